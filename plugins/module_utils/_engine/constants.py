@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Closed vocabularies of gitops.k8s, declared once.
+
+Annotation keys, the field manager, the Application API, per-object actions and
+statuses, health codes and the kind order live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+# The Application custom resource (our own API group, never under k8s.io).
+API_GROUP = "gitops-k8s.dev"
+API_VERSION = "v1alpha1"
+APP_API_VERSION = API_GROUP + "/" + API_VERSION
+APP_KIND = "Application"
+APP_PLURAL = "applications"
+APP_SHORT_NAME = "gapp"
+APP_CRD_NAME = APP_PLURAL + "." + API_GROUP
+DEFAULT_APP_NAMESPACE = "gitops-system"
+HISTORY_LIMIT = 10
+
+# Server-side apply field manager: one, fixed, so ownership is stable across runs.
+FIELD_MANAGER = "gitops-k8s"
+
+# Per-object annotations (user-facing knobs and our ownership mark).
+ANNOTATION_PREFIX = API_GROUP + "/"
+ANN_TRACKING_ID = ANNOTATION_PREFIX + "tracking-id"
+ANN_SYNC_WAVE = ANNOTATION_PREFIX + "sync-wave"
+ANN_SYNC_OPTIONS = ANNOTATION_PREFIX + "sync-options"
+# Values accepted in the sync-options annotation (comma separated).
+OPT_PRUNE_DISABLED = "Prune=false"
+OPT_SSA_IF_NOT_PRESENT = "IfNotPresent=true"
+
+# Per-object comparison status (drift_info).
+SYNCED = "Synced"
+OUT_OF_SYNC = "OutOfSync"
+MISSING = "Missing"
+EXTRA = "Extra"
+COMPARE_STATUSES = (SYNCED, OUT_OF_SYNC, MISSING, EXTRA)
+
+# Application-level sync status.
+APP_SYNCED = "Synced"
+APP_OUT_OF_SYNC = "OutOfSync"
+APP_UNKNOWN = "Unknown"
+
+# Per-object actions of a change set (sync).
+CREATED = "created"
+CONFIGURED = "configured"
+UNCHANGED = "unchanged"
+PRUNED = "pruned"
+SKIPPED = "skipped"
+ACTIONS = (CREATED, CONFIGURED, UNCHANGED, PRUNED, SKIPPED)
+WRITE_ACTIONS = (CREATED, CONFIGURED, PRUNED)
+
+# Health codes, from most healthy to least healthy (gitops-engine's healthOrder).
+HEALTHY = "Healthy"
+SUSPENDED = "Suspended"
+PROGRESSING = "Progressing"
+HEALTH_MISSING = "Missing"
+DEGRADED = "Degraded"
+UNKNOWN = "Unknown"
+HEALTH_ORDER = (HEALTHY, SUSPENDED, PROGRESSING, HEALTH_MISSING, DEGRADED, UNKNOWN)
+
+# Apply order by kind inside one wave (Namespaces and CRDs first, webhooks last).
+KIND_ORDER = (
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+)
+
+# Kinds never pruned unless the Application opts in (data loss guards).
+PRUNE_PROTECTED_KINDS = ("Namespace", "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume")

@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one exception tree of gitops.k8s.
+
+Every failure the collection can report is a GitOpsError. Subclasses say which step
+failed; each carries the context a user needs (object id, file, line) in its message.
+The Ansible layer maps GitOpsError to fail_json / AnsibleLookupError in exactly one place.
+"""
+
+from __future__ import annotations
+
+
+class GitOpsError(Exception):
+    """Base of every error raised by gitops.k8s.
+
+    ``subject`` names what failed (an object id ``Kind/namespace/name``, a file, a repo).
+    ``details`` holds extra, already-redacted data for the result (never secrets).
+    """
+
+    step = "reconcile"
+
+    def __init__(self, message, subject=None, details=None):
+        super().__init__(message)
+        self.message = message
+        self.subject = subject
+        self.details = details or {}
+
+    def __str__(self):
+        if self.subject and not self.message.startswith(self.subject):
+            return "%s: %s" % (self.subject, self.message)
+        return self.message
+
+
+class SourceError(GitOpsError):
+    """Fetching or resolving the source failed (clone, fetch, unknown ref, signature)."""
+
+    step = "fetch"
+
+
+class RenderError(GitOpsError):
+    """Rendering manifests failed (missing path, kustomize/helm failure)."""
+
+    step = "render"
+
+
+class ManifestError(RenderError):
+    """A rendered document is not a valid Kubernetes object (bad YAML, no kind/name,
+    duplicate id). ``subject`` is ``file:line`` where known."""
+
+
+class ClusterError(GitOpsError):
+    """The API server refused or failed a request."""
+
+    step = "cluster"
+
+
+class UnknownKindError(ClusterError):
+    """A kind is served neither by the cluster nor by a CRD in this sync."""
+
+
+class ApplyError(ClusterError):
+    """Applying (or dry-run applying) one object failed; ``subject`` is its id."""
+
+    step = "apply"
+
+
+class PruneError(ClusterError):
+    """Deleting a stale object failed."""
+
+    step = "prune"
+
+
+class HealthTimeout(GitOpsError):
+    """Objects did not become healthy before the deadline."""
+
+    step = "health"
+
+
+class LockError(GitOpsError):
+    """Another reconcile holds the lock for this Application."""
+
+    step = "lock"
+
+
+class SafetyError(GitOpsError):
+    """A guard refused an action that could lose data (empty render prune, ...)."""
+
+    step = "safety"
