@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Rendered manifests: where each object came from, and validation of the set.
+
+Renderers (plain YAML, Kustomize, Helm) return a list of Manifest. validate()
+rejects what cannot be applied safely, naming the file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import object_id
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One rendered object and its origin (``file:line``, or a renderer name)."""
+
+    obj: dict = field(hash=False, compare=False)
+    origin: str = ""
+
+
+def expand_lists(manifests):
+    """Flatten ``kind: List`` / ``*List`` documents into their items."""
+    out = []
+    for m in manifests:
+        kind = (m.obj.get("kind") or "") if isinstance(m.obj, dict) else ""
+        if isinstance(m.obj, dict) and kind.endswith("List") and isinstance(m.obj.get("items"), list):
+            for idx, item in enumerate(m.obj["items"]):
+                out.append(Manifest(item, "%s (item %d)" % (m.origin, idx)))
+        else:
+            out.append(m)
+    return out
+
+
+def validate(manifests):
+    """Check every manifest is an object with apiVersion, kind and name, and that no id
+    appears twice. Raises ManifestError naming the origin; returns the manifests."""
+    seen = {}
+    for m in manifests:
+        obj = m.obj
+        if not isinstance(obj, dict):
+            raise ManifestError("document is a %s, not a mapping" % type(obj).__name__, subject=m.origin)
+        for key in ("apiVersion", "kind"):
+            if not isinstance(obj.get(key), str) or not obj.get(key):
+                raise ManifestError("missing or invalid '%s'" % key, subject=m.origin)
+        meta = obj.get("metadata")
+        if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta.get("name"):
+            if isinstance(meta, dict) and meta.get("generateName"):
+                raise ManifestError("metadata.generateName is not supported: objects need a stable name", subject=m.origin)
+            raise ManifestError("%s has no metadata.name" % obj.get("kind"), subject=m.origin)
+        oid = object_id(obj)
+        if oid in seen:
+            raise ManifestError(
+                "duplicate object %s (also defined at %s)" % (oid, seen[oid]), subject=m.origin
+            )
+        seen[oid] = m.origin
+    return manifests
