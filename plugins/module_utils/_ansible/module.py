@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""GitOpsModule: the one place where GitOpsError becomes fail_json.
+
+Modules build a GitOpsModule and hand it a function ``run(module) -> dict``;
+module_utils never call fail_json themselves.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
+
+
+class GitOpsModule(AnsibleModule):
+    """AnsibleModule with gitops.k8s conventions: requirement checks and one error path."""
+
+    def require(self, name, import_error):
+        """Fail with the standard message when a third-party library is missing."""
+        if import_error is not None:
+            self.fail_json(msg=missing_required_lib(name), exception=import_error)
+
+    def execute(self, run):
+        """Call ``run(self)`` and exit with its result; map GitOpsError to fail_json."""
+        try:
+            result = run(self)
+        except GitOpsError as exc:
+            failed = {"msg": str(exc), "step": exc.step}
+            if exc.subject:
+                failed["subject"] = exc.subject
+            failed.update(exc.details)
+            self.fail_json(**failed)
+        self.exit_json(**result)
+
+
+def format_traceback():
+    return traceback.format_exc()
