@@ -9,8 +9,6 @@ module_utils never call fail_json themselves.
 
 from __future__ import annotations
 
-import traceback
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
@@ -35,7 +33,3 @@ class GitOpsModule(AnsibleModule):
             failed.update(exc.details)
             self.fail_json(**failed)
         self.exit_json(**result)
-
-
-def format_traceback():
-    return traceback.format_exc()
