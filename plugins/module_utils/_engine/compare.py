@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Cheap, pure drift detection between a desired and a live object.
+
+A desired object is in sync when
+1. every field it sets has the same value in the live object (server defaults and
+   fields other managers own are ignored; list items are matched by merge key;
+   quantities are compared by value), and
+2. every field our field manager owns in the live object's managedFields is still
+   set by the desired object (otherwise server-side apply would remove it).
+
+This check has no false negatives for objects we applied before; when it suspects
+drift, the caller confirms with a server-side dry-run apply (see sync.py), so server
+defaults never show up as drift.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import ignore, quantity
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
+
+# Merge keys of the common keyed lists (strategic merge / SSA list-map keys).
+MERGE_KEYS = {
+    "containers": ("name",),
+    "initContainers": ("name",),
+    "ephemeralContainers": ("name",),
+    "env": ("name",),
+    "volumes": ("name",),
+    "volumeMounts": ("mountPath",),
+    "volumeDevices": ("devicePath",),
+    "imagePullSecrets": ("name",),
+    "hostAliases": ("ip",),
+    "conditions": ("type",),
+    "ports": ("containerPort", "port"),
+    "topologySpreadConstraints": ("topologyKey",),
+    "resourceClaims": ("name",),
+}
+
+# Metadata the server owns; never part of a comparison or a diff.
+VOLATILE_METADATA = ("managedFields", "resourceVersion", "generation", "creationTimestamp", "uid", "selfLink")
+
+
+def _is_empty(value):
+    return value is None or value == {} or value == [] or value == ""
+
+
+def _merge_key(field, items):
+    """The key to match the dict items of list ``field`` by, or None (positional)."""
+    for key in MERGE_KEYS.get(field, ()) + ("name",):
+        if items and all(isinstance(i, dict) and key in i for i in items):
+            return key
+    return None
+
+
+def _scalar_equal(desired, live, field, parent):
+    if desired == live and type(desired) is type(live):
+        return True
+    if field in quantity.QUANTITY_SCALAR_KEYS or parent in quantity.QUANTITY_MAP_KEYS:
+        return quantity.equal(desired, live)
+    if isinstance(desired, bool) or isinstance(live, bool):
+        return False
+    if isinstance(desired, (int, float)) and isinstance(live, (int, float)):
+        return desired == live
+    return False
+
+
+def covers(desired, live, field="", parent=""):
+    """True when ``live`` has every value ``desired`` sets (desired is a subset)."""
+    if desired is None:
+        return True
+    if isinstance(desired, dict):
+        if not isinstance(live, dict):
+            return not desired
+        for key, value in desired.items():
+            if value is None:
+                continue
+            if key not in live or live[key] is None:
+                if _is_empty(value):
+                    continue
+                return False
+            if not covers(value, live[key], key, field):
+                return False
+        return True
+    if isinstance(desired, list):
+        if not isinstance(live, list):
+            return not desired
+        return _list_covers(desired, live, field)
+    return _scalar_equal(desired, live, field, parent)
+
+
+def _list_covers(desired, live, field):
+    key = _merge_key(field, desired)
+    if key is None:
+        if len(desired) != len(live):
+            return False
+        return all(covers(d, l_item, field, field) for d, l_item in zip(desired, live))
+    for item in desired:
+        candidates = [li for li in live if isinstance(li, dict) and li.get(key) == item[key]]
+        if not any(covers(item, c, field, field) for c in candidates):
+            return False
+    return True
+
+
+# --- managedFields -------------------------------------------------------------------
+
+
+def owned_fields(live, manager=FIELD_MANAGER):
+    """Merged fieldsV1 trees of our manager's Apply entries in live managedFields."""
+    merged = {}
+    for entry in (live.get("metadata") or {}).get("managedFields") or []:
+        if entry.get("manager") == manager and entry.get("operation") == "Apply":
+            _merge_tree(merged, entry.get("fieldsV1") or {})
+    return merged
+
+
+def _merge_tree(into, tree):
+    for key, sub in tree.items():
+        if isinstance(sub, dict):
+            _merge_tree(into.setdefault(key, {}), sub)
+        else:
+            into.setdefault(key, {})
+
+
+def _item_matches(item, wanted):
+    if not isinstance(item, dict):
+        return False
+    return all(k in item and (item[k] == v or str(item[k]) == str(v)) for k, v in wanted.items())
+
+
+def missing_owned(fields, desired, path=""):
+    """First path we own in the live object that desired no longer sets, or None.
+
+    Server-side apply deletes such a field, so its absence is drift."""
+    for key, sub in fields.items():
+        if key == ".":
+            continue
+        kind, _sep, raw = key.partition(":")
+        if kind == "f":
+            if not isinstance(desired, dict) or desired.get(raw) is None:
+                return path + "." + raw
+            found = missing_owned(sub, desired[raw], path + "." + raw)
+        elif kind == "k":
+            wanted = json.loads(raw)
+            match = [i for i in desired or [] if _item_matches(i, wanted)] if isinstance(desired, list) else []
+            if not match:
+                return "%s[%s]" % (path, raw)
+            found = missing_owned(sub, match[0], "%s[%s]" % (path, raw))
+        elif kind == "v":
+            if not isinstance(desired, list) or json.loads(raw) not in desired:
+                return "%s[=%s]" % (path, raw)
+            found = None
+        elif kind == "i":
+            if not isinstance(desired, list) or int(raw) >= len(desired):
+                return "%s[%s]" % (path, raw)
+            found = missing_owned(sub, desired[int(raw)], "%s[%s]" % (path, raw))
+        else:
+            found = None
+        if found:
+            return found
+    return None
+
+
+# --- normalisation -------------------------------------------------------------------
+
+
+def normalize_desired(desired):
+    """Copy of desired in the shape the server stores it.
+
+    Secret stringData is write-only: the server merges it into data (base64).
+    xref: https://github.com/kubernetes/kubernetes/issues/108008
+    """
+    obj = copy.deepcopy(desired)
+    if obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1" and isinstance(obj.get("stringData"), dict):
+        data = obj.setdefault("data", {}) or {}
+        for key, value in obj.pop("stringData").items():
+            text = value if isinstance(value, str) else str(value)
+            data[key] = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        obj["data"] = data
+    return obj
+
+
+def strip_volatile(obj, keep_status=True):
+    """Copy of a live object without server bookkeeping (for equality and diffs)."""
+    out = copy.deepcopy(obj)
+    meta = out.get("metadata") or {}
+    for key in VOLATILE_METADATA:
+        meta.pop(key, None)
+    if not keep_status:
+        out.pop("status", None)
+    return out
+
+
+def suspect_drift(desired, live, manager=FIELD_MANAGER, pointers=()):
+    """Reason to suspect drift between desired and live, or None when in sync.
+
+    ``pointers`` (token lists, see ignore.py) are left out of the comparison."""
+    if live is None:
+        return "missing"
+    normalized = ignore.remove_pointers(normalize_desired(desired), pointers)
+    if not covers(normalized, ignore.remove_pointers(live, pointers)):
+        return "fields differ"
+    if isinstance(desired.get("stringData"), dict):
+        normalized["stringData"] = ignore.remove_pointers(desired, pointers).get("stringData")
+    missing = missing_owned(ignore.prune_fields_tree(owned_fields(live, manager), pointers), normalized)
+    if missing:
+        return "field %s removed from desired state" % missing.lstrip(".")
+    return None
+
+
+def same_object(predicted, live, pointers=()):
+    """True when a dry-run result equals the live object (nothing would change)."""
+    return ignore.remove_pointers(strip_volatile(predicted), pointers) == ignore.remove_pointers(strip_volatile(live), pointers)

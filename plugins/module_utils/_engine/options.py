@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options of a sync, as one frozen value built once by the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """How to plan and execute a sync.
+
+    namespace: destination namespace of namespaced objects that set none.
+    tracking: owner of the objects, ``<namespace>/<name>`` of the Application; it is
+        written to each object's tracking annotation and checked before pruning.
+        Empty: objects are applied without ownership and never pruned.
+    prune: delete objects of the previous inventory that left the desired set.
+    allow_empty: allow an empty desired set to prune everything (Argo CD allowEmpty).
+    prune_protected: allow pruning Namespaces, CRDs, PVs and PVCs.
+    force_conflicts: take ownership of fields other managers own (GitOps wins).
+    create_namespace: create the destination namespace when missing (never pruned).
+    dry_run: plan only (check mode): no write.
+    ignore_differences: Argo CD style rules (group, kind, name, namespace, jsonPointers).
+    respect_ignore_differences: also leave ignored fields out of the applied object.
+    wait_timeout: seconds to wait for health after applying (0: do not wait).
+    crd_timeout: seconds to wait for a CRD created in this sync to be Established.
+    salt: per-run salt for Secret value hashes in diffs.
+    """
+
+    namespace: str = "default"
+    tracking: str = ""
+    prune: bool = False
+    allow_empty: bool = False
+    prune_protected: bool = False
+    force_conflicts: bool = True
+    create_namespace: bool = False
+    dry_run: bool = False
+    ignore_differences: tuple = ()
+    respect_ignore_differences: bool = False
+    wait_timeout: int = 0
+    crd_timeout: int = 60
+    salt: str = ""

@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plan a sync: prepare desired objects, read the live state in as few requests as
+possible, classify every object, and decide the action.
+
+Steps:
+1. prepare: default the namespace, stamp the tracking annotation, drop status,
+   resolve each kind (a kind whose CRD is in the same set is accepted as pending).
+2. read live state: one LIST per (kind, namespace) over desired and previous inventory.
+3. compare: cheap pure check (compare.py); suspected drift is confirmed by a
+   server-side dry-run apply, so server defaults never count as drift. Missing objects
+   are validated by a dry-run too: the whole plan is checked before the first write.
+4. extra objects: previous inventory minus desired; prunable only when the live object
+   still carries this Application's tracking annotation.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, ignore, inventory, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    ANN_SYNC_OPTIONS, ANN_TRACKING_ID, CONFIGURED, CREATED, EXTRA, FIELD_MANAGER, MISSING, OPT_PRUNE_DISABLED,
+    OPT_SSA_IF_NOT_PRESENT, OUT_OF_SYNC, PRUNE_PROTECTED_KINDS, PRUNED, SKIPPED, SYNCED, UNCHANGED,
+)
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, ManifestError, UnknownKindError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations, object_id, split_api_version
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
+
+
+@dataclass
+class PlanItem:
+    """One object of the plan: its desired and live state, status and action."""
+
+    entry: inventory.Entry
+    rtype: ResourceType
+    origin: str = ""
+    desired: dict = None
+    live: dict = None
+    predicted: dict = None
+    status: str = ""
+    action: str = ""
+    reason: str = ""
+    pending_crd: bool = False
+    tracked: bool = True
+    owned: bool = True  # extra objects: still carries our tracking annotation
+    blocks_sync: bool = False  # extra objects: keeps the Application OutOfSync
+    sort_key: tuple = field(default=())
+
+    @property
+    def subject(self):
+        return str(self.entry)
+
+
+@dataclass
+class Plan:
+    items: list  # desired objects in apply order
+    extra: list  # previous-inventory objects gone from desired, in prune order
+    previous: tuple  # previous inventory
+    requests: dict = field(default_factory=dict)
+
+    @property
+    def desired_entries(self):
+        return [i.entry for i in self.items if i.tracked]
+
+
+def tracking_id(owner, entry):
+    """Value of the tracking annotation: the owner and the object's own id, so a copy of
+    the annotation on another object does not make that object ours."""
+    return "%s:%s/%s:%s/%s" % (owner, entry.group, entry.kind, entry.namespace, entry.name)
+
+
+def sync_options_of(obj):
+    return [o.strip() for o in str(annotations(obj).get(ANN_SYNC_OPTIONS) or "").split(",") if o.strip()]
+
+
+# -- 1. prepare ----------------------------------------------------------------------------
+
+
+def _crd_types(manifests):
+    """ResourceTypes defined by CRDs in this set, keyed by (group, kind)."""
+    out = {}
+    for m in manifests:
+        obj = m.obj
+        if obj.get("kind") != "CustomResourceDefinition":
+            continue
+        spec = obj.get("spec") or {}
+        names = spec.get("names") or {}
+        for ver in spec.get("versions") or [{"name": spec.get("version")}]:
+            if ver.get("name"):
+                out[(spec.get("group"), names.get("kind"), ver["name"])] = ResourceType(
+                    spec.get("group") or "", ver["name"], names.get("kind") or "", names.get("plural") or "",
+                    spec.get("scope", "Namespaced") == "Namespaced",
+                )
+    return out
+
+
+def prepare(cluster, manifests, options):
+    """PlanItems for the rendered manifests, in apply order. Raises before any I/O write."""
+    crds = _crd_types(manifests)
+    items, seen = [], {}
+    for m in manifests:
+        obj = copy.deepcopy(m.obj)
+        group, version = split_api_version(obj["apiVersion"])
+        pending = False
+        try:
+            rtype = cluster.resolve(obj["apiVersion"], obj["kind"])
+        except UnknownKindError as exc:
+            rtype = crds.get((group, obj["kind"], version))
+            if rtype is None:
+                raise UnknownKindError("%s: %s" % (m.origin, exc.message), subject=str(object_id(obj))) from None
+            pending = True
+        meta = obj.setdefault("metadata", {})
+        if rtype.namespaced:
+            meta["namespace"] = meta.get("namespace") or options.namespace
+        else:
+            meta.pop("namespace", None)
+        obj.pop("status", None)
+        if meta.get("creationTimestamp") is None:
+            meta.pop("creationTimestamp", None)
+        entry = inventory.entry_of(obj)
+        if entry.id in seen:
+            raise ManifestError("duplicate object %s (also defined at %s)" % (entry, seen[entry.id]), subject=m.origin)
+        seen[entry.id] = m.origin
+        if options.tracking:
+            obj["metadata"].setdefault("annotations", {})
+            obj["metadata"]["annotations"] = dict(obj["metadata"]["annotations"] or {})
+            obj["metadata"]["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)
+        items.append(PlanItem(entry=entry, rtype=rtype, origin=m.origin, desired=obj, pending_crd=pending,
+                              sort_key=ordering.sort_key(obj, rtype.namespaced)))
+    items.sort(key=lambda i: i.sort_key)
+    return items
+
+
+# -- 2. live state ----------------------------------------------------------------------
+
+
+def read_live(cluster, items, extra_types):
+    """Live objects by ObjectId: one LIST per (kind, namespace)."""
+    groups = {}
+    for rtype, namespace in [(i.rtype, i.entry.namespace) for i in items if not i.pending_crd] + list(extra_types):
+        groups[(rtype, namespace if rtype.namespaced else "")] = True
+    live = {}
+    for rtype, namespace in sorted(groups, key=lambda k: (k[0].group, k[0].kind, k[1])):
+        for obj in cluster.list(rtype, namespace or None):
+            meta = obj.get("metadata") or {}
+            live[inventory.Entry(rtype.group, rtype.kind, meta.get("namespace") or "", meta.get("name") or "", rtype.version).id] = obj
+    return live
+
+
+# -- 3. compare -------------------------------------------------------------------------
+
+
+def _dry_run(cluster, item, options):
+    try:
+        return cluster.apply(item.rtype, _applied_form(item, options), dry_run=True, force=options.force_conflicts)
+    except ClusterError as exc:
+        raise ApplyError("dry-run apply failed: %s" % exc.message, subject=item.subject,
+                         details={"origin": item.origin}) from exc
+
+
+def _applied_form(item, options):
+    """The object sent to the server (ignored fields dropped if asked)."""
+    if options.respect_ignore_differences and item.live is not None:
+        return ignore.remove_pointers(item.desired, ignore.rules_for(options.ignore_differences, item.entry.id))
+    return item.desired
+
+
+def classify(cluster, item, options, pending_namespaces):
+    """Set status/action/predicted of a desired item."""
+    pointers = ignore.rules_for(options.ignore_differences, item.entry.id)
+    if_not_present = OPT_SSA_IF_NOT_PRESENT in sync_options_of(item.desired)
+    if item.live is None:
+        item.status, item.action, item.reason = MISSING, CREATED, "not in the cluster"
+        if not item.pending_crd and item.entry.namespace not in pending_namespaces:
+            item.predicted = _dry_run(cluster, item, options)
+        return
+    owner = annotations(item.live).get(ANN_TRACKING_ID)
+    if options.tracking and owner and owner.split(":", 1)[0] != options.tracking:
+        item.reason = "shared with Application %s" % owner.split(":", 1)[0]
+    if if_not_present:
+        item.status, item.action, item.reason = SYNCED, UNCHANGED, "IfNotPresent: existing object left alone"
+        return
+    suspicion = compare.suspect_drift(item.desired, item.live, FIELD_MANAGER, pointers)
+    if suspicion is None:
+        item.status, item.action = SYNCED, UNCHANGED
+        return
+    item.predicted = _dry_run(cluster, item, options)
+    if compare.same_object(item.predicted, item.live, pointers):
+        item.status, item.action = SYNCED, UNCHANGED
+        return
+    item.status, item.action = OUT_OF_SYNC, CONFIGURED
+    item.reason = item.reason or suspicion
+
+
+# -- 4. extra ---------------------------------------------------------------------------
+
+
+def classify_extra(item, options):
+    """Status/action of an object of the previous inventory gone from desired."""
+    item.status = EXTRA
+    expected = tracking_id(options.tracking, item.entry) if options.tracking else None
+    item.action = SKIPPED
+    if item.live is None:
+        item.owned, item.reason = False, "already deleted"
+    elif not options.tracking or annotations(item.live).get(ANN_TRACKING_ID) != expected:
+        item.owned, item.reason = False, "not owned by this Application (tracking annotation differs)"
+    elif OPT_PRUNE_DISABLED in sync_options_of(item.live):
+        item.reason = "pruning disabled by the %s annotation" % ANN_SYNC_OPTIONS
+    elif item.entry.kind in PRUNE_PROTECTED_KINDS and not options.prune_protected:
+        item.blocks_sync, item.reason = True, "%s is protected from pruning (set prune_protected to allow)" % item.entry.kind
+    elif not options.prune:
+        item.blocks_sync, item.reason = True, "requires pruning (prune is off)"
+    else:
+        item.blocks_sync, item.action, item.reason = True, PRUNED, "removed from Git"
+
+
+def build_plan(cluster, manifests, previous, options):
+    """The full plan; raises a GitOpsError (before any write) when any object is invalid."""
+    items = prepare(cluster, manifests, options)
+    desired_ids = set(i.entry.id for i in items)
+    extra = []
+    for entry in inventory.stale(previous, [i.entry for i in items]):
+        if entry.id in desired_ids:
+            continue
+        try:
+            rtype = cluster.resolve(entry.api_version, entry.kind)
+        except UnknownKindError:
+            extra.append(PlanItem(entry=entry, rtype=None, status=EXTRA, action=SKIPPED, owned=False, reason="kind no longer served"))
+            continue
+        extra.append(PlanItem(entry=entry, rtype=rtype, sort_key=(0, ordering.stage_of(entry.kind, rtype.namespaced),
+                                                                 ordering.kind_rank(entry.kind), entry.kind, entry.namespace, entry.name)))
+    live = read_live(cluster, items, [(e.rtype, e.entry.namespace) for e in extra if e.rtype is not None])
+    pending_namespaces = set()
+    for item in items:
+        item.live = live.get(item.entry.id)
+        if item.entry.kind == "Namespace" and item.live is None:
+            pending_namespaces.add(item.entry.name)
+    if options.create_namespace and options.namespace not in pending_namespaces:
+        _ensure_namespace_item(cluster, items, options, pending_namespaces)
+    for item in items:
+        classify(cluster, item, options, pending_namespaces)
+    for item in extra:
+        if item.rtype is not None:
+            item.live = live.get(item.entry.id)
+            classify_extra(item, options)
+    extra.sort(key=lambda i: i.sort_key, reverse=True)
+    return Plan(items=items, extra=extra, previous=tuple(previous))
+
+
+def _ensure_namespace_item(cluster, items, options, pending_namespaces):
+    """CreateNamespace: an untracked Namespace item when the destination is missing."""
+    rtype = cluster.resolve("v1", "Namespace")
+    if cluster.get(rtype, None, options.namespace) is not None:
+        return
+    obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": options.namespace}}
+    entry = inventory.entry_of(obj)
+    items.insert(0, PlanItem(entry=entry, rtype=rtype, origin="CreateNamespace", desired=obj, tracked=False,
+                             sort_key=ordering.sort_key(obj, False)))
+    items.sort(key=lambda i: i.sort_key)
+    pending_namespaces.add(options.namespace)

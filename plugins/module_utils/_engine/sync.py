@@ -1,0 +1,170 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Execute a plan: apply what is missing or out of sync, in order; then prune.
+
+- Unchanged objects are never written.
+- A CRD created in this sync is waited for (Established) before its custom resources.
+- The first failed write stops the sync; nothing is pruned after a failure, and the
+  inventory keeps every object that may exist (previous plus applied).
+- Pruning deletes only planned objects (previous inventory, gone from Git, carrying
+  our tracking annotation), with a uid precondition, in reverse apply order.
+- An empty desired set never prunes unless allow_empty is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, health, redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, PRUNED, SKIPPED,
+)
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, GitOpsError, PruneError, SafetyError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import _applied_form
+
+CRD_API_VERSION = "apiextensions.k8s.io/v1"
+
+
+@dataclass
+class SyncResult:
+    changeset: ChangeSet
+    inventory: tuple
+    sync_status: str
+    error: GitOpsError = None
+    live: dict = field(default_factory=dict)  # ObjectId -> latest known live object
+
+
+def check_empty_guard(plan, options):
+    """Refuse to prune everything because the desired set came out empty."""
+    to_prune = [i for i in plan.extra if i.action == PRUNED]
+    if not plan.desired_entries and to_prune and not options.allow_empty:
+        raise SafetyError(
+            "the render produced no objects; refusing to prune %d object(s) of the previous inventory "
+            "(set syncPolicy.automated.allowEmpty to allow)" % len(to_prune),
+            subject=options.tracking or "sync",
+        )
+
+
+def _wait_crd_established(cluster, item, options, clock):
+    """Wait until the CRD serving item's kind is Established, then refresh discovery."""
+    crd_type = cluster.resolve(CRD_API_VERSION, "CustomResourceDefinition")
+    name = "%s.%s" % (item.rtype.plural, item.rtype.group)
+    deadline = clock.now() + options.crd_timeout
+    while True:
+        crd = cluster.get(crd_type, None, name)
+        if crd is not None and health.assess(crd).status == HEALTHY:
+            break
+        if clock.now() >= deadline:
+            raise ApplyError("CustomResourceDefinition %s not Established after %ss" % (name, options.crd_timeout), subject=item.subject)
+        clock.sleep(0.5)
+    cluster.refresh_discovery()
+    item.rtype = cluster.resolve(item.desired["apiVersion"], item.desired["kind"])
+    item.pending_crd = False
+
+
+def _entry(item, salt, after=None):
+    before = compare.strip_volatile(item.live, keep_status=False) if item.live is not None else None
+    after = after if after is not None else item.predicted
+    if after is not None:
+        after = compare.strip_volatile(after, keep_status=False)
+    elif item.action == CREATED:
+        after = item.desired
+    if item.action not in (CREATED, CONFIGURED, PRUNED):
+        before = after = None
+    return ChangeSetEntry(
+        subject=item.subject, action=item.action, status=item.status, reason=item.reason,
+        before=redact.redact(before, salt) if before is not None else None,
+        after=redact.redact(after, salt) if after is not None else None,
+    )
+
+
+def _app_status(plan, error, pruned=()):
+    if error is not None:
+        return APP_OUT_OF_SYNC
+    if any(i.blocks_sync and i.entry.id not in pruned for i in plan.extra):
+        return APP_OUT_OF_SYNC
+    return APP_SYNCED
+
+
+def planned_status(plan):
+    """Application sync status of a plan before acting (drift report)."""
+    if any(i.action in (CREATED, CONFIGURED) for i in plan.items):
+        return APP_OUT_OF_SYNC
+    return _app_status(plan, None)
+
+
+def execute(cluster, plan, options, clock):
+    """Carry out the plan (or, with options.dry_run, report it). Never raises for a
+    failed write: the error is returned with what was done before it."""
+    check_empty_guard(plan, options)
+    salt = options.salt
+    if options.dry_run:
+        entries = [_entry(i, salt) for i in plan.items] + [_entry(i, salt) for i in plan.extra]
+        return SyncResult(ChangeSet(tuple(entries)), plan.previous, planned_status(plan),
+                          live=dict((i.entry.id, i.live) for i in plan.items if i.live is not None))
+    entries, live, applied, error = [], {}, [], None
+    for item in plan.items:
+        if item.action not in (CREATED, CONFIGURED):
+            entries.append(_entry(item, salt))
+            if item.live is not None:
+                live[item.entry.id] = item.live
+            continue
+        try:
+            if item.pending_crd:
+                _wait_crd_established(cluster, item, options, clock)
+            result = cluster.apply(item.rtype, _applied_form(item, options), force=options.force_conflicts)
+        except ClusterError as exc:
+            error = ApplyError("apply failed: %s" % exc.message, subject=item.subject, details={"origin": item.origin})
+            break
+        entries.append(_entry(item, salt, after=result))
+        live[item.entry.id] = result
+        applied.append(item.entry)
+    pruned = set()
+    for item in plan.extra:
+        if error is None and item.action == PRUNED:
+            try:
+                cluster.delete(item.rtype, item.entry.namespace or None, item.entry.name, uid=(item.live.get("metadata") or {}).get("uid"))
+                pruned.add(item.entry.id)
+            except ClusterError as exc:
+                error = PruneError("prune failed: %s" % exc.message, subject=item.subject)
+                continue
+            entries.append(_entry(item, salt))
+        elif item.action == PRUNED:
+            entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: the sync failed"))
+        else:
+            entries.append(_entry(item, salt))
+    return SyncResult(ChangeSet(tuple(entries)), _next_inventory(plan, applied, pruned, error), _app_status(plan, error, pruned), error, live)
+
+
+def _next_inventory(plan, applied, pruned, error):
+    """Objects this Application may own after the sync."""
+    keep_extra = [i.entry for i in plan.extra if i.owned and i.entry.id not in pruned]
+    if error is None:
+        return tuple(sorted(set(plan.desired_entries + keep_extra)))
+    existing = [i.entry for i in plan.items if i.tracked and i.live is not None]
+    return tuple(sorted(set(list(plan.previous) + existing + applied) - set(e for e in plan.previous if e.id in pruned)))
+
+
+def assess(plan, live):
+    """(ObjectId, Health) of every tracked desired object, from the latest live state."""
+    out = []
+    for item in plan.items:
+        if item.tracked:
+            out.append((item.subject, health.assess(live.get(item.entry.id))))
+    return out
+
+
+def wait_healthy(cluster, plan, live, options, clock):
+    """Poll unhealthy objects until all are Healthy or the timeout passes; returns the
+    final (subject, Health) list. Objects are read with GET (only the unhealthy ones)."""
+    deadline = clock.now() + options.wait_timeout
+    while True:
+        pending = [i for i in plan.items if i.tracked and health.assess(live.get(i.entry.id)).status != HEALTHY]
+        if not pending or clock.now() >= deadline:
+            return assess(plan, live)
+        clock.sleep(1.0)
+        for item in pending:
+            obj = cluster.get(item.rtype, item.entry.namespace or None, item.entry.name)
+            live[item.entry.id] = obj
