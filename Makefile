@@ -1,0 +1,96 @@
+# gitops.k8s — single entry point for development, tests and the demo.
+# `make help` lists the targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.NOTPARALLEL:
+.DELETE_ON_ERROR:
+
+REPO := $(CURDIR)
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(REPO)/$(VENV)/bin
+VENV312 := .venv312
+PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null)
+PYTHON312 ?= $(if $(PYENV_ROOT_DIR),$(PYENV_ROOT_DIR)/versions/3.12.1/bin/python3.12,)
+COLLECTION_LINK := .collections/ansible_collections/gitops/k8s
+KUBECONFIG_FILE := $(REPO)/.cluster/kubeconfig
+PYTEST_ARGS ?=
+
+# Tools of the venv come first; ansible sees this checkout as gitops.k8s.
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
+export ANSIBLE_COLLECTIONS_PATH := $(REPO)/.collections
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv venv312 cluster-up cluster-down cluster-status unit sanity lint \
+	integration molecule test demo clean
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+
+# ---------------------------------------------------------------- environments
+venv: $(VENV)/.stamp ## Create .venv (Python 3.11, dev tools, kubectl, helm) and the collection link
+	@test -L $(COLLECTION_LINK) || { mkdir -p $(dir $(COLLECTION_LINK)) && ln -s ../../.. $(COLLECTION_LINK); }
+
+$(VENV)/.stamp: requirements.txt requirements-dev.txt hack/install-helm.sh hack/apt-deps.sh
+	@start=$$(date +%s); \
+	bash hack/apt-deps.sh git rsync make; \
+	command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found (set PYTHON=/path/to/python3.11)" >&2; exit 1; }; \
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+		|| { echo "$(PYTHON) is not Python 3.11" >&2; exit 1; }; \
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV); \
+	echo "venv: installing requirements.txt requirements-dev.txt"; \
+	$(VENV)/bin/python -m pip install -qq -r requirements.txt -r requirements-dev.txt; \
+	bash hack/install-helm.sh $(VENV); \
+	touch $@; \
+	echo "venv: ready in $$(( $$(date +%s) - start ))s"
+
+venv312: $(VENV312)/.stamp ## Create .venv312 (Python 3.12, newest ansible-core) for the second sanity run
+
+$(VENV312)/.stamp: requirements-sanity312.txt
+	@test -n "$(PYTHON312)" && test -x "$(PYTHON312)" || { \
+		echo "Python 3.12 not found at '$(PYTHON312)': needs pyenv with 3.12.1 installed (pyenv root: '$(PYENV_ROOT_DIR)'), or PYTHON312=/path/to/python3.12" >&2; exit 1; }
+	@test -x $(VENV312)/bin/python || $(PYTHON312) -m venv $(VENV312)
+	@$(VENV312)/bin/python -m pip install -qq -r requirements-sanity312.txt
+	@touch $@
+
+# --------------------------------------------------------------------- cluster
+cluster-up: ## Start (or reuse) the local test cluster; honours GITOPS_K8S_TEST_KUBECONFIG
+	@bash hack/cluster.sh up
+
+cluster-down: ## Stop the local test cluster and remove its data
+	@bash hack/cluster.sh down
+
+cluster-status: ## Show the state of the test cluster
+	@bash hack/cluster.sh status
+
+# ----------------------------------------------------------------------- tests
+unit: venv ## Unit tests (no cluster needed)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+sanity: venv venv312 ## ansible-test sanity on Python 3.11 (core 2.19) and 3.12 (core 2.21)
+	@bash hack/sanity.sh $(VENV) 3.11
+	@bash hack/sanity.sh $(VENV312) 3.12
+
+lint: venv ## ansible-lint --profile production
+	$(BIN)/ansible-lint --profile production --offline
+
+integration: venv ## Integration tests against .cluster/kubeconfig (run `make cluster-up` first)
+	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+molecule: venv ## Molecule scenario extensions/molecule/default against the test cluster
+	@test -f $(KUBECONFIG_FILE) || { echo "no $(KUBECONFIG_FILE): run 'make cluster-up' first" >&2; exit 1; }
+	KUBECONFIG=$(KUBECONFIG_FILE) GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/molecule test -s default
+
+test: venv cluster-up unit sanity lint integration molecule ## Everything: venv, cluster, unit, sanity, lint, integration, molecule
+	@echo "make test: all green"
+
+demo: venv cluster-up ## Run the end-to-end demo (hack/demo.sh) on the test cluster
+	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) bash hack/demo.sh
+
+clean: ## Remove build output (keeps .venv and the cluster)
+	rm -rf .build .pytest_cache
+	find . -path ./.venv -prune -o -path ./.venv312 -prune -o -name __pycache__ -type d -print0 \
+		| xargs -0 rm -rf
