@@ -89,7 +89,10 @@ def test_every_builtin_kind_has_a_fixture():
         ("daemonset-rollout-progressing.yaml", 'Waiting for daemon set "node-exporter" rollout to finish: 1 out of 3 new pods have been updated...'),
         ("job-failed-degraded.yaml", "Job has reached the specified backoff limit"),
         ("crd-names-conflict-degraded.yaml", '"gapp" is already in use'),
-        ("apiservice-unavailable-progressing.yaml", 'MissingEndpoints: endpoints for service/prometheus-adapter in "monitoring" have no addresses with port name "https"'),
+        (
+            "apiservice-unavailable-progressing.yaml",
+            'MissingEndpoints: endpoints for service/prometheus-adapter in "monitoring" have no addresses with port name "https"',
+        ),
         ("pdb-insufficient-progressing.yaml", "1 of 2 required pods are healthy"),
         ("application-child-degraded.yaml", 'Deployment/shop/worker: Deployment "worker" exceeded its progress deadline'),
         ("pod-failed-degraded.yaml", 'container "migrate" failed with exit code 3'),
