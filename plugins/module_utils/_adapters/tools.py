@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -87,27 +88,43 @@ def run(argv, error, subject, env=None, cwd=None, timeout=None, stdin_data=None,
     """
     clean = scrub or (lambda text: text)
     tool = os.path.basename(argv[0])
+    data = stdin_data.encode("utf-8") if isinstance(stdin_data, str) else stdin_data
     try:
-        proc = subprocess.run(
+        # A session of its own: no controlling terminal to prompt on, and on timeout
+        # the whole group (git's helpers, ssh) is killed, not only the first process.
+        proc = subprocess.Popen(  # pylint: disable=consider-using-with
             argv,
-            input=stdin_data.encode("utf-8") if isinstance(stdin_data, str) else stdin_data,
-            stdin=None if stdin_data is not None else subprocess.DEVNULL,
+            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env if env is not None else tool_env(),
             cwd=cwd,
-            timeout=timeout,
-            check=False,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired as exc:
-        raise error("%s did not finish within %s seconds" % (tool, timeout), subject=subject) from exc
     except OSError as exc:
         raise error(clean("cannot run %s: %s" % (tool, exc.strerror or exc)), subject=subject) from exc
+    try:
+        stdout, stderr = proc.communicate(data, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        _kill_group(proc)
+        raise error("%s did not finish within %s seconds" % (tool, timeout), subject=subject) from exc
+    except BaseException:
+        _kill_group(proc)
+        raise
     return ToolResult(
         proc.returncode,
-        proc.stdout.decode("utf-8", errors="replace"),
-        proc.stderr.decode("utf-8", errors="replace"),
+        stdout.decode("utf-8", errors="replace"),
+        stderr.decode("utf-8", errors="replace"),
     )
+
+
+def _kill_group(proc):
+    """Kill the process group run() started, then reap it."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    proc.communicate()
 
 
 def is_inside(root, candidate):
