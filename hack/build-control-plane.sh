@@ -6,7 +6,8 @@
 set -euo pipefail
 
 CACHE="${GITOPS_K8S_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-k8s}"
-BIN="$CACHE/kube-v1.20.2/bin"
+# "-r2": vendored reflect2 upgraded to 1.0.2 (see below); older caches are not reused.
+BIN="$CACHE/kube-v1.20.2-r2/bin"
 START=$(date +%s)
 
 step() { printf '[control-plane build %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
@@ -20,7 +21,7 @@ SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 
 need_pkgs=()
-for p in golang-1.19-go etcd-server rsync make openssl dpkg-dev; do
+for p in golang-1.19-go etcd-server rsync make openssl dpkg-dev golang-github-modern-go-reflect2-dev; do
     dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [[ ! -f /etc/apt/sources.list.d/debian-src.sources ]] && [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
@@ -51,6 +52,16 @@ if [[ ! -d kubernetes-1.20.2 ]]; then
     tar xzf kubernetes_1.20.5+really1.20.2.orig.tar.gz
 fi
 cd kubernetes-1.20.2
+# Kubernetes 1.20 vendors modern-go/reflect2 1.0.1, whose unsafe map iteration faults
+# under Go >= 1.18 ("fatal error: fault" in mapiternext when the API server encodes a
+# custom resource). reflect2 1.0.2 fixed it; Debian ships it as a Go source package.
+# xref: https://github.com/modern-go/reflect2/issues/23
+REFLECT2=/usr/share/gocode/src/github.com/modern-go/reflect2
+if ! grep -q "1.0.2" vendor/github.com/modern-go/reflect2/.reflect2-version 2>/dev/null; then
+    step "patching vendored reflect2 to 1.0.2 (Go 1.19 compatibility)"
+    rsync -a --delete --exclude '*_test.go' "$REFLECT2/" vendor/github.com/modern-go/reflect2/
+    echo 1.0.2 > vendor/github.com/modern-go/reflect2/.reflect2-version
+fi
 export PATH=/usr/lib/go-1.19/bin:$PATH
 export GOFLAGS="${GOFLAGS:-}" GO111MODULE=off
 if [[ ! -f .generated_files_done ]]; then
