@@ -262,7 +262,7 @@ class _Repo:
         result = self.fetch(["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"], 0)
         if result.rc != 0:
             raise SourceError(
-                "cannot fetch ref %s (full fetch): %s" % (self.ref, self.scrub(trim(result.stderr)) or "git fetch failed"),
+                "cannot fetch ref %s (full fetch): %s%s" % (self.ref, _hint(result.stderr), self.scrub(trim(result.stderr)) or "git fetch failed"),
                 subject=self.url)
 
     def fetch_ref(self, depth):
@@ -278,8 +278,8 @@ class _Repo:
             if commit:
                 return commit, True
         if not (_HEX.match(ref) and len(ref) >= 4):
-            raise SourceError(
-                "cannot fetch ref %s: %s" % (ref, self.scrub(trim(result.stderr)) or "git fetch failed"), subject=self.url)
+            raise SourceError("cannot fetch ref %s: %s%s" % (ref, _hint(result.stderr), self.scrub(trim(result.stderr)) or "git fetch failed"),
+                              subject=self.url)
         # A (short) commit SHA: fetch every branch and tag with full history, then resolve.
         self.fetch_all()
         commit = self.resolve(ref)
@@ -322,6 +322,16 @@ class _Repo:
             if os.path.isdir(tmp):
                 shutil.rmtree(tmp, ignore_errors=True)
         return final
+
+
+def _hint(stderr):
+    """A short explanation in front of git's own words, when it has a known meaning."""
+    text = stderr or ""
+    if "could not read Username" in text or "Authentication failed" in text or "401" in text:
+        return "authentication failed or required (check the token, username/password); "
+    if "Permission denied (publickey" in text or "Host key verification failed" in text:
+        return "SSH authentication failed (check the SSH key and known hosts); "
+    return ""
 
 
 def _lock(path, timeout, subject):

@@ -233,7 +233,7 @@ def git_http(tmp_path, git_bin):
     server.state = state
     state["url"] = "http://127.0.0.1:%d" % server.server_address[1]
     state["set_credentials"] = set_credentials
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield state

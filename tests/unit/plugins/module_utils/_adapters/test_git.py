@@ -1,0 +1,349 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import stat
+import threading
+
+import pytest
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git as gitsrc
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
+
+TOKEN = "ghp_s3cr3tT0kenValue1234567890"
+PASSWORD = "hunter2-Pa55word"
+FAKE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nc2VjcmV0LWtleS1tYXRlcmlhbA==\n-----END OPENSSH PRIVATE KEY-----"
+
+
+def read(path, name):
+    with open(os.path.join(path, name), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def cache_files_text(cache):
+    """Everything in the cache that is text: config, state, refs."""
+    chunks = []
+    for dirpath, _dirs, files in os.walk(cache):
+        if "objects" in dirpath.split(os.sep):
+            continue
+        for name in files:
+            with open(os.path.join(dirpath, name), "rb") as handle:
+                chunks.append(handle.read().decode("utf-8", errors="replace"))
+    return "\n".join(chunks)
+
+
+@pytest.fixture
+def repo(source_repo):
+    """main: c1 (tag v1 annotated, tag light), c2; branch feature: c3."""
+    r = source_repo
+    r.c1 = r.commit({"app/cm.yaml": "version: 1\n"}, "one")
+    r.run("tag", "-a", "v1", "-m", "release 1")
+    r.run("tag", "light")
+    r.c2 = r.commit({"app/cm.yaml": "version: 2\n"}, "two")
+    r.run("checkout", "--quiet", "-b", "feature")
+    r.c3 = r.commit({"app/cm.yaml": "version: 3\n"}, "three")
+    r.run("checkout", "--quiet", "main")
+    return r
+
+
+@pytest.fixture
+def cache(tmp_path):
+    return str(tmp_path / "cache")
+
+
+@pytest.mark.parametrize(
+    "ref, expected",
+    [("HEAD", "c2"), ("main", "c2"), ("feature", "c3"), ("v1", "c1"), ("light", "c1"),
+     ("refs/heads/feature", "c3"), ("full", "c1"), ("short", "c1")],
+)
+def test_refs_resolve_and_export_the_commit_tree(repo, cache, ref, expected):
+    commit = getattr(repo, expected)
+    ref = {"full": repo.c1, "short": repo.c1[:8]}.get(ref, ref)
+    result = gitsrc.fetch(repo.url, ref, cache)
+    assert result.commit == commit
+    assert result.ref == ref
+    assert result.url == repo.url
+    assert result.tree == os.path.join(cache, gitsrc.cache_key(repo.url), "trees", commit)
+    assert read(result.tree, "app/cm.yaml") == "version: %d\n" % {"c1": 1, "c2": 2, "c3": 3}[expected]
+    assert not os.path.exists(os.path.join(result.tree, ".git"))
+
+
+def test_changed_only_when_the_commit_moves(repo, cache):
+    first = gitsrc.fetch(repo.url, "main", cache)
+    assert (first.previous_commit, first.changed, first.fetched) == (None, True, True)
+    second = gitsrc.fetch(repo.url, "main", cache)
+    assert (second.commit, second.previous_commit, second.changed, second.fetched) == (repo.c2, repo.c2, False, True)
+    c4 = repo.commit({"app/cm.yaml": "version: 4\n"}, "four")
+    third = gitsrc.fetch(repo.url, "main", cache)
+    assert (third.commit, third.previous_commit, third.changed) == (c4, repo.c2, True)
+    # the older tree is untouched
+    assert read(second.tree, "app/cm.yaml") == "version: 2\n"
+    state = json.loads(read(os.path.join(cache, gitsrc.cache_key(repo.url)), "state.json"))
+    assert state["refs"]["main"]["commit"] == c4
+    assert state["refs"]["main"]["previous_commit"] == repo.c2
+
+
+def test_same_run_id_reuses_without_network(repo, cache):
+    first = gitsrc.fetch(repo.url, "main", cache, run_id="run-1")
+    shutil.rmtree(repo.path)  # the remote is gone: only the cache can answer
+    again = gitsrc.fetch(repo.url, "main", cache, run_id="run-1")
+    assert again.fetched is False
+    assert (again.commit, again.previous_commit, again.changed, again.tree) == (
+        first.commit, first.previous_commit, first.changed, first.tree)
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch(repo.url, "main", cache, run_id="run-2")
+    assert err.value.subject == repo.url
+    assert "cannot fetch ref main" in str(err.value)
+
+
+def test_same_run_id_keeps_the_runs_view_of_changed(repo, cache):
+    gitsrc.fetch(repo.url, "main", cache, run_id="run-1")
+    c4 = repo.commit({"app/cm.yaml": "version: 4\n"}, "four")
+    moved = gitsrc.fetch(repo.url, "main", cache, run_id="run-2")
+    reused = gitsrc.fetch(repo.url, "main", cache, run_id="run-2")
+    assert (moved.commit, moved.previous_commit, moved.changed) == (c4, repo.c2, True)
+    assert (reused.commit, reused.previous_commit, reused.changed, reused.fetched) == (c4, repo.c2, True, False)
+
+
+def test_full_sha_already_cached_needs_no_network(repo, cache):
+    gitsrc.fetch(repo.url, repo.c2, cache)
+    shutil.rmtree(repo.path)
+    result = gitsrc.fetch(repo.url, repo.c2, cache)
+    assert (result.commit, result.fetched) == (repo.c2, False)
+
+
+def test_shallow_by_default_full_with_depth_zero(repo, cache, run_git):
+    gitsrc.fetch(repo.url, "main", cache)
+    git_dir = os.path.join(cache, gitsrc.cache_key(repo.url), "repo.git")
+    assert os.path.exists(os.path.join(git_dir, "shallow"))
+    assert run_git(git_dir, "rev-list", "--count", repo.c2) == "1"
+    gitsrc.fetch(repo.url, "main", cache, depth=0)
+    assert not os.path.exists(os.path.join(git_dir, "shallow"))
+    assert run_git(git_dir, "rev-list", "--count", repo.c2) == "2"
+
+
+def test_force_pushed_branch_is_followed(repo, cache):
+    gitsrc.fetch(repo.url, "main", cache)
+    repo.run("reset", "--quiet", "--hard", repo.c1)
+    rewritten = repo.commit({"app/cm.yaml": "version: rewritten\n"}, "rewrite")
+    result = gitsrc.fetch(repo.url, "main", cache)
+    assert (result.commit, result.changed) == (rewritten, True)
+
+
+def test_old_trees_are_pruned_but_current_ones_kept(repo, cache):
+    pinned = gitsrc.fetch(repo.url, "v1", cache, keep_trees=2)
+    commits = []
+    for number in range(4, 8):
+        commits.append(repo.commit({"app/cm.yaml": "version: %d\n" % number}))
+        gitsrc.fetch(repo.url, "main", cache, keep_trees=2)
+    trees = sorted(os.listdir(os.path.join(cache, gitsrc.cache_key(repo.url), "trees")))
+    # the two newest, plus the tree of the pinned tag still referenced by the state
+    assert trees == sorted([commits[-1], commits[-2], pinned.commit])
+
+
+def test_unknown_branch_and_unknown_short_sha(repo, cache):
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch(repo.url, "nope", cache)
+    assert str(err.value).startswith("%s: cannot fetch ref nope: " % repo.url)
+    assert "couldn't find remote ref nope" in str(err.value)
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch(repo.url, "deadbeef", cache)
+    assert "ref deadbeef is not a branch, tag or commit" in str(err.value)
+
+
+@pytest.mark.parametrize("ref", ["--upload-pack=touch /tmp/x", "a:b", "a..b", "main~1", "x y"])
+def test_dangerous_refs_are_refused(repo, cache, ref):
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch(repo.url, ref, cache)
+    assert "invalid ref" in str(err.value)
+
+
+def test_unreachable_repo_error_has_no_credentials(cache, tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    url = "https://deploy:%s@127.0.0.1:9/platform/gitops.git" % PASSWORD
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch(url, "main", cache, timeout=20)
+    message = str(err.value)
+    assert message.startswith("https://127.0.0.1:9/platform/gitops.git: cannot fetch ref main: ")
+    assert PASSWORD not in message and "deploy:" not in message
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch("https://127.0.0.1:9/x.git", "main", cache, credentials={"token": TOKEN}, timeout=20)
+    assert TOKEN not in str(err.value)
+    assert base64.b64encode(("x-access-token:" + TOKEN).encode()).decode() not in str(err.value)
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch("ssh://git@127.0.0.1:9/x.git", "main", cache, credentials={"ssh_key": FAKE_KEY}, timeout=20)
+    assert "c2VjcmV0" not in str(err.value)
+    assert str(err.value).startswith("ssh://git@127.0.0.1:9/x.git: cannot fetch ref main")
+    assert os.listdir(str(tmp_path / "tmp")) == []  # the key file is gone
+    assert PASSWORD not in cache_files_text(cache) and TOKEN not in cache_files_text(cache)
+
+
+def test_ssh_key_file_is_private_while_in_use_and_removed_after():
+    with gitsrc._Auth("ssh://git@example.invalid/x.git", {"ssh_key": FAKE_KEY}, None, None) as auth:
+        command = auth.env()["GIT_SSH_COMMAND"]
+        key_path = command.split(" -i ")[1].split(" ")[0]
+        assert stat.S_IMODE(os.stat(key_path).st_mode) == 0o600
+        assert read(os.path.dirname(key_path), os.path.basename(key_path)) == FAKE_KEY + "\n"
+        assert "IdentitiesOnly=yes" in command and "StrictHostKeyChecking=accept-new" in command
+        assert auth.env()["GIT_TERMINAL_PROMPT"] == "0"
+    assert not os.path.exists(key_path)
+    with gitsrc._Auth("ssh://git@example.invalid/x.git", {"ssh_key": FAKE_KEY, "known_hosts": "h ssh-ed25519 AAAA"}, None, None) as auth:
+        command = auth.env()["GIT_SSH_COMMAND"]
+        assert "StrictHostKeyChecking=yes" in command and "UserKnownHostsFile=" in command
+
+
+def test_http_credentials_on_an_ssh_url_are_refused(cache):
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch("git@example.invalid:x.git", "main", cache, credentials={"token": TOKEN})
+    assert "only apply to http(s)" in str(err.value)
+    assert TOKEN not in str(err.value)
+
+
+@pytest.fixture
+def http_repo(repo, git_http, run_git):
+    bare = os.path.join(git_http["root"], "team", "gitops.git")
+    run_git(git_http["root"], "clone", "--quiet", "--bare", repo.path, bare)
+    git_http["repo_url"] = git_http["url"] + "/team/gitops.git"
+    return git_http
+
+
+@pytest.fixture
+def argv_log(tmp_path, monkeypatch, git_bin):
+    """Put a git wrapper first on PATH that logs every argv and environment size."""
+    bindir = tmp_path / "wrapper"
+    bindir.mkdir()
+    log = tmp_path / "git-argv.log"
+    wrapper = bindir / "git"
+    wrapper.write_text('#!/bin/sh\nprintf "%%s\\n" "$*" >> %s\nexec %s "$@"\n' % (log, git_bin))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:%s" % (bindir, os.environ["PATH"]))
+    return log
+
+
+def test_https_token_goes_in_a_header_never_in_argv_or_config(repo, http_repo, cache, argv_log):
+    http_repo["set_credentials"]("x-access-token", TOKEN)
+    result = gitsrc.fetch(http_repo["repo_url"], "main", cache, credentials={"token": TOKEN})
+    assert result.commit == repo.c2
+    assert result.url == http_repo["repo_url"]
+    expected = "Basic " + base64.b64encode(("x-access-token:" + TOKEN).encode()).decode()
+    assert any(headers.get("Authorization") == expected for _m, _p, headers in http_repo["requests"])
+    logged = argv_log.read_text()
+    assert "fetch" in logged
+    assert TOKEN not in logged and base64.b64encode(TOKEN.encode()).decode()[:12] not in logged
+    text = cache_files_text(cache)
+    assert TOKEN not in text and "Authorization" not in text
+    assert http_repo["repo_url"] in text  # the stored remote is the clean URL
+    assert TOKEN not in repr(result)
+
+
+def test_https_wrong_token_fails_without_leaking_it(http_repo, cache):
+    http_repo["set_credentials"]("x-access-token", "the-right-one")
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch(http_repo["repo_url"], "main", cache, credentials={"token": TOKEN}, timeout=30)
+    assert TOKEN not in str(err.value)
+    assert "Authorization" not in str(err.value)
+    assert "authentication failed or required" in str(err.value)
+
+
+def test_https_username_password_and_url_credentials(repo, http_repo, cache):
+    http_repo["set_credentials"]("deploy", PASSWORD)
+    result = gitsrc.fetch(http_repo["repo_url"], "v1", cache, credentials={"username": "deploy", "password": PASSWORD})
+    assert result.commit == repo.c1
+    embedded = http_repo["repo_url"].replace("http://", "http://deploy:%s@" % PASSWORD)
+    result = gitsrc.fetch(embedded, "main", cache)
+    assert result.commit == repo.c2
+    assert result.url == http_repo["repo_url"]
+    assert PASSWORD not in cache_files_text(cache)
+
+
+def test_run_id_reuse_makes_no_request(http_repo, cache):
+    http_repo["set_credentials"]("x-access-token", TOKEN)
+    gitsrc.fetch(http_repo["repo_url"], "main", cache, credentials={"token": TOKEN}, run_id="r")
+    before = len(http_repo["requests"])
+    assert before > 0
+    gitsrc.fetch(http_repo["repo_url"], "main", cache, credentials={"token": TOKEN}, run_id="r")
+    assert len(http_repo["requests"]) == before
+
+
+def test_git_daemon_branch_tag_and_older_full_sha(repo, git_daemon, cache, run_git):
+    base, url = git_daemon
+    run_git(base, "clone", "--quiet", "--bare", repo.path, os.path.join(base, "gitops.git"))
+    url += "/gitops.git"
+    assert gitsrc.fetch(url, "main", cache).commit == repo.c2
+    assert gitsrc.fetch(url, "v1", cache).commit == repo.c1
+    older = gitsrc.fetch(url, repo.c1, cache)
+    assert older.commit == repo.c1
+    assert read(older.tree, "app/cm.yaml") == "version: 1\n"
+    assert gitsrc.fetch(url, repo.c3[:10], cache).commit == repo.c3
+
+
+def test_concurrent_fetches_share_the_cache_safely(repo, cache):
+    results, errors = [], []
+
+    def worker(ref):
+        try:
+            results.append(gitsrc.fetch(repo.url, ref, cache))
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(ref,)) for ref in ("main", "feature", "v1", "main", "feature", "v1")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted({r.commit for r in results}) == sorted({repo.c1, repo.c2, repo.c3})
+
+
+def test_verify_commit_accepts_a_signed_commit(repo, cache, gnupg_home):
+    home, fingerprint = gnupg_home
+    signed = repo.commit({"app/cm.yaml": "version: signed\n"}, "signed", env={"GNUPGHOME": home},
+                         args=("-S%s" % fingerprint,))
+    result = gitsrc.fetch(repo.url, "main", cache, verify_commit=True, gnupg_home=home)
+    assert (result.commit, result.verified) == (signed, True)
+    assert read(result.tree, "app/cm.yaml") == "version: signed\n"
+
+
+def test_verify_commit_refuses_unsigned_and_unknown_key(repo, cache, gnupg_home, tmp_path):
+    home, fingerprint = gnupg_home
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch(repo.url, "main", cache, verify_commit=True, gnupg_home=home)
+    assert "signature verification of commit %s (ref main) failed" % repo.c2 in str(err.value)
+    trees = os.path.join(cache, gitsrc.cache_key(repo.url), "trees")
+    assert os.listdir(trees) == []  # nothing exported
+    signed = repo.commit({"app/cm.yaml": "x\n"}, "signed", env={"GNUPGHOME": home}, args=("-S%s" % fingerprint,))
+    stranger = tmp_path / "stranger-gnupg"
+    stranger.mkdir(mode=0o700)
+    with pytest.raises(SourceError) as err:
+        gitsrc.fetch(repo.url, "main", cache, verify_commit=True, gnupg_home=str(stranger))
+    assert "signature verification of commit %s" % signed in str(err.value)
+    assert os.listdir(trees) == []
+
+
+@pytest.mark.parametrize(
+    "url, clean",
+    [
+        ("https://user:pw@git.example.com/a/b.git", "https://git.example.com/a/b.git"),
+        ("https://tok@git.example.com:8443/a.git", "https://git.example.com:8443/a.git"),
+        ("ssh://git:pw@git.example.com/a.git", "ssh://git@git.example.com/a.git"),
+        ("ssh://git@git.example.com/a.git", "ssh://git@git.example.com/a.git"),
+        ("git@git.example.com:a/b.git", "git@git.example.com:a/b.git"),
+        ("file:///srv/repo", "file:///srv/repo"),
+    ],
+)
+def test_redact_url_and_cache_key(url, clean):
+    assert gitsrc.redact_url(url) == clean
+    assert gitsrc.cache_key(url) == gitsrc.cache_key(clean)
+
+
+def test_scrubber_removes_userinfo_secrets_and_headers():
+    scrub = gitsrc.make_scrubber([TOKEN])
+    text = "fatal: https://u:p@h/x failed with %s\nAuthorization: Basic abc=" % TOKEN
+    assert scrub(text) == "fatal: https://h/x failed with ********\nAuthorization: ********"
