@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 
 
@@ -22,8 +23,16 @@ class GitOpsModule(AnsibleModule):
         if import_error is not None:
             self.fail_json(msg=missing_required_lib(name), exception=import_error)
 
+    def cluster(self):
+        """A KubeCluster from the kube_auth options (see doc fragment gitops.k8s.kube_auth)."""
+        self.require("kubernetes", kube.KUBERNETES_IMPORT_ERROR)
+        p = self.params
+        return kube.KubeCluster(kubeconfig=p.get("kubeconfig"), context=p.get("context"), host=p.get("host"),
+                                api_key=p.get("api_key"), validate_certs=p.get("validate_certs"), ca_cert=p.get("ca_cert"))
+
     def execute(self, run):
-        """Call ``run(self)`` and exit with its result; map GitOpsError to fail_json."""
+        """Call ``run(self)`` and exit with its result; a GitOpsError, or a result with
+        ``failed`` set (and ``msg``), ends in fail_json."""
         try:
             result = run(self)
         except GitOpsError as exc:
@@ -32,4 +41,7 @@ class GitOpsModule(AnsibleModule):
                 failed["subject"] = exc.subject
             failed.update(exc.details)
             self.fail_json(**failed)
+        if result.get("failed"):
+            result.pop("failed")
+            self.fail_json(**result)
         self.exit_json(**result)

@@ -126,10 +126,19 @@ def _merge_tree(into, tree):
             into.setdefault(key, {})
 
 
+# Defaults the server fills into list-map keys (a desired port without protocol is TCP).
+KEY_DEFAULTS = {"protocol": "TCP"}
+
+
 def _item_matches(item, wanted):
+    """Whether a desired list item is the one a managedFields key (k:{...}) names."""
     if not isinstance(item, dict):
         return False
-    return all(k in item and (item[k] == v or str(item[k]) == str(v)) for k, v in wanted.items())
+    for key, value in wanted.items():
+        mine = item.get(key, KEY_DEFAULTS.get(key))
+        if mine is not None and mine != value and str(mine) != str(value):
+            return False
+    return any(key in item for key in wanted)
 
 
 def missing_owned(fields, desired, path=""):

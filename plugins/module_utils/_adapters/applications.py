@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Application objects in the cluster: the CRD, reading, declaring and status writes."""
+
+from __future__ import annotations
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, compare, health
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND, HEALTHY
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError, UnknownKindError
+
+CRD_API_VERSION = "apiextensions.k8s.io/v1"
+
+
+class AppStore:
+    def __init__(self, cluster, clock):
+        self.cluster = cluster
+        self.clock = clock
+        self._rtype = None
+
+    @property
+    def rtype(self):
+        if self._rtype is None:
+            self._rtype = self.cluster.resolve(APP_API_VERSION, APP_KIND)
+        return self._rtype
+
+    def ensure_crd(self, timeout=60):
+        """Install or update the Application CRD when missing or different; True when written."""
+        desired = application.crd()
+        crd_type = self.cluster.resolve(CRD_API_VERSION, "CustomResourceDefinition")
+        live = self.cluster.get(crd_type, None, desired["metadata"]["name"])
+        if live is not None and compare.suspect_drift(desired, live) is None:
+            return False
+        self.cluster.apply(crd_type, desired, force=True)
+        deadline = self.clock.now() + timeout
+        while health.assess(self.cluster.get(crd_type, None, desired["metadata"]["name"])).status != HEALTHY:
+            if self.clock.now() > deadline:
+                raise ClusterError("the Application CRD did not become Established in %ss" % timeout, subject=desired["metadata"]["name"])
+            self.clock.sleep(0.5)
+        self.cluster.refresh_discovery()
+        self._rtype = None
+        return True
+
+    def ensure_namespace(self, name, dry_run=False):
+        """Create the namespace Applications live in when missing; True when created."""
+        ns_type = self.cluster.resolve("v1", "Namespace")
+        if self.cluster.get(ns_type, None, name) is not None:
+            return False
+        self.cluster.apply(ns_type, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}, dry_run=dry_run)
+        return True
+
+    def crd_installed(self):
+        try:
+            self.rtype
+        except UnknownKindError:
+            return False
+        return True
+
+    def get(self, namespace, name):
+        return self.cluster.get(self.rtype, namespace, name)
+
+    def list(self, namespace=None):
+        return sorted(self.cluster.list(self.rtype, namespace), key=lambda a: (a["metadata"].get("namespace"), a["metadata"]["name"]))
+
+    def declare(self, definition, dry_run=False):
+        """Apply an Application manifest (used for the root Application); returns
+        (object, changed). Unchanged definitions are not written."""
+        meta = definition.get("metadata") or {}
+        live = self.get(meta.get("namespace"), meta.get("name"))
+        if live is not None and compare.suspect_drift(definition, live) is None:
+            return live, False
+        result = self.cluster.apply(self.rtype, definition, dry_run=dry_run, force=True)
+        if live is not None and compare.same_object(result, live):
+            return live, False
+        return (live if dry_run and live is not None else result), True
+
+    def write_status(self, app, status):
+        """Replace the status with a JSON merge patch (removed keys are nulled)."""
+        meta = app["metadata"]
+        patch = dict(status)
+        for key in (app.get("status") or {}):
+            if key not in patch:
+                patch[key] = None
+        try:
+            self.cluster.patch_merge(self.rtype, meta["namespace"], meta["name"], {"status": patch}, sub="status")
+        except GitOpsError as exc:
+            raise ClusterError("cannot record status: %s" % exc.message, subject="%s/%s/%s" % (APP_KIND, meta["namespace"], meta["name"])) from exc

@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where an Application's manifests come from, and how they are rendered.
+
+- spec.source.repoURL set: fetch it (git cache shared by every Application of the run).
+- repoURL omitted: use the source of the Application that declared it (our tracking
+  annotation), up to the root Application, whose source is the local checkout
+  ansible-pull just pulled (``checkout_dir``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, render, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
+
+MAX_DEPTH = 10
+
+
+def checkout_revision(path):
+    """(commit, origin URL) of a local git checkout; ('local', '') when not a git repo."""
+    try:
+        commit = subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "local", ""
+    try:
+        url = subprocess.run(["git", "-C", path, "remote", "get-url", "origin"], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        url = ""
+    return commit, git.redact_url(url) if url else ""
+
+
+class Sources:
+    """Resolve and render Application sources (the reconcile Ports source/render)."""
+
+    def __init__(self, store, checkout_dir=None, cache_dir=None, run_id=None, credentials=None, render_defaults=None):
+        self.store = store
+        self.checkout_dir = checkout_dir
+        self.cache_dir = cache_dir
+        self.run_id = run_id
+        self.credentials = credentials or {}
+        self.render_defaults = render_defaults or {}
+        self.fetches = []
+
+    def _declaring(self, app, spec):
+        """The Application that holds the repository for app, with its parsed spec."""
+        current, current_spec, seen = app, spec, set()
+        while not current_spec.repo_url:
+            parent = application.parent_of(current)
+            if parent is None or parent in seen or len(seen) > MAX_DEPTH:
+                return current, current_spec
+            seen.add(parent)
+            ns, name = parent.split("/", 1)
+            found = self.store.get(ns, name)
+            if found is None:
+                raise SourceError("has no source.repoURL and its declaring Application %s no longer exists" % parent, subject=spec.key)
+            current, current_spec = found, application.parse(found)
+        return current, current_spec
+
+    def source(self, app, spec):
+        """(root_dir, revision, repo_url) of an Application."""
+        holder, holder_spec = self._declaring(app, spec)
+        if not holder_spec.repo_url:
+            if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
+                raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
+            commit, url = checkout_revision(self.checkout_dir)
+            return self.checkout_dir, commit, url or "local checkout"
+        ref = holder_spec.target_revision
+        if holder is not app:
+            # a child follows the revision its parent synced, so both come from one commit
+            ref = ((holder.get("status") or {}).get("sync") or {}).get("revision") or ref
+        result = git.fetch(holder_spec.repo_url, ref, self.cache_dir, credentials=self.credentials.get(holder_spec.repo_url) or self.credentials.get("*"),
+                           run_id=self.run_id)
+        self.fetches.append(result)
+        return result.tree, result.commit, result.url
+
+    def render(self, root, spec):
+        options = render_options(spec, self.render_defaults)
+        return render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path)).manifests
+
+
+def _globs(value):
+    """Argo CD include/exclude strings ('*.yaml', '{a.yaml,b.yaml}') or lists to a tuple."""
+    if not value:
+        return ()
+    if isinstance(value, list):
+        return tuple(value)
+    value = value.strip()
+    if value.startswith("{") and value.endswith("}"):
+        return tuple(v.strip() for v in value[1:-1].split(",") if v.strip())
+    return (value,)
+
+
+def render_options(spec, defaults):
+    directory, helm = spec.directory or {}, spec.helm or {}
+    values = {}
+    if helm.get("values"):
+        if not isinstance(helm["values"], str):
+            raise RenderError("spec.source.helm.values must be a YAML string (use valuesObject for a mapping)", subject=spec.key)
+        loaded = [m.obj for m in yaml_io.load_manifests(helm["values"], "%s spec.source.helm.values" % spec.key)]
+        values = loaded[0] if loaded and isinstance(loaded[0], dict) else {}
+    if isinstance(helm.get("valuesObject"), dict):
+        values = _deep_merge(values, helm["valuesObject"])
+    for param in helm.get("parameters") or []:
+        _set_path(values, str(param.get("name") or ""), param.get("value"))
+    return render.RenderOptions(
+        renderer=defaults.get("renderer") or render.AUTO,
+        recurse=bool(directory.get("recurse")),
+        include=_globs(directory.get("include")),
+        exclude=_globs(directory.get("exclude")),
+        kustomize_binary=defaults.get("kustomize_binary"),
+        helm_binary=defaults.get("helm_binary"),
+        release_name=helm.get("releaseName") or spec.name,
+        namespace=spec.destination_namespace or defaults.get("namespace") or "default",
+        value_files=tuple(helm.get("valueFiles") or ()),
+        values=values or None,
+        include_crds=not helm.get("skipCrds", False),
+        kube_version=helm.get("kubeVersion") or defaults.get("kube_version"),
+        api_versions=tuple(helm.get("apiVersions") or defaults.get("api_versions") or ()),
+    )
+
+
+def _deep_merge(base, extra):
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _deep_merge(out[key], value) if isinstance(out.get(key), dict) and isinstance(value, dict) else value
+    return out
+
+
+def _set_path(values, dotted, value):
+    """helm --set style: a.b.c=value."""
+    if not dotted:
+        return
+    parts = dotted.split(".")
+    node = values
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value

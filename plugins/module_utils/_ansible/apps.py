@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Wiring of the Application modules (app, app_info, drift_info): ports from params."""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LeaseLock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND, DEFAULT_APP_NAMESPACE
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Ports, Settings
+
+# doc fragment: gitops.k8s.app_source
+APP_SOURCE = {
+    "checkout_dir": {"type": "path"},
+    "git_cache_dir": {"type": "path", "default": "~/.cache/gitops-k8s/git"},
+    "run_id": {"type": "str"},
+    "repo_credentials": {
+        "type": "list",
+        "elements": "dict",
+        "default": [],
+        "options": {
+            "url": {"type": "str", "required": True},
+            "ssh_key": {"type": "str", "no_log": True},
+            "known_hosts": {"type": "str"},
+            "username": {"type": "str"},
+            "password": {"type": "str", "no_log": True},
+            "token": {"type": "str", "no_log": True},
+        },
+    },
+}
+
+
+def credentials_by_url(items):
+    out = {}
+    for item in items or []:
+        creds = dict((k, v) for k, v in item.items() if k != "url" and v)
+        out[item["url"]] = creds
+    return out
+
+
+def lease_name(spec):
+    return ("gapp-" + spec.name)[:63]
+
+
+def make_ports(module, cluster, store, clock):
+    p = module.params
+    sources = Sources(
+        store,
+        checkout_dir=p.get("checkout_dir"),
+        cache_dir=p.get("git_cache_dir"),
+        run_id=p.get("run_id"),
+        credentials=credentials_by_url(p.get("repo_credentials")),
+        render_defaults={"renderer": p.get("renderer"), "kustomize_binary": p.get("kustomize_binary"), "helm_binary": p.get("helm_binary")},
+    )
+
+    def lock(spec):
+        return LeaseLock(cluster, clock, spec.namespace, lease_name(spec), mode=p.get("lock", "wait"),
+                         timeout=p.get("lock_timeout", 300)).hold()
+
+    return Ports(cluster, sources.source, sources.render, lock, store.write_status, clock)
+
+
+def settings_of(module, **overrides):
+    p = module.params
+    values = dict(
+        sync=p.get("sync"),
+        prune=p.get("prune"),
+        dry_run=module.check_mode,
+        wait_timeout=p.get("wait_timeout", 0) if p.get("wait") else 0,
+        prune_protected=p.get("prune_protected", False),
+        salt=redact.new_salt(),
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+def open_store(module):
+    module.require("PyYAML", yaml_io.YAML_IMPORT_ERROR)
+    cluster = module.cluster()
+    clock = SystemClock()
+    return cluster, AppStore(cluster, clock), clock
+
+
+def load_app(module, store, name, namespace, definition=None, install_crd=False):
+    """The Application object to reconcile (declared from definition when given);
+    returns (app, changed)."""
+    p = {"name": name, "namespace": namespace}
+    changed = False
+    if install_crd:
+        if module.check_mode:
+            changed = not store.crd_installed()
+        else:
+            changed = store.ensure_crd()
+    if not store.crd_installed():
+        if not (module.check_mode and definition):
+            raise ClusterError("the Application CRD is not installed (run the gitops.k8s.bootstrap playbook or set install_crd)")
+        return _normalized_definition(definition, p), True
+    if definition:
+        obj = _normalized_definition(definition, p)
+        if install_crd and store.ensure_namespace(obj["metadata"]["namespace"], dry_run=module.check_mode):
+            changed = True
+            if module.check_mode:
+                return obj, True
+        app, declared = store.declare(obj, dry_run=module.check_mode)
+        return app, changed or declared
+    app = store.get(p["namespace"], p["name"])
+    if app is None:
+        raise GitOpsError("Application not found", subject="%s/%s/%s" % (APP_KIND, p["namespace"], p["name"]))
+    return app, changed
+
+
+def _normalized_definition(definition, params):
+    obj = copy.deepcopy(definition)
+    obj.setdefault("apiVersion", APP_API_VERSION)
+    obj.setdefault("kind", APP_KIND)
+    meta = obj.setdefault("metadata", {})
+    meta.setdefault("name", params.get("name"))
+    meta.setdefault("namespace", params.get("namespace") or DEFAULT_APP_NAMESPACE)
+    if obj["kind"] != APP_KIND or obj["apiVersion"] != APP_API_VERSION:
+        raise GitOpsError("definition must be a %s %s" % (APP_API_VERSION, APP_KIND))
+    return obj

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Change sets and reconcile outcomes turned into Ansible results (one place)."""
+
+from __future__ import annotations
+
+import difflib
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
+
+
+def yaml_text(obj):
+    return "" if obj is None else yaml_io.dump(obj)
+
+
+def unified_diff(entry):
+    """Unified diff text of one change set entry (values already redacted)."""
+    before, after = yaml_text(entry.before), yaml_text(entry.after)
+    lines = difflib.unified_diff(before.splitlines(True), after.splitlines(True), "live/" + entry.subject, "desired/" + entry.subject)
+    return "".join(lines)
+
+
+def ansible_diff(changeset):
+    """Ansible diff mode data: one before/after pair per written (or to-be-written) object."""
+    out = []
+    for entry in changeset.entries if changeset else ():
+        if entry.before is None and entry.after is None:
+            continue
+        out.append({
+            "before_header": entry.subject,
+            "after_header": entry.subject,
+            "before": yaml_text(entry.before),
+            "after": yaml_text(entry.after),
+        })
+    return out
+
+
+def object_rows(changeset, with_diff=False):
+    rows = []
+    for entry in changeset.entries if changeset else ():
+        row = {"id": entry.subject, "action": entry.action, "status": entry.status}
+        if entry.reason:
+            row["reason"] = entry.reason
+        if with_diff and (entry.before is not None or entry.after is not None):
+            row["diff"] = unified_diff(entry)
+        rows.append(row)
+    return rows
+
+
+def changeset_result(changeset):
+    """changed, summary and per-action id lists of a change set."""
+    summary = changeset.summary() if changeset else {}
+    return {
+        "changed": bool(changeset and changeset.changed),
+        "summary": summary,
+        "created": changeset.by_action("created") if changeset else [],
+        "configured": changeset.by_action("configured") if changeset else [],
+        "pruned": changeset.by_action("pruned") if changeset else [],
+    }
+
+
+def outcome_result(outcome, with_diff):
+    """Result of one Application reconcile."""
+    result = changeset_result(outcome.changeset)
+    result.update({
+        "application": outcome.app,
+        "revision": outcome.revision,
+        "sync_status": outcome.sync_status,
+        "health_status": outcome.health.status if outcome.health else "Unknown",
+        "health_message": outcome.health.message if outcome.health else "",
+        "synced": outcome.synced,
+        "reason": outcome.reason,
+        "objects": object_rows(outcome.changeset),
+        "status": outcome.status,
+        "duration": round(outcome.duration, 3),
+        "requests": dict(outcome.requests),
+    })
+    result["changed"] = result["changed"] or outcome.status_written
+    if outcome.error is not None:
+        result["error"] = str(outcome.error)
+        result["error_step"] = outcome.error.step
+    if with_diff:
+        result["diff"] = ansible_diff(outcome.changeset)
+    return result

@@ -1,0 +1,250 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Application resource: its spec (Argo CD field names), its status, and its CRD.
+
+Pure: parses a spec into a frozen AppSpec, decides whether to sync, and builds the
+next status from a reconcile outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    ANN_TRACKING_ID, API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, HISTORY_LIMIT,
+)
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
+
+# Condition types (Argo CD's names).
+COMPARISON_ERROR = "ComparisonError"
+SYNC_ERROR = "SyncError"
+SHARED_RESOURCE_WARNING = "SharedResourceWarning"
+
+SUCCEEDED = "Succeeded"
+FAILED = "Failed"
+
+
+class InvalidSpec(GitOpsError):
+    """The Application spec cannot be used."""
+
+    step = "spec"
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    name: str
+    namespace: str
+    repo_url: str = ""
+    target_revision: str = "HEAD"
+    path: str = "."
+    directory: dict = None
+    kustomize: dict = None
+    helm: dict = None
+    destination_namespace: str = ""
+    automated: bool = False
+    prune: bool = False
+    self_heal: bool = False
+    allow_empty: bool = False
+    sync_options: tuple = ()
+    ignore_differences: tuple = ()
+
+    @property
+    def key(self):
+        return "%s/%s" % (self.namespace, self.name)
+
+    def has_option(self, name, value="true"):
+        return ("%s=%s" % (name, value)).lower() in (o.lower() for o in self.sync_options)
+
+
+def _mapping(value, where):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidSpec("%s must be a mapping" % where)
+    return value
+
+
+def parse(app):
+    """AppSpec of an Application object; raises InvalidSpec naming the bad field."""
+    meta = app.get("metadata") or {}
+    spec = _mapping(app.get("spec"), "spec")
+    source = _mapping(spec.get("source"), "spec.source")
+    dest = _mapping(spec.get("destination"), "spec.destination")
+    policy = _mapping(spec.get("syncPolicy"), "spec.syncPolicy")
+    automated = policy.get("automated")
+    auto = _mapping(automated, "spec.syncPolicy.automated")
+    options = policy.get("syncOptions") or []
+    ignores = spec.get("ignoreDifferences") or []
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise InvalidSpec("spec.syncPolicy.syncOptions must be a list of strings")
+    if not isinstance(ignores, list) or not all(isinstance(i, dict) and i.get("kind") for i in ignores):
+        raise InvalidSpec("spec.ignoreDifferences must be a list of {group, kind, name, namespace, jsonPointers}")
+    path = source.get("path") or "."
+    if not isinstance(path, str) or path.startswith("/"):
+        raise InvalidSpec("spec.source.path must be a relative path, got %r" % (path,))
+    return AppSpec(
+        name=meta.get("name") or "",
+        namespace=meta.get("namespace") or "",
+        repo_url=source.get("repoURL") or "",
+        target_revision=str(source.get("targetRevision") or "HEAD"),
+        path=path,
+        directory=_mapping(source.get("directory"), "spec.source.directory"),
+        kustomize=_mapping(source.get("kustomize"), "spec.source.kustomize"),
+        helm=_mapping(source.get("helm"), "spec.source.helm"),
+        destination_namespace=dest.get("namespace") or "",
+        automated=automated is not None,
+        prune=bool(auto.get("prune")),
+        self_heal=bool(auto.get("selfHeal")),
+        allow_empty=bool(auto.get("allowEmpty")),
+        sync_options=tuple(options),
+        ignore_differences=tuple(ignores),
+    )
+
+
+def parent_of(app):
+    """``namespace/name`` of the Application that declared this one (from our tracking
+    annotation), or None for a root Application."""
+    value = ((app.get("metadata") or {}).get("annotations") or {}).get(ANN_TRACKING_ID)
+    return value.split(":", 1)[0] if value else None
+
+
+def should_sync(spec, status, revision, plan_status, requested):
+    """(bool, reason): whether this reconcile writes to the cluster.
+
+    requested: True forces a sync (manual sync), False forbids it, None follows the
+    policy. Automated: sync when out of sync and either the revision was not synced
+    yet, the last attempt failed, or selfHeal is on (Argo CD semantics, with a retry
+    on every run after a failure)."""
+    if requested is False:
+        return False, "sync disabled for this run"
+    if plan_status == APP_SYNCED:
+        return False, "in sync"
+    if requested:
+        return True, "sync requested"
+    if not spec.automated:
+        return False, "out of sync; automated sync is off"
+    last = (status or {}).get("operationState") or {}
+    if last.get("revision") != revision:
+        return True, "new revision %s" % revision[:12]
+    if last.get("phase") == FAILED:
+        return True, "retrying the failed sync of %s" % revision[:12]
+    if spec.self_heal:
+        return True, "selfHeal: reverting drift"
+    return False, "out of sync; selfHeal is off (drift is reported, not reverted)"
+
+
+def condition(ctype, message, previous, now):
+    """A condition dict, keeping lastTransitionTime when the message is unchanged."""
+    for old in previous or []:
+        if old.get("type") == ctype and old.get("message") == message:
+            return dict(old)
+    return {"type": ctype, "message": message, "lastTransitionTime": now}
+
+
+def next_status(previous, **changes):
+    """New status: previous updated with changes (None values remove keys)."""
+    status = dict(previous or {})
+    for key, value in changes.items():
+        if value is None:
+            status.pop(key, None)
+        else:
+            status[key] = value
+    return status
+
+
+def history_entry(revision, now, phase, summary, started):
+    return {
+        "revision": revision,
+        "syncedAt": now,
+        "result": phase,
+        "created": summary.get("created", 0),
+        "configured": summary.get("configured", 0),
+        "pruned": summary.get("pruned", 0),
+        "startedAt": started,
+    }
+
+
+def push_history(history, entry):
+    """Newest first, bounded to HISTORY_LIMIT."""
+    return ([entry] + list(history or []))[:HISTORY_LIMIT]
+
+
+def crd():
+    """The Application CustomResourceDefinition (apiextensions.k8s.io/v1)."""
+    any_object = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    string = {"type": "string"}
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "%s.%s" % (APP_PLURAL, API_GROUP)},
+        "spec": {
+            "group": API_GROUP,
+            "scope": "Namespaced",
+            "names": {
+                "kind": APP_KIND,
+                "listKind": APP_KIND + "List",
+                "plural": APP_PLURAL,
+                "singular": APP_KIND.lower(),
+                "shortNames": [APP_SHORT_NAME],
+                "categories": ["gitops"],
+            },
+            "versions": [{
+                "name": API_VERSION,
+                "served": True,
+                "storage": True,
+                "subresources": {"status": {}},
+                "additionalPrinterColumns": [
+                    {"name": "Sync", "type": "string", "jsonPath": ".status.sync.status"},
+                    {"name": "Health", "type": "string", "jsonPath": ".status.health.status"},
+                    {"name": "Revision", "type": "string", "jsonPath": ".status.sync.revision"},
+                    {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                ],
+                "schema": {"openAPIV3Schema": {
+                    "type": "object",
+                    "description": "A set of Kubernetes objects rendered from a Git path and kept in sync by gitops.k8s.",
+                    "properties": {
+                        "apiVersion": string,
+                        "kind": string,
+                        "metadata": {"type": "object"},
+                        "spec": {
+                            "type": "object",
+                            "properties": {
+                                "source": {
+                                    "type": "object",
+                                    "properties": {
+                                        "repoURL": string,
+                                        "targetRevision": string,
+                                        "path": string,
+                                        "directory": any_object,
+                                        "kustomize": any_object,
+                                        "helm": any_object,
+                                    },
+                                },
+                                "destination": {
+                                    "type": "object",
+                                    "properties": {"namespace": string, "server": string},
+                                },
+                                "syncPolicy": {
+                                    "type": "object",
+                                    "properties": {
+                                        "automated": {
+                                            "type": "object",
+                                            "properties": {
+                                                "prune": {"type": "boolean"},
+                                                "selfHeal": {"type": "boolean"},
+                                                "allowEmpty": {"type": "boolean"},
+                                            },
+                                        },
+                                        "syncOptions": {"type": "array", "items": string},
+                                    },
+                                },
+                                "ignoreDifferences": {"type": "array", "items": any_object},
+                            },
+                        },
+                        "status": any_object,
+                    },
+                }},
+            }],
+        },
+    }

@@ -1,0 +1,195 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reconcile one Application end to end, in one process:
+
+1. Parse the spec.
+2. Resolve the source (fetch, or the checkout of the declaring Application).
+3. Render the path into manifests.
+4. Plan: compare desired with live (reads only).
+5. Decide (automated / selfHeal / manual) and, when writing, take the Application's
+   lock and plan again under it, then execute (apply, prune).
+6. Assess health (optionally wait).
+7. Record status (only when it changed: a no-op reconcile writes nothing).
+
+Any error before step 5 leaves the cluster untouched and is recorded as a condition.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_UNKNOWN, HEALTHY, SYNCED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Per-run choices of the caller (module parameters)."""
+
+    sync: bool = None  # None: follow the policy; True: sync now; False: never write
+    prune: bool = None  # None: spec.syncPolicy.automated.prune
+    dry_run: bool = False
+    wait_timeout: int = 0
+    prune_protected: bool = False
+    salt: str = ""
+    default_namespace: str = "default"
+
+
+@dataclass
+class Outcome:
+    """What one reconcile did; the modules turn it into a result."""
+
+    app: str
+    revision: str = ""
+    sync_status: str = APP_UNKNOWN
+    health: object = None
+    synced: bool = False
+    reason: str = ""
+    changeset: object = None
+    error: GitOpsError = None
+    status: dict = field(default_factory=dict)
+    status_written: bool = False
+    duration: float = 0.0
+    requests: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+
+
+class Ports:
+    """What reconcile needs: cluster, source, render, lock, status store and clock.
+
+    source(app, spec) -> (root_dir, revision, repo_url)
+    render(root_dir, spec) -> list of Manifest
+    lock(spec) -> context manager (raises LockError when it cannot be taken)
+    write_status(app, status) -> None
+    clock: now() / sleep() / iso()
+    """
+
+    def __init__(self, cluster, source, render, lock, write_status, clock):
+        self.cluster = cluster
+        self.source = source
+        self.render = render
+        self.lock = lock
+        self.write_status = write_status
+        self.clock = clock
+
+
+def _options(spec, settings, syncing):
+    prune = spec.prune if settings.prune is None else settings.prune
+    return SyncOptions(
+        namespace=spec.destination_namespace or settings.default_namespace,
+        tracking=spec.key,
+        prune=bool(prune),
+        allow_empty=spec.allow_empty,
+        prune_protected=settings.prune_protected,
+        force_conflicts=not spec.has_option("ServerSideApplyForce", "false"),
+        create_namespace=spec.has_option("CreateNamespace"),
+        dry_run=not syncing or settings.dry_run,
+        ignore_differences=spec.ignore_differences,
+        respect_ignore_differences=spec.has_option("RespectIgnoreDifferences"),
+        wait_timeout=settings.wait_timeout,
+        salt=settings.salt,
+    )
+
+
+def reconcile(app, ports, settings):
+    """Reconcile one Application object; never raises a GitOpsError (it is returned)."""
+    started = time.monotonic()
+    now = ports.clock.iso()
+    previous = app.get("status") or {}
+    meta = app.get("metadata") or {}
+    outcome = Outcome(app="%s/%s" % (meta.get("namespace"), meta.get("name")))
+    try:
+        spec = application.parse(app)
+        root, revision, repo_url = ports.source(app, spec)
+        outcome.revision = revision
+        manifests = ports.render(root, spec)
+        prev_inventory = inventory.from_status(previous.get("inventory"))
+        plan = planner.build_plan(ports.cluster, manifests, prev_inventory, _options(spec, settings, False))
+    except GitOpsError as exc:
+        outcome.error = exc
+        outcome.sync_status = APP_UNKNOWN
+        status = application.next_status(
+            previous,
+            sync=dict(previous.get("sync") or {}, status=APP_UNKNOWN),
+            conditions=[application.condition(application.COMPARISON_ERROR, "%s failed: %s" % (exc.step, exc), previous.get("conditions"), now)],
+        )
+        _record(ports, app, previous, status, settings, outcome)
+        outcome.duration = time.monotonic() - started
+        return outcome
+
+    planned = syncer.planned_status(plan)
+    do_sync, outcome.reason = application.should_sync(spec, previous, revision, planned, settings.sync)
+    result = None
+    if do_sync and not settings.dry_run:
+        try:
+            with ports.lock(spec):
+                options = _options(spec, settings, True)
+                plan = planner.build_plan(ports.cluster, manifests, prev_inventory, options)
+                result = syncer.execute(ports.cluster, plan, options, ports.clock)
+        except LockError as exc:
+            outcome.reason = "skipped: %s" % exc
+            outcome.warnings.append(str(exc))
+            do_sync = False
+        except GitOpsError as exc:
+            result = syncer.SyncResult(changeset=None, inventory=prev_inventory, sync_status=planned, error=exc)
+    if result is None:
+        result = syncer.execute(ports.cluster, plan, _options(spec, settings, False), ports.clock)
+        do_sync = do_sync and settings.dry_run
+    outcome.changeset = result.changeset
+    outcome.sync_status = result.sync_status
+    outcome.synced = do_sync
+    outcome.error = result.error
+
+    if settings.wait_timeout and do_sync and not settings.dry_run and result.error is None:
+        pairs = syncer.wait_healthy(ports.cluster, plan, result.live, _options(spec, settings, True), ports.clock)
+    else:
+        pairs = syncer.assess(plan, result.live)
+    outcome.health = health.aggregate(pairs) if pairs else health.Health(HEALTHY, "no objects")
+    outcome.status = _status(previous, spec, revision, repo_url, plan, result, outcome, do_sync and not settings.dry_run, now)
+    _record(ports, app, previous, outcome.status, settings, outcome)
+    outcome.duration = time.monotonic() - started
+    return outcome
+
+
+def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, now):
+    conditions = []
+    shared = sorted(i.subject + " " + i.reason for i in plan.items if i.reason.startswith("shared with"))
+    if shared:
+        conditions.append(application.condition(application.SHARED_RESOURCE_WARNING, "; ".join(shared[:5]), previous.get("conditions"), now))
+    changes = {
+        "sync": {"status": result.sync_status, "revision": revision, "repoURL": repo_url, "path": spec.path},
+        "health": {"status": outcome.health.status, "message": outcome.health.message} if outcome.health.message else {"status": outcome.health.status},
+        "summary": {"resources": len(plan.desired_entries), "outOfSync": sum(1 for i in plan.items if i.status != SYNCED)},
+    }
+    if synced:
+        summary = result.changeset.summary() if result.changeset else {}
+        phase = application.FAILED if result.error else application.SUCCEEDED
+        if result.error:
+            conditions.append(application.condition(application.SYNC_ERROR, "%s failed: %s" % (result.error.step, result.error), previous.get("conditions"), now))
+        changes["inventory"] = inventory.to_status(result.inventory)
+        changes["operationState"] = {"revision": revision, "phase": phase, "finishedAt": now,
+                                     "message": str(result.error) if result.error else outcome.reason}
+        if phase == application.SUCCEEDED:
+            changes["lastSyncedAt"] = now
+        if result.changeset is None or result.changeset.changed or result.error:
+            changes["history"] = application.push_history(previous.get("history"), application.history_entry(revision, now, phase, summary, now))
+    else:
+        changes["inventory"] = inventory.to_status(plan.previous)
+        old_error = [c for c in previous.get("conditions") or [] if c.get("type") == application.SYNC_ERROR]
+        if (previous.get("operationState") or {}).get("phase") == application.FAILED:
+            conditions.extend(old_error)
+    changes["conditions"] = conditions or None
+    return application.next_status(previous, **changes)
+
+
+def _record(ports, app, previous, status, settings, outcome):
+    if settings.dry_run or status == previous:
+        return
+    ports.write_status(app, status)
+    outcome.status_written = True

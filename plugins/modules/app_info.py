@@ -1,0 +1,161 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: app_info
+short_description: Read GitOps Applications and their status
+version_added: 1.0.0
+description:
+  - Lists C(Application) objects (API group C(gitops-k8s.dev)) with their sync status, health,
+    revision, conditions, last sync and history, like C(argocd app list) / C(argocd app get).
+  - Read-only.
+author:
+  - gitops.k8s contributors
+extends_documentation_fragment:
+  - gitops.k8s.kube_auth
+  - gitops.k8s.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+options:
+  name:
+    description: Only this Application.
+    type: str
+  namespace:
+    description: Namespace to read from; V(null) reads every namespace.
+    type: str
+  include_inventory:
+    description: Also return the inventory (every object the Application owns).
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: List every Application
+  gitops.k8s.app_info:
+  register: gitops_apps
+
+- name: Show the history of one Application
+  gitops.k8s.app_info:
+    name: guestbook
+    namespace: gitops-system
+    include_inventory: true
+  register: guestbook
+"""
+
+RETURN = r"""
+applications:
+  description: One entry per Application, sorted by namespace and name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Application name.
+      type: str
+    namespace:
+      description: Application namespace.
+      type: str
+    sync_status:
+      description: C(Synced), C(OutOfSync) or C(Unknown) (never reconciled, or the comparison failed).
+      type: str
+    health_status:
+      description: Aggregated health.
+      type: str
+    health_message:
+      description: Why the health is what it is.
+      type: str
+    revision:
+      description: Commit last compared.
+      type: str
+    last_synced_at:
+      description: Time of the last successful sync.
+      type: str
+    conditions:
+      description: Errors and warnings (C(ComparisonError), C(SyncError), C(SharedResourceWarning)).
+      type: list
+      elements: dict
+    history:
+      description: The last syncs, newest first (revision, syncedAt, result, created, configured, pruned).
+      type: list
+      elements: dict
+    resources:
+      description: Number of objects the Application manages.
+      type: int
+    source:
+      description: C(spec.source) of the Application.
+      type: dict
+    parent:
+      description: C(namespace/name) of the Application that declared this one, if any.
+      type: str
+    wave:
+      description: Sync wave (annotation C(gitops-k8s.dev/sync-wave)); the reconcile playbook reconciles lower waves first.
+      type: int
+    inventory:
+      description: Objects owned (with O(include_inventory)).
+      type: list
+      elements: dict
+"""
+
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_UNKNOWN
+
+
+def describe(app, include_inventory):
+    status = app.get("status") or {}
+    meta = app["metadata"]
+    out = {
+        "name": meta["name"],
+        "namespace": meta.get("namespace"),
+        "sync_status": (status.get("sync") or {}).get("status") or APP_UNKNOWN,
+        "health_status": (status.get("health") or {}).get("status") or APP_UNKNOWN,
+        "health_message": (status.get("health") or {}).get("message") or "",
+        "revision": (status.get("sync") or {}).get("revision") or "",
+        "last_synced_at": status.get("lastSyncedAt") or "",
+        "conditions": status.get("conditions") or [],
+        "history": status.get("history") or [],
+        "resources": len(status.get("inventory") or []),
+        "source": (app.get("spec") or {}).get("source") or {},
+        "parent": application.parent_of(app) or "",
+        "wave": ordering.wave_of(app),
+    }
+    if include_inventory:
+        out["inventory"] = status.get("inventory") or []
+    return out
+
+
+def run(module):
+    _cluster, store, _clock = apps.open_store(module)
+    p = module.params
+    if not store.crd_installed():
+        return {"changed": False, "applications": []}
+    if p["name"]:
+        found = store.get(p["namespace"] or "gitops-system", p["name"])
+        items = [found] if found is not None else []
+    else:
+        items = store.list(p["namespace"])
+    return {"changed": False, "applications": [describe(a, p["include_inventory"]) for a in items]}
+
+
+def main():
+    spec = arg_specs.compose(
+        arg_specs.KUBE_AUTH,
+        name={"type": "str"},
+        namespace={"type": "str"},
+        include_inventory={"type": "bool", "default": False},
+    )
+    module = GitOpsModule(argument_spec=spec, supports_check_mode=True)
+    module.execute(run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: drift_info
+short_description: Compare desired objects with the live cluster, read-only
+version_added: 1.0.0
+description:
+  - For each object reports C(Synced), C(OutOfSync), C(Missing) (desired, not in the cluster) or
+    C(Extra) (in the previous inventory, gone from the desired set), with a unified diff.
+  - No false drift from server defaults. Fields the desired object sets are compared with the
+    live values (list items matched by merge key, quantities by value); fields this collection's
+    field manager owns but the desired object dropped count as drift; suspected drift is
+    confirmed with a server-side dry-run apply.
+  - The live state is read with one LIST per kind and namespace.
+  - Secret values never appear; each differing key shows a salted hash.
+  - Give either O(application) (compare an Application's source with the cluster, as
+    C(argocd app diff) does) or O(definitions)/O(src).
+author:
+  - gitops.k8s contributors
+extends_documentation_fragment:
+  - gitops.k8s.objects
+  - gitops.k8s.render
+  - gitops.k8s.app_source
+  - gitops.k8s.kube_auth
+  - gitops.k8s.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+    details:
+      - The per-object diff is always returned in RV(objects[].diff).
+options:
+  application:
+    description: Compare this Application (its namespace is O(application_namespace)).
+    type: str
+  application_namespace:
+    description: Namespace of O(application).
+    type: str
+    default: gitops-system
+"""
+
+EXAMPLES = r"""
+- name: What differs between Git and the cluster for one Application
+  gitops.k8s.drift_info:
+    application: guestbook
+  register: drift
+
+- name: Compare a rendered directory with the cluster
+  gitops.k8s.drift_info:
+    src: manifests/guestbook
+    namespace: guestbook
+    inventory:
+      name: guestbook-inventory
+      namespace: guestbook
+  register: drift
+
+- name: Fail when anything drifted
+  ansible.builtin.assert:
+    that: drift.in_sync
+    fail_msg: "{{ drift.objects | selectattr('status', 'ne', 'Synced') | map(attribute='id') | list }}"
+"""
+
+RETURN = r"""
+in_sync:
+  description: True when every object is C(Synced) and nothing is C(Extra).
+  returned: always
+  type: bool
+counts:
+  description: Number of objects per status (Synced, OutOfSync, Missing, Extra).
+  returned: always
+  type: dict
+objects:
+  description: One entry per object.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: C(Kind/namespace/name).
+      type: str
+    status:
+      description: C(Synced), C(OutOfSync), C(Missing) or C(Extra).
+      type: str
+    reason:
+      description: Why (for example the first differing field).
+      type: str
+    diff:
+      description: Unified diff live -> desired (redacted), for objects not C(Synced).
+      type: str
+revision:
+  description: Commit compared (with O(application)).
+  returned: when O(application) is given
+  type: str
+requests:
+  description: API requests made, by verb.
+  returned: always
+  type: dict
+"""
+
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, results, standalone
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_SYNCED, COMPARE_STATUSES
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
+
+
+def report(changeset, sync_status, requests):
+    rows = results.object_rows(changeset, with_diff=True)
+    counts = dict((s, 0) for s in COMPARE_STATUSES)
+    for row in rows:
+        row.pop("action", None)
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return {"changed": False, "in_sync": sync_status == APP_SYNCED, "counts": counts, "objects": rows, "requests": requests}
+
+
+def run(module):
+    p = module.params
+    if p["application"]:
+        cluster, store, clock = apps.open_store(module)
+        app, _changed = apps.load_app(module, store, p["application"], p["application_namespace"])
+        outcome = reconcile(app, apps.make_ports(module, cluster, store, clock), apps.settings_of(module, sync=False, dry_run=True))
+        if outcome.error is not None:
+            raise outcome.error
+        out = report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
+        out["revision"] = outcome.revision
+        return out
+    cluster = module.cluster()
+    _store, options, plan = standalone.make_plan(module, cluster, True)
+    outcome = syncer.execute(cluster, plan, options, standalone.clock())
+    return report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
+
+
+def main():
+    spec = arg_specs.compose(
+        arg_specs.KUBE_AUTH,
+        arg_specs.RENDER,
+        apps.APP_SOURCE,
+        standalone.OBJECTS,
+        application={"type": "str"},
+        application_namespace={"type": "str", "default": "gitops-system"},
+    )
+    module = GitOpsModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[("definitions", "src", "application")],
+                          required_one_of=[("definitions", "src", "application")])
+    module.execute(run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: sync
+short_description: Apply a set of Kubernetes objects with server-side apply, in order, and prune by inventory
+version_added: 1.0.0
+description:
+  - Applies O(definitions) (or the rendered O(src)) with server-side apply and the field manager
+    C(gitops-k8s), in the order Namespaces, CRDs (waited for until Established), other
+    cluster-scoped objects, namespaced objects, within each sync wave (annotation
+    C(gitops-k8s.dev/sync-wave)).
+  - Objects that are already as desired are not written; drift is detected from one LIST per
+    kind and namespace and confirmed with a server-side dry-run, so server defaults never count.
+  - Every object is validated by a server-side dry-run before the first write; an invalid
+    object, an unknown kind or a bad manifest changes nothing.
+  - With O(inventory) and O(prune=true), objects of the previous inventory that left the set are
+    deleted, but only when they still carry this inventory's tracking annotation.
+  - For Applications kept in sync from Git, use M(gitops.k8s.app).
+author:
+  - gitops.k8s contributors
+extends_documentation_fragment:
+  - gitops.k8s.objects
+  - gitops.k8s.render
+  - gitops.k8s.kube_auth
+  - gitops.k8s.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Check mode returns the same plan (server-side dry-run) and writes nothing.
+  diff_mode:
+    support: full
+    details:
+      - One before/after pair per object created, configured or pruned; Secret values redacted.
+options:
+  prune:
+    description: Delete objects of the previous O(inventory) that are no longer in the set.
+    type: bool
+    default: false
+  allow_empty:
+    description: Allow an empty set to prune every object of the inventory.
+    type: bool
+    default: false
+  prune_protected:
+    description: Allow pruning Namespaces, CRDs, PersistentVolumes and PersistentVolumeClaims.
+    type: bool
+    default: false
+  force_conflicts:
+    description: Take over fields other field managers own (the desired state wins).
+    type: bool
+    default: true
+  wait:
+    description: Wait until every object is healthy.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait when O(wait=true).
+    type: int
+    default: 300
+"""
+
+EXAMPLES = r"""
+- name: Apply a directory and prune what left it
+  gitops.k8s.sync:
+    src: manifests/guestbook
+    namespace: guestbook
+    inventory:
+      name: guestbook-inventory
+      namespace: guestbook
+    prune: true
+    wait: true
+
+- name: Apply rendered objects
+  gitops.k8s.sync:
+    definitions: "{{ lookup('gitops.k8s.manifests', 'charts/web', release_name='web', namespace='web') }}"
+    namespace: web
+"""
+
+RETURN = r"""
+summary:
+  description: Number of objects per action (created, configured, unchanged, pruned, skipped).
+  returned: always
+  type: dict
+created:
+  description: Ids (C(Kind/namespace/name)) of the objects created.
+  returned: always
+  type: list
+  elements: str
+configured:
+  description: Ids of the objects changed.
+  returned: always
+  type: list
+  elements: str
+pruned:
+  description: Ids of the objects deleted.
+  returned: always
+  type: list
+  elements: str
+objects:
+  description: One entry per object with C(id), C(action), C(status) and C(reason).
+  returned: always
+  type: list
+  elements: dict
+health_status:
+  description: Worst health of the objects after the sync.
+  returned: always
+  type: str
+health_message:
+  description: The objects that make the health what it is.
+  returned: always
+  type: str
+requests:
+  description: API requests made, by verb.
+  returned: always
+  type: dict
+"""
+
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, results, standalone
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import health
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import HEALTHY
+
+
+def run(module):
+    p = module.params
+    cluster = module.cluster()
+    clock = standalone.clock()
+    store, options, plan = standalone.make_plan(
+        module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
+        prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
+    )
+    outcome = syncer.execute(cluster, plan, options, clock)
+    inventory_changed = False
+    if store is not None and not module.check_mode:
+        inventory_changed = store.save(outcome.inventory)
+    if options.wait_timeout and outcome.error is None and not module.check_mode:
+        pairs = syncer.wait_healthy(cluster, plan, outcome.live, options, clock)
+    else:
+        pairs = syncer.assess(plan, outcome.live)
+    overall = health.aggregate(pairs)
+    result = results.changeset_result(outcome.changeset)
+    result.update(objects=results.object_rows(outcome.changeset), health_status=overall.status, health_message=overall.message,
+                  requests=dict(cluster.stats))
+    result["changed"] = result["changed"] or inventory_changed
+    if module._diff:
+        result["diff"] = results.ansible_diff(outcome.changeset)
+    if outcome.error is not None:
+        result.update(failed=True, msg=str(outcome.error), step=outcome.error.step)
+    elif p["wait"] and not module.check_mode and overall.status != HEALTHY:
+        result.update(failed=True, msg="objects not healthy after %ss: %s" % (p["wait_timeout"], overall.message), step="health")
+    return result
+
+
+def main():
+    spec = arg_specs.compose(
+        arg_specs.KUBE_AUTH,
+        arg_specs.RENDER,
+        standalone.OBJECTS,
+        prune={"type": "bool", "default": False},
+        allow_empty={"type": "bool", "default": False},
+        prune_protected={"type": "bool", "default": False},
+        force_conflicts={"type": "bool", "default": True},
+        wait={"type": "bool", "default": False},
+        wait_timeout={"type": "int", "default": 300},
+    )
+    module = standalone.module_of(spec)
+    module.execute(run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An in-memory Cluster port for pure engine tests (the real API is tested in tests/integration).
+
+Apply merges the applied object over the stored one (maps merged, lists replaced), which
+is enough to exercise planning and ordering; it records every request.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
+
+BUILTIN = [
+    ResourceType("", "v1", "Namespace", "namespaces", False),
+    ResourceType("", "v1", "ConfigMap", "configmaps", True),
+    ResourceType("", "v1", "Secret", "secrets", True),
+    ResourceType("", "v1", "Service", "services", True),
+    ResourceType("", "v1", "ServiceAccount", "serviceaccounts", True),
+    ResourceType("apps", "v1", "Deployment", "deployments", True),
+    ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False),
+    ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False),
+]
+
+
+def merge(base, patch):
+    if isinstance(base, dict) and isinstance(patch, dict):
+        out = dict(base)
+        for key, value in patch.items():
+            out[key] = merge(base.get(key), value) if key in base else copy.deepcopy(value)
+        return out
+    return copy.deepcopy(patch)
+
+
+class FakeClock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def now(self):
+        return self.t
+
+    def sleep(self, seconds):
+        self.t += seconds
+
+    def iso(self):
+        return "2026-11-22T00:00:%02dZ" % (int(self.t) % 60)
+
+
+class FakeCluster:
+    def __init__(self):
+        self.types = dict(((t.api_version, t.kind), t) for t in BUILTIN)
+        self.objects = {}
+        self.calls = []
+        self.fail_apply_on = set()  # names whose real apply fails (dry-run passes)
+        self.fail_dry_run_on = set()  # names whose dry-run (and apply) fails
+        self._uid = itertools.count(1)
+
+    def resolve(self, api_version, kind):
+        try:
+            return self.types[(api_version, kind)]
+        except KeyError:
+            raise UnknownKindError("kind %s of apiVersion %s is not served" % (kind, api_version), subject=kind) from None
+
+    def refresh_discovery(self):
+        self.calls.append(("refresh",))
+
+    @staticmethod
+    def key(rtype, namespace, name):
+        return (rtype.group, rtype.kind, namespace or "", name)
+
+    def list(self, rtype, namespace=None):
+        self.calls.append(("list", rtype.kind, namespace))
+        return [copy.deepcopy(o) for k, o in sorted(self.objects.items())
+                if k[:2] == (rtype.group, rtype.kind) and (namespace is None or k[2] == namespace)]
+
+    def get(self, rtype, namespace, name):
+        self.calls.append(("get", rtype.kind, namespace, name))
+        obj = self.objects.get(self.key(rtype, namespace, name))
+        return copy.deepcopy(obj) if obj is not None else None
+
+    def apply(self, rtype, obj, dry_run=False, force=False):
+        meta = obj["metadata"]
+        self.calls.append(("dry-run" if dry_run else "apply", rtype.kind, meta.get("namespace"), meta["name"]))
+        if meta["name"] in self.fail_dry_run_on or (meta["name"] in self.fail_apply_on and not dry_run):
+            raise ClusterError("admission webhook denied the request", subject=meta["name"])
+        if rtype.namespaced and not dry_run:
+            if self.key(self.types[("v1", "Namespace")], None, meta["namespace"]) not in self.objects:
+                raise ClusterError('namespaces "%s" not found' % meta["namespace"])
+        key = self.key(rtype, meta.get("namespace"), meta["name"])
+        current = self.objects.get(key) or {"metadata": {"uid": "uid-%d" % next(self._uid)}}
+        result = merge(current, obj)
+        result["metadata"]["resourceVersion"] = str(len(self.calls))
+        if obj["kind"] == "CustomResourceDefinition":
+            result["status"] = {"conditions": [{"type": "Established", "status": "True"}]}
+        if not dry_run:
+            self.objects[key] = result
+            if obj["kind"] == "CustomResourceDefinition":
+                spec = obj["spec"]
+                for ver in spec["versions"]:
+                    rt = ResourceType(spec["group"], ver["name"], spec["names"]["kind"], spec["names"]["plural"], spec["scope"] == "Namespaced")
+                    self.types[(rt.api_version, rt.kind)] = rt
+        return copy.deepcopy(result)
+
+    def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
+        self.calls.append(("delete", rtype.kind, namespace, name))
+        key = self.key(rtype, namespace, name)
+        if key not in self.objects:
+            return False
+        if uid and self.objects[key]["metadata"].get("uid") != uid:
+            raise ClusterError("uid precondition failed")
+        del self.objects[key]
+        return True
+
+    def writes(self):
+        return [c for c in self.calls if c[0] in ("apply", "delete")]
+
+    def reset_calls(self):
+        self.calls = []
