@@ -71,8 +71,11 @@ unit: venv ## Unit tests (no cluster needed)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 sanity: venv venv312 ## ansible-test sanity on Python 3.11 (core 2.19) and 3.12 (core 2.21)
-	@bash hack/sanity.sh $(VENV) 3.11
-	@bash hack/sanity.sh $(VENV312) 3.12
+	@rc=0; \
+	bash hack/sanity.sh $(VENV) 3.11 || rc=1; \
+	bash hack/sanity.sh $(VENV312) 3.12 || rc=1; \
+	if [ $$rc -ne 0 ]; then echo "sanity: FAILED (see the errors above)" >&2; fi; \
+	exit $$rc
 
 lint: venv ## ansible-lint --profile production
 	$(BIN)/ansible-lint --profile production --offline

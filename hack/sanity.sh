@@ -5,6 +5,7 @@
 # The copy holds git-tracked plus untracked-but-not-ignored files, in
 # .build/ansible_collections/gitops/k8s/ (its own git repository, so ansible-test
 # lists its files with git). tests/sanity/ must hold no ignore-*.txt file.
+# Runs on one machine are serialised with a lock (ansible-test shares its venv cache).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,6 +27,15 @@ fi
 
 bash "$HERE/apt-deps.sh" shellcheck git rsync
 bash "$HERE/ansible-test-bootstrap.sh"
+
+# ansible-test shares its per-test venvs (~/.ansible/test/venv) between runs: two runs at
+# once corrupt them, so runs on this machine take turns.
+mkdir -p "$HOME/.ansible/test"
+exec 9>"$HOME/.ansible/test/gitops-k8s-sanity.lock"
+if ! flock -n 9; then
+    step "waiting for another sanity run to finish"
+    flock 9
+fi
 
 step "copying the collection to ${DEST#"$REPO"/}"
 mkdir -p "$DEST"
@@ -53,7 +63,8 @@ if [[ ! -d "$DEST/.git" ]]; then
     git -C "$DEST" init -q
 fi
 
-step "ansible-test sanity --python $PYVER ($("$VENV/bin/ansible" --version | head -n 1))"
+core="$("$VENV/bin/python" -c 'from ansible.release import __version__; print(__version__)')"
+step "ansible-test sanity --python $PYVER (ansible-core $core)"
 cd "$DEST"
 env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_CONFIG PATH="$VENV/bin:$PATH" \
     "$VENV/bin/ansible-test" sanity --python "$PYVER" --color no "$@"

@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# Local Kubernetes test cluster for this collection: etcd + kube-apiserver +
+# kube-controller-manager v1.20.2 on free loopback ports (no scheduler, no kubelet;
+# tests use tests/helpers/fake_kubelet.py to play the kubelet).
+#
+# Usage: hack/cluster.sh up | down [--purge] | status
+#
+#   up      Reuse a running cluster, else start one. Writes .cluster/kubeconfig.
+#           When GITOPS_K8S_TEST_KUBECONFIG names a kubeconfig file, that cluster is
+#           used instead (.cluster/kubeconfig links to it) and nothing is built or started.
+#   down    Stop the processes (TERM, then KILL after a timeout) and remove the data.
+#           Logs stay in .cluster/logs unless --purge is given.
+#   status  Print the state; exit 0 when the cluster answers /readyz, 1 otherwise.
+#
+# Env: GITOPS_K8S_TEST_KUBECONFIG  use this existing cluster instead of a local one
+#      GITOPS_K8S_CLUSTER_DIR      state directory (default: <repo>/.cluster)
+#      GITOPS_K8S_CACHE            binary cache root (see hack/build-control-plane.sh)
+#      GITOPS_K8S_KUBE_BIN         use the kube-apiserver/kube-controller-manager in this directory
+#      GITOPS_K8S_READY_TIMEOUT    seconds to wait for each component (default: 120)
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/.." && pwd)"
+DIR="${GITOPS_K8S_CLUSTER_DIR:-$REPO/.cluster}"
+# The binaries' directory is the one hack/build-control-plane.sh caches them in (its
+# CACHE= and BIN= lines), unless GITOPS_K8S_KUBE_BIN names another directory.
+KBIN="${GITOPS_K8S_KUBE_BIN:-$(bash -c "$(grep -E '^(CACHE|BIN)=' "$HERE/build-control-plane.sh"); echo \"\$BIN\"")}"
+TIMEOUT="${GITOPS_K8S_READY_TIMEOUT:-120}"
+KUBECONFIG_OUT="$DIR/kubeconfig"
+STATE="$DIR/state"
+LOGS="$DIR/logs"
+COMPONENTS=(etcd kube-apiserver kube-controller-manager)
+PY="$(command -v python3)"
+UTIL=("$PY" "$HERE/cluster_util.py")
+START=$(date +%s)
+
+step() { printf '[cluster %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
+die() { printf '[cluster %4ss] ERROR: %s\n' "$(( $(date +%s) - START ))" "$*" >&2; exit 1; }
+
+# The pid recorded for COMPONENT, printed only when that process is alive and is
+# still the same program (a recycled pid is never trusted).
+live_pid() {
+    local name="$1" pidfile="$DIR/$1.pid" pid
+    [[ -f "$pidfile" ]] || return 1
+    pid="$(cat "$pidfile")"
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    kill -0 "$pid" 2>/dev/null || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$name" || return 1
+    echo "$pid"
+}
+
+log_tail() {
+    local name="$1"
+    echo "----- last lines of $LOGS/$name.log -----" >&2
+    tail -n 25 "$LOGS/$name.log" >&2 2>/dev/null || true
+    echo "-----" >&2
+}
+
+load_env() {
+    # shellcheck disable=SC1091
+    [[ -f "$DIR/env" ]] && source "$DIR/env"
+}
+
+ready() {
+    load_env || return 1
+    [[ -n "${APISERVER_PORT:-}" && -f "$STATE/tokens.csv" ]] || return 1
+    "${UTIL[@]}" wait-http "https://127.0.0.1:$APISERVER_PORT/readyz" 3 "$(admin_token)" 2>/dev/null
+}
+
+admin_token() { cut -d, -f1 "$STATE/tokens.csv" | head -n 1; }
+
+all_alive() {
+    local c
+    for c in "${COMPONENTS[@]}"; do
+        live_pid "$c" >/dev/null || return 1
+    done
+}
+
+stop_one() {
+    local name="$1" pid i
+    if pid="$(live_pid "$name")"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for (( i = 0; i < 100; i++ )); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            step "$name (pid $pid) ignored TERM for 10s: sending KILL"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        step "stopped $name (pid $pid)"
+    fi
+    rm -f "$DIR/$name.pid"
+}
+
+stop_all() {
+    local i
+    for (( i = ${#COMPONENTS[@]} - 1; i >= 0; i-- )); do
+        stop_one "${COMPONENTS[$i]}"
+    done
+}
+
+# Start a detached process (own session, no terminal, stdio to a log) and record its pid.
+spawn() {
+    local name="$1"; shift
+    setsid "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
+    echo "$!" >"$DIR/$name.pid"
+    step "started $name (pid $!, log ${LOGS#"$REPO"/}/$name.log)"
+}
+
+wait_or_die() {
+    local name="$1"; shift
+    if ! live_pid "$name" >/dev/null; then
+        log_tail "$name"
+        die "$name exited during start-up"
+    fi
+    if ! "$@"; then
+        log_tail "$name"
+        die "$name did not become ready within ${TIMEOUT}s"
+    fi
+}
+
+use_external() {
+    local src="$GITOPS_K8S_TEST_KUBECONFIG"
+    [[ -f "$src" ]] || die "GITOPS_K8S_TEST_KUBECONFIG=$src is not a file"
+    if all_alive; then
+        step "a local cluster is running: stopping it (an external cluster was requested)"
+        stop_all
+    fi
+    mkdir -p "$DIR"
+    ln -sfn "$(cd "$(dirname "$src")" && pwd)/$(basename "$src")" "$KUBECONFIG_OUT"
+    touch "$DIR/external"
+    step "using the existing cluster from GITOPS_K8S_TEST_KUBECONFIG ($src)"
+    step "kubeconfig: ${KUBECONFIG_OUT}"
+}
+
+cmd_up() {
+    if [[ -n "${GITOPS_K8S_TEST_KUBECONFIG:-}" ]]; then
+        use_external
+        return 0
+    fi
+    if [[ -f "$DIR/external" || -L "$KUBECONFIG_OUT" ]]; then
+        rm -f "$DIR/external" "$KUBECONFIG_OUT"
+    fi
+
+    if all_alive && ready; then
+        step "reusing the running cluster (https://127.0.0.1:$APISERVER_PORT)"
+        step "kubeconfig: $KUBECONFIG_OUT"
+        return 0
+    fi
+    if compgen -G "$DIR/*.pid" >/dev/null; then
+        step "found a partial or unhealthy cluster: stopping it first"
+        stop_all
+    fi
+
+    if [[ -z "${GITOPS_K8S_KUBE_BIN:-}" ]]; then
+        step "control-plane binaries (hack/build-control-plane.sh, cached)"
+        bash "$HERE/build-control-plane.sh"
+    fi
+    [[ -x "$KBIN/kube-apiserver" && -x "$KBIN/kube-controller-manager" ]] \
+        || die "control-plane binaries missing in $KBIN"
+    bash "$HERE/apt-deps.sh" etcd-server openssl
+    command -v etcd >/dev/null || die "etcd not found on PATH (Debian package etcd-server)"
+
+    rm -rf "$STATE" "$KUBECONFIG_OUT"
+    mkdir -p "$STATE/certs" "$LOGS"
+    chmod 700 "$STATE"
+
+    local etcd_port peer_port api_port kcm_port admin kcm_token
+    read -r etcd_port peer_port api_port kcm_port <<<"$("${UTIL[@]}" free-ports 4)"
+    cat >"$DIR/env" <<EOF
+ETCD_PORT=$etcd_port
+ETCD_PEER_PORT=$peer_port
+APISERVER_PORT=$api_port
+KCM_PORT=$kcm_port
+EOF
+    step "ports: etcd $etcd_port, kube-apiserver $api_port, kube-controller-manager $kcm_port"
+
+    step "credentials: service-account key pair, admin and controller-manager tokens"
+    openssl genrsa -out "$STATE/sa.key" 2048 2>/dev/null
+    openssl rsa -in "$STATE/sa.key" -pubout -out "$STATE/sa.pub" 2>/dev/null
+    admin="$(openssl rand -hex 24)"
+    kcm_token="$(openssl rand -hex 24)"
+    (
+        umask 077
+        printf '%s,admin,admin,"system:masters"\n' "$admin"
+        printf '%s,system:kube-controller-manager,system:kube-controller-manager\n' "$kcm_token"
+    ) >"$STATE/tokens.csv"
+    chmod 600 "$STATE/tokens.csv"
+
+    spawn etcd etcd --name gitops-k8s-test --data-dir "$STATE/etcd" \
+        --listen-client-urls "http://127.0.0.1:$etcd_port" \
+        --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+        --listen-peer-urls "http://127.0.0.1:$peer_port" \
+        --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
+        --initial-cluster "gitops-k8s-test=http://127.0.0.1:$peer_port"
+    wait_or_die etcd "${UTIL[@]}" wait-http "http://127.0.0.1:$etcd_port/health" "$TIMEOUT"
+    step "etcd is healthy"
+
+    spawn kube-apiserver "$KBIN/kube-apiserver" \
+        --etcd-servers="http://127.0.0.1:$etcd_port" \
+        --bind-address=127.0.0.1 --advertise-address=127.0.0.1 \
+        --secure-port="$api_port" --insecure-port=0 \
+        --cert-dir="$STATE/certs" \
+        --token-auth-file="$STATE/tokens.csv" \
+        --authorization-mode=RBAC \
+        --service-account-key-file="$STATE/sa.pub" \
+        --service-account-signing-key-file="$STATE/sa.key" \
+        --service-account-issuer=https://kubernetes.default.svc \
+        --service-cluster-ip-range=10.0.0.0/24 \
+        --allow-privileged=true \
+        --profiling=false
+    wait_or_die kube-apiserver "${UTIL[@]}" wait-http \
+        "https://127.0.0.1:$api_port/readyz" "$TIMEOUT" "$admin"
+    step "kube-apiserver is ready"
+
+    local server="https://127.0.0.1:$api_port"
+    "${UTIL[@]}" kubeconfig "$STATE/kcm.kubeconfig" "$server" "$STATE/certs/apiserver.crt" "$kcm_token"
+    spawn kube-controller-manager "$KBIN/kube-controller-manager" \
+        --kubeconfig="$STATE/kcm.kubeconfig" \
+        --service-account-private-key-file="$STATE/sa.key" \
+        --root-ca-file="$STATE/certs/apiserver.crt" \
+        --use-service-account-credentials=true \
+        --controllers='*,-csrsigning,-nodeipam,-nodelifecycle' \
+        --leader-elect=false \
+        --bind-address=127.0.0.1 --secure-port="$kcm_port" --port=0 \
+        --profiling=false
+    wait_or_die kube-controller-manager "${UTIL[@]}" wait-sa "$server" "$admin" "$TIMEOUT"
+    step "kube-controller-manager is running (default ServiceAccount has its token)"
+
+    "${UTIL[@]}" kubeconfig "$KUBECONFIG_OUT" "$server" "$STATE/certs/apiserver.crt" "$admin"
+    step "cluster is up: $server"
+    step "kubeconfig: $KUBECONFIG_OUT"
+}
+
+cmd_down() {
+    local purge="${1:-}"
+    if [[ -f "$DIR/external" || -L "$KUBECONFIG_OUT" ]]; then
+        rm -f "$DIR/external" "$KUBECONFIG_OUT"
+        step "forgot the external cluster (it is left running)"
+    fi
+    stop_all
+    rm -rf "$STATE" "$KUBECONFIG_OUT" "$DIR/env"
+    if [[ "$purge" == "--purge" ]]; then
+        rm -rf "$DIR"
+        step "removed $DIR"
+    else
+        step "removed the cluster data (logs kept in $LOGS)"
+    fi
+}
+
+cmd_status() {
+    local c pid rc=0
+    if [[ -f "$DIR/external" ]]; then
+        echo "external cluster: $(readlink "$KUBECONFIG_OUT" 2>/dev/null || echo '?')"
+        if [[ -x "$REPO/.venv/bin/kubectl" ]]; then
+            if "$REPO/.venv/bin/kubectl" --kubeconfig "$KUBECONFIG_OUT" --request-timeout=5s \
+                get --raw /readyz >/dev/null 2>&1; then
+                echo "readyz: ok"
+            else
+                echo "readyz: failing"
+                rc=1
+            fi
+        fi
+        return "$rc"
+    fi
+    for c in "${COMPONENTS[@]}"; do
+        if pid="$(live_pid "$c")"; then
+            printf '%-24s running (pid %s)\n' "$c" "$pid"
+        else
+            printf '%-24s not running\n' "$c"
+            rc=1
+        fi
+    done
+    if ready; then
+        echo "readyz: ok (https://127.0.0.1:$APISERVER_PORT)"
+        echo "kubeconfig: $KUBECONFIG_OUT"
+    else
+        echo "readyz: not answering"
+        rc=1
+    fi
+    return "$rc"
+}
+
+case "${1:-}" in
+    up) cmd_up ;;
+    down) cmd_down "${2:-}" ;;
+    status) cmd_status ;;
+    *) echo "usage: $0 up | down [--purge] | status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,270 @@
+"""Play the kubelet (and the scheduler) for the node-less test cluster.
+
+The local cluster (hack/cluster.sh) runs kube-apiserver and kube-controller-manager
+only, so Pods are created but stay Pending. These helpers make them look like a
+kubelet ran them, which is what health checks need:
+
+- ensure_node(api)                       a Ready Node named "fake-node"
+- make_pods_ready(api, namespace)        bind Pending Pods to it, report them Running/Ready
+- fail_pods(api, namespace)              report containers waiting in CrashLoopBackOff
+- succeed_pods(api, namespace)           report Pods Succeeded (for Jobs and hooks)
+- run_until(api, namespace, stop_event)  keep making Pods ready until the event is set
+- running(api, namespace)                context manager: run_until in a background thread
+
+`api` may be a kubernetes ``ApiClient``, a ``kubernetes.dynamic.DynamicClient`` or
+the ``kube_api`` fixture of tests/integration/conftest.py.
+
+Nothing here sends traffic anywhere but the API server: Pods get no IP address.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import threading
+from typing import Any, Iterator
+
+DEFAULT_NODE = "fake-node"
+MERGE_PATCH = "application/merge-patch+json"
+
+
+def _dynamic(api: Any) -> Any:
+    """Return a DynamicClient for whatever client object the caller has."""
+    from kubernetes.dynamic import DynamicClient  # pylint: disable=import-outside-toplevel
+
+    if isinstance(api, DynamicClient):
+        return api
+    if hasattr(api, "dynamic"):
+        return api.dynamic
+    return DynamicClient(api)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _resource(dyn: Any, kind: str) -> Any:
+    return dyn.resources.get(api_version="v1", kind=kind)
+
+
+def _conditions(ready: bool, now: str) -> list[dict[str, str]]:
+    flag = "True" if ready else "False"
+    return [
+        {"type": "Initialized", "status": "True", "lastTransitionTime": now},
+        {"type": "PodScheduled", "status": "True", "lastTransitionTime": now},
+        {"type": "ContainersReady", "status": flag, "lastTransitionTime": now},
+        {"type": "Ready", "status": flag, "lastTransitionTime": now},
+    ]
+
+
+def ensure_node(api: Any, name: str = DEFAULT_NODE) -> dict[str, Any]:
+    """Create (or refresh) a Ready Node called NAME; return it as a dict."""
+    from kubernetes.dynamic.exceptions import NotFoundError  # pylint: disable=import-outside-toplevel
+
+    dyn = _dynamic(api)
+    nodes = _resource(dyn, "Node")
+    try:
+        nodes.get(name=name)
+    except NotFoundError:
+        nodes.create(body={
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
+        })
+    now = _now()
+    capacity = {"cpu": "8", "memory": "32Gi", "pods": "250", "ephemeral-storage": "100Gi"}
+    status = {
+        "capacity": capacity,
+        "allocatable": capacity,
+        "conditions": [
+            {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "fake kubelet is posting ready status",
+             "lastHeartbeatTime": now, "lastTransitionTime": now},
+            {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory",
+             "lastHeartbeatTime": now, "lastTransitionTime": now},
+            {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure",
+             "lastHeartbeatTime": now, "lastTransitionTime": now},
+            {"type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID",
+             "lastHeartbeatTime": now, "lastTransitionTime": now},
+        ],
+        "nodeInfo": {
+            "architecture": "amd64", "operatingSystem": "linux", "osImage": "fake", "kernelVersion": "fake",
+            "kubeletVersion": "v1.20.2", "kubeProxyVersion": "v1.20.2", "containerRuntimeVersion": "fake://1",
+            "machineID": "", "systemUUID": "", "bootID": "",
+        },
+    }
+    return nodes.status.patch(name=name, body={"status": status}, content_type=MERGE_PATCH).to_dict()
+
+
+def _pods(dyn: Any, namespace: str, label_selector: str | None) -> list[Any]:
+    pods = _resource(dyn, "Pod")
+    return list(pods.get(namespace=namespace, label_selector=label_selector).items)
+
+
+def _bind(dyn: Any, pod: Any, node: str) -> None:
+    if pod.spec.nodeName:
+        return
+    pods = _resource(dyn, "Pod")
+    pods.binding.create(
+        name=pod.metadata.name,
+        namespace=pod.metadata.namespace,
+        body={
+            "apiVersion": "v1",
+            "kind": "Binding",
+            "metadata": {"name": pod.metadata.name, "namespace": pod.metadata.namespace},
+            "target": {"apiVersion": "v1", "kind": "Node", "name": node},
+        },
+    )
+
+
+def _containers(pod: Any) -> list[tuple[str, str]]:
+    return [(c.name, c.image) for c in (pod.spec.containers or [])]
+
+
+def _patch_status(dyn: Any, pod: Any, status: dict[str, Any]) -> None:
+    pods = _resource(dyn, "Pod")
+    pods.status.patch(
+        name=pod.metadata.name,
+        namespace=pod.metadata.namespace,
+        body={"status": status},
+        content_type=MERGE_PATCH,
+    )
+
+
+def _is_ready(pod: Any) -> bool:
+    status = pod.status
+    if not status or status.phase != "Running":
+        return False
+    conditions = {c.type: c.status for c in (status.conditions or [])}
+    return conditions.get("Ready") == "True"
+
+
+def make_pods_ready(api: Any, namespace: str, label_selector: str | None = None,
+                    node: str = DEFAULT_NODE) -> list[str]:
+    """Bind the Pods of NAMESPACE to NODE and report them Running and Ready.
+
+    Pods being deleted and Pods already Ready are left alone. Returns the names of
+    the Pods this call changed.
+    """
+    dyn = _dynamic(api)
+    changed = []
+    for pod in _pods(dyn, namespace, label_selector):
+        if pod.metadata.deletionTimestamp or _is_ready(pod):
+            continue
+        if pod.status and pod.status.phase in ("Succeeded", "Failed"):
+            continue
+        _bind(dyn, pod, node)
+        now = _now()
+        _patch_status(dyn, pod, {
+            "phase": "Running",
+            "hostIP": "127.0.0.1",
+            "startTime": now,
+            "conditions": _conditions(True, now),
+            "containerStatuses": [
+                {"name": name, "image": image, "imageID": "fake://" + image, "containerID": "fake://" + name,
+                 "ready": True, "started": True, "restartCount": 0, "state": {"running": {"startedAt": now}}}
+                for name, image in _containers(pod)
+            ],
+        })
+        changed.append(pod.metadata.name)
+    return changed
+
+
+def fail_pods(api: Any, namespace: str, label_selector: str | None = None, node: str = DEFAULT_NODE,
+              reason: str = "CrashLoopBackOff", restart_count: int = 5) -> list[str]:
+    """Report every container of the selected Pods waiting with REASON (not Ready)."""
+    dyn = _dynamic(api)
+    changed = []
+    for pod in _pods(dyn, namespace, label_selector):
+        if pod.metadata.deletionTimestamp:
+            continue
+        _bind(dyn, pod, node)
+        now = _now()
+        _patch_status(dyn, pod, {
+            "phase": "Running",
+            "hostIP": "127.0.0.1",
+            "startTime": now,
+            "conditions": _conditions(False, now),
+            "containerStatuses": [
+                {"name": name, "image": image, "imageID": "fake://" + image, "containerID": "fake://" + name,
+                 "ready": False, "started": False, "restartCount": restart_count,
+                 "state": {"waiting": {"reason": reason,
+                                       "message": "back-off 5m0s restarting failed container=%s" % name}},
+                 "lastState": {"terminated": {"exitCode": 1, "reason": "Error",
+                                              "startedAt": now, "finishedAt": now}}}
+                for name, image in _containers(pod)
+            ],
+        })
+        changed.append(pod.metadata.name)
+    return changed
+
+
+def succeed_pods(api: Any, namespace: str, label_selector: str | None = None,
+                 node: str = DEFAULT_NODE) -> list[str]:
+    """Report the selected Pods Succeeded (every container terminated with exit code 0)."""
+    dyn = _dynamic(api)
+    changed = []
+    for pod in _pods(dyn, namespace, label_selector):
+        if pod.metadata.deletionTimestamp or (pod.status and pod.status.phase == "Succeeded"):
+            continue
+        _bind(dyn, pod, node)
+        now = _now()
+        conditions = _conditions(False, now)
+        for condition in conditions:
+            if condition["type"] in ("Ready", "ContainersReady"):
+                condition["reason"] = "PodCompleted"
+        _patch_status(dyn, pod, {
+            "phase": "Succeeded",
+            "hostIP": "127.0.0.1",
+            "startTime": now,
+            "conditions": conditions,
+            "containerStatuses": [
+                {"name": name, "image": image, "imageID": "fake://" + image, "containerID": "fake://" + name,
+                 "ready": False, "started": False, "restartCount": 0,
+                 "state": {"terminated": {"exitCode": 0, "reason": "Completed",
+                                          "startedAt": now, "finishedAt": now}}}
+                for name, image in _containers(pod)
+            ],
+        })
+        changed.append(pod.metadata.name)
+    return changed
+
+
+def run_until(api: Any, namespace: str, stop_event: threading.Event, label_selector: str | None = None,
+              node: str = DEFAULT_NODE, interval: float = 0.5) -> None:
+    """Keep the Node Ready and make new Pods Ready every INTERVAL seconds until STOP_EVENT is set.
+
+    Meant for a background thread while a test waits for health. API errors of one
+    round (for example a Pod deleted mid-way) are retried on the next round.
+    """
+    from kubernetes.dynamic.exceptions import DynamicApiError  # pylint: disable=import-outside-toplevel
+
+    dyn = _dynamic(api)
+    ensure_node(dyn, node)
+    while not stop_event.is_set():
+        try:
+            make_pods_ready(dyn, namespace, label_selector=label_selector, node=node)
+        except DynamicApiError:
+            pass
+        stop_event.wait(interval)
+
+
+@contextlib.contextmanager
+def running(api: Any, namespace: str, label_selector: str | None = None, node: str = DEFAULT_NODE,
+            interval: float = 0.5) -> Iterator[threading.Thread]:
+    """Run run_until() in a daemon thread for the duration of the ``with`` block."""
+    dyn = _dynamic(api)
+    ensure_node(dyn, node)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_until,
+        args=(dyn, namespace, stop),
+        kwargs={"label_selector": label_selector, "node": node, "interval": interval},
+        name="fake-kubelet-%s" % namespace,
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=10)

@@ -1,0 +1,86 @@
+"""tests.helpers.fake_kubelet makes controller-created Pods Ready (or failing)."""
+
+from __future__ import annotations
+
+import time
+
+from tests.helpers import fake_kubelet
+
+
+def _deployment(name, replicas=1):
+    labels = {"app": name}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "web", "image": "registry.invalid/web:1"}]},
+            },
+        },
+    }
+
+
+def _wait_for(predicate, timeout=60.0, interval=0.25, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+
+
+def test_ensure_node_is_ready(kube_api):
+    node = fake_kubelet.ensure_node(kube_api)
+    ready = [c for c in node["status"]["conditions"] if c["type"] == "Ready"]
+    assert ready and ready[0]["status"] == "True"
+
+
+def test_deployment_becomes_available(kube_api, namespace):
+    deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
+    deployments.create(body=_deployment("web"), namespace=namespace)
+    fake_kubelet.ensure_node(kube_api)
+
+    def made_ready():
+        return fake_kubelet.make_pods_ready(kube_api, namespace, label_selector="app=web")
+
+    _wait_for(made_ready, what="the controller manager to create the Pod")
+
+    def available():
+        status = deployments.get(name="web", namespace=namespace).status
+        return (status.availableReplicas or 0) == 1
+
+    _wait_for(available, what="Deployment web to report 1 available replica")
+    pods = kube_api.core.list_namespaced_pod(namespace, label_selector="app=web").items
+    assert len(pods) == 1
+    assert pods[0].spec.node_name == fake_kubelet.DEFAULT_NODE
+    assert pods[0].status.phase == "Running"
+
+
+def test_background_kubelet_follows_a_scale_up(kube_api, namespace):
+    deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
+    deployments.create(body=_deployment("api", replicas=2), namespace=namespace)
+    with fake_kubelet.running(kube_api, namespace, interval=0.2):
+        _wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 2,
+                  what="2 available replicas")
+        deployments.patch(name="api", namespace=namespace, body={"spec": {"replicas": 3}},
+                          content_type="application/merge-patch+json")
+        _wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 3,
+                  what="3 available replicas after scaling up")
+
+
+def test_fail_pods_reports_crash_loop(kube_api, namespace):
+    deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
+    deployments.create(body=_deployment("crash"), namespace=namespace)
+    fake_kubelet.ensure_node(kube_api)
+    _wait_for(lambda: fake_kubelet.fail_pods(kube_api, namespace, label_selector="app=crash"),
+              what="the Pod to exist")
+    pod = kube_api.core.list_namespaced_pod(namespace, label_selector="app=crash").items[0]
+    waiting = pod.status.container_statuses[0].state.waiting
+    assert waiting.reason == "CrashLoopBackOff"
+    status = deployments.get(name="crash", namespace=namespace).status
+    assert not status.availableReplicas
