@@ -10,18 +10,18 @@ name: manifests
 short_description: Render a path of a checkout (YAML/JSON directory, Kustomize, Helm) into Kubernetes objects
 version_added: 1.0.0
 author:
-  - gitops.k8s contributors
+  - gitops.k8s contributors (@gitops-k8s)
 description:
   - Renders each term, a path relative to O(root), into the list of Kubernetes objects it describes.
   - "The renderer is detected like Argo CD does: a directory holding C(Chart.yaml) is a Helm chart
     (C(helm template)), one holding C(kustomization.yaml), C(kustomization.yml) or C(Kustomization)
     is a kustomization (C(kustomize build) or C(kubectl kustomize)), anything else is a directory
     of C(*.yaml), C(*.yml) and C(*.json) files. O(renderer) overrides the detection."
-  - In a directory, documents that are not Kubernetes objects (a YAML list such as an Ansible
+  - "In a directory, documents that are not Kubernetes objects (a YAML list such as an Ansible
     playbook, a mapping with neither C(apiVersion) nor C(kind)) are skipped with a warning;
     a mapping with only one of the two is an error naming the file and line. C(kind: List)
     documents are expanded. Every object must have a C(metadata.name), and no object may be
-    defined twice.
+    defined twice."
   - Paths may not leave O(root), neither with C(..) nor through a symbolic link.
   - Runs on the controller. C(kustomize), C(kubectl) and C(helm) are looked up on E(PATH) and
     beside the Python interpreter running Ansible (a virtualenv's C(bin/)).

@@ -22,22 +22,25 @@ description:
     C(Authorization) header through its environment.
   - Concurrent runs sharing O(cache_dir) are safe (a file lock per repository).
 author:
-  - gitops.k8s contributors
+  - gitops.k8s contributors (@gitops-k8s)
 requirements:
   - git (the command line tool) on the managed node
   - gpg when O(verify_commit=true) (GPG-signed commits)
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying the target.
     support: full
     details:
       - In check mode the module still fetches into the cache and resolves the commit, so that a
         check-mode reconcile plans against the commit a real run would deploy. The cache belongs
         to the collection, not to the user, so nothing the user owns changes.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
     details:
       - The diff shows the previous and the new commit of O(version).
   platform:
+    description: Target OS/families that can be operated against.
     support: full
     platforms: posix
 options:
@@ -112,7 +115,7 @@ options:
     type: int
     default: 300
 notes:
-  - The module is idempotent in the GitOps sense; RV(changed) is V(true) when the commit of
+  - The module is idempotent in the GitOps sense; C(changed) is V(true) when the commit of
     O(version) differs from the one recorded by the previous run (always on the first run).
 seealso:
   - plugin: gitops.k8s.manifests

@@ -92,7 +92,10 @@ def run(argv, error, subject, env=None, cwd=None, timeout=None, stdin_data=None,
     try:
         # A session of its own: no controlling terminal to prompt on, and on timeout
         # the whole group (git's helpers, ssh) is killed, not only the first process.
-        proc = subprocess.Popen(  # pylint: disable=consider-using-with
+        # This is the collection's one process spawn. AnsibleModule.run_command is not
+        # usable here: it has no timeout (a hung fetch would hang the reconcile) and
+        # there is no module in the lookup, which runs these renderers on the controller.
+        proc = subprocess.Popen(  # pylint: disable=consider-using-with,ansible-bad-function
             argv,
             stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
