@@ -164,7 +164,7 @@ display = Display()
 
 class LookupModule(LookupBase):
 
-    def _options(self):
+    def _render_options(self):
         return RenderOptions(
             renderer=self.get_option("renderer"),
             timeout=self.get_option("timeout"),
@@ -192,7 +192,7 @@ class LookupModule(LookupBase):
         root = self.get_option("root") or "."
         results = []
         try:
-            options = self._options()
+            options = self._render_options()
             for term in terms:
                 result = render(root, str(term), options)
                 for warning in result.warnings:

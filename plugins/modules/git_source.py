@@ -191,6 +191,14 @@ from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.git import fetch
 
 
+class GitSourceModule(GitOpsModule):
+    """GitOpsModule whose C(path) result is a tree, not a managed file."""
+
+    def add_path_info(self, kwargs):
+        # AnsibleModule adds owner/mode/size of any returned 'path'; they mean nothing here.
+        return kwargs
+
+
 def argument_spec():
     return dict(
         repo=dict(type="str", required=True),
@@ -244,7 +252,7 @@ def run(module):
 
 
 def main():
-    module = GitOpsModule(
+    module = GitSourceModule(
         argument_spec=argument_spec(),
         supports_check_mode=True,
         mutually_exclusive=[("password", "token")],

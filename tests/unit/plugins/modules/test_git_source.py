@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""git_source: argument spec mirrors the docs; run() maps params to fetch() and back;
+a real playbook run (module, check mode, diff) when ansible-playbook is available."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from ansible_collections.gitops.k8s.plugins.modules import git_source
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+
+
+def make_repo(path):
+    env = dict(os.environ, **GIT_ENV)
+    os.makedirs(path)
+    subprocess.run(["git", "init", "--quiet", "--initial-branch=main", path], check=True, env=env)
+    with open(os.path.join(path, "cm.yaml"), "w", encoding="utf-8") as handle:
+        handle.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-git\n")
+    subprocess.run(["git", "-C", path, "add", "."], check=True, env=env)
+    subprocess.run(["git", "-C", path, "commit", "--quiet", "-m", "one"], check=True, env=env)
+    return subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], check=True, env=env,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def test_argument_spec_matches_documentation():
+    doc = yaml.safe_load(git_source.DOCUMENTATION)["options"]
+    spec = git_source.argument_spec()
+    assert sorted(doc) == sorted(spec)
+    for name, option in spec.items():
+        assert doc[name]["type"] == option["type"], name
+        assert doc[name].get("default") == option.get("default"), name
+        assert doc[name].get("required", False) == option.get("required", False), name
+    assert {name for name, option in spec.items() if option.get("no_log")} == {"ssh_key", "password", "token"}
+
+
+class FakeModule:
+    def __init__(self, **params):
+        self.params = dict((name, option.get("default")) for name, option in git_source.argument_spec().items())
+        self.params.update(params)
+        self._diff = True
+        self.check_mode = False
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not found")
+def test_run_returns_commit_path_and_diff(tmp_path):
+    commit = make_repo(str(tmp_path / "src"))
+    module = FakeModule(repo="file://%s" % (tmp_path / "src"), cache_dir=str(tmp_path / "cache"))
+    result = git_source.run(module)
+    assert result["commit"] == commit and result["changed"] is True and result["previous_commit"] is None
+    assert result["diff"]["after"] == "HEAD: %s\n" % commit
+    assert os.path.isfile(os.path.join(result["path"], "cm.yaml"))
+    again = git_source.run(module)
+    assert again["changed"] is False and "diff" not in again
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not found")
+def test_playbook_check_mode_and_lookup_of_the_fetched_tree(tmp_path):
+    playbook_bin = os.path.join(os.path.dirname(os.path.abspath(sys.executable)), "ansible-playbook")
+    if not os.path.exists(playbook_bin):
+        pytest.skip("ansible-playbook not beside the Python running the tests")
+    commit = make_repo(str(tmp_path / "src"))
+    play = tmp_path / "play.yml"
+    play.write_text("""
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Fetch in check mode
+      gitops.k8s.git_source:
+        repo: "file://{src}"
+        cache_dir: "{cache}"
+        token: not-for-file-urls
+      check_mode: true
+      register: refused
+      ignore_errors: true
+    - name: Fetch
+      gitops.k8s.git_source:
+        repo: "file://{src}"
+        cache_dir: "{cache}"
+      check_mode: true
+      register: source
+    - name: Render
+      ansible.builtin.set_fact:
+        objects: "{{{{ lookup('gitops.k8s.manifests', '.', root=source.path) }}}}"
+    - name: Save
+      ansible.builtin.copy:
+        dest: "{out}"
+        content: "{{{{ {{'refused': refused, 'source': source, 'objects': objects}} | to_json }}}}"
+""".format(src=tmp_path / "src", cache=tmp_path / "cache", out=tmp_path / "out.json"))
+    env = dict(os.environ)
+    env.pop("ANSIBLE_CONFIG", None)
+    env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(REPO_ROOT, ".collections")
+    env["ANSIBLE_PYTHON_INTERPRETER"] = sys.executable
+    env["ANSIBLE_LOCALHOST_WARNING"] = "false"
+    proc = subprocess.run([playbook_bin, "-i", "localhost,", str(play)], env=env, capture_output=True, text=True,
+                          check=False, cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(str(tmp_path / "out.json"), encoding="utf-8") as handle:
+        out = json.load(handle)
+    assert out["refused"]["failed"] is True
+    assert out["refused"]["msg"].endswith("username, password and token only apply to http(s) repository URLs")
+    assert "not-for-file-urls" not in json.dumps(out["refused"])
+    assert out["source"]["commit"] == commit
+    assert "owner" not in out["source"] and "mode" not in out["source"]
+    assert [obj["metadata"]["name"] for obj in out["objects"]] == ["from-git"]
