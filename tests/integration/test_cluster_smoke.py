@@ -62,3 +62,51 @@ def test_namespace_fixture(namespace, kubectl):
     assert namespace.startswith("t-namespace-fixture-")
     kubectl("create", "configmap", "probe", "--namespace", namespace, "--from-literal=a=b")
     assert kubectl("get", "configmap", "probe", "--namespace", namespace, "-o", "name").strip() == "configmap/probe"
+
+
+def test_custom_resource_updates_keep_the_api_server_up(kube_api, kubectl, namespace):
+    """Regression: a Go 1.19 build with reflect2 1.0.1 crashed kube-apiserver on CR patches."""
+    group = "smoke.gitops-k8s.test"
+    crds = kube_api.dynamic.resources.get(api_version="apiextensions.k8s.io/v1", kind="CustomResourceDefinition")
+    suffix = uuid.uuid4().hex[:6]
+    plural, kind = "widgets" + suffix, "Widget" + suffix.upper()
+    crd_name = "%s.%s" % (plural, group)
+    crds.create(body={
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": crd_name},
+        "spec": {
+            "group": group,
+            "scope": "Namespaced",
+            "names": {"plural": plural, "singular": "widget" + suffix, "kind": kind},
+            "versions": [{
+                "name": "v1", "served": True, "storage": True,
+                "subresources": {"status": {}},
+                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+            }],
+        },
+    })
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            conditions = {c.type: c.status for c in (crds.get(name=crd_name).status.conditions or [])}
+            if conditions.get("Established") == "True":
+                break
+            assert time.monotonic() < deadline, "CRD %s not established" % crd_name
+            time.sleep(0.2)
+        kube_api.dynamic.resources.invalidate_cache()
+        widgets = kube_api.dynamic.resources.get(api_version=group + "/v1", kind=kind)
+        widgets.create(namespace=namespace, body={
+            "apiVersion": group + "/v1", "kind": kind,
+            "metadata": {"name": "w", "labels": {"a": "1", "b": "2"}, "annotations": {"x": "y", "z": "w"}},
+            "spec": {"size": {"small": 1, "large": 2}},
+        })
+        for i in range(5):
+            widgets.patch(name="w", namespace=namespace, content_type="application/merge-patch+json",
+                          body={"metadata": {"labels": {"round": str(i)}}, "spec": {"size": {"n%d" % i: i}}})
+            widgets.status.patch(name="w", namespace=namespace, content_type="application/merge-patch+json",
+                                 body={"status": {"round": i, "conditions": [{"type": "Ready", "status": "True"}]}})
+        assert widgets.get(name="w", namespace=namespace).metadata.labels["round"] == "4"
+        assert kubectl("get", "--raw", "/readyz").strip() == "ok"
+    finally:
+        crds.delete(name=crd_name)
