@@ -62,12 +62,12 @@ def test_lookup_and_query_in_a_playbook(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(str(tmp_path / "out.json"), encoding="utf-8") as handle:
         out = json.load(handle)
-    assert [obj["metadata"]["name"] for obj in out["plain"]] == ["demo", "from-json", "web", "web", "nested"]
+    assert [obj["metadata"]["name"] for obj in out["plain"]] == ["demo", "from-json", "web", "nested"]
     chart, deploy = out["both"]
     assert [obj["kind"] for obj in chart] == ["ConfigMap", "Deployment"]
     assert chart[0]["metadata"]["name"] == "shop-config" and chart[0]["data"] == {"greeting": "hi"}
     assert chart[1]["spec"]["replicas"] == 3
-    assert [obj["kind"] for obj in deploy] == ["Deployment", "Service"]
+    assert [obj["kind"] for obj in deploy] == ["Deployment"]
     assert out["escaped"]["failed"] is True
     assert "gitops.k8s.manifests: ../..: path leaves the root of" in out["escaped"]["msg"]
     assert "ignored plain/local.yml:2: top level is a list" in proc.stdout + proc.stderr

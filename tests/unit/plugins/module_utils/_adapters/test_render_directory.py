@@ -25,12 +25,33 @@ def write(base, name, text):
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: demo\n"
 
+# Written by the test: ansible-test sanity allows one document per *.yaml file in the repo.
+MULTI_DOC = """\
+# The web Service, then an empty document, then a ConfigMap.
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: demo
+spec:
+  selector: {app: web}
+  ports:
+    - port: 80
+---
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-env, namespace: demo}
+"""
+
 
 @pytest.fixture
 def plain_root(tmp_path, fixtures_dir):
-    """A copy of the plain fixture as a checkout root: <root>/apps/plain."""
+    """A copy of the plain fixture plus a multi-document file, as a checkout: <root>/apps/plain."""
     root = tmp_path / "checkout"
     shutil.copytree(os.path.join(fixtures_dir, "plain"), str(root / "apps" / "plain"), symlinks=True)
+    write(root, "apps/plain/web.yaml", MULTI_DOC)
     return str(root)
 
 
@@ -42,17 +63,19 @@ def test_directory_renders_sorted_files_documents_and_lists(plain_root):
         "Namespace/demo",
         "ConfigMap/demo/from-json",
         "Deployment/demo/web",
-        "Service/demo/web",
         "ConfigMap/demo/listed-a",
         "ConfigMap/demo/listed-b",
+        "Service/demo/web",
+        "ConfigMap/demo/web-env",
     ]
     assert [m.origin for m in result.manifests] == [
         "apps/plain/10-namespace.yaml:1",
         "apps/plain/config.json:1",
         "apps/plain/deploy.yaml:3",
-        "apps/plain/deploy.yaml:23",
         "apps/plain/list.yaml:1 (item 0)",
         "apps/plain/list.yaml:1 (item 1)",
+        "apps/plain/web.yaml:3",
+        "apps/plain/web.yaml:14",
     ]
     # Kubernetes reads timestamps as strings; results stay JSON-serialisable.
     deploy = result.manifests[2].obj
@@ -81,13 +104,15 @@ def test_recurse_is_off_by_default(plain_root):
 
 def test_recurse_reads_subdirectories_in_path_order(plain_root):
     result = render(plain_root, "apps/plain", RenderOptions(recurse=True))
-    assert result.manifests[-1].origin == "apps/plain/sub/nested.yaml:1"
+    assert [m.origin for m in result.manifests][-3:] == [
+        "apps/plain/sub/nested.yaml:1", "apps/plain/web.yaml:3", "apps/plain/web.yaml:14"]
 
 
 def test_include_and_exclude_match_relative_paths_and_names(plain_root):
     only_yaml = render(plain_root, "apps/plain", RenderOptions(recurse=True, include=["*.yaml"], exclude=["list.yaml"]))
     assert [m.origin.split(":")[0] for m in only_yaml.manifests] == [
-        "apps/plain/10-namespace.yaml", "apps/plain/deploy.yaml", "apps/plain/deploy.yaml", "apps/plain/sub/nested.yaml",
+        "apps/plain/10-namespace.yaml", "apps/plain/deploy.yaml", "apps/plain/sub/nested.yaml",
+        "apps/plain/web.yaml", "apps/plain/web.yaml",
     ]
     sub_only = render(plain_root, "apps/plain", RenderOptions(recurse=True, include=["sub/*"]))
     assert [m.obj["metadata"]["name"] for m in sub_only.manifests] == ["nested"]
@@ -97,8 +122,8 @@ def test_include_and_exclude_match_relative_paths_and_names(plain_root):
 
 
 def test_single_file_path(plain_root):
-    result = render(plain_root, "apps/plain/deploy.yaml")
-    assert [m.origin for m in result.manifests] == ["apps/plain/deploy.yaml:3", "apps/plain/deploy.yaml:23"]
+    result = render(plain_root, "apps/plain/web.yaml")
+    assert [m.origin for m in result.manifests] == ["apps/plain/web.yaml:3", "apps/plain/web.yaml:14"]
 
 
 def test_root_itself_renders_with_dot(tmp_path):

@@ -49,8 +49,8 @@ def test_chart_renders_with_crds_and_origins_from_source_comments(chart_root, he
     ]
     assert [m.origin for m in result.manifests] == [
         "helm:demo/crds/widgets.yaml",
-        "helm:demo/templates/configmap.yaml",
-        "helm:demo/templates/deployment.yaml",
+        "helm:demo/templates/configmap.yaml.gotmpl",
+        "helm:demo/templates/deployment.yaml.gotmpl",
     ]
     kinds = by_kind(result)
     assert kinds["ConfigMap"].obj["data"] == {"greeting": "hello"}
@@ -79,7 +79,7 @@ def test_value_files_then_inline_values(chart_root, helm_bin, clean_home):
 def test_without_crds_and_with_tests(chart_root, helm_bin, clean_home):
     result = render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, include_crds=False, skip_tests=False))
     assert [describe(m.obj) for m in result.manifests] == ["ConfigMap/demo-config", "Deployment/demo", "Pod/demo-test"]
-    assert result.manifests[-1].origin == "helm:demo/templates/tests/test-connection.yaml"
+    assert result.manifests[-1].origin == "helm:demo/templates/tests/test-connection.yaml.gotmpl"
 
 
 def test_capabilities_flags(chart_root, helm_bin, clean_home):
