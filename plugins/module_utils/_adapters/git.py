@@ -178,7 +178,9 @@ class _Auth:
         if header:
             count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or "0")
             extra["GIT_CONFIG_COUNT"] = str(count + 1)
-            extra["GIT_CONFIG_KEY_%d" % count] = "http.%s.extraHeader" % self.url
+            # Scoped to this server (redirects inside it keep working, other hosts never see it);
+            # the environment only reaches the git processes of this one fetch.
+            extra["GIT_CONFIG_KEY_%d" % count] = "http.%s.extraHeader" % _server_url(self.url)
             extra["GIT_CONFIG_VALUE_%d" % count] = header
         return tool_env(extra)
 
@@ -196,6 +198,12 @@ class _Auth:
         encoded = base64.b64encode(pair.encode("utf-8")).decode("ascii")
         self.secrets.append(encoded)
         return "Authorization: Basic " + encoded
+
+
+def _server_url(url):
+    """``scheme://host[:port]/`` of a URL."""
+    parts = urlsplit(url)
+    return "%s://%s/" % (parts.scheme, parts.netloc.rpartition("@")[2])
 
 
 def split_url_scheme(url):
