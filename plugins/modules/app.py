@@ -190,6 +190,12 @@ status:
   description: The Application status as recorded (sync, health, inventory, conditions, history).
   returned: always
   type: dict
+status_updated:
+  description:
+    - Whether the Application status was written (sync or health changed). Status writes alone do not make
+      the task C(changed).
+  returned: always
+  type: bool
 requests:
   description: API requests made, by verb (list, get, dry-run, apply, patch, delete, create, replace).
   returned: always
@@ -215,8 +221,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile impor
 
 def run(module):
     cluster, store, clock = apps.open_store(module)
-    app, declared = apps.load_app(module, store, module.params["name"], module.params["namespace"],
-                                   module.params["definition"], module.params["install_crd"])
+    p = module.params
+    app, declared = apps.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
     outcome = reconcile(app, apps.make_ports(module, cluster, store, clock), apps.settings_of(module))
     outcome.requests = dict(cluster.stats)
     result = results.outcome_result(outcome, module._diff)

@@ -76,7 +76,9 @@ def outcome_result(outcome, with_diff):
         "duration": round(outcome.duration, 3),
         "requests": dict(outcome.requests),
     })
-    result["changed"] = result["changed"] or outcome.status_written
+    # recording status is bookkeeping, not a change to the managed objects: it does not
+    # make the task changed (so idempotence holds while health moves on)
+    result["status_updated"] = outcome.status_written
     if outcome.error is not None:
         result["error"] = str(outcome.error)
         result["error_step"] = outcome.error.step

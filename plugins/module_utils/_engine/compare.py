@@ -193,6 +193,43 @@ def normalize_desired(desired):
     return obj
 
 
+POD_CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+
+
+def fill_list_keys(obj):
+    """Set ``protocol: TCP`` on Service and container ports that omit it (in place).
+
+    Server-side apply on Kubernetes < 1.22 rejects a port without protocol: "associative
+    list with keys has an element that omits key field protocol". TCP is the default
+    the server would set anyway, so adding it changes nothing else.
+    xref: https://github.com/kubernetes/kubernetes/issues/103544
+    """
+    if obj.get("kind") == "Service" and isinstance((obj.get("spec") or {}).get("ports"), list):
+        _default_protocol(obj["spec"]["ports"])
+    _fill_containers(obj.get("spec"))
+    return obj
+
+
+def _default_protocol(ports):
+    for port in ports:
+        if isinstance(port, dict) and "protocol" not in port:
+            port["protocol"] = KEY_DEFAULTS["protocol"]
+
+
+def _fill_containers(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in POD_CONTAINER_LISTS and isinstance(value, list):
+                for container in value:
+                    if isinstance(container, dict) and isinstance(container.get("ports"), list):
+                        _default_protocol(container["ports"])
+            elif isinstance(value, (dict, list)):
+                _fill_containers(value)
+    elif isinstance(node, list):
+        for item in node:
+            _fill_containers(item)
+
+
 def strip_volatile(obj, keep_status=True):
     """Copy of a live object without server bookkeeping (for equality and diffs)."""
     out = copy.deepcopy(obj)

@@ -118,6 +118,7 @@ def prepare(cluster, manifests, options):
         else:
             meta.pop("namespace", None)
         obj.pop("status", None)
+        compare.fill_list_keys(obj)
         if meta.get("creationTimestamp") is None:
             meta.pop("creationTimestamp", None)
         entry = inventory.entry_of(obj)
@@ -230,8 +231,8 @@ def build_plan(cluster, manifests, previous, options):
         except UnknownKindError:
             extra.append(PlanItem(entry=entry, rtype=None, status=EXTRA, action=SKIPPED, owned=False, reason="kind no longer served"))
             continue
-        extra.append(PlanItem(entry=entry, rtype=rtype, sort_key=(0, ordering.stage_of(entry.kind, rtype.namespaced),
-                                                                 ordering.kind_rank(entry.kind), entry.kind, entry.namespace, entry.name)))
+        key = (0, ordering.stage_of(entry.kind, rtype.namespaced), ordering.kind_rank(entry.kind), entry.kind, entry.namespace, entry.name)
+        extra.append(PlanItem(entry=entry, rtype=rtype, sort_key=key))
     live = read_live(cluster, items, [(e.rtype, e.entry.namespace) for e in extra if e.rtype is not None])
     pending_namespaces = set()
     for item in items:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_UNKNOWN, HEALTHY, SYNCED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_UNKNOWN, HEALTHY, PRUNED, SYNCED
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
 
@@ -111,6 +111,7 @@ def reconcile(app, ports, settings):
         manifests = ports.render(root, spec)
         prev_inventory = inventory.from_status(previous.get("inventory"))
         plan = planner.build_plan(ports.cluster, manifests, prev_inventory, _options(spec, settings, False))
+        syncer.check_empty_guard(plan, _options(spec, settings, False))
     except GitOpsError as exc:
         outcome.error = exc
         outcome.sync_status = APP_UNKNOWN
@@ -165,13 +166,14 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
     changes = {
         "sync": {"status": result.sync_status, "revision": revision, "repoURL": repo_url, "path": spec.path},
         "health": {"status": outcome.health.status, "message": outcome.health.message} if outcome.health.message else {"status": outcome.health.status},
-        "summary": {"resources": len(plan.desired_entries), "outOfSync": sum(1 for i in plan.items if i.status != SYNCED)},
+        "summary": {"resources": len(plan.desired_entries), "outOfSync": _out_of_sync_count(plan, result, synced)},
     }
     if synced:
         summary = result.changeset.summary() if result.changeset else {}
         phase = application.FAILED if result.error else application.SUCCEEDED
         if result.error:
-            conditions.append(application.condition(application.SYNC_ERROR, "%s failed: %s" % (result.error.step, result.error), previous.get("conditions"), now))
+            message = "%s failed: %s" % (result.error.step, result.error)
+            conditions.append(application.condition(application.SYNC_ERROR, message, previous.get("conditions"), now))
         changes["inventory"] = inventory.to_status(result.inventory)
         changes["operationState"] = {"revision": revision, "phase": phase, "finishedAt": now,
                                      "message": str(result.error) if result.error else outcome.reason}
@@ -186,6 +188,14 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
             conditions.extend(old_error)
     changes["conditions"] = conditions or None
     return application.next_status(previous, **changes)
+
+
+def _out_of_sync_count(plan, result, synced):
+    """Objects still out of sync after this reconcile."""
+    extra = sum(1 for i in plan.extra if i.blocks_sync and i.action != PRUNED)
+    if synced and result.error is None:
+        return extra
+    return extra + sum(1 for i in plan.items if i.status != SYNCED)
 
 
 def _record(ports, app, previous, status, settings, outcome):

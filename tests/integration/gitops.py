@@ -1,0 +1,104 @@
+"""Helpers for integration tests: throwaway Git repositories and a reconcile runner
+wired with the real adapters (kubernetes client, git CLI, renderers) against the
+test cluster."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+from dataclasses import dataclass, field
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kube import KubeCluster
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LeaseLock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Ports, Settings, reconcile
+
+GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.test", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.test")
+
+
+class GitRepo:
+    """A work tree with commits, usable as a checkout_dir or as a file:// remote."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        os.makedirs(self.path, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args):
+        return subprocess.run(["git", "-C", self.path, *args], check=True, capture_output=True, text=True, env=GIT_ENV).stdout.strip()
+
+    def write(self, rel, text):
+        full = os.path.join(self.path, rel)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8") as handle:
+            handle.write(textwrap.dedent(text).lstrip("\n"))
+        return self
+
+    def remove(self, rel):
+        self.git("rm", "-q", "-r", rel)
+        return self
+
+    def commit(self, message="change"):
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+    @property
+    def url(self):
+        return "file://" + self.path
+
+
+def application(name, namespace, path, dest, automated=True, prune=True, self_heal=True, allow_empty=False, repo_url=None, **spec):
+    source = {"path": path}
+    if repo_url:
+        source["repoURL"] = repo_url
+    policy = {}
+    if automated:
+        policy["automated"] = {"prune": prune, "selfHeal": self_heal, "allowEmpty": allow_empty}
+    body = {"source": source, "destination": {"namespace": dest}, "syncPolicy": policy}
+    body.update(spec)
+    return {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": namespace}, "spec": body}
+
+
+@dataclass
+class Runner:
+    """Declares Applications and reconciles them like gitops.k8s.app does."""
+
+    kubeconfig: str
+    checkout_dir: str = None
+    cache_dir: str = None
+    last_cluster: object = field(default=None)
+
+    def cluster(self):
+        return KubeCluster(kubeconfig=self.kubeconfig)
+
+    def declare(self, app):
+        cluster = self.cluster()
+        store = AppStore(cluster, SystemClock())
+        store.ensure_crd()
+        obj, _changed = store.declare(app)
+        return obj
+
+    def get(self, namespace, name):
+        return AppStore(self.cluster(), SystemClock()).get(namespace, name)
+
+    def reconcile(self, namespace, name, lock_mode="wait", lock_timeout=30, **settings):
+        cluster = self.cluster()
+        clock = SystemClock()
+        store = AppStore(cluster, clock)
+        app = store.get(namespace, name)
+        sources = Sources(store, checkout_dir=self.checkout_dir, cache_dir=self.cache_dir)
+        ports = Ports(cluster, sources.source, sources.render,
+                      lambda spec: LeaseLock(cluster, clock, spec.namespace, "gapp-" + spec.name, mode=lock_mode, timeout=lock_timeout).hold(),
+                      store.write_status, clock)
+        settings.setdefault("salt", redact.new_salt())
+        outcome = reconcile(app, ports, Settings(**settings))
+        outcome.requests = dict(cluster.stats)
+        self.last_cluster = cluster
+        return outcome
