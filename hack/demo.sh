@@ -16,6 +16,8 @@ export PATH="$VENV/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$REPO/.collections"
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
 export K8S_AUTH_KUBECONFIG="$KUBECONFIG_FILE"
+# run modules with the venv's Python (kubernetes, PyYAML), whatever python3 is on PATH
+export ANSIBLE_PYTHON_INTERPRETER="$VENV/bin/python"
 START=$(date +%s)
 
 say() { printf '\n\033[1m== [demo %3ss] %s\033[0m\n' "$(( $(date +%s) - START ))" "$*"; }
@@ -23,9 +25,14 @@ k() { kubectl --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
 pull() {
     # what the node agent runs: no --only-if-changed (drift must be corrected on an unchanged repo)
-    ansible-pull -U "file://$WORK/origin.git" -d "$WORK/checkout" -i localhost, \
-        -e "gitops_k8s_kubeconfig=$KUBECONFIG_FILE" local.yml 2>&1 \
-        | sed -n '/TASK \[Show the summary\]/,/PLAY RECAP/p' | grep -v '^$'
+    local log="$WORK/ansible-pull.log"
+    if ! ansible-pull -U "file://$WORK/origin.git" -d "$WORK/checkout" -i localhost, \
+            -e "gitops_k8s_kubeconfig=$KUBECONFIG_FILE" local.yml >"$log" 2>&1; then
+        tail -40 "$log" >&2
+        echo "demo: ansible-pull failed (full log: $log)" >&2
+        exit 1
+    fi
+    sed -n '/TASK \[Show the summary\]/,/PLAY RECAP/p' "$log" | grep -v '^$' || true
 }
 
 say "preparing a Git repository from examples/ in $WORK"
