@@ -31,7 +31,7 @@ description:
     reconcile with nothing to do writes nothing at all (not even its status).
   - Secret values never appear in diffs or results; each changed key shows a salted hash.
 author:
-  - gitops.k8s contributors
+  - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
   - gitops.k8s.kube_auth
   - gitops.k8s.render

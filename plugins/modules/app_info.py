@@ -15,7 +15,7 @@ description:
     revision, conditions, last sync and history, like C(argocd app list) / C(argocd app get).
   - Read-only.
 author:
-  - gitops.k8s contributors
+  - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
   - gitops.k8s.kube_auth
   - gitops.k8s.attributes

@@ -22,7 +22,7 @@ description:
   - Give either O(application) (compare an Application's source with the cluster, as
     C(argocd app diff) does) or O(definitions)/O(src).
 author:
-  - gitops.k8s contributors
+  - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
   - gitops.k8s.objects
   - gitops.k8s.render

@@ -23,7 +23,7 @@ description:
     deleted, but only when they still carry this inventory's tracking annotation.
   - For Applications kept in sync from Git, use M(gitops.k8s.app).
 author:
-  - gitops.k8s contributors
+  - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
   - gitops.k8s.objects
   - gitops.k8s.render

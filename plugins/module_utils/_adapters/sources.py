@@ -12,9 +12,8 @@
 from __future__ import annotations
 
 import os
-import subprocess
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, render, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, render, tools, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 
@@ -23,15 +22,12 @@ MAX_DEPTH = 10
 
 def checkout_revision(path):
     """(commit, origin URL) of a local git checkout; ('local', '') when not a git repo."""
-    try:
-        commit = subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
+    head = tools.run(["git", "-C", path, "rev-parse", "HEAD"], SourceError, path, env=tools.tool_env(), timeout=30)
+    if head.rc != 0:
         return "local", ""
-    try:
-        url = subprocess.run(["git", "-C", path, "remote", "get-url", "origin"], capture_output=True, text=True, check=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        url = ""
-    return commit, git.redact_url(url) if url else ""
+    origin = tools.run(["git", "-C", path, "remote", "get-url", "origin"], SourceError, path, env=tools.tool_env(), timeout=30)
+    url = origin.stdout.strip() if origin.rc == 0 else ""
+    return head.stdout.strip(), git.redact_url(url) if url else ""
 
 
 class Sources:
