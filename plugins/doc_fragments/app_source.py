@@ -11,7 +11,7 @@ options:
   checkout_dir:
     description:
       - Local checkout used by Applications whose C(spec.source.repoURL) is omitted (directly or
-        through the Application that declared them): the repository ansible-pull just pulled.
+        through the Application that declared them), that is the repository ansible-pull just pulled.
     type: path
   git_cache_dir:
     description: Cache of fetched repositories (see M(gitops.k8s.git_source)).
