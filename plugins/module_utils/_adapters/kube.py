@@ -180,6 +180,23 @@ class KubeCluster:
     def server_version(self):
         return self._request("get", "GET", "/version", "version")
 
+    def served_versions(self):
+        """Every group version the API server serves (``v1``, ``batch/v1beta1``...), from discovery."""
+        core = self._request("get", "GET", "/api", "discovery")
+        groups = self._request("get", "GET", "/apis", "discovery")
+        served = list(core.get("versions") or [])
+        for group in groups.get("groups") or []:
+            served.extend(v["groupVersion"] for v in group.get("versions") or [])
+        return sorted(set(served))
+
+    def kind_versions(self, kind):
+        """apiVersions that serve ``kind`` (any group), from the client's discovery cache."""
+        try:
+            found = self.dynamic.resources.search(kind=kind)
+        except Urllib3Error as exc:
+            raise ClusterError("cannot reach the API server: %s" % exc) from exc
+        return sorted(set(r.group_version for r in found if "/" not in (r.name or "")))
+
     @property
     def writes(self):
         return sum(self.stats[v] for v in WRITE_VERBS)

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Write roles/agent/files/application-crd.yaml from the engine's crd().
+
+Usage: .venv/bin/python hack/render_agent_crd.py [--check]
+With --check, exit 1 (and write nothing) when the file differs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET = os.path.join(REPO, "roles", "agent", "files", "application-crd.yaml")
+HEADER = """---
+# The Application CRD installed by the gitops.k8s.agent role (gitops.k8s.bootstrap).
+# It must equal crd() in plugins/module_utils/_engine/application.py, which
+# gitops.k8s.app installs when missing: tests/unit/roles/test_agent_files.py checks it.
+# Regenerate with: .venv/bin/python hack/render_agent_crd.py
+"""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Indents list items under their key (yamllint's default style)."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def render():
+    sys.path.insert(0, os.path.join(REPO, ".collections"))
+    from ansible_collections.gitops.k8s.plugins.module_utils._engine import application  # pylint: disable=import-outside-toplevel
+
+    return HEADER + yaml.dump(application.crd(), Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120)
+
+
+def main():
+    text = render()
+    with open(TARGET, encoding="utf-8") as handle:
+        current = handle.read()
+    if current == text:
+        return 0
+    if "--check" in sys.argv[1:]:
+        print("%s is out of date: run hack/render_agent_crd.py" % os.path.relpath(TARGET, REPO), file=sys.stderr)
+        return 1
+    with open(TARGET, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    print("wrote %s" % os.path.relpath(TARGET, REPO))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
