@@ -78,7 +78,7 @@ options:
     type: bool
     default: false
   wait:
-    description: After a sync, wait until every object is healthy (or O(wait_timeout) passes).
+    description: Wait until every object is healthy (or O(wait_timeout) passes), after the sync if one happened.
     type: bool
     default: false
   wait_timeout:

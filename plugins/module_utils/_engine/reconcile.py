@@ -147,7 +147,7 @@ def reconcile(app, ports, settings):
     outcome.synced = do_sync
     outcome.error = result.error
 
-    if settings.wait_timeout and do_sync and not settings.dry_run and result.error is None:
+    if settings.wait_timeout and not settings.dry_run and result.error is None:
         pairs = syncer.wait_healthy(ports.cluster, plan, result.live, _options(spec, settings, True), ports.clock)
     else:
         pairs = syncer.assess(plan, result.live)
