@@ -4,6 +4,7 @@
 #   2. ansible-pull -U <repo> local.yml       -> full sync of 3 Applications (app-of-apps)
 #   3. kubectl scale + kubectl edit             -> drift detected and reverted (selfHeal)
 #   4. git rm a manifest, commit                -> the object is pruned
+#      git rm an Application (app-of-apps)      -> the app and its objects are pruned
 #   5. kubectl get gapp
 # A fake kubelet marks Pods Running/Ready so health is real (the test cluster has no kubelet).
 set -euo pipefail
@@ -88,6 +89,16 @@ if k -n guestbook get configmap guestbook-settings >/dev/null 2>&1; then
     echo "ERROR: ConfigMap guestbook/guestbook-settings still exists" >&2; exit 1
 fi
 echo "ConfigMap guestbook/guestbook-settings was pruned"
+
+say "remove a whole app from Git: git rm apps/podinfo.yaml (app-of-apps)"
+git -C "$WORK/work" rm -q apps/podinfo.yaml
+git -C "$WORK/work" -c user.name=demo -c user.email=demo@example.test commit -qm "Retire podinfo"
+git -C "$WORK/work" push -q origin HEAD:main 2>/dev/null
+pull
+if k -n podinfo get deploy podinfo >/dev/null 2>&1 || k -n gitops-system get gapp podinfo >/dev/null 2>&1; then
+    echo "ERROR: podinfo is still deployed" >&2; exit 1
+fi
+echo "Application podinfo and its Deployment, Service and ConfigMap were pruned (the Namespace is protected from pruning)"
 
 say "4/4 kubectl get gapp"
 sleep 3

@@ -96,7 +96,7 @@ class Runner:
         sources = Sources(store, checkout_dir=self.checkout_dir, cache_dir=self.cache_dir)
         ports = Ports(cluster, sources.source, sources.render,
                       lambda spec: LeaseLock(cluster, clock, spec.namespace, "gapp-" + spec.name, mode=lock_mode, timeout=lock_timeout).hold(),
-                      store.write_status, clock)
+                      store.write_status, clock, store.remove_finalizer)
         settings.setdefault("salt", redact.new_salt())
         outcome = reconcile(app, ports, Settings(**settings))
         outcome.requests = dict(cluster.stats)

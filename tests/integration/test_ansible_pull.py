@@ -24,7 +24,9 @@ def test_ansible_pull_reconciles_the_examples_twice(tmp_path, kubeconfig, kube_a
         # Pods bound by the fake kubelet need a forced delete: no kubelet confirms it
         kubectl.run("delete", "pods", "--all", "-n", ns, "--force", "--grace-period=0")
         kubectl.run("delete", "namespace", ns, "--wait=true", timeout=180)
-    kubectl.run("delete", "gapp", "--all", "-n", "gitops-system")
+    for name in kubectl("get", "gapp", "-n", "gitops-system", "-o", "name").split():
+        kubectl.run("patch", name, "-n", "gitops-system", "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
+        kubectl.run("delete", name, "-n", "gitops-system")
     repo = GitRepo(tmp_path / "origin")
     shutil.copytree(os.path.join(REPO_ROOT, "examples"), repo.path, dirs_exist_ok=True)
     repo.commit("examples")

@@ -308,3 +308,24 @@ def test_lock_held_by_another_reconcile_blocks_writes(runner, namespace, kubectl
     done = runner.reconcile(namespace, "guestbook")
     assert done.synced and done.error is None
     assert kubectl("get", "lease", "-n", namespace, "-o", "name").strip() == ""
+
+
+def test_deleted_application_with_finalizer_prunes_its_objects(runner, namespace, kubectl):
+    app = application("guestbook", namespace, "app", namespace)
+    app["metadata"]["finalizers"] = ["gitops-k8s.dev/resources-finalizer"]
+    runner.declare(app)
+    assert runner.reconcile(namespace, "guestbook").error is None
+    kubectl("delete", "gapp", "guestbook", "-n", namespace, "--wait=false")
+    assert "deployment.apps/web" in objects(kubectl, namespace)  # the finalizer holds it
+    outcome = runner.reconcile(namespace, "guestbook")
+    assert outcome.error is None, outcome.error
+    assert len(outcome.changeset.by_action("pruned")) == 4
+    assert not set(objects(kubectl, namespace)) & {"deployment.apps/web", "service/web", "configmap/settings", "secret/creds"}
+    assert kubectl.run("get", "gapp", "guestbook", "-n", namespace).returncode != 0
+
+
+def test_deleted_application_without_finalizer_leaves_its_objects(runner, namespace, kubectl):
+    declare(runner, namespace)
+    assert runner.reconcile(namespace, "guestbook").error is None
+    kubectl("delete", "gapp", "guestbook", "-n", namespace)
+    assert "deployment.apps/web" in objects(kubectl, namespace)

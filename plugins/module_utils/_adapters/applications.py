@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, compare, health
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND, HEALTHY
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_FINALIZER, APP_KIND, HEALTHY
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError, UnknownKindError
 
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
@@ -73,6 +73,13 @@ class AppStore:
         if live is not None and compare.same_object(result, live):
             return live, False
         return (live if dry_run and live is not None else result), True
+
+    def remove_finalizer(self, app):
+        """Drop our finalizer (optimistic: fails if the object changed since it was read)."""
+        meta = app["metadata"]
+        kept = [f for f in meta.get("finalizers") or [] if f != APP_FINALIZER]
+        self.cluster.patch_merge(self.rtype, meta["namespace"], meta["name"],
+                                 {"metadata": {"finalizers": kept or None, "resourceVersion": meta["resourceVersion"]}})
 
     def write_status(self, app, status):
         """Replace the status with a JSON merge patch (removed keys are nulled)."""

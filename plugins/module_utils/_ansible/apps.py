@@ -65,7 +65,7 @@ def make_ports(module, cluster, store, clock):
         return LeaseLock(cluster, clock, spec.namespace, lease_name(spec), mode=p.get("lock", "wait"),
                          timeout=p.get("lock_timeout", 300)).hold()
 
-    return Ports(cluster, sources.source, sources.render, lock, store.write_status, clock)
+    return Ports(cluster, sources.source, sources.render, lock, store.write_status, clock, store.remove_finalizer)
 
 
 def settings_of(module, **overrides):

@@ -18,6 +18,9 @@ APP_PLURAL = "applications"
 APP_SHORT_NAME = "gapp"
 APP_CRD_NAME = APP_PLURAL + "." + API_GROUP
 DEFAULT_APP_NAMESPACE = "gitops-system"
+# On an Application: deleting it first prunes every object of its inventory (Argo CD's
+# resources-finalizer). Without it, deleting an Application leaves its objects in place.
+APP_FINALIZER = API_GROUP + "/resources-finalizer"
 HISTORY_LIMIT = 10
 
 # Server-side apply field manager: one, fixed, so ownership is stable across runs.

@@ -18,12 +18,12 @@ Any error before step 5 leaves the cluster untouched and is recorded as a condit
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_UNKNOWN, HEALTHY, PRUNED, SYNCED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER, APP_UNKNOWN, HEALTHY, PRUNED, SYNCED
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
 
@@ -67,16 +67,18 @@ class Ports:
     render(root_dir, spec) -> list of Manifest
     lock(spec) -> context manager (raises LockError when it cannot be taken)
     write_status(app, status) -> None
+    remove_finalizer(app) -> None (after a deleted Application's objects were pruned)
     clock: now() / sleep() / iso()
     """
 
-    def __init__(self, cluster, source, render, lock, write_status, clock):
+    def __init__(self, cluster, source, render, lock, write_status, clock, remove_finalizer=None):
         self.cluster = cluster
         self.source = source
         self.render = render
         self.lock = lock
         self.write_status = write_status
         self.clock = clock
+        self.remove_finalizer = remove_finalizer
 
 
 def _options(spec, settings, syncing):
@@ -104,6 +106,10 @@ def reconcile(app, ports, settings):
     previous = app.get("status") or {}
     meta = app.get("metadata") or {}
     outcome = Outcome(app="%s/%s" % (meta.get("namespace"), meta.get("name")))
+    if meta.get("deletionTimestamp"):
+        _finalize(app, ports, settings, outcome)
+        outcome.duration = time.monotonic() - started
+        return outcome
     try:
         spec = application.parse(app)
         root, revision, repo_url = ports.source(app, spec)
@@ -188,6 +194,31 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
             conditions.extend(old_error)
     changes["conditions"] = conditions or None
     return application.next_status(previous, **changes)
+
+
+def _finalize(app, ports, settings, outcome):
+    """A deleted Application: with our finalizer, prune every object of its inventory
+    (protected kinds and objects no longer ours excepted), then let it go."""
+    meta = app["metadata"]
+    if APP_FINALIZER not in (meta.get("finalizers") or []):
+        outcome.reason = "being deleted without the %s finalizer: its objects stay" % APP_FINALIZER
+        return
+    try:
+        spec = application.parse(app)
+        options = replace(_options(spec, settings, not settings.dry_run), prune=True, allow_empty=True)
+        prev_inventory = inventory.from_status((app.get("status") or {}).get("inventory"))
+        if settings.dry_run:
+            result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock)
+        else:
+            with ports.lock(spec):
+                result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock)
+    except GitOpsError as exc:
+        outcome.error = exc
+        return
+    outcome.changeset, outcome.error, outcome.synced = result.changeset, result.error, True
+    outcome.reason = "Application deleted: pruning its objects"
+    if result.error is None and not settings.dry_run and ports.remove_finalizer is not None:
+        ports.remove_finalizer(app)
 
 
 def _out_of_sync_count(plan, result, synced):
