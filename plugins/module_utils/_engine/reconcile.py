@@ -121,7 +121,7 @@ def reconcile(app, ports, settings):
     except GitOpsError as exc:
         outcome.error = exc
         outcome.sync_status = APP_UNKNOWN
-        status = application.next_status(
+        outcome.status = status = application.next_status(
             previous,
             sync=dict(previous.get("sync") or {}, status=APP_UNKNOWN),
             conditions=[application.condition(application.COMPARISON_ERROR, "%s failed: %s" % (exc.step, exc), previous.get("conditions"), now)],
