@@ -48,7 +48,7 @@ attributes:
       - One before/after pair per object that is (or would be) created, configured or pruned; Secret values redacted.
 options:
   name:
-    description: Name of the Application. Required unless O(definition) names it.
+    description: Name of the Application. Required unless O(definition) names it or O(all=true).
     type: str
   namespace:
     description: Namespace of the Application.
@@ -94,6 +94,19 @@ options:
     description: Seconds to wait for the lock.
     type: int
     default: 300
+  all:
+    description:
+      - Reconcile every Application of O(namespace) (but those in O(exclude)) in this one module run,
+        lowest sync wave (annotation C(gitops-k8s.dev/sync-wave)) first, then by name. Applications
+        created meanwhile (nested app-of-apps) are reconciled too.
+      - One process for all Applications; the results are in RV(applications).
+    type: bool
+    default: false
+  exclude:
+    description: Names of Applications O(all=true) leaves out (for example the root, reconciled before).
+    type: list
+    elements: str
+    default: []
   fail_on_error:
     description:
       - Fail the task when the reconcile failed. V(false) returns the error in RV(error) instead, so a
@@ -124,6 +137,13 @@ EXAMPLES = r"""
     prune: true
     wait: true
 
+- name: Reconcile every Application but the root, in one process
+  gitops.k8s.app:
+    all: true
+    exclude: [root]
+    fail_on_error: false
+  register: gitops_apps
+
 - name: Show what a sync would do
   gitops.k8s.app:
     name: guestbook
@@ -133,68 +153,73 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+applications:
+  description: With O(all=true), one result per Application, each with the keys documented here.
+  returned: when O(all=true)
+  type: list
+  elements: dict
 application:
   description: The Application reconciled, C(namespace/name).
-  returned: always
+  returned: unless O(all=true)
   type: str
   sample: gitops-system/guestbook
 revision:
   description: The commit rendered.
-  returned: always
+  returned: unless O(all=true)
   type: str
 sync_status:
   description: C(Synced), C(OutOfSync) or C(Unknown) (the comparison failed) after this reconcile.
-  returned: always
+  returned: unless O(all=true)
   type: str
 health_status:
   description: Worst health of the Application's objects (C(Healthy), C(Suspended), C(Progressing), C(Missing), C(Degraded), C(Unknown)).
-  returned: always
+  returned: unless O(all=true)
   type: str
 health_message:
   description: The objects that make the health what it is.
-  returned: always
+  returned: unless O(all=true)
   type: str
 synced:
   description: Whether this reconcile synced (in check mode, whether it would).
-  returned: always
+  returned: unless O(all=true)
   type: bool
 reason:
   description: Why it synced or not.
-  returned: always
+  returned: unless O(all=true)
   type: str
 summary:
   description: Number of objects per action (created, configured, unchanged, pruned, skipped).
-  returned: always
+  returned: unless O(all=true)
   type: dict
 created:
   description: Ids (C(Kind/namespace/name)) of the objects created.
-  returned: always
+  returned: unless O(all=true)
   type: list
   elements: str
 configured:
   description: Ids of the objects changed.
-  returned: always
+  returned: unless O(all=true)
   type: list
   elements: str
 pruned:
   description: Ids of the objects deleted.
-  returned: always
+  returned: unless O(all=true)
   type: list
   elements: str
 objects:
   description: One entry per object with C(id), C(action), C(status) (C(Synced), C(OutOfSync), C(Missing), C(Extra)) and C(reason).
-  returned: always
+  returned: unless O(all=true)
   type: list
   elements: dict
 status:
   description: The Application status as recorded (sync, health, inventory, conditions, history).
-  returned: always
+  returned: unless O(all=true)
   type: dict
 status_updated:
   description:
     - Whether the Application status was written (sync or health changed). Status writes alone do not make
       the task C(changed).
-  returned: always
+  returned: unless O(all=true)
   type: bool
 requests:
   description: API requests made, by verb (list, get, dry-run, apply, patch, delete, create, replace).
@@ -202,7 +227,7 @@ requests:
   type: dict
 duration:
   description: Seconds the reconcile took.
-  returned: always
+  returned: unless O(all=true)
   type: float
 error:
   description: What failed (only when the reconcile failed).
@@ -216,18 +241,53 @@ error_step:
 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import ordering
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
+
+MAX_PASSES = 5
+
+
+def reconcile_one(module, cluster, ports, app):
+    """Result of one Application, with the requests it made."""
+    before = dict(cluster.stats)
+    outcome = reconcile(app, ports, apps.settings_of(module))
+    outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in cluster.stats.items() if count - before.get(verb, 0))
+    return outcome, results.outcome_result(outcome, module._diff)
+
+
+def run_all(module, cluster, store, ports):
+    """Every Application of the namespace but the excluded ones, lowest sync wave first;
+    Applications created meanwhile (nested app-of-apps) are picked up by another pass."""
+    p = module.params
+    if not store.crd_installed():
+        return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
+    done, rows, failed = set(p["exclude"]), [], []
+    for _pass in range(MAX_PASSES):
+        pending = [a for a in store.list(p["namespace"]) if a["metadata"]["name"] not in done]
+        if not pending:
+            break
+        for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
+            done.add(app["metadata"]["name"])
+            outcome, result = reconcile_one(module, cluster, ports, app)
+            rows.append(result)
+            if outcome.error is not None:
+                failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+    result = {"changed": any(r["changed"] for r in rows), "applications": rows, "requests": dict(cluster.stats)}
+    if failed and p["fail_on_error"]:
+        result.update(failed=True, msg="; ".join(failed))
+    return result
 
 
 def run(module):
     cluster, store, clock = apps.open_store(module)
     p = module.params
+    ports = apps.make_ports(module, cluster, store, clock)
+    if p["all"]:
+        return run_all(module, cluster, store, ports)
     app, declared = apps.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
-    outcome = reconcile(app, apps.make_ports(module, cluster, store, clock), apps.settings_of(module))
-    outcome.requests = dict(cluster.stats)
-    result = results.outcome_result(outcome, module._diff)
+    outcome, result = reconcile_one(module, cluster, ports, app)
     result["changed"] = result["changed"] or declared
-    if outcome.error is not None and module.params["fail_on_error"]:
+    if outcome.error is not None and p["fail_on_error"]:
         result.update(failed=True, msg="%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
     return result
 
@@ -249,8 +309,11 @@ def main():
         lock={"type": "str", "default": "wait", "choices": ["wait", "skip"]},
         lock_timeout={"type": "int", "default": 300},
         fail_on_error={"type": "bool", "default": True},
+        all={"type": "bool", "default": False},
+        exclude={"type": "list", "elements": "str", "default": []},
     )
-    module = GitOpsModule(argument_spec=spec, supports_check_mode=True, required_one_of=[("name", "definition")])
+    module = GitOpsModule(argument_spec=spec, supports_check_mode=True, required_one_of=[("name", "definition", "all")],
+                          mutually_exclusive=[("all", "name"), ("all", "definition")])
     module.execute(run)
 
 
