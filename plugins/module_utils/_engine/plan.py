@@ -218,8 +218,27 @@ def classify_extra(item, options):
         item.blocks_sync, item.action, item.reason = True, PRUNED, "removed from Git"
 
 
-def build_plan(cluster, manifests, previous, options):
-    """The full plan; raises a GitOpsError (before any write) when any object is invalid."""
+def _resource_version(obj):
+    return ((obj or {}).get("metadata") or {}).get("resourceVersion")
+
+
+def _reuse(item, earlier):
+    """Take the classification of the same object from an earlier plan when neither the
+    desired nor the live object changed since (saves its dry-run)."""
+    old = earlier.get(item.entry.id)
+    if old is None or old.desired != item.desired or _resource_version(old.live) != _resource_version(item.live):
+        return False
+    if (old.live is None) != (item.live is None) or old.pending_crd != item.pending_crd:
+        return False
+    item.status, item.action, item.reason, item.predicted = old.status, old.action, old.reason, old.predicted
+    return True
+
+
+def build_plan(cluster, manifests, previous, options, earlier=None):
+    """The full plan; raises a GitOpsError (before any write) when any object is invalid.
+
+    ``earlier``: a plan made moments ago (before taking the lock); objects whose desired
+    and live state are unchanged keep its verdict instead of being dry-run again."""
     items = prepare(cluster, manifests, options)
     desired_ids = set(i.entry.id for i in items)
     extra = []
@@ -241,8 +260,10 @@ def build_plan(cluster, manifests, previous, options):
             pending_namespaces.add(item.entry.name)
     if options.create_namespace and options.namespace not in pending_namespaces:
         _ensure_namespace_item(cluster, items, options, pending_namespaces)
+    known = dict((i.entry.id, i) for i in (earlier.items if earlier else ()))
     for item in items:
-        classify(cluster, item, options, pending_namespaces)
+        if not _reuse(item, known):
+            classify(cluster, item, options, pending_namespaces)
     for item in extra:
         if item.rtype is not None:
             item.live = live.get(item.entry.id)

@@ -137,7 +137,7 @@ def reconcile(app, ports, settings):
         try:
             with ports.lock(spec):
                 options = _options(spec, settings, True)
-                plan = planner.build_plan(ports.cluster, manifests, prev_inventory, options)
+                plan = planner.build_plan(ports.cluster, manifests, prev_inventory, options, earlier=plan)
                 result = syncer.execute(ports.cluster, plan, options, ports.clock)
         except LockError as exc:
             outcome.reason = "skipped: %s" % exc

@@ -204,3 +204,17 @@ def test_inventory_stale_is_previous_minus_current():
 def test_inventory_rejects_garbage():
     with pytest.raises(Exception, match="invalid inventory entry"):
         inventory.from_status([{"kind": "ConfigMap"}])
+
+
+def test_plan_under_the_lock_reuses_unchanged_verdicts(cluster):
+    options = SyncOptions(namespace="demo", tracking=OWNER)
+    first = plan.build_plan(cluster, manifests(cm("a"), cm("b")), (), options)
+    cluster.reset_calls()
+    again = plan.build_plan(cluster, manifests(cm("a"), cm("b")), (), options, earlier=first)
+    assert [c[0] for c in cluster.calls] == ["list"]
+    assert [i.action for i in again.items] == [CREATED, CREATED]
+    cluster.apply(cluster.resolve("v1", "ConfigMap"), cm("b", "demo", k="other"))  # b changed meanwhile
+    cluster.reset_calls()
+    third = plan.build_plan(cluster, manifests(cm("a"), cm("b")), (), options, earlier=first)
+    assert [c[0] for c in cluster.calls].count("dry-run") == 1
+    assert [i.action for i in third.items] == [CREATED, CONFIGURED]
