@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    ANN_TRACKING_ID, API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, HISTORY_LIMIT,
+    API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, HISTORY_LIMIT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of
 
 # Condition types (Argo CD's names).
 COMPARISON_ERROR = "ComparisonError"
@@ -105,8 +106,8 @@ def parse(app):
 def parent_of(app):
     """``namespace/name`` of the Application that declared this one (from our tracking
     annotation), or None for a root Application."""
-    value = ((app.get("metadata") or {}).get("annotations") or {}).get(ANN_TRACKING_ID)
-    return value.split(":", 1)[0] if value else None
+    owner = owner_of(app)
+    return owner if owner and "/" in owner and ":" not in owner else None
 
 
 def should_sync(spec, status, revision, plan_status, requested):

@@ -28,6 +28,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, ManifestError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations, object_id, split_api_version
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of, tracking_id
 
 
 @dataclass
@@ -64,12 +65,6 @@ class Plan:
     @property
     def desired_entries(self):
         return [i.entry for i in self.items if i.tracked]
-
-
-def tracking_id(owner, entry):
-    """Value of the tracking annotation: the owner and the object's own id, so a copy of
-    the annotation on another object does not make that object ours."""
-    return "%s:%s/%s:%s/%s" % (owner, entry.group, entry.kind, entry.namespace, entry.name)
 
 
 def sync_options_of(obj):
@@ -178,9 +173,9 @@ def classify(cluster, item, options, pending_namespaces):
         if not item.pending_crd and item.entry.namespace not in pending_namespaces:
             item.predicted = _dry_run(cluster, item, options)
         return
-    owner = annotations(item.live).get(ANN_TRACKING_ID)
-    if options.tracking and owner and owner.split(":", 1)[0] != options.tracking:
-        item.reason = "shared with Application %s" % owner.split(":", 1)[0]
+    owner = owner_of(item.live)
+    if options.tracking and owner and owner != options.tracking:
+        item.reason = "shared with %s" % owner
     if if_not_present:
         item.status, item.action, item.reason = SYNCED, UNCHANGED, "IfNotPresent: existing object left alone"
         return
