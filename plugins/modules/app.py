@@ -273,6 +273,9 @@ def run_all(module, cluster, store, ports):
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
     result = {"changed": any(r["changed"] for r in rows), "applications": rows, "requests": dict(cluster.stats)}
+    if module._diff:
+        # one diff list for the task, so ansible-playbook --diff shows every Application's changes
+        result["diff"] = [d for r in rows for d in r.pop("diff", [])]
     if failed and p["fail_on_error"]:
         result.update(failed=True, msg="; ".join(failed))
     return result

@@ -10,8 +10,26 @@ import difflib
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
 
 
+TOP_KEYS = ("apiVersion", "kind", "metadata", "spec")
+
+
+def _sorted(node):
+    if isinstance(node, dict):
+        return dict((k, _sorted(node[k])) for k in sorted(node))
+    if isinstance(node, list):
+        return [_sorted(i) for i in node]
+    return node
+
+
+def canonical(obj):
+    """Keys in one order on both sides of a diff: apiVersion, kind, metadata, spec, then
+    the rest; nested keys sorted (live and dry-run objects list keys in other orders)."""
+    first = [k for k in TOP_KEYS if k in obj]
+    return dict((k, _sorted(obj[k])) for k in first + sorted(k for k in obj if k not in TOP_KEYS))
+
+
 def yaml_text(obj):
-    return "" if obj is None else yaml_io.dump(obj)
+    return "" if obj is None else yaml_io.dump(canonical(obj))
 
 
 def unified_diff(entry):
