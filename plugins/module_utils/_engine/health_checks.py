@@ -469,5 +469,3 @@ CHECKS: Dict[Tuple[str, str], HealthCheck] = {
     ("policy", "PodDisruptionBudget"): pdb_health,
     (API_GROUP, APP_KIND): application_health,
 }
-
-
