@@ -130,10 +130,11 @@ def main():
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"), ANSIBLE_LOCALHOST_WARNING="False",
                    ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
         common = "        namespace: %s\n        checkout_dir: %s\n        kubeconfig: %s\n        install_crd: false\n" % (home, repo.path, args.kubeconfig)
+        per_app = "    - name: Reconcile\n      gitops.k8s.app:\n        name: \"{{ item }}\"\n%s      loop: %s\n" % (common, json.dumps(names))
+        one_process = "    - name: Reconcile\n      gitops.k8s.app:\n        all: true\n%s" % common
         plays = {
-            "one task per Application (10 module processes)": "    - name: Reconcile\n      gitops.k8s.app:\n        name: \"{{ item }}\"\n%s"
-                                                             "      loop: %s\n" % (common, json.dumps(names)),
-            "all: true (one module process, what gitops.k8s.reconcile runs)": "    - name: Reconcile\n      gitops.k8s.app:\n        all: true\n%s" % common,
+            "one task per Application (10 module processes)": per_app,
+            "all: true (one module process, what gitops.k8s.reconcile runs)": one_process,
         }
         for label, tasks in plays.items():
             play = os.path.join(work, "noop.yml")
