@@ -15,19 +15,21 @@ options:
       - Inside a Pod with no kubeconfig, the Pod's service account is used.
     type: path
   context:
-    description: Kubeconfig context to use (default the current one).
+    description: Kubeconfig context to use (default E(K8S_AUTH_CONTEXT), else the current one).
     type: str
   host:
-    description: API server URL; with O(api_key) this replaces the kubeconfig.
+    description:
+      - API server URL; with O(api_key) this replaces the kubeconfig.
+      - Defaults to E(K8S_AUTH_HOST) (set by AWX's Kubernetes bearer token credential).
     type: str
   api_key:
-    description: Bearer token for O(host).
+    description: Bearer token for O(host) (default E(K8S_AUTH_API_KEY)).
     type: str
   validate_certs:
-    description: Verify the API server's TLS certificate (default from the kubeconfig).
+    description: Verify the API server's TLS certificate (default E(K8S_AUTH_VERIFY_SSL), else the kubeconfig's setting).
     type: bool
   ca_cert:
-    description: CA bundle to verify the API server with.
+    description: CA bundle to verify the API server with (default E(K8S_AUTH_SSL_CA_CERT)).
     type: path
 requirements:
   - kubernetes >= 24.2.0 (Python library)

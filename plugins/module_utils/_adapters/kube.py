@@ -202,9 +202,25 @@ class KubeCluster:
         return sum(self.stats[v] for v in WRITE_VERBS)
 
 
+def _env_bool(name):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return None
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def _api_client(kubeconfig, context, host, api_key, validate_certs, ca_cert):
-    """An ApiClient from explicit settings, a kubeconfig, or the in-cluster service account."""
+    """An ApiClient from explicit settings, a kubeconfig, or the in-cluster service account.
+
+    Unset settings fall back to the K8S_AUTH_* variables kubernetes.core uses (AWX's
+    OpenShift/Kubernetes bearer token credential sets them)."""
     kubeconfig = kubeconfig or os.environ.get("K8S_AUTH_KUBECONFIG")
+    context = context or os.environ.get("K8S_AUTH_CONTEXT")
+    host = host or os.environ.get("K8S_AUTH_HOST")
+    api_key = api_key or os.environ.get("K8S_AUTH_API_KEY")
+    ca_cert = ca_cert or os.environ.get("K8S_AUTH_SSL_CA_CERT")
+    if validate_certs is None:
+        validate_certs = _env_bool("K8S_AUTH_VERIFY_SSL")
     configuration = k8s_client.Configuration()
     if host and api_key:
         configuration.host = host
