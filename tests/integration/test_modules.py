@@ -100,3 +100,25 @@ def test_app_module_fails_clearly_and_can_report_instead(tmp_path, kubeconfig, n
     assert res["fail"]["failed"] is True and "missing" in res["fail"]["msg"] and res["fail"]["error_step"] == "render"
     _rc, res = run_tasks(tmp_path, [{"name": "report", "gitops.k8s.app": dict(app, fail_on_error=False)}])
     assert res["report"]["sync_status"] == "Unknown" and "missing" in res["report"]["error"]
+
+
+def test_all_mode_reconciles_the_others_when_one_fails(tmp_path, kubeconfig, namespace, kubectl):
+    src = tmp_path / "src"
+    (src / "good").mkdir(parents=True)
+    (src / "good" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\ndata:\n  a: b\n")
+    (src / "bad").mkdir()
+    (src / "bad" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata: [oops\n")
+    auto = {"automated": {"prune": True}}
+    base = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": str(src)}
+    declare = [{"name": "declare %s" % name, "gitops.k8s.app": dict(base, sync=False, definition={
+        "metadata": {"name": name, "annotations": {"gitops-k8s.dev/sync-wave": wave}},
+        "spec": {"source": {"path": name}, "destination": {"namespace": namespace}, "syncPolicy": auto}})}
+        for name, wave in (("bad", "-1"), ("good", "0"))]
+    run_tasks(tmp_path, declare, check=False)
+    rc, res = run_tasks(tmp_path, [{"name": "all", "gitops.k8s.app": dict(base, all=True, install_crd=False)}], check=False)
+    assert rc != 0 and "bad" in res["all"]["msg"] and "cm.yaml:" in res["all"]["msg"]
+    rows = dict((r["application"], r) for r in res["all"]["applications"])
+    assert [r["application"] for r in res["all"]["applications"]] == ["%s/bad" % namespace, "%s/good" % namespace]  # wave order
+    assert rows["%s/bad" % namespace]["error_step"] == "render"
+    assert rows["%s/good" % namespace]["created"] == ["ConfigMap/%s/good" % namespace]
+    assert kubectl("get", "cm", "good", "-n", namespace, "-o", "jsonpath={.data.a}") == "b"

@@ -1,0 +1,33 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Change sets turned into Ansible results and diffs."""
+
+from __future__ import annotations
+
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import results
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
+
+
+def test_canonical_orders_keys_the_same_on_both_sides():
+    live = {"spec": {"b": 1, "a": 2}, "metadata": {"name": "x"}, "kind": "ConfigMap", "apiVersion": "v1", "data": {}}
+    assert list(results.canonical(live)) == ["apiVersion", "kind", "metadata", "spec", "data"]
+    assert list(results.canonical(live)["spec"]) == ["a", "b"]
+
+
+def test_unified_diff_shows_only_the_change():
+    entry = ChangeSetEntry("ConfigMap/ns/x", "configured", "OutOfSync",
+                           before={"kind": "ConfigMap", "apiVersion": "v1", "data": {"k": "old", "same": "1"}},
+                           after={"apiVersion": "v1", "kind": "ConfigMap", "data": {"same": "1", "k": "new"}})
+    diff = results.unified_diff(entry)
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == ["-  k: old", "+  k: new"]
+
+
+def test_changeset_result_and_rows():
+    cs = ChangeSet((ChangeSetEntry("ConfigMap/ns/a", "created", "Missing", "not in the cluster", None, {"kind": "ConfigMap"}),
+                    ChangeSetEntry("ConfigMap/ns/b", "unchanged", "Synced")))
+    out = results.changeset_result(cs)
+    assert out["changed"] is True and out["created"] == ["ConfigMap/ns/a"] and out["summary"]["unchanged"] == 1
+    assert results.object_rows(cs)[1] == {"id": "ConfigMap/ns/b", "action": "unchanged", "status": "Synced"}
+    assert len(results.ansible_diff(cs)) == 1
