@@ -11,6 +11,7 @@ FAILED = "failed"
 SYNCED = "synced"
 IN_SYNC = "in-sync"
 OUT_OF_SYNC = "out-of-sync"
+DELETED = "deleted"
 
 
 def reconcile_summary(result):
@@ -19,6 +20,8 @@ def reconcile_summary(result):
         raise AnsibleFilterError("reconcile_summary expects a gitops.k8s.app result, got %s" % type(result).__name__)
     if result.get("error") or result.get("failed"):
         outcome = FAILED
+    elif result.get("deleted"):
+        outcome = DELETED
     elif result.get("synced"):
         outcome = SYNCED
     elif result.get("sync_status") == "Synced":

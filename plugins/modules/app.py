@@ -183,6 +183,10 @@ synced:
   description: Whether this reconcile synced (in check mode, whether it would).
   returned: unless O(all=true)
   type: bool
+deleted:
+  description: The Application is being deleted; with the finalizer C(gitops-k8s.dev/resources-finalizer) its objects were pruned.
+  returned: unless O(all=true)
+  type: bool
 reason:
   description: Why it synced or not.
   returned: unless O(all=true)

@@ -88,6 +88,7 @@ def outcome_result(outcome, with_diff):
         "health_status": outcome.health.status if outcome.health else "Unknown",
         "health_message": outcome.health.message if outcome.health else "",
         "synced": outcome.synced,
+        "deleted": outcome.deleted,
         "reason": outcome.reason,
         "objects": object_rows(outcome.changeset),
         "status": outcome.status,

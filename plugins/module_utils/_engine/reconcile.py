@@ -50,6 +50,7 @@ class Outcome:
     sync_status: str = APP_UNKNOWN
     health: object = None
     synced: bool = False
+    deleted: bool = False  # the Application is being deleted (finalizer: its objects were pruned)
     reason: str = ""
     changeset: object = None
     error: GitOpsError = None
@@ -215,7 +216,8 @@ def _finalize(app, ports, settings, outcome):
     except GitOpsError as exc:
         outcome.error = exc
         return
-    outcome.changeset, outcome.error, outcome.synced = result.changeset, result.error, True
+    outcome.changeset, outcome.error, outcome.synced, outcome.deleted = result.changeset, result.error, True, True
+    outcome.revision = ((app.get("status") or {}).get("sync") or {}).get("revision") or ""
     outcome.reason = "Application deleted: pruning its objects"
     if result.error is None and not settings.dry_run and ports.remove_finalizer is not None:
         ports.remove_finalizer(app)
