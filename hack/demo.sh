@@ -36,6 +36,12 @@ pull() {
     sed -n '/TASK \[Show the summary\]/,/PLAY RECAP/p' "$log" | grep -v '^$' || true
 }
 
+git_rm_and_push() {  # PATH MESSAGE: a reviewed commit, as a team would push it
+    git -C "$WORK/work" rm -q "$1"
+    git -C "$WORK/work" -c user.name=demo -c user.email=demo@example.test commit -qm "$2"
+    git -C "$WORK/work" push -q origin HEAD:main 2>/dev/null
+}
+
 say "preparing a Git repository from examples/ in $WORK"
 rm -rf "$WORK" && mkdir -p "$WORK"
 git init -q --bare "$WORK/origin.git"
@@ -81,9 +87,7 @@ pull
 echo "replicas now: $(k -n guestbook get deploy guestbook-ui -o jsonpath='{.spec.replicas}'), theme now: $(k -n guestbook get cm guestbook-settings -o jsonpath='{.data.theme}')"
 
 say "3/4 remove guestbook/configmap.yaml from Git and push"
-git -C "$WORK/work" rm -q guestbook/configmap.yaml
-git -C "$WORK/work" -c user.name=demo -c user.email=demo@example.test commit -qm "Remove the guestbook settings"
-git -C "$WORK/work" push -q origin HEAD:main 2>/dev/null
+git_rm_and_push guestbook/configmap.yaml "Remove the guestbook settings"
 pull
 if k -n guestbook get configmap guestbook-settings >/dev/null 2>&1; then
     echo "ERROR: ConfigMap guestbook/guestbook-settings still exists" >&2; exit 1
@@ -91,9 +95,7 @@ fi
 echo "ConfigMap guestbook/guestbook-settings was pruned"
 
 say "remove a whole app from Git: git rm apps/podinfo.yaml (app-of-apps)"
-git -C "$WORK/work" rm -q apps/podinfo.yaml
-git -C "$WORK/work" -c user.name=demo -c user.email=demo@example.test commit -qm "Retire podinfo"
-git -C "$WORK/work" push -q origin HEAD:main 2>/dev/null
+git_rm_and_push apps/podinfo.yaml "Retire podinfo"
 pull
 if k -n podinfo get deploy podinfo >/dev/null 2>&1 || k -n gitops-system get gapp podinfo >/dev/null 2>&1; then
     echo "ERROR: podinfo is still deployed" >&2; exit 1
