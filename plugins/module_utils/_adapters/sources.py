@@ -40,7 +40,6 @@ class Sources:
         self.run_id = run_id
         self.credentials = credentials or {}
         self.render_defaults = render_defaults or {}
-        self.fetches = []
 
     def _declaring(self, app, spec):
         """The Application that holds the repository for app, with its parsed spec."""
@@ -71,7 +70,6 @@ class Sources:
             ref = ((holder.get("status") or {}).get("sync") or {}).get("revision") or ref
         result = git.fetch(holder_spec.repo_url, ref, self.cache_dir, credentials=self.credentials.get(holder_spec.repo_url) or self.credentials.get("*"),
                            run_id=self.run_id)
-        self.fetches.append(result)
         return result.tree, result.commit, result.url
 
     def render(self, root, spec):

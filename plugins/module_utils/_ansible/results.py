@@ -98,6 +98,8 @@ def outcome_result(outcome, with_diff):
     # recording status is bookkeeping, not a change to the managed objects: it does not
     # make the task changed (so idempotence holds while health moves on)
     result["status_updated"] = outcome.status_written
+    if outcome.warnings:
+        result["warnings"] = list(outcome.warnings)  # Ansible prints these (a skipped lock)
     if outcome.error is not None:
         result["error"] = str(outcome.error)
         result["error_step"] = outcome.error.step

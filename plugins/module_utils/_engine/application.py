@@ -154,10 +154,10 @@ def next_status(previous, **changes):
     return status
 
 
-def history_entry(revision, now, phase, summary, started):
+def history_entry(revision, finished, phase, summary, started):
     return {
         "revision": revision,
-        "syncedAt": now,
+        "syncedAt": finished,
         "result": phase,
         "created": summary.get("created", 0),
         "configured": summary.get("configured", 0),

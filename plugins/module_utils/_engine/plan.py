@@ -46,6 +46,7 @@ class PlanItem:
     reason: str = ""
     pending_crd: bool = False
     tracked: bool = True
+    shared_with: str = ""  # another owner's tracking annotation is on the live object
     owned: bool = True  # extra objects: still carries our tracking annotation
     blocks_sync: bool = False  # extra objects: keeps the Application OutOfSync
     sort_key: tuple = field(default=())
@@ -60,7 +61,6 @@ class Plan:
     items: list  # desired objects in apply order
     extra: list  # previous-inventory objects gone from desired, in prune order
     previous: tuple  # previous inventory
-    requests: dict = field(default_factory=dict)
 
     @property
     def desired_entries(self):
@@ -135,9 +135,9 @@ def prepare(cluster, manifests, options):
 
 def read_live(cluster, items, extra_types):
     """Live objects by ObjectId: one LIST per (kind, namespace)."""
-    groups = {}
+    groups = set()
     for rtype, namespace in [(i.rtype, i.entry.namespace) for i in items if not i.pending_crd] + list(extra_types):
-        groups[(rtype, namespace if rtype.namespaced else "")] = True
+        groups.add((rtype, namespace if rtype.namespaced else ""))
     live = {}
     for rtype, namespace in sorted(groups, key=lambda k: (k[0].group, k[0].kind, k[1])):
         for obj in cluster.list(rtype, namespace or None):
@@ -151,13 +151,13 @@ def read_live(cluster, items, extra_types):
 
 def _dry_run(cluster, item, options):
     try:
-        return cluster.apply(item.rtype, _applied_form(item, options), dry_run=True, force=options.force_conflicts)
+        return cluster.apply(item.rtype, applied_form(item, options), dry_run=True, force=options.force_conflicts)
     except ClusterError as exc:
         raise ApplyError("dry-run apply failed: %s" % exc.message, subject=item.subject,
                          details={"origin": item.origin}) from exc
 
 
-def _applied_form(item, options):
+def applied_form(item, options):
     """The object sent to the server (ignored fields dropped if asked)."""
     if options.respect_ignore_differences and item.live is not None:
         return ignore.remove_pointers(item.desired, ignore.rules_for(options.ignore_differences, item.entry.id))
@@ -175,6 +175,7 @@ def classify(cluster, item, options, pending_namespaces):
         return
     owner = owner_of(item.live)
     if options.tracking and owner and owner != options.tracking:
+        item.shared_with = owner
         item.reason = "shared with %s" % owner
     if if_not_present:
         item.status, item.action, item.reason = SYNCED, UNCHANGED, "IfNotPresent: existing object left alone"
@@ -226,6 +227,7 @@ def _reuse(item, earlier):
     if (old.live is None) != (item.live is None) or old.pending_crd != item.pending_crd:
         return False
     item.status, item.action, item.reason, item.predicted = old.status, old.action, old.reason, old.predicted
+    item.shared_with = old.shared_with
     return True
 
 

@@ -117,8 +117,9 @@ def reconcile(app, ports, settings):
         outcome.revision = revision
         manifests = ports.render(root, spec)
         prev_inventory = inventory.from_status(previous.get("inventory"))
-        plan = planner.build_plan(ports.cluster, manifests, prev_inventory, _options(spec, settings, False))
-        syncer.check_empty_guard(plan, _options(spec, settings, False))
+        report_options = _options(spec, settings, False)
+        plan = planner.build_plan(ports.cluster, manifests, prev_inventory, report_options)
+        syncer.check_empty_guard(plan, report_options)
     except GitOpsError as exc:
         outcome.error = exc
         outcome.sync_status = APP_UNKNOWN
@@ -146,9 +147,8 @@ def reconcile(app, ports, settings):
             do_sync = False
         except GitOpsError as exc:
             result = syncer.SyncResult(changeset=None, inventory=prev_inventory, sync_status=planned, error=exc)
-    if result is None:
-        result = syncer.execute(ports.cluster, plan, _options(spec, settings, False), ports.clock)
-        do_sync = do_sync and settings.dry_run
+    if result is None:  # report only: check mode, in sync, policy says no, or lock skipped
+        result = syncer.execute(ports.cluster, plan, report_options, ports.clock)
     outcome.changeset = result.changeset
     outcome.sync_status = result.sync_status
     outcome.synced = do_sync
@@ -159,15 +159,15 @@ def reconcile(app, ports, settings):
     else:
         pairs = syncer.assess(plan, result.live)
     outcome.health = health.aggregate(pairs) if pairs else health.Health(HEALTHY, "no objects")
-    outcome.status = _status(previous, spec, revision, repo_url, plan, result, outcome, do_sync and not settings.dry_run, now)
+    outcome.status = _status(previous, spec, revision, repo_url, plan, result, outcome, do_sync and not settings.dry_run, now, ports.clock.iso())
     _record(ports, app, previous, outcome.status, settings, outcome)
     outcome.duration = time.monotonic() - started
     return outcome
 
 
-def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, now):
+def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, now, finished):
     conditions = []
-    shared = sorted(i.subject + " " + i.reason for i in plan.items if i.reason.startswith("shared with"))
+    shared = sorted("%s shared with %s" % (i.subject, i.shared_with) for i in plan.items if i.shared_with)
     if shared:
         conditions.append(application.condition(application.SHARED_RESOURCE_WARNING, "; ".join(shared[:5]), previous.get("conditions"), now))
     changes = {
@@ -182,12 +182,12 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
             message = "%s failed: %s" % (result.error.step, result.error)
             conditions.append(application.condition(application.SYNC_ERROR, message, previous.get("conditions"), now))
         changes["inventory"] = inventory.to_status(result.inventory)
-        changes["operationState"] = {"revision": revision, "phase": phase, "finishedAt": now,
+        changes["operationState"] = {"revision": revision, "phase": phase, "startedAt": now, "finishedAt": finished,
                                      "message": str(result.error) if result.error else outcome.reason}
         if phase == application.SUCCEEDED:
-            changes["lastSyncedAt"] = now
+            changes["lastSyncedAt"] = finished
         if result.changeset is None or result.changeset.changed or result.error:
-            changes["history"] = application.push_history(previous.get("history"), application.history_entry(revision, now, phase, summary, now))
+            changes["history"] = application.push_history(previous.get("history"), application.history_entry(revision, finished, phase, summary, now))
     else:
         changes["inventory"] = inventory.to_status(plan.previous)
         old_error = [c for c in previous.get("conditions") or [] if c.get("type") == application.SYNC_ERROR]

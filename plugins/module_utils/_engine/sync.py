@@ -22,7 +22,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, PRUNED, SKIPPED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, GitOpsError, PruneError, SafetyError
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import _applied_form
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import applied_form
 
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
 
@@ -114,7 +114,7 @@ def execute(cluster, plan, options, clock):
         try:
             if item.pending_crd:
                 _wait_crd_established(cluster, item, options, clock)
-            result = cluster.apply(item.rtype, _applied_form(item, options), force=options.force_conflicts)
+            result = cluster.apply(item.rtype, applied_form(item, options), force=options.force_conflicts)
         except ClusterError as exc:
             error = ApplyError("apply failed: %s" % exc.message, subject=item.subject, details={"origin": item.origin})
             break
@@ -129,6 +129,7 @@ def execute(cluster, plan, options, clock):
                 pruned.add(item.entry.id)
             except ClusterError as exc:
                 error = PruneError("prune failed: %s" % exc.message, subject=item.subject)
+                entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="prune failed: %s" % exc.message))
                 continue
             entries.append(_entry(item, salt))
         elif item.action == PRUNED:

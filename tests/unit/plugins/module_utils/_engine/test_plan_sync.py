@@ -218,3 +218,11 @@ def test_plan_under_the_lock_reuses_unchanged_verdicts(cluster):
     third = plan.build_plan(cluster, manifests(cm("a"), cm("b")), (), options, earlier=first)
     assert [c[0] for c in cluster.calls].count("dry-run") == 1
     assert [i.action for i in third.items] == [CREATED, CONFIGURED]
+
+
+def test_object_of_another_owner_is_marked_shared(cluster):
+    run(cluster, [cm("a")])
+    options = SyncOptions(namespace="demo", tracking="gitops-system/other")
+    p = plan.build_plan(cluster, manifests(cm("a")), (), options)
+    assert p.items[0].shared_with == OWNER
+    assert plan.build_plan(cluster, manifests(cm("a")), (), SyncOptions(namespace="demo", tracking=OWNER)).items[0].shared_with == ""
