@@ -3,7 +3,7 @@
 # kube-controller-manager v1.20.2 on free loopback ports (no scheduler, no kubelet;
 # tests use tests/helpers/fake_kubelet.py to play the kubelet).
 #
-# Usage: hack/cluster.sh up | down [--purge] | status
+# Usage: hack/cluster.sh up | down [--purge] | status | pause|resume|kill|restart COMPONENT
 #
 #   up      Reuse a running cluster, else start one. Writes .cluster/kubeconfig.
 #           When GITOPS_K8S_TEST_KUBECONFIG names a kubeconfig file, that cluster is
@@ -11,6 +11,10 @@
 #   down    Stop the processes (TERM, then KILL after a timeout) and remove the data.
 #           Logs stay in .cluster/logs unless --purge is given.
 #   status  Print the state; exit 0 when the cluster answers /readyz, 1 otherwise.
+#   pause|resume|kill|restart COMPONENT   (etcd, kube-apiserver, kube-controller-manager)
+#           SIGSTOP / SIGCONT / SIGKILL one component, or start it again with the same
+#           data and ports and wait until it is ready (fault tests use a private
+#           GITOPS_K8S_CLUSTER_DIR: never freeze the shared cluster).
 #
 # Env: GITOPS_K8S_TEST_KUBECONFIG  use this existing cluster instead of a local one
 #      GITOPS_K8S_CLUSTER_DIR      state directory (default: <repo>/.cluster)
@@ -80,6 +84,7 @@ stop_one() {
     local name="$1" pid i
     if pid="$(live_pid "$name")"; then
         kill -TERM "$pid" 2>/dev/null || true
+        kill -CONT "$pid" 2>/dev/null || true  # a paused process acts on TERM only once continued
         for (( i = 0; i < 100; i++ )); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
@@ -118,6 +123,58 @@ wait_or_die() {
         log_tail "$name"
         die "$name did not become ready within ${TIMEOUT}s"
     fi
+}
+
+# Spawn one component with the ports (from $DIR/env) and the data of this cluster, and
+# wait until it answers. `up` starts each one with it, `restart` starts one again.
+start_component() {
+    local name="$1"
+    load_env
+    case "$name" in
+        etcd)
+            spawn etcd etcd --name gitops-k8s-test --data-dir "$STATE/etcd" \
+                --listen-client-urls "http://127.0.0.1:$ETCD_PORT" \
+                --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+                --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+                --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+                --initial-cluster "gitops-k8s-test=http://127.0.0.1:$ETCD_PEER_PORT"
+            wait_or_die etcd "${UTIL[@]}" wait-http "http://127.0.0.1:$ETCD_PORT/health" "$TIMEOUT"
+            step "etcd is healthy"
+            ;;
+        kube-apiserver)
+            spawn kube-apiserver "$KBIN/kube-apiserver" \
+                --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+                --bind-address=127.0.0.1 --advertise-address=127.0.0.1 \
+                --secure-port="$APISERVER_PORT" --insecure-port=0 \
+                --cert-dir="$STATE/certs" \
+                --token-auth-file="$STATE/tokens.csv" \
+                --authorization-mode=RBAC \
+                --service-account-key-file="$STATE/sa.pub" \
+                --service-account-signing-key-file="$STATE/sa.key" \
+                --service-account-issuer=https://kubernetes.default.svc \
+                --service-cluster-ip-range=10.0.0.0/24 \
+                --allow-privileged=true \
+                --profiling=false
+            wait_or_die kube-apiserver "${UTIL[@]}" wait-http \
+                "https://127.0.0.1:$APISERVER_PORT/readyz" "$TIMEOUT" "$(admin_token)"
+            step "kube-apiserver is ready"
+            ;;
+        kube-controller-manager)
+            spawn kube-controller-manager "$KBIN/kube-controller-manager" \
+                --kubeconfig="$STATE/kcm.kubeconfig" \
+                --service-account-private-key-file="$STATE/sa.key" \
+                --root-ca-file="$STATE/certs/apiserver.crt" \
+                --use-service-account-credentials=true \
+                --controllers='*,-csrsigning,-nodeipam,-nodelifecycle' \
+                --leader-elect=false \
+                --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --port=0 \
+                --profiling=false
+            wait_or_die kube-controller-manager "${UTIL[@]}" wait-http \
+                "https://127.0.0.1:$KCM_PORT/healthz" "$TIMEOUT"
+            step "kube-controller-manager is healthy"
+            ;;
+        *) die "unknown component '$name' (one of: ${COMPONENTS[*]})" ;;
+    esac
 }
 
 use_external() {
@@ -188,45 +245,13 @@ EOF
     ) >"$STATE/tokens.csv"
     chmod 600 "$STATE/tokens.csv"
 
-    spawn etcd etcd --name gitops-k8s-test --data-dir "$STATE/etcd" \
-        --listen-client-urls "http://127.0.0.1:$etcd_port" \
-        --advertise-client-urls "http://127.0.0.1:$etcd_port" \
-        --listen-peer-urls "http://127.0.0.1:$peer_port" \
-        --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
-        --initial-cluster "gitops-k8s-test=http://127.0.0.1:$peer_port"
-    wait_or_die etcd "${UTIL[@]}" wait-http "http://127.0.0.1:$etcd_port/health" "$TIMEOUT"
-    step "etcd is healthy"
-
-    spawn kube-apiserver "$KBIN/kube-apiserver" \
-        --etcd-servers="http://127.0.0.1:$etcd_port" \
-        --bind-address=127.0.0.1 --advertise-address=127.0.0.1 \
-        --secure-port="$api_port" --insecure-port=0 \
-        --cert-dir="$STATE/certs" \
-        --token-auth-file="$STATE/tokens.csv" \
-        --authorization-mode=RBAC \
-        --service-account-key-file="$STATE/sa.pub" \
-        --service-account-signing-key-file="$STATE/sa.key" \
-        --service-account-issuer=https://kubernetes.default.svc \
-        --service-cluster-ip-range=10.0.0.0/24 \
-        --allow-privileged=true \
-        --profiling=false
-    wait_or_die kube-apiserver "${UTIL[@]}" wait-http \
-        "https://127.0.0.1:$api_port/readyz" "$TIMEOUT" "$admin"
-    step "kube-apiserver is ready"
-
     local server="https://127.0.0.1:$api_port"
+    start_component etcd
+    start_component kube-apiserver
     "${UTIL[@]}" kubeconfig "$STATE/kcm.kubeconfig" "$server" "$STATE/certs/apiserver.crt" "$kcm_token"
-    spawn kube-controller-manager "$KBIN/kube-controller-manager" \
-        --kubeconfig="$STATE/kcm.kubeconfig" \
-        --service-account-private-key-file="$STATE/sa.key" \
-        --root-ca-file="$STATE/certs/apiserver.crt" \
-        --use-service-account-credentials=true \
-        --controllers='*,-csrsigning,-nodeipam,-nodelifecycle' \
-        --leader-elect=false \
-        --bind-address=127.0.0.1 --secure-port="$kcm_port" --port=0 \
-        --profiling=false
+    start_component kube-controller-manager
     wait_or_die kube-controller-manager "${UTIL[@]}" wait-sa "$server" "$admin" "$TIMEOUT"
-    step "kube-controller-manager is running (default ServiceAccount has its token)"
+    step "the default ServiceAccount has its token"
 
     "${UTIL[@]}" kubeconfig "$KUBECONFIG_OUT" "$server" "$STATE/certs/apiserver.crt" "$admin"
     step "cluster is up: $server"
@@ -246,6 +271,60 @@ cmd_down() {
         step "removed $DIR"
     else
         step "removed the cluster data (logs kept in $LOGS)"
+    fi
+}
+
+# Process control for fault tests (tests/integration/private_cluster.py). Each acts on
+# one component of a local cluster and refuses an external one.
+component_pid() {
+    local name="$1" pid
+    [[ " ${COMPONENTS[*]} " == *" $name "* ]] || die "unknown component '$name' (one of: ${COMPONENTS[*]})"
+    [[ ! -f "$DIR/external" ]] || die "the cluster is external (GITOPS_K8S_TEST_KUBECONFIG): no process to control"
+    pid="$(live_pid "$name")" || die "$name is not running"
+    echo "$pid"
+}
+
+cmd_pause() {
+    local pid
+    pid="$(component_pid "$1")"
+    kill -STOP "$pid"
+    step "paused $1 (pid $pid, SIGSTOP)"
+}
+
+cmd_resume() {
+    local pid
+    pid="$(component_pid "$1")"
+    kill -CONT "$pid"
+    step "resumed $1 (pid $pid, SIGCONT)"
+}
+
+# SIGKILL, then wait until the process is gone (its ports are free again).
+cmd_kill() {
+    local pid i
+    pid="$(component_pid "$1")"
+    kill -KILL "$pid"
+    for (( i = 0; i < 100; i++ )); do
+        live_pid "$1" >/dev/null || break
+        sleep 0.1
+    done
+    ! live_pid "$1" >/dev/null || die "$1 (pid $pid) still alive 10s after SIGKILL"
+    rm -f "$DIR/$1.pid"
+    step "killed $1 (pid $pid, SIGKILL)"
+}
+
+# Start COMPONENT again with the same data and ports (stopping it first when it runs),
+# and wait until it answers; after etcd, also until the API server is ready again.
+cmd_restart() {
+    local name="$1"
+    [[ " ${COMPONENTS[*]} " == *" $name "* ]] || die "unknown component '$name' (one of: ${COMPONENTS[*]})"
+    [[ ! -f "$DIR/external" ]] || die "the cluster is external (GITOPS_K8S_TEST_KUBECONFIG): no process to control"
+    [[ -f "$DIR/env" && -d "$STATE" ]] || die "no cluster state in $DIR: run 'up' first"
+    stop_one "$name"
+    start_component "$name"
+    if [[ "$name" == etcd ]] && live_pid kube-apiserver >/dev/null; then
+        wait_or_die kube-apiserver "${UTIL[@]}" wait-http \
+            "https://127.0.0.1:$APISERVER_PORT/readyz" "$TIMEOUT" "$(admin_token)"
+        step "kube-apiserver is ready again"
     fi
 }
 
@@ -286,5 +365,9 @@ case "${1:-}" in
     up) cmd_up ;;
     down) cmd_down "${2:-}" ;;
     status) cmd_status ;;
-    *) echo "usage: $0 up | down [--purge] | status" >&2; exit 2 ;;
+    pause | resume | kill | restart)
+        [[ -n "${2:-}" ]] || { echo "usage: $0 $1 etcd|kube-apiserver|kube-controller-manager" >&2; exit 2; }
+        "cmd_$1" "$2"
+        ;;
+    *) echo "usage: $0 up | down [--purge] | status | pause|resume|kill|restart COMPONENT" >&2; exit 2 ;;
 esac

@@ -1,0 +1,116 @@
+"""A throwaway control plane per test module, for tests that stop, freeze or kill it.
+
+The shared cluster (.cluster/, `make cluster-up`) serves every engineer and test at
+once: a fault test must never pause or kill it. `private_cluster` starts its own
+etcd + kube-apiserver + kube-controller-manager with `hack/cluster.sh up` on a
+temporary GITOPS_K8S_CLUSTER_DIR (free ports, the cached binaries), hands the test
+process control over each component, and runs `down --purge` at the end.
+
+Usage in a test module::
+
+    from .private_cluster import private_cluster  # noqa: F401 (or via conftest)
+
+    def test_x(private_cluster):
+        private_cluster.kill("kube-apiserver")
+        private_cluster.restart("kube-apiserver")
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLUSTER_SH = os.path.join(REPO_ROOT, "hack", "cluster.sh")
+KUBECTL = os.path.join(REPO_ROOT, ".venv", "bin", "kubectl")
+COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager")
+
+
+class PrivateCluster:
+    """hack/cluster.sh on a private state directory; every method runs one sub-command."""
+
+    def __init__(self, state_dir: str) -> None:
+        self.dir = str(state_dir)
+        self.kubeconfig = os.path.join(self.dir, "kubeconfig")
+        self.env = dict(os.environ, GITOPS_K8S_CLUSTER_DIR=self.dir)
+        self.env.pop("GITOPS_K8S_TEST_KUBECONFIG", None)  # never link (and then freeze) an external cluster
+        self.start_seconds = None  # measured by up()
+
+    def cluster_sh(self, *args: str, timeout: float = 1800) -> str:
+        """Run hack/cluster.sh ARGS on this cluster's directory; fail with its output on error."""
+        proc = subprocess.run(["bash", CLUSTER_SH, *args], env=self.env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+        if proc.returncode != 0:
+            raise AssertionError("hack/cluster.sh %s failed (exit %d):\n%s\n%s"
+                                 % (" ".join(args), proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+        return proc.stdout
+
+    def up(self) -> None:
+        started = time.monotonic()
+        self.cluster_sh("up")
+        self.start_seconds = round(time.monotonic() - started, 1)
+        assert os.path.isfile(self.kubeconfig), "hack/cluster.sh up wrote no kubeconfig"
+
+    def down(self) -> None:
+        self.cluster_sh("down", "--purge", timeout=120)
+
+    @staticmethod
+    def _component(name: str) -> str:
+        if name not in COMPONENTS:
+            raise ValueError("unknown component %r (one of %s)" % (name, ", ".join(COMPONENTS)))
+        return name
+
+    def pid(self, component: str) -> int:
+        """The pid of a running component (read from the pid file hack/cluster.sh writes)."""
+        with open(os.path.join(self.dir, self._component(component) + ".pid"), encoding="ascii") as handle:
+            return int(handle.read().strip())
+
+    def pause(self, component: str) -> None:
+        """SIGSTOP: the process keeps its sockets open but answers nothing."""
+        self.cluster_sh("pause", self._component(component), timeout=30)
+
+    def resume(self, component: str) -> None:
+        """SIGCONT after pause()."""
+        self.cluster_sh("resume", self._component(component), timeout=30)
+
+    def kill(self, component: str) -> None:
+        """SIGKILL, returning once the process is gone (connections to it are refused)."""
+        self.cluster_sh("kill", self._component(component), timeout=30)
+
+    def restart(self, component: str) -> None:
+        """Start the component again with the same data and ports; returns once it is ready."""
+        self.cluster_sh("restart", self._component(component), timeout=300)
+
+    def kubectl(self, *args: str, stdin: str | None = None, check: bool = True,
+                timeout: float = 60) -> subprocess.CompletedProcess:
+        """Run kubectl on this cluster; with check, fail on a non-zero exit (with stderr)."""
+        proc = subprocess.run([KUBECTL, "--kubeconfig", self.kubeconfig, *args], input=stdin,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+        if check and proc.returncode != 0:
+            raise AssertionError("kubectl %s failed (exit %d): %s" % (" ".join(args), proc.returncode, proc.stderr))
+        return proc
+
+
+def control_plane_binaries() -> bool:
+    """Whether kube-apiserver is where hack/cluster.sh looks for it (its own rule)."""
+    script = "$(grep -E '^(CACHE|BIN)=' %s); echo \"$BIN\"" % os.path.join(REPO_ROOT, "hack", "build-control-plane.sh")
+    kbin = os.environ.get("GITOPS_K8S_KUBE_BIN") or subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+    return os.access(os.path.join(kbin, "kube-apiserver"), os.X_OK)
+
+
+@pytest.fixture(scope="module")
+def private_cluster(tmp_path_factory):
+    """A control plane of the test module's own, stopped and removed after the module."""
+    if not control_plane_binaries() and os.environ.get("GITOPS_K8S_TEST_KUBECONFIG"):
+        pytest.skip("this test starts its own local control plane; its binaries are not built "
+                    "(GITOPS_K8S_TEST_KUBECONFIG points at an external cluster): run `make cluster-up` without it once")
+    cluster = PrivateCluster(tmp_path_factory.mktemp("private-cluster"))
+    try:
+        cluster.up()
+        yield cluster
+    finally:
+        cluster.down()
