@@ -22,6 +22,9 @@ DEFAULT_APP_NAMESPACE = "gitops-system"
 # resources-finalizer). Without it, deleting an Application leaves its objects in place.
 APP_FINALIZER = API_GROUP + "/resources-finalizer"
 HISTORY_LIMIT = 10
+# Longest chain of declaring Applications walked (root -> child -> ...): a deeper or looping
+# chain of tracking annotations is not followed further.
+APP_MAX_DEPTH = 10
 
 # Server-side apply field manager: one, fixed, so ownership is stable across runs.
 FIELD_MANAGER = "gitops-k8s"

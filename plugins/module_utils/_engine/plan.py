@@ -11,6 +11,8 @@ Steps:
 3. compare: cheap pure check (compare.py); suspected drift is confirmed by a
    server-side dry-run apply, so server defaults never count as drift. Missing objects
    are validated by a dry-run too: the whole plan is checked before the first write.
+   Applications in the render are checked first (authority.py: an Application is only
+   written by its parent).
 4. extra objects: previous inventory minus desired; prunable only when the live object
    still carries this Application's tracking annotation.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, ignore, inventory, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, ignore, inventory, ordering
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     ANN_SYNC_OPTIONS, ANN_TRACKING_ID, CONFIGURED, CREATED, EXTRA, FIELD_MANAGER, MISSING, OPT_PRUNE_DISABLED,
     OPT_SSA_IF_NOT_PRESENT, OUT_OF_SYNC, PRUNE_PROTECTED_KINDS, PRUNED, SKIPPED, SYNCED, UNCHANGED,
@@ -255,6 +257,7 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
         item.live = live.get(item.entry.id)
         if item.entry.kind == "Namespace" and item.live is None:
             pending_namespaces.add(item.entry.name)
+    authority.check(cluster, items, options.tracking, live)
     if options.create_namespace and options.namespace not in pending_namespaces:
         _ensure_namespace_item(cluster, items, options, pending_namespaces)
     known = dict((i.entry.id, i) for i in (earlier.items if earlier else ()))

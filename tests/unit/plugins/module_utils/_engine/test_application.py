@@ -5,18 +5,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import copy
-
 import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Ports, Settings, reconcile
 
-from .fake_cluster import FakeClock, FakeCluster
+from .fake_cluster import World
 
 
 def app(**policy):
@@ -57,34 +51,6 @@ def test_history_is_bounded_newest_first():
     for i in range(15):
         history = application.push_history(history, {"revision": str(i)})
     assert len(history) == 10 and history[0]["revision"] == "14"
-
-
-class World:
-    """Ports over the fake cluster; the render port returns whatever .objects holds."""
-
-    def __init__(self):
-        self.cluster = FakeCluster()
-        self.cluster.apply(self.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}})
-        self.objects = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "v"}}]
-        self.revision = "r1"
-        self.fail_render = False
-        self.statuses = []
-        self.finalized = []
-
-    def render(self, _root, _spec):
-        if self.fail_render:
-            raise RenderError("kustomize build failed", subject="p")
-        return [Manifest(copy.deepcopy(o), "p/x.yaml:1") for o in self.objects]
-
-    def ports(self):
-        return Ports(self.cluster, lambda a, s: ("/src", self.revision, "repo"), self.render, lambda spec: contextlib.nullcontext(),
-                     lambda a, s: self.statuses.append(s), FakeClock(), lambda a: self.finalized.append(a["metadata"]["name"]))
-
-    def run(self, obj, **settings):
-        outcome = reconcile(obj, self.ports(), Settings(**settings))
-        if outcome.status_written:
-            obj["status"] = outcome.status
-        return outcome
 
 
 def test_reconcile_syncs_then_does_nothing():
