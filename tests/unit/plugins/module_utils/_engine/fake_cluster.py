@@ -9,11 +9,15 @@ is enough to exercise planning and ordering; it records every request.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, API_VERSION, APP_KIND, APP_PLURAL
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, RenderError, UnknownKindError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Ports, Settings, reconcile
 
 BUILTIN = [
     ResourceType("", "v1", "Namespace", "namespaces", False),
@@ -24,6 +28,7 @@ BUILTIN = [
     ResourceType("apps", "v1", "Deployment", "deployments", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False),
     ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False),
+    ResourceType(API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, True),
 ]
 
 
@@ -120,3 +125,56 @@ class FakeCluster:
 
     def reset_calls(self):
         self.calls = []
+
+
+class World:
+    """Reconcile ports over the fake cluster. The render port returns the objects of
+    ``paths[spec.path]`` (default: ``objects``); Applications reconciled with
+    ``run_app`` live in the cluster and get their status written back to it."""
+
+    def __init__(self):
+        self.cluster = FakeCluster()
+        self.cluster.apply(self.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}})
+        self.objects = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"k": "v"}}]
+        self.paths = {}
+        self.revision = "r1"
+        self.fail_render = False
+        self.statuses = []
+        self.finalized = []
+
+    def render(self, _root, spec):
+        if self.fail_render:
+            raise RenderError("kustomize build failed", subject="p")
+        return [Manifest(copy.deepcopy(o), "%s/x.yaml:%d" % (spec.path, i + 1)) for i, o in enumerate(self.paths.get(spec.path, self.objects))]
+
+    def write_status(self, app, status):
+        self.statuses.append(status)
+        meta = app["metadata"]
+        key = self.cluster.key(self.app_type, meta.get("namespace"), meta.get("name"))
+        if key in self.cluster.objects:
+            self.cluster.objects[key]["status"] = copy.deepcopy(status)
+
+    @property
+    def app_type(self):
+        return self.cluster.resolve("%s/%s" % (API_GROUP, API_VERSION), APP_KIND)
+
+    def ports(self):
+        return Ports(self.cluster, lambda a, s: ("/src", self.revision, "repo"), self.render, lambda spec: contextlib.nullcontext(),
+                     self.write_status, FakeClock(), lambda a: self.finalized.append(a["metadata"]["name"]))
+
+    def run(self, obj, **settings):
+        outcome = reconcile(obj, self.ports(), Settings(**settings))
+        if outcome.status_written:
+            obj["status"] = outcome.status
+        return outcome
+
+    def declare(self, app):
+        """Create an Application in the cluster (as a playbook would: no tracking annotation)."""
+        return self.cluster.apply(self.app_type, copy.deepcopy(app))
+
+    def app(self, namespace, name):
+        return self.cluster.get(self.app_type, namespace, name)
+
+    def run_app(self, namespace, name, **settings):
+        """Reconcile the Application as it is in the cluster now."""
+        return self.run(self.app(namespace, name), **settings)
