@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import expand_lists, validate
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import check_symlinks
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_directory import render_directory
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import CHART_FILE, render_helm
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_kustomize import (
@@ -132,6 +133,8 @@ def render(root, path, options=None, source=None):
         renderer = detect(target) if os.path.isdir(target) else DIRECTORY
     if renderer != DIRECTORY and not os.path.isdir(target):
         raise RenderError("path is not a directory; the %s renderer needs one" % renderer, subject=rel)
+    # Every renderer follows links: none runs while one points outside the checkout.
+    check_symlinks(root_real, source)
 
     if renderer == HELM:
         manifests, warnings = render_helm(root_real, target, rel, options, source)
