@@ -3,11 +3,17 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Renderer for a Helm chart directory: ``helm template``.
 
-Helm runs with its cache, config and data homes in a temporary directory (never
-$HOME). Value files are relative to the chart and must stay inside the checkout;
-inline values go through a temporary file applied last. Each object's origin is
-the template it came from (``helm:chart/templates/x.yaml``, from helm's
-``# Source:`` comments).
+Helm runs with its cache, config, data and plugin homes, repository and registry
+configuration in an empty temporary directory (never $HOME, never the operator's
+HELM_* settings, no kubeconfig): no plugin, post-renderer or cluster ``lookup``
+is within a repository's reach. Every value that comes from a repository is
+checked against the rule Helm or Kubernetes applies to it, then glued to its flag
+(``--namespace=x``); the release name and chart come after ``--``, so no value can
+become a flag (a release name ``--post-renderer=/bin/sh`` would run a program).
+Value files are relative to the chart and must stay inside the checkout; inline
+values go through a temporary file applied last. Each object's origin is the
+template it came from (``helm:chart/templates/x.yaml``, from helm's ``# Source:``
+comments).
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, resolve_inside, run, tool_env, trim
@@ -25,6 +33,55 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io impor
 CHART_FILE = "Chart.yaml"
 DEFAULT_NAMESPACE = "default"
 _SOURCE_PREFIX = "# Source: "
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """The rule Helm or Kubernetes applies to a value a repository puts into argv."""
+
+    pattern: re.Pattern
+    max_chars: int
+    what: str
+    description: str
+
+
+_DNS_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
+_DNS_SUBDOMAIN = r"%s(?:\.%s)*" % (_DNS_LABEL, _DNS_LABEL)
+RELEASE_NAME = ValueRule(re.compile(_DNS_SUBDOMAIN), 53, "Helm release name",
+                         "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit")
+NAMESPACE = ValueRule(re.compile(_DNS_LABEL), 63, "Kubernetes namespace name",
+                      "lowercase letters, digits and '-', starting and ending with a letter or digit")
+KUBE_VERSION = ValueRule(re.compile(r"v?[0-9]+(?:\.[0-9]+){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"), 64,
+                         "Kubernetes version", "such as 1.30.2 or v1.30.4-eks-a737599")
+# group (a DNS subdomain, 253) / version (a DNS label, 63) / Kind (63)
+API_VERSION = ValueRule(re.compile(r"(?:%s/)?%s(?:/[A-Za-z][A-Za-z0-9]*)?" % (_DNS_SUBDOMAIN, _DNS_LABEL)), 381,
+                        "API version", "version, group/version or group/version/Kind, such as v1 or apps/v1")
+_SHOWN_CHARS = 40
+
+# The Application fields the checked values come from, named in errors.
+RELEASE_NAME_FIELD = "spec.source.helm.releaseName"
+NAMESPACE_FIELD = "spec.destination.namespace"
+KUBE_VERSION_FIELD = "spec.source.helm.kubeVersion"
+API_VERSIONS_FIELD = "spec.source.helm.apiVersions"
+
+
+def shown(value):
+    """A repository's value, quoted and cut short enough for an error message."""
+    text = value if isinstance(value, str) else repr(value)
+    return json.dumps(text[:_SHOWN_CHARS]) + ("..." if len(text) > _SHOWN_CHARS else "")
+
+
+def check_value(value, rule, field):
+    """``value`` when it is a string following ``rule`` (a ValueRule), else a
+    RenderError whose subject is ``field`` and which shows the value cut short."""
+    if not isinstance(value, str):
+        raise RenderError("must be a string (a %s; quote it in YAML), not %s" % (rule.what, type(value).__name__), subject=field)
+    if len(value) > rule.max_chars or not rule.pattern.fullmatch(value):
+        raise RenderError(
+            "not a valid %s (%s, at most %d characters): %s" % (rule.what, rule.description, rule.max_chars, shown(value)),
+            subject=field,
+        )
+    return value
 
 
 def helm_command(binary):
@@ -41,26 +98,37 @@ def helm_command(binary):
 
 
 def helm_env(home):
-    """Environment for helm with its cache, config and data homes below ``home``."""
-    extra = {}
-    for name in ("CACHE", "CONFIG", "DATA"):
-        path = os.path.join(home, name.lower())
-        os.mkdir(path, 0o700)
-        extra["HELM_%s_HOME" % name] = path
+    """Environment for helm with every home, its plugin directory (empty), repository
+    and registry configuration below ``home``, no inherited HELM_* setting and a
+    kubeconfig that does not exist (``helm template`` needs no cluster)."""
+    extra = {name: None for name in os.environ if name.startswith("HELM_")}
+    for name, directory in (("HELM_CACHE_HOME", "cache"), ("HELM_CONFIG_HOME", "config"),
+                            ("HELM_DATA_HOME", "data"), ("HELM_PLUGINS", "plugins")):
+        extra[name] = os.path.join(home, directory)
+        os.mkdir(extra[name], 0o700)
+    extra["HELM_REPOSITORY_CONFIG"] = os.path.join(home, "config", "repositories.yaml")
+    extra["HELM_REPOSITORY_CACHE"] = os.path.join(home, "cache", "repository")
+    extra["HELM_REGISTRY_CONFIG"] = os.path.join(home, "config", "registry", "config.json")
+    extra["KUBECONFIG"] = os.path.join(home, "no-kubeconfig")
     return tool_env(extra)
+
+
+def chart_file_shown(rel):
+    """Chart.yaml's path relative to the checkout, for messages."""
+    return "%s/%s" % (rel, CHART_FILE) if rel != "." else CHART_FILE
 
 
 def chart_name(chart_dir, rel):
     """The ``name`` of Chart.yaml (the default release name)."""
-    shown = "%s/%s" % (rel, CHART_FILE) if rel != "." else CHART_FILE
+    chart_file = chart_file_shown(rel)
     try:
         with open(os.path.join(chart_dir, CHART_FILE), "r", encoding="utf-8") as handle:
-            docs = load_documents(handle.read(), shown)
+            docs = load_documents(handle.read(), chart_file)
     except OSError as exc:
-        raise RenderError("cannot read %s: %s" % (CHART_FILE, exc.strerror), subject=shown) from exc
+        raise RenderError("cannot read %s: %s" % (CHART_FILE, exc.strerror), subject=chart_file) from exc
     name = docs[0][1].get("name") if docs and isinstance(docs[0][1], dict) else None
     if not isinstance(name, str) or not name:
-        raise RenderError("Chart.yaml has no name", subject=shown)
+        raise RenderError("Chart.yaml has no name", subject=chart_file)
     return name
 
 
@@ -88,20 +156,27 @@ def source_locator(text, fallback):
 
 
 def helm_argv(helm, release, chart_dir, options, value_files, inline_file):
-    argv = [helm, "template", release, chart_dir, "--namespace", options.namespace or DEFAULT_NAMESPACE]
+    """``helm template`` flags (each value glued to its flag), then ``--``, release, chart."""
+    namespace = check_value(options.namespace or DEFAULT_NAMESPACE, NAMESPACE, NAMESPACE_FIELD)
+    argv = [helm, "template", "--namespace=%s" % namespace]
     if options.include_crds:
         argv.append("--include-crds")
     if options.skip_tests:
         argv.append("--skip-tests")
-    for path in value_files:
-        argv += ["--values", path]
-    if inline_file:
-        argv += ["--values", inline_file]
+    for path in value_files + ([inline_file] if inline_file else []):
+        argv.append("--values=%s" % path)
     if options.kube_version:
-        argv += ["--kube-version", options.kube_version]
+        argv.append("--kube-version=%s" % check_value(options.kube_version, KUBE_VERSION, KUBE_VERSION_FIELD))
     for api_version in options.api_versions:
-        argv += ["--api-versions", api_version]
-    return argv
+        argv.append("--api-versions=%s" % check_value(api_version, API_VERSION, API_VERSIONS_FIELD))
+    return argv + ["--", release, chart_dir]
+
+
+def release_name(options, chart_dir, rel):
+    """The checked release name: the option, else the chart's name."""
+    if options.release_name is not None:
+        return check_value(options.release_name, RELEASE_NAME, RELEASE_NAME_FIELD)
+    return check_value(chart_name(chart_dir, rel), RELEASE_NAME, "name in %s" % chart_file_shown(rel))
 
 
 def render_helm(root, target, rel, options, source):
@@ -111,15 +186,14 @@ def render_helm(root, target, rel, options, source):
     for value_file in options.value_files:
         chart_relative = os.path.normpath(os.path.join(rel, value_file))
         value_files.append(resolve_inside(root, chart_relative, RenderError, "value file", source))
-    release = options.release_name or chart_name(target, rel)
+    release = release_name(options, target, rel)
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:
-        inline_file = None
-        if options.values:
-            inline_file = os.path.join(home, "inline-values.json")
+        inline_file = os.path.join(home, "inline-values.json") if options.values else None
+        argv = helm_argv(helm, release, target, options, value_files, inline_file)
+        if inline_file:
             with open(os.open(inline_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
                 json.dump(options.values, handle)
-        argv = helm_argv(helm, release, target, options, value_files, inline_file)
         result = run(argv, RenderError, rel, env=helm_env(home), cwd=home, timeout=options.timeout)
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sys
 
 import pytest
 
@@ -134,3 +136,124 @@ def test_source_locator():
     text = "---\n# Source: c/templates/a.yaml\nkind: A\n---\nkind: NoSource\n---\n# Source: c/crds/b.yaml\nkind: B\n"
     locate = source_locator(text, "helm:c")
     assert [locate(n) for n in (1, 3, 5, 8)] == ["helm:c", "helm:c/templates/a.yaml", "helm:c", "helm:c/crds/b.yaml"]
+
+
+def fake_helm(tmp_path, log):
+    """A helm stand-in recording its argv (one per line) and environment (JSON)."""
+    path = tmp_path / "bin" / "helm"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do echo "$a" >> %s; done\n'
+        "%s -c 'import json, os; print(json.dumps(dict(os.environ)))' > %s.env\n"
+        'printf "apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: x\\n"\n' % (log, sys.executable, log)
+    )
+    path.chmod(0o755)
+    return str(path)
+
+
+@pytest.fixture
+def marker_script(tmp_path):
+    """A post-renderer that would leave a marker file behind if helm ever ran it."""
+    marker = tmp_path / "post-renderer-ran"
+    script = tmp_path / "post.sh"
+    script.write_text("#!/bin/sh\ntouch %s\ncat\n" % marker)
+    script.chmod(0o755)
+    return str(script), marker
+
+
+@pytest.mark.parametrize("hostile", [
+    "--post-renderer={script}",
+    "--post-renderer",
+    "--set-file=greeting={secret}",
+    "-f{secret}",
+    "Demo",
+    "demo_app",
+    "-demo",
+    "demo-",
+    "a" * 54,
+    "",
+])
+def test_release_name_must_be_a_helm_release_name(chart_root, helm_bin, clean_home, tmp_path, marker_script, hostile):
+    script, marker = marker_script
+    secret = tmp_path / "outside-secret"
+    secret.write_text("agent-only-content\n")
+    name = hostile.format(script=script, secret=secret)
+    with pytest.raises(RenderError) as err:
+        render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, release_name=name or "\n"))
+    assert err.value.subject == "spec.source.helm.releaseName"
+    assert "not a valid Helm release name" in str(err.value)
+    assert len(str(err.value)) < 400
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", ["demo", "a" * 53, "web.v2", "0abc-9"])
+def test_release_names_helm_accepts_render(chart_root, helm_bin, clean_home, name):
+    kinds = by_kind(render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, release_name=name)))
+    assert kinds["Deployment"].obj["metadata"]["name"] == name
+
+
+def test_a_long_hostile_value_is_not_echoed_whole(chart_root, helm_bin):
+    with pytest.raises(RenderError) as err:
+        render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, release_name="--post-renderer=" + "x" * 5000))
+    assert len(str(err.value)) < 400
+
+
+@pytest.mark.parametrize("field, options", [
+    ("spec.destination.namespace", {"namespace": "--post-renderer={script}"}),
+    ("spec.destination.namespace", {"namespace": "shop.prod"}),
+    ("spec.destination.namespace", {"namespace": "n" * 64}),
+    ("spec.source.helm.kubeVersion", {"kube_version": "--post-renderer={script}"}),
+    ("spec.source.helm.kubeVersion", {"kube_version": "1.30 --post-renderer={script}"}),
+    ("spec.source.helm.apiVersions", {"api_versions": ["apps/v1", "--post-renderer={script}"]}),
+    ("spec.source.helm.apiVersions", {"api_versions": ["apps/v1=x"]}),
+])
+def test_repo_values_for_other_flags_are_validated(chart_root, helm_bin, clean_home, marker_script, field, options):
+    script, marker = marker_script
+    options = {k: ([x.format(script=script) for x in v] if isinstance(v, list) else v.format(script=script)) for k, v in options.items()}
+    with pytest.raises(RenderError) as err:
+        render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, **options))
+    assert err.value.subject == field
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("kube_version", ["1.30.2", "v1.29.0", "1.28", "v1.30.4-eks-a737599", "1.31.0+k3s1"])
+def test_kube_versions_helm_accepts_are_kept(chart_root, helm_bin, clean_home, kube_version):
+    render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, kube_version=kube_version,
+                                                    api_versions=["v1", "apps/v1/Deployment", "monitoring.coreos.com/v1"]))
+
+
+def test_argv_is_flags_then_double_dash_then_release_and_chart(chart_root, tmp_path):
+    log = tmp_path / "argv.log"
+    helm = fake_helm(tmp_path, log)
+    options = RenderOptions(helm_binary=helm, release_name="prod", namespace="shop", value_files=["values-prod.yaml"],
+                            values={"a": 1}, kube_version="1.30.2", api_versions=["apps/v1"])
+    render(chart_root, "charts/demo", options)
+    argv = log.read_text().splitlines()
+    chart = os.path.join(os.path.realpath(chart_root), "charts", "demo")
+    assert argv[0] == "template"
+    assert argv[-3:] == ["--", "prod", chart]
+    flags = argv[1:-3]
+    assert all(flag.startswith("--") and ("=" in flag or flag in ("--include-crds", "--skip-tests")) for flag in flags), flags
+    assert "--namespace=shop" in flags and "--kube-version=1.30.2" in flags and "--api-versions=apps/v1" in flags
+    assert "--values=%s" % os.path.join(chart, "values-prod.yaml") in flags
+    assert not any("post-renderer" in flag for flag in flags)
+
+
+def test_helm_runs_with_plugins_and_repository_config_in_an_empty_temporary_home(chart_root, tmp_path, monkeypatch):
+    plugins = tmp_path / "operator-plugins"
+    plugins.mkdir()
+    monkeypatch.setenv("HELM_PLUGINS", str(plugins))
+    monkeypatch.setenv("HELM_REPOSITORY_CONFIG", str(tmp_path / "repositories.yaml"))
+    monkeypatch.setenv("HELM_KUBECONTEXT", "production")
+    log = tmp_path / "argv.log"
+    render(chart_root, "charts/demo", RenderOptions(helm_binary=fake_helm(tmp_path, log)))
+    env = json.loads((tmp_path / "argv.log.env").read_text())
+    home = os.path.dirname(env["HELM_CACHE_HOME"])
+    assert "gitops-k8s-helm-" in home
+    for name in ("HELM_PLUGINS", "HELM_REPOSITORY_CONFIG", "HELM_REPOSITORY_CACHE", "HELM_REGISTRY_CONFIG",
+                 "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
+        assert env[name].startswith(home + os.sep), name
+    assert "HELM_KUBECONTEXT" not in env
+    assert env["KUBECONFIG"].startswith(home + os.sep)
+    assert not os.path.exists(home)  # removed after the run
