@@ -12,10 +12,12 @@ repository are checked to stay inside it.
 from __future__ import annotations
 
 import os
+import selectors
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 
 # Environment variables that would redirect git away from the repository we name.
@@ -24,6 +26,15 @@ _GIT_LOCATION_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_
 
 STDERR_MAX_LINES = 20
 STDERR_MAX_CHARS = 4000
+
+MIB = 1024 * 1024
+# What one tool run may write to stdout (a render's manifests, a git listing): above
+# it the tool is killed, so a chart or kustomization cannot fill the agent's memory.
+DEFAULT_MAX_OUTPUT = 64 * MIB
+# Of stderr only the tail is kept: messages show its last lines (trim()), and a tool
+# writing to stderr without end must not grow the agent either.
+STDERR_TAIL_BYTES = 64 * 1024
+_CHUNK = 65536
 
 
 @dataclass(frozen=True)
@@ -80,14 +91,26 @@ def trim(text, max_lines=STDERR_MAX_LINES, max_chars=STDERR_MAX_CHARS):
     return out
 
 
-def run(argv, error, subject, env=None, cwd=None, timeout=None, stdin_data=None, scrub=None):
+def format_size(size):
+    """``64 MiB`` for whole mebibytes, else ``1234 bytes``: sizes as messages show them."""
+    if size >= MIB and size % MIB == 0:
+        return "%d MiB" % (size // MIB)
+    return "%d bytes" % size
+
+
+def run(argv, error, subject, *, timeout, env=None, cwd=None, stdin_data=None, scrub=None, max_output=DEFAULT_MAX_OUTPUT):
     """Run ``argv`` (a list) and return a ToolResult, whatever the exit code.
 
-    A missing binary, an OS error or a timeout raise ``error`` (a GitOpsError class)
-    with ``subject``; ``scrub`` cleans any text that goes into a message.
+    ``timeout`` (seconds) is required: no tool may hang a reconcile. A missing binary,
+    an OS error, a timeout, or more than ``max_output`` bytes on stdout raise ``error``
+    (a GitOpsError class) with ``subject``, after the tool's whole process group was
+    killed. Only the tail of stderr is kept. ``scrub`` cleans any text that goes into
+    a message.
     """
     clean = scrub or (lambda text: text)
     tool = os.path.basename(argv[0])
+    if not timeout or timeout <= 0:
+        raise error("%s needs a timeout in seconds (got %r)" % (tool, timeout), subject=subject)
     data = stdin_data.encode("utf-8") if isinstance(stdin_data, str) else stdin_data
     try:
         # A session of its own: no controlling terminal to prompt on, and on timeout
@@ -107,10 +130,13 @@ def run(argv, error, subject, env=None, cwd=None, timeout=None, stdin_data=None,
     except OSError as exc:
         raise error(clean("cannot run %s: %s" % (tool, exc.strerror or exc)), subject=subject) from exc
     try:
-        stdout, stderr = proc.communicate(data, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
+        stdout, stderr = _exchange(proc, data, time.monotonic() + timeout, max_output)
+    except _Timeout as exc:
         _kill_group(proc)
         raise error("%s did not finish within %s seconds" % (tool, timeout), subject=subject) from exc
+    except _TooMuchOutput as exc:
+        _kill_group(proc)
+        raise error("%s output exceeds %s" % (tool, format_size(max_output)), subject=subject) from exc
     except BaseException:
         _kill_group(proc)
         raise
@@ -121,13 +147,87 @@ def run(argv, error, subject, env=None, cwd=None, timeout=None, stdin_data=None,
     )
 
 
+class _Timeout(Exception):
+    """The deadline of a run() passed."""
+
+
+class _TooMuchOutput(Exception):
+    """A tool wrote more than max_output bytes to stdout."""
+
+
+def _exchange(proc, data, deadline, max_output):
+    """Feed ``data`` to stdin and read stdout and stderr as they come, until the tool
+    exits; returns (stdout, stderr tail) as bytes.
+
+    Unlike communicate(), this stops as soon as stdout passes ``max_output`` and keeps
+    only the last STDERR_TAIL_BYTES of stderr, so a tool cannot grow the agent's memory.
+    """
+    stdout, stderr = bytearray(), bytearray()
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ, stdout)
+        selector.register(proc.stderr, selectors.EVENT_READ, stderr)
+        pending = memoryview(data) if data is not None else None
+        if pending is not None:
+            os.set_blocking(proc.stdin.fileno(), False)
+            selector.register(proc.stdin, selectors.EVENT_WRITE, None)
+        while selector.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Timeout()
+            for key, _events in selector.select(remaining):
+                if key.fileobj is proc.stdin:
+                    pending = _feed(proc.stdin, pending, selector)
+                    continue
+                chunk = os.read(key.fd, _CHUNK)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    key.fileobj.close()
+                    continue
+                key.data.extend(chunk)
+                if key.data is stdout and len(stdout) > max_output:
+                    raise _TooMuchOutput()
+                if key.data is stderr and len(stderr) > 2 * STDERR_TAIL_BYTES:
+                    del stderr[:-STDERR_TAIL_BYTES]
+    try:
+        proc.wait(max(deadline - time.monotonic(), 0.001))
+    except subprocess.TimeoutExpired as exc:
+        raise _Timeout() from exc
+    return bytes(stdout), bytes(stderr[-STDERR_TAIL_BYTES:])
+
+
+def _feed(stdin, pending, selector):
+    """Write what stdin takes of ``pending`` now; close it when all is written or the
+    tool closed its end. Returns what is left to write."""
+    try:
+        written = os.write(stdin.fileno(), pending[:_CHUNK])
+    except BlockingIOError:
+        return pending
+    except BrokenPipeError:
+        written = len(pending)
+    pending = pending[written:]
+    if not len(pending):
+        selector.unregister(stdin)
+        stdin.close()
+    return pending
+
+
 def _kill_group(proc):
-    """Kill the process group run() started, then reap it."""
+    """Kill the process group run() started, close our ends of its pipes, then reap it.
+
+    The pipes are closed rather than drained: a process that left the group could
+    otherwise keep them open, and writing, for ever.
+    """
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except OSError:
         pass
-    proc.communicate()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            try:
+                pipe.close()
+            except OSError:
+                pass
+    proc.wait()
 
 
 def is_inside(root, candidate):
