@@ -71,16 +71,21 @@ def shown(value):
     return json.dumps(text[:_SHOWN_CHARS]) + ("..." if len(text) > _SHOWN_CHARS else "")
 
 
-def check_value(value, rule, field):
-    """``value`` when it is a string following ``rule`` (a ValueRule), else a
-    RenderError whose subject is ``field`` and which shows the value cut short."""
+def value_problem(value, rule):
+    """What is wrong with ``value`` under ``rule`` (a ValueRule), or None. The value
+    is shown cut short: it is a repository's text."""
     if not isinstance(value, str):
-        raise RenderError("must be a string (a %s; quote it in YAML), not %s" % (rule.what, type(value).__name__), subject=field)
+        return "must be a string (a %s; quote it in YAML), not %s" % (rule.what, type(value).__name__)
     if len(value) > rule.max_chars or not rule.pattern.fullmatch(value):
-        raise RenderError(
-            "not a valid %s (%s, at most %d characters): %s" % (rule.what, rule.description, rule.max_chars, shown(value)),
-            subject=field,
-        )
+        return "not a valid %s (%s, at most %d characters): %s" % (rule.what, rule.description, rule.max_chars, shown(value))
+    return None
+
+
+def check_value(value, rule, field):
+    """``value`` when it follows ``rule``, else a RenderError whose subject is ``field``."""
+    problem = value_problem(value, rule)
+    if problem:
+        raise RenderError(problem, subject=field)
     return value
 
 

@@ -3,6 +3,14 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Renderer for a kustomization: ``kustomize build DIR`` or ``kubectl kustomize DIR``.
 
+Before kustomize runs, every path of the kustomization graph is checked to stay
+inside the checkout (kustomize_paths). Kustomize then runs with
+``--load-restrictor=LoadRestrictionsRootOnly`` stated explicitly, never with
+``--enable-alpha-plugins`` or ``--enable-exec`` (refused in the extra arguments
+too), and with its plugin and XDG config homes in an empty temporary directory:
+a repository can neither run a program nor read outside its checkout. Both
+tools take the same flags; the directory comes after ``--``.
+
 A non-zero exit is a RenderError carrying kustomize's trimmed stderr; a
 successful run that wrote warnings to stderr succeeds, and the warnings are
 returned to the caller.
@@ -15,11 +23,20 @@ import shutil
 import tempfile
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import helm_command, helm_env
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kustomize_paths import (  # noqa: F401  pylint: disable=unused-import
+    KUSTOMIZATION_FILES,
+    check_kustomization_paths,
+)
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import helm_command, helm_env, shown
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, run, tool_env, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_manifests
 
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+LOAD_RESTRICTOR = "--load-restrictor=LoadRestrictionsRootOnly"
+# Flags of kustomize build / kubectl kustomize that would let a repository run programs
+# (plugins, exec and container functions, with their mounts, network and environment)
+# or load files from outside its kustomization.
+REFUSED_ARGS = ("--enable-alpha-plugins", "--enable-exec", "--enable-star", "--load-restrictor", "--mount",
+                "--network", "--network-name", "--as-current-user", "--env", "-e")
 
 
 def kustomize_command(binary):
@@ -52,17 +69,38 @@ def kustomize_command(binary):
     )
 
 
+def extra_args(args):
+    """The operator's extra build arguments, without those that reopen plugins, exec or loading."""
+    for arg in args:
+        name = arg.split("=", 1)[0]
+        if name in REFUSED_ARGS or (arg.startswith("-e") and not arg.startswith("--")):
+            raise RenderError(
+                "%s is not allowed: it would let a repository run programs or read outside its checkout" % shown(arg),
+                subject="kustomize_args",
+            )
+    return list(args)
+
+
+def kustomize_env(home, enable_helm):
+    """Environment for kustomize: plugin and XDG config homes in empty directories
+    below ``home`` (and helm's, when Helm charts are enabled)."""
+    base = helm_env(home) if enable_helm else tool_env()
+    for name, directory in (("KUSTOMIZE_PLUGIN_HOME", "kustomize-plugins"), ("XDG_CONFIG_HOME", "xdg-config")):
+        base[name] = os.path.join(home, directory)
+        os.mkdir(base[name], 0o700)
+    return base
+
+
 def render_kustomize(root, target, rel, options, source):
     """Build the kustomization in ``target``; returns (manifests, warnings)."""
-    argv = kustomize_command(options.kustomize_binary) + [target]
+    argv = kustomize_command(options.kustomize_binary) + [LOAD_RESTRICTOR]
+    if options.kustomize_enable_helm:
+        argv += ["--enable-helm", "--helm-command=%s" % helm_command(options.helm_binary)]
+    argv += extra_args(options.kustomize_args) + ["--", target]
+    check_kustomization_paths(root, target, source, options.kustomize_enable_helm)
     home = tempfile.mkdtemp(prefix="gitops-k8s-kustomize-")
     try:
-        if options.kustomize_enable_helm:
-            argv += ["--enable-helm", "--helm-command", helm_command(options.helm_binary)]
-            env = helm_env(home)
-        else:
-            env = tool_env()
-        argv += list(options.kustomize_args)
+        env = kustomize_env(home, options.kustomize_enable_helm)
         result = run(argv, RenderError, rel, env=env, cwd=home, timeout=options.timeout)
     finally:
         shutil.rmtree(home, ignore_errors=True)
