@@ -15,6 +15,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, HISTORY_LIMIT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of
 
 # Condition types (Argo CD's names).
@@ -136,7 +137,9 @@ def should_sync(spec, status, revision, plan_status, requested):
 
 
 def condition(ctype, message, previous, now):
-    """A condition dict, keeping lastTransitionTime when the message is unchanged."""
+    """A condition dict, keeping lastTransitionTime when the message is unchanged.
+    The message is bounded (messages.bounded): errors quote tools and the API server."""
+    message = bounded(message)
     for old in previous or []:
         if old.get("type") == ctype and old.get("message") == message:
             return dict(old)

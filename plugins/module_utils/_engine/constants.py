@@ -25,6 +25,9 @@ HISTORY_LIMIT = 10
 # Longest chain of declaring Applications walked (root -> child -> ...): a deeper or looping
 # chain of tracking annotations is not followed further.
 APP_MAX_DEPTH = 10
+# Longest message written to an Application's status (health, conditions, operationState):
+# longer ones keep their head and end with "... (N more characters)" (messages.bounded).
+STATUS_MESSAGE_LIMIT = 1024
 
 # Server-side apply field manager: one, fixed, so ownership is stable across runs.
 FIELD_MANAGER = "gitops-k8s"

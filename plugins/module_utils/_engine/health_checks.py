@@ -55,6 +55,12 @@ IN_PROGRESS_REASON_HINTS = (
     "dependency",
 )
 
+# A child Application (in its parent's render) is summed up by its health status and this
+# fixed message, never by its own message (which would nest); an unknown status is quoted
+# at most this many characters.
+APP_HEALTH_MESSAGE = "reported by the Application (details in its own status)"
+APP_STATUS_QUOTE = 40
+
 # HorizontalPodAutoscaler (condition type, reason) pairs that mean it cannot scale.
 HPA_DEGRADED = (
     ("AbleToScale", "FailedGetScale"),
@@ -399,15 +405,18 @@ def pdb_health(obj: Mapping[str, Any]) -> Health:
 
 
 def application_health(obj: Mapping[str, Any]) -> Health:
-    """Our Application: the health it reports in status.health."""
-    health = _map(_status(obj).get("health"))
-    status = health.get("status")
+    """Our Application (as an object of its parent's render): the health status it
+    reports in status.health, with a fixed short message. Never its message: a parent
+    quoting its child's message (which quotes its own children...) nests messages, and
+    an Application that names itself would grow its message on every run."""
+    status = _map(_status(obj).get("health")).get("status")
     if not status:
         return Health(PROGRESSING, "Waiting for the Application to report health")
-    message = str(health.get("message") or "")
     if status not in HEALTH_ORDER:
-        return Health(UNKNOWN, "unknown health status %r%s" % (status, ": " + message if message else ""))
-    return Health(str(status), message)
+        return Health(UNKNOWN, "unknown health status %r" % str(status)[:APP_STATUS_QUOTE])
+    if status == HEALTHY:
+        return Health(HEALTHY)
+    return Health(str(status), APP_HEALTH_MESSAGE)
 
 
 # --- any other kind (kstatus-like) ---------------------------------------------------

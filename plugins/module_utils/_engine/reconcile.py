@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER, APP_UNKNOWN, HEALTHY, PRUNED, SYNCED
@@ -158,11 +158,17 @@ def reconcile(app, ports, settings):
         pairs = syncer.wait_healthy(ports.cluster, plan, result.live, _options(spec, settings, True), ports.clock)
     else:
         pairs = syncer.assess(plan, result.live)
-    outcome.health = health.aggregate(pairs) if pairs else health.Health(HEALTHY, "no objects")
+    outcome.health = _overall_health(pairs)
     outcome.status = _status(previous, spec, revision, repo_url, plan, result, outcome, do_sync and not settings.dry_run, now, ports.clock.iso())
     _record(ports, app, previous, outcome.status, settings, outcome)
     outcome.duration = time.monotonic() - started
     return outcome
+
+
+def _overall_health(pairs):
+    """Worst health of the objects; its message bounded (it quotes the objects' status)."""
+    overall = health.aggregate(pairs) if pairs else health.Health(HEALTHY, "no objects")
+    return replace(overall, message=messages.bounded(overall.message))
 
 
 def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, now, finished):
@@ -183,7 +189,7 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
             conditions.append(application.condition(application.SYNC_ERROR, message, previous.get("conditions"), now))
         changes["inventory"] = inventory.to_status(result.inventory)
         changes["operationState"] = {"revision": revision, "phase": phase, "startedAt": now, "finishedAt": finished,
-                                     "message": str(result.error) if result.error else outcome.reason}
+                                     "message": messages.bounded(str(result.error) if result.error else outcome.reason)}
         if phase == application.SUCCEEDED:
             changes["lastSyncedAt"] = finished
         if result.changeset is None or result.changeset.changed or result.error:

@@ -62,6 +62,7 @@ class FakeCluster:
         self.calls = []
         self.fail_apply_on = set()  # names whose real apply fails (dry-run passes)
         self.fail_dry_run_on = set()  # names whose dry-run (and apply) fails
+        self.failure_message = "admission webhook denied the request"
         self._uid = itertools.count(1)
 
     def resolve(self, api_version, kind):
@@ -91,7 +92,7 @@ class FakeCluster:
         meta = obj["metadata"]
         self.calls.append(("dry-run" if dry_run else "apply", rtype.kind, meta.get("namespace"), meta["name"]))
         if meta["name"] in self.fail_dry_run_on or (meta["name"] in self.fail_apply_on and not dry_run):
-            raise ClusterError("admission webhook denied the request", subject=meta["name"])
+            raise ClusterError(self.failure_message, subject=meta["name"])
         if rtype.namespaced and not dry_run:
             if self.key(self.types[("v1", "Namespace")], None, meta["namespace"]) not in self.objects:
                 raise ClusterError('namespaces "%s" not found' % meta["namespace"])
@@ -139,12 +140,13 @@ class World:
         self.paths = {}
         self.revision = "r1"
         self.fail_render = False
+        self.render_error = "kustomize build failed"
         self.statuses = []
         self.finalized = []
 
     def render(self, _root, spec):
         if self.fail_render:
-            raise RenderError("kustomize build failed", subject="p")
+            raise RenderError(self.render_error, subject="p")
         return [Manifest(copy.deepcopy(o), "%s/x.yaml:%d" % (spec.path, i + 1)) for i, o in enumerate(self.paths.get(spec.path, self.objects))]
 
     def write_status(self, app, status):

@@ -94,7 +94,7 @@ def test_every_builtin_kind_has_a_fixture():
             'MissingEndpoints: endpoints for service/prometheus-adapter in "monitoring" have no addresses with port name "https"',
         ),
         ("pdb-insufficient-progressing.yaml", "1 of 2 required pods are healthy"),
-        ("application-child-degraded.yaml", 'Deployment/shop/worker: Deployment "worker" exceeded its progress deadline'),
+        ("application-child-degraded.yaml", "reported by the Application (details in its own status)"),
         ("pod-failed-degraded.yaml", 'container "migrate" failed with exit code 3'),
         ("pod-node-lost-unknown.yaml", "Node edge-node-7 which was running pod edge-agent-x9v8c is unresponsive"),
         ("missing-absent-missing.yaml", "object not found"),
@@ -242,6 +242,14 @@ def test_application_with_unknown_code_is_unknown():
     health = assess(obj)
     assert health.status == C.UNKNOWN
     assert "Great" in health.message
+
+
+@pytest.mark.parametrize("status", ["Degraded", "Progressing", "Healthy", "G" * 5000])
+def test_application_health_never_quotes_the_child_message(status):
+    obj = load("application-child-degraded.yaml")
+    obj["status"]["health"] = {"status": status, "message": "Application/ns/child: " + "M" * 5000}
+    health = assess(obj)
+    assert "M" * 10 not in health.message and len(health.message) < 120, health
 
 
 def test_foreign_application_uses_generic_check():
