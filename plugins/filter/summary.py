@@ -12,6 +12,7 @@ SYNCED = "synced"
 IN_SYNC = "in-sync"
 OUT_OF_SYNC = "out-of-sync"
 DELETED = "deleted"
+LOCKED = "locked"  # lock: skip found the Lease held; nothing synced (a failed wait is FAILED)
 
 
 def reconcile_summary(result):
@@ -20,6 +21,8 @@ def reconcile_summary(result):
         raise AnsibleFilterError("reconcile_summary expects a gitops.k8s.app result, got %s" % type(result).__name__)
     if result.get("error") or result.get("failed"):
         outcome = FAILED
+    elif result.get("lock_held_by"):
+        outcome = LOCKED
     elif result.get("deleted"):
         outcome = DELETED
     elif result.get("synced"):
@@ -42,16 +45,24 @@ def reconcile_summary(result):
     }
     if outcome == FAILED:
         row["error"] = result.get("error") or result.get("msg", "")
+    if result.get("lock_held_by"):
+        row["lock_held_by"] = result["lock_held_by"]
     return row
 
 
 def summary_line(row):
-    """A one-line, human-readable form of a reconcile_summary row."""
-    line = "%s: %s (%s, %s) rev %s created %d configured %d pruned %d in %.1fs" % (
+    """A one-line, human-readable form of a reconcile_summary row. A run that could not
+    take the Application's Lease did nothing: it names the holder instead of counts."""
+    if row.get("lock_held_by"):
+        done = "lock held by %s, nothing synced" % row["lock_held_by"]
+    else:
+        done = "created %d configured %d pruned %d" % (row.get("created", 0), row.get("configured", 0), row.get("pruned", 0))
+    line = "%s: %s (%s, %s) rev %s %s in %.1fs" % (
         row.get("application"), row.get("result"), row.get("sync_status"), row.get("health_status"),
-        (row.get("revision") or "-")[:12], row.get("created", 0), row.get("configured", 0), row.get("pruned", 0),
-        float(row.get("duration") or 0),
+        (row.get("revision") or "-")[:12], done, float(row.get("duration") or 0),
     )
+    if row.get("lock_held_by"):
+        return line
     if row.get("error"):
         line += " - " + row["error"]
     elif row.get("result") == OUT_OF_SYNC and row.get("reason"):

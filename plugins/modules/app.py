@@ -27,8 +27,12 @@ description:
   - A failure to fetch, render, parse or validate (including an unknown kind) applies and prunes
     nothing and is recorded as a C(ComparisonError) condition. A failed write stops the sync, prunes
     nothing, and is recorded as a C(SyncError) condition.
-  - Writes happen under a per-Application C(Lease), so two reconciles never write at once; a
-    reconcile with nothing to do writes nothing at all (not even its status).
+  - Writes happen under a per-Application C(Lease) (C(gapp-<name>) in the Application's namespace), so two
+    reconciles never write at once; a reconcile with nothing to do writes nothing at all (not even its status).
+    The Lease lasts 30 seconds and is renewed every 10 seconds while the sync runs, so it outlives a killed
+    holder by 30 seconds at most; on SIGTERM or SIGINT it is released and the task fails with
+    C(terminated by SIGTERM). A Lease whose holder ran on this host and no longer runs (its pid is gone, or
+    was reused) is taken over at once. A sync whose Lease was taken over meanwhile stops before its next write.
   - Secret values never appear in diffs or results; each changed key shows a salted hash.
 author:
   - gitops.k8s contributors (@gitops-k8s)
@@ -86,14 +90,21 @@ options:
     type: int
     default: 300
   lock:
-    description: When another reconcile holds this Application's lock, V(wait) for it or V(skip) this sync.
+    description:
+      - When another reconcile holds this Application's Lease, V(wait) for it (up to O(lock_timeout)) or V(skip) this sync.
+      - Either way, a sync that could not take the Lease writes nothing (not even the status, which the holder writes),
+        reports the objects it would have written with the action C(skipped), names the holder in RV(lock_held_by) and
+        RV(reason), and warns. A wait that ran out is a failure (step C(lock); see O(fail_on_error)); a skip is not.
     type: str
     default: wait
     choices: [wait, skip]
   lock_timeout:
-    description: Seconds to wait for the lock.
+    description:
+      - Seconds to wait for the Lease. The default is a bit over the Lease's 30-second duration, so the Lease of a
+        holder that died without releasing it (on another host) has always expired before the wait ends; a live
+        holder renews its Lease and may keep it longer.
     type: int
-    default: 300
+    default: 45
   all:
     description:
       - Reconcile every Application of O(namespace) (but those in O(exclude)) in this one module run,
@@ -111,6 +122,8 @@ options:
     description:
       - Fail the task when the reconcile failed. V(false) returns the error in RV(error) instead, so a
         playbook can reconcile every Application and report at the end.
+      - A sync that was due but could not take the Application's Lease within O(lock_timeout) is a failure
+        (nothing was synced); with O(lock=skip) it is a warning.
     type: bool
     default: true
 """
@@ -188,9 +201,15 @@ deleted:
   returned: unless O(all=true)
   type: bool
 reason:
-  description: Why it synced or not.
+  description: "Why it synced or not, for example C(not synced: Lease gitops-system/gapp-web is held by node-1/4242/9f3c2a1b)."
   returned: unless O(all=true)
   type: str
+lock_held_by:
+  description:
+    - The holder (C(host/pid/nonce)) of the Application's Lease when this reconcile could not take it; nothing was synced.
+  returned: when the Lease was held by another reconcile
+  type: str
+  sample: node-1/4242/9f3c2a1b
 summary:
   description: Number of objects per action (created, configured, unchanged, pruned, skipped).
   returned: unless O(all=true)
@@ -243,6 +262,7 @@ error_step:
   type: str
 """
 
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import ordering
@@ -314,7 +334,7 @@ def main():
         wait={"type": "bool", "default": False},
         wait_timeout={"type": "int", "default": 300},
         lock={"type": "str", "default": "wait", "choices": ["wait", "skip"]},
-        lock_timeout={"type": "int", "default": 300},
+        lock_timeout={"type": "int", "default": LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},

@@ -10,7 +10,7 @@ import copy
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LeaseLock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND, DEFAULT_APP_NAMESPACE
@@ -63,7 +63,7 @@ def make_ports(module, cluster, store, clock):
 
     def lock(spec):
         return LeaseLock(cluster, clock, spec.namespace, lease_name(spec), mode=p.get("lock", "wait"),
-                         timeout=p.get("lock_timeout", 300)).hold()
+                         timeout=p.get("lock_timeout", LOCK_TIMEOUT)).hold()
 
     return Ports(cluster, sources.source, sources.render, lock, store.write_status, clock, store.remove_finalizer)
 

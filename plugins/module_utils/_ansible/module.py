@@ -12,6 +12,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import signals
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 
 
@@ -32,9 +33,13 @@ class GitOpsModule(AnsibleModule):
 
     def execute(self, run):
         """Call ``run(self)`` and exit with its result; a GitOpsError, or a result with
-        ``failed`` set (and ``msg``), ends in fail_json."""
+        ``failed`` set (and ``msg``), ends in fail_json. SIGTERM and SIGINT unwind ``run``
+        (Leases are released on the way) and end in fail_json "terminated by SIGTERM"."""
         try:
-            result = run(self)
+            with signals.terminate_on_signals():
+                result = run(self)
+        except signals.Terminated as exc:
+            self.fail_json(msg=str(exc), step="signal")
         except GitOpsError as exc:
             failed = {"msg": str(exc), "step": exc.step}
             if exc.subject:

@@ -99,7 +99,9 @@ def outcome_result(outcome, with_diff):
     # make the task changed (so idempotence holds while health moves on)
     result["status_updated"] = outcome.status_written
     if outcome.warnings:
-        result["warnings"] = list(outcome.warnings)  # Ansible prints these (a skipped lock)
+        result["warnings"] = list(outcome.warnings)  # Ansible prints these (a held lock)
+    if outcome.lock_holder:
+        result["lock_held_by"] = outcome.lock_holder  # nothing synced: the summary says so instead of counts
     if outcome.error is not None:
         result["error"] = str(outcome.error)
         result["error_step"] = outcome.error.step

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER, APP_UNKNOWN, HEALTHY, PRUNED, SYNCED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER, APP_UNKNOWN, HEALTHY, PRUNED, SKIPPED, SYNCED, WRITE_ACTIONS
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
 
@@ -59,6 +60,7 @@ class Outcome:
     duration: float = 0.0
     requests: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    lock_holder: str = ""  # who held the Lease when this reconcile could not take it (nothing synced)
 
 
 class Ports:
@@ -66,7 +68,9 @@ class Ports:
 
     source(app, spec) -> (root_dir, revision, repo_url)
     render(root_dir, spec) -> list of Manifest
-    lock(spec) -> context manager (raises LockError when it cannot be taken)
+    lock(spec) -> context manager yielding a handle whose check() raises LockError once
+                  the lock was lost (or None); raises LockError (details: holder, skipped)
+                  when it cannot be taken
     write_status(app, status) -> None
     remove_finalizer(app) -> None (after a deleted Application's objects were pruned)
     clock: now() / sleep() / iso()
@@ -134,21 +138,22 @@ def reconcile(app, ports, settings):
 
     planned = syncer.planned_status(plan)
     do_sync, outcome.reason = application.should_sync(spec, previous, revision, planned, settings.sync)
-    result = None
+    result = blocked = None
     if do_sync and not settings.dry_run:
         try:
-            with ports.lock(spec):
+            with ports.lock(spec) as held:
                 options = _options(spec, settings, True)
                 plan = planner.build_plan(ports.cluster, manifests, prev_inventory, options, earlier=plan)
-                result = syncer.execute(ports.cluster, plan, options, ports.clock)
+                result = syncer.execute(ports.cluster, plan, options, ports.clock, held=held)
         except LockError as exc:
-            outcome.reason = "skipped: %s" % exc
-            outcome.warnings.append(str(exc))
+            blocked = exc
             do_sync = False
         except GitOpsError as exc:
             result = syncer.SyncResult(changeset=None, inventory=prev_inventory, sync_status=planned, error=exc)
-    if result is None:  # report only: check mode, in sync, policy says no, or lock skipped
+    if result is None:  # report only: check mode, in sync, policy says no, or lock held
         result = syncer.execute(ports.cluster, plan, report_options, ports.clock)
+    if blocked is not None:
+        result = _lock_blocked(result, blocked, outcome)
     outcome.changeset = result.changeset
     outcome.sync_status = result.sync_status
     outcome.synced = do_sync
@@ -160,7 +165,8 @@ def reconcile(app, ports, settings):
         pairs = syncer.assess(plan, result.live)
     outcome.health = _overall_health(pairs)
     outcome.status = _status(previous, spec, revision, repo_url, plan, result, outcome, do_sync and not settings.dry_run, now, ports.clock.iso())
-    _record(ports, app, previous, outcome.status, settings, outcome)
+    if blocked is None:  # else the Lease's holder is writing this status: leave it to it
+        _record(ports, app, previous, outcome.status, settings, outcome)
     outcome.duration = time.monotonic() - started
     return outcome
 
@@ -203,6 +209,20 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
     return application.next_status(previous, **changes)
 
 
+def _lock_blocked(result, exc, outcome):
+    """Another reconcile holds the Lease: report the drift, claim no action.
+
+    The planned writes become 'skipped' (a summary must not count what was not done). A
+    wait for the lock that ran out is an error (the module fails: a due sync did not
+    happen); a skip chosen with ``lock: skip`` is a warning only."""
+    outcome.reason = "not synced: %s" % exc.message
+    outcome.lock_holder = exc.details.get("holder") or "another reconcile"
+    outcome.warnings.append(outcome.reason)
+    entries = tuple(replace(e, action=SKIPPED, reason=outcome.reason, before=None, after=None) if e.action in WRITE_ACTIONS else e
+                    for e in result.changeset.entries)
+    return replace(result, changeset=ChangeSet(entries), error=None if exc.details.get("skipped") else exc)
+
+
 def _finalize(app, ports, settings, outcome):
     """A deleted Application: with our finalizer, prune every object of its inventory
     (protected kinds and objects no longer ours excepted), then let it go."""
@@ -217,8 +237,9 @@ def _finalize(app, ports, settings, outcome):
         if settings.dry_run:
             result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock)
         else:
-            with ports.lock(spec):
-                result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock)
+            with ports.lock(spec) as held:
+                result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock,
+                                        held=held)
     except GitOpsError as exc:
         outcome.error = exc
         return

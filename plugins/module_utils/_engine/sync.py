@@ -10,6 +10,8 @@
 - Pruning deletes only planned objects (previous inventory, gone from Git, carrying
   our tracking annotation), with a uid precondition, in reverse apply order.
 - An empty desired set never prunes unless allow_empty is set.
+- Under a lock, ``held.check()`` is asked before every write: a lock lost meanwhile
+  (renewal found another holder) stops the sync at that object, like a failed write.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, PRUNED, SKIPPED,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, GitOpsError, PruneError, SafetyError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, GitOpsError, LockError, PruneError, SafetyError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import applied_form
 
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
@@ -95,9 +97,16 @@ def planned_status(plan):
     return _app_status(plan, None)
 
 
-def execute(cluster, plan, options, clock):
+def _still_held(held):
+    """Raise LockError when the lock this sync runs under was lost (no request)."""
+    if held is not None:
+        held.check()
+
+
+def execute(cluster, plan, options, clock, held=None):
     """Carry out the plan (or, with options.dry_run, report it). Never raises for a
-    failed write: the error is returned with what was done before it."""
+    failed write or a lost lock: the error is returned with what was done before it.
+    ``held``: the lock handle (``check()``), or None when not writing under a lock."""
     check_empty_guard(plan, options)
     salt = options.salt
     if options.dry_run:
@@ -112,9 +121,13 @@ def execute(cluster, plan, options, clock):
                 live[item.entry.id] = item.live
             continue
         try:
+            _still_held(held)
             if item.pending_crd:
                 _wait_crd_established(cluster, item, options, clock)
             result = cluster.apply(item.rtype, applied_form(item, options), force=options.force_conflicts)
+        except LockError as exc:
+            error = exc
+            break
         except ClusterError as exc:
             error = ApplyError("apply failed: %s" % exc.message, subject=item.subject, details={"origin": item.origin})
             break
@@ -125,8 +138,13 @@ def execute(cluster, plan, options, clock):
     for item in plan.extra:
         if error is None and item.action == PRUNED:
             try:
+                _still_held(held)
                 cluster.delete(item.rtype, item.entry.namespace or None, item.entry.name, uid=(item.live.get("metadata") or {}).get("uid"))
                 pruned.add(item.entry.id)
+            except LockError as exc:
+                error = exc
+                entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: %s" % exc))
+                continue
             except ClusterError as exc:
                 error = PruneError("prune failed: %s" % exc.message, subject=item.subject)
                 entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="prune failed: %s" % exc.message))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import results
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Outcome
 
 
 def test_canonical_orders_keys_the_same_on_both_sides():
@@ -31,3 +32,12 @@ def test_changeset_result_and_rows():
     assert out["changed"] is True and out["created"] == ["ConfigMap/ns/a"] and out["summary"]["unchanged"] == 1
     assert results.object_rows(cs)[1] == {"id": "ConfigMap/ns/b", "action": "unchanged", "status": "Synced"}
     assert len(results.ansible_diff(cs)) == 1
+
+
+def test_lock_blocked_outcome_reports_the_holder_and_no_counts():
+    reason = "not synced: Lease ops/gapp-a is held by node-1/42/beef"
+    cs = ChangeSet((ChangeSetEntry("ConfigMap/ns/a", "skipped", "Missing", reason), ChangeSetEntry("ConfigMap/ns/b", "unchanged", "Synced")))
+    out = results.outcome_result(Outcome(app="ops/a", changeset=cs, reason=reason, lock_holder="node-1/42/beef", warnings=[reason]), False)
+    assert out["lock_held_by"] == "node-1/42/beef" and out["warnings"] == [reason]
+    assert out["changed"] is False and out["created"] == [] and out["summary"]["skipped"] == 1
+    assert results.outcome_result(Outcome(app="ops/a", changeset=cs), False).get("lock_held_by") is None

@@ -29,6 +29,7 @@ BUILTIN = [
     ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False),
     ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False),
     ResourceType(API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, True),
+    ResourceType("coordination.k8s.io", "v1", "Lease", "leases", True),
 ]
 
 
@@ -111,6 +112,33 @@ class FakeCluster:
                     self.types[(rt.api_version, rt.kind)] = rt
         return copy.deepcopy(result)
 
+    def create(self, rtype, obj):
+        """POST: 409 when the object exists (as the API server answers)."""
+        meta = obj["metadata"]
+        self.calls.append(("create", rtype.kind, meta.get("namespace"), meta["name"]))
+        key = self.key(rtype, meta.get("namespace"), meta["name"])
+        if key in self.objects:
+            raise ClusterError("create failed: already exists", details={"status_code": 409})
+        stored = copy.deepcopy(obj)
+        stored["metadata"].update(uid="uid-%d" % next(self._uid), resourceVersion=str(len(self.calls)))
+        self.objects[key] = stored
+        return copy.deepcopy(stored)
+
+    def replace(self, rtype, obj, sub=None):
+        """PUT with optimistic concurrency: 409 when metadata.resourceVersion is stale."""
+        meta = obj["metadata"]
+        self.calls.append(("replace", rtype.kind, meta.get("namespace"), meta["name"]))
+        key = self.key(rtype, meta.get("namespace"), meta["name"])
+        current = self.objects.get(key)
+        if current is None:
+            raise ClusterError("replace failed: not found", details={"status_code": 404})
+        if meta.get("resourceVersion") != current["metadata"]["resourceVersion"]:
+            raise ClusterError("replace failed: the object has been modified", details={"status_code": 409})
+        stored = copy.deepcopy(obj)
+        stored["metadata"].update(uid=current["metadata"]["uid"], resourceVersion=str(len(self.calls)))
+        self.objects[key] = stored
+        return copy.deepcopy(stored)
+
     def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
         self.calls.append(("delete", rtype.kind, namespace, name))
         key = self.key(rtype, namespace, name)
@@ -122,7 +150,7 @@ class FakeCluster:
         return True
 
     def writes(self):
-        return [c for c in self.calls if c[0] in ("apply", "delete")]
+        return [c for c in self.calls if c[0] in ("apply", "delete", "create", "replace")]
 
     def reset_calls(self):
         self.calls = []

@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The run summary: counts only of what was done; a held lock says so instead."""
+
+from __future__ import annotations
+
+from ansible_collections.gitops.k8s.plugins.filter.summary import reconcile_summary, summary_line
+
+HOLDER = "node-1/4242/beef"
+
+
+def result(**extra):
+    out = {"application": "gitops-system/web", "sync_status": "OutOfSync", "health_status": "Missing", "revision": "1a2b3c4d5e6f7a8b",
+           "created": [], "configured": [], "pruned": [], "duration": 0.4, "synced": False, "reason": ""}
+    out.update(extra)
+    return out
+
+
+def test_synced_row_prints_its_counts():
+    row = reconcile_summary(result(synced=True, sync_status="Synced", health_status="Healthy", created=["ConfigMap/web/a"] * 3))
+    assert row["result"] == "synced" and row["created"] == 3
+    assert summary_line(row) == "gitops-system/web: synced (Synced, Healthy) rev 1a2b3c4d5e6f created 3 configured 0 pruned 0 in 0.4s"
+
+
+def test_lock_wait_that_ran_out_is_a_failure_without_counts():
+    reason = "not synced: Lease gitops-system/gapp-web is held by %s" % HOLDER
+    row = reconcile_summary(result(lock_held_by=HOLDER, reason=reason, warnings=[reason], error="Lease/gitops-system/gapp-web: " + reason[12:],
+                                   error_step="lock"))
+    assert row["result"] == "failed" and row["lock_held_by"] == HOLDER
+    line = summary_line(row)
+    assert "lock held by %s, nothing synced" % HOLDER in line
+    assert "created" not in line and "configured" not in line and "pruned" not in line
+
+
+def test_skipped_lock_is_its_own_result_and_still_visible():
+    reason = "not synced: Lease gitops-system/gapp-web is held by %s" % HOLDER
+    row = reconcile_summary(result(lock_held_by=HOLDER, reason=reason, warnings=[reason]))
+    assert row["result"] == "locked"
+    assert summary_line(row) == "gitops-system/web: locked (OutOfSync, Missing) rev 1a2b3c4d5e6f lock held by %s, nothing synced in 0.4s" % HOLDER
