@@ -6,13 +6,13 @@ etcd + kube-apiserver + kube-controller-manager with `hack/cluster.sh up` on a
 temporary GITOPS_K8S_CLUSTER_DIR (free ports, the cached binaries), hands the test
 process control over each component, and runs `down --purge` at the end.
 
-Usage in a test module::
-
-    from .private_cluster import private_cluster  # noqa: F401 (or via conftest)
+Usage (conftest.py registers the fixture for every integration test)::
 
     def test_x(private_cluster):
+        namespace = private_cluster.namespace("x")
         private_cluster.kill("kube-apiserver")
         private_cluster.restart("kube-apiserver")
+        private_cluster.kubectl("get", "ns")  # stdout, as the shared `kubectl` fixture
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import uuid
 
 import pytest
 
@@ -84,14 +85,19 @@ class PrivateCluster:
         """Start the component again with the same data and ports; returns once it is ready."""
         self.cluster_sh("restart", self._component(component), timeout=300)
 
-    def kubectl(self, *args: str, stdin: str | None = None, check: bool = True,
-                timeout: float = 60) -> subprocess.CompletedProcess:
-        """Run kubectl on this cluster; with check, fail on a non-zero exit (with stderr)."""
-        proc = subprocess.run([KUBECTL, "--kubeconfig", self.kubeconfig, *args], input=stdin,
-                              capture_output=True, text=True, timeout=timeout, check=False)
-        if check and proc.returncode != 0:
-            raise AssertionError("kubectl %s failed (exit %d): %s" % (" ".join(args), proc.returncode, proc.stderr))
-        return proc
+    def namespace(self, stem: str) -> str:
+        """Create a namespace `<stem>-<random>` on this cluster; returns its name."""
+        name = "%s-%s" % (stem, uuid.uuid4().hex[:6])
+        self.kubectl("create", "namespace", name)
+        return name
+
+    @property
+    def kubectl(self):
+        """kubectl on this cluster, as the shared `kubectl` fixture: ``kubectl(*args)`` returns
+        stdout (fails the test on an error), ``kubectl.run(*args)`` the completed process."""
+        from .conftest import Kubectl  # pylint: disable=import-outside-toplevel  (conftest imports this module)
+
+        return Kubectl(KUBECTL, self.kubeconfig)
 
 
 def control_plane_binaries() -> bool:
