@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import difflib
 
+from ansible.module_utils.common.warnings import warn
+
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
 
 
@@ -79,7 +81,10 @@ def changeset_result(changeset):
 
 
 def outcome_result(outcome, with_diff):
-    """Result of one Application reconcile."""
+    """Result of one Application reconcile. Its warnings go to Ansible's warning list
+    (printed once for the task, named by Application), not into the result: with
+    all=true the results are nested rows Ansible would never print, and a ``warnings``
+    key passed to exit_json is deprecated."""
     result = changeset_result(outcome.changeset)
     result.update({
         "application": outcome.app,
@@ -98,8 +103,8 @@ def outcome_result(outcome, with_diff):
     # recording status is bookkeeping, not a change to the managed objects: it does not
     # make the task changed (so idempotence holds while health moves on)
     result["status_updated"] = outcome.status_written
-    if outcome.warnings:
-        result["warnings"] = list(outcome.warnings)  # Ansible prints these (a held lock)
+    for warning in outcome.warnings:  # a held lock, a shared object
+        warn("%s: %s" % (outcome.app, warning))
     if outcome.lock_holder:
         result["lock_held_by"] = outcome.lock_holder  # nothing synced: the summary says so instead of counts
     if outcome.error is not None:

@@ -27,6 +27,9 @@ class SyncOptions:
     wait_timeout: seconds to wait for health after applying (0: do not wait).
     crd_timeout: seconds to wait for a CRD created in this sync to be Established.
     salt: per-run salt for Secret value hashes in diffs.
+    fail_on_shared_resource: fail the sync before its first write when an object
+        carries another owner's tracking annotation (Argo CD's FailOnSharedResource);
+        by default such an object is applied, with a SharedResourceWarning.
     """
 
     namespace: str = "default"
@@ -42,3 +45,4 @@ class SyncOptions:
     wait_timeout: int = 0
     crd_timeout: int = 60
     salt: str = ""
+    fail_on_shared_resource: bool = False

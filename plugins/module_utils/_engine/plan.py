@@ -30,7 +30,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, ManifestError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations, object_id, split_api_version
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of, tracking_id
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import describe_owner, owner_of, tracking_id
 
 
 @dataclass
@@ -67,6 +67,18 @@ class Plan:
     @property
     def desired_entries(self):
         return [i.entry for i in self.items if i.tracked]
+
+
+def shared_message(plan, limit=5):
+    """One line naming the objects of this plan that carry another owner's tracking
+    annotation (declared by two Applications) and that owner, or '' when there are none.
+    It is the SharedResourceWarning condition, the run's warning and the
+    FailOnSharedResource error alike."""
+    shared = sorted("%s is also managed by %s" % (i.subject, describe_owner(i.shared_with)) for i in plan.items if i.shared_with)
+    message = "; ".join(shared[:limit])
+    if len(shared) > limit:
+        message += "; +%d more" % (len(shared) - limit)
+    return message
 
 
 def sync_options_of(obj):

@@ -101,6 +101,7 @@ def _options(spec, settings, syncing):
         respect_ignore_differences=spec.has_option("RespectIgnoreDifferences"),
         wait_timeout=settings.wait_timeout,
         salt=settings.salt,
+        fail_on_shared_resource=spec.has_option("FailOnSharedResource"),
     )
 
 
@@ -179,9 +180,10 @@ def _overall_health(pairs):
 
 def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, now, finished):
     conditions = []
-    shared = sorted("%s shared with %s" % (i.subject, i.shared_with) for i in plan.items if i.shared_with)
-    if shared:
-        conditions.append(application.condition(application.SHARED_RESOURCE_WARNING, "; ".join(shared[:5]), previous.get("conditions"), now))
+    shared = planner.shared_message(plan)
+    if shared:  # a condition on each Application that finds the other's annotation, and a warning in the run
+        conditions.append(application.condition(application.SHARED_RESOURCE_WARNING, shared, previous.get("conditions"), now))
+        outcome.warnings.append("%s: %s" % (application.SHARED_RESOURCE_WARNING, shared))
     changes = {
         "sync": {"status": result.sync_status, "revision": revision, "repoURL": repo_url, "path": spec.path},
         "health": {"status": outcome.health.status, "message": outcome.health.message} if outcome.health.message else {"status": outcome.health.status},

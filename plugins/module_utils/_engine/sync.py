@@ -10,6 +10,8 @@
 - Pruning deletes only planned objects (previous inventory, gone from Git, carrying
   our tracking annotation), with a uid precondition, in reverse apply order.
 - An empty desired set never prunes unless allow_empty is set.
+- With FailOnSharedResource, an object also managed by another owner stops the sync
+  before its first write.
 - Under a lock, ``held.check()`` is asked before every write: a lock lost meanwhile
   (renewal found another holder) stops the sync at that object, like a failed write.
 """
@@ -24,7 +26,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, PRUNED, SKIPPED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, GitOpsError, LockError, PruneError, SafetyError
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import applied_form
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import applied_form, shared_message
 
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
 
@@ -47,6 +49,14 @@ def check_empty_guard(plan, options):
             "(set syncPolicy.automated.allowEmpty to allow)" % len(to_prune),
             subject=options.tracking or "sync",
         )
+
+
+def check_shared_guard(plan, options):
+    """FailOnSharedResource=true: refuse to write anything when an object of the plan is
+    also managed by another owner (by default it is applied, with a warning)."""
+    shared = shared_message(plan) if options.fail_on_shared_resource else ""
+    if shared:
+        raise SafetyError("FailOnSharedResource=true: refusing to sync: %s" % shared, subject=options.tracking or "sync")
 
 
 def _wait_crd_established(cluster, item, options, clock):
@@ -113,6 +123,7 @@ def execute(cluster, plan, options, clock, held=None):
         entries = [_entry(i, salt) for i in plan.items] + [_entry(i, salt) for i in plan.extra]
         return SyncResult(ChangeSet(tuple(entries)), plan.previous, planned_status(plan),
                           live=dict((i.entry.id, i.live) for i in plan.items if i.live is not None))
+    check_shared_guard(plan, options)
     entries, live, applied, error = [], {}, [], None
     for item in plan.items:
         if item.action not in (CREATED, CONFIGURED):

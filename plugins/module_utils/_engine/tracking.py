@@ -25,3 +25,9 @@ def owner_of(obj):
     if not value or value.count(":") < 2:
         return None
     return value.rsplit(":", 2)[0]
+
+
+def describe_owner(owner):
+    """An owner as messages name it: ``Application <ns>/<name>``, or the owner string as
+    it is (the sync module's ``inventory:<ns>/<name>``)."""
+    return "Application %s" % owner if owner and ":" not in owner else owner

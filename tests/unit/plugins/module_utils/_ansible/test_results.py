@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from ansible.module_utils.common.warnings import get_warning_messages
+
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import results
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Outcome
@@ -38,6 +40,15 @@ def test_lock_blocked_outcome_reports_the_holder_and_no_counts():
     reason = "not synced: Lease ops/gapp-a is held by node-1/42/beef"
     cs = ChangeSet((ChangeSetEntry("ConfigMap/ns/a", "skipped", "Missing", reason), ChangeSetEntry("ConfigMap/ns/b", "unchanged", "Synced")))
     out = results.outcome_result(Outcome(app="ops/a", changeset=cs, reason=reason, lock_holder="node-1/42/beef", warnings=[reason]), False)
-    assert out["lock_held_by"] == "node-1/42/beef" and out["warnings"] == [reason]
+    assert out["lock_held_by"] == "node-1/42/beef" and "ops/a: " + reason in get_warning_messages()
     assert out["changed"] is False and out["created"] == [] and out["summary"]["skipped"] == 1
     assert results.outcome_result(Outcome(app="ops/a", changeset=cs), False).get("lock_held_by") is None
+
+
+def test_outcome_warnings_become_ansible_warnings_named_by_application():
+    """Printed once for the task, also with all=true (where results are nested rows), and
+    never passed to exit_json as a result key (deprecated in ansible-core 2.19)."""
+    shared = "SharedResourceWarning: ConfigMap/demo/shared is also managed by Application ops/a"
+    out = results.outcome_result(Outcome(app="ops/b", warnings=[shared]), False)
+    assert "ops/b: " + shared in get_warning_messages()
+    assert "warnings" not in out
