@@ -41,6 +41,11 @@ MERGE_KEYS = {
     "resourceClaims": ("name",),
 }
 
+# Maps of opaque text (labels, annotations, ConfigMap and Secret data): a value is never a
+# quantity (a ConfigMap key named `storage` changed from "1Gi" to "1024Mi" is a change), and
+# an empty value is a value the server keeps (so adding one is a change).
+TEXT_MAP_KEYS = frozenset(("labels", "annotations", "data", "stringData", "binaryData"))
+
 # Metadata the server owns; never part of a comparison or a diff.
 VOLATILE_METADATA = ("managedFields", "resourceVersion", "generation", "creationTimestamp", "uid", "selfLink")
 
@@ -60,7 +65,7 @@ def _merge_key(field, items):
 def _scalar_equal(desired, live, field, parent):
     if desired == live and type(desired) is type(live):
         return True
-    if field in quantity.QUANTITY_SCALAR_KEYS or parent in quantity.QUANTITY_MAP_KEYS:
+    if parent not in TEXT_MAP_KEYS and (field in quantity.QUANTITY_SCALAR_KEYS or parent in quantity.QUANTITY_MAP_KEYS):
         return quantity.equal(desired, live)
     if isinstance(desired, bool) or isinstance(live, bool):
         return False
@@ -80,7 +85,7 @@ def covers(desired, live, field="", parent=""):
             if value is None:
                 continue
             if key not in live or live[key] is None:
-                if _is_empty(value):
+                if _is_empty(value) and field not in TEXT_MAP_KEYS:
                     continue
                 return False
             if not covers(value, live[key], key, field):

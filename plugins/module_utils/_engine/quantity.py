@@ -32,7 +32,8 @@ _SUFFIXES = {
     "Ei": Decimal(2) ** 60,
 }
 
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[numkMGTPE]i?|)$")
+# Decimal SI suffixes (n u m k M G T P E) or binary ones (Ki Mi Gi Ti Pi Ei: note the capital K).
+_QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[numkKMGTPE]i?|)$")
 
 # Map keys whose values are quantities (container resources, quotas, limit ranges,
 # PVC requests, node capacity) and scalar keys holding one quantity.
