@@ -22,16 +22,44 @@ options:
       - Identifier of this reconcile run. Repositories already fetched under the same run id are
         not fetched again, so a run fetches each repository once for all its Applications.
     type: str
+  allow_local_repos:
+    description:
+      - Let Applications name local repositories in C(spec.source.repoURL) (C(file:///path) or C(/path)).
+      - A repository's content decides which repoURL its Applications name, so by default they may only name
+        C(https://), C(http://), C(ssh://), C(git://) or C(user@host:path) repositories. Values that git would read
+        as an option (C(--upload-pack=...), an ssh host or user starting with C(-)), remote helper transports
+        (C(ext::), C(fd::), any C(<transport>::)), and URLs with whitespace, control characters or C(..) segments
+        are always refused, and git itself runs with only these transports enabled.
+    type: bool
+    default: false
+  git_timeout:
+    description:
+      - Seconds allowed to each C(git) command of a fetch.
+      - A stalled HTTP(S) transfer (under 1000 bytes/s for 30 s) and an SSH server that does not answer
+        (30 s to connect, 2 keepalives 15 s apart) fail sooner. A repository whose fetch timed out is not fetched
+        again in the same run (same O(run_id) and module process); the next Application naming it fails at once.
+    type: int
+    default: 120
   repo_credentials:
     description:
-      - Credentials for repositories, matched by exact C(url) (V(*) matches any repository).
+      - Credentials for repositories, scoped the way Argo CD's repository credential templates are. An entry applies
+        to every repository whose URL starts with its O(repo_credentials[].url) on a path-segment boundary
+        (V(https://git.example.com/team) covers V(https://git.example.com/team/app) but not
+        V(https://git.example.com/teammate)); when several apply, the longest wins.
+      - URLs are compared normalised; scheme and host lowercase, the default port dropped, V(git@host:org/repo)
+        read as V(ssh://git@host/org/repo), a trailing C(.git) or C(/) ignored. Scheme, host and port must be equal;
+        when the entry names a user, the repository URL must name the same user.
+      - There are no wildcards. An entry whose URL is V(*) or holds a wildcard, has no scheme and host, or repeats
+        another entry's URL fails the module before anything is fetched (the error names the entry's index).
       - Values are never logged nor returned.
     type: list
     elements: dict
     default: []
     suboptions:
       url:
-        description: Repository URL the credentials are for, or V(*).
+        description:
+          - URL prefix the credentials are for, with scheme and host, for example V(https://git.example.com/team),
+            V(https://git.example.com) (the whole server) or V(git@git.example.com:team).
         type: str
         required: true
       ssh_key:

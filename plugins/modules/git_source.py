@@ -46,7 +46,11 @@ attributes:
 options:
   repo:
     description:
-      - URL of the repository (C(https://), C(ssh://), C(git@host:path), C(git://), C(file://)).
+      - URL of the repository (C(https://), C(http://), C(ssh://), C(git@host:path), C(git://), C(file://) or an
+        absolute path).
+      - Values git would read as an option (C(--upload-pack=...), an ssh host or user starting with C(-)), remote
+        helper transports (C(ext::), C(fd::), any C(<transport>::)), and URLs with whitespace, control characters or
+        C(..) segments are refused; git runs with only the transports above enabled.
       - Do not embed credentials in the URL (they would show in task logs); use O(token),
         O(username)/O(password) or O(ssh_key). Credentials found in the URL are stripped from
         the cache key, the stored remote and the results.
@@ -112,8 +116,10 @@ options:
   timeout:
     description:
       - Seconds allowed to each C(git) command, and to waiting for the cache lock.
+      - A stalled HTTP(S) transfer (under 1000 bytes/s for 30 s) and an SSH server that does not answer
+        (30 s to connect, 2 keepalives 15 s apart) fail sooner.
     type: int
-    default: 300
+    default: 120
 notes:
   - The module is idempotent in the GitOps sense; C(changed) is V(true) when the commit of
     O(version) differs from the one recorded by the previous run (always on the first run).
@@ -188,7 +194,7 @@ verified:
 """
 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.git import fetch
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.git import DEFAULT_TIMEOUT, fetch
 
 
 class GitSourceModule(GitOpsModule):
@@ -213,7 +219,7 @@ def argument_spec():
         verify_commit=dict(type="bool", default=False),
         gnupg_home=dict(type="path"),
         run_id=dict(type="str"),
-        timeout=dict(type="int", default=300),
+        timeout=dict(type="int", default=DEFAULT_TIMEOUT),
     )
 
 
@@ -230,6 +236,7 @@ def run(module):
         verify_commit=params["verify_commit"],
         gnupg_home=params["gnupg_home"],
         timeout=params["timeout"],
+        allow_local=True,  # the operator's own input, not a repository's
     )
     out = dict(
         changed=result.changed,

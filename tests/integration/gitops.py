@@ -93,7 +93,8 @@ class Runner:
         clock = SystemClock()
         store = AppStore(cluster, clock)
         app = store.get(namespace, name)
-        sources = Sources(store, checkout_dir=self.checkout_dir, cache_dir=self.cache_dir)
+        # the test repositories are served over file:// (an operator's opt-in in gitops.k8s.app)
+        sources = Sources(store, checkout_dir=self.checkout_dir, cache_dir=self.cache_dir, allow_local_repos=True)
         ports = Ports(cluster, sources.source, sources.render,
                       lambda spec: LeaseLock(cluster, clock, spec.namespace, "gapp-" + spec.name, mode=lock_mode, timeout=lock_timeout).hold(),
                       store.write_status, clock, store.remove_finalizer)

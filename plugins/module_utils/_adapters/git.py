@@ -6,18 +6,19 @@
 Cache layout, one directory per repository (sha256 of its credential-free URL)::
 
     <cache_dir>/<key>/lock          flock()ed around fetch + export
-    <cache_dir>/<key>/state.json    per ref: commit, previous_commit, run_id, fetched_at
+    <cache_dir>/<key>/state.json    per ref: commit, previous_commit, run_id, fetched_at;
+                                    the run_id whose fetch timed out (not retried in that run)
     <cache_dir>/<key>/repo.git      bare repository (remote URL without credentials)
     <cache_dir>/<key>/trees/<sha>/  exported tree of one commit, never modified
 
-Credentials never reach argv, the stored remote URL, messages or results: an SSH
-key goes to a 0600 temporary file named in GIT_SSH_COMMAND; HTTPS credentials go
-to an ``http.<url>.extraHeader`` passed through GIT_CONFIG_* environment variables.
+A URL may come from a hostile repository: it is checked by the engine (repo_urls)
+before git runs and reaches git only as ``remote.origin.url`` (never argv). What
+each git process gets (credentials, allowed transports, time limits) is git_env's.
+Credentials never reach argv, the stored remote URL, messages or results.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime
 import errno
 import fcntl
@@ -25,27 +26,28 @@ import hashlib
 import json
 import os
 import re
-import shlex
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.git_env import Auth, make_scrubber, redact_url, split_url
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import run, tool_env, trim
 
 DEFAULT_DEPTH = 1
-DEFAULT_TIMEOUT = 300
+# Bound of each git command. Stalls are cut sooner by git_env's limits (HTTP(S), ssh);
+# this bound catches what they cannot see (git://, an ssh server that keeps the
+# connection alive but never sends) and is shorter than the agents' 3-minute schedule.
+DEFAULT_TIMEOUT = 120
 DEFAULT_KEEP_TREES = 5
 DEFAULT_REF = "HEAD"
-TOKEN_USERNAME = "x-access-token"
-CREDENTIAL_KEYS = ("ssh_key", "known_hosts", "username", "password", "token")
 
 _HEX = re.compile(r"^[0-9a-f]+$")
-_URL_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
 _BAD_REF = re.compile(r"[\s:~^?*\[\\]|\.\.|@\{")
-_HTTP_SCHEMES = ("http", "https")
+# git's words for a peer that did not answer in time (curl, ssh, connect()).
+_TIMED_OUT = re.compile(r"(?i)operation too slow|timed out|timeout, server .* not responding")
 
 
 @dataclass(frozen=True)
@@ -70,144 +72,9 @@ class FetchResult:
     verified: bool = False
 
 
-def split_url(url):
-    """(credential-free URL, username, password) of a repository URL.
-
-    For http(s) the whole user-info part is removed; for other schemes only a
-    password is (``ssh://git@host/x`` keeps its user). scp-like URLs are kept.
-    """
-    if "://" not in url:
-        return url, None, None
-    parts = urlsplit(url)
-    userinfo, sep, hostport = parts.netloc.rpartition("@")
-    if not sep:
-        return url, None, None
-    user, has_password, password = userinfo.partition(":")
-    if parts.scheme.lower() in _HTTP_SCHEMES:
-        netloc = hostport
-    else:
-        netloc = "%s@%s" % (user, hostport) if user else hostport
-    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    return clean, (user or None), (password if has_password else None)
-
-
-def redact_url(url):
-    """The URL as it may be shown: credentials removed."""
-    return split_url(url)[0]
-
-
 def cache_key(url):
     """Cache directory name of a repository: sha256 of its credential-free URL."""
     return hashlib.sha256(redact_url(url).encode("utf-8")).hexdigest()
-
-
-def make_scrubber(secrets):
-    """A function removing URL user-info and every secret string from a text."""
-    values = sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True)
-
-    def scrub(text):
-        text = _URL_USERINFO.sub(r"\1", text or "")
-        for value in values:
-            text = text.replace(value, "********")
-        return re.sub(r"(?i)(authorization:\s*)\S+(\s+\S+)?", r"\1********", text)
-
-    return scrub
-
-
-class _Auth:
-    """Environment and temporary files carrying credentials for one fetch."""
-
-    def __init__(self, clean_url, credentials, url_user, url_password):
-        creds = dict(credentials or {})
-        unknown = sorted(set(creds) - set(CREDENTIAL_KEYS))
-        if unknown:
-            raise SourceError("unknown credential keys: %s" % ", ".join(unknown), subject=clean_url)
-        self.url = clean_url
-        self.creds = {k: v for k, v in creds.items() if v not in (None, "")}
-        if url_user is not None and not any(k in self.creds for k in ("username", "password", "token")):
-            if split_url_scheme(clean_url) in _HTTP_SCHEMES:
-                self.creds["username"] = url_user
-                self.creds["password"] = url_password or ""
-        self.tmpdir = None
-        self._env = None
-        self.secrets = [self.creds.get(k) for k in ("ssh_key", "password", "token")]
-        if url_password:
-            self.secrets.append(url_password)
-        if url_user and url_password is None:
-            self.secrets.append(url_user)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        if self.tmpdir:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-            self.tmpdir = None
-
-    def _write(self, name, text):
-        if self.tmpdir is None:
-            self.tmpdir = tempfile.mkdtemp(prefix="gitops-k8s-git-")
-        path = os.path.join(self.tmpdir, name)
-        if not text.endswith("\n"):
-            text += "\n"
-        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
-            handle.write(text)
-        return path
-
-    def env(self):
-        """A fresh copy of the environment for git (temporary files are written once)."""
-        if self._env is None:
-            self._env = self._build_env()
-        return dict(self._env)
-
-    def _build_env(self):
-        extra = {"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never", "GIT_ASKPASS": None, "SSH_ASKPASS": None}
-        ssh_key, known_hosts = self.creds.get("ssh_key"), self.creds.get("known_hosts")
-        if ssh_key or known_hosts:
-            ssh = ["ssh", "-o", "BatchMode=yes"]
-            if ssh_key:
-                ssh += ["-i", self._write("id_key", ssh_key), "-o", "IdentitiesOnly=yes"]
-            if known_hosts:
-                ssh += ["-o", "UserKnownHostsFile=" + self._write("known_hosts", known_hosts),
-                        "-o", "StrictHostKeyChecking=yes"]
-            else:
-                ssh += ["-o", "StrictHostKeyChecking=accept-new"]
-            extra["GIT_SSH_COMMAND"] = " ".join(shlex.quote(part) for part in ssh)
-            extra["GIT_SSH"] = None
-        header = self.auth_header()
-        if header:
-            count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or "0")
-            extra["GIT_CONFIG_COUNT"] = str(count + 1)
-            # Scoped to this server (redirects inside it keep working, other hosts never see it);
-            # the environment only reaches the git processes of this one fetch.
-            extra["GIT_CONFIG_KEY_%d" % count] = "http.%s.extraHeader" % _server_url(self.url)
-            extra["GIT_CONFIG_VALUE_%d" % count] = header
-        return tool_env(extra)
-
-    def auth_header(self):
-        token, password = self.creds.get("token"), self.creds.get("password")
-        username = self.creds.get("username")
-        if token is None and password is None and username is None:
-            return None
-        if split_url_scheme(self.url) not in _HTTP_SCHEMES:
-            raise SourceError("username, password and token only apply to http(s) repository URLs", subject=self.url)
-        if token is not None:
-            pair = "%s:%s" % (username or TOKEN_USERNAME, token)
-        else:
-            pair = "%s:%s" % (username or "", password or "")
-        encoded = base64.b64encode(pair.encode("utf-8")).decode("ascii")
-        self.secrets.append(encoded)
-        return "Authorization: Basic " + encoded
-
-
-def _server_url(url):
-    """``scheme://host[:port]/`` of a URL."""
-    parts = urlsplit(url)
-    return "%s://%s/" % (parts.scheme, parts.netloc.rpartition("@")[2])
-
-
-def split_url_scheme(url):
-    return url.split("://", 1)[0].lower() if "://" in url else "ssh"
 
 
 def _now():
@@ -228,8 +95,15 @@ class _Repo:
 
     def git(self, *args, env=None):
         argv = ["git", "--git-dir", self.git_dir] + list(args)
-        return run(argv, SourceError, self.url, env=env or self.auth.env(), cwd=self.entry,
-                   timeout=self.timeout, scrub=self.scrub)
+        started = time.monotonic()
+        try:
+            return run(argv, SourceError, self.url, env=env or self.auth.env(), cwd=self.entry,
+                       timeout=self.timeout, scrub=self.scrub)
+        except SourceError as exc:
+            if time.monotonic() - started < self.timeout:
+                raise
+            raise SourceError("ref %s timed out: %s" % (self.ref, exc.message), subject=self.url,
+                              details={"timed_out": True}) from exc
 
     def check(self, what, *args, env=None):
         result = self.git(*args, env=env)
@@ -269,9 +143,7 @@ class _Repo:
     def fetch_all(self):
         result = self.fetch(["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"], 0)
         if result.rc != 0:
-            raise SourceError(
-                "cannot fetch ref %s (full fetch): %s%s" % (self.ref, _hint(result.stderr), self.scrub(trim(result.stderr)) or "git fetch failed"),
-                subject=self.url)
+            raise self.fetch_error("cannot fetch ref %s (full fetch)" % self.ref, result.stderr)
 
     def fetch_ref(self, depth):
         """Fetch the ref; return (commit, used_network)."""
@@ -286,14 +158,20 @@ class _Repo:
             if commit:
                 return commit, True
         if not (_HEX.match(ref) and len(ref) >= 4):
-            raise SourceError("cannot fetch ref %s: %s%s" % (ref, _hint(result.stderr), self.scrub(trim(result.stderr)) or "git fetch failed"),
-                              subject=self.url)
+            raise self.fetch_error("cannot fetch ref %s" % ref, result.stderr)
         # A (short) commit SHA: fetch every branch and tag with full history, then resolve.
         self.fetch_all()
         commit = self.resolve(ref)
         if not commit:
             raise SourceError("ref %s is not a branch, tag or commit of this repository" % ref, subject=self.url)
         return commit, True
+
+    def fetch_error(self, what, stderr):
+        """SourceError for a failed fetch: a hint, git's scrubbed words, and
+        ``details.timed_out`` when the server did not answer in time."""
+        timed_out = bool(_TIMED_OUT.search(stderr or ""))
+        return SourceError("%s: %s%s" % (what, _hint(stderr), self.scrub(trim(stderr)) or "git fetch failed"), subject=self.url,
+                           details={"timed_out": True} if timed_out else None)
 
     def verify(self, commit, gnupg_home):
         env = self.auth.env()
@@ -339,6 +217,8 @@ def _hint(stderr):
         return "authentication failed or required (check the token, username/password); "
     if "Permission denied (publickey" in text or "Host key verification failed" in text:
         return "SSH authentication failed (check the SSH key and known hosts); "
+    if _TIMED_OUT.search(text):
+        return "the Git server stalled or did not answer in time; "
     return ""
 
 
@@ -355,7 +235,8 @@ def _lock(path, timeout, subject):
                 raise SourceError("cannot lock the git cache: %s" % exc.strerror, subject=subject) from exc
             if time.monotonic() >= deadline:
                 handle.close()
-                raise SourceError("timed out after %s seconds waiting for the git cache lock" % timeout, subject=subject) from exc
+                raise SourceError("timed out after %s seconds waiting for the git cache lock" % timeout, subject=subject,
+                                  details={"timed_out": True}) from exc
             time.sleep(0.1)
 
 
@@ -395,9 +276,8 @@ def _prune_trees(trees, keep, protected):
             shutil.rmtree(os.path.join(trees, name), ignore_errors=True)
 
 
-def _check_inputs(url, ref, depth):
-    if not url or url.startswith("-"):
-        raise SourceError("invalid repository URL", subject=redact_url(url or ""))
+def _check_inputs(url, ref, depth, allow_local):
+    repo_urls.parse(url, allow_local=allow_local)
     if not ref or ref.startswith("-") or ref.endswith("/") or ref.endswith(".lock") or _BAD_REF.search(ref):
         raise SourceError("invalid ref %r" % ref, subject=redact_url(url))
     if depth < 0:
@@ -405,7 +285,7 @@ def _check_inputs(url, ref, depth):
 
 
 def fetch(url, ref=DEFAULT_REF, cache_dir=None, *, depth=DEFAULT_DEPTH, credentials=None, run_id=None,
-          verify_commit=False, gnupg_home=None, timeout=DEFAULT_TIMEOUT, keep_trees=DEFAULT_KEEP_TREES):
+          verify_commit=False, gnupg_home=None, timeout=DEFAULT_TIMEOUT, keep_trees=DEFAULT_KEEP_TREES, allow_local=False):
     """Fetch ``ref`` of ``url`` into ``cache_dir`` and export its tree; returns FetchResult.
 
     ref: branch, tag, full or short commit SHA, or ``HEAD`` (the default branch).
@@ -415,9 +295,13 @@ def fetch(url, ref=DEFAULT_REF, cache_dir=None, *, depth=DEFAULT_DEPTH, credenti
     commit is reused without network access.
     verify_commit: require a valid signature (``git verify-commit``; keys from
     ``gnupg_home``); on failure raise SourceError and export nothing.
+    allow_local: accept ``file://`` URLs and absolute paths (the operator's own input;
+    never for a URL a repository chose). Other forms are refused (repo_urls.parse).
+    timeout: seconds for each git command; a SourceError for a server that did not
+    answer in time carries ``details["timed_out"]``.
     """
     ref = ref or DEFAULT_REF
-    _check_inputs(url, ref, depth)
+    _check_inputs(url, ref, depth, allow_local)
     if not cache_dir:
         raise SourceError("a cache directory is required", subject=redact_url(url))
     clean, url_user, url_password = split_url(url)
@@ -427,7 +311,7 @@ def fetch(url, ref=DEFAULT_REF, cache_dir=None, *, depth=DEFAULT_DEPTH, credenti
         os.makedirs(trees, mode=0o700, exist_ok=True)
     except OSError as exc:
         raise SourceError("cannot create the git cache directory: %s" % exc.strerror, subject=clean) from exc
-    with _Auth(clean, credentials, url_user, url_password) as auth:
+    with Auth(clean, credentials, url_user, url_password, allow_local) as auth:
         lock = _lock(os.path.join(entry, "lock"), timeout, clean)
         try:
             return _fetch_locked(entry, clean, ref, auth, depth, run_id, verify_commit, gnupg_home, timeout, keep_trees)
@@ -450,8 +334,19 @@ def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_hom
             return FetchResult(url, ref, last["commit"], last.get("previous_commit"),
                                last["commit"] != last.get("previous_commit"), tree, False, bool(last.get("verified")))
 
-    repo.ensure()
-    commit, fetched = repo.fetch_ref(depth)
+    stalled = state.get("timed_out") or {}
+    if run_id and stalled.get("run_id") == run_id:
+        # another module process of this run already waited for this server
+        raise SourceError("%s (not retried in this run)" % stalled.get("message"), subject=url, details={"timed_out": True})
+    try:
+        repo.ensure()
+        commit, fetched = repo.fetch_ref(depth)
+    except SourceError as exc:
+        if run_id and exc.details.get("timed_out"):
+            state["timed_out"] = {"run_id": run_id, "message": exc.message}
+            _write_state(state_path, state)
+        raise
+    state.pop("timed_out", None)
     if verify_commit:
         repo.verify(commit, gnupg_home)
     tree = repo.export(commit, trees)

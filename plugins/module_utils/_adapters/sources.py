@@ -7,6 +7,12 @@
 - repoURL omitted: use the source of the Application that declared it (our tracking
   annotation), up to the root Application, whose source is the local checkout
   ansible-pull just pulled (``checkout_dir``).
+
+A repoURL is checked (engine repo_urls) before anything is fetched: git options and
+remote-helper transports are refused, local repositories unless allowed. The
+credential of the longest URL prefix covering it is used. A repository whose fetch
+timed out is not fetched again in this run: the next Application naming it fails at
+once with the same error.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, render, tools, yaml_io
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 
 MAX_DEPTH = 10
@@ -33,13 +39,17 @@ def checkout_revision(path):
 class Sources:
     """Resolve and render Application sources (the reconcile Ports source/render)."""
 
-    def __init__(self, store, checkout_dir=None, cache_dir=None, run_id=None, credentials=None, render_defaults=None):
+    def __init__(self, store, checkout_dir=None, cache_dir=None, run_id=None, credentials=None, render_defaults=None,
+                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT):
         self.store = store
         self.checkout_dir = checkout_dir
         self.cache_dir = cache_dir
         self.run_id = run_id
-        self.credentials = credentials or {}
+        self.credentials = credentials or repo_urls.Credentials()
         self.render_defaults = render_defaults or {}
+        self.allow_local_repos = allow_local_repos
+        self.git_timeout = git_timeout
+        self._timed_out = {}  # normalised repository URL -> the SourceError of its timed-out fetch
 
     def _declaring(self, app, spec):
         """The Application that holds the repository for app, with its parsed spec."""
@@ -68,8 +78,20 @@ class Sources:
         if holder is not app:
             # a child follows the revision its parent synced, so both come from one commit
             ref = ((holder.get("status") or {}).get("sync") or {}).get("revision") or ref
-        result = git.fetch(holder_spec.repo_url, ref, self.cache_dir, credentials=self.credentials.get(holder_spec.repo_url) or self.credentials.get("*"),
-                           run_id=self.run_id)
+        return self._fetch(holder_spec.repo_url, ref)
+
+    def _fetch(self, url, ref):
+        parsed = repo_urls.parse(url, allow_local=self.allow_local_repos)
+        earlier = self._timed_out.get(parsed)
+        if earlier is not None:
+            raise SourceError("%s (not retried in this run)" % earlier.message, subject=earlier.subject, details=earlier.details)
+        try:
+            result = git.fetch(url, ref, self.cache_dir, credentials=self.credentials.for_url(parsed), run_id=self.run_id,
+                               allow_local=self.allow_local_repos, timeout=self.git_timeout)
+        except SourceError as exc:
+            if exc.details.get("timed_out"):
+                self._timed_out[parsed] = exc
+            raise
         return result.tree, result.commit, result.url
 
     def render(self, root, spec):

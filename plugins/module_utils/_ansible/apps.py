@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import redact, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND, DEFAULT_APP_NAMESPACE
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Ports, Settings
@@ -22,6 +22,8 @@ APP_SOURCE = {
     "checkout_dir": {"type": "path"},
     "git_cache_dir": {"type": "path", "default": "~/.cache/gitops-k8s/git"},
     "run_id": {"type": "str"},
+    "allow_local_repos": {"type": "bool", "default": False},
+    "git_timeout": {"type": "int", "default": git.DEFAULT_TIMEOUT},
     "repo_credentials": {
         "type": "list",
         "elements": "dict",
@@ -39,11 +41,10 @@ APP_SOURCE = {
 
 
 def credentials_by_url(items):
-    out = {}
-    for item in items or []:
-        creds = dict((k, v) for k, v in item.items() if k != "url" and v)
-        out[item["url"]] = creds
-    return out
+    """The repo_credentials option as credentials scoped by URL prefix; a wildcard, a URL
+    without scheme and host, or a URL given twice fails here, before anything is fetched."""
+    entries = [(item["url"], dict((k, v) for k, v in item.items() if k != "url" and v)) for item in items or []]
+    return repo_urls.Credentials.from_entries(entries, what="repo_credentials")
 
 
 def lease_name(spec):
@@ -58,6 +59,8 @@ def make_ports(module, cluster, store, clock):
         cache_dir=p.get("git_cache_dir"),
         run_id=p.get("run_id"),
         credentials=credentials_by_url(p.get("repo_credentials")),
+        allow_local_repos=p.get("allow_local_repos", False),
+        git_timeout=p.get("git_timeout") or git.DEFAULT_TIMEOUT,
         render_defaults={"renderer": p.get("renderer"), "kustomize_binary": p.get("kustomize_binary"), "helm_binary": p.get("helm_binary")},
     )
 

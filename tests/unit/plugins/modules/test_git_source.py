@@ -15,6 +15,7 @@ import sys
 import pytest
 import yaml
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 from ansible_collections.gitops.k8s.plugins.modules import git_source
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
@@ -63,6 +64,24 @@ def test_run_returns_commit_path_and_diff(tmp_path):
     assert os.path.isfile(os.path.join(result["path"], "cm.yaml"))
     again = git_source.run(module)
     assert again["changed"] is False and "diff" not in again
+
+
+@pytest.mark.parametrize("url", ["ext::sh -c touch% {marker}", "--upload-pack=touch {marker}", "fd::3",
+                                 "ssh://-oProxyCommand=touch%20{marker}/x"])
+def test_run_refuses_options_and_transports_but_keeps_local_urls(tmp_path, url):
+    marker = tmp_path / "marker"
+    module = FakeModule(repo=url.format(marker=marker), cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(SourceError) as err:
+        git_source.run(module)
+    assert "repository URL not allowed" in str(err.value)
+    assert not marker.exists()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not found")
+def test_run_accepts_a_local_path(tmp_path):
+    commit = make_repo(str(tmp_path / "src"))
+    module = FakeModule(repo=str(tmp_path / "src"), cache_dir=str(tmp_path / "cache"))
+    assert git_source.run(module)["commit"] == commit
 
 
 @pytest.mark.slow

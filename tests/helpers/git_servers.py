@@ -1,0 +1,142 @@
+"""Throwaway Git servers on 127.0.0.1 for tests that need a real network peer.
+
+- GitHTTPServer(root)           smart HTTP through ``git http-backend``; records every request's
+                                Authorization header (``auth_headers``); ``stall=True`` sends the
+                                start of a response and then nothing, holding the connection open
+- BlackHole()                   a TCP server that accepts connections and never answers
+
+Both are context managers and expose ``url`` (``http://127.0.0.1:PORT``) and ``port``.
+Nothing here reaches beyond the loopback interface.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+GIT = shutil.which("git") or "git"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "gitops-test"
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        return
+
+    def do_GET(self):
+        self._serve()
+
+    def do_POST(self):
+        self._serve()
+
+    def _serve(self):
+        owner = self.server.owner
+        owner.requests.append((self.command, self.path, self.headers.get("Authorization")))
+        if owner.stall:
+            # A server that starts answering and then stalls (a hung backend behind a proxy).
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-git-upload-pack-advertisement")
+            self.end_headers()
+            self.wfile.write(b"001e# service=git-upload-pack\n")
+            self.wfile.flush()
+            owner.release.wait()
+            return
+        path, _sep, query = self.path.partition("?")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        env = dict(os.environ, GIT_PROJECT_ROOT=owner.root, GIT_HTTP_EXPORT_ALL="1", PATH_INFO=path, QUERY_STRING=query,
+                   REQUEST_METHOD=self.command, CONTENT_TYPE=self.headers.get("Content-Type", ""),
+                   CONTENT_LENGTH=str(len(body)), REMOTE_ADDR="127.0.0.1")
+        if self.headers.get("Content-Encoding"):
+            env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
+        if self.headers.get("Git-Protocol"):
+            env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
+        out = subprocess.run([GIT, "http-backend"], input=body, env=env, capture_output=True, check=False).stdout
+        head, _sep, payload = out.partition(b"\r\n\r\n")
+        status, headers = 200, []
+        for line in head.decode("latin-1").split("\r\n"):
+            name, _sep, value = line.partition(":")
+            if name.lower() == "status":
+                status = int(value.strip().split()[0])
+            elif name:
+                headers.append((name, value.strip()))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class GitHTTPServer:
+    """Serve the bare repositories below ``root`` over smart HTTP, without authentication."""
+
+    def __init__(self, root, stall=False):
+        self.root = str(root)
+        self.stall = stall
+        self.requests = []
+        self.release = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads = True
+        self._server.owner = self
+        self.port = self._server.server_address[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def auth_headers(self):
+        """The Authorization header of every request received (None when absent)."""
+        return [auth for _method, _path, auth in self.requests]
+
+    def add_repo(self, name, source):
+        """Publish a bare clone of the repository at ``source`` as ``<url>/<name>``."""
+        subprocess.run([GIT, "clone", "--quiet", "--bare", str(source), os.path.join(self.root, name)],
+                       check=True, capture_output=True)
+        return "%s/%s" % (self.url, name)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.release.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class BlackHole:
+    """A TCP server on 127.0.0.1 that accepts every connection and never sends a byte."""
+
+    def __init__(self):
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self.port = self._sock.getsockname()[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.accepted = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self):
+        self._sock.settimeout(0.1)
+        while not self._stop.is_set():
+            try:
+                conn, _addr = self._sock.accept()
+            except OSError:
+                continue
+            self.accepted.append(conn)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self._thread.join()
+        for conn in self.accepted:
+            conn.close()
+        self._sock.close()
