@@ -6,7 +6,8 @@
 ``render(root, path, options)`` picks a renderer (explicit, or detected like
 Argo CD: ``Chart.yaml`` -> helm, a kustomization file -> kustomize, else a
 directory of YAML/JSON files), runs it, expands ``kind: List`` documents and
-validates the result (apiVersion, kind, name, no duplicate ids).
+validates the result (apiVersion, kind, name, no duplicate ids, at most
+manifests.MAX_OBJECTS objects).
 """
 
 from __future__ import annotations
@@ -142,5 +143,5 @@ def render(root, path, options=None, source=None):
         manifests, warnings = render_kustomize(root_real, target, rel, options, source)
     else:
         manifests, warnings = render_directory(root_real, target, rel, options)
-    manifests = validate(expand_lists(manifests))
+    manifests = validate(expand_lists(manifests), source=rel)
     return RenderResult(manifests, warnings, renderer, rel)

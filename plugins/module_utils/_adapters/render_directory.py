@@ -19,7 +19,7 @@ import os
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError, RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import is_inside
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import ContentBudget, load_documents, read_text
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 # Files that describe how to render, never objects to apply.
@@ -91,25 +91,15 @@ def _classify(value, where):
     return "neither apiVersion nor kind"
 
 
-def _read(full, shown):
-    try:
-        with open(full, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise RenderError("cannot read file: %s" % exc.strerror, subject=shown) from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ManifestError("file is not UTF-8 text", subject=shown) from exc
-
-
 def render_directory(root, target, rel, options):
     """Render a directory (or a single file) ``target`` below the real path ``root``.
 
     ``rel`` is ``target`` relative to ``root``; origins read ``rel/file:line``.
-    Returns (manifests, warnings).
+    Every file is bounded alone and all of them together (yaml_io's limits, JSON
+    files included). Returns (manifests, warnings).
     """
     warnings = []
+    budget = ContentBudget()
     if os.path.isfile(target):
         files = [(_posix(os.path.basename(target)), target)]
         base = _posix(os.path.dirname(rel))
@@ -128,8 +118,8 @@ def render_directory(root, target, rel, options):
             continue
         if not is_inside(root, os.path.realpath(full)):
             raise RenderError("file is a symlink pointing outside the source root", subject=shown)
-        text = _read(full, shown)
-        for line, value in load_documents(text, shown):
+        text = read_text(full, shown)
+        for line, value in load_documents(text, shown, budget=budget):
             where = "%s:%d" % (shown, line)
             verdict = _classify(value, where)
             if verdict == "object":

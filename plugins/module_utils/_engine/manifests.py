@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import object_id
 
+# Objects one render may produce. Large real Applications (a cluster's monitoring stack
+# with its CRDs and dashboards) have some thousands; past this, each later step (plan,
+# dry-runs, inventory in the status) would cost more than a reconcile should.
+MAX_OBJECTS = 20000
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -36,9 +41,12 @@ def expand_lists(manifests):
     return out
 
 
-def validate(manifests):
-    """Check every manifest is an object with apiVersion, kind and name, and that no id
-    appears twice. Raises ManifestError naming the origin; returns the manifests."""
+def validate(manifests, source=None):
+    """Check there are at most MAX_OBJECTS manifests, every one an object with apiVersion,
+    kind and name, and that no id appears twice. Raises ManifestError naming the origin
+    (or ``source``, the rendered path, for the count); returns the manifests."""
+    if len(manifests) > MAX_OBJECTS:
+        raise ManifestError("renders %d objects, more than the limit of %d" % (len(manifests), MAX_OBJECTS), subject=source)
     seen = {}
     for m in manifests:
         obj = m.obj

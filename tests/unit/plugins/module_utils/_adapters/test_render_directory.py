@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render import RenderOptions, detect, render
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError, RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import describe
+from tests.helpers.hostile_yaml import alias_bomb, nested
 
 
 def write(base, name, text):
@@ -258,3 +259,58 @@ def test_non_utf8_file_is_an_error(tmp_path):
     with pytest.raises(ManifestError) as err:
         render(str(tmp_path), "app")
     assert err.value.subject == "app/latin1.yaml"
+
+
+# Limits on repository content (yaml_io, manifests.validate): every file of a directory, JSON too.
+
+
+def test_a_file_over_16_mib_is_refused_unread(tmp_path):
+    write(tmp_path, "app/a.yaml", CM % "a")
+    with open(os.path.join(str(tmp_path), "app", "big.json"), "wb") as handle:
+        handle.truncate(16 * 1024 * 1024 + 1)
+    with pytest.raises(ManifestError) as err:
+        render(str(tmp_path), "app")
+    assert str(err.value) == "app/big.json: file is larger than 16 MiB"
+
+
+def test_the_files_of_one_render_are_bounded_together(tmp_path):
+    filler = ("# " + "x" * 1022 + "\n") * (15 * 1024)  # 15 MiB of comments, under the limit of one file
+    for name in "abcde":
+        write(tmp_path, "app/%s.yaml" % name, filler + CM % name)
+    with pytest.raises(ManifestError) as err:
+        render(str(tmp_path), "app")
+    assert str(err.value) == "app/e.yaml:1: a render may load at most 64 MiB of YAML/JSON text"
+
+
+def test_an_alias_bomb_in_a_json_file_is_refused_naming_the_file(tmp_path):
+    write(tmp_path, "app/a.json", json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}))
+    write(tmp_path, "app/b.json", alias_bomb("b"))  # JSON files are read as YAML: aliases work there too
+    with pytest.raises(ManifestError) as err:
+        render(str(tmp_path), "app")
+    assert str(err.value) == "app/b.json:1: YAML document expands to more than 1000000 nodes (aliases?)"
+
+
+def test_deeply_nested_json_is_refused_naming_the_file(tmp_path):
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "deep"}, "data": nested(150)}
+    write(tmp_path, "app/deep.json", json.dumps(obj))
+    with pytest.raises(ManifestError) as err:
+        render(str(tmp_path), "app")
+    assert str(err.value) == "app/deep.json:1: YAML document is nested more than 100 levels deep"
+
+
+def test_a_fifo_is_refused_instead_of_waiting_for_a_writer(tmp_path):
+    write(tmp_path, "app/a.yaml", CM % "a")
+    os.mkfifo(os.path.join(str(tmp_path), "app", "b.yaml"))
+    with pytest.raises(ManifestError) as err:
+        render(str(tmp_path), "app")
+    assert str(err.value) == "app/b.yaml: not a regular file"
+
+
+def test_more_objects_than_the_limit_is_an_error_naming_the_path(tmp_path):
+    items = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-%d" % index}} for index in range(20001)]
+    write(tmp_path, "apps/many/list.json", json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    with pytest.raises(ManifestError) as err:
+        render(str(tmp_path), "apps/many")
+    assert str(err.value) == "apps/many: renders 20001 objects, more than the limit of 20000"
+    write(tmp_path, "apps/fewer/list.json", json.dumps({"apiVersion": "v1", "kind": "List", "items": items[:20000]}))
+    assert len(render(str(tmp_path), "apps/fewer").manifests) == 20000

@@ -4,12 +4,16 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import os
+import time
 
 import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError
+from tests.helpers.hostile_yaml import alias_bomb, nested
 
 MULTI = """\
 # leading comment
@@ -134,3 +138,118 @@ def test_dump_all_round_trips():
     text = yaml_io.dump_all(objs)
     assert text.startswith("---\n")
     assert [value for _line, value in yaml_io.load_documents(text, "x")] == objs
+
+
+# Limits: a repository is untrusted input (docs/sources-and-rendering.md, "Limits").
+
+
+def big_crd(depth=6, width=4, versions=2):
+    """A CustomResourceDefinition of about 3 MB with a deep, wide schema, like the largest
+    Crossplane or Prometheus Operator CRDs: real content must pass every limit."""
+    def schema(level):
+        if level == 0:
+            return {"description": "A leaf field of the widget. " * 2, "type": "string", "maxLength": 253}
+        return {"description": "An object at depth %d. " % level * 2, "type": "object",
+                "properties": {"field%d" % i: schema(level - 1) for i in range(width)}, "required": ["field0"]}
+    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"},
+            "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"}, "scope": "Namespaced",
+                     "versions": [{"name": "v%d" % v, "served": True, "storage": v == 1,
+                                   "schema": {"openAPIV3Schema": schema(depth)}} for v in range(1, versions + 1)]}}
+
+
+def test_alias_bomb_is_refused_fast_naming_file_and_line():
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n---\n" + alias_bomb("lol")
+    start = time.monotonic()
+    with pytest.raises(ManifestError) as err:
+        yaml_io.load_documents(text, "apps/bomb.yaml")
+    assert time.monotonic() - start < 1
+    assert str(err.value) == "apps/bomb.yaml:6: YAML document expands to more than 1000000 nodes (aliases?)"
+
+
+def test_shared_aliases_are_counted_as_expanded():
+    """Six levels of nine aliases expand to 672,610 nodes (9**6 leaves in the last one), under
+    the limit: the document is accepted. A seventh level (5,380,840 nodes more) is not."""
+    def levels(count):
+        lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        for previous, current in zip("abcdefghi", "bcdefghi"[:count - 1]):
+            lines.append("%s: &%s [%s]" % (current, current, ",".join(["*" + previous] * 9)))
+        return "\n".join(lines) + "\n"
+    [(_line, value)] = yaml_io.load_documents(levels(6), "six.yaml")
+    assert len(json.dumps(value)) > 3000000  # what a later json.dumps or deepcopy really builds
+    with pytest.raises(ManifestError, match="expands to more than 1000000 nodes"):
+        yaml_io.load_documents(levels(7), "seven.yaml")
+
+
+@pytest.mark.parametrize("text", ["&a [*a]", "a: &a {b: *a}", "- &x [1, [2, *x]]"])
+def test_an_alias_inside_its_own_anchor_is_refused(text):
+    with pytest.raises(ManifestError) as err:
+        yaml_io.load_documents(text, "loop.yaml")
+    assert str(err.value) == "loop.yaml:1: YAML alias refers to its own anchor (a document without end)"
+
+
+def test_nesting_depth_is_bounded_and_the_deepest_allowed_document_survives_every_walk():
+    deepest = json.dumps(nested(yaml_io.MAX_DOCUMENT_DEPTH))
+    [(_line, value)] = yaml_io.load_documents(deepest, "deep.json")
+    # what later steps do to a document: none of them may hit Python's recursion limit
+    json.dumps(value)
+    copy.deepcopy(value)
+    yaml_io.dump(value)
+    with pytest.raises(ManifestError) as err:
+        yaml_io.load_documents("\n" + json.dumps(nested(yaml_io.MAX_DOCUMENT_DEPTH + 1)), "deeper.json")
+    assert str(err.value) == "deeper.json:2: YAML document is nested more than 100 levels deep"
+
+
+def test_a_document_over_the_size_limit_is_refused():
+    small = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+    huge = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata:\n  big: " + "x" * (16 * 1024 * 1024) + "\n"
+    with pytest.raises(ManifestError) as err:
+        yaml_io.load_documents(small + huge, "helm:chart/templates/big.yaml")
+    assert str(err.value) == "helm:chart/templates/big.yaml:5: YAML document is larger than 16 MiB"
+
+
+def test_text_over_the_render_limit_is_refused_before_parsing():
+    text = "#" * (64 * 1024 * 1024 + 1)
+    with pytest.raises(ManifestError) as err:
+        yaml_io.load_documents(text, "kustomize:overlays/prod")
+    assert str(err.value) == "kustomize:overlays/prod:1: a render may load at most 64 MiB of YAML/JSON text"
+
+
+def test_expanded_nodes_are_bounded_across_the_documents_of_a_render():
+    """Each document is under the per-document limit; together they pass the render's."""
+    one = "a: &a [%s]\nb: &b [%s]\nc: [%s]\n" % (",".join(["x"] * 99), ",".join(["*a"] * 100), ",".join(["*b"] * 98))
+    yaml_io.load_documents(one, "one.yaml")  # 990,204 nodes
+    budget = yaml_io.ContentBudget()
+    for index in range(4):
+        yaml_io.load_documents(one, "f%d.yaml" % index, budget=budget)
+    with pytest.raises(ManifestError) as err:
+        yaml_io.load_documents("---\n" + one, "f4.yaml", budget=budget)
+    assert str(err.value) == "f4.yaml:2: a render may expand to at most 4000000 YAML nodes in all (aliases?)"
+
+
+def test_a_3_mb_crd_passes_every_limit():
+    text = yaml_io.dump(big_crd())
+    assert 2500000 < len(text) < 4000000
+    start = time.monotonic()
+    [(_line, value)] = yaml_io.load_documents(text, "crds/widgets.yaml")
+    assert value["spec"]["names"]["kind"] == "Widget"
+    assert time.monotonic() - start < 10
+
+
+def test_read_text_is_bounded(tmp_path):
+    path = tmp_path / "big.yaml"
+    with open(path, "wb") as handle:
+        handle.truncate(16 * 1024 * 1024 + 1)
+    with pytest.raises(ManifestError) as err:
+        yaml_io.read_text(str(path), "apps/big.yaml")
+    assert str(err.value) == "apps/big.yaml: file is larger than 16 MiB"
+    path.write_text("kind: x\n")
+    assert yaml_io.read_text(str(path), "apps/big.yaml") == "kind: x\n"
+
+
+def test_read_text_refuses_what_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer for ever
+    with pytest.raises(ManifestError) as err:
+        yaml_io.read_text(str(fifo), "apps/pipe.yaml")
+    assert str(err.value) == "apps/pipe.yaml: not a regular file"
