@@ -31,6 +31,17 @@ options:
   ca_cert:
     description: CA bundle to verify the API server with (default E(K8S_AUTH_SSL_CA_CERT)).
     type: path
+  request_timeout:
+    description:
+      - Seconds every request to the API server (discovery, reads, dry-runs, writes, status and Lease updates)
+        may wait to connect, and then for the answer. Defaults to E(K8S_AUTH_REQUEST_TIMEOUT), else V(30).
+      - 30 seconds is far longer than a healthy API server takes (a LIST page of 500 objects or a server-side
+        apply answers in well under a second; admission webhooks time out after 10 seconds unless they say
+        otherwise) and short enough that a hung API server fails the run instead of hanging it.
+      - A request that times out, or whose connection is refused or reset, fails with a message saying so;
+        it is not retried (the next run tries again). When the API server does not answer C(/readyz) either,
+        it is taken for hung and the rest of the module run sends no more requests, so the run ends at once.
+    type: float
 requirements:
   - kubernetes >= 24.2.0 (Python library)
 """

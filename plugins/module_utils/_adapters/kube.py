@@ -6,6 +6,12 @@
 Responses are read as raw JSON (no ResourceInstance wrapping: it is slow on large
 lists). Every request is counted by verb in ``stats`` so callers can report (and tests
 can assert) how many reads and writes a reconcile made.
+
+Every request has a timeout (kube_transport). When one times out and the API server does
+not answer /readyz either, the server is taken for hung: the rest of this run sends
+nothing more and each later request fails at once, so a run against a frozen API server
+ends in about one timeout instead of one per request. A request that times out while
+/readyz answers (a webhook or an aggregated API that hangs) fails alone.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from contextlib import contextmanager
 
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_transport
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
@@ -24,7 +32,6 @@ try:
     from kubernetes import config as k8s_config
     from kubernetes.dynamic import DynamicClient
     from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError, ResourceNotFoundError, ResourceNotUniqueError
-    from urllib3.exceptions import HTTPError as Urllib3Error
 
     HAS_KUBERNETES = True
     KUBERNETES_IMPORT_ERROR = None
@@ -51,19 +58,53 @@ class KubeCluster:
     """Implements the engine's Cluster port."""
 
     def __init__(self, kubeconfig=None, context=None, host=None, api_key=None, validate_certs=None, ca_cert=None,
-                 field_manager=FIELD_MANAGER):
+                 field_manager=FIELD_MANAGER, request_timeout=None):
         self.field_manager = field_manager
         self.stats = Counter()
         self._types = {}
+        self._hung = None  # the request that found the API server hung: nothing more is sent
+        self.request_timeout = _request_timeout(request_timeout)
         try:
-            self.api_client = _api_client(kubeconfig, context, host, api_key, validate_certs, ca_cert)
-            self.dynamic = DynamicClient(self.api_client)
+            self.api_client = _api_client(kubeconfig, context, host, api_key, validate_certs, ca_cert, self.request_timeout)
         except (k8s_config.ConfigException, OSError, ValueError) as exc:
             raise ClusterError("cannot load Kubernetes credentials: %s" % exc, subject=kubeconfig or "kubeconfig") from exc
-        except DynamicApiError as exc:
-            raise ClusterError("API discovery failed: %s" % api_message(exc)) from exc
-        except Urllib3Error as exc:
-            raise ClusterError("cannot reach the API server: %s" % exc) from exc
+        with self._sending("discovery"):
+            try:
+                self.dynamic = DynamicClient(self.api_client)
+            except DynamicApiError as exc:
+                raise ClusterError("API discovery failed: %s" % api_message(exc)) from exc
+
+    # -- transport -------------------------------------------------------------------
+
+    @contextmanager
+    def _sending(self, request):
+        """Run one request (``request`` names it in errors): no answer becomes a ClusterError."""
+        if self._hung is not None:
+            raise ClusterError("not sent (%s): the API server stopped answering earlier in this run: %s" % (request, self._hung))
+        try:
+            yield
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            failure = kube_transport.transport_failure(exc)
+            if failure is None:
+                raise
+            text, timed_out = kube_transport.describe(failure, self.request_timeout, self.api_client.configuration.host)
+            message = "%s (%s)" % (text, request)
+            if timed_out and not self._answers_probe():
+                self._hung = message
+            raise ClusterError(message) from exc
+
+    def _answers_probe(self):
+        """Whether the API server still answers /readyz (200, or a refusal that is an answer)."""
+        timeout = min(self.request_timeout, kube_transport.PROBE_TIMEOUT)
+        try:
+            resp = self.api_client.call_api("GET", self.api_client.configuration.host + kube_transport.PROBE_PATH,
+                                            _request_timeout=(timeout, timeout))
+            resp.read()
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            if kube_transport.transport_failure(exc) is not None:
+                return False
+            raise
+        return resp.status < 500
 
     # -- discovery -------------------------------------------------------------------
 
@@ -71,24 +112,24 @@ class KubeCluster:
         key = (api_version, kind)
         if key in self._types:
             return self._types[key]
-        try:
-            res = self.dynamic.resources.get(api_version=api_version, kind=kind)
-        except ResourceNotFoundError:
-            raise UnknownKindError(
-                "kind %s of apiVersion %s is not served by the cluster (is its CRD installed?)" % (kind, api_version),
-                subject=kind,
-            ) from None
-        except ResourceNotUniqueError:
-            res = [r for r in self.dynamic.resources.search(api_version=api_version, kind=kind) if "/" not in r.name][0]
-        except Urllib3Error as exc:
-            raise ClusterError("cannot reach the API server: %s" % exc) from exc
+        with self._sending("discovery of %s %s" % (api_version, kind)):
+            try:
+                res = self.dynamic.resources.get(api_version=api_version, kind=kind)
+            except ResourceNotFoundError:
+                raise UnknownKindError(
+                    "kind %s of apiVersion %s is not served by the cluster (is its CRD installed?)" % (kind, api_version),
+                    subject=kind,
+                ) from None
+            except ResourceNotUniqueError:
+                res = [r for r in self.dynamic.resources.search(api_version=api_version, kind=kind) if "/" not in r.name][0]
         rtype = ResourceType(res.group or "", res.api_version, res.kind, res.name, bool(res.namespaced))
         self._types[key] = rtype
         return rtype
 
     def refresh_discovery(self):
         self._types.clear()
-        self.dynamic.resources.invalidate_cache()
+        with self._sending("discovery"):
+            self.dynamic.resources.invalidate_cache()
 
     # -- requests --------------------------------------------------------------------
 
@@ -105,23 +146,23 @@ class KubeCluster:
 
     def _request(self, verb, method, path, subject, **params):
         self.stats[verb] += 1
-        try:
-            resp = self.dynamic.request(method, path, serialize=False, **params)
-        except NotFoundError:
-            raise
-        except DynamicApiError as exc:
-            raise ClusterError("%s failed: %s" % (verb, api_message(exc)), subject=subject,
-                               details={"status_code": getattr(exc, "status", None)}) from exc
-        except Urllib3Error as exc:
-            raise ClusterError("cannot reach the API server: %s" % exc, subject=subject) from exc
-        return json.loads(resp.data.decode("utf-8")) if resp.data else {}
+        with self._sending("%s %s" % (verb, subject)):
+            try:
+                resp = self.dynamic.request(method, path, serialize=False, **params)
+            except NotFoundError:
+                raise
+            except DynamicApiError as exc:
+                raise ClusterError("%s failed: %s" % (verb, api_message(exc)), subject=subject,
+                                   details={"status_code": getattr(exc, "status", None)}) from exc
+            data = resp.data  # the body is read here: a server that stops mid-answer times out here too
+        return json.loads(data.decode("utf-8")) if data else {}
 
     def list(self, rtype, namespace=None):
         items = []
         token = None
         while True:
             try:
-                page = self._request("list", "GET", self._path(rtype, namespace), subject=rtype.kind,
+                page = self._request("list", "GET", self._path(rtype, namespace), subject=_list_subject(rtype, namespace),
                                      limit=LIST_PAGE_SIZE, _continue=token)
             except NotFoundError:
                 return []
@@ -191,15 +232,33 @@ class KubeCluster:
 
     def kind_versions(self, kind):
         """apiVersions that serve ``kind`` (any group), from the client's discovery cache."""
-        try:
+        with self._sending("discovery of %s" % kind):
             found = self.dynamic.resources.search(kind=kind)
-        except Urllib3Error as exc:
-            raise ClusterError("cannot reach the API server: %s" % exc) from exc
         return sorted(set(r.group_version for r in found if "/" not in (r.name or "")))
 
     @property
     def writes(self):
         return sum(self.stats[v] for v in WRITE_VERBS)
+
+
+def _list_subject(rtype, namespace):
+    if rtype.namespaced and namespace:
+        return "%s in namespace %s" % (rtype.kind, namespace)
+    return rtype.kind
+
+
+def _request_timeout(value):
+    """Seconds each request may take: the argument, else K8S_AUTH_REQUEST_TIMEOUT, else
+    the default. Never unbounded: a request with no timeout can hang the agent for ever."""
+    if value is None:
+        value = os.environ.get("K8S_AUTH_REQUEST_TIMEOUT") or kube_transport.DEFAULT_REQUEST_TIMEOUT
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = 0
+    if not seconds > 0:
+        raise ClusterError("request_timeout must be a positive number of seconds, not %r" % (value,))
+    return seconds
 
 
 def _env_bool(name):
@@ -209,7 +268,7 @@ def _env_bool(name):
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _api_client(kubeconfig, context, host, api_key, validate_certs, ca_cert):
+def _api_client(kubeconfig, context, host, api_key, validate_certs, ca_cert, request_timeout):
     """An ApiClient from explicit settings, a kubeconfig, or the in-cluster service account.
 
     Unset settings fall back to the K8S_AUTH_* variables kubernetes.core uses (AWX's
@@ -235,4 +294,4 @@ def _api_client(kubeconfig, context, host, api_key, validate_certs, ca_cert):
         configuration.ssl_ca_cert = ca_cert
     if validate_certs is not None:
         configuration.verify_ssl = validate_certs
-    return k8s_client.ApiClient(configuration)
+    return kube_transport.TimedApiClient(configuration, request_timeout)

@@ -15,6 +15,7 @@ KUBE_AUTH = {
     "api_key": {"type": "str", "no_log": True},
     "validate_certs": {"type": "bool"},
     "ca_cert": {"type": "path"},
+    "request_timeout": {"type": "float"},
 }
 
 # doc fragment: gitops.k8s.render
