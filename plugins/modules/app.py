@@ -118,6 +118,18 @@ options:
     type: list
     elements: str
     default: []
+  deadline:
+    description:
+      - With O(all=true), seconds the whole run may take; V(0) sets no deadline.
+      - Applications not started when it passes are not reconciled; each is reported with the error
+        C(not reconciled: the run deadline of N s passed) and fails the task under O(fail_on_error),
+        after all the others ran. The next run reconciles them.
+      - A wait for health (O(wait_timeout)) ends when the deadline does. An Application already started
+        is not cut short otherwise; each of its API requests is bounded by O(request_timeout).
+      - Set it below the interval of the schedule that starts runs (CronJob, systemd timer), so a slow run
+        never delays the next one.
+    type: int
+    default: 0
   fail_on_error:
     description:
       - Fail the task when the reconcile failed. V(false) returns the error in RV(error) instead, so a
@@ -257,7 +269,7 @@ error:
   returned: on failure
   type: str
 error_step:
-  description: The step that failed (fetch, render, spec, cluster, apply, prune, safety, lock).
+  description: The step that failed (fetch, render, spec, cluster, apply, prune, safety, lock; V(reconcile) when O(deadline) left it out).
   returned: on failure
   type: str
 """
@@ -266,33 +278,55 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
 
 MAX_PASSES = 5
 
 
-def reconcile_one(module, cluster, ports, app):
-    """Result of one Application, with the requests it made."""
+def reconcile_one(module, cluster, ports, app, deadline=None):
+    """Result of one Application, with the requests it made; its wait for health ends
+    with the run's ``deadline``."""
     before = dict(cluster.stats)
-    outcome = reconcile(app, ports, apps.settings_of(module))
+    settings = apps.settings_of(module)
+    if deadline is not None:
+        settings = apps.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout))
+    outcome = reconcile(app, ports, settings)
     outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in cluster.stats.items() if count - before.get(verb, 0))
     return outcome, results.outcome_result(outcome, module._diff)
 
 
 def run_all(module, cluster, store, ports):
     """Every Application of the namespace but the excluded ones, lowest sync wave first;
-    Applications created meanwhile (nested app-of-apps) are picked up by another pass."""
+    Applications created meanwhile (nested app-of-apps) are picked up by another pass.
+
+    One Application's failure (a render error, a request that timed out) never stops
+    the others. Once the run's deadline passed, the Applications not started yet are
+    reported as not reconciled."""
     p = module.params
+    deadline = Deadline(p.get("deadline"), ports.clock.now)
     if not store.crd_installed():
         return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
     done, rows, failed = set(p["exclude"]), [], []
     for _pass in range(MAX_PASSES):
-        pending = [a for a in store.list(p["namespace"]) if a["metadata"]["name"] not in done]
+        try:
+            pending = [a for a in store.list(p["namespace"]) if a["metadata"]["name"] not in done]
+        except GitOpsError as exc:
+            if not rows:
+                raise
+            failed.append("cannot list the Applications created meanwhile: %s" % exc)  # keep what was done
+            break
         if not pending:
             break
         for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
             done.add(app["metadata"]["name"])
-            outcome, result = reconcile_one(module, cluster, ports, app)
+            if deadline.passed():
+                outcome = not_reconciled(app, deadline)
+                rows.append(results.outcome_result(outcome, module._diff))
+                failed.append("%s: %s" % (outcome.app, outcome.error))
+                continue
+            outcome, result = reconcile_one(module, cluster, ports, app, deadline)
             rows.append(result)
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
@@ -338,6 +372,7 @@ def main():
         fail_on_error={"type": "bool", "default": True},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},
+        deadline={"type": "int", "default": 0},
     )
     module = GitOpsModule(argument_spec=spec, supports_check_mode=True, required_one_of=[("name", "definition", "all")],
                           mutually_exclusive=[("all", "name"), ("all", "definition")])

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""gitops.k8s.app all=true (run_all) over the in-memory cluster: one Application's failure
+does not stop the others; the run deadline leaves the late ones out, and caps a wait."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError
+from ansible_collections.gitops.k8s.plugins.modules import app as app_module
+
+from tests.unit.plugins.module_utils._engine.fake_cluster import FakeCluster, World
+
+NS = "demo"
+TIMED_OUT = "the API server did not answer within 30 s (apply ConfigMap/demo/cm-b)"
+
+
+class CountingCluster(FakeCluster):
+    """The fake cluster with KubeCluster's request counter; list fails after ``list_ok`` calls."""
+
+    def __init__(self):
+        super().__init__()
+        self.stats = Counter()
+        self.list_ok = None
+
+    def list(self, rtype, namespace=None):
+        if rtype.kind == APP_KIND and self.list_ok is not None:
+            if self.list_ok == 0:
+                raise ClusterError("not sent (list Application in namespace demo): the API server stopped answering")
+            self.list_ok -= 1
+        return super().list(rtype, namespace)
+
+
+class Module:
+    def __init__(self, **params):
+        self.params = dict(namespace=NS, exclude=[], fail_on_error=True, deadline=0, sync=None, prune=None,
+                           prune_protected=False, wait=False, wait_timeout=300)
+        self.params.update(params)
+        self._diff = False
+        self.check_mode = False
+
+
+def world_with(*names):
+    """Applications NAMES in namespace demo, each rendering ConfigMap cm-<name> (path <name>)."""
+    world = World()
+    world.cluster = CountingCluster()
+    world.cluster.apply(world.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+    for name in names:
+        world.paths[name] = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-" + name}, "data": {"k": "v"}}]
+        world.cluster.apply(world.app_type, {
+            "apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": NS},
+            "spec": {"source": {"path": name}, "destination": {"namespace": NS},
+                     "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}})
+    return world
+
+
+def run_all(world, **params):
+    ports = world.ports()
+    result = app_module.run_all(Module(**params), world.cluster, AppStore(world.cluster, ports.clock), ports)
+    return result, ports.clock
+
+
+def rows_by_name(result):
+    return dict((r["application"].split("/")[1], r) for r in result["applications"])
+
+
+def test_an_application_whose_request_timed_out_does_not_stop_the_others():
+    world = world_with("a", "b", "c")
+    world.cluster.fail_apply_on = {"cm-b"}
+    world.cluster.failure_message = TIMED_OUT
+    result, _clock = run_all(world)
+    rows = rows_by_name(result)
+    assert [r["application"] for r in result["applications"]] == ["demo/a", "demo/b", "demo/c"]
+    assert rows["a"]["created"] == ["ConfigMap/demo/cm-a"] and rows["c"]["created"] == ["ConfigMap/demo/cm-c"]
+    assert rows["b"]["error_step"] == "apply" and TIMED_OUT in rows["b"]["error"]
+    assert result["failed"] is True and result["msg"].startswith("demo/b: apply failed: ") and "demo/a" not in result["msg"]
+
+
+def test_applications_not_started_by_the_deadline_are_not_reconciled():
+    world = world_with("a-slow", "b", "c")
+    # a Deployment nobody runs never becomes healthy: the wait of a-slow lasts until the deadline
+    world.paths["a-slow"] = [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "never-ready"},
+                              "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "x"}},
+                                       "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}]
+    result, clock = run_all(world, deadline=30, wait=True, wait_timeout=300)
+    rows = rows_by_name(result)
+    assert 30 <= clock.now() - 1000.0 < 32  # the wait ended with the run (not after wait_timeout=300)
+    assert rows["a-slow"]["created"] == ["Deployment/demo/never-ready"] and "error" not in rows["a-slow"]
+    for late in ("b", "c"):
+        assert rows[late]["error"] == "not reconciled: the run deadline of 30 s passed"
+        assert rows[late]["reason"] == rows[late]["error"] and rows[late]["sync_status"] == "Unknown"
+        assert rows[late]["created"] == [] and rows[late]["synced"] is False
+    assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-b") is None  # b was not touched
+    assert result["failed"] is True
+    assert result["msg"] == ("demo/b: not reconciled: the run deadline of 30 s passed; "
+                             "demo/c: not reconciled: the run deadline of 30 s passed")
+
+
+def test_without_fail_on_error_late_applications_are_reported_in_their_rows():
+    world = world_with("a-slow", "b")
+    world.paths["a-slow"] = [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "never-ready"},
+                              "spec": {"selector": {"matchLabels": {"app": "x"}},
+                                       "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}]
+    result, _clock = run_all(world, deadline=5, wait=True, fail_on_error=False)
+    assert "failed" not in result
+    assert [r.get("error") for r in result["applications"]] == [None, "not reconciled: the run deadline of 5 s passed"]
+
+
+def test_a_listing_that_fails_after_some_applications_ran_keeps_their_results():
+    world = world_with("a", "b")
+    world.cluster.list_ok = 1  # the first pass lists; the second (nested Applications) fails
+    result, _clock = run_all(world)
+    assert [r["application"] for r in result["applications"]] == ["demo/a", "demo/b"]
+    assert result["failed"] is True
+    assert result["msg"].startswith("cannot list the Applications created meanwhile: not sent (list Application")
