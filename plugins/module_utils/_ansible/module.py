@@ -29,7 +29,8 @@ class GitOpsModule(AnsibleModule):
         self.require("kubernetes", kube.KUBERNETES_IMPORT_ERROR)
         p = self.params
         return kube.KubeCluster(kubeconfig=p.get("kubeconfig"), context=p.get("context"), host=p.get("host"),
-                                api_key=p.get("api_key"), validate_certs=p.get("validate_certs"), ca_cert=p.get("ca_cert"))
+                                api_key=p.get("api_key"), validate_certs=p.get("validate_certs"), ca_cert=p.get("ca_cert"),
+                                request_timeout=p.get("request_timeout"))
 
     def execute(self, run):
         """Call ``run(self)`` and exit with its result; a GitOpsError, or a result with
