@@ -25,13 +25,22 @@ import os
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import is_inside
 
-# Git's own metadata: no renderer reads it and a commit cannot put a link there.
-SKIPPED_DIRECTORIES = (".git",)
+# Git's own metadata: no renderer reads it and a commit cannot put a link there. It is
+# not the repository's content either (a local checkout's .git/config may hold the URL
+# it was pulled from, credentials included): a link into it counts as a link outside.
+GIT_DIRECTORY = ".git"
+
+
+def inside_repository(root, real):
+    """True when the real path ``real`` is the real path ``root`` or below it, but not
+    in its ``.git`` directory."""
+    return is_inside(root, real) and not is_inside(os.path.join(root, GIT_DIRECTORY), real)
 
 
 def outside_symlinks(root):
     """Yield (posix path relative to ``root``) of each symlink whose target resolves
-    outside ``root``, in sorted walk order; ``root`` is made a real path first."""
+    outside ``root`` (or into its ``.git``), in sorted walk order; ``root`` is made a
+    real path first."""
     root = os.path.realpath(root)
     pending = [root]
     while pending:
@@ -40,9 +49,9 @@ def outside_symlinks(root):
         with os.scandir(directory) as entries:
             for entry in sorted(entries, key=lambda item: item.name):
                 if entry.is_symlink():
-                    if not is_inside(root, os.path.realpath(entry.path)):
+                    if not inside_repository(root, os.path.realpath(entry.path)):
                         yield os.path.relpath(entry.path, root).replace(os.sep, "/")
-                elif entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_DIRECTORIES:
+                elif entry.is_dir(follow_symlinks=False) and entry.path != os.path.join(root, GIT_DIRECTORY):
                     subdirectories.append(entry.path)
         pending.extend(reversed(subdirectories))
 

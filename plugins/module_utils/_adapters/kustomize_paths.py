@@ -29,6 +29,7 @@ import os
 import re
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import (
     API_VERSION,
     KUBE_VERSION,
@@ -37,7 +38,6 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm i
     shown,
     value_problem,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import is_inside
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -143,7 +143,7 @@ class Kustomization:
         if os.path.isabs(value):
             raise self.refuse(field, value, "is an absolute path; paths are relative to the kustomization")
         real = os.path.realpath(os.path.join(self.directory, value))
-        if not is_inside(self.root, real):
+        if not inside_repository(self.root, real):
             raise self.refuse(field, value, "resolves outside the repository (%s)" % self.source)
         return real
 

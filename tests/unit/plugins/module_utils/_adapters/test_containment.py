@@ -82,6 +82,17 @@ def test_links_below_a_linked_directory_are_not_walked_twice(layout):
     assert list(outside_symlinks(str(root))) == ["app/bad.yaml"]
 
 
+def test_a_link_into_git_metadata_counts_as_outside(layout):
+    # a local checkout's .git/config may hold the URL it was pulled from, token included
+    root, _outside = layout
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text('[remote "origin"]\n  url = https://x:token@git.example.test/r\n')
+    link(root / "app" / "config.yaml", "../.git/config")
+    with pytest.raises(RenderError) as err:
+        check_symlinks(str(root), "repo")
+    assert err.value.subject == "app/config.yaml"
+
+
 def test_git_metadata_is_not_walked(layout):
     root, _outside = layout
     link(root / ".git" / "hooks" / "x", "/etc/hostname")

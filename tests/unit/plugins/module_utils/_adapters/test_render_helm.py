@@ -257,3 +257,15 @@ def test_helm_runs_with_plugins_and_repository_config_in_an_empty_temporary_home
     assert "HELM_KUBECONTEXT" not in env
     assert env["KUBECONFIG"].startswith(home + os.sep)
     assert not os.path.exists(home)  # removed after the run
+
+
+def test_a_chart_name_that_is_no_release_name_needs_one(chart_root, helm_bin):
+    chart_file = os.path.join(chart_root, "charts", "demo", "Chart.yaml")
+    with open(chart_file, encoding="utf-8") as handle:
+        text = handle.read()
+    with open(chart_file, "w", encoding="utf-8") as handle:
+        handle.write(text.replace("name: demo", "name: Demo_Chart"))
+    with pytest.raises(RenderError) as err:
+        render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin))
+    assert err.value.subject == "name in charts/demo/Chart.yaml"
+    assert render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, release_name="demo")).manifests

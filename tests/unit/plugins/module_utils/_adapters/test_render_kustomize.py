@@ -202,6 +202,16 @@ def test_every_path_field_is_confined_to_the_repository(hostile, kubectl_bin, fi
     assert str(outside) not in str(err.value) or "file" in text.lower()
 
 
+def test_a_generator_reading_git_metadata_is_refused(hostile, kubectl_bin):
+    root, _outside, overlay = hostile
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text('[remote "origin"]\n  url = https://x:token@git.example.test/r\n')
+    (root / "kustomization.yaml").write_text("configMapGenerator:\n  - name: c\n    files: [.git/config]\n")
+    with pytest.raises(RenderError) as err:
+        render(str(root), ".", RenderOptions(kustomize_binary=kubectl_bin))
+    assert str(err.value).startswith('kustomization.yaml: configMapGenerator[0].files[0] ".git/config" resolves outside')
+
+
 @pytest.mark.parametrize("field, text", [
     ("helmGlobals.chartHome", "helmGlobals:\n  chartHome: ../../../outside\nhelmCharts:\n  - name: base\n"),
     ("helmGlobals.chartHome", "helmGlobals:\n  chartHome: /srv/charts\nhelmCharts:\n  - name: base\n"),
