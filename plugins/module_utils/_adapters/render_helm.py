@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, resolve_inside, run, tool_env, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, load_manifests
 
@@ -190,7 +191,10 @@ def render_helm(root, target, rel, options, source):
     value_files = []
     for value_file in options.value_files:
         chart_relative = os.path.normpath(os.path.join(rel, value_file))
-        value_files.append(resolve_inside(root, chart_relative, RenderError, "value file", source))
+        real = resolve_inside(root, chart_relative, RenderError, "value file", source)
+        if not inside_repository(root, real):
+            raise RenderError("value file is in the .git directory of %s" % source, subject=chart_relative)
+        value_files.append(real)
     release = release_name(options, target, rel)
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:

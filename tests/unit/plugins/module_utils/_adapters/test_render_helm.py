@@ -112,6 +112,15 @@ def test_value_file_outside_the_root_is_refused(chart_root, helm_bin, tmp_path):
     assert "value file leaves the root" in str(err.value)
 
 
+def test_value_file_in_git_metadata_is_refused(chart_root, helm_bin):
+    os.mkdir(os.path.join(chart_root, ".git"))
+    with open(os.path.join(chart_root, ".git", "config"), "w", encoding="utf-8") as handle:
+        handle.write("token: from-the-pull-url\n")
+    with pytest.raises(RenderError) as err:
+        render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, value_files=["../../.git/config"]), source="repo@abc")
+    assert str(err.value) == ".git/config: value file is in the .git directory of repo@abc"
+
+
 def test_missing_value_file(chart_root, helm_bin):
     with pytest.raises(RenderError) as err:
         render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, value_files=["values-nope.yaml"]), source="repo@abc")
