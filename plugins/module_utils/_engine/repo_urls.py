@@ -210,7 +210,7 @@ class Credentials:
         scopes, values, seen = [], [], {}
         for index, (url, value) in enumerate(entries):
             subject = "%s[%d]" % (what, index)
-            if not isinstance(url, str) or any(char in url for char in WILDCARDS):
+            if isinstance(url, str) and any(char in url for char in WILDCARDS):
                 raise SourceError("url %s: wildcards are not allowed; name the scheme, host and path prefix the credential is for"
                                   % display(url), subject=subject)
             try:

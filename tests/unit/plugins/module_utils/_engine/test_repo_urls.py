@@ -157,7 +157,10 @@ def creds(*urls):
 
 def test_longest_prefix_wins_and_nothing_matches_elsewhere():
     table = creds("https://git.example.com", "https://git.example.com/team", "https://git.example.com/team/app", "ssh://git@git.example.com")
-    pick = lambda url: (table.for_url(repo_urls.parse(url)) or {}).get("token")  # noqa: E731
+
+    def pick(url):
+        return (table.for_url(repo_urls.parse(url)) or {}).get("token")
+
     assert pick("https://git.example.com/team/app.git") == SECRET + "-2"
     assert pick("https://git.example.com/team/other") == SECRET + "-1"
     assert pick("https://git.example.com/teammate/x") == SECRET + "-0"
@@ -184,7 +187,7 @@ def test_a_credential_with_a_user_beats_the_same_url_without():
         (["https://"], 0, "no valid host"),
         (["file:///srv/repo"], 0, "local repositories"),
         (["ext::sh"], 0, "remote helper transport"),
-        ([None], 0, "wildcards are not allowed"),
+        ([None], 0, "it must be a non-empty string"),
         (["https://h/team", "HTTPS://H:443/team.git/"], 1, "the same URL as repo_credentials[0]"),
     ],
 )
