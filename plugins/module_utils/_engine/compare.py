@@ -146,34 +146,44 @@ def _item_matches(item, wanted):
     return any(key in item for key in wanted)
 
 
-def missing_owned(fields, desired, path=""):
+def _owned_child(kind, raw, desired):
+    """(pointer token, desired value) of one managedFields key (f:, k: or i:) in desired;
+    the value is None when desired does not set it."""
+    if kind == "f":
+        return raw, desired.get(raw) if isinstance(desired, dict) else None
+    if not isinstance(desired, list):
+        return None, None
+    if kind == "k":
+        wanted = json.loads(raw)
+        for index, item in enumerate(desired):
+            if _item_matches(item, wanted):
+                return str(index), item
+        return None, None
+    return raw, desired[int(raw)] if int(raw) < len(desired) else None
+
+
+def missing_owned(fields, desired, path="", ignored=frozenset(), at=()):
     """First path we own in the live object that desired no longer sets, or None.
 
-    Server-side apply deletes such a field, so its absence is drift."""
+    Server-side apply deletes such a field, so its absence is drift. ``ignored`` holds
+    ignoreDifferences pointers (token tuples) read against desired's own positions:
+    ``/spec/containers/0/image`` skips the image of the container desired lists first,
+    and a removal anywhere else in that list is still found."""
     for key, sub in fields.items():
-        if key == ".":
-            continue
         kind, _sep, raw = key.partition(":")
-        if kind == "f":
-            if not isinstance(desired, dict) or desired.get(raw) is None:
-                return path + "." + raw
-            found = missing_owned(sub, desired[raw], path + "." + raw)
-        elif kind == "k":
-            wanted = json.loads(raw)
-            match = [i for i in desired or [] if _item_matches(i, wanted)] if isinstance(desired, list) else []
-            if not match:
-                return "%s[%s]" % (path, raw)
-            found = missing_owned(sub, match[0], "%s[%s]" % (path, raw))
-        elif kind == "v":
+        if kind == "v":
             if not isinstance(desired, list) or json.loads(raw) not in desired:
                 return "%s[=%s]" % (path, raw)
-            found = None
-        elif kind == "i":
-            if not isinstance(desired, list) or int(raw) >= len(desired):
-                return "%s[%s]" % (path, raw)
-            found = missing_owned(sub, desired[int(raw)], "%s[%s]" % (path, raw))
-        else:
-            found = None
+            continue
+        if kind not in ("f", "k", "i"):
+            continue
+        token, child = _owned_child(kind, raw, desired)
+        if token is not None and at + (token,) in ignored:
+            continue
+        where = path + "." + raw if kind == "f" else "%s[%s]" % (path, raw)
+        if child is None:
+            return where
+        found = missing_owned(sub, child, where, ignored, at + (token,))
         if found:
             return found
     return None
@@ -252,12 +262,12 @@ def suspect_drift(desired, live, manager=FIELD_MANAGER, pointers=()):
     ``pointers`` (token lists, see ignore.py) are left out of the comparison."""
     if live is None:
         return "missing"
-    normalized = ignore.remove_pointers(normalize_desired(desired), pointers)
-    if not covers(normalized, ignore.remove_pointers(live, pointers)):
+    normalized = normalize_desired(desired)
+    if not covers(ignore.remove_pointers(normalized, pointers), ignore.remove_pointers(live, pointers)):
         return "fields differ"
     if isinstance(desired.get("stringData"), dict):
-        normalized["stringData"] = ignore.remove_pointers(desired, pointers).get("stringData")
-    missing = missing_owned(ignore.prune_fields_tree(owned_fields(live, manager), pointers), normalized)
+        normalized["stringData"] = desired["stringData"]
+    missing = missing_owned(owned_fields(live, manager), normalized, ignored=frozenset(tuple(p) for p in pointers))
     if missing:
         return "field %s removed from desired state" % missing.lstrip(".")
     return None

@@ -22,7 +22,10 @@ def parse_pointer(pointer):
 
 
 def rules_for(rules, oid):
-    """Pointers (token lists) of every rule matching an ObjectId."""
+    """Pointers (token lists) of every rule matching an ObjectId.
+
+    A Secret's ``stringData`` is write-only: the server stores it in ``data``, so a pointer
+    into ``/stringData`` also covers the same key under ``/data``."""
     out = []
     for rule in rules or ():
         if (rule.get("group") or "") != oid.group or rule.get("kind") != oid.kind:
@@ -32,6 +35,8 @@ def rules_for(rules, oid):
         if rule.get("namespace") and rule["namespace"] != oid.namespace:
             continue
         out.extend(parse_pointer(p) for p in rule.get("jsonPointers") or ())
+    if oid.kind == "Secret" and oid.group == "":
+        out.extend(["data"] + p[1:] for p in list(out) if p[0] == "stringData")
     return out
 
 
@@ -58,22 +63,3 @@ def _remove(node, tokens):
         node.pop(last, None)
     elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
         node.pop(int(last))
-
-
-def prune_fields_tree(fields, pointers):
-    """Copy of a managedFields fieldsV1 tree without the ignored field paths (a pointer
-    into a list drops that whole list: keyed items cannot be matched by index)."""
-    if not pointers:
-        return fields
-    out = copy.deepcopy(fields)
-    for tokens in pointers:
-        node = out
-        for idx, token in enumerate(tokens):
-            key = "f:" + token
-            if key not in node:
-                break
-            if idx == len(tokens) - 1 or (idx + 1 < len(tokens) and tokens[idx + 1].isdigit()):
-                node.pop(key)
-                break
-            node = node[key]
-    return out
