@@ -100,6 +100,8 @@ class _Repo:
             return run(argv, SourceError, self.url, env=env or self.auth.env(), cwd=self.entry,
                        timeout=self.timeout, scrub=self.scrub)
         except SourceError as exc:
+            # run() raises one error class for "cannot start" and "timed out": a command
+            # that used its whole time timed out, and Sources must know (not retried in the run)
             if time.monotonic() - started < self.timeout:
                 raise
             raise SourceError("ref %s timed out: %s" % (self.ref, exc.message), subject=self.url,

@@ -68,7 +68,6 @@ def redact_url(url):
     return split_url(url)[0]
 
 
-
 def make_scrubber(secrets):
     """A function removing URL user-info and every secret string from a text."""
     values = sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True)
@@ -80,6 +79,7 @@ def make_scrubber(secrets):
         return re.sub(r"(?i)(authorization:\s*)\S+(\s+\S+)?", r"\1********", text)
 
     return scrub
+
 
 class Auth:
     """Environment and temporary files carrying credentials for one fetch."""
@@ -150,7 +150,10 @@ class Auth:
         inherited = os.environ.get("GIT_SSH_COMMAND", "")
         if not (ssh_key or known_hosts):
             if inherited:
-                words = shlex.split(inherited)
+                try:
+                    words = shlex.split(inherited)
+                except ValueError:  # not a command line we can extend: use it as it is
+                    return {}
                 if words and os.path.basename(words[0]) == "ssh":
                     return {"GIT_SSH_COMMAND": " ".join(shlex.quote(part) for part in words + timeouts)}
                 return {}
