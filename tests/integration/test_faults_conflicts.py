@@ -1,0 +1,168 @@
+"""Fault suite, conflicts: another field manager takes a managed field; a mutating
+admission webhook makes the live object differ from Git forever.
+
+The webhook is real: an HTTPS server on 127.0.0.1 (certificate made by openssl here)
+registered with a MutatingWebhookConfiguration. A webhook applies to the whole API
+server, so this module runs on its own control plane (`private_cluster`).
+"""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import json
+import ssl
+import subprocess
+import threading
+
+import pytest
+
+from .faults import agent, free_port, ids, lost, uids
+from .gitops import GitRepo, application
+
+FIELD_MANAGER = "gitops-k8s"
+MUTATE_LABEL = "faults.example.test/mutate"
+
+CONFIGMAP = """
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: {name}
+      labels:
+        tier: web
+        {label}
+    data:
+      value: "1"
+    """
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return GitRepo(tmp_path / "checkout")
+
+
+@pytest.fixture
+def runner(private_cluster, tmp_path, repo):
+    return agent(private_cluster.kubeconfig, tmp_path, checkout_dir=repo.path)
+
+
+def writes(outcome):
+    """Object writes a reconcile made, by verb (what gitops.k8s.app returns as `requests`)."""
+    return dict((verb, n) for verb, n in outcome.requests.items() if verb in ("apply", "create", "replace", "patch", "delete") and n)
+
+
+def managers(kubectl, namespace, name, field):
+    """Field managers owning data.FIELD of ConfigMap NAME."""
+    obj = json.loads(kubectl("get", "cm", name, "-n", namespace, "-o", "json", "--show-managed-fields"))
+    return sorted(m["manager"] for m in obj["metadata"]["managedFields"]
+                  if "f:" + field in ((m.get("fieldsV1") or {}).get("f:data") or {}))
+
+
+def test_foreign_field_manager_is_reverted(runner, repo, private_cluster):
+    namespace = private_cluster.namespace("foreign-manager")
+    kubectl = private_cluster.kubectl
+    repo.write("app/cm.yaml", CONFIGMAP.format(name="owned", label=""))
+    repo.commit("owned")
+    runner.declare(application("owner", namespace, "app", namespace))
+    assert ids(runner.reconcile(namespace, "owner"), "created") == ["ConfigMap/%s/owned" % namespace]
+    before = uids(kubectl, namespace)
+
+    kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=intruder", "-f", "-", stdin=json.dumps({
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owned", "namespace": namespace}, "data": {"value": "hacked"}}))
+    assert managers(kubectl, namespace, "owned", "value") == ["intruder"]
+
+    outcome = runner.reconcile(namespace, "owner")
+    assert outcome.error is None, outcome.error
+    assert ids(outcome, "configured") == ["ConfigMap/%s/owned" % namespace]
+    assert kubectl("get", "cm", "owned", "-n", namespace, "-o", "jsonpath={.data.value}") == "1"
+    assert managers(kubectl, namespace, "owned", "value") == [FIELD_MANAGER]
+    assert lost(before, uids(kubectl, namespace)) == []
+    again = runner.reconcile(namespace, "owner")  # converged: nothing to write
+    assert not again.changeset.changed and writes(again) == {}
+
+
+class RelabelWebhook(http.server.BaseHTTPRequestHandler):
+    """Mutating admission webhook: sets the label `tier` of every object it sees to `mutated`."""
+
+    calls = []
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        review = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        request = review["request"]
+        RelabelWebhook.calls.append((request["operation"], bool(request.get("dryRun"))))
+        patch = [{"op": "replace", "path": "/metadata/labels/tier", "value": "mutated"}]
+        body = json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": {
+            "uid": request["uid"], "allowed": True, "patchType": "JSONPatch",
+            "patch": base64.b64encode(json.dumps(patch).encode()).decode()}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+@pytest.fixture
+def relabel_webhook(tmp_path, private_cluster):
+    """The webhook served on 127.0.0.1 with a self-signed certificate, registered for
+    ConfigMaps labelled faults.example.test/mutate=true; yields its list of calls."""
+    cert, key = tmp_path / "webhook.crt", tmp_path / "webhook.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), RelabelWebhook)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(str(cert), str(key))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    RelabelWebhook.calls = []
+    config = {
+        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+        "metadata": {"name": "faults-relabel"},
+        "webhooks": [{
+            "name": "relabel.faults.example.test",
+            "clientConfig": {"url": "https://127.0.0.1:%d/mutate" % server.server_address[1],
+                             "caBundle": base64.b64encode(cert.read_bytes()).decode()},
+            "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
+            "objectSelector": {"matchLabels": {MUTATE_LABEL: "true"}},
+            "sideEffects": "None", "admissionReviewVersions": ["v1"], "failurePolicy": "Fail", "timeoutSeconds": 5,
+        }],
+    }
+    private_cluster.kubectl("apply", "-f", "-", stdin=json.dumps(config))
+    try:
+        yield RelabelWebhook.calls
+    finally:
+        private_cluster.kubectl.run("delete", "mutatingwebhookconfiguration", "faults-relabel")
+        server.shutdown()
+        server.server_close()
+
+
+def test_admission_mutation_that_differs_forever_is_not_rewritten_every_run(runner, repo, private_cluster, relabel_webhook):
+    namespace = private_cluster.namespace("mutated")
+    kubectl = private_cluster.kubectl
+    repo.write("app/cm.yaml", CONFIGMAP.format(name="relabelled", label='%s: "true"' % MUTATE_LABEL))
+    repo.commit("relabelled")
+    runner.declare(application("mutated", namespace, "app", namespace))
+    first = runner.reconcile(namespace, "mutated")
+    assert first.error is None, first.error
+    assert ids(first, "created") == ["ConfigMap/%s/relabelled" % namespace]
+    assert kubectl("get", "cm", "relabelled", "-n", namespace, "-o", "jsonpath={.metadata.labels.tier}") == "mutated"
+    assert ("CREATE", False) in relabel_webhook
+    before = uids(kubectl, namespace)
+
+    # Git says tier=web, the live object says tier=mutated, forever. The suspected drift is
+    # confirmed by a server-side dry-run apply, which runs the webhook too: the predicted
+    # object equals the live one, so there is nothing to write and nothing out of sync.
+    second = runner.reconcile(namespace, "mutated")
+    third = runner.reconcile(namespace, "mutated")
+    for run in (second, third):
+        assert run.error is None, run.error
+        assert not run.changeset.changed and run.sync_status == "Synced"
+        assert writes(run) == {}, run.requests
+    assert second.requests.get("dry-run") == third.requests.get("dry-run") == 1
+    assert relabel_webhook.count(("UPDATE", True)) == 2  # one dry-run per run, never a real update
+    assert ("UPDATE", False) not in relabel_webhook
+    assert lost(before, uids(kubectl, namespace)) == []
