@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import Counter
 from contextlib import contextmanager
 
@@ -63,6 +64,7 @@ class KubeCluster:
         self.stats = Counter()
         self._types = {}
         self._hung = None  # the request that found the API server hung: nothing more is sent
+        self._probing = threading.Lock()  # held while a timeout is being probed (the Lease renewer is another thread)
         self.request_timeout = _request_timeout(request_timeout)
         try:
             self.api_client = _api_client(kubeconfig, context, host, api_key, validate_certs, ca_cert, self.request_timeout)
@@ -79,6 +81,8 @@ class KubeCluster:
     @contextmanager
     def _sending(self, request):
         """Run one request (``request`` names it in errors): no answer becomes a ClusterError."""
+        with self._probing:  # a request made while a timeout is probed waits for the verdict
+            pass
         if self._hung is not None:
             raise ClusterError("not sent (%s): the API server stopped answering earlier in this run: %s" % (request, self._hung))
         try:
@@ -89,8 +93,10 @@ class KubeCluster:
                 raise
             text, timed_out = kube_transport.describe(failure, self.request_timeout, self.api_client.configuration.host)
             message = "%s (%s)" % (text, request)
-            if timed_out and not self._answers_probe():
-                self._hung = message
+            if timed_out:
+                with self._probing:
+                    if self._hung is None and not self._answers_probe():  # another thread may have probed
+                        self._hung = message
             raise ClusterError(message) from exc
 
     def _answers_probe(self):

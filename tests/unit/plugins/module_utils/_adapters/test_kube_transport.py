@@ -244,6 +244,20 @@ def test_a_hung_server_gets_no_more_requests_in_this_run(monkeypatch, api_server
     assert len(server.state["requests"]) == sent
 
 
+def test_a_request_made_while_a_timeout_is_probed_waits_for_the_verdict(monkeypatch, api_server):
+    """Another thread (the Lease renewer) asking while the first timeout is being probed
+    is not sent once the probe finds the server hung."""
+    server = api_server(readyz=False)
+    cluster = connect(monkeypatch, server.url)
+    first = threading.Thread(target=lambda: timed(lambda: cluster.get(CONFIGMAP, "ns", "first")))
+    first.start()
+    time.sleep(TIMEOUT + 0.3)  # the first request timed out; its probe of /readyz is under way
+    later, _took = timed(lambda: cluster.get(CONFIGMAP, "ns", "during-probe"))
+    first.join()
+    assert str(later).startswith("not sent (get ConfigMap/ns/during-probe): ")
+    assert "GET /api/v1/namespaces/ns/configmaps/during-probe" not in server.state["requests"]
+
+
 def test_a_refused_connection_fails_at_once(monkeypatch):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
