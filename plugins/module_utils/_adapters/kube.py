@@ -87,7 +87,7 @@ class KubeCluster:
             raise ClusterError("not sent (%s): the API server stopped answering earlier in this run: %s" % (request, self._hung))
         try:
             yield
-        except Exception as exc:  # pylint: disable=broad-exception-caught
+        except kube_transport.FAILURES as exc:
             failure = kube_transport.transport_failure(exc)
             if failure is None:
                 raise
@@ -106,7 +106,7 @@ class KubeCluster:
             resp = self.api_client.call_api("GET", self.api_client.configuration.host + kube_transport.PROBE_PATH,
                                             _request_timeout=(timeout, timeout))
             resp.read()
-        except Exception as exc:  # pylint: disable=broad-exception-caught
+        except kube_transport.FAILURES as exc:
             if kube_transport.transport_failure(exc) is not None:
                 return False
             raise

@@ -22,8 +22,12 @@ try:
     from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NameResolutionError, NewConnectionError
     from urllib3.exceptions import ProtocolError, ReadTimeoutError, SSLError
     from urllib3.util.retry import Retry
+
+    # what a request may raise for a failure below HTTP (transport_failure tells which are)
+    FAILURES = (HTTPError, OSError, ValueError)
 except ImportError:  # pragma: no cover - kube.py reports the missing library
     ApiClient = object
+    FAILURES = (OSError, ValueError)
 
 # Longer than any answer a healthy API server gives (a LIST page of 500 objects or a
 # server-side apply takes well under a second; admission webhooks time out after 10 s by
