@@ -113,7 +113,7 @@ def redact(obj: Dict[str, Any], salt: str) -> Dict[str, Any]:
 
 
 def secret_values(obj: Mapping[str, Any]) -> List[str]:
-    """Every value of a Secret as text may show it: plain and base64 (for ``redact_text``).
+    """Every value of a Secret as text may show it: plain, base64, and as written (for ``redact_text``).
 
     Non-Secrets give an empty list.
     """
@@ -131,6 +131,8 @@ def secret_values(obj: Mapping[str, Any]) -> List[str]:
             plain = _decode_data(raw) if field == "data" else raw
             found.append(plain.decode("utf-8", "replace"))
             found.append(base64.b64encode(plain).decode("ascii"))
+            if raw != plain:  # data as written: its base64 need not be the canonical encoding
+                found.append(raw.decode("utf-8", "replace"))
     return found
 
 

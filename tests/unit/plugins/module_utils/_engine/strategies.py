@@ -388,3 +388,56 @@ def changed_at(draw, obj, path):
     else:
         parent[path[-1]] = draw(changed_value(old, path))
     return out
+
+
+# -- Secrets of any shape (redaction) -------------------------------------------------------
+
+# Small alphabets make values that are substrings of other values and of keys.
+secret_texts = st.one_of(st.text(max_size=12), st.text("ab=", min_size=1, max_size=5), st.sampled_from(LOOKALIKES))
+secret_keys = st.one_of(st.text("ab", min_size=1, max_size=4), map_keys)
+data_values = st.one_of(
+    secret_texts.map(b64),  # text, base64-encoded as the API returns it
+    st.binary(max_size=12).map(b64),  # binary (certificates, keystores)
+    # base64 alphabet and padding: valid, but the padding bits may be set (non-canonical)
+    st.from_regex(r"\A(?:[A-Za-z0-9+/]{4}){0,2}(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)\Z"),
+    secret_texts,  # not base64 at all
+)
+odd_values = st.one_of(st.none(), st.integers(), st.booleans(), st.lists(secret_texts, max_size=2),
+                       st.dictionaries(secret_texts, secret_texts, max_size=2))
+
+
+def _value_map(values):
+    """A data/stringData field: usually a map, sometimes something else a broken manifest holds."""
+    return st.one_of(st.dictionaries(secret_keys, st.one_of(values, odd_values), max_size=4),
+                     st.dictionaries(secret_keys, values, min_size=1, max_size=4),
+                     st.one_of(secret_texts, st.lists(secret_texts, max_size=2), st.none()))
+
+
+@st.composite
+def any_secrets(draw):
+    """A core Secret of any shape, with a last-applied annotation and managedFields."""
+    secret = {"kind": "Secret", "metadata": {"name": draw(names), "namespace": "demo"}}
+    api_version = draw(st.sampled_from(["v1", "", None]))
+    if api_version is not None:
+        secret["apiVersion"] = api_version
+    for field, values in (("data", data_values), ("stringData", secret_texts)):
+        if draw(st.booleans()):
+            secret[field] = draw(_value_map(values))
+    secret["type"] = draw(st.sampled_from(["Opaque", "kubernetes.io/tls"]))
+    notes = {"team": draw(secret_texts)}
+    if draw(st.booleans()):
+        notes["kubectl.kubernetes.io/last-applied-configuration"] = json.dumps(secret, sort_keys=True)
+    secret["metadata"]["annotations"] = notes
+    if draw(st.booleans()):
+        secret["metadata"]["managedFields"] = [managed_entry(FIELD_MANAGER, applied_fields(dict(secret, apiVersion="v1")))]
+    return secret
+
+
+configmaps = st.builds(lambda name, data: {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data},
+                       names, st.dictionaries(secret_keys, secret_texts, max_size=3))
+# A Secret, a ConfigMap, or a (nested) List of them, as kubectl and List documents hold them.
+secret_documents = st.recursive(
+    st.one_of(any_secrets(), configmaps),
+    lambda children: st.builds(lambda kind, items: {"apiVersion": "v1", "kind": kind, "items": items},
+                               st.sampled_from(["List", "SecretList"]), st.lists(children, max_size=3)),
+    max_leaves=4)
