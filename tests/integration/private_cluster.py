@@ -23,6 +23,7 @@ import time
 import uuid
 
 import pytest
+import yaml
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLUSTER_SH = os.path.join(REPO_ROOT, "hack", "cluster.sh")
@@ -84,6 +85,12 @@ class PrivateCluster:
     def restart(self, component: str) -> None:
         """Start the component again with the same data and ports; returns once it is ready."""
         self.cluster_sh("restart", self._component(component), timeout=300)
+
+    @property
+    def server(self) -> str:
+        """The API server's URL (https://127.0.0.1:PORT), as the kubeconfig names it."""
+        with open(self.kubeconfig, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)["clusters"][0]["cluster"]["server"]
 
     def namespace(self, stem: str) -> str:
         """Create a namespace `<stem>-<random>` on this cluster; returns its name."""
