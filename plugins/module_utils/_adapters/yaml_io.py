@@ -44,7 +44,8 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 # Limits on what one render may load. A Kubernetes object is at most 1.5 MiB in etcd and
 # the largest real CRDs (Crossplane providers, Prometheus Operator) are about 3 MB, with
-# some 100,000 nodes and 40 levels: each limit leaves them a wide margin.
+# some 100,000 nodes and 40 levels: each limit leaves them a wide margin. Text sizes are
+# counted in characters once decoded, file sizes in bytes.
 MAX_DOCUMENT_BYTES = 16 * MIB  # one YAML document, and one file of a directory
 MAX_DOCUMENT_NODES = 1000000  # nodes of one document once its aliases are expanded
 # Collections nested in one document: the later steps (json, deepcopy, diff, YAML dump)
@@ -206,8 +207,8 @@ def _check_document(node, where, budget):
         raise ManifestError("YAML document is larger than %s" % format_size(MAX_DOCUMENT_BYTES), subject=where)
     try:
         size, depth = measure(node)
-    except _SelfReference:
-        raise ManifestError("YAML alias refers to its own anchor (a document without end)", subject=where) from None
+    except _SelfReference as exc:
+        raise ManifestError("YAML alias refers to its own anchor (a document without end)", subject=where) from exc
     if size > MAX_DOCUMENT_NODES:
         raise ManifestError("YAML document expands to more than %d nodes (aliases?)" % MAX_DOCUMENT_NODES, subject=where)
     if depth > MAX_DOCUMENT_DEPTH:
