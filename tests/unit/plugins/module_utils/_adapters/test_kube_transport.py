@@ -258,6 +258,31 @@ def test_a_request_made_while_a_timeout_is_probed_waits_for_the_verdict(monkeypa
     assert "GET /api/v1/namespaces/ns/configmaps/during-probe" not in server.state["requests"]
 
 
+def test_a_server_that_accepts_no_connection_times_out_connecting(monkeypatch):
+    """A listening socket whose queue is full (it never accepts) drops new connections:
+    connecting times out, as with an unreachable address."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(0)
+        port = sock.getsockname()[1]
+        fillers = []
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        time.sleep(0.2)
+        url = "http://127.0.0.1:%d" % port
+        try:
+            error, took = timed(lambda: connect(monkeypatch, url))
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert str(error) == "cannot connect to the API server %s within 1 s (discovery)" % url
+    assert took < 2 * TIMEOUT + 1.5, took
+    _forget_discovery_cache(url)
+
+
 def test_a_refused_connection_fails_at_once(monkeypatch):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
