@@ -280,7 +280,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import ordering
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Outcome, reconcile
 
 MAX_PASSES = 5
 
@@ -326,7 +326,12 @@ def run_all(module, cluster, store, ports):
                 rows.append(results.outcome_result(outcome, module._diff))
                 failed.append("%s: %s" % (outcome.app, outcome.error))
                 continue
-            outcome, result = reconcile_one(module, cluster, ports, app, deadline)
+            try:
+                outcome, result = reconcile_one(module, cluster, ports, app, deadline)
+            except GitOpsError as exc:  # raised after the reconcile (recording its status): the others go on
+                meta = app["metadata"]
+                outcome = Outcome(app="%s/%s" % (meta["namespace"], meta["name"]), error=exc)
+                result = results.outcome_result(outcome, module._diff)
             rows.append(result)
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))

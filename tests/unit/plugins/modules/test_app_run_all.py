@@ -80,6 +80,27 @@ def test_an_application_whose_request_timed_out_does_not_stop_the_others():
     assert result["failed"] is True and result["msg"].startswith("demo/b: apply failed: ") and "demo/a" not in result["msg"]
 
 
+def test_an_application_whose_status_cannot_be_recorded_does_not_stop_the_others():
+    """Recording the status is the last request of a reconcile; its failure used to end the run."""
+    world = world_with("a", "b", "c")
+    write_status = world.write_status
+
+    def failing_for_b(app, status):
+        if app["metadata"]["name"] == "b":
+            raise ClusterError("cannot record status: " + TIMED_OUT.replace("apply ConfigMap/demo/cm-b", "patch Application/demo/b"),
+                               subject="Application/demo/b")
+        write_status(app, status)
+
+    world.write_status = failing_for_b
+    result, _clock = run_all(world)
+    rows = rows_by_name(result)
+    assert [r["application"] for r in result["applications"]] == ["demo/a", "demo/b", "demo/c"]
+    assert rows["c"]["created"] == ["ConfigMap/demo/cm-c"] and rows["c"].get("error") is None
+    assert rows["b"]["error"] == ("Application/demo/b: cannot record status: the API server did not answer within 30 s "
+                                  "(patch Application/demo/b)") and rows["b"]["error_step"] == "cluster"
+    assert result["failed"] is True and result["msg"].startswith("demo/b: cluster failed: Application/demo/b: cannot record status")
+
+
 def test_applications_not_started_by_the_deadline_are_not_reconciled():
     world = world_with("a-slow", "b", "c")
     # a Deployment nobody runs never becomes healthy: the wait of a-slow lasts until the deadline
