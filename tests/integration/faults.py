@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -89,7 +90,9 @@ def wait_port(port, timeout=10.0):
 
 class GitDaemon:
     """`git daemon` serving every repository under BASE on git://127.0.0.1:<port>/<name>:
-    a real network Git server a test can stop (connections refused) and start again."""
+    a real network Git server a test can stop (connections refused), pause (connections
+    never answered) and start again on the same port. (tests/helpers/git_servers.py serves
+    smart HTTP on a port that cannot be reused.)"""
 
     def __init__(self, base):
         self.base = str(base)
@@ -101,8 +104,10 @@ class GitDaemon:
 
     def start(self):
         os.makedirs(self.base, exist_ok=True)
+        # git-daemon itself, not `git daemon` (a parent process that would not pass SIGSTOP on)
+        daemon = os.path.join(subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=True).stdout.strip(), "git-daemon")
         self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            ["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", "--port=%d" % self.port, "--export-all",
+            [daemon, "--reuseaddr", "--listen=127.0.0.1", "--port=%d" % self.port, "--export-all",
              "--informative-errors", "--base-path=" + self.base, self.base],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
@@ -112,8 +117,16 @@ class GitDaemon:
             raise AssertionError("git daemon did not start: %s" % self.proc.communicate()[1]) from None
         return self
 
+    def pause(self):
+        """SIGSTOP: the kernel still accepts connections, nobody answers them (a hung server)."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
     def stop(self):
         if self.proc is not None:
+            self.proc.send_signal(signal.SIGCONT)
             self.proc.terminate()
             self.proc.wait(timeout=10)
             self.proc = None

@@ -7,10 +7,11 @@ Git servers are in test_hostile_git.py.
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
-from .faults import GitDaemon, agent, cache_entries, ids, lost, uids
+from .faults import GitDaemon, agent, cache_entries, ids, lost, module_params, module_reconcile, uids
 from .gitops import GitRepo, application
 
 CONFIGMAP = """
@@ -51,11 +52,15 @@ def runner(kubeconfig, tmp_path):
     return agent(kubeconfig, tmp_path)
 
 
-def declare(runner, namespace, url, revision="main"):
+def faulty_app(namespace, url, revision="main"):
     """Application `faulty-git`: path app/ of URL at REVISION, automated with prune."""
     app = application("faulty-git", namespace, "app", namespace, repo_url=url)
     app["spec"]["source"]["targetRevision"] = revision
-    runner.declare(app)
+    return app
+
+
+def declare(runner, namespace, url, revision="main"):
+    runner.declare(faulty_app(namespace, url, revision))
 
 
 def configmaps(namespace, *names):
@@ -103,6 +108,29 @@ def test_unreachable_repository_fails_clearly_and_prunes_nothing(runner, repo, d
     assert converged.error is None and converged.revision == revision
     assert ids(converged, "pruned") == configmaps(namespace, "b")
     assert lost(before, uids(kubectl, namespace), pruned=configmaps(namespace, "b")) == []
+
+
+def test_hung_repository_times_out_clearly_and_prunes_nothing(tmp_path, kubeconfig, runner, repo, daemon, kubectl, namespace):
+    url = daemon.url("gitops-repo")
+    declare(runner, namespace, url)
+    before = first_sync(runner, kubectl, namespace)
+    repo.remove("app/b.yaml")
+    revision = repo.commit("remove b")
+
+    daemon.pause()  # connections are accepted by the kernel and never answered
+    params = module_params(kubeconfig, faulty_app(namespace, url), git_cache_dir=str(tmp_path / "module-git-cache"), git_timeout=3)
+    started = time.monotonic()
+    hung = module_reconcile(tmp_path, params)  # the gitops.k8s.app module, with git_timeout=3
+    elapsed = time.monotonic() - started
+    assert hung.get("error_step") == "fetch" and hung.get("sync_status") == "Unknown", hung
+    assert hung["error"] == "%s: ref main timed out: git did not finish within 3 seconds" % url
+    assert lost(before, uids(kubectl, namespace)) == []
+    assert elapsed < 60, "a hung Git server held the run %.0f s" % elapsed
+
+    daemon.resume()
+    converged = runner.reconcile(namespace, "faulty-git")  # the next run converges
+    assert converged.error is None and converged.revision == revision
+    assert ids(converged, "pruned") == configmaps(namespace, "b")
 
 
 def test_force_pushed_history_reaches_the_new_state_and_prunes_only_what_left_git(runner, repo, daemon, kubectl, namespace):
