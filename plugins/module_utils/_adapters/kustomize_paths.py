@@ -38,7 +38,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm i
     shown,
     value_problem,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, read_text
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -98,12 +98,7 @@ class Kustomization:
 
     def load(self):
         """The kustomization as a mapping ({} when it is not one: kustomize says why)."""
-        try:
-            with open(self.path, "r", encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RenderError("cannot read the kustomization: %s" % (getattr(exc, "strerror", None) or exc), subject=self.shown) from exc
-        docs = load_documents(text, self.shown)
+        docs = load_documents(read_text(self.path, self.shown), self.shown)
         return docs[0][1] if docs and isinstance(docs[0][1], dict) else {}
 
     def check(self, helm_enabled):

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, resolve_inside, run, tool_env, trim
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, load_manifests
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, load_manifests, read_text
 
 CHART_FILE = "Chart.yaml"
 DEFAULT_NAMESPACE = "default"
@@ -127,11 +127,7 @@ def chart_file_shown(rel):
 def chart_name(chart_dir, rel):
     """The ``name`` of Chart.yaml (the default release name)."""
     chart_file = chart_file_shown(rel)
-    try:
-        with open(os.path.join(chart_dir, CHART_FILE), "r", encoding="utf-8") as handle:
-            docs = load_documents(handle.read(), chart_file)
-    except OSError as exc:
-        raise RenderError("cannot read %s: %s" % (CHART_FILE, exc.strerror), subject=chart_file) from exc
+    docs = load_documents(read_text(os.path.join(chart_dir, CHART_FILE), chart_file), chart_file)
     name = docs[0][1].get("name") if docs and isinstance(docs[0][1], dict) else None
     if not isinstance(name, str) or not name:
         raise RenderError("Chart.yaml has no name", subject=chart_file)
@@ -185,6 +181,19 @@ def release_name(options, chart_dir, rel):
     return check_value(chart_name(chart_dir, rel), RELEASE_NAME, "name in %s" % chart_file_shown(rel))
 
 
+def chart_without_git(chart_dir, home):
+    """The chart directory helm may read: a chart at the root of a local checkout holds
+    ``.git`` (whose config may carry the pull URL's token), and helm's ``.Files`` would
+    serve it; such a chart is rendered from a copy without it."""
+    if not os.path.lexists(os.path.join(chart_dir, ".git")):
+        return chart_dir
+    copy = os.path.join(home, "chart")
+    # symlinks=True: links were checked to stay inside the checkout, i.e. inside this root chart
+    shutil.copytree(chart_dir, copy, symlinks=True,
+                    ignore=lambda directory, names: [".git"] if directory == chart_dir else [])
+    return copy
+
+
 def render_helm(root, target, rel, options, source):
     """``helm template`` the chart in ``target``; returns (manifests, warnings)."""
     helm = helm_command(options.helm_binary)
@@ -199,7 +208,7 @@ def render_helm(root, target, rel, options, source):
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:
         inline_file = os.path.join(home, "inline-values.json") if options.values else None
-        argv = helm_argv(helm, release, target, options, value_files, inline_file)
+        argv = helm_argv(helm, release, chart_without_git(target, home), options, value_files, inline_file)
         if inline_file:
             with open(os.open(inline_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
                 json.dump(options.values, handle)

@@ -278,3 +278,24 @@ def test_a_chart_name_that_is_no_release_name_needs_one(chart_root, helm_bin):
         render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin))
     assert err.value.subject == "name in charts/demo/Chart.yaml"
     assert render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, release_name="demo")).manifests
+
+
+def test_chart_at_the_root_of_a_checkout_cannot_read_its_git_metadata(tmp_path, helm_bin, clean_home):
+    """A local checkout's .git/config may hold the pull URL's token: .Files.Get must not see it."""
+    root = tmp_path / "checkout"
+    (root / "templates").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text('[remote "origin"]\n\turl = https://x-access-token:s3cr3t-t0ken@git.example/o/r\n')
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: leak\nversion: 0.1.0\n")
+    (root / "conf").mkdir()
+    (root / "conf" / "app.conf").write_text("level=info\n")
+    (root / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leak\ndata:\n"
+        "  config: {{ .Files.Get \".git/config\" | quote }}\n"
+        "  gitFiles: {{ len (.Files.Glob \".git/**\") | quote }}\n"
+        "  chartFiles: {{ len (.Files.Glob \"conf/*\") | quote }}\n")
+    result = render(str(root), ".", RenderOptions(renderer="helm", helm_binary=helm_bin))
+    data = result.manifests[0].obj["data"]
+    assert data["config"] == ""
+    assert (data["gitFiles"], data["chartFiles"]) == ("0", "1")
+    assert (root / ".git" / "config").exists()  # the checkout itself is untouched
