@@ -100,17 +100,8 @@ class KubeCluster:
             raise ClusterError(message) from exc
 
     def _answers_probe(self):
-        """Whether the API server still answers /readyz (200, or a refusal that is an answer)."""
-        timeout = min(self.request_timeout, kube_transport.PROBE_TIMEOUT)
-        try:
-            resp = self.api_client.call_api("GET", self.api_client.configuration.host + kube_transport.PROBE_PATH,
-                                            _request_timeout=(timeout, timeout))
-            resp.read()
-        except kube_transport.FAILURES as exc:
-            if kube_transport.transport_failure(exc) is not None:
-                return False
-            raise
-        return resp.status < 500
+        """Whether the API server still answers /readyz."""
+        return self.api_client.answers(kube_transport.PROBE_PATH, min(self.request_timeout, kube_transport.PROBE_TIMEOUT))
 
     # -- discovery -------------------------------------------------------------------
 

@@ -15,12 +15,13 @@ connection becomes a ClusterError saying what happened and to which request.
 
 from __future__ import annotations
 
+import socket
 from http.client import RemoteDisconnected
 
 try:
     from kubernetes.client import ApiClient
-    from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NameResolutionError, NewConnectionError
-    from urllib3.exceptions import ProtocolError, ReadTimeoutError, SSLError
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError, SSLError
     from urllib3.util.retry import Retry
 
     # what a request may raise for a failure below HTTP (transport_failure tells which are)
@@ -44,7 +45,7 @@ PROBE_TIMEOUT = 5
 def no_retries():
     """urllib3 retry policy: follow redirects, retry nothing else (a retry of a request
     that timed out would multiply the wait; the next run tries again)."""
-    return Retry(total=None, connect=0, read=0, status=0, other=0, redirect=3)
+    return Retry(total=3, connect=0, read=0, status=0, other=0, redirect=3)
 
 
 class TimedApiClient(ApiClient):
@@ -56,11 +57,26 @@ class TimedApiClient(ApiClient):
         super().__init__(configuration)
         self.request_timeout = request_timeout
 
-    def call_api(self, method, url, header_params=None, body=None, post_params=None, _request_timeout=None):
-        if _request_timeout is None:
-            _request_timeout = (self.request_timeout, self.request_timeout)
-        return super().call_api(method, url, header_params=header_params, body=body, post_params=post_params,
-                                _request_timeout=_request_timeout)
+    def call_api(self, *args, **kwargs):  # pylint: disable=arguments-differ  (its signature changed across client versions)
+        if kwargs.get("_request_timeout") is None:
+            kwargs["_request_timeout"] = (self.request_timeout, self.request_timeout)
+        return super().call_api(*args, **kwargs)
+
+    def answers(self, path, timeout):
+        """Whether the server answers GET ``path`` within ``timeout`` seconds with a status
+        below 500 (a 401 or 403 is an answer too)."""
+        try:
+            resp = self.rest_client.request("GET", self.configuration.host + path, headers={"Accept": "*/*"},
+                                            _request_timeout=(timeout, timeout))
+            status = resp.status
+            getattr(resp, "read", lambda: None)()
+        except ApiException as exc:  # clients before 35 raise for any status but 2xx
+            status = exc.status
+        except FAILURES as exc:
+            if transport_failure(exc) is not None:
+                return False
+            raise
+        return 0 < status < 500
 
 
 def _seconds(value):
@@ -85,7 +101,7 @@ def describe(exc, timeout, host):
     cause = reason.__cause__ or reason.__context__
     if isinstance(reason, ProtocolError) and len(reason.args) > 1:
         cause = reason.args[1]
-    if isinstance(reason, NameResolutionError):
+    if isinstance(reason, NewConnectionError) and isinstance(cause, socket.gaierror):
         return "cannot resolve the host name of the API server %s" % host, False
     if isinstance(reason, NewConnectionError):
         if isinstance(cause, ConnectionRefusedError):
