@@ -18,6 +18,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 from .gitops import Runner
@@ -106,15 +107,20 @@ class GitDaemon:
         os.makedirs(self.base, exist_ok=True)
         # git-daemon itself, not `git daemon` (a parent process that would not pass SIGSTOP on)
         daemon = os.path.join(subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=True).stdout.strip(), "git-daemon")
+        log = tempfile.TemporaryFile()  # pylint: disable=consider-using-with  (a pipe could fill up and block it)
         self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
             [daemon, "--reuseaddr", "--listen=127.0.0.1", "--port=%d" % self.port, "--export-all",
              "--informative-errors", "--base-path=" + self.base, self.base],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.DEVNULL, stderr=log)
         try:
             wait_port(self.port)
         except AssertionError:
             self.proc.kill()
-            raise AssertionError("git daemon did not start: %s" % self.proc.communicate()[1]) from None
+            self.proc.wait()
+            log.seek(0)
+            raise AssertionError("git daemon did not start: %s" % log.read().decode("utf-8", "replace")) from None
+        finally:
+            log.close()  # the daemon keeps its own descriptor
         return self
 
     def pause(self):
@@ -130,10 +136,6 @@ class GitDaemon:
             self.proc.terminate()
             self.proc.wait(timeout=10)
             self.proc = None
-
-
-def kubectl_json(kubectl, *args):
-    return json.loads(kubectl(*args, "-o", "json"))
 
 
 def cache_entries(cache_dir):

@@ -107,6 +107,7 @@ def test_etcd_restart_between_runs_and_mid_sync(tmp_path, repo, private_cluster)
     revision = write_configmaps(repo, MANY, "2")
     running = in_background(runner.reconcile, namespace, "etcd-restart")
     wait_until(lambda: list(values(kubectl, namespace).values()).count("2") >= 30, "the sync to be under way")
+    assert not running.done(), "the sync ended before etcd was killed: make MANY larger"
     private_cluster.kill("etcd")
     private_cluster.restart("etcd")
     interrupted = running.result(timeout=600)
@@ -132,6 +133,7 @@ def test_api_server_killed_mid_sync_then_restarted_converges(tmp_path, repo, pri
     app = application("apiserver-kill", namespace, "app", namespace)
     running = module_in_background(tmp_path, module_params(private_cluster.kubeconfig, app, checkout_dir=repo.path), "mid-sync")
     wait_until(lambda: len(values(kubectl, namespace)) >= 30, "the sync to be under way")
+    assert not running.done(), "the sync ended before the API server was killed: make MANY larger"
     private_cluster.kill("kube-apiserver")
     interrupted = running.result(timeout=300)  # connections are refused: the run ends, it does not hang
     private_cluster.restart("kube-apiserver")
