@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from .private_cluster import private_cluster  # noqa: F401  pylint: disable=unused-import  (a fixture for fault tests)
+from .private_cluster import private_cluster  # noqa: F401  # pylint: disable=unused-import  # a fixture for fault tests
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_KUBECONFIG = os.path.join(REPO_ROOT, ".cluster", "kubeconfig")

@@ -107,7 +107,7 @@ class GitDaemon:
         os.makedirs(self.base, exist_ok=True)
         # git-daemon itself, not `git daemon` (a parent process that would not pass SIGSTOP on)
         daemon = os.path.join(subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=True).stdout.strip(), "git-daemon")
-        log = tempfile.TemporaryFile()  # pylint: disable=consider-using-with  (a pipe could fill up and block it)
+        log = tempfile.TemporaryFile()  # pylint: disable=consider-using-with  # a pipe could fill up and block it
         self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
             [daemon, "--reuseaddr", "--listen=127.0.0.1", "--port=%d" % self.port, "--export-all",
              "--informative-errors", "--base-path=" + self.base, self.base],

@@ -102,7 +102,7 @@ class PrivateCluster:
     def kubectl(self):
         """kubectl on this cluster, as the shared `kubectl` fixture: ``kubectl(*args)`` returns
         stdout (fails the test on an error), ``kubectl.run(*args)`` the completed process."""
-        from .conftest import Kubectl  # pylint: disable=import-outside-toplevel  (conftest imports this module)
+        from .conftest import Kubectl  # pylint: disable=import-outside-toplevel  # conftest imports this module
 
         return Kubectl(KUBECTL, self.kubeconfig)
 
