@@ -57,7 +57,8 @@ class TimedApiClient(ApiClient):
         super().__init__(configuration)
         self.request_timeout = request_timeout
 
-    def call_api(self, *args, **kwargs):  # pylint: disable=arguments-differ  (its signature changed across client versions)
+    # its signature changed across client versions: the timeout goes by keyword in all of them
+    def call_api(self, *args, **kwargs):  # pylint: disable=arguments-differ
         if kwargs.get("_request_timeout") is None:
             kwargs["_request_timeout"] = (self.request_timeout, self.request_timeout)
         return super().call_api(*args, **kwargs)
