@@ -155,6 +155,8 @@ def reconcile(app, ports, settings):
         result = syncer.execute(ports.cluster, plan, report_options, ports.clock)
     if blocked is not None:
         result = _lock_blocked(result, blocked, outcome)
+    elif not do_sync and not settings.dry_run:
+        result = _not_synced(result, outcome.reason)
     outcome.changeset = result.changeset
     outcome.sync_status = result.sync_status
     outcome.synced = do_sync
@@ -209,6 +211,18 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
             conditions.extend(old_error)
     changes["conditions"] = conditions or None
     return application.next_status(previous, **changes)
+
+
+def _not_synced(result, reason):
+    """A real run whose policy said no (manual, selfHeal off, sync=false): the drift is
+    reported, its diffs kept, but no write is claimed (the task is not changed and the
+    summary counts nothing as created or pruned). Check mode keeps the planned actions:
+    there they are what would happen."""
+    if result.changeset is None:
+        return result
+    entries = tuple(replace(e, action=SKIPPED, reason=e.reason or reason) if e.action in WRITE_ACTIONS else e
+                    for e in result.changeset.entries)
+    return replace(result, changeset=ChangeSet(entries))
 
 
 def _lock_blocked(result, exc, outcome):

@@ -133,3 +133,25 @@ def test_reconcile_hands_the_lock_handle_to_the_sync():
     outcome = reconcile(obj, ports, Settings())
     assert handle.calls == 2 and outcome.error.step == "lock"
     assert len([c for c in world.cluster.writes() if c[0] == "apply"]) == 1
+
+
+@pytest.mark.parametrize("settings", [{}, {"sync": False}])
+def test_a_run_the_policy_did_not_sync_claims_no_action(settings):
+    """Manual policy (or sync=false): the drift is reported with its diff, nothing is
+    counted as created (the summary would print 'created 2' for a run that wrote nothing)."""
+    world, obj = World(), app()
+    two_objects(world)
+    world.cluster.reset_calls()
+    outcome = world.run(obj, **settings)
+    assert world.cluster.writes() == []
+    assert not outcome.synced and not outcome.changeset.changed
+    assert outcome.changeset.by_action(CREATED) == [] and outcome.changeset.summary()[SKIPPED] == 2
+    assert all(e.after is not None for e in outcome.changeset.entries)  # the diff stays
+    assert outcome.sync_status == "OutOfSync"
+
+
+def test_check_mode_keeps_the_planned_actions():
+    world, obj = World(), app()
+    two_objects(world)
+    outcome = world.run(obj, dry_run=True, sync=True)
+    assert len(outcome.changeset.by_action(CREATED)) == 2
