@@ -43,5 +43,5 @@ options:
         it is taken for hung and the rest of the module run sends no more requests, so the run ends at once.
     type: float
 requirements:
-  - kubernetes >= 24.2.0 (Python library)
+  - kubernetes >= 29.0.0 (Python library)
 """

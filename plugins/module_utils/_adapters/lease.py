@@ -121,6 +121,9 @@ def _recorded_process(lease):
     return recorded if isinstance(recorded, dict) else {}
 
 
+STOP_WAIT = 2.0  # seconds a release waits for a renewal in flight
+
+
 class Renewer(threading.Thread):
     """Renews a held Lease every ``lock.renew_every`` seconds until stopped."""
 
@@ -134,8 +137,10 @@ class Renewer(threading.Thread):
             self.lock.renew()
 
     def stop(self):
+        """Stop renewing. A renewal already in flight may take a whole request timeout
+        against a hung API server: wait for it briefly only (the thread is a daemon)."""
         self.stopped.set()
-        self.join()
+        self.join(STOP_WAIT)
 
 
 class LeaseLock:
@@ -240,13 +245,15 @@ class LeaseLock:
             raise LockError("Lease %s/%s not renewed for %ds: it may have expired" % (self.namespace, self.name, stale), subject=self.subject)
 
     def release(self):
-        lease = self.cluster.get(self.rtype, self.namespace, self.name)
-        if lease is None or (lease.get("spec") or {}).get("holderIdentity") != self.holder:
-            return
+        """Delete our Lease. Runs in ``finally:`` blocks, so it never raises: a failure
+        here must not hide the error being unwound, and the Lease expires on its own."""
         try:
+            lease = self.cluster.get(self.rtype, self.namespace, self.name)
+            if lease is None or (lease.get("spec") or {}).get("holderIdentity") != self.holder:
+                return
             self.cluster.delete(self.rtype, self.namespace, self.name, uid=lease["metadata"].get("uid"))
         except ClusterError:
-            pass  # expires on its own
+            pass
 
     def acquire(self):
         """Take the Lease, waiting (mode wait) up to ``timeout`` seconds; LockError

@@ -12,7 +12,7 @@ does.
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import DeadlineError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Outcome
 
 
@@ -49,4 +49,4 @@ def not_reconciled(app, deadline):
     """The Outcome of an Application the run had no time left to start."""
     meta = app.get("metadata") or {}
     return Outcome(app="%s/%s" % (meta.get("namespace"), meta.get("name")), reason=deadline.message,
-                   error=GitOpsError(deadline.message))
+                   error=DeadlineError(deadline.message))

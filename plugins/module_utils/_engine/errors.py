@@ -77,6 +77,12 @@ class HealthTimeout(GitOpsError):
     step = "health"
 
 
+class DeadlineError(GitOpsError):
+    """The run's deadline passed before this Application could be reconciled."""
+
+    step = "deadline"
+
+
 class LockError(GitOpsError):
     """Another reconcile holds the lock for this Application."""
 

@@ -275,7 +275,17 @@ def _out_of_sync_count(plan, result, synced):
 
 
 def _record(ports, app, previous, status, settings, outcome):
+    """Write the status when it changed. A failed write (API server gone mid-run) is this
+    Application's error, or a warning beside the error it already has: reconcile() never
+    raises, so one Application cannot end a run of many."""
     if settings.dry_run or status == previous:
         return
-    ports.write_status(app, status)
+    try:
+        ports.write_status(app, status)
+    except GitOpsError as exc:
+        if outcome.error is None:
+            outcome.error = exc
+        else:
+            outcome.warnings.append("cannot record status: %s" % exc)
+        return
     outcome.status_written = True

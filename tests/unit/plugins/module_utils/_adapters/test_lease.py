@@ -17,7 +17,7 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import lease
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import LockError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, LockError
 
 from tests.unit.plugins.module_utils._engine.fake_cluster import FakeClock, FakeCluster
 
@@ -204,3 +204,20 @@ def test_background_renewer_keeps_the_lease_and_stops_on_release(cluster):
         assert renewer.is_alive()
     assert not renewer.is_alive()
     assert stored(cluster) is None
+
+
+def test_release_never_raises_over_the_error_being_unwound(cluster):
+    """release() runs in finally: an API server gone mid-sync must not replace the sync's
+    own error with a ClusterError from the release's GET."""
+    lock = lease.LeaseLock(cluster, FakeClock(), NS, NAME)
+    assert lock.try_acquire()
+
+    def unreachable(*_args, **_kwargs):
+        raise ClusterError("the API server did not answer within 30 s (get Lease/ops/gapp-a)")
+
+    cluster.get = unreachable
+    with pytest.raises(ValueError, match="the sync's own error"):
+        try:
+            raise ValueError("the sync's own error")
+        finally:
+            lock.release()

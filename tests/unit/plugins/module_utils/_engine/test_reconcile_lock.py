@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan, sync
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CREATED, PRUNED, SKIPPED, UNCHANGED
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import LockError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Ports, Settings, reconcile
 
@@ -155,3 +155,17 @@ def test_check_mode_keeps_the_planned_actions():
     two_objects(world)
     outcome = world.run(obj, dry_run=True, sync=True)
     assert len(outcome.changeset.by_action(CREATED)) == 2
+
+
+def test_a_failed_status_write_is_the_applications_error_not_an_exception():
+    """reconcile() never raises: a status write that fails (API server gone) is recorded
+    in the outcome, so a run of many Applications goes on with the next one."""
+    world, obj = World(), app(automated={"prune": True})
+
+    def gone(_app, _status):
+        raise ClusterError("the API server did not answer within 30 s (status Application/ops/a)")
+
+    world.write_status = gone
+    outcome = world.run(obj)
+    assert outcome.synced and not outcome.status_written
+    assert outcome.error is not None and "did not answer" in str(outcome.error)
