@@ -127,6 +127,8 @@ wait_or_die() {
 
 # Spawn one component with the ports (from $DIR/env) and the data of this cluster, and
 # wait until it answers. `up` starts each one with it, `restart` starts one again.
+# The *_PORT variables come from the env file load_env sources.
+# shellcheck disable=SC2153
 start_component() {
     local name="$1"
     load_env

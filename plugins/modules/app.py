@@ -121,7 +121,8 @@ options:
   deadline:
     description:
       - With O(all=true), seconds the whole run may take; V(0) sets no deadline.
-      - Applications not started when it passes are not reconciled; each is reported with the error
+      - >-
+        Applications not started when it passes are not reconciled; each is reported with the error
         C(not reconciled: the run deadline of N s passed) and fails the task under O(fail_on_error),
         after all the others ran. The next run reconciles them.
       - A wait for health (O(wait_timeout)) ends when the deadline does. An Application already started

@@ -266,7 +266,7 @@ def test_a_server_that_accepts_no_connection_times_out_connecting(monkeypatch):
         sock.listen(0)
         port = sock.getsockname()[1]
         fillers = []
-        for _ in range(3):
+        for _filler in range(3):
             filler = socket.socket()
             filler.setblocking(False)
             filler.connect_ex(("127.0.0.1", port))
