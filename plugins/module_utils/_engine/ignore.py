@@ -24,8 +24,8 @@ def parse_pointer(pointer):
 def rules_for(rules, oid):
     """Pointers (token lists) of every rule matching an ObjectId.
 
-    A Secret's ``stringData`` is write-only: the server stores it in ``data``, so a pointer
-    into ``/stringData`` also covers the same key under ``/data``."""
+    A Secret's ``stringData`` is write-only: the server stores it in ``data``, so a key of
+    either is one field, and a pointer into ``/data`` or ``/stringData`` covers both."""
     out = []
     for rule in rules or ():
         if (rule.get("group") or "") != oid.group or rule.get("kind") != oid.kind:
@@ -36,7 +36,8 @@ def rules_for(rules, oid):
             continue
         out.extend(parse_pointer(p) for p in rule.get("jsonPointers") or ())
     if oid.kind == "Secret" and oid.group == "":
-        out.extend(["data"] + p[1:] for p in list(out) if p[0] == "stringData")
+        twins = {"data": "stringData", "stringData": "data"}
+        out.extend([twins[p[0]]] + p[1:] for p in list(out) if p[0] in twins)
     return out
 
 

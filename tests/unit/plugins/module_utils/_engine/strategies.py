@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_TRACKING_ID, FIELD_MANAGER
-
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.redact import LAST_APPLIED
 
 
 def examples(count):
@@ -137,9 +137,9 @@ def managed_entry(manager, fields, operation="Apply", api_version="v1"):
 
 
 @st.composite
-def _metadata(draw, kind_namespaced=True):
+def _metadata(draw):
     meta = {"name": draw(names)}
-    if kind_namespaced and draw(st.booleans()):
+    if draw(st.booleans()):
         meta["namespace"] = "demo"
     labels = draw(st.dictionaries(map_keys, texts, max_size=3))
     if labels:
@@ -188,23 +188,24 @@ def _container(draw, name):
         desired["env"] = [{"name": e, "value": draw(texts.filter(bool))} for e in env]
     if draw(st.booleans()):
         desired["args"] = draw(st.lists(st.text(max_size=6), max_size=3))
-    stored = copy.deepcopy(desired)
+    live = copy.deepcopy(desired)
     sections = draw(st.lists(st.sampled_from(["requests", "limits"]), unique=True))
     for section in sections:
         for resource in draw(st.lists(st.sampled_from(["cpu", "memory", "ephemeral-storage"]), min_size=1, unique=True)):
             _value, mine, theirs = draw(spelled_quantities)
             desired.setdefault("resources", {}).setdefault(section, {})[resource] = mine
-            stored.setdefault("resources", {}).setdefault(section, {})[resource] = theirs
-    stored.setdefault("resources", {})
-    for port in stored.get("ports", ()):
+            live.setdefault("resources", {}).setdefault(section, {})[resource] = theirs
+    live.setdefault("resources", {})
+    for port in live.get("ports", ()):
         port.setdefault("protocol", "TCP")
-    stored.update({"imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log",
+    live.update({"imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log",
                    "terminationMessagePolicy": "File"})
-    return desired, stored
+    return desired, live
 
 
 @st.composite
 def deployment_pairs(draw, extras_at_end=False):
+    """A Deployment and its stored form (spec and pod defaults, maybe an injected sidecar)."""
     meta = draw(_metadata())
     selector = draw(st.dictionaries(map_keys, st.text(DNS, min_size=1, max_size=4), min_size=1, max_size=2))
     pairs = [draw(_container(n)) for n in draw(st.lists(names, min_size=1, max_size=3, unique=True))]
@@ -235,6 +236,7 @@ def deployment_pairs(draw, extras_at_end=False):
 
 @st.composite
 def service_pairs(draw):
+    """A Service and its stored form (cluster IP, protocol, targetPort and nodePort defaults)."""
     numbers = draw(st.lists(st.integers(1, 65535), min_size=1, max_size=3, unique=True))
     ports = []
     for idx, number in enumerate(numbers):
@@ -267,6 +269,7 @@ def service_pairs(draw):
 
 @st.composite
 def configmap_pairs(draw):
+    """A ConfigMap (keys and text meant to confuse a comparison) and its stored form."""
     desired = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": draw(_metadata()),
                "data": draw(st.dictionaries(map_keys, texts, min_size=1, max_size=4))}
     live = copy.deepcopy(desired)
@@ -280,6 +283,7 @@ def b64(raw):
 
 @st.composite
 def secret_pairs(draw):
+    """A Secret with data and/or stringData, and its stored form (stringData merged into data)."""
     data = draw(st.dictionaries(map_keys, st.one_of(st.binary(max_size=12), st.text(max_size=10)).map(b64), max_size=3))
     string_data = draw(st.dictionaries(map_keys, texts, max_size=3))
     desired = {"apiVersion": "v1", "kind": "Secret", "metadata": draw(_metadata())}
@@ -426,7 +430,7 @@ def any_secrets(draw):
     secret["type"] = draw(st.sampled_from(["Opaque", "kubernetes.io/tls"]))
     notes = {"team": draw(secret_texts)}
     if draw(st.booleans()):
-        notes["kubectl.kubernetes.io/last-applied-configuration"] = json.dumps(secret, sort_keys=True)
+        notes[LAST_APPLIED] = json.dumps(secret, sort_keys=True)
     secret["metadata"]["annotations"] = notes
     if draw(st.booleans()):
         secret["metadata"]["managedFields"] = [managed_entry(FIELD_MANAGER, applied_fields(dict(secret, apiVersion="v1")))]
@@ -435,9 +439,13 @@ def any_secrets(draw):
 
 configmaps = st.builds(lambda name, data: {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data},
                        names, st.dictionaries(secret_keys, secret_texts, max_size=3))
+
+
+def _lists_of(children):
+    """``kind: List`` (or SecretList) documents holding ``children``."""
+    return st.builds(lambda kind, items: {"apiVersion": "v1", "kind": kind, "items": items},
+                     st.sampled_from(["List", "SecretList"]), st.lists(children, max_size=3))
+
+
 # A Secret, a ConfigMap, or a (nested) List of them, as kubectl and List documents hold them.
-secret_documents = st.recursive(
-    st.one_of(any_secrets(), configmaps),
-    lambda children: st.builds(lambda kind, items: {"apiVersion": "v1", "kind": kind, "items": items},
-                               st.sampled_from(["List", "SecretList"]), st.lists(children, max_size=3)),
-    max_leaves=4)
+secret_documents = st.recursive(st.one_of(any_secrets(), configmaps), _lists_of, max_leaves=4)

@@ -98,13 +98,18 @@ STRING_MAPS = (("metadata", "labels"), ("metadata", "annotations"), ("data",), (
 @example((configmap(a="b"), stored(configmap(a="b"))), ("data",), "c", "")
 def test_key_added_to_a_string_map_is_drift(pair, where, key, value):
     desired, live = pair
-    if where[0] in ("data", "stringData") and desired["kind"] not in ("ConfigMap", "Secret"):
+    if where == ("stringData",) and desired["kind"] != "Secret":
+        where = ("data",)
+    if where == ("data",) and desired["kind"] not in ("ConfigMap", "Secret"):
         where = ("metadata", "labels")
+    before = compare.normalize_desired(desired)
     target = desired
     for token in where:
         target = target.setdefault(token, {})
-    secret_form = compare.normalize_desired({"apiVersion": "v1", "kind": "Secret", "stringData": {key: value}})["data"][key]
-    if get_path(live, where[:-1]).get(where[-1], {}).get(key) == (secret_form if where == ("stringData",) else value):
-        return  # the key is already there with that value: no change
     target[key] = value
+    after = compare.normalize_desired(desired)
+    stored_where = ("data",) if where == ("stringData",) else where
+    in_live = get_path(live, stored_where[:-1]).get(stored_where[-1]) or {}
+    if after == before or in_live.get(key) == get_path(after, stored_where)[key]:
+        return  # no change (stringData sets that data key), or live has the key with that value
     assert compare.suspect_drift(desired, live) is not None

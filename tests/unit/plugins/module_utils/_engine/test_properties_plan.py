@@ -172,3 +172,21 @@ def test_sync_never_deletes_a_rendered_object(objs, previous, live, prune, prune
         assert cluster.get(cluster.resolve(unique[oid]["apiVersion"], oid.kind), oid.namespace or None, oid.name) is not None
     if result is not None and result.error is None and not dry_run:
         assert rendered <= set(e.id for e in result.inventory)
+
+
+@settings(max_examples=examples(75))
+@given(desired_objects(), st.lists(entries, max_size=10), live_states(), st.booleans(), st.booleans())
+def test_second_sync_of_the_same_render_writes_nothing(objs, previous, live, prune, prune_protected):
+    namespaced = dict((k[1], k[2]) for k in KINDS)
+    unique = dict((desired_id(o, namespaced[o["kind"]]), o) for o in objs)
+    cluster = cluster_with(live)
+    options = SyncOptions(namespace="demo", tracking=OWNER, prune=prune, prune_protected=prune_protected, allow_empty=True)
+    inventory_after = previous
+    for _run in range(2):
+        cluster.reset_calls()
+        manifests = [Manifest(copy.deepcopy(o), "app.yaml:%d" % n) for n, o in enumerate(unique.values())]
+        result = sync.execute(cluster, plan.build_plan(cluster, manifests, inventory_after, options), options, FakeClock())
+        assert result.error is None
+        inventory_after = result.inventory
+    assert cluster.writes() == []
+    assert result.changeset.changed is False

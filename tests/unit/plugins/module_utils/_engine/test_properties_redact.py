@@ -27,6 +27,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._ansible import results
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan, redact, sync
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.redact import LAST_APPLIED
 
 from .fake_cluster import FakeClock, FakeCluster
 from .strategies import (
@@ -34,7 +35,6 @@ from .strategies import (
 )
 
 SALT = "5a1t" * 8
-LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 PLACEHOLDER = re.compile(r"<redacted sha256:[0-9a-f]{8}>")
 MASK = "<masked>"
 
