@@ -191,14 +191,11 @@ CORRUPTIONS = {
     # every file of the bare repository: the cache notices and starts it again
     "git-dir": ("repo.git", None),
     "state-file": ("state.json", None),
-    # the object store only (config and HEAD intact): git fails on every fetch
-    "objects": ("repo.git/objects", "issue found: a corrupt object store in the git cache fails every later fetch "
-                                    "('loose object ... is corrupt'); the cache entry is never discarded and fetched again"),
-    "refs": ("repo.git/refs", "issue found: a corrupt ref in the git cache fails every later fetch ('reference broken'); "
-                              "the cache entry is never discarded and fetched again"),
-    # the exported tree of the synced commit: reused as is for that commit
-    "exported-tree": ("trees", "issue found: a corrupt exported tree in the git cache is rendered as is for as long as the "
-                               "commit does not change (the tree is never verified against the commit)"),
+    # the object store or refs only (config and HEAD intact): git fsck finds it, the repository is fetched again
+    "objects": ("repo.git/objects", None),
+    "refs": ("repo.git/refs", None),
+    # the exported tree of the synced commit: it no longer matches its index, it is exported again
+    "exported-tree": ("trees", None),
 }
 
 

@@ -10,6 +10,11 @@ Cache layout, one directory per repository (sha256 of its credential-free URL)::
                                     the run_id whose fetch timed out (not retried in that run)
     <cache_dir>/<key>/repo.git      bare repository (remote URL without credentials)
     <cache_dir>/<key>/trees/<sha>/  exported tree of one commit, never modified
+    <cache_dir>/<key>/indexes/<sha> the index of that export: a tree that no longer matches
+                                    its commit is exported again
+
+A damaged cache repository (corrupt objects or refs, found by git fsck after a failed
+fetch) is discarded and fetched again from scratch in the same run.
 
 A URL may come from a hostile repository: it is checked by the engine (repo_urls)
 before git runs and reaches git only as ``remote.origin.url`` (never argv). What
@@ -187,11 +192,32 @@ class _Repo:
                 subject=self.url,
             )
 
+    def intact(self):
+        """Whether the cache's own repository is sound (git fsck): a failure on a damaged
+        object store or refs is local, and fetching again from scratch repairs it."""
+        return self.git("fsck", "--connectivity-only", "--no-dangling", "--no-progress").rc == 0
+
+    def discard(self):
+        shutil.rmtree(self.git_dir, ignore_errors=True)
+
+    def tree_intact(self, commit, tree):
+        """Whether an exported tree still matches its commit: compared (stat, then content)
+        with the index its export kept. A tree without one is not trusted."""
+        index = _index_path(self.entry, commit)
+        if not os.path.isfile(index):
+            return False
+        env = self.auth.env()
+        env["GIT_INDEX_FILE"] = index
+        argv = ["git", "--git-dir", self.git_dir, "--work-tree", tree, "-c", "core.bare=false", "diff", "--quiet", "--no-ext-diff"]
+        return run(argv, SourceError, self.url, env=env, cwd=tree, timeout=self.timeout, scrub=self.scrub).rc == 0
+
     def export(self, commit, trees):
         final = os.path.join(trees, commit)
         if os.path.isdir(final):
-            os.utime(final)
-            return final
+            if self.tree_intact(commit, final):
+                os.utime(final)
+                return final
+            shutil.rmtree(final, ignore_errors=True)
         tmp = tempfile.mkdtemp(prefix=".tmp-", dir=trees)
         index = tmp + ".index"
         try:
@@ -204,12 +230,27 @@ class _Repo:
                 raise SourceError("cannot export commit %s: %s" % (commit, self.scrub(trim(result.stderr))), subject=self.url)
             os.chmod(tmp, 0o755)
             os.rename(tmp, final)
+            os.makedirs(os.path.dirname(_index_path(self.entry, commit)), mode=0o700, exist_ok=True)
+            os.replace(index, _index_path(self.entry, commit))
         finally:
             if os.path.exists(index):
                 os.unlink(index)
             if os.path.isdir(tmp):
                 shutil.rmtree(tmp, ignore_errors=True)
         return final
+
+
+def _index_path(entry, commit):
+    """The index an export of ``commit`` kept, to check the tree against later."""
+    return os.path.join(entry, "indexes", commit)
+
+
+def _fetch_export(repo, depth, trees, verify_commit, gnupg_home):
+    repo.ensure()
+    commit, fetched = repo.fetch_ref(depth)
+    if verify_commit:
+        repo.verify(commit, gnupg_home)
+    return commit, fetched, repo.export(commit, trees)
 
 
 def _hint(stderr):
@@ -276,6 +317,9 @@ def _prune_trees(trees, keep, protected):
     for position, (_mtime, name) in enumerate(entries):
         if position >= keep and name not in protected:
             shutil.rmtree(os.path.join(trees, name), ignore_errors=True)
+            index = _index_path(os.path.dirname(trees), name)
+            if os.path.isfile(index):
+                os.unlink(index)
 
 
 def _check_inputs(url, ref, depth, allow_local):
@@ -341,17 +385,18 @@ def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_hom
         # another module process of this run already waited for this server
         raise SourceError("%s (not retried in this run)" % stalled.get("message"), subject=url, details={"timed_out": True})
     try:
-        repo.ensure()
-        commit, fetched = repo.fetch_ref(depth)
+        commit, fetched, tree = _fetch_export(repo, depth, trees, verify_commit, gnupg_home)
     except SourceError as exc:
         if run_id and exc.details.get("timed_out"):
             state["timed_out"] = {"run_id": run_id, "message": exc.message}
             _write_state(state_path, state)
-        raise
+            raise
+        if exc.details.get("timed_out") or repo.intact():
+            raise
+        # the cache's own repository is damaged (corrupt objects or refs): start it again
+        repo.discard()
+        commit, fetched, tree = _fetch_export(repo, depth, trees, verify_commit, gnupg_home)
     state.pop("timed_out", None)
-    if verify_commit:
-        repo.verify(commit, gnupg_home)
-    tree = repo.export(commit, trees)
 
     if run_id and last.get("run_id") == run_id:
         previous = last.get("previous_commit")

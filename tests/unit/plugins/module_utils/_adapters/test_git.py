@@ -512,3 +512,43 @@ def test_inherited_headers_are_dropped_and_inherited_ssh_gets_the_timeouts(monke
     assert ("protocol.allow", "never") in pairs and ("protocol.ext.allow", "never") in pairs
     assert ("protocol.file.allow", "never") in pairs and ("http.lowSpeedTime", "30") in pairs
     assert env["GIT_SSH_COMMAND"].startswith("ssh -o UserKnownHostsFile=/etc/gitops-k8s/known_hosts -o ConnectTimeout=30")
+
+
+def _garble_all(directory):
+    for parent, _dirs, files in os.walk(directory):
+        for name in files:
+            path = os.path.join(parent, name)
+            os.chmod(path, 0o644)
+            with open(path, "wb") as handle:
+                handle.write(b"\x00garbage\xff" * 8)
+
+
+@pytest.mark.parametrize("part", ["objects", "refs"])
+def test_a_damaged_cache_repository_is_fetched_again_in_the_same_run(repo, cache, part):
+    first = fetch_local(repo.url, "main", cache, run_id="r1")
+    _garble_all(os.path.join(cache, gitsrc.cache_key(repo.url), "repo.git", part))
+    again = fetch_local(repo.url, "main", cache, run_id="r2")
+    assert again.commit == first.commit and again.fetched
+    assert read(again.tree, "app/cm.yaml") == "version: 2\n"
+
+
+def test_an_exported_tree_that_no_longer_matches_its_commit_is_exported_again(repo, cache):
+    first = fetch_local(repo.url, "main", cache, run_id="r1")
+    with open(os.path.join(first.tree, "app", "cm.yaml"), "w", encoding="utf-8") as handle:
+        handle.write("tampered: true\n")
+    again = fetch_local(repo.url, "main", cache, run_id="r2")
+    assert again.tree == first.tree
+    assert read(again.tree, "app/cm.yaml") == "version: 2\n"
+
+
+def test_an_unreachable_remote_keeps_a_sound_cache(repo, cache, tmp_path):
+    """A failed fetch with a sound cache is the remote's failure: the cache is not discarded."""
+    fetch_local(repo.url, "main", cache, run_id="r1")
+    git_dir = os.path.join(cache, gitsrc.cache_key(repo.url), "repo.git")
+    marker = os.path.join(git_dir, "kept")
+    with open(marker, "w", encoding="utf-8") as handle:
+        handle.write("x")
+    os.rename(repo.path, str(tmp_path / "gone"))
+    with pytest.raises(SourceError):
+        fetch_local(repo.url, "main", cache, run_id="r2")
+    assert os.path.exists(marker)
