@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a git process of a fetch gets: credentials, allowed transports, time limits.
 
-- Credentials never reach argv, the stored remote URL or messages: an SSH key goes to
-  a 0600 temporary file named in GIT_SSH_COMMAND; HTTPS credentials become an
-  ``http.<server>.extraHeader`` passed through GIT_CONFIG_* environment variables,
-  which only the git processes of this one fetch see.
+- Credentials never reach argv, the environment, the stored remote URL or messages: an
+  SSH key goes to a 0600 temporary file named in GIT_SSH_COMMAND; HTTPS credentials
+  become an ``http.<server>.extraHeader`` in a 0600 temporary git config file that the
+  git processes of this one fetch include (``include.path`` through GIT_CONFIG_*).
 - Only the transports the engine accepts (repo_urls) are enabled (``protocol.*.allow``),
   set explicitly so that a user's git config cannot widen them.
 - A stalled HTTP(S) transfer is cut by ``http.lowSpeedLimit``/``lowSpeedTime``; ssh
@@ -135,9 +135,11 @@ class Auth:
         config = _transport_config(self.allow_local)
         header = self.auth_header()
         if header:
-            # Scoped to this server (redirects inside it keep working, other hosts never see it);
-            # the environment only reaches the git processes of this one fetch.
-            config.append(("http.%s.extraHeader" % _server_url(self.url), header))
+            # Scoped to this server (redirects inside it keep working, other hosts never see it),
+            # in a 0600 file only this fetch's git processes include: the environment names the
+            # file, never the secret (a process environment is readable by the same user).
+            section = '[http "%s"]\n\textraHeader = %s\n' % (_server_url(self.url), header)
+            config.append(("include.path", self._write("credentials.gitconfig", section)))
         extra.update(_config_env(config))
         return tool_env(extra)
 

@@ -552,3 +552,18 @@ def test_an_unreachable_remote_keeps_a_sound_cache(repo, cache, tmp_path):
     with pytest.raises(SourceError):
         fetch_local(repo.url, "main", cache, run_id="r2")
     assert os.path.exists(marker)
+
+
+def test_https_credentials_reach_git_in_a_private_file_not_the_environment():
+    """A process environment is readable by the same user (/proc/PID/environ): the
+    Authorization header lives in a 0600 git config file the fetch includes, removed after."""
+    with git_env.Auth("https://git.example.com/team/app.git", {"token": TOKEN}, None, None) as auth:
+        env = auth.env()
+        encoded = base64.b64encode(("x-access-token:" + TOKEN).encode()).decode()
+        assert TOKEN not in repr(env) and encoded not in repr(env)
+        pairs = dict((env["GIT_CONFIG_KEY_%d" % i], env["GIT_CONFIG_VALUE_%d" % i]) for i in range(int(env["GIT_CONFIG_COUNT"])))
+        included = pairs["include.path"]
+        assert stat.S_IMODE(os.stat(included).st_mode) == 0o600
+        with open(included, encoding="utf-8") as handle:
+            assert handle.read() == '[http "https://git.example.com/"]\n\textraHeader = Authorization: Basic %s\n' % encoded
+    assert not os.path.exists(included)
