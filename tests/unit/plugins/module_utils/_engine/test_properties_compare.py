@@ -72,7 +72,7 @@ def test_spellings_of_different_quantities_differ(one, other):
     assert quantity.equal(one[1], other[2]) is (one[0] == other[0])
 
 
-@settings(max_examples=examples(200))
+@settings(max_examples=examples(150))
 @given(changes(scalars_only=True))
 # a ConfigMap key named like a quantity field (`storage`) was compared as a quantity
 @example((configmap(storage="1Gi"), configmap(storage="1024Mi"), stored(configmap(storage="1Gi"))))

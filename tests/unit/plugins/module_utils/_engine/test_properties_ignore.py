@@ -105,7 +105,7 @@ def test_pointer_text_round_trips(tokens):
     assert ignore.parse_pointer(pointer(tokens)) == tokens
 
 
-@settings(max_examples=examples(200))
+@settings(max_examples=examples(150))
 @given(ignored_cases())
 # stringData is stored as data: ignoring /stringData/password must ignore data.password too
 @example((secret(password="new"), secret_stored(password="old"), ("stringData", "password")))
@@ -120,7 +120,7 @@ def test_difference_only_at_ignored_pointer_is_not_drift(case):
     assert compare.same_object(predicted, live, pointers)
 
 
-@settings(max_examples=examples(200))
+@settings(max_examples=examples(150))
 @given(elsewhere_cases())
 # a pointer into one container used to hide every removal in the whole containers list
 @example((deployment({"name": "web", "image": "nginx"}, LOGGER), stored(deployment(WEB, LOGGER)), LOGGER_ARGS))
