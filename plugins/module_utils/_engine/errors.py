@@ -10,6 +10,8 @@ The Ansible layer maps GitOpsError to fail_json / AnsibleLookupError in exactly 
 
 from __future__ import annotations
 
+import copy
+
 
 class GitOpsError(Exception):
     """Base of every error raised by gitops.k8s.
@@ -25,6 +27,14 @@ class GitOpsError(Exception):
         self.message = message
         self.subject = subject
         self.details = details or {}
+
+    def scrubbed(self, scrub):
+        """A copy of this error (same class, step, subject) with ``scrub`` applied to its
+        message: text from a tool or the API server may quote a Secret's value."""
+        clone = copy.copy(self)
+        clone.message = scrub(self.message)
+        clone.args = (clone.message,)
+        return clone
 
     def __str__(self):
         if self.subject and not self.message.startswith(self.subject):
