@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages, redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
@@ -116,6 +116,7 @@ def reconcile(app, ports, settings):
         _finalize(app, ports, settings, outcome)
         outcome.duration = time.monotonic() - started
         return outcome
+    manifests = None
     try:
         spec = application.parse(app)
         root, revision, repo_url = ports.source(app, spec)
@@ -126,7 +127,7 @@ def reconcile(app, ports, settings):
         plan = planner.build_plan(ports.cluster, manifests, prev_inventory, report_options)
         syncer.check_empty_guard(plan, report_options)
     except GitOpsError as exc:
-        outcome.error = exc
+        outcome.error = exc = syncer.scrub_error(exc, [m.obj for m in manifests or ()])
         outcome.sync_status = APP_UNKNOWN
         outcome.status = status = application.next_status(
             previous,
@@ -157,7 +158,7 @@ def reconcile(app, ports, settings):
         result = _lock_blocked(result, blocked, outcome)
     elif not do_sync and not settings.dry_run:
         result = _not_synced(result, outcome.reason)
-    result = _without_secret_values(result, manifests)
+    result = syncer.without_secret_values(result, [m.obj for m in manifests])
     outcome.changeset = result.changeset
     outcome.sync_status = result.sync_status
     outcome.synced = do_sync
@@ -212,23 +213,6 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
             conditions.extend(old_error)
     changes["conditions"] = conditions or None
     return application.next_status(previous, **changes)
-
-
-def _without_secret_values(result, manifests):
-    """The sync result with every rendered Secret value scrubbed from its error and
-    reasons: the API server's or a webhook's message may quote what it refused."""
-    secrets = [value for m in manifests for value in redact.secret_values(m.obj)]
-    if not secrets:
-        return result
-
-    def scrub(text):
-        return redact.redact_text(text, secrets)
-
-    error = result.error.scrubbed(scrub) if result.error is not None else None
-    changeset = result.changeset
-    if changeset is not None:
-        changeset = ChangeSet(tuple(replace(e, reason=scrub(e.reason)) if e.reason else e for e in changeset.entries))
-    return replace(result, error=error, changeset=changeset)
 
 
 def _not_synced(result, reason):

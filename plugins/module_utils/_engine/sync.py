@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, health, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
@@ -111,6 +111,33 @@ def _still_held(held):
     """Raise LockError when the lock this sync runs under was lost (no request)."""
     if held is not None:
         held.check()
+
+
+def secret_scrubber(objects):
+    """A function removing every value of the Secrets among ``objects`` from a text (the
+    API server's or a webhook's message may quote what it refused); None without any."""
+    secrets = [value for obj in objects for value in redact.secret_values(obj)]
+    if not secrets:
+        return None
+    return lambda text: redact.redact_text(text, secrets)
+
+
+def scrub_error(error, objects):
+    """``error`` without the value of any Secret among ``objects``."""
+    scrub = secret_scrubber(objects)
+    return error.scrubbed(scrub) if error is not None and scrub else error
+
+
+def without_secret_values(result, objects):
+    """A SyncResult without the value of any Secret among ``objects`` (the rendered ones)
+    in its error or in the reasons of its change set."""
+    scrub = secret_scrubber(objects)
+    if scrub is None:
+        return result
+    changeset = result.changeset
+    if changeset is not None:
+        changeset = ChangeSet(tuple(replace(e, reason=scrub(e.reason)) if e.reason else e for e in changeset.entries))
+    return replace(result, error=result.error.scrubbed(scrub) if result.error is not None else None, changeset=changeset)
 
 
 def execute(cluster, plan, options, clock, held=None):

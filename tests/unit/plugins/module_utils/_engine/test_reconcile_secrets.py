@@ -30,3 +30,15 @@ def test_an_api_error_quoting_a_secret_value_is_scrubbed(field, value):
                              [(e.subject, e.reason) for e in outcome.changeset.entries]])
     assert PLAIN not in everywhere and base64.b64encode(PLAIN.encode()).decode() not in everywhere
     assert outcome.error.step == "apply"
+
+
+def test_a_dry_run_refusal_quoting_a_secret_value_is_scrubbed():
+    """Validation before the first write (server-side dry-run) fails the comparison: its
+    condition and error are scrubbed too."""
+    world, obj = World(), app(automated={"prune": True})
+    world.objects.append({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, "stringData": {"password": PLAIN}})
+    world.cluster.fail_dry_run_on.add("db")
+    world.cluster.failure_message = "denied: %s" % PLAIN
+    outcome = world.run(obj)
+    assert outcome.error is not None and "denied" in str(outcome.error)
+    assert PLAIN not in json.dumps([str(outcome.error), outcome.status])
