@@ -199,7 +199,7 @@ def _container(draw, name):
     for port in live.get("ports", ()):
         port.setdefault("protocol", "TCP")
     live.update({"imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log",
-                   "terminationMessagePolicy": "File"})
+                 "terminationMessagePolicy": "File"})
     return desired, live
 
 
@@ -329,8 +329,7 @@ def paths(node, prefix=()):
         path = prefix + (key,)
         if path not in IDENTITY:
             yield path
-            for sub in paths(value, path):
-                yield sub
+            yield from paths(value, path)
 
 
 def get_path(node, path):
