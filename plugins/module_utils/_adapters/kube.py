@@ -22,15 +22,13 @@ import threading
 from collections import Counter
 from contextlib import contextmanager
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_transport
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
 
 try:
-    from kubernetes import client as k8s_client
-    from kubernetes import config as k8s_config
     from kubernetes.dynamic import DynamicClient
     from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError, ResourceNotFoundError, ResourceNotUniqueError
 
@@ -41,7 +39,6 @@ except ImportError as exc:  # pragma: no cover - reported by the module
     KUBERNETES_IMPORT_ERROR = exc
 
 LIST_PAGE_SIZE = 500
-WRITE_VERBS = ("apply", "create", "replace", "patch", "delete")
 
 
 def api_message(exc):
@@ -58,18 +55,18 @@ def api_message(exc):
 class KubeCluster:
     """Implements the engine's Cluster port."""
 
-    def __init__(self, kubeconfig=None, context=None, host=None, api_key=None, validate_certs=None, ca_cert=None,
-                 field_manager=FIELD_MANAGER, request_timeout=None):
+    def __init__(self, field_manager=FIELD_MANAGER, request_timeout=None, **auth):
+        """``auth``: the kube_auth options by name (kube_auth.OPTIONS), unset ones None or absent."""
+        unknown = set(auth) - set(kube_auth.OPTIONS)
+        if unknown:
+            raise TypeError("unknown Kubernetes auth options: %s" % ", ".join(sorted(unknown)))
         self.field_manager = field_manager
         self.stats = Counter()
         self._types = {}
         self._hung = None  # the request that found the API server hung: nothing more is sent
         self._probing = threading.Lock()  # held while a timeout is being probed (the Lease renewer is another thread)
         self.request_timeout = _request_timeout(request_timeout)
-        try:
-            self.api_client = _api_client(kubeconfig, context, host, api_key, validate_certs, ca_cert, self.request_timeout)
-        except (k8s_config.ConfigException, OSError, ValueError) as exc:
-            raise ClusterError("cannot load Kubernetes credentials: %s" % exc, subject=kubeconfig or "kubeconfig") from exc
+        self.api_client = kube_auth.api_client(auth, self.request_timeout)
         with self._sending("discovery"):
             try:
                 self.dynamic = DynamicClient(self.api_client)
@@ -233,10 +230,6 @@ class KubeCluster:
             found = self.dynamic.resources.search(kind=kind)
         return sorted(set(r.group_version for r in found if "/" not in (r.name or "")))
 
-    @property
-    def writes(self):
-        return sum(self.stats[v] for v in WRITE_VERBS)
-
 
 def _list_subject(rtype, namespace):
     if rtype.namespaced and namespace:
@@ -256,39 +249,3 @@ def _request_timeout(value):
     if not seconds > 0:
         raise ClusterError("request_timeout must be a positive number of seconds, not %r" % (value,))
     return seconds
-
-
-def _env_bool(name):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return None
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def _api_client(kubeconfig, context, host, api_key, validate_certs, ca_cert, request_timeout):
-    """An ApiClient from explicit settings, a kubeconfig, or the in-cluster service account.
-
-    Unset settings fall back to the K8S_AUTH_* variables kubernetes.core uses (AWX's
-    OpenShift/Kubernetes bearer token credential sets them)."""
-    kubeconfig = kubeconfig or os.environ.get("K8S_AUTH_KUBECONFIG")
-    context = context or os.environ.get("K8S_AUTH_CONTEXT")
-    host = host or os.environ.get("K8S_AUTH_HOST")
-    api_key = api_key or os.environ.get("K8S_AUTH_API_KEY")
-    ca_cert = ca_cert or os.environ.get("K8S_AUTH_SSL_CA_CERT")
-    if validate_certs is None:
-        validate_certs = _env_bool("K8S_AUTH_VERIFY_SSL")
-    configuration = k8s_client.Configuration()
-    if host and api_key:
-        configuration.host = host
-        configuration.api_key = {"authorization": "Bearer " + api_key}
-    elif kubeconfig or not os.environ.get("KUBERNETES_SERVICE_HOST"):
-        k8s_config.load_kube_config(config_file=kubeconfig, context=context, client_configuration=configuration)
-    else:
-        k8s_config.load_incluster_config(client_configuration=configuration)
-    if host:
-        configuration.host = host
-    if ca_cert:
-        configuration.ssl_ca_cert = ca_cert
-    if validate_certs is not None:
-        configuration.verify_ssl = validate_certs
-    return kube_transport.TimedApiClient(configuration, request_timeout)

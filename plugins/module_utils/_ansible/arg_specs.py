@@ -7,14 +7,31 @@ from __future__ import annotations
 
 import copy
 
-# doc fragment: gitops.k8s.kube_auth
+# doc fragment: gitops.k8s.kube_auth (kubernetes.core's names, aliases and no_log; env fallbacks in _adapters/kube_auth.py)
 KUBE_AUTH = {
-    "kubeconfig": {"type": "path"},
+    "kubeconfig": {"type": "raw", "no_log": True},  # a path or an inline dict, which holds credentials
     "context": {"type": "str"},
     "host": {"type": "str"},
     "api_key": {"type": "str", "no_log": True},
-    "validate_certs": {"type": "bool"},
-    "ca_cert": {"type": "path"},
+    "username": {"type": "str"},
+    "password": {"type": "str", "no_log": True},
+    "validate_certs": {"type": "bool", "aliases": ["verify_ssl"]},
+    "ca_cert": {"type": "path", "aliases": ["ssl_ca_cert"]},
+    "client_cert": {"type": "path", "aliases": ["cert_file"]},
+    "client_key": {"type": "path", "aliases": ["key_file"]},
+    "proxy": {"type": "str"},
+    "no_proxy": {"type": "str"},
+    "proxy_headers": {
+        "type": "dict",
+        "options": {
+            "proxy_basic_auth": {"type": "str", "no_log": True},
+            "basic_auth": {"type": "str", "no_log": True},
+            "user_agent": {"type": "str"},
+        },
+    },
+    "persist_config": {"type": "bool"},
+    "impersonate_user": {"type": "str"},
+    "impersonate_groups": {"type": "list", "elements": "str"},
     "request_timeout": {"type": "float"},
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube, kube_auth
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import signals
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 
@@ -27,10 +27,8 @@ class GitOpsModule(AnsibleModule):
     def cluster(self):
         """A KubeCluster from the kube_auth options (see doc fragment gitops.k8s.kube_auth)."""
         self.require("kubernetes", kube.KUBERNETES_IMPORT_ERROR)
-        p = self.params
-        return kube.KubeCluster(kubeconfig=p.get("kubeconfig"), context=p.get("context"), host=p.get("host"),
-                                api_key=p.get("api_key"), validate_certs=p.get("validate_certs"), ca_cert=p.get("ca_cert"),
-                                request_timeout=p.get("request_timeout"))
+        auth = {name: self.params.get(name) for name in kube_auth.OPTIONS}
+        return kube.KubeCluster(request_timeout=self.params.get("request_timeout"), **auth)
 
     def execute(self, run):
         """Call ``run(self)`` and exit with its result; a GitOpsError, or a result with
