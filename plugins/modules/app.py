@@ -275,88 +275,8 @@ error_step:
   type: str
 """
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, results
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import ordering
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Outcome, reconcile
-
-MAX_PASSES = 5
-
-
-def reconcile_one(module, cluster, ports, app, deadline=None):
-    """Result of one Application, with the requests it made; its wait for health ends
-    with the run's ``deadline``."""
-    before = dict(cluster.stats)
-    settings = apps.settings_of(module)
-    if deadline is not None:
-        settings = apps.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout))
-    outcome = reconcile(app, ports, settings)
-    outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in cluster.stats.items() if count - before.get(verb, 0))
-    return outcome, results.outcome_result(outcome, module._diff)
-
-
-def run_all(module, cluster, store, ports):
-    """Every Application of the namespace but the excluded ones, lowest sync wave first;
-    Applications created meanwhile (nested app-of-apps) are picked up by another pass.
-
-    One Application's failure (a render error, a request that timed out) never stops
-    the others. Once the run's deadline passed, the Applications not started yet are
-    reported as not reconciled."""
-    p = module.params
-    deadline = Deadline(p.get("deadline"), ports.clock.now)
-    if not store.crd_installed():
-        return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
-    done, rows, failed = set(p["exclude"]), [], []
-    for _pass in range(MAX_PASSES):
-        try:
-            pending = [a for a in store.list(p["namespace"]) if a["metadata"]["name"] not in done]
-        except GitOpsError as exc:
-            if not rows:
-                raise
-            failed.append("cannot list the Applications created meanwhile: %s" % exc)  # keep what was done
-            break
-        if not pending:
-            break
-        for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
-            done.add(app["metadata"]["name"])
-            if deadline.passed():
-                outcome = not_reconciled(app, deadline)
-                rows.append(results.outcome_result(outcome, module._diff))
-                failed.append("%s: %s" % (outcome.app, outcome.error))
-                continue
-            try:
-                outcome, result = reconcile_one(module, cluster, ports, app, deadline)
-            except GitOpsError as exc:  # raised after the reconcile (recording its status): the others go on
-                meta = app["metadata"]
-                outcome = Outcome(app="%s/%s" % (meta["namespace"], meta["name"]), error=exc)
-                result = results.outcome_result(outcome, module._diff)
-            rows.append(result)
-            if outcome.error is not None:
-                failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
-    result = {"changed": any(r["changed"] for r in rows), "applications": rows, "requests": dict(cluster.stats)}
-    if module._diff:
-        # one diff list for the task, so ansible-playbook --diff shows every Application's changes
-        result["diff"] = [d for r in rows for d in r.pop("diff", [])]
-    if failed and p["fail_on_error"]:
-        result.update(failed=True, msg="; ".join(failed))
-    return result
-
-
-def run(module):
-    cluster, store, clock = apps.open_store(module)
-    p = module.params
-    ports = apps.make_ports(module, cluster, store, clock)
-    if p["all"]:
-        return run_all(module, cluster, store, ports)
-    app, declared = apps.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
-    outcome, result = reconcile_one(module, cluster, ports, app)
-    result["changed"] = result["changed"] or declared
-    if outcome.error is not None and p["fail_on_error"]:
-        result.update(failed=True, msg="%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
-    return result
 
 
 def main():
@@ -365,7 +285,7 @@ def main():
         arg_specs.RENDER,
         apps.APP_SOURCE,
         name={"type": "str"},
-        namespace={"type": "str", "default": "gitops-system"},
+        namespace={"type": "str", "default": runner.DEFAULT_APP_NAMESPACE},
         definition={"type": "dict"},
         install_crd={"type": "bool", "default": True},
         sync={"type": "bool"},
@@ -374,7 +294,7 @@ def main():
         wait={"type": "bool", "default": False},
         wait_timeout={"type": "int", "default": 300},
         lock={"type": "str", "default": "wait", "choices": ["wait", "skip"]},
-        lock_timeout={"type": "int", "default": LOCK_TIMEOUT},
+        lock_timeout={"type": "int", "default": runner.LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},
@@ -382,7 +302,7 @@ def main():
     )
     module = GitOpsModule(argument_spec=spec, supports_check_mode=True, required_one_of=[("name", "definition", "all")],
                           mutually_exclusive=[("all", "name"), ("all", "definition")])
-    module.execute(run)
+    module.execute(runner.run_app)
 
 
 if __name__ == "__main__":

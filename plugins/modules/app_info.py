@@ -104,46 +104,8 @@ applications:
       elements: dict
 """
 
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, ordering
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_UNKNOWN
-
-
-def describe(app, include_inventory):
-    status = app.get("status") or {}
-    meta = app["metadata"]
-    out = {
-        "name": meta["name"],
-        "namespace": meta.get("namespace"),
-        "sync_status": (status.get("sync") or {}).get("status") or APP_UNKNOWN,
-        "health_status": (status.get("health") or {}).get("status") or APP_UNKNOWN,
-        "health_message": (status.get("health") or {}).get("message") or "",
-        "revision": (status.get("sync") or {}).get("revision") or "",
-        "last_synced_at": status.get("lastSyncedAt") or "",
-        "conditions": status.get("conditions") or [],
-        "history": status.get("history") or [],
-        "resources": len(status.get("inventory") or []),
-        "source": (app.get("spec") or {}).get("source") or {},
-        "parent": application.parent_of(app) or "",
-        "wave": ordering.wave_of(app),
-    }
-    if include_inventory:
-        out["inventory"] = status.get("inventory") or []
-    return out
-
-
-def run(module):
-    _cluster, store, _clock = apps.open_store(module)
-    p = module.params
-    if not store.crd_installed():
-        return {"changed": False, "applications": []}
-    if p["name"]:
-        found = store.get(p["namespace"] or "gitops-system", p["name"])
-        items = [found] if found is not None else []
-    else:
-        items = store.list(p["namespace"])
-    return {"changed": False, "applications": [describe(a, p["include_inventory"]) for a in items]}
 
 
 def main():
@@ -154,7 +116,7 @@ def main():
         include_inventory={"type": "bool", "default": False},
     )
     module = GitOpsModule(argument_spec=spec, supports_check_mode=True)
-    module.execute(run)
+    module.execute(runner.run_app_info)
 
 
 if __name__ == "__main__":

@@ -64,23 +64,14 @@ kinds:
   sample: {"CronJob": ["batch/v1", "batch/v1beta1"]}
 """
 
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.versions import by_priority
-
-
-def run(module):
-    cluster = module.cluster()
-    raw = cluster.server_version()
-    version = {"major": raw.get("major", ""), "minor": raw.get("minor", ""), "git_version": raw.get("gitVersion", "")}
-    kinds = dict((kind, by_priority(cluster.kind_versions(kind))) for kind in module.params["kinds"])
-    return {"changed": False, "version": version, "api_versions": cluster.served_versions(), "kinds": kinds}
 
 
 def main():
     spec = arg_specs.compose(arg_specs.KUBE_AUTH, kinds={"type": "list", "elements": "str", "default": []})
     module = GitOpsModule(argument_spec=spec, supports_check_mode=True)
-    module.execute(run)
+    module.execute(runner.run_cluster_info)
 
 
 if __name__ == "__main__":

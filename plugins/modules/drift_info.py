@@ -104,37 +104,8 @@ requests:
   type: dict
 """
 
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, results, standalone
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, runner, standalone
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_SYNCED, COMPARE_STATUSES
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
-
-
-def report(changeset, sync_status, requests):
-    rows = results.object_rows(changeset, with_diff=True)
-    counts = dict((s, 0) for s in COMPARE_STATUSES)
-    for row in rows:
-        row.pop("action", None)
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-    return {"changed": False, "in_sync": sync_status == APP_SYNCED, "counts": counts, "objects": rows, "requests": requests}
-
-
-def run(module):
-    p = module.params
-    if p["application"]:
-        cluster, store, clock = apps.open_store(module)
-        app, _changed = apps.load_app(module, store, p["application"], p["application_namespace"])
-        outcome = reconcile(app, apps.make_ports(module, cluster, store, clock), apps.settings_of(module, sync=False, dry_run=True))
-        if outcome.error is not None:
-            raise outcome.error
-        out = report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
-        out["revision"] = outcome.revision
-        return out
-    cluster = module.cluster()
-    _store, options, plan = standalone.make_plan(module, cluster, True)
-    outcome = syncer.execute(cluster, plan, options, standalone.clock())
-    return report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
 
 
 def main():
@@ -144,11 +115,11 @@ def main():
         apps.APP_SOURCE,
         standalone.OBJECTS,
         application={"type": "str"},
-        application_namespace={"type": "str", "default": "gitops-system"},
+        application_namespace={"type": "str", "default": runner.DEFAULT_APP_NAMESPACE},
     )
     module = GitOpsModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[("definitions", "src", "application")],
                           required_one_of=[("definitions", "src", "application")])
-    module.execute(run)
+    module.execute(runner.run_drift_info)
 
 
 if __name__ == "__main__":

@@ -193,16 +193,7 @@ verified:
   sample: false
 """
 
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.git import DEFAULT_TIMEOUT, fetch
-
-
-class GitSourceModule(GitOpsModule):
-    """GitOpsModule whose C(path) result is a tree, not a managed file."""
-
-    def add_path_info(self, kwargs):
-        # AnsibleModule adds owner/mode/size of any returned 'path'; they mean nothing here.
-        return kwargs
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import runner
 
 
 def argument_spec():
@@ -219,52 +210,17 @@ def argument_spec():
         verify_commit=dict(type="bool", default=False),
         gnupg_home=dict(type="path"),
         run_id=dict(type="str"),
-        timeout=dict(type="int", default=DEFAULT_TIMEOUT),
+        timeout=dict(type="int", default=runner.GIT_TIMEOUT),
     )
-
-
-def run(module):
-    params = module.params
-    credentials = {key: params[key] for key in ("ssh_key", "known_hosts", "username", "password", "token")}
-    result = fetch(
-        params["repo"],
-        params["version"],
-        params["cache_dir"],
-        depth=params["depth"],
-        credentials=credentials,
-        run_id=params["run_id"],
-        verify_commit=params["verify_commit"],
-        gnupg_home=params["gnupg_home"],
-        timeout=params["timeout"],
-        allow_local=True,  # the operator's own input, not a repository's
-    )
-    out = dict(
-        changed=result.changed,
-        repo=result.url,
-        version=result.ref,
-        commit=result.commit,
-        previous_commit=result.previous_commit,
-        path=result.tree,
-        fetched=result.fetched,
-        verified=result.verified,
-    )
-    if module._diff and result.changed:
-        out["diff"] = dict(
-            before="%s: %s\n" % (result.ref, result.previous_commit or "(none)"),
-            after="%s: %s\n" % (result.ref, result.commit),
-            before_header=result.url,
-            after_header=result.url,
-        )
-    return out
 
 
 def main():
-    module = GitSourceModule(
+    module = runner.GitSourceModule(
         argument_spec=argument_spec(),
         supports_check_mode=True,
         mutually_exclusive=[("password", "token")],
     )
-    module.execute(run)
+    module.execute(runner.run_git_source)
 
 
 if __name__ == "__main__":

@@ -121,40 +121,7 @@ requests:
   type: dict
 """
 
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, results, standalone
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import health
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import HEALTHY
-
-
-def run(module):
-    p = module.params
-    cluster = module.cluster()
-    clock = standalone.clock()
-    store, options, plan = standalone.make_plan(
-        module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
-        prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
-    )
-    outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
-    inventory_changed = False
-    if store is not None and not module.check_mode:
-        inventory_changed = store.save(outcome.inventory)
-    if options.wait_timeout and outcome.error is None and not module.check_mode:
-        pairs = syncer.wait_healthy(cluster, plan, outcome.live, options, clock)
-    else:
-        pairs = syncer.assess(plan, outcome.live)
-    overall = health.aggregate(pairs)
-    result = results.changeset_result(outcome.changeset)
-    result.update(objects=results.object_rows(outcome.changeset), health_status=overall.status, health_message=overall.message,
-                  requests=dict(cluster.stats))
-    result["changed"] = result["changed"] or inventory_changed
-    if module._diff:
-        result["diff"] = results.ansible_diff(outcome.changeset)
-    if outcome.error is not None:
-        result.update(failed=True, msg=str(outcome.error), step=outcome.error.step)
-    elif p["wait"] and not module.check_mode and overall.status != HEALTHY:
-        result.update(failed=True, msg="objects not healthy after %ss: %s" % (p["wait_timeout"], overall.message), step="health")
-    return result
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, runner, standalone
 
 
 def main():
@@ -170,7 +137,7 @@ def main():
         wait_timeout={"type": "int", "default": 300},
     )
     module = standalone.module_of(spec)
-    module.execute(run)
+    module.execute(runner.run_sync)
 
 
 if __name__ == "__main__":

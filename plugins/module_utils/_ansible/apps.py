@@ -15,7 +15,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import redact, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND, DEFAULT_APP_NAMESPACE
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Ports, Settings
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings
 
 # doc fragment: gitops.k8s.app_source
 APP_SOURCE = {
@@ -68,7 +69,8 @@ def make_ports(module, cluster, store, clock):
         return LeaseLock(cluster, clock, spec.namespace, lease_name(spec), mode=p.get("lock", "wait"),
                          timeout=p.get("lock_timeout", LOCK_TIMEOUT)).hold()
 
-    return Ports(cluster, sources.source, sources.render, lock, store.write_status, clock, store.remove_finalizer)
+    return Ports(cluster=cluster, source=sources.source, render=sources.render, lock=lock, write_status=store.write_status,
+                 clock=clock, remove_finalizer=store.remove_finalizer)
 
 
 def settings_of(module, **overrides):

@@ -1,19 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gitops.k8s contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Ports: what the engine needs from the outside world.
+"""Ports: what the engine and the stores beside it need from the outside world.
 
-Adapters in _adapters/ implement these; the engine only calls the methods below.
+Adapters in _adapters/ implement these (KubeCluster, SystemClock, Sources, LeaseLock,
+AppStore); tests/unit's fake_cluster implements every one in memory. A port names every
+method its callers use, so a new adapter or fake knows what it must provide.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-try:
-    from typing import Protocol
-except ImportError:  # pragma: no cover - Python < 3.8
-    Protocol = object
+from typing import Any, Callable, ContextManager, List, Optional, Protocol, Tuple
 
 
 @dataclass(frozen=True)
@@ -32,32 +30,89 @@ class ResourceType:
 
 
 class Cluster(Protocol):
-    """The Kubernetes API as the engine uses it. Objects are plain dicts."""
+    """The Kubernetes API as the engine and the stores use it. Objects are plain dicts;
+    failures raise ClusterError (UnknownKindError for a kind that is not served)."""
 
-    def resolve(self, api_version, kind):
+    def resolve(self, api_version: str, kind: str) -> ResourceType:
         """ResourceType of apiVersion/kind; raises UnknownKindError when not served."""
 
-    def refresh_discovery(self):
+    def refresh_discovery(self) -> None:
         """Forget cached discovery (after CRDs were created)."""
 
-    def list(self, rtype, namespace):
+    def list(self, rtype: ResourceType, namespace: Optional[str] = None) -> List[dict]:
         """Every object of rtype in namespace (None: all namespaces / cluster-scoped)."""
 
-    def get(self, rtype, namespace, name):
+    def get(self, rtype: ResourceType, namespace: Optional[str], name: str) -> Optional[dict]:
         """One object, or None when it does not exist."""
 
-    def apply(self, rtype, obj, dry_run=False, force=False):
+    def apply(self, rtype: ResourceType, obj: dict, dry_run: bool = False, force: bool = False) -> dict:
         """Server-side apply with our field manager; returns the resulting object."""
 
-    def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
+    def create(self, rtype: ResourceType, obj: dict) -> dict:
+        """POST; a ClusterError with details status_code 409 when it exists (the Lease's
+        compare-and-swap)."""
+
+    def replace(self, rtype: ResourceType, obj: dict, sub: Optional[str] = None) -> dict:
+        """PUT with optimistic concurrency (metadata.resourceVersion): 409 when stale."""
+
+    def patch_merge(self, rtype: ResourceType, namespace: Optional[str], name: str, patch: dict,
+                    sub: Optional[str] = None) -> dict:
+        """JSON merge patch (None removes a key); ``sub`` a subresource such as status."""
+
+    def delete(self, rtype: ResourceType, namespace: Optional[str], name: str, uid: Optional[str] = None,
+               propagation: str = "Background") -> bool:
         """Delete one object (precondition on uid when given); False when already gone."""
 
 
 class Clock(Protocol):
-    """Time source, injectable for tests."""
+    """Time source, injectable for tests (waits and timestamps without real time)."""
 
-    def now(self):
+    def now(self) -> float:
         """Seconds since the epoch."""
 
-    def sleep(self, seconds):
+    def sleep(self, seconds: float) -> None:
         """Wait."""
+
+    def iso(self) -> str:
+        """Now as a Kubernetes timestamp (RFC 3339, UTC, seconds), for status fields."""
+
+
+class LockHandle(Protocol):
+    """A held lock, checked before each write of a sync."""
+
+    def check(self) -> None:
+        """Raise LockError once the lock was lost."""
+
+
+# source(app, spec) -> (root directory, revision, repository URL)
+Source = Callable[[dict, Any], Tuple[str, str, str]]
+# render(root directory, spec) -> list of Manifest
+Render = Callable[[str, Any], list]
+# lock(spec) -> context manager yielding a LockHandle (or None); raises LockError (details:
+# holder, skipped) when the lock cannot be taken
+Lock = Callable[[Any], ContextManager[Optional[LockHandle]]]
+# write_status(app, status): replace the Application's status
+WriteStatus = Callable[[dict, dict], None]
+# remove_finalizer(app): after a deleted Application's objects were pruned
+RemoveFinalizer = Callable[[dict], None]
+
+
+class Ports:
+    """Everything one reconcile reaches the world through, built by keyword so a new
+    port cannot be passed in the place of another."""
+
+    def __init__(self, *, cluster: Cluster, source: Source, render: Render, lock: Lock, write_status: WriteStatus,
+                 clock: Clock, remove_finalizer: Optional[RemoveFinalizer] = None):
+        self.cluster = cluster
+        self.source = source
+        self.render = render
+        self.lock = lock
+        self.write_status = write_status
+        self.clock = clock
+        self.remove_finalizer = remove_finalizer
+
+    def with_changes(self, **changes) -> "Ports":
+        """A copy with some ports changed (tests: another lock or status store)."""
+        values = dict(vars(self))
+        values.update(changes)
+        return Ports(**values)

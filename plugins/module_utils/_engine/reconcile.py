@@ -63,29 +63,6 @@ class Outcome:
     lock_holder: str = ""  # who held the Lease when this reconcile could not take it (nothing synced)
 
 
-class Ports:
-    """What reconcile needs: cluster, source, render, lock, status store and clock.
-
-    source(app, spec) -> (root_dir, revision, repo_url)
-    render(root_dir, spec) -> list of Manifest
-    lock(spec) -> context manager yielding a handle whose check() raises LockError once
-                  the lock was lost (or None); raises LockError (details: holder, skipped)
-                  when it cannot be taken
-    write_status(app, status) -> None
-    remove_finalizer(app) -> None (after a deleted Application's objects were pruned)
-    clock: now() / sleep() / iso()
-    """
-
-    def __init__(self, cluster, source, render, lock, write_status, clock, remove_finalizer=None):
-        self.cluster = cluster
-        self.source = source
-        self.render = render
-        self.lock = lock
-        self.write_status = write_status
-        self.clock = clock
-        self.remove_finalizer = remove_finalizer
-
-
 def _options(spec, settings, syncing):
     prune = spec.prune if settings.prune is None else settings.prune
     return SyncOptions(
@@ -106,7 +83,8 @@ def _options(spec, settings, syncing):
 
 
 def reconcile(app, ports, settings):
-    """Reconcile one Application object; never raises a GitOpsError (it is returned)."""
+    """Reconcile one Application object through ``ports`` (ports.Ports); never raises a
+    GitOpsError (it is returned)."""
     started = time.monotonic()
     now = ports.clock.iso()
     previous = app.get("status") or {}

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import runner
 from ansible_collections.gitops.k8s.plugins.modules import git_source
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
@@ -58,11 +59,11 @@ class FakeModule:
 def test_run_returns_commit_path_and_diff(tmp_path):
     commit = make_repo(str(tmp_path / "src"))
     module = FakeModule(repo="file://%s" % (tmp_path / "src"), cache_dir=str(tmp_path / "cache"))
-    result = git_source.run(module)
+    result = runner.run_git_source(module)
     assert result["commit"] == commit and result["changed"] is True and result["previous_commit"] is None
     assert result["diff"]["after"] == "HEAD: %s\n" % commit
     assert os.path.isfile(os.path.join(result["path"], "cm.yaml"))
-    again = git_source.run(module)
+    again = runner.run_git_source(module)
     assert again["changed"] is False and "diff" not in again
 
 
@@ -72,7 +73,7 @@ def test_run_refuses_options_and_transports_but_keeps_local_urls(tmp_path, url):
     marker = tmp_path / "marker"
     module = FakeModule(repo=url.format(marker=marker), cache_dir=str(tmp_path / "cache"))
     with pytest.raises(SourceError) as err:
-        git_source.run(module)
+        runner.run_git_source(module)
     assert "repository URL not allowed" in str(err.value)
     assert not marker.exists()
 
@@ -81,7 +82,7 @@ def test_run_refuses_options_and_transports_but_keeps_local_urls(tmp_path, url):
 def test_run_accepts_a_local_path(tmp_path):
     commit = make_repo(str(tmp_path / "src"))
     module = FakeModule(repo=str(tmp_path / "src"), cache_dir=str(tmp_path / "cache"))
-    assert git_source.run(module)["commit"] == commit
+    assert runner.run_git_source(module)["commit"] == commit
 
 
 @pytest.mark.slow

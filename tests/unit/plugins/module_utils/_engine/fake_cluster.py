@@ -3,8 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """An in-memory Cluster port for pure engine tests (the real API is tested in tests/integration).
 
-Apply merges the applied object over the stored one (maps merged, lists replaced), which
-is enough to exercise planning and ordering; it records every request.
+It implements every method of the ports (_engine/ports.py: Cluster, Clock, and the
+reconcile Ports through World). Apply merges the applied object over the stored one (maps
+merged, lists replaced), which is enough to exercise planning and ordering; create,
+replace and patch_merge keep the API server's optimistic concurrency (409 on a stale
+resourceVersion); every request is recorded.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ import itertools
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, API_VERSION, APP_KIND, APP_PLURAL
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, RenderError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Ports, Settings, reconcile
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports, ResourceType
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
 
 BUILTIN = [
     ResourceType("", "v1", "Namespace", "namespaces", False),
@@ -40,6 +43,19 @@ def merge(base, patch):
             out[key] = merge(base.get(key), value) if key in base else copy.deepcopy(value)
         return out
     return copy.deepcopy(patch)
+
+
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch: maps merged, None removes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
 
 
 class FakeClock:
@@ -139,6 +155,24 @@ class FakeCluster:
         self.objects[key] = stored
         return copy.deepcopy(stored)
 
+    def patch_merge(self, rtype, namespace, name, patch, sub=None):
+        """JSON merge patch (RFC 7386: None removes a key); a resourceVersion in the patch
+        is a precondition (409 when stale), as the API server treats it."""
+        self.calls.append(("patch", rtype.kind, namespace, name) + ((sub,) if sub else ()))
+        key = self.key(rtype, namespace, name)
+        current = self.objects.get(key)
+        if current is None:
+            raise ClusterError("patch failed: not found", details={"status_code": 404})
+        wanted = ((patch.get("metadata") or {}).get("resourceVersion"))
+        if wanted is not None and wanted != current["metadata"]["resourceVersion"]:
+            raise ClusterError("patch failed: the object has been modified", details={"status_code": 409})
+        if sub is not None:
+            patch = {sub: patch.get(sub)}  # a subresource patch changes that part only
+        stored = merge_patch(current, patch)
+        stored["metadata"].update(uid=current["metadata"]["uid"], resourceVersion=str(len(self.calls)))
+        self.objects[key] = stored
+        return copy.deepcopy(stored)
+
     def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
         self.calls.append(("delete", rtype.kind, namespace, name))
         key = self.key(rtype, namespace, name)
@@ -150,7 +184,7 @@ class FakeCluster:
         return True
 
     def writes(self):
-        return [c for c in self.calls if c[0] in ("apply", "delete", "create", "replace")]
+        return [c for c in self.calls if c[0] in ("apply", "delete", "create", "replace", "patch")]
 
     def reset_calls(self):
         self.calls = []
@@ -189,8 +223,9 @@ class World:
         return self.cluster.resolve("%s/%s" % (API_GROUP, API_VERSION), APP_KIND)
 
     def ports(self):
-        return Ports(self.cluster, lambda a, s: ("/src", self.revision, "repo"), self.render, lambda spec: contextlib.nullcontext(),
-                     self.write_status, FakeClock(), lambda a: self.finalized.append(a["metadata"]["name"]))
+        return Ports(cluster=self.cluster, source=lambda a, s: ("/src", self.revision, "repo"), render=self.render,
+                     lock=lambda spec: contextlib.nullcontext(), write_status=self.write_status, clock=FakeClock(),
+                     remove_finalizer=lambda a: self.finalized.append(a["metadata"]["name"]))
 
     def run(self, obj, **settings):
         outcome = reconcile(obj, self.ports(), Settings(**settings))

@@ -13,7 +13,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan, sy
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CREATED, PRUNED, SKIPPED, UNCHANGED
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Ports, Settings, reconcile
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
 
 from .fake_cluster import FakeClock, FakeCluster, World
 from .test_application import app
@@ -35,8 +35,7 @@ class BlockedWorld(World):
                         details={"holder": HOLDER, "skipped": self.skipped})
 
     def ports(self):
-        ports = super().ports()
-        return Ports(ports.cluster, ports.source, ports.render, self.lock, ports.write_status, ports.clock, ports.remove_finalizer)
+        return super().ports().with_changes(lock=self.lock)
 
 
 def two_objects(world):

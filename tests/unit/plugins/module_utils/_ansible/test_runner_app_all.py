@@ -11,7 +11,7 @@ from collections import Counter
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError
-from ansible_collections.gitops.k8s.plugins.modules import app as app_module
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import runner
 
 from tests.unit.plugins.module_utils._engine.fake_cluster import FakeCluster, World
 
@@ -60,7 +60,7 @@ def world_with(*names):
 
 def run_all(world, **params):
     ports = world.ports()
-    result = app_module.run_all(Module(**params), world.cluster, AppStore(world.cluster, ports.clock), ports)
+    result = runner.run_all(Module(**params), world.cluster, AppStore(world.cluster, ports.clock), ports)
     return result, ports.clock
 
 

@@ -1,0 +1,273 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What each module does, once its parameters are checked: ``run_<module>(module) -> dict``.
+
+Modules are their documentation, argument spec and ``main()``, which hands one of these
+functions to GitOpsModule.execute (kubernetes.core's ``k8s.py`` -> ``runner.run_module``).
+The orchestration lives here, in the glue layer, so that every module reaches the engine
+and the adapters the same way and a unit test can run a module's whole job against the
+in-memory cluster.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, results, standalone
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    APP_SYNCED, APP_UNKNOWN, COMPARE_STATUSES, DEFAULT_APP_NAMESPACE, HEALTHY,
+)
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Outcome, reconcile
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.versions import by_priority
+
+GIT_TIMEOUT = git.DEFAULT_TIMEOUT  # git_source's timeout default
+LOCK_TIMEOUT = lease.LOCK_TIMEOUT  # app's lock_timeout default
+MAX_PASSES = 5  # app all=true: passes over the namespace (nested app-of-apps created meanwhile)
+
+
+# gitops.k8s.app
+
+
+def reconcile_one(module, cluster, ports, app, deadline=None):
+    """Result of one Application, with the requests it made; its wait for health ends
+    with the run's ``deadline``."""
+    before = dict(cluster.stats)
+    settings = apps.settings_of(module)
+    if deadline is not None:
+        settings = apps.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout))
+    outcome = reconcile(app, ports, settings)
+    outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in cluster.stats.items() if count - before.get(verb, 0))
+    return outcome, results.outcome_result(outcome, module._diff)
+
+
+def run_all(module, cluster, store, ports):
+    """Every Application of the namespace but the excluded ones, lowest sync wave first;
+    Applications created meanwhile (nested app-of-apps) are picked up by another pass.
+
+    One Application's failure (a render error, a request that timed out) never stops
+    the others. Once the run's deadline passed, the Applications not started yet are
+    reported as not reconciled."""
+    p = module.params
+    deadline = Deadline(p.get("deadline"), ports.clock.now)
+    if not store.crd_installed():
+        return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
+    done, rows, failed = set(p["exclude"]), [], []
+    for _pass in range(MAX_PASSES):
+        try:
+            pending = [a for a in store.list(p["namespace"]) if a["metadata"]["name"] not in done]
+        except GitOpsError as exc:
+            if not rows:
+                raise
+            failed.append("cannot list the Applications created meanwhile: %s" % exc)  # keep what was done
+            break
+        if not pending:
+            break
+        for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
+            done.add(app["metadata"]["name"])
+            if deadline.passed():
+                outcome = not_reconciled(app, deadline)
+                rows.append(results.outcome_result(outcome, module._diff))
+                failed.append("%s: %s" % (outcome.app, outcome.error))
+                continue
+            try:
+                outcome, result = reconcile_one(module, cluster, ports, app, deadline)
+            except GitOpsError as exc:  # raised after the reconcile (recording its status): the others go on
+                meta = app["metadata"]
+                outcome = Outcome(app="%s/%s" % (meta["namespace"], meta["name"]), error=exc)
+                result = results.outcome_result(outcome, module._diff)
+            rows.append(result)
+            if outcome.error is not None:
+                failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+    result = {"changed": any(r["changed"] for r in rows), "applications": rows, "requests": dict(cluster.stats)}
+    if module._diff:
+        # one diff list for the task, so ansible-playbook --diff shows every Application's changes
+        result["diff"] = [d for r in rows for d in r.pop("diff", [])]
+    if failed and p["fail_on_error"]:
+        result.update(failed=True, msg="; ".join(failed))
+    return result
+
+
+def run_app(module):
+    """gitops.k8s.app: one Application (declared from ``definition`` when given), or all."""
+    cluster, store, clock = apps.open_store(module)
+    p = module.params
+    ports = apps.make_ports(module, cluster, store, clock)
+    if p["all"]:
+        return run_all(module, cluster, store, ports)
+    app, declared = apps.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
+    outcome, result = reconcile_one(module, cluster, ports, app)
+    result["changed"] = result["changed"] or declared
+    if outcome.error is not None and p["fail_on_error"]:
+        result.update(failed=True, msg="%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+    return result
+
+
+# gitops.k8s.sync
+
+
+def run_sync(module):
+    """gitops.k8s.sync: plan, execute, save the inventory, wait for health, aggregate."""
+    p = module.params
+    cluster = module.cluster()
+    clock = standalone.clock()
+    store, options, plan = standalone.make_plan(
+        module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
+        prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
+    )
+    outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
+    inventory_changed = False
+    if store is not None and not module.check_mode:
+        inventory_changed = store.save(outcome.inventory)
+    if options.wait_timeout and outcome.error is None and not module.check_mode:
+        pairs = syncer.wait_healthy(cluster, plan, outcome.live, options, clock)
+    else:
+        pairs = syncer.assess(plan, outcome.live)
+    overall = health.aggregate(pairs)
+    result = results.changeset_result(outcome.changeset)
+    result.update(objects=results.object_rows(outcome.changeset), health_status=overall.status, health_message=overall.message,
+                  requests=dict(cluster.stats))
+    result["changed"] = result["changed"] or inventory_changed
+    if module._diff:
+        result["diff"] = results.ansible_diff(outcome.changeset)
+    if outcome.error is not None:
+        result.update(failed=True, msg=str(outcome.error), step=outcome.error.step)
+    elif p["wait"] and not module.check_mode and overall.status != HEALTHY:
+        result.update(failed=True, msg="objects not healthy after %ss: %s" % (p["wait_timeout"], overall.message), step="health")
+    return result
+
+
+# gitops.k8s.drift_info
+
+
+def drift_report(changeset, sync_status, requests):
+    """drift_info's result: per-object rows with diffs, counts per comparison status."""
+    rows = results.object_rows(changeset, with_diff=True)
+    counts = dict((s, 0) for s in COMPARE_STATUSES)
+    for row in rows:
+        row.pop("action", None)
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return {"changed": False, "in_sync": sync_status == APP_SYNCED, "counts": counts, "objects": rows, "requests": requests}
+
+
+def run_drift_info(module):
+    """gitops.k8s.drift_info: an Application's drift (a reconcile that never writes), or
+    the drift of objects given directly."""
+    p = module.params
+    if p["application"]:
+        cluster, store, clock = apps.open_store(module)
+        app, _changed = apps.load_app(module, store, p["application"], p["application_namespace"])
+        outcome = reconcile(app, apps.make_ports(module, cluster, store, clock), apps.settings_of(module, sync=False, dry_run=True))
+        if outcome.error is not None:
+            raise outcome.error
+        out = drift_report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
+        out["revision"] = outcome.revision
+        return out
+    cluster = module.cluster()
+    _store, options, plan = standalone.make_plan(module, cluster, True)
+    outcome = syncer.execute(cluster, plan, options, standalone.clock())
+    return drift_report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
+
+
+# gitops.k8s.app_info
+
+
+def describe(app, include_inventory):
+    """app_info's row of one Application (its status, never its spec beyond the source)."""
+    status = app.get("status") or {}
+    meta = app["metadata"]
+    out = {
+        "name": meta["name"],
+        "namespace": meta.get("namespace"),
+        "sync_status": (status.get("sync") or {}).get("status") or APP_UNKNOWN,
+        "health_status": (status.get("health") or {}).get("status") or APP_UNKNOWN,
+        "health_message": (status.get("health") or {}).get("message") or "",
+        "revision": (status.get("sync") or {}).get("revision") or "",
+        "last_synced_at": status.get("lastSyncedAt") or "",
+        "conditions": status.get("conditions") or [],
+        "history": status.get("history") or [],
+        "resources": len(status.get("inventory") or []),
+        "source": (app.get("spec") or {}).get("source") or {},
+        "parent": application.parent_of(app) or "",
+        "wave": ordering.wave_of(app),
+    }
+    if include_inventory:
+        out["inventory"] = status.get("inventory") or []
+    return out
+
+
+def run_app_info(module):
+    """gitops.k8s.app_info: one Application by name, or every one (of a namespace)."""
+    _cluster, store, _clock = apps.open_store(module)
+    p = module.params
+    if not store.crd_installed():
+        return {"changed": False, "applications": []}
+    if p["name"]:
+        found = store.get(p["namespace"] or DEFAULT_APP_NAMESPACE, p["name"])
+        items = [found] if found is not None else []
+    else:
+        items = store.list(p["namespace"])
+    return {"changed": False, "applications": [describe(a, p["include_inventory"]) for a in items]}
+
+
+# gitops.k8s.cluster_info
+
+
+def run_cluster_info(module):
+    """gitops.k8s.cluster_info: server version, served apiVersions, versions per kind."""
+    cluster = module.cluster()
+    raw = cluster.server_version()
+    version = {"major": raw.get("major", ""), "minor": raw.get("minor", ""), "git_version": raw.get("gitVersion", "")}
+    kinds = dict((kind, by_priority(cluster.kind_versions(kind))) for kind in module.params["kinds"])
+    return {"changed": False, "version": version, "api_versions": cluster.served_versions(), "kinds": kinds}
+
+
+# gitops.k8s.git_source
+
+
+class GitSourceModule(GitOpsModule):
+    """GitOpsModule whose C(path) result is a tree, not a managed file."""
+
+    def add_path_info(self, kwargs):
+        # AnsibleModule adds owner/mode/size of any returned 'path'; they mean nothing here.
+        return kwargs
+
+
+def run_git_source(module):
+    """gitops.k8s.git_source: fetch a repository into the cache at a ref."""
+    params = module.params
+    credentials = {key: params[key] for key in ("ssh_key", "known_hosts", "username", "password", "token")}
+    result = git.fetch(
+        params["repo"],
+        params["version"],
+        params["cache_dir"],
+        depth=params["depth"],
+        credentials=credentials,
+        run_id=params["run_id"],
+        verify_commit=params["verify_commit"],
+        gnupg_home=params["gnupg_home"],
+        timeout=params["timeout"],
+        allow_local=True,  # the operator's own input, not a repository's
+    )
+    out = dict(
+        changed=result.changed,
+        repo=result.url,
+        version=result.ref,
+        commit=result.commit,
+        previous_commit=result.previous_commit,
+        path=result.tree,
+        fetched=result.fetched,
+        verified=result.verified,
+    )
+    if module._diff and result.changed:
+        out["diff"] = dict(
+            before="%s: %s\n" % (result.ref, result.previous_commit or "(none)"),
+            after="%s: %s\n" % (result.ref, result.commit),
+            before_header=result.url,
+            after_header=result.url,
+        )
+    return out
