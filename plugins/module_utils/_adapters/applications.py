@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, compare, health
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_FINALIZER, APP_KIND, HEALTHY
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, compare, crds
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    APP_API_VERSION, APP_CRD_NAME, APP_FINALIZER, APP_KIND, CRD_API_VERSION, CRD_KIND, CRD_TIMEOUT,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError, UnknownKindError
-
-CRD_API_VERSION = "apiextensions.k8s.io/v1"
-
 
 class AppStore:
     def __init__(self, cluster, clock):
@@ -24,20 +23,16 @@ class AppStore:
             self._rtype = self.cluster.resolve(APP_API_VERSION, APP_KIND)
         return self._rtype
 
-    def ensure_crd(self, timeout=60):
+    def ensure_crd(self, timeout=CRD_TIMEOUT):
         """Install or update the Application CRD when missing or different; True when written."""
         desired = application.crd()
-        crd_type = self.cluster.resolve(CRD_API_VERSION, "CustomResourceDefinition")
-        live = self.cluster.get(crd_type, None, desired["metadata"]["name"])
+        crd_type = self.cluster.resolve(CRD_API_VERSION, CRD_KIND)
+        live = self.cluster.get(crd_type, None, APP_CRD_NAME)
         if live is not None and compare.suspect_drift(desired, live) is None:
             return False
         self.cluster.apply(crd_type, desired, force=True)
-        deadline = self.clock.now() + timeout
-        while health.assess(self.cluster.get(crd_type, None, desired["metadata"]["name"])).status != HEALTHY:
-            if self.clock.now() > deadline:
-                raise ClusterError("the Application CRD did not become Established in %ss" % timeout, subject=desired["metadata"]["name"])
-            self.clock.sleep(0.5)
-        self.cluster.refresh_discovery()
+        if not crds.wait_established(self.cluster, self.clock, APP_CRD_NAME, timeout):
+            raise ClusterError("the Application CRD did not become Established in %ss" % timeout, subject=APP_CRD_NAME)
         self._rtype = None
         return True
 

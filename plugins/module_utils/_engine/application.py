@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, HISTORY_LIMIT,
+    API_GROUP, API_VERSION, APP_CRD_NAME, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, CRD_API_VERSION, CRD_KIND, HISTORY_LIMIT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
@@ -179,9 +179,9 @@ def crd():
     any_object = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
     string = {"type": "string"}
     return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "%s.%s" % (APP_PLURAL, API_GROUP)},
+        "apiVersion": CRD_API_VERSION,
+        "kind": CRD_KIND,
+        "metadata": {"name": APP_CRD_NAME},
         "spec": {
             "group": API_GROUP,
             "scope": "Namespaced",

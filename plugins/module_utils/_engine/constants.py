@@ -17,6 +17,12 @@ APP_KIND = "Application"
 APP_PLURAL = "applications"
 APP_SHORT_NAME = "gapp"
 APP_CRD_NAME = APP_PLURAL + "." + API_GROUP
+# Kubernetes' own CustomResourceDefinition API (the Application CRD and CRDs in a sync).
+CRD_API_VERSION = "apiextensions.k8s.io/v1"
+CRD_KIND = "CustomResourceDefinition"
+# How long to wait for a CRD to become Established, and how often to look.
+CRD_TIMEOUT = 60
+CRD_POLL_INTERVAL = 0.5
 DEFAULT_APP_NAMESPACE = "gitops-system"
 # On an Application: deleting it first prunes every object of its inventory (Argo CD's
 # resources-finalizer). Without it, deleting an Application leaves its objects in place.
@@ -40,6 +46,15 @@ ANN_SYNC_OPTIONS = ANNOTATION_PREFIX + "sync-options"
 # Values accepted in the sync-options annotation (comma separated).
 OPT_PRUNE_DISABLED = "Prune=false"
 OPT_SSA_IF_NOT_PRESENT = "IfNotPresent=true"
+
+# Two vocabularies share the words "Synced" and "OutOfSync" (as in Argo CD) but answer
+# different questions, so each is declared on its own:
+# - per-object comparison status: how one desired object compares with the live one
+#   (drift_info's ``objects[].status``, PlanItem.status);
+# - Application sync status: whether the whole Application matches Git
+#   (``status.sync.status``, drift_info's ``in_sync``), which also knows Unknown.
+# "Missing" likewise is a comparison status (not in the cluster) and, separately, a health
+# code (HEALTH_MISSING: the object to assess does not exist).
 
 # Per-object comparison status (drift_info).
 SYNCED = "Synced"

@@ -81,12 +81,6 @@ class PruneError(ClusterError):
     step = "prune"
 
 
-class HealthTimeout(GitOpsError):
-    """Objects did not become healthy before the deadline."""
-
-    step = "health"
-
-
 class DeadlineError(GitOpsError):
     """The run's deadline passed before this Application could be reconciled."""
 

@@ -40,9 +40,6 @@ class ObjectId:
     def __str__(self):
         return format_id(self.kind, self.namespace, self.name)
 
-    def with_namespace(self, namespace):
-        return ObjectId(self.group, self.kind, namespace, self.name)
-
 
 def format_id(kind, namespace, name):
     """The one printed form of an object id."""
@@ -65,7 +62,3 @@ def describe(obj):
 
 def annotations(obj):
     return ((obj.get("metadata") or {}).get("annotations")) or {}
-
-
-def labels(obj):
-    return ((obj.get("metadata") or {}).get("labels")) or {}

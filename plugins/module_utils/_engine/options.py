@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CRD_TIMEOUT
+
 
 @dataclass(frozen=True)
 class SyncOptions:
@@ -43,6 +45,6 @@ class SyncOptions:
     ignore_differences: tuple = ()
     respect_ignore_differences: bool = False
     wait_timeout: int = 0
-    crd_timeout: int = 60
+    crd_timeout: int = CRD_TIMEOUT
     salt: str = ""
     fail_on_shared_resource: bool = False

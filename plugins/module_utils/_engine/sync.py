@@ -20,15 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, health, redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, crds, health, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, PRUNED, SKIPPED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, GitOpsError, LockError, PruneError, SafetyError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import applied_form, shared_message
-
-CRD_API_VERSION = "apiextensions.k8s.io/v1"
 
 
 @dataclass
@@ -61,17 +59,9 @@ def check_shared_guard(plan, options):
 
 def _wait_crd_established(cluster, item, options, clock):
     """Wait until the CRD serving item's kind is Established, then refresh discovery."""
-    crd_type = cluster.resolve(CRD_API_VERSION, "CustomResourceDefinition")
     name = "%s.%s" % (item.rtype.plural, item.rtype.group)
-    deadline = clock.now() + options.crd_timeout
-    while True:
-        crd = cluster.get(crd_type, None, name)
-        if crd is not None and health.assess(crd).status == HEALTHY:
-            break
-        if clock.now() >= deadline:
-            raise ApplyError("CustomResourceDefinition %s not Established after %ss" % (name, options.crd_timeout), subject=item.subject)
-        clock.sleep(0.5)
-    cluster.refresh_discovery()
+    if not crds.wait_established(cluster, clock, name, options.crd_timeout):
+        raise ApplyError("CustomResourceDefinition %s not Established after %ss" % (name, options.crd_timeout), subject=item.subject)
     item.rtype = cluster.resolve(item.desired["apiVersion"], item.desired["kind"])
     item.pending_crd = False
 
