@@ -10,7 +10,7 @@ like Argo CD's sync waves. Pruning runs in the reverse order.
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_SYNC_WAVE, KIND_ORDER
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_SYNC_WAVE, CRD_KIND, KIND_ORDER
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations
 
 _RANK = dict((kind, idx) for idx, kind in enumerate(KIND_ORDER))
@@ -33,7 +33,7 @@ def wave_of(obj):
 def stage_of(kind, namespaced):
     if kind == "Namespace":
         return STAGE_NAMESPACE
-    if kind == "CustomResourceDefinition":
+    if kind == CRD_KIND:
         return STAGE_CRD
     return STAGE_NAMESPACED if namespaced else STAGE_CLUSTER
 

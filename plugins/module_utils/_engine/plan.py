@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, ignore, inventory, ordering
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    ANN_SYNC_OPTIONS, ANN_TRACKING_ID, CONFIGURED, CREATED, EXTRA, FIELD_MANAGER, MISSING, OPT_PRUNE_DISABLED,
+    ANN_SYNC_OPTIONS, ANN_TRACKING_ID, CONFIGURED, CREATED, CRD_KIND, EXTRA, FIELD_MANAGER, MISSING, OPT_PRUNE_DISABLED,
     OPT_SSA_IF_NOT_PRESENT, OUT_OF_SYNC, PRUNE_PROTECTED_KINDS, PRUNED, SKIPPED, SYNCED, UNCHANGED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, ManifestError, UnknownKindError
@@ -93,7 +93,7 @@ def _crd_types(manifests):
     out = {}
     for m in manifests:
         obj = m.obj
-        if obj.get("kind") != "CustomResourceDefinition":
+        if obj.get("kind") != CRD_KIND:
             continue
         spec = obj.get("spec") or {}
         names = spec.get("names") or {}
