@@ -6,7 +6,8 @@
 - spec.source.repoURL set: fetch it (git cache shared by every Application of the run).
 - repoURL omitted: use the source of the Application that declared it (our tracking
   annotation), up to the root Application, whose source is the local checkout
-  ansible-pull just pulled (``checkout_dir``).
+  ansible-pull just pulled (``checkout_dir``); the engine decides which one and at which
+  revision (_engine/declared_source.py).
 
 A repoURL is checked (engine repo_urls) before anything is fetched: git options and
 remote-helper transports are refused, local repositories unless allowed. The
@@ -20,10 +21,8 @@ from __future__ import annotations
 import os
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, render, tools, yaml_io
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
-
-MAX_DEPTH = 10
 
 
 def checkout_revision(path):
@@ -51,34 +50,20 @@ class Sources:
         self.git_timeout = git_timeout
         self._timed_out = {}  # normalised repository URL -> the SourceError of its timed-out fetch
 
-    def _declaring(self, app, spec):
-        """The Application that holds the repository for app, with its parsed spec."""
-        current, current_spec, seen = app, spec, set()
-        while not current_spec.repo_url:
-            parent = application.parent_of(current)
-            if parent is None or parent in seen or len(seen) > MAX_DEPTH:
-                return current, current_spec
-            seen.add(parent)
-            ns, name = parent.split("/", 1)
-            found = self.store.get(ns, name)
-            if found is None:
-                raise SourceError("has no source.repoURL and its declaring Application %s no longer exists" % parent, subject=spec.key)
-            current, current_spec = found, application.parse(found)
-        return current, current_spec
-
     def source(self, app, spec):
-        """(root_dir, revision, repo_url) of an Application."""
-        holder, holder_spec = self._declaring(app, spec)
+        """(root_dir, revision, repo_url) of an Application; which repository and revision
+        is the engine's decision (declared_source), fetching it is this adapter's job."""
+        holder, holder_spec = declared_source.holder(app, spec, self._get_app)
         if not holder_spec.repo_url:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
             return self.checkout_dir, commit, url or "local checkout"
-        ref = holder_spec.target_revision
-        if holder is not app:
-            # a child follows the revision its parent synced, so both come from one commit
-            ref = ((holder.get("status") or {}).get("sync") or {}).get("revision") or ref
-        return self._fetch(holder_spec.repo_url, ref)
+        return self._fetch(holder_spec.repo_url, declared_source.revision(app, holder, holder_spec))
+
+    def _get_app(self, namespace, name):
+        """A declaring Application (read only when an Application has no repoURL)."""
+        return self.store.get(namespace, name)
 
     def _fetch(self, url, ref):
         parsed = repo_urls.parse(url, allow_local=self.allow_local_repos)

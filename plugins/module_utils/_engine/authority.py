@@ -50,27 +50,45 @@ def _app_key(owner):
     return (namespace, name) if namespace and name else None
 
 
-def ancestors(cluster, owner, live):
-    """``owner`` and the Applications above it, nearest first, from the tracking
-    annotations of the live Applications (``live`` first, else one GET each).
+def walk(owner, lookup, first=None):
+    """``(key, object)`` of ``owner`` and of each Application that declared it, nearest
+    first, from their tracking annotations; ``lookup(namespace, name)`` returns a live
+    Application or None, ``first`` is owner's object when the caller holds it.
 
-    A loop ends the walk; a chain deeper than APP_MAX_DEPTH raises AuthorityError
-    (a parent that cannot be established must not be guessed)."""
-    chain, current, rtype = [], owner, None
-    while current is not None and current not in chain:
-        if len(chain) > APP_MAX_DEPTH:
+    The one walk up the declaring chain (authority here, the source of an Application
+    without repoURL in declared_source.py). It ends after an owner that is not an
+    Application (yielded with None), a missing Application (None), a root, or a loop; a
+    chain deeper than APP_MAX_DEPTH raises AuthorityError (a parent that cannot be
+    established must not be guessed)."""
+    seen, current = [], owner
+    while current is not None and current not in seen:
+        if len(seen) > APP_MAX_DEPTH:
             raise AuthorityError("the chain of Applications declaring %s is deeper than %d: refusing to write Applications" % (owner, APP_MAX_DEPTH),
                                  subject=owner)
-        chain.append(current)
+        seen.append(current)
         key = _app_key(current)
         if key is None:
-            break
-        obj = live.get(ObjectId(API_GROUP, APP_KIND, key[0], key[1]))
-        if obj is None:
-            rtype = rtype or cluster.resolve(APP_API_VERSION, APP_KIND)
-            obj = cluster.get(rtype, key[0], key[1])
+            yield current, None
+            return
+        obj = first if first is not None and len(seen) == 1 else lookup(*key)
+        yield current, obj
         current = parent_of(obj) if obj is not None else None
-    return chain
+
+
+def ancestors(cluster, owner, live):
+    """``owner`` and the Applications above it, nearest first (see walk): ``live`` first,
+    else one GET each."""
+    rtype = []
+
+    def lookup(namespace, name):
+        obj = live.get(ObjectId(API_GROUP, APP_KIND, namespace, name))
+        if obj is None:
+            if not rtype:
+                rtype.append(cluster.resolve(APP_API_VERSION, APP_KIND))
+            obj = cluster.get(rtype[0], namespace, name)
+        return obj
+
+    return [key for key, _obj in walk(owner, lookup)]
 
 
 def refusal(item, owner, chain):
