@@ -34,6 +34,9 @@ attributes:
       - In check mode the module still fetches into the cache and resolves the commit, so that a
         check-mode reconcile plans against the commit a real run would deploy. The cache belongs
         to the collection, not to the user, so nothing the user owns changes.
+      - Check mode records nothing: the cache state (commit and previous commit of O(version))
+        and the trees of earlier runs stay as they were, so the next real run reports the same
+        change the check predicted.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full

@@ -331,7 +331,8 @@ def _check_inputs(url, ref, depth, allow_local):
 
 
 def fetch(url, ref=DEFAULT_REF, cache_dir=None, *, depth=DEFAULT_DEPTH, credentials=None, run_id=None,
-          verify_commit=False, gnupg_home=None, timeout=DEFAULT_TIMEOUT, keep_trees=DEFAULT_KEEP_TREES, allow_local=False):
+          verify_commit=False, gnupg_home=None, timeout=DEFAULT_TIMEOUT, keep_trees=DEFAULT_KEEP_TREES, allow_local=False,
+          record=True):
     """Fetch ``ref`` of ``url`` into ``cache_dir`` and export its tree; returns FetchResult.
 
     ref: branch, tag, full or short commit SHA, or ``HEAD`` (the default branch).
@@ -345,6 +346,9 @@ def fetch(url, ref=DEFAULT_REF, cache_dir=None, *, depth=DEFAULT_DEPTH, credenti
     never for a URL a repository chose). Other forms are refused (repo_urls.parse).
     timeout: seconds for each git command; a SourceError for a server that did not
     answer in time carries ``details["timed_out"]``.
+    record: False (check mode) fetches and exports like a real run, so a check-mode plan
+    reads the commit a real run would deploy, but leaves state.json and the trees of
+    earlier runs as they were: the next real run still sees (and reports) the change.
     """
     ref = ref or DEFAULT_REF
     _check_inputs(url, ref, depth, allow_local)
@@ -360,12 +364,12 @@ def fetch(url, ref=DEFAULT_REF, cache_dir=None, *, depth=DEFAULT_DEPTH, credenti
     with Auth(clean, credentials, url_user, url_password, allow_local) as auth:
         lock = _lock(os.path.join(entry, "lock"), timeout, clean)
         try:
-            return _fetch_locked(entry, clean, ref, auth, depth, run_id, verify_commit, gnupg_home, timeout, keep_trees)
+            return _fetch_locked(entry, clean, ref, auth, depth, run_id, verify_commit, gnupg_home, timeout, keep_trees, record)
         finally:
             lock.close()
 
 
-def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_home, timeout, keep_trees):
+def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_home, timeout, keep_trees, record):
     trees = os.path.join(entry, "trees")
     state_path = os.path.join(entry, "state.json")
     state = _read_state(state_path)
@@ -376,7 +380,8 @@ def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_hom
     if run_id and last.get("run_id") == run_id and last.get("commit"):
         tree = os.path.join(trees, last["commit"])
         if os.path.isdir(tree) and (last.get("verified") or not verify_commit):
-            os.utime(tree)
+            if record:
+                os.utime(tree)  # recently used: the last tree _prune_trees removes
             return FetchResult(url, ref, last["commit"], last.get("previous_commit"),
                                last["commit"] != last.get("previous_commit"), tree, False, bool(last.get("verified")))
 
@@ -387,7 +392,7 @@ def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_hom
     try:
         commit, fetched, tree = _fetch_export(repo, depth, trees, verify_commit, gnupg_home)
     except SourceError as exc:
-        if run_id and exc.details.get("timed_out"):
+        if run_id and exc.details.get("timed_out") and record:
             state["timed_out"] = {"run_id": run_id, "message": exc.message}
             _write_state(state_path, state)
             raise
@@ -402,14 +407,15 @@ def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_hom
         previous = last.get("previous_commit")
     else:
         previous = last.get("commit")
-    state["refs"][ref] = {
-        "commit": commit,
-        "previous_commit": previous,
-        "run_id": run_id,
-        "fetched_at": _now() if fetched else last.get("fetched_at"),
-        "verified": bool(verify_commit),
-    }
-    _write_state(state_path, state)
-    protected = {item.get("commit") for item in state["refs"].values() if isinstance(item, dict)}
-    _prune_trees(trees, keep_trees, protected)
+    if record:
+        state["refs"][ref] = {
+            "commit": commit,
+            "previous_commit": previous,
+            "run_id": run_id,
+            "fetched_at": _now() if fetched else last.get("fetched_at"),
+            "verified": bool(verify_commit),
+        }
+        _write_state(state_path, state)
+        protected = {item.get("commit") for item in state["refs"].values() if isinstance(item, dict)}
+        _prune_trees(trees, keep_trees, protected)
     return FetchResult(url, ref, commit, previous, commit != previous, tree, fetched, bool(verify_commit))

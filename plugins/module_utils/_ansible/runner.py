@@ -252,6 +252,7 @@ def run_git_source(module):
         gnupg_home=params["gnupg_home"],
         timeout=params["timeout"],
         allow_local=True,  # the operator's own input, not a repository's
+        record=not module.check_mode,  # check mode: nothing recorded, the real run still sees the change
     )
     out = dict(
         changed=result.changed,

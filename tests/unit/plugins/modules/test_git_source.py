@@ -67,6 +67,53 @@ def test_run_returns_commit_path_and_diff(tmp_path):
     assert again["changed"] is False and "diff" not in again
 
 
+def commit_file(path, name, message):
+    env = dict(os.environ, **GIT_ENV)
+    with open(os.path.join(path, name), "w", encoding="utf-8") as handle:
+        handle.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n" % message)
+    subprocess.run(["git", "-C", path, "add", "."], check=True, env=env)
+    subprocess.run(["git", "-C", path, "commit", "--quiet", "-m", message], check=True, env=env)
+    return subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], check=True, env=env,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def cache_state(cache):
+    """Every state file of the cache (path -> text): what a later run reads as its past."""
+    found = {}
+    for root, _dirs, files in os.walk(str(cache)):
+        for name in files:
+            if name.startswith("state.json"):
+                with open(os.path.join(root, name), encoding="utf-8") as handle:
+                    found[os.path.join(root, name)] = handle.read()
+    return found
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not found")
+def test_check_mode_records_nothing(tmp_path):
+    """Check mode predicts the change (and exports the tree a check-mode plan reads) but
+    records no state: the real run after it reports the same change."""
+    src, cache = str(tmp_path / "src"), tmp_path / "cache"
+    first = make_repo(src)
+    checking = FakeModule(repo="file://%s" % src, cache_dir=str(cache))
+    checking.check_mode = True
+    predicted = runner.run_git_source(checking)
+    assert predicted["commit"] == first and predicted["changed"] is True and predicted["previous_commit"] is None
+    assert os.path.isfile(os.path.join(predicted["path"], "cm.yaml"))
+    assert cache_state(cache) == {}
+    real = FakeModule(repo="file://%s" % src, cache_dir=str(cache))
+    done = runner.run_git_source(real)
+    assert done["changed"] is True and done["previous_commit"] is None and done["commit"] == first
+    recorded = cache_state(cache)
+    second = commit_file(src, "two.yaml", "two")
+    predicted = runner.run_git_source(checking)
+    assert predicted["commit"] == second and predicted["previous_commit"] == first and predicted["changed"] is True
+    assert cache_state(cache) == recorded
+    again = runner.run_git_source(checking)
+    assert again["changed"] is True and again["previous_commit"] == first
+    done = runner.run_git_source(real)
+    assert done["changed"] is True and done["previous_commit"] == first and done["commit"] == second
+
+
 @pytest.mark.parametrize("url", ["ext::sh -c touch% {marker}", "--upload-pack=touch {marker}", "fd::3",
                                  "ssh://-oProxyCommand=touch%20{marker}/x"])
 def test_run_refuses_options_and_transports_but_keeps_local_urls(tmp_path, url):

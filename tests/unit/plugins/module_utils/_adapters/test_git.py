@@ -154,6 +154,19 @@ def test_old_trees_are_pruned_but_current_ones_kept(repo, cache):
     assert trees == sorted([commits[-1], commits[-2], pinned.commit])
 
 
+def test_unrecorded_fetch_keeps_state_and_trees(repo, cache):
+    """record=False (git_source in check mode): the commit is resolved and its tree
+    exported, but state.json is left as it was and no tree is pruned."""
+    kept = [fetch_local(repo.url, ref, cache, keep_trees=1).tree for ref in ("v1", "main")]
+    state = os.path.join(cache, gitsrc.cache_key(repo.url), "state.json")
+    before = read(os.path.dirname(state), "state.json")
+    newer = repo.commit({"app/cm.yaml": "version: 4\n"}, "four")
+    result = fetch_local(repo.url, "main", cache, keep_trees=1, record=False)
+    assert (result.commit, result.previous_commit, result.changed) == (newer, repo.c2, True)
+    assert os.path.isdir(result.tree) and all(os.path.isdir(tree) for tree in kept)
+    assert read(os.path.dirname(state), "state.json") == before
+
+
 def test_unknown_branch_and_unknown_short_sha(repo, cache):
     with pytest.raises(SourceError) as err:
         fetch_local(repo.url, "nope", cache)
