@@ -26,11 +26,11 @@ def ansible_env(**extra):
     return env
 
 
-def run_tasks(tmp_path, tasks, *args, check=True):
+def run_tasks(tmp_path, tasks, *args, check=True, module_defaults=None):
     """Run tasks in a localhost play; returns (rc, registered results by task name).
 
     Every task is registered and may fail; a last task writes all results to a JSON file,
-    and rc is 1 when any task failed."""
+    and rc is 1 when any task failed. ``module_defaults`` is the play's, if given."""
     tmp = str(tmp_path)
     out = os.path.join(tmp, "results-%d.json" % len(os.listdir(tmp)))
     play_tasks, names = [], []
@@ -41,6 +41,8 @@ def run_tasks(tmp_path, tasks, *args, check=True):
     play_tasks.append({"name": "Record results", "ansible.builtin.copy": {"content": "{{ {%s} | to_json }}" % mapping, "dest": out, "mode": "0600"},
                        "check_mode": False, "diff": False})
     play = [{"name": "test", "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": play_tasks}]
+    if module_defaults:
+        play[0]["module_defaults"] = module_defaults
     path = out[:-5] + ".yml"
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(play, handle)

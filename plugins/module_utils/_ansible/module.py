@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube, kube_auth
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import signals
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import kubeconfig_no_log, signals
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 
 
@@ -27,6 +27,7 @@ class GitOpsModule(AnsibleModule):
     def cluster(self):
         """A KubeCluster from the kube_auth options (see doc fragment gitops.k8s.kube_auth)."""
         self.require("kubernetes", kube.KUBERNETES_IMPORT_ERROR)
+        kubeconfig_no_log.narrow(self)  # a kubeconfig path, or "v1" of an inline one, stays readable in results
         auth = {name: self.params.get(name) for name in kube_auth.OPTIONS}
         return kube.KubeCluster(request_timeout=self.params.get("request_timeout"), **auth)
 
