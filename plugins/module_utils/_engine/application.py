@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     API_GROUP, API_VERSION, APP_CRD_NAME, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, CRD_API_VERSION, CRD_KIND, HISTORY_LIMIT,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of
 
@@ -25,12 +25,6 @@ SHARED_RESOURCE_WARNING = "SharedResourceWarning"
 
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
-
-
-class InvalidSpec(GitOpsError):
-    """The Application spec cannot be used."""
-
-    step = "spec"
 
 
 @dataclass(frozen=True)

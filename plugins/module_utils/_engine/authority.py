@@ -25,15 +25,11 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.application imp
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     ANN_TRACKING_ID, API_GROUP, APP_API_VERSION, APP_KIND, APP_MAX_DEPTH,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SafetyError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import AuthorityError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import ObjectId, annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of, tracking_id
 
 RULE = "an Application is only written by the Application that declared it"
-
-
-class AuthorityError(SafetyError):
-    """A render names Applications its Application may not write (see the module doc)."""
 
 
 def is_application(entry):

@@ -13,7 +13,7 @@ chain.
 from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, authority
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import AuthorityError, SourceError
 
 
 def holder(app, spec, lookup):
@@ -33,7 +33,7 @@ def holder(app, spec, lookup):
             found, found_spec = obj, (spec if obj is app else application.parse(obj))
             if found_spec.repo_url:
                 break
-    except authority.AuthorityError:
+    except AuthorityError:
         pass  # too deep: the nearest Application reached holds the source
     return found, found_spec
 

@@ -93,7 +93,17 @@ class LockError(GitOpsError):
     step = "lock"
 
 
+class InvalidSpec(GitOpsError):
+    """An Application spec cannot be used; the message names the bad field."""
+
+    step = "spec"
+
+
 class SafetyError(GitOpsError):
     """A guard refused an action that could lose data (empty render prune, ...)."""
 
     step = "safety"
+
+
+class AuthorityError(SafetyError):
+    """A render names Applications its Application may not write (_engine/authority.py)."""

@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 
 from .fake_cluster import World
 
@@ -42,7 +43,7 @@ def test_should_sync(policy, status, revision, planned, requested, expected):
 def test_parse_rejects_bad_specs(bad, message):
     obj = app()
     obj.update(bad)
-    with pytest.raises(application.InvalidSpec, match=message):
+    with pytest.raises(InvalidSpec, match=message):
         application.parse(obj)
 
 
