@@ -5,16 +5,14 @@
 
 from __future__ import annotations
 
-import copy
-
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import redact, repo_urls
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND, DEFAULT_APP_NAMESPACE
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_loading, redact, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings
 
@@ -96,39 +94,27 @@ def open_store(module):
 
 def load_app(module, store, name, namespace, definition=None, install_crd=False):
     """The Application object to reconcile (declared from definition when given);
-    returns (app, changed)."""
-    p = {"name": name, "namespace": namespace}
+    returns (app, changed). What check mode may write is the engine's decision
+    (app_loading); this performs it."""
+    check = module.check_mode
     changed = False
-    if install_crd:
-        if module.check_mode:
-            changed = not store.crd_installed()
-        else:
-            changed = store.ensure_crd()
+    step = app_loading.crd_step(install_crd, check)
+    if step == app_loading.PROBE_CRD:
+        changed = not store.crd_installed()
+    elif step == app_loading.INSTALL_CRD:
+        changed = store.ensure_crd()
     if not store.crd_installed():
-        if not (module.check_mode and definition):
-            raise ClusterError("the Application CRD is not installed (run the gitops.k8s.bootstrap playbook or set install_crd)")
-        return _normalized_definition(definition, p), True
+        declared = app_loading.definition_without_crd(check, definition)
+        return app_loading.normalized_definition(definition, name, namespace), declared
     if definition:
-        obj = _normalized_definition(definition, p)
-        if install_crd and store.ensure_namespace(obj["metadata"]["namespace"], dry_run=module.check_mode):
+        obj = app_loading.normalized_definition(definition, name, namespace)
+        if install_crd and store.ensure_namespace(obj["metadata"]["namespace"], dry_run=check):
             changed = True
-            if module.check_mode:
+            if app_loading.ends_at_new_namespace(check, True):
                 return obj, True
-        app, declared = store.declare(obj, dry_run=module.check_mode)
+        app, declared = store.declare(obj, dry_run=check)
         return app, changed or declared
-    app = store.get(p["namespace"], p["name"])
+    app = store.get(namespace, name)
     if app is None:
-        raise GitOpsError("Application not found", subject="%s/%s/%s" % (APP_KIND, p["namespace"], p["name"]))
+        raise GitOpsError("Application not found", subject="%s/%s/%s" % (APP_KIND, namespace, name))
     return app, changed
-
-
-def _normalized_definition(definition, params):
-    obj = copy.deepcopy(definition)
-    obj.setdefault("apiVersion", APP_API_VERSION)
-    obj.setdefault("kind", APP_KIND)
-    meta = obj.setdefault("metadata", {})
-    meta.setdefault("name", params.get("name"))
-    meta.setdefault("namespace", params.get("namespace") or DEFAULT_APP_NAMESPACE)
-    if obj["kind"] != APP_KIND or obj["apiVersion"] != APP_API_VERSION:
-        raise GitOpsError("definition must be a %s %s" % (APP_API_VERSION, APP_KIND))
-    return obj

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Sources with its Application store over the in-memory cluster and a real git
+repository: an Application without repoURL uses its parent's repository at the revision
+the parent synced, the root's checkout, or fails naming what is missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_TRACKING_ID, APP_API_VERSION, APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import tracking_id
+
+from tests.unit.plugins.module_utils._engine.fake_cluster import FakeClock, FakeCluster
+
+NS = "gitops-system"
+
+
+def app(name, parent=None, repo=None, synced=None):
+    source = {"path": "."}
+    if repo:
+        source.update(repoURL=repo, targetRevision="main")
+    obj = {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": NS},
+           "spec": {"source": source, "destination": {"namespace": "demo"}}}
+    if parent:
+        obj["metadata"]["annotations"] = {ANN_TRACKING_ID: tracking_id("%s/%s" % (NS, parent), inventory.entry_of(obj))}
+    if synced:
+        obj["status"] = {"sync": {"status": "Synced", "revision": synced}}
+    return obj
+
+
+def store_with(*objs):
+    cluster = FakeCluster()
+    cluster.apply(cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+    store = AppStore(cluster, FakeClock())
+    for obj in objs:
+        cluster.apply(store.rtype, obj)
+    cluster.reset_calls()
+    return store
+
+
+def source_of(sources, obj):
+    return sources.source(obj, application.parse(obj))
+
+
+def test_a_child_follows_the_revision_its_parent_synced(tmp_path, source_repo):
+    synced = source_repo.commit({"cm.yaml": "kind: ConfigMap\n"}, "one")
+    newer = source_repo.commit({"cm.yaml": "kind: ConfigMap\nmetadata: {}\n"}, "two")
+    store = store_with(app("root", repo=source_repo.url, synced=synced), app("child", parent="root"))
+    sources = Sources(store, cache_dir=str(tmp_path / "cache"), allow_local_repos=True)
+    assert source_of(sources, store.get(NS, "child"))[1] == synced  # the parent's commit, not main's newest
+    assert source_of(sources, store.get(NS, "root"))[1] == newer  # the parent itself follows main
+    assert [c for c in store.cluster.calls if c[0] == "get"] == [("get", APP_KIND, NS, "child"), ("get", APP_KIND, NS, "root"),
+                                                                ("get", APP_KIND, NS, "root")]
+
+
+def test_without_any_repo_url_the_root_checkout_is_the_source(tmp_path):
+    store = store_with(app("root"), app("child", parent="root"))
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    sources = Sources(store, checkout_dir=str(checkout))
+    assert source_of(sources, store.get(NS, "child")) == (str(checkout), "local", "local checkout")
+
+
+def test_without_a_checkout_an_application_without_repo_url_fails():
+    store = store_with(app("root"))
+    with pytest.raises(SourceError, match="no local checkout was given") as caught:
+        source_of(Sources(store), store.get(NS, "root"))
+    assert caught.value.subject == "%s/root" % NS
+
+
+def test_a_parent_that_no_longer_exists_fails_the_child(tmp_path):
+    store = store_with(app("child", parent="gone"))
+    sources = Sources(store, checkout_dir=str(tmp_path))
+    with pytest.raises(SourceError, match="declaring Application %s/gone no longer exists" % NS):
+        source_of(sources, store.get(NS, "child"))

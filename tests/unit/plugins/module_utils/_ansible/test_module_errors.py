@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""GitOpsModule.execute, the one place a GitOpsError becomes fail_json: message, step,
+subject and details of errors raised by a store over the in-memory cluster; a result
+marked failed; a clean exit."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import LockError
+
+from tests.unit.plugins.module_utils._engine.fake_cluster import FakeClock, FakeCluster
+
+
+class Exited(Exception):
+    def __init__(self, how, result):
+        super().__init__(how)
+        self.how, self.result = how, result
+
+
+class RecordingModule(GitOpsModule):
+    """GitOpsModule without AnsibleModule's argument parsing; exits are recorded."""
+
+    def __init__(self):  # pylint: disable=super-init-not-called  # no parameters to parse here
+        self.params = {}
+
+    def fail_json(self, **kwargs):
+        raise Exited("fail", kwargs)
+
+    def exit_json(self, **kwargs):
+        raise Exited("exit", kwargs)
+
+
+def execute(run):
+    with pytest.raises(Exited) as caught:
+        RecordingModule().execute(run)
+    return caught.value.how, caught.value.result
+
+
+def test_a_cluster_error_of_a_store_is_failed_with_its_step_and_subject():
+    def run(_module):
+        cluster = FakeCluster()
+        ghost = {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": "gone", "namespace": "ops", "resourceVersion": "1"}}
+        AppStore(cluster, FakeClock()).write_status(ghost, {"sync": {"status": "Synced"}})
+        return {"changed": True}
+
+    how, result = execute(run)
+    assert how == "fail"
+    assert result == {"msg": "Application/ops/gone: cannot record status: patch failed: not found", "step": "cluster",
+                      "subject": "Application/ops/gone"}
+
+
+def test_details_of_an_error_are_part_of_the_failure():
+    def run(_module):
+        raise LockError("Lease ops/gapp-a is held by other", subject="Lease/ops/gapp-a", details={"holder": "other"})
+
+    how, result = execute(run)
+    assert how == "fail" and result["step"] == "lock" and result["holder"] == "other" and result["subject"] == "Lease/ops/gapp-a"
+
+
+def test_a_result_marked_failed_fails_without_the_marker():
+    how, result = execute(lambda _module: {"failed": True, "msg": "demo/a: apply failed: denied", "changed": True})
+    assert how == "fail" and result == {"msg": "demo/a: apply failed: denied", "changed": True}
+
+
+def test_a_result_exits():
+    how, result = execute(lambda _module: {"changed": False, "applications": []})
+    assert how == "exit" and result == {"changed": False, "applications": []}
