@@ -180,10 +180,46 @@ EXAMPLES = r"""
 
 RETURN = r"""
 applications:
-  description: With O(all=true), one result per Application, each with the keys documented here.
+  description: With O(all=true), one result per Application in the order reconciled, each with the keys documented here.
   returned: when O(all=true)
   type: list
   elements: dict
+  contains:
+    application:
+      description: The Application, C(namespace/name).
+      type: str
+    sync_status:
+      description: C(Synced), C(OutOfSync) or C(Unknown).
+      type: str
+    health_status:
+      description: Worst health of its objects.
+      type: str
+    synced:
+      description: Whether it synced.
+      type: bool
+    reason:
+      description: Why it synced or not.
+      type: str
+    error:
+      description: What failed, when it failed (also C(not reconciled) when O(deadline) left it out).
+      type: str
+      returned: on failure
+    error_step:
+      description: The step that failed.
+      type: str
+      returned: on failure
+  sample:
+    - {"application": "gitops-system/root", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "sync_status": "Synced",
+       "health_status": "Healthy", "health_message": "", "synced": false, "deleted": false, "reason": "in sync",
+       "summary": {"created": 0, "configured": 0, "unchanged": 3, "pruned": 0, "skipped": 0},
+       "created": [], "configured": [], "pruned": [], "objects": [], "status": {}, "status_updated": false,
+       "duration": 0.412, "requests": {"list": 2}}
+    - {"application": "gitops-system/shop", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "sync_status": "OutOfSync",
+       "health_status": "Missing", "health_message": "ConfigMap/shop/cart: object not found", "synced": true,
+       "deleted": false, "reason": "new revision 3f9c0b1d2e4a", "summary": {"created": 0, "configured": 0, "unchanged": 0,
+       "pruned": 0, "skipped": 0}, "created": [], "configured": [], "pruned": [], "objects": [], "status": {},
+       "status_updated": true, "duration": 1.03, "requests": {"list": 1, "dry-run": 1},
+       "error": "ConfigMap/shop/cart: namespaces \"shop\" not found", "error_step": "apply"}
 application:
   description: The Application reconciled, C(namespace/name).
   returned: unless O(all=true)
@@ -193,6 +229,7 @@ revision:
   description: The commit rendered.
   returned: unless O(all=true)
   type: str
+  sample: 3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c
 sync_status:
   description: C(Synced), C(OutOfSync) or C(Unknown) (the comparison failed) after this reconcile.
   returned: unless O(all=true)
@@ -224,33 +261,221 @@ lock_held_by:
   type: str
   sample: node-1/4242/9f3c2a1b
 summary:
-  description: Number of objects per action (created, configured, unchanged, pruned, skipped).
+  description: Number of objects per action.
   returned: unless O(all=true)
   type: dict
+  contains:
+    created:
+      description: Objects created.
+      type: int
+    configured:
+      description: Objects changed.
+      type: int
+    unchanged:
+      description: Objects left as they were (already in sync).
+      type: int
+    pruned:
+      description: Objects deleted (gone from the desired set).
+      type: int
+    skipped:
+      description: Objects not written (a policy, C(Prune=false), a protected kind, a sync not allowed).
+      type: int
+  sample: {"created": 1, "configured": 1, "unchanged": 12, "pruned": 0, "skipped": 0}
 created:
   description: Ids (C(Kind/namespace/name)) of the objects created.
   returned: unless O(all=true)
   type: list
   elements: str
+  sample: ["ConfigMap/shop/cart-settings"]
 configured:
   description: Ids of the objects changed.
   returned: unless O(all=true)
   type: list
   elements: str
+  sample: ["Deployment/shop/cart"]
 pruned:
   description: Ids of the objects deleted.
   returned: unless O(all=true)
   type: list
   elements: str
+  sample: ["Service/shop/cart-legacy"]
 objects:
-  description: One entry per object with C(id), C(action), C(status) (C(Synced), C(OutOfSync), C(Missing), C(Extra)) and C(reason).
+  description: One entry per object, in apply order (previous inventory's extra objects last).
   returned: unless O(all=true)
   type: list
   elements: dict
+  contains:
+    id:
+      description: C(Kind/namespace/name) (C(Kind/name) when cluster-scoped).
+      type: str
+    action:
+      description: C(created), C(configured), C(unchanged), C(pruned) or C(skipped).
+      type: str
+    status:
+      description: Comparison status before the sync, C(Synced), C(OutOfSync), C(Missing) or C(Extra).
+      type: str
+    reason:
+      description: Why (the first differing field, why it was skipped, the error); absent when there is nothing to say.
+      type: str
+      returned: when there is a reason
+  sample:
+    - {"id": "Namespace/shop", "action": "unchanged", "status": "Synced"}
+    - {"id": "Deployment/shop/cart", "action": "configured", "status": "OutOfSync", "reason": "spec.replicas: 3 != 2"}
 status:
-  description: The Application status as recorded (sync, health, inventory, conditions, history).
+  description: The Application status as recorded (Argo CD's field names).
   returned: unless O(all=true)
   type: dict
+  contains:
+    sync:
+      description: The last comparison.
+      type: dict
+      contains:
+        status:
+          description: C(Synced), C(OutOfSync) or C(Unknown) (the comparison failed).
+          type: str
+        revision:
+          description: Commit compared.
+          type: str
+        repoURL:
+          description: Repository rendered (without credentials).
+          type: str
+        path:
+          description: Directory rendered.
+          type: str
+      sample: {"status": "Synced", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "repoURL": "https://git.example.com/shop.git", "path": "deploy"}
+    health:
+      description: Worst health of the objects.
+      type: dict
+      contains:
+        status:
+          description: C(Healthy), C(Suspended), C(Progressing), C(Missing), C(Degraded) or C(Unknown).
+          type: str
+        message:
+          description: The objects that make the health what it is (at most 1,024 characters).
+          type: str
+          returned: unless healthy
+      sample: {"status": "Progressing", "message": "Deployment/shop/cart: 1 of 2 replicas updated"}
+    summary:
+      description: Object counts.
+      type: dict
+      contains:
+        resources:
+          description: Objects desired.
+          type: int
+        outOfSync:
+          description: Objects not in sync after this run.
+          type: int
+      sample: {"resources": 2, "outOfSync": 0}
+    inventory:
+      description: The objects applied; the only input of pruning.
+      type: list
+      elements: dict
+      contains:
+        group:
+          description: API group (empty for the core group).
+          type: str
+        version:
+          description: API version the object was applied with.
+          type: str
+        kind:
+          description: Kind.
+          type: str
+        namespace:
+          description: Namespace (empty when cluster-scoped).
+          type: str
+        name:
+          description: Name.
+          type: str
+      sample:
+        - {"group": "", "version": "v1", "kind": "ConfigMap", "namespace": "shop", "name": "cart-settings"}
+        - {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "shop", "name": "cart"}
+    operationState:
+      description: The last sync.
+      type: dict
+      returned: once the Application synced
+      contains:
+        revision:
+          description: Commit synced.
+          type: str
+        phase:
+          description: C(Succeeded) or C(Failed).
+          type: str
+        startedAt:
+          description: When the sync started.
+          type: str
+        finishedAt:
+          description: When the sync finished.
+          type: str
+        message:
+          description: Why it synced, or what failed (at most 1,024 characters).
+          type: str
+      sample: {"revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "phase": "Succeeded", "startedAt": "2026-11-22T10:00:00Z",
+               "finishedAt": "2026-11-22T10:00:02Z", "message": "new revision 3f9c0b1d2e4a"}
+    lastSyncedAt:
+      description: Time of the last successful sync.
+      type: str
+      returned: once the Application synced successfully
+      sample: "2026-11-22T10:00:02Z"
+    conditions:
+      description: Errors and warnings.
+      type: list
+      elements: dict
+      returned: when there is an error or a warning
+      contains:
+        type:
+          description: C(ComparisonError), C(SyncError) or C(SharedResourceWarning).
+          type: str
+        message:
+          description: What happened (at most 1,024 characters).
+          type: str
+        lastTransitionTime:
+          description: When this message first appeared.
+          type: str
+      sample:
+        - {"type": "SharedResourceWarning", "message": "ConfigMap/shop/common is also managed by Application gitops-system/billing",
+           "lastTransitionTime": "2026-11-22T10:00:02Z"}
+    history:
+      description: The last 10 syncs, newest first.
+      type: list
+      elements: dict
+      returned: once the Application synced
+      contains:
+        revision:
+          description: Commit synced.
+          type: str
+        startedAt:
+          description: When the sync started.
+          type: str
+        syncedAt:
+          description: When the sync finished.
+          type: str
+        result:
+          description: C(Succeeded) or C(Failed).
+          type: str
+        created:
+          description: Objects created.
+          type: int
+        configured:
+          description: Objects changed.
+          type: int
+        pruned:
+          description: Objects deleted.
+          type: int
+      sample:
+        - {"revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "startedAt": "2026-11-22T10:00:00Z", "syncedAt": "2026-11-22T10:00:02Z",
+           "result": "Succeeded", "created": 1, "configured": 1, "pruned": 0}
+  sample:
+    sync: {"status": "Synced", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "repoURL": "https://git.example.com/shop.git", "path": "deploy"}
+    health: {"status": "Healthy"}
+    summary: {"resources": 1, "outOfSync": 0}
+    inventory:
+      - {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "shop", "name": "cart"}
+    operationState: {"revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "phase": "Succeeded", "startedAt": "2026-11-22T10:00:00Z",
+                     "finishedAt": "2026-11-22T10:00:02Z", "message": "new revision 3f9c0b1d2e4a"}
+    lastSyncedAt: "2026-11-22T10:00:02Z"
+    history:
+      - {"revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "startedAt": "2026-11-22T10:00:00Z", "syncedAt": "2026-11-22T10:00:02Z",
+         "result": "Succeeded", "created": 0, "configured": 1, "pruned": 0}
 status_updated:
   description:
     - Whether the Application status was written (sync or health changed). Status writes alone do not make
@@ -258,9 +483,35 @@ status_updated:
   returned: unless O(all=true)
   type: bool
 requests:
-  description: API requests made, by verb (list, get, dry-run, apply, patch, delete, create, replace).
+  description: API requests made, by verb; verbs not used are absent.
   returned: always
   type: dict
+  contains:
+    list:
+      description: LISTs (one per kind and namespace).
+      type: int
+    get:
+      description: GETs (discovery, health waits, single reads).
+      type: int
+    dry-run:
+      description: Server-side dry-run applies (drift confirmation, validation).
+      type: int
+    apply:
+      description: Server-side applies.
+      type: int
+    patch:
+      description: JSON merge patches (Application status and finalizers).
+      type: int
+    create:
+      description: Creates (Leases).
+      type: int
+    replace:
+      description: Replaces (Lease renewals and releases).
+      type: int
+    delete:
+      description: Deletes (pruning).
+      type: int
+  sample: {"list": 4, "get": 2, "dry-run": 1, "apply": 1}
 duration:
   description: Seconds the reconcile took.
   returned: unless O(all=true)

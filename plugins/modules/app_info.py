@@ -82,16 +82,67 @@ applications:
       description: Errors and warnings (C(ComparisonError), C(SyncError), C(SharedResourceWarning)).
       type: list
       elements: dict
+      contains:
+        type:
+          description: C(ComparisonError), C(SyncError) or C(SharedResourceWarning).
+          type: str
+        message:
+          description: What happened (at most 1,024 characters).
+          type: str
+        lastTransitionTime:
+          description: When this message first appeared.
+          type: str
+      sample:
+        - {"type": "SyncError", "message": "apply failed: ConfigMap/shop/cart: admission webhook denied the request",
+           "lastTransitionTime": "2026-11-22T10:00:02Z"}
     history:
-      description: The last syncs, newest first (revision, syncedAt, result, created, configured, pruned).
+      description: The last syncs, newest first.
       type: list
       elements: dict
+      contains:
+        revision:
+          description: Commit synced.
+          type: str
+        startedAt:
+          description: When the sync started.
+          type: str
+        syncedAt:
+          description: When the sync finished.
+          type: str
+        result:
+          description: C(Succeeded) or C(Failed).
+          type: str
+        created:
+          description: Objects created.
+          type: int
+        configured:
+          description: Objects changed.
+          type: int
+        pruned:
+          description: Objects deleted.
+          type: int
+      sample:
+        - {"revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "startedAt": "2026-11-22T10:00:00Z",
+           "syncedAt": "2026-11-22T10:00:02Z", "result": "Succeeded", "created": 1, "configured": 1, "pruned": 0}
     resources:
       description: Number of objects the Application manages.
       type: int
     source:
-      description: C(spec.source) of the Application.
+      description:
+        - C(spec.source) of the Application (Argo CD's field names; absent fields are not listed).
+        - C(helm), C(kustomize) and C(directory) are returned as written in the spec.
       type: dict
+      contains:
+        repoURL:
+          description: Repository; absent when the Application uses the repository of the Application that declared it.
+          type: str
+        targetRevision:
+          description: Branch, tag or commit.
+          type: str
+        path:
+          description: Directory rendered, relative to the repository root.
+          type: str
+      sample: {"repoURL": "https://git.example.com/shop.git", "targetRevision": "main", "path": "deploy"}
     parent:
       description: C(namespace/name) of the Application that declared this one, if any.
       type: str
@@ -102,6 +153,29 @@ applications:
       description: Objects owned (with O(include_inventory)).
       type: list
       elements: dict
+      returned: with O(include_inventory)
+      contains:
+        group:
+          description: API group (empty for the core group).
+          type: str
+        version:
+          description: API version the object was applied with.
+          type: str
+        kind:
+          description: Kind.
+          type: str
+        namespace:
+          description: Namespace (empty when cluster-scoped).
+          type: str
+        name:
+          description: Name.
+          type: str
+      sample:
+        - {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "shop", "name": "cart"}
+  sample:
+    - {"name": "shop", "namespace": "gitops-system", "sync_status": "Synced", "health_status": "Healthy", "health_message": "",
+       "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "last_synced_at": "2026-11-22T10:00:02Z", "conditions": [],
+       "history": [], "resources": 2, "source": {"path": "deploy"}, "parent": "gitops-system/root", "wave": 0}
 """
 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, runner

@@ -47,9 +47,19 @@ EXAMPLES = r"""
 
 RETURN = r"""
 version:
-  description: The API server's version (C(major), C(minor), C(git_version)).
+  description: The API server's version.
   returned: always
   type: dict
+  contains:
+    major:
+      description: Major version.
+      type: str
+    minor:
+      description: Minor version (may end with C(+) on some distributions).
+      type: str
+    git_version:
+      description: Full version string.
+      type: str
   sample: {"major": "1", "minor": "20", "git_version": "v1.20.2"}
 api_versions:
   description: Every group version the API server serves, sorted.
@@ -61,6 +71,12 @@ kinds:
   description: For each kind of O(kinds), the apiVersions serving it, preferred first (empty when not served).
   returned: always
   type: dict
+  contains:
+    <kind>:
+      description: One key per kind of O(kinds); its apiVersions, preferred first.
+      type: list
+      elements: str
+      sample: ["batch/v1", "batch/v1beta1"]
   sample: {"CronJob": ["batch/v1", "batch/v1beta1"]}
 """
 

@@ -73,9 +73,23 @@ in_sync:
   returned: always
   type: bool
 counts:
-  description: Number of objects per status (Synced, OutOfSync, Missing, Extra).
+  description: Number of objects per comparison status.
   returned: always
   type: dict
+  contains:
+    Synced:
+      description: Objects that match the desired state.
+      type: int
+    OutOfSync:
+      description: Objects that differ.
+      type: int
+    Missing:
+      description: Desired objects not in the cluster.
+      type: int
+    Extra:
+      description: Objects of the previous inventory no longer desired (would be pruned).
+      type: int
+  sample: {"Synced": 12, "OutOfSync": 1, "Missing": 1, "Extra": 0}
 objects:
   description: One entry per object.
   returned: always
@@ -94,14 +108,44 @@ objects:
     diff:
       description: Unified diff live -> desired (redacted), for objects not C(Synced).
       type: str
+  sample:
+    - {"id": "ConfigMap/shop/cart-settings", "status": "Synced"}
+    - {"id": "Deployment/shop/cart", "status": "OutOfSync", "reason": "spec.replicas: 3 != 2",
+       "diff": "--- live/Deployment/shop/cart\n+++ desired/Deployment/shop/cart\n@@ -7 +7 @@\n-  replicas: 2\n+  replicas: 3\n"}
 revision:
   description: Commit compared (with O(application)).
   returned: when O(application) is given
   type: str
 requests:
-  description: API requests made, by verb.
+  description: API requests made, by verb; verbs not used are absent.
   returned: always
   type: dict
+  contains:
+    list:
+      description: LISTs (one per kind and namespace).
+      type: int
+    get:
+      description: GETs (discovery, health waits, single reads).
+      type: int
+    dry-run:
+      description: Server-side dry-run applies (drift confirmation, validation).
+      type: int
+    apply:
+      description: Server-side applies.
+      type: int
+    patch:
+      description: JSON merge patches (Application status and finalizers).
+      type: int
+    create:
+      description: Creates (Leases).
+      type: int
+    replace:
+      description: Replaces (Lease renewals and releases).
+      type: int
+    delete:
+      description: Deletes (pruning).
+      type: int
+  sample: {"list": 4, "get": 2, "dry-run": 1, "apply": 1}
 """
 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, runner, standalone

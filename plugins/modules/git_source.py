@@ -34,7 +34,7 @@ attributes:
       - In check mode the module still fetches into the cache and resolves the commit, so that a
         check-mode reconcile plans against the commit a real run would deploy. The cache belongs
         to the collection, not to the user, so nothing the user owns changes.
-      - Check mode records nothing: the cache state (commit and previous commit of O(version))
+      - Check mode records nothing. The cache state (commit and previous commit of O(version))
         and the trees of earlier runs stay as they were, so the next real run reports the same
         change the check predicted.
   diff_mode:

@@ -84,29 +84,66 @@ EXAMPLES = r"""
 
 RETURN = r"""
 summary:
-  description: Number of objects per action (created, configured, unchanged, pruned, skipped).
+  description: Number of objects per action.
   returned: always
   type: dict
+  contains:
+    created:
+      description: Objects created.
+      type: int
+    configured:
+      description: Objects changed.
+      type: int
+    unchanged:
+      description: Objects left as they were (already in sync).
+      type: int
+    pruned:
+      description: Objects deleted (gone from the desired set).
+      type: int
+    skipped:
+      description: Objects not written (a policy, C(Prune=false), a protected kind, a sync not allowed).
+      type: int
+  sample: {"created": 1, "configured": 1, "unchanged": 12, "pruned": 0, "skipped": 0}
 created:
   description: Ids (C(Kind/namespace/name)) of the objects created.
   returned: always
   type: list
   elements: str
+  sample: ["ConfigMap/shop/cart-settings"]
 configured:
   description: Ids of the objects changed.
   returned: always
   type: list
   elements: str
+  sample: ["Deployment/shop/cart"]
 pruned:
   description: Ids of the objects deleted.
   returned: always
   type: list
   elements: str
+  sample: ["Service/shop/cart-legacy"]
 objects:
-  description: One entry per object with C(id), C(action), C(status) and C(reason).
+  description: One entry per object, in apply order (previous inventory's extra objects last).
   returned: always
   type: list
   elements: dict
+  contains:
+    id:
+      description: C(Kind/namespace/name) (C(Kind/name) when cluster-scoped).
+      type: str
+    action:
+      description: C(created), C(configured), C(unchanged), C(pruned) or C(skipped).
+      type: str
+    status:
+      description: Comparison status before the sync, C(Synced), C(OutOfSync), C(Missing) or C(Extra).
+      type: str
+    reason:
+      description: Why (the first differing field, why it was skipped, the error); absent when there is nothing to say.
+      type: str
+      returned: when there is a reason
+  sample:
+    - {"id": "Namespace/shop", "action": "unchanged", "status": "Synced"}
+    - {"id": "Deployment/shop/cart", "action": "configured", "status": "OutOfSync", "reason": "spec.replicas: 3 != 2"}
 health_status:
   description: Worst health of the objects after the sync.
   returned: always
@@ -116,9 +153,35 @@ health_message:
   returned: always
   type: str
 requests:
-  description: API requests made, by verb.
+  description: API requests made, by verb; verbs not used are absent.
   returned: always
   type: dict
+  contains:
+    list:
+      description: LISTs (one per kind and namespace).
+      type: int
+    get:
+      description: GETs (discovery, health waits, single reads).
+      type: int
+    dry-run:
+      description: Server-side dry-run applies (drift confirmation, validation).
+      type: int
+    apply:
+      description: Server-side applies.
+      type: int
+    patch:
+      description: JSON merge patches (Application status and finalizers).
+      type: int
+    create:
+      description: Creates (Leases).
+      type: int
+    replace:
+      description: Replaces (Lease renewals and releases).
+      type: int
+    delete:
+      description: Deletes (pruning).
+      type: int
+  sample: {"list": 4, "get": 2, "dry-run": 1, "apply": 1}
 """
 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, runner, standalone
