@@ -83,12 +83,15 @@ lint: venv ## ansible-lint --profile production
 integration: venv ## Integration tests against .cluster/kubeconfig (run `make cluster-up` first)
 	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
-# The scenarios live in molecule/; extensions/molecule links to it, where molecule's collection
-# support looks (without MOLECULE_GLOB, a top-level molecule/ makes molecule warn and read it instead).
+# The scenarios live in molecule/. extensions/molecule, where molecule's collection support
+# looks, is a link to it made here and ignored by Git: ansible-test sanity refuses a link to a
+# directory among the collection's files. (Without MOLECULE_GLOB, a top-level molecule/ makes
+# molecule warn and read it directly.)
 MOLECULE := KUBECONFIG=$(KUBECONFIG_FILE) GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) \
 	MOLECULE_GLOB='extensions/molecule/*/molecule.yml' $(BIN)/molecule
 molecule: venv ## Molecule scenarios (molecule/: default, agent, node_agent) against the test cluster
 	@test -f $(KUBECONFIG_FILE) || { echo "no $(KUBECONFIG_FILE): run 'make cluster-up' first" >&2; exit 1; }
+	@test -L extensions/molecule || { mkdir -p extensions && ln -s ../molecule extensions/molecule; }
 	$(MOLECULE) test -s default
 	$(MOLECULE) test -s agent
 	$(MOLECULE) test -s node_agent
