@@ -2,7 +2,8 @@
 
 - GitHTTPServer(root)           smart HTTP through ``git http-backend``; records every request's
                                 Authorization header (``auth_headers``); ``stall=True`` sends the
-                                start of a response and then nothing, holding the connection open
+                                start of a response and then nothing, holding the connection open;
+                                ``expected_auth`` (a header value) answers 401 to any other
 - BlackHole()                   a TCP server that accepts connections and never answers
 
 Both are context managers and expose ``url`` (``http://127.0.0.1:PORT``) and ``port``.
@@ -36,6 +37,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self):
         owner = self.server.owner
         owner.requests.append((self.command, self.path, self.headers.get("Authorization")))
+        if owner.expected_auth is not None and self.headers.get("Authorization") != owner.expected_auth:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if owner.stall:
             # A server that starts answering and then stalls (a hung backend behind a proxy).
             self.send_response(200)
@@ -73,11 +80,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class GitHTTPServer:
-    """Serve the bare repositories below ``root`` over smart HTTP, without authentication."""
+    """Serve the bare repositories below ``root`` over smart HTTP; with ``expected_auth``
+    set, only requests carrying that Authorization header are served."""
 
-    def __init__(self, root, stall=False):
+    def __init__(self, root, stall=False, expected_auth=None):
         self.root = str(root)
         self.stall = stall
+        self.expected_auth = expected_auth
         self.requests = []
         self.release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)

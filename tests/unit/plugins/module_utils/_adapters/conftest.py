@@ -17,11 +17,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from tests.helpers import git_servers
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", "..", ".."))
@@ -155,91 +155,22 @@ def git_daemon(tmp_path, git_bin):
         proc.wait(timeout=10)
 
 
-class _SmartHTTP(BaseHTTPRequestHandler):
-    """git smart HTTP through ``git http-backend``, behind HTTP basic authentication."""
-
-    server_version = "gitops-test"
-
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-        return
-
-    def do_GET(self):
-        self._serve()
-
-    def do_POST(self):
-        self._serve()
-
-    def _serve(self):
-        state = self.server.state
-        state["requests"].append((self.command, self.path, dict(self.headers)))
-        if self.headers.get("Authorization") != state["expected_auth"]:
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="git"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        path, _sep, query = self.path.partition("?")
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        env = dict(os.environ)
-        env.update({
-            "GIT_PROJECT_ROOT": state["root"],
-            "GIT_HTTP_EXPORT_ALL": "1",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "REQUEST_METHOD": self.command,
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-            "CONTENT_LENGTH": str(len(body)),
-            "REMOTE_USER": "tester",
-            "REMOTE_ADDR": "127.0.0.1",
-        })
-        if self.headers.get("Content-Encoding"):
-            env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
-        if self.headers.get("Git-Protocol"):
-            env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
-        out = subprocess.run([GIT, "http-backend"], input=body, env=env, capture_output=True, check=False).stdout
-        head, _sep, payload = out.partition(b"\r\n\r\n")
-        status = 200
-        headers = []
-        for line in head.decode("latin-1").split("\r\n"):
-            name, _sep, value = line.partition(":")
-            if name.lower() == "status":
-                status = int(value.strip().split()[0])
-            elif name:
-                headers.append((name, value.strip()))
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-
 @pytest.fixture
 def git_http(tmp_path, git_bin):
     """Serve bare repositories below ``tmp_path/http`` over smart HTTP with basic auth.
 
-    Yields a dict: root, url (base), requests (list), and set_credentials(user, password).
+    Yields a dict: root, url (base), requests (the server's list of (method, path,
+    Authorization header)), and set_credentials(user, password).
     """
     root = tmp_path / "http"
     root.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SmartHTTP)
-    state = {"root": str(root), "requests": [], "expected_auth": None}
+    with git_servers.GitHTTPServer(root) as server:
 
-    def set_credentials(user, password):
-        pair = ("%s:%s" % (user, password)).encode("utf-8")
-        state["expected_auth"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        def set_credentials(user, password):
+            pair = ("%s:%s" % (user, password)).encode("utf-8")
+            server.expected_auth = "Basic " + base64.b64encode(pair).decode("ascii")
 
-    server.state = state
-    state["url"] = "http://127.0.0.1:%d" % server.server_address[1]
-    state["set_credentials"] = set_credentials
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
+        yield {"root": str(root), "url": server.url, "requests": server.requests, "set_credentials": set_credentials}
 
 
 @pytest.fixture

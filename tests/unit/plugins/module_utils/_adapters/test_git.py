@@ -253,7 +253,7 @@ def test_https_token_goes_in_a_header_never_in_argv_or_config(repo, http_repo, c
     assert result.commit == repo.c2
     assert result.url == http_repo["repo_url"]
     expected = "Basic " + base64.b64encode(("x-access-token:" + TOKEN).encode()).decode()
-    assert any(headers.get("Authorization") == expected for _m, _p, headers in http_repo["requests"])
+    assert any(auth == expected for _m, _p, auth in http_repo["requests"])
     logged = argv_log.read_text()
     assert "fetch" in logged
     assert TOKEN not in logged and base64.b64encode(TOKEN.encode()).decode()[:12] not in logged
