@@ -28,6 +28,17 @@ from .playbook import run_tasks
 KINDS = "configmaps,secrets,services,deployments"
 
 
+# A ConfigMap manifest as a repository holds it: CONFIGMAP.format(name=..., value=...)
+CONFIGMAP = """
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: {name}
+    data:
+      value: "{value}"
+    """
+
+
 def module_params(kubeconfig, app, checkout_dir=None, **extra):
     """gitops.k8s.app parameters declaring APP (an Application built by gitops.application)
     and reconciling it; a failed reconcile is reported in `error`, not as a failed task."""

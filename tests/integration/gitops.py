@@ -4,6 +4,7 @@ test cluster."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import textwrap
@@ -15,7 +16,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kube import K
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import redact
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, APP_API_VERSION, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
 
@@ -105,3 +106,10 @@ class Runner:
         outcome.requests = dict(cluster.stats)
         self.last_cluster = cluster
         return outcome
+
+
+def comparison_error(kubectl, namespace, name):
+    """(sync status, first ComparisonError message or "") of an Application, read with kubectl."""
+    status = json.loads(kubectl("get", "applications." + API_GROUP, name, "-n", namespace, "-o", "json")).get("status") or {}
+    errors = [c["message"] for c in status.get("conditions") or [] if c.get("type") == "ComparisonError"]
+    return status.get("sync", {}).get("status"), errors[0] if errors else ""

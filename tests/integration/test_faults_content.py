@@ -11,17 +11,8 @@ import uuid
 
 import pytest
 
-from .faults import KINDS, agent, ids, lost, uids
+from .faults import CONFIGMAP, KINDS, agent, ids, lost, uids
 from .gitops import GitRepo, application
-
-CONFIGMAP = """
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: {name}
-    data:
-      value: "{value}"
-    """
 
 
 @pytest.fixture

@@ -11,17 +11,8 @@ import time
 
 import pytest
 
-from .faults import GitDaemon, agent, cache_entries, ids, lost, module_params, module_reconcile, uids
+from .faults import CONFIGMAP, GitDaemon, agent, cache_entries, ids, lost, module_params, module_reconcile, uids
 from .gitops import GitRepo, application
-
-CONFIGMAP = """
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: {name}
-    data:
-      value: "{value}"
-    """
 
 
 def write_configmaps(repo, values):

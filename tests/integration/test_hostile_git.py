@@ -16,9 +16,8 @@ import json
 
 from tests.helpers import git_servers
 
-from .gitops import GitRepo, application
+from .gitops import GitRepo, application, comparison_error
 from .playbook import run_tasks
-from .test_hostile_renderers import condition
 
 TOKEN = "glpat-scopedToOneServer-5c1e"
 BASIC = "Basic " + base64.b64encode(("x-access-token:" + TOKEN).encode()).decode()
@@ -70,7 +69,7 @@ def test_option_and_transport_repo_urls_are_refused_and_run_nothing(tmp_path, ku
     for name in hostile:
         assert rows[name]["error_step"] == "fetch", rows[name]
         assert "repository URL not allowed" in rows[name]["error"]
-        sync, message = condition(kubectl, namespace, name)
+        sync, message = comparison_error(kubectl, namespace, name)
         assert sync == "Unknown" and "repository URL not allowed" in message
     assert "local repositories" in rows["local"]["error"]
     assert not marker.exists()

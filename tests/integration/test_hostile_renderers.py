@@ -21,7 +21,7 @@ import time
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP
 
-from .gitops import GitRepo, application
+from .gitops import GitRepo, application, comparison_error
 from .playbook import run_tasks
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "hostile_renderers")
@@ -106,13 +106,6 @@ def live_objects(kubectl, namespace):
     return objects
 
 
-def condition(kubectl, namespace, name):
-    """(sync status, ComparisonError message) of an Application."""
-    status = json.loads(kubectl("get", "applications." + API_GROUP, name, "-n", namespace, "-o", "json")).get("status") or {}
-    errors = [c["message"] for c in status.get("conditions") or [] if c.get("type") == "ComparisonError"]
-    return status.get("sync", {}).get("status"), errors[0] if errors else ""
-
-
 def assert_nothing_leaked(kubectl, namespace):
     text = kubectl("get", WATCHED_KINDS + ",secrets", "-n", namespace, "-o", "json")
     assert SECRET not in text
@@ -157,11 +150,11 @@ def test_tenant_cannot_run_a_post_renderer_or_build_a_base_outside_its_repositor
     assert results["tenant"].get("error") is None  # the tenant's app-of-apps itself is fine
     assert rows["web"]["error_step"] == "render" and rows["api"]["error_step"] == "render"
 
-    sync, message = condition(kubectl, namespace, "web")
+    sync, message = comparison_error(kubectl, namespace, "web")
     assert sync == "Unknown"
     assert "spec.source.helm.releaseName: not a valid Helm release name" in message
     assert str(script) not in message  # the hostile value is cut short
-    sync, message = condition(kubectl, namespace, "api")
+    sync, message = comparison_error(kubectl, namespace, "api")
     assert sync == "Unknown"
     assert "deploy/overlays/prod/kustomization.yaml: resources[1]" in message
     assert "resolves outside the repository" in message
@@ -192,6 +185,6 @@ def test_a_chart_template_linked_outside_the_checkout_is_refused(tmp_path, kubec
     assert_nothing_leaked(kubectl, namespace)
     assert live_objects(kubectl, namespace) == synced  # nothing applied, nothing pruned
     assert rows["web"]["error_step"] == "render"
-    sync, message = condition(kubectl, namespace, "web")
+    sync, message = comparison_error(kubectl, namespace, "web")
     assert sync == "Unknown"
     assert "charts/web/templates/leaked.yaml: symbolic link points outside the repository" in message
