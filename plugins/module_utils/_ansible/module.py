@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gitops.k8s contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""GitOpsModule: the one place where GitOpsError becomes fail_json.
+"""GitOpsModule: the one place where GitOpsError becomes fail_json (failure).
 
 Modules build a GitOpsModule and hand it a function ``run(module) -> dict``;
 module_utils never call fail_json themselves.
@@ -32,21 +32,26 @@ class GitOpsModule(AnsibleModule):
         return kube.KubeCluster(request_timeout=self.params.get("request_timeout"), **auth)
 
     def execute(self, run):
-        """Call ``run(self)`` and exit with its result; a GitOpsError, or a result with
-        ``failed`` set (and ``msg``), ends in fail_json. SIGTERM and SIGINT unwind ``run``
-        (Leases are released on the way) and end in fail_json "terminated by SIGTERM"."""
+        """Call ``run(self)`` and exit with its result; a GitOpsError ends in fail_json
+        (failure). A run that fails after its work raises the error with its result in
+        ``details``. SIGTERM and SIGINT unwind ``run`` (Leases are released on the way)
+        and end in fail_json "terminated by SIGTERM"."""
         try:
             with signals.terminate_on_signals():
                 result = run(self)
         except signals.Terminated as exc:
             self.fail_json(msg=str(exc), step="signal")
         except GitOpsError as exc:
-            failed = {"msg": str(exc), "step": exc.step}
-            if exc.subject:
-                failed["subject"] = exc.subject
-            failed.update(exc.details)
-            self.fail_json(**failed)
-        if result.get("failed"):
-            result.pop("failed")
-            self.fail_json(**result)
+            self.fail_json(**failure(exc))
         self.exit_json(**result)
+
+
+def failure(error):
+    """fail_json's arguments for a GitOpsError, the one mapping: its details (for a task
+    that failed after its work, the result: objects, counts, the rows of all=true), then
+    its message, step and subject, which say what failed and win over the details."""
+    failed = dict(error.details)
+    failed.update(msg=str(error), step=error.step)
+    if error.subject:
+        failed["subject"] = error.subject
+    return failed

@@ -21,7 +21,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     APP_SYNCED, APP_UNKNOWN, COMPARE_STATUSES, DEFAULT_APP_NAMESPACE, HEALTHY,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, HealthTimeout
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Outcome, reconcile
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.versions import by_priority
 
@@ -88,7 +88,7 @@ def run_all(module, cluster, store, ports):
         # one diff list for the task, so ansible-playbook --diff shows every Application's changes
         result["diff"] = [d for r in rows for d in r.pop("diff", [])]
     if failed and p["fail_on_error"]:
-        result.update(failed=True, msg="; ".join(failed))
+        raise GitOpsError("; ".join(failed), details=result)  # the task fails with every row
     return result
 
 
@@ -103,7 +103,7 @@ def run_app(module):
     outcome, result = reconcile_one(module, cluster, ports, app)
     result["changed"] = result["changed"] or declared
     if outcome.error is not None and p["fail_on_error"]:
-        result.update(failed=True, msg="%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+        raise GitOpsError("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error), details=result, step=outcome.error.step)
     return result
 
 
@@ -135,9 +135,9 @@ def run_sync(module):
     if module._diff:
         result["diff"] = results.ansible_diff(outcome.changeset)
     if outcome.error is not None:
-        result.update(failed=True, msg=str(outcome.error), step=outcome.error.step)
-    elif p["wait"] and not module.check_mode and overall.status != HEALTHY:
-        result.update(failed=True, msg="objects not healthy after %ss: %s" % (p["wait_timeout"], overall.message), step="health")
+        raise GitOpsError(str(outcome.error), details=result, step=outcome.error.step)
+    if p["wait"] and not module.check_mode and overall.status != HEALTHY:
+        raise HealthTimeout("objects not healthy after %ss: %s" % (p["wait_timeout"], overall.message), details=result)
     return result
 
 

@@ -5,7 +5,10 @@
 
 Every failure the collection can report is a GitOpsError. Subclasses say which step
 failed; each carries the context a user needs (object id, file, line) in its message.
-The Ansible layer maps GitOpsError to fail_json / AnsibleLookupError in exactly one place.
+Engine functions raise it; reconcile() and sync's execute() return it in their outcome
+(one Application's failure is data for the run); the glue layer raises it again, with the
+task's result in ``details``, and maps it to fail_json (_ansible/module.py: failure) or
+AnsibleLookupError in exactly one place. See docs/architecture.md, "One way to fail".
 """
 
 from __future__ import annotations
@@ -17,16 +20,20 @@ class GitOpsError(Exception):
     """Base of every error raised by gitops.k8s.
 
     ``subject`` names what failed (an object id ``Kind/namespace/name``, a file, a repo).
-    ``details`` holds extra, already-redacted data for the result (never secrets).
+    ``details`` holds extra, already-redacted data for the result (never secrets); a task
+    that fails after reporting its work puts its whole result there, so it is not lost.
+    ``step`` overrides the class's step for an error that sums up another one.
     """
 
     step = "reconcile"
 
-    def __init__(self, message, subject=None, details=None):
+    def __init__(self, message, subject=None, details=None, step=None):
         super().__init__(message)
         self.message = message
         self.subject = subject
         self.details = details or {}
+        if step is not None:  # a summary of another error keeps the step that failed
+            self.step = step
 
     def scrubbed(self, scrub):
         """A copy of this error (same class, step, subject) with ``scrub`` applied to its
@@ -79,6 +86,12 @@ class PruneError(ClusterError):
     """Deleting a stale object failed."""
 
     step = "prune"
+
+
+class HealthTimeout(GitOpsError):
+    """Objects did not become healthy before the wait ran out."""
+
+    step = "health"
 
 
 class DeadlineError(GitOpsError):

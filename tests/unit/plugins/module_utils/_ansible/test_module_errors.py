@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, gitops.k8s contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """GitOpsModule.execute, the one place a GitOpsError becomes fail_json: message, step,
-subject and details of errors raised by a store over the in-memory cluster; a result
-marked failed; a clean exit."""
+subject and details of errors raised by a store over the in-memory cluster; an error
+carrying the task's result; a clean exit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import LockError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
 
 from tests.unit.plugins.module_utils._engine.fake_cluster import FakeClock, FakeCluster
 
@@ -63,9 +63,24 @@ def test_details_of_an_error_are_part_of_the_failure():
     assert how == "fail" and result["step"] == "lock" and result["holder"] == "other" and result["subject"] == "Lease/ops/gapp-a"
 
 
-def test_a_result_marked_failed_fails_without_the_marker():
-    how, result = execute(lambda _module: {"failed": True, "msg": "demo/a: apply failed: denied", "changed": True})
-    assert how == "fail" and result == {"msg": "demo/a: apply failed: denied", "changed": True}
+def test_an_error_carrying_the_task_result_fails_with_it():
+    """A task that fails after its work (an Application's reconcile, a sync) raises a
+    GitOpsError whose details are its result: the failure keeps objects and counts."""
+    def run(_module):
+        raise GitOpsError("demo/a: apply failed: denied", details={"changed": True, "created": ["ConfigMap/demo/a"]}, step="apply")
+
+    how, result = execute(run)
+    assert how == "fail"
+    assert result == {"msg": "demo/a: apply failed: denied", "step": "apply", "changed": True, "created": ["ConfigMap/demo/a"]}
+
+
+def test_the_error_says_what_failed_over_its_details():
+    def run(_module):
+        raise GitOpsError("demo/a: apply failed: denied", details={"msg": "stale", "step": "stale"}, step="apply")
+
+    how, result = execute(run)
+    assert how == "fail" and result == {"msg": "demo/a: apply failed: denied", "step": "apply"}
+
 
 
 def test_a_result_exits():

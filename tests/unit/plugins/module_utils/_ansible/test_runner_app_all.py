@@ -10,8 +10,8 @@ from collections import Counter
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import runner
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import module, runner
 
 from tests.unit.plugins.module_utils._engine.fake_cluster import FakeCluster, World
 
@@ -59,8 +59,12 @@ def world_with(*names):
 
 
 def run_all(world, **params):
+    """The task's result: what run_all returns, or, when it fails, what fail_json gets."""
     ports = world.ports()
-    result = runner.run_all(Module(**params), world.cluster, AppStore(world.cluster, ports.clock), ports)
+    try:
+        result = runner.run_all(Module(**params), world.cluster, AppStore(world.cluster, ports.clock), ports)
+    except GitOpsError as exc:
+        result = dict(module.failure(exc), failed=True)
     return result, ports.clock
 
 
