@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_SYNCED, APP_UNKNOWN, UNKNOWN
+
+# The run summary's own vocabulary: what a reconcile did with one Application.
 FAILED = "failed"
 SYNCED = "synced"
 IN_SYNC = "in-sync"
@@ -27,15 +30,15 @@ def reconcile_summary(result):
         outcome = DELETED
     elif result.get("synced"):
         outcome = SYNCED
-    elif result.get("sync_status") == "Synced":
+    elif result.get("sync_status") == APP_SYNCED:
         outcome = IN_SYNC
     else:
         outcome = OUT_OF_SYNC
     row = {
         "application": result.get("application", ""),
         "result": outcome,
-        "sync_status": result.get("sync_status", "Unknown"),
-        "health_status": result.get("health_status", "Unknown"),
+        "sync_status": result.get("sync_status", APP_UNKNOWN),
+        "health_status": result.get("health_status", UNKNOWN),
         "revision": result.get("revision", ""),
         "created": len(result.get("created") or []),
         "configured": len(result.get("configured") or []),

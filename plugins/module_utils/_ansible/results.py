@@ -10,6 +10,7 @@ import difflib
 from ansible.module_utils.common.warnings import warn
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import UNKNOWN
 
 
 TOP_KEYS = ("apiVersion", "kind", "metadata", "spec")
@@ -90,7 +91,7 @@ def outcome_result(outcome, with_diff):
         "application": outcome.app,
         "revision": outcome.revision,
         "sync_status": outcome.sync_status,
-        "health_status": outcome.health.status if outcome.health else "Unknown",
+        "health_status": outcome.health.status if outcome.health else UNKNOWN,
         "health_message": outcome.health.message if outcome.health else "",
         "synced": outcome.synced,
         "deleted": outcome.deleted,
