@@ -19,8 +19,6 @@ import socket
 import subprocess
 import time
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP
-
 from .gitops import GitRepo, application, comparison_error
 from .playbook import run_tasks
 

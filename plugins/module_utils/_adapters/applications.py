@@ -11,6 +11,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError, UnknownKindError
 
+
 class AppStore:
     def __init__(self, cluster, clock):
         self.cluster = cluster

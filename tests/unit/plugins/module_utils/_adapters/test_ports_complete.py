@@ -67,4 +67,5 @@ def test_implementations_provide_every_declared_method(protocol, implementation)
 
 def test_ports_are_built_by_keyword():
     with pytest.raises(TypeError):
-        ports.Ports(None, None, None, None, None, None)  # pylint: disable=too-many-function-args  # the point of the test
+        # pylint: disable-next=too-many-function-args,missing-kwoa  # positional building is what must fail
+        ports.Ports(None, None, None, None, None, None)

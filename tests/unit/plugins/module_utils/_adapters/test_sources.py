@@ -55,8 +55,8 @@ def test_a_child_follows_the_revision_its_parent_synced(tmp_path, source_repo):
     sources = Sources(store, cache_dir=str(tmp_path / "cache"), allow_local_repos=True)
     assert source_of(sources, store.get(NS, "child"))[1] == synced  # the parent's commit, not main's newest
     assert source_of(sources, store.get(NS, "root"))[1] == newer  # the parent itself follows main
-    assert [c for c in store.cluster.calls if c[0] == "get"] == [("get", APP_KIND, NS, "child"), ("get", APP_KIND, NS, "root"),
-                                                                ("get", APP_KIND, NS, "root")]
+    gets = [c for c in store.cluster.calls if c[0] == "get"]
+    assert gets == [("get", APP_KIND, NS, "child"), ("get", APP_KIND, NS, "root"), ("get", APP_KIND, NS, "root")]
 
 
 def test_without_any_repo_url_the_root_checkout_is_the_source(tmp_path):

@@ -82,7 +82,6 @@ def test_the_error_says_what_failed_over_its_details():
     assert how == "fail" and result == {"msg": "demo/a: apply failed: denied", "step": "apply"}
 
 
-
 def test_a_result_exits():
     how, result = execute(lambda _module: {"changed": False, "applications": []})
     assert how == "exit" and result == {"changed": False, "applications": []}
