@@ -68,15 +68,11 @@ api_versions:
   elements: str
   sample: ["apps/v1", "batch/v1", "batch/v1beta1", "v1"]
 kinds:
-  description: For each kind of O(kinds), the apiVersions serving it, preferred first (empty when not served).
+  description:
+    - One key per kind of O(kinds) (a map, not fixed keys), whose value is the list of apiVersions
+      serving that kind, preferred first (empty when not served).
   returned: always
   type: dict
-  contains:
-    <kind>:
-      description: One key per kind of O(kinds); its apiVersions, preferred first.
-      type: list
-      elements: str
-      sample: ["batch/v1", "batch/v1beta1"]
   sample: {"CronJob": ["batch/v1", "batch/v1beta1"]}
 """
 

@@ -117,34 +117,15 @@ revision:
   returned: when O(application) is given
   type: str
 requests:
-  description: API requests made, by verb; verbs not used are absent.
+  description:
+    - API requests made, by verb; verbs not used are absent. A map with one key per verb, not
+      fixed keys. C(list) is one per kind and namespace; C(get) counts discovery, health waits and single
+      reads; C(dry-run) counts server-side dry-run applies (drift confirmation, validation); C(apply)
+      server-side applies; C(patch) Application status and finalizer patches; C(create) Leases; C(replace)
+      Lease renewals and releases; C(delete) pruning.
+    - Read a verb with the bracket notation, for example C(result.requests['dry-run']).
   returned: always
   type: dict
-  contains:
-    list:
-      description: LISTs (one per kind and namespace).
-      type: int
-    get:
-      description: GETs (discovery, health waits, single reads).
-      type: int
-    dry-run:
-      description: Server-side dry-run applies (drift confirmation, validation).
-      type: int
-    apply:
-      description: Server-side applies.
-      type: int
-    patch:
-      description: JSON merge patches (Application status and finalizers).
-      type: int
-    create:
-      description: Creates (Leases).
-      type: int
-    replace:
-      description: Replaces (Lease renewals and releases).
-      type: int
-    delete:
-      description: Deletes (pruning).
-      type: int
   sample: {"list": 4, "get": 2, "dry-run": 1, "apply": 1}
 """
 
