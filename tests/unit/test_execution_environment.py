@@ -42,6 +42,15 @@ def beside_python(tool):
     return os.path.join(os.path.dirname(sys.executable), tool)
 
 
+def image_env(**extra):
+    """The environment of a command the image runs: not this checkout's Ansible settings
+    (``make`` exports ANSIBLE_COLLECTIONS_PATH with gitops.k8s on it, and
+    ``ansible-galaxy collection install`` would find it "already installed")."""
+    env = {k: v for k, v in os.environ.items() if k not in ("ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_COLLECTIONS_PATHS", "ANSIBLE_CONFIG")}
+    env.update(extra)
+    return env
+
+
 def test_ansible_builder_create_writes_a_build_context_with_this_checkout(tmp_path):
     """The EE installs gitops.k8s from a tarball built from this checkout, never from Galaxy."""
     # what the EE file's comment says to run first, in a copy of the build directory
@@ -75,7 +84,7 @@ def test_ansible_builder_create_writes_a_build_context_with_this_checkout(tmp_pa
     # the image's galaxy stage, offline: `ansible-galaxy collection install -r requirements.yml` in _build
     installed = subprocess.run(
         [beside_python("ansible-galaxy"), "collection", "install", "-r", "requirements.yml", "--collections-path", str(tmp_path / "ee")],
-        cwd=str(context / "_build"), env=dict(os.environ, ANSIBLE_GALAXY_DISABLE_GPG_VERIFY="1", ANSIBLE_GALAXY_SERVER="http://127.0.0.1:9/"),
+        cwd=str(context / "_build"), env=image_env(ANSIBLE_GALAXY_DISABLE_GPG_VERIFY="1", ANSIBLE_GALAXY_SERVER="http://127.0.0.1:9/"),
         capture_output=True, text=True, check=False, timeout=120,
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
