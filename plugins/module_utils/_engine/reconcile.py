@@ -200,9 +200,7 @@ def _not_synced(result, reason):
     there they are what would happen."""
     if result.changeset is None:
         return result
-    entries = tuple(replace(e, action=SKIPPED, reason=e.reason or reason) if e.action in WRITE_ACTIONS else e
-                    for e in result.changeset.entries)
-    return replace(result, changeset=ChangeSet(entries))
+    return replace(result, changeset=_skip_writes(result.changeset, reason, keep_diff=True))
 
 
 def _lock_blocked(result, exc, outcome):
@@ -214,9 +212,23 @@ def _lock_blocked(result, exc, outcome):
     outcome.reason = "not synced: %s" % exc.message
     outcome.lock_holder = exc.details.get("holder") or "another reconcile"
     outcome.warnings.append(outcome.reason)
-    entries = tuple(replace(e, action=SKIPPED, reason=outcome.reason, before=None, after=None) if e.action in WRITE_ACTIONS else e
-                    for e in result.changeset.entries)
-    return replace(result, changeset=ChangeSet(entries), error=None if exc.details.get("skipped") else exc)
+    changeset = _skip_writes(result.changeset, outcome.reason, keep_diff=False)
+    return replace(result, changeset=changeset, error=None if exc.details.get("skipped") else exc)
+
+
+def _skip_writes(changeset, reason, keep_diff):
+    """The change set with every planned write (create, configure, prune) turned into
+    'skipped' for ``reason`` (an entry's own reason is kept); ``keep_diff`` keeps what
+    the write would have changed."""
+    entries = []
+    for e in changeset.entries:
+        if e.action not in WRITE_ACTIONS:
+            entries.append(e)
+        elif keep_diff:
+            entries.append(replace(e, action=SKIPPED, reason=e.reason or reason))
+        else:
+            entries.append(replace(e, action=SKIPPED, reason=reason, before=None, after=None))
+    return ChangeSet(tuple(entries))
 
 
 def _finalize(app, ports, settings, outcome):
