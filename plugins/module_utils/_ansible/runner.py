@@ -22,7 +22,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, HealthTimeout
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Outcome, reconcile
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.versions import by_priority
 
 GIT_TIMEOUT = git.DEFAULT_TIMEOUT  # git_source's timeout default
@@ -74,12 +74,7 @@ def run_all(module, cluster, store, ports):
                 rows.append(results.outcome_result(outcome, module._diff))
                 failed.append("%s: %s" % (outcome.app, outcome.error))
                 continue
-            try:
-                outcome, result = reconcile_one(module, cluster, ports, app, deadline)
-            except GitOpsError as exc:  # raised after the reconcile (recording its status): the others go on
-                meta = app["metadata"]
-                outcome = Outcome(app="%s/%s" % (meta["namespace"], meta["name"]), error=exc)
-                result = results.outcome_result(outcome, module._diff)
+            outcome, result = reconcile_one(module, cluster, ports, app, deadline)  # never raises: errors are in the outcome
             rows.append(result)
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
