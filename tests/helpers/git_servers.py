@@ -3,7 +3,8 @@
 - GitHTTPServer(root)           smart HTTP through ``git http-backend``; records every request's
                                 Authorization header (``auth_headers``); ``stall=True`` sends the
                                 start of a response and then nothing, holding the connection open;
-                                ``expected_auth`` (a header value) answers 401 to any other
+                                ``expected_auth`` (a header value) answers 401 to any other;
+                                an error inside the server is answered 500 and kept in ``errors``
 - BlackHole()                   a TCP server that accepts connections and never answers
 
 Both are context managers and expose ``url`` (``http://127.0.0.1:PORT``) and ``port``.
@@ -29,10 +30,34 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def do_GET(self):
-        self._serve()
+        self._serve_or_report()
 
     def do_POST(self):
-        self._serve()
+        self._serve_or_report()
+
+    def _serve_or_report(self):
+        # A handler that raises makes git say only "Empty reply from server": record the
+        # error and answer 500 with it, so a failing test shows what went wrong here.
+        try:
+            self._serve()
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            message = ("test git server: %s: %s" % (type(exc).__name__, exc)).encode("utf-8", "replace")
+            self.server.owner.errors.append(message.decode("utf-8"))
+            try:
+                self.send_response(500)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(message)))
+                self.end_headers()
+                self.wfile.write(message)
+            except OSError:
+                pass
+
+    def _run_backend(self, body, env):
+        # fork can fail for a moment on a loaded machine (EAGAIN): try again once.
+        try:
+            return subprocess.run([GIT, "http-backend"], input=body, env=env, capture_output=True, check=False).stdout
+        except BlockingIOError:
+            return subprocess.run([GIT, "http-backend"], input=body, env=env, capture_output=True, check=False).stdout
 
     def _serve(self):
         owner = self.server.owner
@@ -62,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
             env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
         if self.headers.get("Git-Protocol"):
             env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
-        out = subprocess.run([GIT, "http-backend"], input=body, env=env, capture_output=True, check=False).stdout
+        out = self._run_backend(body, env)
         head, _sep, payload = out.partition(b"\r\n\r\n")
         status, headers = 200, []
         for line in head.decode("latin-1").split("\r\n"):
@@ -79,6 +104,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 64
+
+
 class GitHTTPServer:
     """Serve the bare repositories below ``root`` over smart HTTP; with ``expected_auth``
     set, only requests carrying that Authorization header are served."""
@@ -88,8 +117,9 @@ class GitHTTPServer:
         self.stall = stall
         self.expected_auth = expected_auth
         self.requests = []
+        self.errors = []
         self.release = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.owner = self
         self.port = self._server.server_address[1]

@@ -48,7 +48,10 @@ def test_a_credential_goes_only_to_the_url_prefix_it_names(tmp_path, two_servers
     first, second = two_servers
     srcs = sources(tmp_path, [(first.url + "/team", {"token": TOKEN})])
     for name, url in (("a", first.url + "/team/app.git"), ("b", second.url + "/team/app.git"), ("c", first.url + "/teammate/app.git")):
-        srcs.source(*app_for(name, url))
+        try:
+            srcs.source(*app_for(name, url))
+        except SourceError as exc:
+            raise AssertionError("%s (test servers: %s)" % (exc, first.errors + second.errors)) from exc
     sent_first = {(path.split("/info/")[0].split("/git-upload-pack")[0], auth) for _m, path, auth in first.requests}
     assert (("/team/app.git", BASIC)) in sent_first
     assert ("/teammate/app.git", BASIC) not in sent_first
