@@ -22,6 +22,9 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import
 COMPARISON_ERROR = "ComparisonError"
 SYNC_ERROR = "SyncError"
 SHARED_RESOURCE_WARNING = "SharedResourceWarning"
+# Something in the Application or its objects that gitops.k8s does not carry out (an Argo CD
+# field, sync option or annotation it does not support): never dropped in silence.
+UNSUPPORTED_WARNING = "UnsupportedFeatureWarning"
 
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
@@ -44,6 +47,9 @@ class AppSpec:
     allow_empty: bool = False
     sync_options: tuple = ()
     ignore_differences: tuple = ()
+    # What the spec asks for that is not carried out, one message each (naming the field):
+    # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.
+    warnings: tuple = ()
 
     @property
     def key(self):

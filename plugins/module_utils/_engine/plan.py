@@ -63,6 +63,9 @@ class Plan:
     items: list  # desired objects in apply order
     extra: list  # previous-inventory objects gone from desired, in prune order
     previous: tuple  # previous inventory
+    # What the objects ask for that is not carried out (an unknown sync option or
+    # annotation), one message each naming the object: an UnsupportedFeatureWarning.
+    warnings: tuple = ()
 
     @property
     def desired_entries(self):

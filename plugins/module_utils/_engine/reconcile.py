@@ -162,6 +162,10 @@ def _overall_health(pairs):
 
 def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, now, finished):
     conditions = []
+    unsupported = unsupported_message(spec, plan)
+    if unsupported:
+        conditions.append(application.condition(application.UNSUPPORTED_WARNING, unsupported, previous.get("conditions"), now))
+        outcome.warnings.extend("%s: %s" % (application.UNSUPPORTED_WARNING, w) for w in spec.warnings + plan.warnings)
     shared = planner.shared_message(plan)
     if shared:  # a condition on each Application that finds the other's annotation, and a warning in the run
         conditions.append(application.condition(application.SHARED_RESOURCE_WARNING, shared, previous.get("conditions"), now))
@@ -191,6 +195,12 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
             conditions.extend(old_error)
     changes["conditions"] = conditions or None
     return application.next_status(previous, **changes)
+
+
+def unsupported_message(spec, plan):
+    """One line of everything the spec and the objects ask for that is not carried out
+    (the UnsupportedFeatureWarning condition), or '' when there is nothing."""
+    return "; ".join(tuple(spec.warnings) + tuple(plan.warnings))
 
 
 def _not_synced(result, reason):
