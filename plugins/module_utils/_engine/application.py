@@ -16,6 +16,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.spec_fields import check as check_fields
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of
 
 # Condition types (Argo CD's names).
@@ -25,6 +26,10 @@ SHARED_RESOURCE_WARNING = "SharedResourceWarning"
 # Something in the Application or its objects that gitops.k8s does not carry out (an Argo CD
 # field, sync option or annotation it does not support): never dropped in silence.
 UNSUPPORTED_WARNING = "UnsupportedFeatureWarning"
+
+# The cluster of the run, as Argo CD names it; any other destination is another cluster.
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+IN_CLUSTER_NAME = "in-cluster"
 
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
@@ -85,6 +90,8 @@ def parse(app):
     path = source.get("path") or "."
     if not isinstance(path, str) or path.startswith("/"):
         raise InvalidSpec("spec.source.path must be a relative path, got %r" % (path,))
+    _check_destination(dest)
+    warnings = check_fields(spec)
     return AppSpec(
         name=meta.get("name") or "",
         namespace=meta.get("namespace") or "",
@@ -95,13 +102,30 @@ def parse(app):
         kustomize=_mapping(source.get("kustomize"), "spec.source.kustomize"),
         helm=_mapping(source.get("helm"), "spec.source.helm"),
         destination_namespace=dest.get("namespace") or "",
-        automated=automated is not None,
+        automated=automated is not None and auto.get("enabled") is not False,  # Argo CD: enabled null means on
         prune=bool(auto.get("prune")),
         self_heal=bool(auto.get("selfHeal")),
         allow_empty=bool(auto.get("allowEmpty")),
         sync_options=tuple(options),
         ignore_differences=tuple(ignores),
+        warnings=warnings,
     )
+
+
+def _check_destination(dest):
+    """The destination must be the cluster of the run (no server and no name, the server
+    ``https://kubernetes.default.svc`` or the name ``in-cluster``): until multi-cluster
+    exists, another cluster is an InvalidSpec, never a silent deploy to this one."""
+    server = dest.get("server") or ""
+    name = dest.get("name") or ""
+    if server and name:
+        raise InvalidSpec("spec.destination sets both server and name (set one, as Argo CD requires)")
+    if server and str(server).rstrip("/") != IN_CLUSTER_SERVER:
+        raise InvalidSpec("spec.destination.server %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists"
+                          % (server, IN_CLUSTER_SERVER))
+    if name and name != IN_CLUSTER_NAME:
+        raise InvalidSpec("spec.destination.name %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists"
+                          % (name, IN_CLUSTER_NAME))
 
 
 def parent_of(app):
