@@ -201,6 +201,7 @@ def push_history(history, entry):
 def crd():
     """The Application CustomResourceDefinition (apiextensions.k8s.io/v1)."""
     any_object = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    open_object = any_object  # an object with known properties that keeps unknown ones too
     string = {"type": "string"}
     return {
         "apiVersion": CRD_API_VERSION,
@@ -235,41 +236,32 @@ def crd():
                         "apiVersion": string,
                         "kind": string,
                         "metadata": {"type": "object"},
-                        "spec": {
-                            "type": "object",
-                            "properties": {
-                                "source": {
-                                    "type": "object",
-                                    "properties": {
-                                        "repoURL": string,
-                                        "targetRevision": string,
-                                        "path": string,
-                                        "directory": any_object,
-                                        "kustomize": any_object,
-                                        "helm": any_object,
-                                    },
-                                },
-                                "destination": {
-                                    "type": "object",
-                                    "properties": {"namespace": string, "server": string},
-                                },
-                                "syncPolicy": {
-                                    "type": "object",
-                                    "properties": {
-                                        "automated": {
-                                            "type": "object",
-                                            "properties": {
-                                                "prune": {"type": "boolean"},
-                                                "selfHeal": {"type": "boolean"},
-                                                "allowEmpty": {"type": "boolean"},
-                                            },
-                                        },
-                                        "syncOptions": {"type": "array", "items": string},
-                                    },
-                                },
-                                "ignoreDifferences": {"type": "array", "items": any_object},
-                            },
-                        },
+                        # Every object under spec keeps the fields it does not list: an Argo CD
+                        # field (destination.name, project, sources, ...) or a typo must reach
+                        # parse(), which warns about it or refuses it; a pruning API server
+                        # would drop it in silence.
+                        "spec": dict(open_object, properties={
+                            "project": string,
+                            "source": dict(open_object, properties={
+                                "repoURL": string,
+                                "targetRevision": string,
+                                "path": string,
+                                "directory": any_object,
+                                "kustomize": any_object,
+                                "helm": any_object,
+                            }),
+                            "destination": dict(open_object, properties={"namespace": string, "server": string, "name": string}),
+                            "syncPolicy": dict(open_object, properties={
+                                "automated": dict(open_object, properties={
+                                    "enabled": {"type": "boolean"},
+                                    "prune": {"type": "boolean"},
+                                    "selfHeal": {"type": "boolean"},
+                                    "allowEmpty": {"type": "boolean"},
+                                }),
+                                "syncOptions": {"type": "array", "items": string},
+                            }),
+                            "ignoreDifferences": {"type": "array", "items": any_object},
+                        }),
                         "status": any_object,
                     },
                 }},

@@ -116,3 +116,20 @@ def test_the_docs_table_is_the_engine_table():
     with open(DOC) as handle:
         text = handle.read()
     assert spec_fields.markdown_table() in text, "regenerate the table in docs/argocd-applications.md from spec_fields.markdown_table()"
+
+
+def _objects(schema, path="spec"):
+    yield path, schema
+    for key, sub in (schema.get("properties") or {}).items():
+        if sub.get("type") == "object":
+            for found in _objects(sub, path + "." + key):
+                yield found
+
+
+def test_the_crd_keeps_unknown_spec_fields_so_they_can_be_warned_about():
+    spec = application.crd()["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+    paths = []
+    for path, schema in _objects(spec):
+        paths.append(path)
+        assert schema.get("x-kubernetes-preserve-unknown-fields") is True, path
+    assert {"spec", "spec.source", "spec.destination", "spec.syncPolicy", "spec.syncPolicy.automated"} <= set(paths)
