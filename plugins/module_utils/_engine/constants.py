@@ -43,6 +43,9 @@ ANNOTATION_PREFIX = API_GROUP + "/"
 ANN_TRACKING_ID = ANNOTATION_PREFIX + "tracking-id"
 ANN_SYNC_WAVE = ANNOTATION_PREFIX + "sync-wave"
 ANN_SYNC_OPTIONS = ANNOTATION_PREFIX + "sync-options"
+# On an Application converted from another tool's manifest (argocd_application.py): the
+# apiVersion it was written as.
+ANN_CONVERTED_FROM = ANNOTATION_PREFIX + "converted-from"
 # Values accepted in the sync-options annotation (comma separated).
 OPT_PRUNE_DISABLED = "Prune=false"
 OPT_SSA_IF_NOT_PRESENT = "IfNotPresent=true"

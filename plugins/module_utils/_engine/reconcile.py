@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, argocd_application, health, inventory, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
@@ -100,6 +100,9 @@ def reconcile(app, ports, settings):
         root, revision, repo_url = ports.source(app, spec)
         outcome.revision = revision
         manifests = ports.render(root, spec)
+        # an app-of-apps written for Argo CD: its Applications become ours (argocd_application.py)
+        manifests, left_out = argocd_application.convert(manifests, spec.namespace)
+        spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
         prev_inventory = inventory.from_status(previous.get("inventory"))
         report_options = _options(spec, settings, False)
         plan = planner.build_plan(ports.cluster, manifests, prev_inventory, report_options)
