@@ -26,6 +26,7 @@ from tests.helpers import git_servers
 
 from .gitops import GitRepo
 from .playbook import ansible_pull
+from .test_ansible_pull import recap
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "argocd_app_of_apps")
 GITHUB_URL = "https://github.com/acme/gitops-workloads.git"
@@ -59,6 +60,7 @@ def test_an_argo_cd_app_of_apps_chart_through_a_url_rewrite(tmp_path, kubeconfig
             extra = {"gitops_k8s_namespace": namespace, "gitops_k8s_git_timeout": 30,
                      "gitops_k8s_repo_url_rewrites": {"https://github.com/acme/": server.url + "/acme/"}}
             run = ansible_pull(platform.url, str(tmp_path / "checkout"), kubeconfig, "-e", json.dumps(extra))
+            again = ansible_pull(platform.url, str(tmp_path / "checkout"), kubeconfig, "-e", json.dumps(extra))
         assert not server.errors, server.errors
         assert server.requests, "the rewritten URL was not fetched"
         output = run.stdout + run.stderr
@@ -97,5 +99,9 @@ def test_an_argo_cd_app_of_apps_chart_through_a_url_rewrite(tmp_path, kubeconfig
         assert "prod-only" in output and "spec.destination.server" in output
         assert kubectl.run("get", "cm", "prod-settings", "-n", namespace).returncode != 0
         assert "inventory" not in prod.get("status", {}) or not prod["status"]["inventory"]
+
+        # The converted Applications are stable: a second run changes nothing (and fails the same way).
+        assert recap(again.stdout)["changed"] == 0, again.stdout[-5000:]
+        assert "spec.destination.server" in again.stdout + again.stderr
     finally:
         release_finalizers(kubectl, namespace)
