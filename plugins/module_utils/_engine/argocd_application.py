@@ -51,7 +51,7 @@ NOT_APPLIED = {
 
 
 def is_argocd(obj):
-    return str(obj.get("apiVersion") or "").split("/")[0] == ARGOCD_GROUP
+    return str(obj.get("apiVersion") or "").split("/", 1)[0] == ARGOCD_GROUP
 
 
 def convert(manifests, parent_namespace):
@@ -100,7 +100,7 @@ def _finalizers(finalizers, subject, warnings):
     for name in finalizers:
         if name in RESOURCES_FINALIZERS:
             name = APP_FINALIZER
-        elif str(name).split("/")[0].endswith(ARGOCD_FINALIZER_SUFFIX):
+        elif str(name).split("/", 1)[0].endswith(ARGOCD_FINALIZER_SUFFIX):
             warnings.append("%s: finalizer %s dropped (nothing here would remove it)" % (subject, name))
             continue
         if name not in out:
