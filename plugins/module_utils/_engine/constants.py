@@ -89,6 +89,8 @@ DEFAULT_PRUNE_PROPAGATION = "Background"
 NEVER_RECREATED_KINDS = ("Namespace", "CustomResourceDefinition")
 # How long a Force=true recreate waits for the deleted object to be gone.
 RECREATE_TIMEOUT = 60
+# How long PruneLast waits for the applied objects to be healthy when no wait_timeout is set.
+PRUNE_LAST_TIMEOUT = 60
 
 # Two vocabularies share the words "Synced" and "OutOfSync" (as in Argo CD) but answer
 # different questions, so each is declared on its own:

@@ -150,9 +150,7 @@ def prepare(cluster, manifests, options):
     for m in manifests:
         obj = copy.deepcopy(m.obj)
         group, version = split_api_version(obj["apiVersion"])
-        subject = str(object_id(obj))
-        values, warnings = syncopts.object_options(obj, options.object_defaults, subject)
-        warnings += syncopts.compare_options(obj, subject)[1]
+        values = syncopts.object_options(obj, options.object_defaults)[0]
         pending = missing = False
         try:
             rtype = cluster.resolve(obj["apiVersion"], obj["kind"])
@@ -163,7 +161,7 @@ def prepare(cluster, manifests, options):
                 # an earlier wave...): taken for namespaced until it is served.
                 rtype, missing = ResourceType(group, version, obj["kind"], "", True), True
             elif rtype is None:
-                raise UnknownKindError("%s: %s" % (m.origin, exc.message), subject=subject) from None
+                raise UnknownKindError("%s: %s" % (m.origin, exc.message), subject=str(object_id(obj))) from None
             pending = not missing
         meta = obj.setdefault("metadata", {})
         if rtype.namespaced:
@@ -178,6 +176,7 @@ def prepare(cluster, manifests, options):
         if entry.id in seen:
             raise ManifestError("duplicate object %s (also defined at %s)" % (entry, seen[entry.id]), subject=m.origin)
         seen[entry.id] = m.origin
+        warnings = syncopts.object_options(obj, (), str(entry))[1] + syncopts.compare_options(obj, str(entry))[1]
         if options.tracking:
             obj["metadata"].setdefault("annotations", {})
             obj["metadata"]["annotations"] = dict(obj["metadata"]["annotations"] or {})
