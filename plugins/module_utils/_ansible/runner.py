@@ -114,6 +114,7 @@ def run_sync(module):
         module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
         prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
     )
+    results.warn_unsupported(plan.warnings)
     outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
     inventory_changed = False
     if store is not None and not module.check_mode:
