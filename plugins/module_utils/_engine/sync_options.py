@@ -34,10 +34,10 @@ _BOOL = {"true": None, "false": None}
 
 # Options that apply to each object: set on the object, or for every object on the Application.
 OBJECT_OPTIONS = {
-    OPT_PRUNE: dict(_BOOL, confirm="Prune=confirm (prune after a manual confirmation) is not supported: the object is not pruned, "
-                                  "as with Prune=false"),
-    OPT_DELETE: dict(_BOOL, confirm="Delete=confirm (delete after a manual confirmation) is not supported: the object is kept when "
-                                    "its Application is deleted, as with Delete=false"),
+    OPT_PRUNE: dict(_BOOL, confirm=("Prune=confirm (prune after a manual confirmation) is not supported: the object is not pruned, "
+                                    "as with Prune=false")),
+    OPT_DELETE: dict(_BOOL, confirm=("Delete=confirm (delete after a manual confirmation) is not supported: the object is kept "
+                                     "when its Application is deleted, as with Delete=false")),
     OPT_REPLACE: _BOOL,
     OPT_FORCE: _BOOL,
     OPT_SERVER_SIDE_APPLY: {"true": None, "false": "ServerSideApply=false is not supported: gitops.k8s always applies server-side"},

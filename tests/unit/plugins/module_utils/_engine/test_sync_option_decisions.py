@@ -121,8 +121,8 @@ def test_force_recreates_an_object_the_server_refuses_to_update(cluster, opts, e
 
 
 def test_force_never_deletes_a_namespace_or_crd(cluster):
-    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team", "labels": {"a": "1"},
-                                                                   "annotations": {ARGO: "Force=true,Replace=true"}}}
+    meta = {"name": "team", "labels": {"a": "1"}, "annotations": {ARGO: "Force=true,Replace=true"}}
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": meta}
     _p, first = run(cluster, [ns])
     cluster.reset_calls()
     ns["metadata"]["labels"]["a"] = "2"

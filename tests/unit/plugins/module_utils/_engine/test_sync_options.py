@@ -26,7 +26,7 @@ def test_argocd_annotation_is_read_with_spaces_trimmed():
 
 
 def test_both_annotations_merge_ours_winning_per_option():
-    values, _ = so.object_options(obj(**{ARGO: "Prune=false,PruneLast=true", OURS: "Prune=true,Replace=true"}))
+    values = so.object_options(obj(**{ARGO: "Prune=false,PruneLast=true", OURS: "Prune=true,Replace=true"}))[0]
     assert values == {"Prune": "true", "PruneLast": "true", "Replace": "true"}
 
 
@@ -35,9 +35,9 @@ def test_application_options_are_defaults_the_object_overrides():
     assert warnings == []
     defaults = so.object_defaults(app)
     assert dict(defaults) == {"Prune": "false"}  # CreateNamespace, PrunePropagationPolicy are not per object
-    values, _ = so.object_options(obj(**{ARGO: "Prune=true"}), defaults)
+    values = so.object_options(obj(**{ARGO: "Prune=true"}), defaults)[0]
     assert values["Prune"] == "true"
-    values, _ = so.object_options(obj(), defaults)
+    values = so.object_options(obj(), defaults)[0]
     assert so.disabled(values, "Prune")
 
 
@@ -67,7 +67,7 @@ def test_options_not_carried_out_are_warnings_saying_what_happens_instead(token,
 
 
 def test_confirm_reads_as_the_safe_false():
-    values, _ = so.object_options(obj(**{ARGO: "Prune=confirm,Delete=confirm"}))
+    values = so.object_options(obj(**{ARGO: "Prune=confirm,Delete=confirm"}))[0]
     assert so.disabled(values, "Prune") and so.disabled(values, "Delete")
 
 
