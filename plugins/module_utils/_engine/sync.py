@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, crds, health, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
@@ -43,7 +44,7 @@ class SyncResult:
     changeset: ChangeSet
     inventory: tuple
     sync_status: str
-    error: GitOpsError = None
+    error: Optional[GitOpsError] = None
     live: dict = field(default_factory=dict)  # ObjectId -> latest known live object
 
 
