@@ -49,7 +49,7 @@ class AppSpec:
     allow_empty: bool = False
     sync_options: tuple = ()
     # spec.syncPolicy.managedNamespaceMetadata: labels/annotations of a CreateNamespace namespace
-    managed_namespace_metadata: dict = None
+    managed_namespace_metadata: Optional[dict] = None
     ignore_differences: tuple = ()
     # What the spec asks for that is not carried out, one message each (naming the field):
     # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.

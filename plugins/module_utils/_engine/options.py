@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CRD_TIMEOUT, DEFAULT_PRUNE_PROPAGATION, RECREATE_TIMEOUT
 
@@ -63,4 +64,4 @@ class SyncOptions:
     deleting: bool = False
     recreate_timeout: int = RECREATE_TIMEOUT
     prune_last_timeout: int = 0
-    namespace_metadata: dict = None
+    namespace_metadata: Optional[dict] = None
