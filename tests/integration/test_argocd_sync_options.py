@@ -258,3 +258,26 @@ def test_ignore_extraneous_keeps_the_application_synced(tmp_path, kubeconfig, na
     status = runner.get(namespace, "annot-extraneous")["status"]
     assert status["sync"]["status"] == "Synced"
     assert kubectl.run("get", "cm", "generated-4f7h2", "-n", namespace).returncode == 0
+
+
+def test_create_namespace_with_managed_namespace_metadata(tmp_path, kubeconfig, namespace, kubectl):
+    """The Application CRD keeps syncPolicy.managedNamespaceMetadata and the namespace
+    CreateNamespace makes carries its labels and annotations."""
+    target = "annot-" + namespace[:40].rstrip("-")
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/settings.yaml", SETTINGS)
+    repo.commit("app")
+    runner = _runner(kubeconfig, repo)
+    runner.declare(application("annot-ns", namespace, "app", target, syncPolicy={
+        "automated": {"prune": True}, "syncOptions": ["CreateNamespace=true"],
+        "managedNamespaceMetadata": {"labels": {"team": "shop"}, "annotations": {"example.test/owner": "shop-team"}}}))
+    try:
+        outcome = runner.reconcile(namespace, "annot-ns")
+        assert outcome.error is None, outcome.error
+        meta = _json(kubectl, "namespace", target)["metadata"]
+        assert meta["labels"]["team"] == "shop" and meta["annotations"]["example.test/owner"] == "shop-team"
+        assert _json(kubectl, "cm", "settings", "-n", target)["data"] == {"theme": "light"}
+        again = runner.reconcile(namespace, "annot-ns")
+        assert again.error is None and not again.synced and again.sync_status == "Synced"
+    finally:
+        kubectl.run("delete", "namespace", target, "--wait=false")
