@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import time
 
+from tests.helpers import fake_kubelet
+
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import inventory
 
 from .gitops import GitRepo, Runner, application
@@ -281,3 +283,38 @@ def test_create_namespace_with_managed_namespace_metadata(tmp_path, kubeconfig, 
         assert again.error is None and not again.synced and again.sync_status == "Synced"
     finally:
         kubectl.run("delete", "namespace", target, "--wait=false")
+
+
+def test_prune_last_waits_until_the_new_deployment_is_healthy(tmp_path, kubeconfig, kube_api, namespace, kubectl):
+    """The old config is pruned only once the Deployment that replaces it is healthy."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/legacy.yaml", """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: legacy-config
+          annotations:
+            argocd.argoproj.io/sync-options: PruneLast=true
+        data:
+          mode: legacy
+        """)
+    repo.commit("legacy")
+    runner = _runner(kubeconfig, repo)
+    runner.declare(application("annot-prunelast", namespace, "app", namespace))
+    assert runner.reconcile(namespace, "annot-prunelast").error is None
+
+    repo.remove("app/legacy.yaml")
+    repo.write("app/web.yaml", WEB)
+    repo.commit("web replaces legacy")
+    waiting = runner.reconcile(namespace, "annot-prunelast", wait_timeout=2)
+    assert waiting.error is not None and waiting.error.step == "health"
+    assert "legacy-config" in str(waiting.error) and "Deployment/%s/web" % namespace in str(waiting.error)
+    assert kubectl.run("get", "cm", "legacy-config", "-n", namespace).returncode == 0
+
+    fake_kubelet.ensure_node(kube_api)
+    _wait_for(lambda: len(kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split()) == 2, "the web Pods")
+    fake_kubelet.make_pods_ready(kube_api, namespace, label_selector="app=web")
+    done = runner.reconcile(namespace, "annot-prunelast", wait_timeout=30)
+    assert done.error is None, done.error
+    assert done.changeset.by_action("pruned") == ["ConfigMap/%s/legacy-config" % namespace]
+    assert kubectl.run("get", "cm", "legacy-config", "-n", namespace).returncode != 0
