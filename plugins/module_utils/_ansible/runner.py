@@ -165,6 +165,7 @@ def run_drift_info(module):
         return out
     cluster = module.cluster()
     _store, options, plan = standalone.make_plan(module, cluster, True)
+    results.warn_unsupported(plan.warnings)
     outcome = syncer.execute(cluster, plan, options, standalone.clock())
     return drift_report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
 
