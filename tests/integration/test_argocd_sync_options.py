@@ -318,3 +318,34 @@ def test_prune_last_waits_until_the_new_deployment_is_healthy(tmp_path, kubeconf
     assert done.error is None, done.error
     assert done.changeset.by_action("pruned") == ["ConfigMap/%s/legacy-config" % namespace]
     assert kubectl.run("get", "cm", "legacy-config", "-n", namespace).returncode != 0
+
+
+def test_replace_puts_the_whole_object(tmp_path, kubeconfig, namespace, kubectl):
+    """Replace=true: created with POST, then replaced with PUT, which drops what another
+    writer added (server-side apply would keep it)."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app/big.yaml", """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: dashboards
+          annotations:
+            argocd.argoproj.io/sync-options: Replace=true
+        data:
+          cpu.json: '{"panels": 1}'
+        """)
+    repo.commit("dashboards")
+    runner = _runner(kubeconfig, repo)
+    runner.declare(application("annot-replace", namespace, "app", namespace))
+    assert runner.reconcile(namespace, "annot-replace").error is None
+    kubectl("patch", "cm", "dashboards", "-n", namespace, "--type=merge", "-p", '{"data": {"added-by-hand": "x"}}')
+    repo.write("app/big.yaml", (tmp_path / "repo" / "app" / "big.yaml").read_text().replace('{"panels": 1}', '{"panels": 2}'))
+    repo.commit("more panels")
+    outcome = runner.reconcile(namespace, "annot-replace")
+    assert outcome.error is None, outcome.error
+    assert outcome.changeset.by_action("configured") == ["ConfigMap/%s/dashboards" % namespace]
+    live = _json(kubectl, "cm", "dashboards", "-n", namespace)
+    assert live["data"] == {"cpu.json": '{"panels": 2}'}
+    assert "gitops-k8s.dev/tracking-id" in live["metadata"]["annotations"]
+    again = runner.reconcile(namespace, "annot-replace")
+    assert again.error is None and again.sync_status == "Synced" and not again.synced
