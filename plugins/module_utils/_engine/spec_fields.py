@@ -113,7 +113,7 @@ FIELDS = (
     Field("syncPolicy.automated.allowEmpty", SUPPORTED, "allow a render with no object to prune everything"),
     Field("syncPolicy.syncOptions", ELSEWHERE, "sync options: each unknown one is warned about by the sync options check"),
     Field("syncPolicy.retry", ELSEWHERE, "retry of failed syncs"),
-    Field("syncPolicy.managedNamespaceMetadata", WARNED, "labels and annotations of a created namespace are not set"),
+    Field("syncPolicy.managedNamespaceMetadata", ELSEWHERE, "labels and annotations of the namespace CreateNamespace=true creates"),
     Field("ignoreDifferences", SUPPORTED, "fields left out of the comparison"),
     Field("ignoreDifferences[]", SUPPORTED, "one rule"),
     Field("ignoreDifferences[].group", SUPPORTED, "API group"),

@@ -46,7 +46,6 @@ def test_a_plain_argo_cd_application_has_no_warning():
     ({"ignoreDifferences": [{"kind": "*", "managedFieldsManagers": ["kube-controller-manager"]}]},
      "spec.ignoreDifferences[].managedFieldsManagers"),
     ({"info": [{"name": "url", "value": "https://example.com"}]}, "spec.info"),
-    ({"syncPolicy": {"managedNamespaceMetadata": {"labels": {"a": "b"}}}}, "spec.syncPolicy.managedNamespaceMetadata"),
     ({"syncPolicy": {"automated": {"prune": True, "selfHael": True}}}, "spec.syncPolicy.automated.selfHael: unknown field"),
     ({"sourceHydratr": {"drySource": {"path": "p"}}}, "spec.sourceHydratr: unknown field"),
     ({"source": {"path": "p", "helm": {"valuesFile": "x"}}}, "spec.source.helm.valuesFile: unknown field"),
@@ -62,6 +61,7 @@ def test_a_field_not_carried_out_is_a_warning_naming_it(spec, expected):
     {"source": {"path": "p", "kustomize": {}}},
     {"project": ""},
     {"info": []},
+    {"syncPolicy": {"managedNamespaceMetadata": {"labels": {"team": "web"}}, "syncOptions": ["CreateNamespace=true"]}},
 ])
 def test_a_field_without_effect_is_no_warning(spec):
     spec = dict({"source": {"path": "p"}}, **spec)
