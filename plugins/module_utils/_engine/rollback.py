@@ -40,11 +40,12 @@ def find(history, ref):
     unique prefix of at least 7 characters)."""
     text = str(ref).strip()
     entries = [h for h in history or () if isinstance(h, dict)]
-    if text.isdigit():
-        hits = [h for h in entries if str(h.get("id")) == text]
-    else:
-        hits = [h for h in entries if len(text) >= _MIN_PREFIX and str(h.get("revision") or "").startswith(text)]
+    hits = []
+    if len(text) >= _MIN_PREFIX:  # a revision (all digits is a possible SHA prefix too), else an id
+        hits = [h for h in entries if str(h.get("revision") or "").startswith(text)]
         hits = list(dict((h.get("revision"), h) for h in hits).values())  # the same revision synced twice: one
+    if not hits and text.isdigit():
+        hits = [h for h in entries if str(h.get("id")) == text]
     if len(hits) != 1:
         known = ", ".join("%s (%s)" % (h.get("id", "?"), str(h.get("revision") or "")[:12]) for h in entries) or "none"
         what = "is ambiguous" if hits else "matches no history entry"
