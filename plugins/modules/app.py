@@ -88,7 +88,7 @@ options:
     type: str
   resume:
     description:
-      - End the suspension a O(rollback) left: this run follows C(targetRevision) and the sync policy again
+      - End the suspension a O(rollback) left; this run follows C(targetRevision) and the sync policy again
         (an automated Application syncs the branch now).
     type: bool
     default: false
@@ -103,7 +103,7 @@ options:
         every active deny window has O(sync_windows[].manualSync), and passes outside allow windows when one has it.
       - A held sync writes nothing, reports the drift (objects C(skipped)), and records when a sync may happen
         next in C(status.syncWindow.opensAt) and a C(SyncWindowClosed) condition. The next run after that time syncs.
-      - An invalid window (schedule, duration, unknown time zone) is a C(ComparisonError): nothing syncs.
+      - An invalid window (schedule, duration, unknown time zone) is a C(ComparisonError); nothing syncs.
     type: list
     elements: dict
     default: []
