@@ -52,7 +52,7 @@ class Schedule:
         precision) that matches, or None within the horizon."""
         start = after.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
         day = start.date()
-        for _ in range(_HORIZON_DAYS):
+        for _day in range(_HORIZON_DAYS):
             if self.day_matches(day):
                 for hour in sorted(self.hours):
                     for minute in sorted(self.minutes):
@@ -74,13 +74,13 @@ def _value(token, names, low, high, what, text):
 def _field(part, what, low, high, names, text):
     values = set()
     for item in part.split(","):
-        body, _, step = item.partition("/")
+        body, _slash, step = item.partition("/")
         if step and not (step.isdigit() and int(step) > 0):
             raise InvalidSpec("schedule %r: %s step %r must be a positive number" % (text, what, step))
         if body == "*":
             first, last = low, high
         elif "-" in body:
-            a, _, b = body.partition("-")
+            a, _dash, b = body.partition("-")
             first, last = _value(a, names, low, high, what, text), _value(b, names, low, high, what, text)
             if first > last:
                 raise InvalidSpec("schedule %r: %s range %r runs backwards" % (text, what, body))

@@ -250,8 +250,8 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
         if phase == application.SUCCEEDED:
             changes["lastSyncedAt"] = finished
         if result.changeset is None or result.changeset.changed or result.error:
-            changes["history"] = application.push_history(previous.get("history"), application.history_entry(revision, finished, phase, summary, now),
-                                                           spec.revision_history_limit)
+            entry = application.history_entry(revision, finished, phase, summary, now)
+            changes["history"] = application.push_history(previous.get("history"), entry, spec.revision_history_limit)
     else:
         changes["inventory"] = inventory.to_status(plan.previous)
         old_error = [c for c in previous.get("conditions") or [] if c.get("type") == application.SYNC_ERROR]

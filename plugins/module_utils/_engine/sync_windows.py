@@ -153,7 +153,7 @@ def _next_edge(windows, moment):
 
 def next_open(windows, moment, manual=False):
     """The first moment after ``moment`` when a sync is allowed, or None."""
-    for _ in range(_MAX_STEPS):
+    for _step in range(_MAX_STEPS):
         moment = _next_edge(windows, moment)
         if moment is None:
             return None
@@ -173,6 +173,6 @@ def verdict(windows, app_name, namespace, now, manual):
         return Verdict(True)
     opens = next_open(mine, moment, manual)
     opens_at = durations.iso(opens.timestamp()) if opens else ""
-    message = "%s sync held by a sync window: %s; %s" % ("manual" if manual else "automated", why,
-                                                        "it may sync from %s" % opens_at if opens_at else "no window opens")
+    when = "it may sync from %s" % opens_at if opens_at else "no window opens"
+    message = "%s sync held by a sync window: %s; %s" % ("manual" if manual else "automated", why, when)
     return Verdict(False, message, opens_at)

@@ -40,12 +40,12 @@ def test_parse_rejects(bad, message):
 
 
 def test_backoff_grows_by_factor_and_is_capped():
-    policy, _ = retry.parse(ARGO_RETRY)
+    policy = retry.parse(ARGO_RETRY)[0]
     assert [retry.backoff(policy, n) for n in range(4)] == [5, 10, 12, 12]
 
 
 def test_decide_waits_for_the_backoff_then_retries_until_the_limit():
-    policy, _ = retry.parse(ARGO_RETRY)
+    policy = retry.parse(ARGO_RETRY)[0]
     last = {"revision": "r1", "phase": "Failed", "retryCount": 1, "nextRetryAt": durations.iso(1010)}
     assert retry.decide(policy, last, "r1", 1009)[0] is False
     assert "backoff until" in retry.decide(policy, last, "r1", 1009)[1]
@@ -58,12 +58,12 @@ def test_decide_waits_for_the_backoff_then_retries_until_the_limit():
 
 
 def test_after_failure_counts_retries_of_one_revision_only():
-    policy, _ = retry.parse(ARGO_RETRY)
+    policy = retry.parse(ARGO_RETRY)[0]
     first, note = retry.after_failure(policy, {}, "r1", False, 1000)
     assert first == {"retryCount": 0, "nextRetryAt": durations.iso(1005)} and note == ""
-    second, _ = retry.after_failure(policy, dict(first, revision="r1"), "r1", True, 1005)
+    second = retry.after_failure(policy, dict(first, revision="r1"), "r1", True, 1005)[0]
     assert second == {"retryCount": 1, "nextRetryAt": durations.iso(1015)}
-    other, _ = retry.after_failure(policy, dict(second, revision="r1"), "r2", True, 1020)
+    other = retry.after_failure(policy, dict(second, revision="r1"), "r2", True, 1020)[0]
     assert other["retryCount"] == 0
     last, note = retry.after_failure(policy, {"revision": "r1", "retryCount": 2}, "r1", True, 2000)
     assert last == {"retryCount": 3} and "retry limit (3) reached" in note
