@@ -10,6 +10,7 @@ next status from a reconcile outcome.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import retry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
@@ -38,9 +39,9 @@ class AppSpec:
     repo_url: str = ""
     target_revision: str = "HEAD"
     path: str = "."
-    directory: dict = None
-    kustomize: dict = None
-    helm: dict = None
+    directory: Optional[dict] = None
+    kustomize: Optional[dict] = None
+    helm: Optional[dict] = None
     destination_namespace: str = ""
     automated: bool = False
     prune: bool = False
