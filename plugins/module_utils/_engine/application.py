@@ -49,7 +49,7 @@ class AppSpec:
     allow_empty: bool = False
     sync_options: tuple = ()
     ignore_differences: tuple = ()
-    retry: retry.RetryPolicy = None  # spec.syncPolicy.retry; None: a failed sync is retried on every run
+    retry: Optional[retry.RetryPolicy] = None  # spec.syncPolicy.retry; None: a failed sync is retried on every run
     revision_history_limit: int = HISTORY_LIMIT
     # A commit to render instead of targetRevision (a rollback in effect); set by reconcile, not by the spec.
     pinned_revision: str = ""

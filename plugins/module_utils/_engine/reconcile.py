@@ -42,7 +42,7 @@ class Settings:
     prune_protected: bool = False
     salt: str = ""
     default_namespace: str = "default"
-    rollback: str = None  # a history id or revision to sync (rollback.py); automated sync is then suspended
+    rollback: Optional[str] = None  # a history id or revision to sync (rollback.py); automated sync is then suspended
     resume: bool = False  # end a rollback's suspension
     sync_windows: tuple = ()  # Argo CD syncWindows entries (dicts), sync_windows.py
 

@@ -15,6 +15,7 @@ revision, so drift from it is still reported. ``resume`` (or a manual sync witho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 
@@ -31,7 +32,7 @@ class Decision:
 
     revision: str = ""
     requested: bool = False
-    record: dict = None
+    record: Optional[dict] = None
     suspended: bool = False
 
 

@@ -28,7 +28,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import I
 try:
     import zoneinfo
 except ImportError:  # Python < 3.9: only UTC
-    zoneinfo = None
+    zoneinfo = None  # type: ignore[assignment]
 
 # Where a held sync is recorded: a condition and status.syncWindow (message, opensAt).
 CONDITION = "SyncWindowClosed"
