@@ -150,6 +150,16 @@ options:
         description: Cover only Applications that match every selector given, not any one.
         type: bool
         default: false
+      description:
+        description: What the window is for; messages about it quote it.
+        type: str
+      syncOverrun:
+        description:
+          - Accepted for Argo CD compatibility. Each run decides once, when it starts, and a sync that started
+            always finishes (a run takes seconds), which is what V(true) means in Argo CD; V(false) cannot stop a
+            sync already running.
+        type: bool
+        default: false
   prune:
     description: Prune in this sync (default C(spec.syncPolicy.automated.prune)).
     type: bool
@@ -659,6 +669,8 @@ def main():
             "clusters": {"type": "list", "elements": "str"},
             "manualSync": {"type": "bool", "default": False},
             "andOperator": {"type": "bool", "default": False},
+            "description": {"type": "str"},
+            "syncOverrun": {"type": "bool", "default": False},
         }},
         prune={"type": "bool"},
         prune_protected={"type": "bool", "default": False},

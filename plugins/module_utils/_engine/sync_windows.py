@@ -112,7 +112,8 @@ def parse(items, where="sync_windows"):
             namespaces=_globs(item.get("namespaces"), at + ".namespaces"),
             clusters=_globs(item.get("clusters"), at + ".clusters"),
             and_operator=bool(item.get("andOperator")), manual_sync=bool(item.get("manualSync")),
-            text="%s '%s' for %s (%s)" % (kind, item.get("schedule"), item.get("duration"), zone_name),
+            text="%s '%s' for %s (%s)%s" % (kind, item.get("schedule"), item.get("duration"), zone_name,
+                                            ": %s" % item["description"] if item.get("description") else ""),
         ))
     return tuple(windows)
 

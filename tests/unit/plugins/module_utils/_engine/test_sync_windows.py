@@ -35,6 +35,10 @@ def test_active_deny_blocks_and_says_when_it_ends():
     assert "deny window deny '0 21 * * *' for 2h (UTC) is active" in out.message
 
 
+def test_a_description_is_quoted():
+    assert "(UTC): change freeze" in verdict([dict(NIGHT_DENY, description="change freeze")]).message
+
+
 def test_inactive_deny_allows():
     assert verdict([dict(NIGHT_DENY, schedule="0 3 * * *")]).allowed
 
