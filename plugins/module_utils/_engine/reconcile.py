@@ -199,6 +199,8 @@ def _gate(spec, previous, revision, planned, settings, held, windows, now):
         verdict = sync_windows.verdict(windows, spec.name, spec.destination_namespace or settings.default_namespace, now, requested is True)
         if not verdict.allowed:
             do_sync, reason, window = False, verdict.message, verdict
+            if held.requested:  # a rollback that did not happen is not in effect: the earlier state stays
+                held = rollback.decide(previous, None, settings.resume, settings.sync, held.record.get("at"))
     return _Gate(do_sync, reason, retried=retried, held=held, window=window, clock=now)
 
 

@@ -110,3 +110,17 @@ def test_rollback_to_an_unknown_entry_syncs_nothing():
     world.cluster.reset_calls()
     outcome = world.run(obj, rollback="9")
     assert outcome.error is not None and "matches no history entry" in str(outcome.error) and world.cluster.writes() == []
+
+
+def test_a_rollback_held_by_a_sync_window_is_not_in_effect():
+    world, obj = PinnedWorld(), app()
+    world.commit(R1, "one")
+    world.run(obj)
+    world.commit(R2, "two")
+    world.run(obj)
+    always = ({"kind": "deny", "schedule": "* * * * *", "duration": "1h", "applications": ["a"]},)
+    held = world.run(obj, rollback="0", sync_windows=always)
+    assert not held.synced and live_value(world) == "two" and "rolledBack" not in obj["status"]
+    assert "SyncWindowClosed" in [c["type"] for c in obj["status"]["conditions"]]
+    passes = world.run(obj, rollback="0", sync_windows=(dict(always[0], manualSync=True),))
+    assert passes.synced and live_value(world) == "one" and obj["status"]["rolledBack"]["id"] == 0
