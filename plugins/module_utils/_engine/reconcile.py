@@ -157,6 +157,7 @@ def reconcile(app, ports, settings):
     else:
         pairs = syncer.assess(plan, result.live)
     outcome.health = _overall_health(pairs)
+    gate = replace(gate, clock=ports.clock.now())  # a retry's backoff counts from the end of the failed attempt
     outcome.status = _status(previous, spec, revision, repo_url, plan, result, outcome, do_sync and not settings.dry_run, now, ports.clock.iso(),
                              gate)
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
@@ -175,7 +176,8 @@ def _overall_health(pairs):
 class _Gate:
     """The sync decision and what it leaves in the status: ``retried`` (this is an
     automated retry of a failed sync), ``held`` (rollback.Decision), ``window``
-    (sync_windows.Verdict that held the sync, or None), ``clock`` (epoch now)."""
+    (sync_windows.Verdict that held the sync, or None), ``clock`` (epoch: now, then when
+    the sync finished)."""
 
     do_sync: bool
     reason: str
