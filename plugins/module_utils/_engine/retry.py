@@ -49,9 +49,10 @@ def parse(value):
         raise InvalidSpec("%s.limit must be an integer, got %r" % (FIELD, limit))
     if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor < 1:
         raise InvalidSpec("%s.backoff.factor must be a number of at least 1, got %r" % (FIELD, factor))
-    warnings = ()
+    warnings = tuple("%s.%s is not supported" % (FIELD, key) for key in sorted(set(value) - {"limit", "backoff", "refresh"}))
+    warnings += tuple("%s.backoff.%s is not supported" % (FIELD, key) for key in sorted(set(backoff) - {"duration", "factor", "maxDuration"}))
     if value.get("refresh") is False:
-        warnings = ("%s.refresh=false is not carried out: a new commit always preempts a retrying sync" % FIELD,)
+        warnings += ("%s.refresh=false is not carried out: a new commit always preempts a retrying sync" % FIELD,)
     policy = RetryPolicy(
         limit=limit,
         duration=durations.parse(backoff.get("duration", DEFAULT_DURATION), FIELD + ".backoff.duration"),

@@ -22,9 +22,11 @@ def test_parse_defaults_are_argo_cds():
     assert retry.parse(None) == (None, ())
 
 
-def test_refresh_false_is_a_warning_not_a_silent_drop():
-    _policy, warnings = retry.parse({"limit": 1, "refresh": False})
-    assert "refresh=false is not carried out" in warnings[0]
+def test_refresh_false_and_unknown_fields_are_warnings_not_silent_drops():
+    _policy, warnings = retry.parse({"limit": 1, "refresh": False, "jitter": 1, "backoff": {"cap": "1m"}})
+    assert warnings == ("spec.syncPolicy.retry.jitter is not supported", "spec.syncPolicy.retry.backoff.cap is not supported",
+                        "spec.syncPolicy.retry.refresh=false is not carried out: a new commit always preempts a retrying sync")
+    assert retry.parse({"limit": 1, "refresh": True})[1] == ()
 
 
 @pytest.mark.parametrize("bad, message", [
