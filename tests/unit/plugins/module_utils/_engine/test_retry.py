@@ -138,3 +138,12 @@ def test_revision_history_limit_bounds_the_history_and_ids_grow():
     assert [(h["id"], h["revision"]) for h in history] == [(3, "r3"), (2, "r2")]
     with pytest.raises(InvalidSpec, match="revisionHistoryLimit"):
         application.parse(dict(obj, spec=dict(obj["spec"], revisionHistoryLimit=-1)))
+
+
+def test_an_unsupported_retry_field_is_a_condition_and_a_warning():
+    world, obj = World(), failing_app(retry={"limit": 1, "refresh": False})
+    obj["spec"]["destination"]["namespace"] = "demo"
+    outcome = world.run(obj)
+    [condition] = [c for c in outcome.status["conditions"] if c["type"] == "UnsupportedFeatureWarning"]
+    assert "retry.refresh=false is not carried out" in condition["message"]
+    assert any("retry.refresh=false" in w for w in outcome.warnings)
