@@ -107,3 +107,13 @@ def test_a_failing_application_fails_the_task_with_its_step(tmp_path):
     assert failure["msg"].startswith("%s/root: apply failed: " % NS) and "admission webhook denied the request" in failure["msg"]
     assert configmap(cluster) is None
     assert cluster.get(cluster.resolve("gitops-k8s.dev/v1alpha1", APP_KIND), NS, "root")["status"]["sync"]["status"] == "Unknown"
+
+
+def test_sync_windows_option_holds_the_sync_and_app_info_shows_why(tmp_path):
+    cluster = CountingCluster()
+    always = [{"kind": "deny", "schedule": "* * * * *", "duration": "1h", "timeZone": "UTC", "applications": ["root"], "namespaces": None,
+               "clusters": None, "manualSync": False, "andOperator": False, "description": "freeze", "syncOverrun": False}]
+    result = runner.run_app(Module(cluster, definition=DEFINITION, checkout_dir=checkout(tmp_path), sync_windows=always))
+    assert result["synced"] is False and configmap(cluster) is None and "no window opens" in result["reason"]
+    (row,) = runner.run_app_info(Module(cluster, name="root"))["applications"]
+    assert row["sync_window"]["opensAt"] == "" and "freeze" in row["sync_window"]["message"] and row["rolled_back"] == {}
