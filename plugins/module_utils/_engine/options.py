@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CRD_TIMEOUT
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CRD_TIMEOUT, HOOK_TIMEOUT, WAVE_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,11 @@ class SyncOptions:
     fail_on_shared_resource: fail the sync before its first write when an object
         carries another owner's tracking annotation (Argo CD's FailOnSharedResource);
         by default such an object is applied, with a SharedResourceWarning.
+    hook_timeout: seconds one hook (a Job, a Pod, anything else until healthy) may run.
+    wave_timeout: seconds the objects of a sync wave may take to become healthy before
+        the next wave (or the PostSync hooks) start.
+    time_left: seconds every wait of this sync may take in all (the run's deadline);
+        0: no bound beyond the timeouts above.
     """
 
     namespace: str = "default"
@@ -48,3 +53,6 @@ class SyncOptions:
     crd_timeout: int = CRD_TIMEOUT
     salt: str = ""
     fail_on_shared_resource: bool = False
+    hook_timeout: float = HOOK_TIMEOUT
+    wave_timeout: float = WAVE_TIMEOUT
+    time_left: float = 0

@@ -15,6 +15,9 @@ Steps:
    written by its parent).
 4. extra objects: previous inventory minus desired; prunable only when the live object
    still carries this Application's tracking annotation.
+
+Hooks (hooks.py: Argo CD and Helm hook annotations) are set apart first: they are not
+compared, not in the inventory and never pruned; phases.py prepares and orders them.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, ignore, inventory, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     ANN_SYNC_OPTIONS, ANN_TRACKING_ID, CONFIGURED, CREATED, CRD_KIND, EXTRA, FIELD_MANAGER, MISSING, OPT_PRUNE_DISABLED,
     OPT_SSA_IF_NOT_PRESENT, OUT_OF_SYNC, PRUNE_PROTECTED_KINDS, PRUNED, SKIPPED, SYNCED, UNCHANGED,
@@ -52,9 +55,12 @@ class PlanItem:
     owned: bool = True  # extra objects: still carries our tracking annotation
     blocks_sync: bool = False  # extra objects: keeps the Application OutOfSync
     sort_key: tuple = field(default=())
+    hook: object = None  # hooks.Hook of a hook object (run in its phases, never applied)
 
     @property
     def subject(self):
+        if self.hook is not None and self.desired is not None:
+            return hooks.subject_of(self.desired)
         return str(self.entry)
 
 
@@ -66,6 +72,7 @@ class Plan:
     # What the objects ask for that is not carried out (an unknown sync option or
     # annotation), one message each naming the object: an UnsupportedFeatureWarning.
     warnings: tuple = ()
+    hooks: tuple = ()  # hook PlanItems (phases.prepare_hooks), in phase/wave/kind order
 
     @property
     def desired_entries(self):
@@ -253,6 +260,7 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
 
     ``earlier``: a plan made moments ago (before taking the lock); objects whose desired
     and live state are unchanged keep its verdict instead of being dry-run again."""
+    manifests, hooked, warnings = hooks.split(manifests)
     items = prepare(cluster, manifests, options)
     desired_ids = set(i.entry.id for i in items)
     extra = []
@@ -284,7 +292,35 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
             item.live = live.get(item.entry.id)
             classify_extra(item, options)
     extra.sort(key=lambda i: i.sort_key, reverse=True)
-    return Plan(items=items, extra=extra, previous=tuple(previous))
+    return Plan(items=items, extra=extra, previous=tuple(previous), warnings=warnings,
+                hooks=tuple(prepare_hooks(cluster, hooked, options)))
+
+
+def prepare_hooks(cluster, hooked, options):
+    """PlanItems of the hook objects ((Manifest, Hook) pairs): namespace defaulted, status
+    dropped, tracking annotation stamped (a hook's fixed-name object is only replaced
+    when it is ours), in wave/kind order. They are not read, compared nor dry-run."""
+    items = []
+    for m, hook in hooked:
+        obj = copy.deepcopy(m.obj)
+        try:
+            rtype = cluster.resolve(obj["apiVersion"], obj["kind"])
+        except UnknownKindError as exc:
+            raise UnknownKindError("%s: hook %s" % (m.origin, exc.message), subject=hooks.subject_of(obj)) from None
+        meta = obj.setdefault("metadata", {})
+        if rtype.namespaced:
+            meta["namespace"] = meta.get("namespace") or options.namespace
+        else:
+            meta.pop("namespace", None)
+        obj.pop("status", None)
+        entry = inventory.entry_of(obj)
+        if options.tracking:
+            meta["annotations"] = dict(meta.get("annotations") or {})
+            meta["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)
+        items.append(PlanItem(entry=entry, rtype=rtype, origin=m.origin, desired=obj, tracked=False, hook=hook,
+                              action=SKIPPED, sort_key=ordering.sort_key(obj, rtype.namespaced)))
+    items.sort(key=lambda i: i.sort_key)
+    return items
 
 
 def _ensure_namespace_item(cluster, items, options, pending_namespaces):

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, crds, health, redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, crds, health, hook_run, phases, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, PRUNED, SKIPPED,
+    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, HOOK_POLL_INTERVAL, PHASE_POST_SYNC, PRUNED, SKIPPED,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, GitOpsError, LockError, PruneError, SafetyError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
+    ApplyError, ClusterError, GitOpsError, HealthTimeout, LockError, PruneError, SafetyError,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import applied_form, shared_message
 
 
@@ -36,6 +38,8 @@ class SyncResult:
     sync_status: str
     error: GitOpsError = None
     live: dict = field(default_factory=dict)  # ObjectId -> latest known live object
+    hooks: tuple = ()  # hook_run.HookResult of every hook run, in order
+    notes: tuple = ()  # what went wrong without failing the sync (a hook not deleted, a SyncFail hook failed)
 
 
 def check_empty_guard(plan, options):
@@ -133,7 +137,11 @@ def without_secret_values(result, objects):
 def execute(cluster, plan, options, clock, held=None):
     """Carry out the plan (or, with options.dry_run, report it). Never raises for a
     failed write or a lost lock: the error is returned with what was done before it.
-    ``held``: the lock handle (``check()``), or None when not writing under a lock."""
+    ``held``: the lock handle (``check()``), or None when not writing under a lock.
+
+    Steps (phases.py): PreSync hooks, the Sync waves (each wave healthy before the next),
+    pruning, PostSync hooks once everything is healthy; SyncFail hooks after a failure.
+    Hooks run only when the sync writes something (Argo CD runs them per sync operation)."""
     check_empty_guard(plan, options)
     salt = options.salt
     if options.dry_run:
@@ -141,48 +149,146 @@ def execute(cluster, plan, options, clock, held=None):
         return SyncResult(ChangeSet(tuple(entries)), plan.previous, planned_status(plan),
                           live=dict((i.entry.id, i.live) for i in plan.items if i.live is not None))
     check_shared_guard(plan, options)
-    entries, live, applied, error = [], {}, [], None
-    for item in plan.items:
+    run = _Run(cluster, plan, options, clock, held)
+    with_hooks = _writes(plan)
+    all_steps = phases.steps(plan, with_hooks=with_hooks)
+    for index, step in enumerate(all_steps):
+        if step.phase == PHASE_POST_SYNC and not run.pruned_done:
+            run.prune()
+            if run.error is None:
+                run.wait_healthy(plan.items, "before the PostSync hooks")
+        if run.error is None:
+            run.step(step)
+        if run.error is None and phases.later_sync_wave(all_steps, index):
+            run.wait_healthy(step.objects, "before wave %d" % all_steps[index + 1].wave)
+        if run.error is not None:
+            break
+    if not run.pruned_done:
+        run.prune()
+    if run.error is not None and with_hooks:
+        for step in phases.fail_steps(plan):
+            run.hooks(step, failing=True)
+    entries = run.entries + [_skipped_hook_entry(i) for i in plan.hooks if not i.hook.phases]
+    return SyncResult(ChangeSet(tuple(entries)), _next_inventory(plan, run.applied, run.pruned, run.error),
+                      _app_status(plan, run.error, run.pruned), run.error, run.live, hooks=tuple(run.hook_results),
+                      notes=tuple(run.notes))
+
+
+def _writes(plan):
+    return any(i.action in (CREATED, CONFIGURED) for i in plan.items) or any(i.action == PRUNED for i in plan.extra)
+
+
+def _skipped_hook_entry(item):
+    why = "%s: Skip" % item.hook.source if item.hook.skip else "%s: no phase a sync runs" % item.hook.source
+    return ChangeSetEntry(subject=item.subject, action=SKIPPED, reason="hook not applied (%s)" % why)
+
+
+class _Run:
+    """The state of one sync while it runs: entries so far, live objects, what was applied
+    and pruned, hook outcomes, the first error."""
+
+    def __init__(self, cluster, plan, options, clock, held):
+        self.cluster, self.plan, self.options, self.clock, self.held = cluster, plan, options, clock, held
+        self.entries, self.live, self.applied, self.pruned = [], {}, [], set()
+        self.hook_results, self.notes, self.error = [], [], None
+        self.pruned_done = False
+        self._ends = clock.now() + options.time_left if options.time_left else None
+
+    def left(self):
+        """Seconds left of the sync's time (the run's deadline), or None without one."""
+        return None if self._ends is None else max(0.0, self._ends - self.clock.now())
+
+    def step(self, step):
+        for item in step.objects:
+            if not self.write(item):
+                return
+        if step.hooks:
+            self.hooks(step)
+
+    def write(self, item):
+        """Apply one object of the plan (or record it unchanged); False after a failure."""
         if item.action not in (CREATED, CONFIGURED):
-            entries.append(_entry(item, salt))
+            self.entries.append(_entry(item, self.options.salt))
             if item.live is not None:
-                live[item.entry.id] = item.live
-            continue
+                self.live[item.entry.id] = item.live
+            return True
         try:
-            _still_held(held)
+            _still_held(self.held)
             if item.pending_crd:
-                _wait_crd_established(cluster, item, options, clock)
-            result = cluster.apply(item.rtype, applied_form(item, options), force=options.force_conflicts)
+                _wait_crd_established(self.cluster, item, self.options, self.clock)
+            result = self.cluster.apply(item.rtype, applied_form(item, self.options), force=self.options.force_conflicts)
         except LockError as exc:
-            error = exc
-            break
+            self.error = exc
+            return False
         except ClusterError as exc:
-            error = ApplyError("apply failed: %s" % exc.message, subject=item.subject, details={"origin": item.origin})
-            break
-        entries.append(_entry(item, salt, after=result))
-        live[item.entry.id] = result
-        applied.append(item.entry)
-    pruned = set()
-    for item in plan.extra:
-        if error is None and item.action == PRUNED:
-            try:
-                _still_held(held)
-                cluster.delete(item.rtype, item.entry.namespace or None, item.entry.name, uid=(item.live.get("metadata") or {}).get("uid"))
-                pruned.add(item.entry.id)
-            except LockError as exc:
-                error = exc
-                entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: %s" % exc))
-                continue
-            except ClusterError as exc:
-                error = PruneError("prune failed: %s" % exc.message, subject=item.subject)
-                entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="prune failed: %s" % exc.message))
-                continue
-            entries.append(_entry(item, salt))
-        elif item.action == PRUNED:
-            entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: the sync failed"))
-        else:
-            entries.append(_entry(item, salt))
-    return SyncResult(ChangeSet(tuple(entries)), _next_inventory(plan, applied, pruned, error), _app_status(plan, error, pruned), error, live)
+            self.error = ApplyError("apply failed: %s" % exc.message, subject=item.subject, details={"origin": item.origin})
+            return False
+        self.entries.append(_entry(item, self.options.salt, after=result))
+        self.live[item.entry.id] = result
+        self.applied.append(item.entry)
+        return True
+
+    def hooks(self, step, failing=False):
+        """Run the hooks of a step; a failure is the sync's error (a SyncFail hook's only a
+        note: the sync already failed)."""
+        try:
+            _still_held(self.held)
+        except LockError as exc:
+            self.error = self.error or exc
+            return
+        results, error = hook_run.run(self.cluster, step.hooks, step.phase, self.options, self.clock, self.left)
+        self.hook_results.extend(results)
+        self.notes.extend(error.details.get("notes", ()) if error is not None else ())
+        for result in results:
+            if result.name:
+                self.entries.append(ChangeSetEntry(subject=result.subject, action=CREATED, reason="%s hook: %s%s" % (
+                    step.phase, result.status, " (%s)" % result.message if result.message else "")))
+        if error is not None and failing:
+            self.notes.append(str(error))
+        elif error is not None:
+            self.error = error
+
+    def wait_healthy(self, items, when):
+        """Wait until every tracked object of ``items`` is healthy (Argo CD's waves), for
+        at most wave_timeout; else a HealthTimeout naming the unhealthy objects."""
+        tracked = [i for i in items if i.tracked]
+        seconds = self.options.wave_timeout if self.left() is None else min(self.options.wave_timeout, self.left())
+        ends = self.clock.now() + seconds
+        while True:
+            pending = [(i.subject, health.assess(self.live.get(i.entry.id))) for i in tracked]
+            pending = [(s, h) for s, h in pending if h.status != HEALTHY]
+            if not pending:
+                return
+            if self.clock.now() >= ends:
+                self.error = HealthTimeout("not healthy after %gs (wave_timeout) %s: %s" % (seconds, when, health.aggregate(pending).message),
+                                           subject=pending[0][0])
+                return
+            self.clock.sleep(HOOK_POLL_INTERVAL)
+            for item in tracked:
+                if health.assess(self.live.get(item.entry.id)).status != HEALTHY:
+                    self.live[item.entry.id] = self.cluster.get(item.rtype, item.entry.namespace or None, item.entry.name)
+
+    def prune(self):
+        self.pruned_done = True
+        for item in self.plan.extra:
+            self.entries.append(self._prune_one(item))
+
+    def _prune_one(self, item):
+        if item.action != PRUNED:
+            return _entry(item, self.options.salt)
+        if self.error is not None:
+            return ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: the sync failed")
+        try:
+            _still_held(self.held)
+            self.cluster.delete(item.rtype, item.entry.namespace or None, item.entry.name, uid=(item.live.get("metadata") or {}).get("uid"))
+        except LockError as exc:
+            self.error = exc
+            return ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: %s" % exc)
+        except ClusterError as exc:
+            self.error = PruneError("prune failed: %s" % exc.message, subject=item.subject)
+            return ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="prune failed: %s" % exc.message)
+        self.pruned.add(item.entry.id)
+        return _entry(item, self.options.salt)
 
 
 def _next_inventory(plan, applied, pruned, error):
