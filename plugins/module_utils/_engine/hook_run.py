@@ -58,8 +58,10 @@ class HookResult:
 
 
 def _timeout(options, limit):
-    """Seconds a wait may take: the hook timeout, within what is left of the sync's time."""
-    return min(options.hook_timeout, limit()) if limit is not None else options.hook_timeout
+    """Seconds a wait may take: the hook timeout, within what is left of the sync's time
+    (``limit()``: seconds left, None without a bound)."""
+    left = limit() if limit is not None else None
+    return options.hook_timeout if left is None else min(options.hook_timeout, left)
 
 
 def _wait_gone(cluster, item, name, clock, seconds):
