@@ -38,8 +38,9 @@ def reconcile_one(module, cluster, ports, app, deadline=None):
     with the run's ``deadline``."""
     before = dict(cluster.stats)
     settings = apps.settings_of(module)
-    if deadline is not None:
-        settings = apps.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout))
+    if deadline is not None and deadline.left() is not None:
+        # hooks and waves that wait end with the run too (time_left 0 would mean unbounded)
+        settings = apps.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
     outcome = reconcile(app, ports, settings)
     outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in cluster.stats.items() if count - before.get(verb, 0))
     return outcome, results.outcome_result(outcome, module._diff)
@@ -113,6 +114,7 @@ def run_sync(module):
     store, options, plan = standalone.make_plan(
         module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
         prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
+        hook_timeout=p["hook_timeout"], wave_timeout=p["wave_timeout"],
     )
     outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
     inventory_changed = False
@@ -125,7 +127,7 @@ def run_sync(module):
     overall = health.aggregate(pairs)
     result = results.changeset_result(outcome.changeset)
     result.update(objects=results.object_rows(outcome.changeset), health_status=overall.status, health_message=overall.message,
-                  requests=dict(cluster.stats))
+                  requests=dict(cluster.stats), hooks=[h.to_status() for h in outcome.hooks])
     result["changed"] = result["changed"] or inventory_changed
     if module._diff:
         result["diff"] = results.ansible_diff(outcome.changeset)

@@ -24,7 +24,9 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import applicat
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER, APP_UNKNOWN, HEALTHY, PRUNED, SKIPPED, SYNCED, WRITE_ACTIONS
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    APP_FINALIZER, APP_UNKNOWN, HEALTHY, HOOK_TIMEOUT, PRUNED, SKIPPED, SYNCED, WAVE_TIMEOUT, WRITE_ACTIONS,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
 
@@ -40,6 +42,9 @@ class Settings:
     prune_protected: bool = False
     salt: str = ""
     default_namespace: str = "default"
+    hook_timeout: float = HOOK_TIMEOUT  # seconds one hook may run
+    wave_timeout: float = WAVE_TIMEOUT  # seconds a sync wave may take to become healthy
+    time_left: float = 0  # seconds the sync's waits may take in all (the run's deadline); 0: unbounded
 
 
 @dataclass
@@ -61,6 +66,7 @@ class Outcome:
     requests: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     lock_holder: str = ""  # who held the Lease when this reconcile could not take it (nothing synced)
+    hooks: list = field(default_factory=list)  # each hook run: Argo CD's syncResult.resources shape
 
 
 def _options(spec, settings, syncing):
@@ -79,6 +85,9 @@ def _options(spec, settings, syncing):
         wait_timeout=settings.wait_timeout,
         salt=settings.salt,
         fail_on_shared_resource=spec.has_option("FailOnSharedResource"),
+        hook_timeout=settings.hook_timeout,
+        wave_timeout=settings.wave_timeout,
+        time_left=settings.time_left,
     )
 
 
@@ -141,6 +150,8 @@ def reconcile(app, ports, settings):
     outcome.sync_status = result.sync_status
     outcome.synced = do_sync
     outcome.error = result.error
+    outcome.hooks = [h.to_status() for h in result.hooks]
+    outcome.warnings.extend(result.notes)
 
     if settings.wait_timeout and not settings.dry_run and result.error is None:
         pairs = syncer.wait_healthy(ports.cluster, plan, result.live, _options(spec, settings, True), ports.clock)
@@ -184,6 +195,8 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
         changes["inventory"] = inventory.to_status(result.inventory)
         changes["operationState"] = {"revision": revision, "phase": phase, "startedAt": now, "finishedAt": finished,
                                      "message": messages.bounded(str(result.error) if result.error else outcome.reason)}
+        if outcome.hooks:  # Argo CD's shape: one ResourceResult per hook run, with hookType and hookPhase
+            changes["operationState"]["syncResult"] = {"revision": revision, "resources": outcome.hooks}
         if phase == application.SUCCEEDED:
             changes["lastSyncedAt"] = finished
         if result.changeset is None or result.changeset.changed or result.error:
