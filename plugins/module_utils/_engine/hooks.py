@@ -30,7 +30,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import 
 
 # Argo CD hook types, as written in the annotation.
 ARGOCD_TYPES = (PHASE_PRE_SYNC, PHASE_SYNC, PHASE_POST_SYNC, PHASE_SYNC_FAIL, HOOK_SKIP, PHASE_PRE_DELETE, PHASE_POST_DELETE)
-# Phases a sync runs hooks in (deletion hooks are not run: see DELETION_PHASES).
+# Phases a sync runs hooks in; deletion hooks run when the Application is deleted (its
+# finalizer: PreDelete before its objects are pruned, PostDelete after).
 RUN_PHASES = (PHASE_PRE_SYNC, PHASE_SYNC, PHASE_POST_SYNC, PHASE_SYNC_FAIL)
 DELETION_PHASES = (PHASE_PRE_DELETE, PHASE_POST_DELETE)
 # Helm hook -> Argo CD phase (as Argo CD maps them).
@@ -53,7 +54,8 @@ HELM_POLICIES = {
 class Hook:
     """How a hook object takes part in a sync.
 
-    phases: the sync phases it runs in (RUN_PHASES order); empty: it never runs.
+    phases: the phases it runs in (RUN_PHASES, then DELETION_PHASES: run when the
+        Application is deleted); empty: it never runs.
     delete_policies: when its object is deleted (BeforeHookCreation when none is set).
     skip: ``hook: Skip``, an object never applied.
     source: the annotation it was read from (for messages).
@@ -106,8 +108,6 @@ def _argocd_phases(value, subject, warnings):
     for raw in _split(value):
         if raw not in ARGOCD_TYPES:
             warnings.append("%s: unknown %s type %r ignored" % (subject, ANN_ARGOCD_HOOK, raw))
-        elif raw in DELETION_PHASES:
-            warnings.append("%s: %s %s hooks are not run (deletion hooks are not supported)" % (subject, ANN_ARGOCD_HOOK, raw))
         found.append(raw)
     return found
 
@@ -139,7 +139,7 @@ def classify(obj):
         return None, ()
     if HOOK_SKIP in found:
         return Hook(phases=(), delete_policies=(), skip=True, source=source), tuple(warnings)
-    phases = tuple(p for p in RUN_PHASES if p in found)
+    phases = tuple(p for p in RUN_PHASES + DELETION_PHASES if p in found)
     if not phases and not warnings:
         warnings.append("%s: no hook phase a sync runs: the object is not applied" % subject)
     return Hook(phases=phases, delete_policies=_policies(ann, subject, warnings), source=source), tuple(warnings)

@@ -4,7 +4,8 @@
 """A plan as ordered steps: phase -> wave -> kind order (Argo CD's sync semantics).
 
 PreSync hooks, then the Sync phase (the objects to apply and the Sync hooks, wave by
-wave), then PostSync hooks; SyncFail hooks form their own steps, run when a sync fails.
+wave), then PostSync hooks; SyncFail hooks form their own steps, run when a sync fails,
+and so do PreDelete / PostDelete hooks, run when the Application is deleted.
 Within a step the items keep the plan's kind order. Pure: execution is sync.py's.
 """
 
@@ -63,7 +64,12 @@ def steps(plan, with_hooks=True):
 
 def fail_steps(plan):
     """Steps of the SyncFail hooks, run when a sync failed."""
-    return _steps(PHASE_SYNC_FAIL, hooks_of(plan, PHASE_SYNC_FAIL))
+    return hook_steps(plan, PHASE_SYNC_FAIL)
+
+
+def hook_steps(plan, phase):
+    """Steps (waves) of the hooks of one phase alone: SyncFail, PreDelete, PostDelete."""
+    return _steps(phase, hooks_of(plan, phase))
 
 
 def later_sync_wave(all_steps, index):

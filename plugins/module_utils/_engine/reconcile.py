@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, hooks, inventory, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
@@ -265,20 +265,37 @@ def _finalize(app, ports, settings, outcome):
         spec = application.parse(app)
         options = replace(_options(spec, settings, not settings.dry_run), prune=True, allow_empty=True)
         prev_inventory = inventory.from_status((app.get("status") or {}).get("inventory"))
+        deletion_hooks = [] if settings.dry_run else _deletion_hooks(app, spec, ports, outcome)
         if settings.dry_run:
             result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock)
         else:
             with ports.lock(spec) as held:
-                result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock,
-                                        held=held)
+                plan = planner.build_plan(ports.cluster, deletion_hooks, prev_inventory, options)
+                result = syncer.execute_deletion(ports.cluster, plan, options, ports.clock, held=held)
     except GitOpsError as exc:
         outcome.error = exc
         return
     outcome.changeset, outcome.error, outcome.synced, outcome.deleted = result.changeset, result.error, True, True
+    outcome.hooks = [h.to_status() for h in result.hooks]
+    outcome.warnings.extend(result.notes)
     outcome.revision = ((app.get("status") or {}).get("sync") or {}).get("revision") or ""
     outcome.reason = "Application deleted: pruning its objects"
     if result.error is None and not settings.dry_run and ports.remove_finalizer is not None:
         ports.remove_finalizer(app)
+
+
+def _deletion_hooks(app, spec, ports, outcome):
+    """The PreDelete / PostDelete hooks (manifests) of the Application's render. A source or
+    render failing now only skips them, with a warning: deleting an Application must not
+    depend on its repository still being there."""
+    try:
+        root, _revision, _repo_url = ports.source(app, spec)
+        manifests = ports.render(root, spec)
+    except GitOpsError as exc:
+        outcome.warnings.append("deletion hooks not run: %s failed: %s" % (exc.step, exc))
+        return []
+    _ordinary, hooked, _warnings = hooks.split(manifests)
+    return [m for m, hook in hooked if any(phase in hooks.DELETION_PHASES for phase in hook.phases)]
 
 
 def _out_of_sync_count(plan, result, synced):

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field, replace
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, crds, health, hook_run, phases, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, HOOK_POLL_INTERVAL, PHASE_POST_SYNC, PRUNED, SKIPPED,
+    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, HOOK_POLL_INTERVAL, PHASE_POST_DELETE, PHASE_POST_SYNC, PHASE_PRE_DELETE, PRUNED,
+    SKIPPED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
     ApplyError, ClusterError, GitOpsError, HealthTimeout, LockError, PruneError, SafetyError,
@@ -170,6 +171,26 @@ def execute(cluster, plan, options, clock, held=None):
             run.hooks(step, failing=True)
     entries = run.entries + [_skipped_hook_entry(i) for i in plan.hooks if not i.hook.phases]
     return SyncResult(ChangeSet(tuple(entries)), _next_inventory(plan, run.applied, run.pruned, run.error),
+                      _app_status(plan, run.error, run.pruned), run.error, run.live, hooks=tuple(run.hook_results),
+                      notes=tuple(run.notes))
+
+
+def execute_deletion(cluster, plan, options, clock, held=None):
+    """A deleted Application's plan (every object extra): PreDelete hooks, pruning, then
+    PostDelete hooks, as Argo CD's deletion hooks. A failed PreDelete hook prunes nothing
+    (the finalizer stays: the next run tries again)."""
+    if options.dry_run or not plan.hooks:
+        return execute(cluster, plan, options, clock, held=held)
+    check_empty_guard(plan, options)
+    run = _Run(cluster, plan, options, clock, held)
+    for step in phases.hook_steps(plan, PHASE_PRE_DELETE):
+        if run.error is None:
+            run.hooks(step)
+    run.prune()
+    for step in phases.hook_steps(plan, PHASE_POST_DELETE):
+        if run.error is None:
+            run.hooks(step)
+    return SyncResult(ChangeSet(tuple(run.entries)), _next_inventory(plan, run.applied, run.pruned, run.error),
                       _app_status(plan, run.error, run.pruned), run.error, run.live, hooks=tuple(run.hook_results),
                       notes=tuple(run.notes))
 

@@ -234,3 +234,46 @@ def test_hooks_carry_the_tracking_annotation(cluster):
     run(cluster, [cm("app"), hook_job("PreSync", "migrate-")])
     job = [o for k, o in cluster.objects.items() if k[1] == "Job"][0]
     assert job["metadata"]["annotations"][ANN_TRACKING_ID].startswith(OWNER + ":")
+
+
+def deleted_app_world(objects):
+    from .fake_cluster import World  # pylint: disable=import-outside-toplevel
+    from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER  # pylint: disable=import-outside-toplevel
+
+    world = World()
+    world.cluster = JobCluster()
+    world.cluster.apply(world.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}})
+    world.objects = objects
+    app = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "gitops-system"},
+           "spec": {"source": {"path": "p"}, "destination": {"namespace": "demo"}, "syncPolicy": {"automated": {"prune": True}}}}
+    first = world.run(app)
+    assert first.error is None and first.hooks == []  # deletion hooks do not run on a sync
+    app["metadata"].update(deletionTimestamp="2026-11-22T00:00:00Z", finalizers=[APP_FINALIZER])
+    world.cluster.reset_calls()
+    return world, app
+
+
+def test_deletion_hooks_run_before_and_after_pruning():
+    world, app = deleted_app_world([cm("app"), hook_job("PreDelete", "backup-"), hook_job("PostDelete", "goodbye-")])
+    world.cluster.jobs.update({"backup-": "Complete", "goodbye-": "Complete"})
+    outcome = world.run(app)
+    assert outcome.error is None and world.finalized == ["a"]
+    assert [(w[0], w[2].rstrip("0123456789")) for w in writes(world.cluster)] == [
+        ("create", "backup-"), ("delete", "app"), ("create", "goodbye-")]
+    assert [(h["hookType"], h["hookPhase"]) for h in outcome.hooks] == [("PreDelete", "Succeeded"), ("PostDelete", "Succeeded")]
+
+
+def test_a_failed_predelete_hook_prunes_nothing_and_keeps_the_finalizer():
+    world, app = deleted_app_world([cm("app"), hook_job("PreDelete", "backup-")])
+    world.cluster.jobs["backup-"] = "Failed"
+    outcome = world.run(app)
+    assert outcome.error.step == "hook" and world.finalized == []
+    assert ("delete", "ConfigMap", "app") not in writes(world.cluster)
+
+
+def test_deletion_does_not_depend_on_the_repository():
+    world, app = deleted_app_world([cm("app"), hook_job("PreDelete", "backup-")])
+    world.fail_render = True
+    outcome = world.run(app)
+    assert outcome.error is None and world.finalized == ["a"]
+    assert any("deletion hooks not run: render failed" in w for w in outcome.warnings)

@@ -54,9 +54,9 @@ def test_only_unknown_types_never_run_and_say_so():
     assert hook.phases == () and len(warnings) == 1 and "BeforeSync" in warnings[0]
 
 
-def test_deletion_hooks_are_reported_not_run():
-    hook, warnings = hooks.classify(job({"argocd.argoproj.io/hook": "PostDelete"}))
-    assert hook.phases == () and "deletion hooks are not supported" in warnings[0]
+def test_deletion_hooks_run_only_on_deletion():
+    hook, warnings = hooks.classify(job({"argocd.argoproj.io/hook": "PostDelete,PreDelete"}))
+    assert hook.phases == ("PreDelete", "PostDelete") and warnings == ()
 
 
 @pytest.mark.parametrize("value, phases", [
