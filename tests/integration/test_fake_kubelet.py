@@ -87,9 +87,8 @@ def test_fail_pods_reports_crash_loop(kube_api, namespace):
 
 
 def _job(name):
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
-            "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never",
-                                                             "containers": [{"name": "run", "image": "registry.invalid/tool:1"}]}}}}
+    pod = {"restartPolicy": "Never", "containers": [{"name": "run", "image": "registry.invalid/tool:1"}]}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name}, "spec": {"backoffLimit": 0, "template": {"spec": pod}}}
 
 
 def test_job_pods_finish_and_the_job_controller_completes_or_fails_the_job(kube_api, namespace):

@@ -115,7 +115,7 @@ def test_hooks_are_not_compared_tracked_or_in_the_inventory(cluster):
     cluster.jobs["migrate-"] = "Complete"
     p, result = run(cluster, [cm("app"), hook_job("PreSync", "migrate-")])
     assert [str(e) for e in result.inventory] == ["ConfigMap/demo/app"]
-    p, _ = run(cluster, [cm("app"), hook_job("PreSync", "migrate-")], previous=result.inventory, dry_run=True)
+    p, _result = run(cluster, [cm("app"), hook_job("PreSync", "migrate-")], previous=result.inventory, dry_run=True)
     assert sync.planned_status(p) == APP_SYNCED  # the hook Job is not part of the comparison
 
 

@@ -80,7 +80,7 @@ def test_helm_hooks_argocd_never_runs_are_noted(value):
 
 
 def test_helm_delete_policies_are_mapped():
-    hook, _ = hooks.classify(job({"helm.sh/hook": "pre-install", "helm.sh/hook-delete-policy": "hook-succeeded,before-hook-creation"}))
+    hook, _warnings = hooks.classify(job({"helm.sh/hook": "pre-install", "helm.sh/hook-delete-policy": "hook-succeeded,before-hook-creation"}))
     assert hook.delete_policies == ("BeforeHookCreation", "HookSucceeded")
 
 
@@ -92,7 +92,7 @@ def test_argocd_policies_and_unknown_policy():
 
 
 def test_argocd_annotation_wins_over_helm():
-    hook, _ = hooks.classify(job({"argocd.argoproj.io/hook": "Sync", "helm.sh/hook": "pre-install"}))
+    hook, _warnings = hooks.classify(job({"argocd.argoproj.io/hook": "Sync", "helm.sh/hook": "pre-install"}))
     assert hook.phases == ("Sync",) and hook.source == "argocd.argoproj.io/hook"
 
 
@@ -126,5 +126,5 @@ def test_split_keeps_order_and_collects_warnings():
     ms = [manifests.Manifest(o, "f.yaml:%d" % i) for i, o in enumerate((ordinary, pre, test))]
     kept, hooked, warnings = hooks.split(ms)
     assert [m.obj for m in kept] == [ordinary]
-    assert [(m.obj["metadata"].get("name") or m.obj["metadata"]["generateName"]) for m, _ in hooked] == ["pre-", "chart-test"]
+    assert [(m.obj["metadata"].get("name") or m.obj["metadata"]["generateName"]) for m, _hook in hooked] == ["pre-", "chart-test"]
     assert warnings == ("Job/chart-test: helm.sh/hook test is not run (as in Argo CD)",)
