@@ -24,7 +24,7 @@ export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(REPO)/.collections
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv312 cluster-up cluster-down cluster-status unit sanity lint \
+.PHONY: help venv venv312 cluster-up cluster-down cluster-status unit static sanity lint \
 	integration molecule test demo clean
 
 help: ## List the targets
@@ -80,6 +80,12 @@ sanity: venv venv312 ## ansible-test sanity on Python 3.11 (core 2.19) and 3.12 
 lint: venv ## ansible-lint --profile production
 	$(BIN)/ansible-lint --profile production --offline
 
+static: venv ## ruff check (all Python) and mypy (the engine and the adapters); settings in pyproject.toml
+	$(BIN)/ruff check .
+	cd .collections && $(BIN)/mypy --config-file $(REPO)/pyproject.toml \
+		-p ansible_collections.gitops.k8s.plugins.module_utils._engine \
+		-p ansible_collections.gitops.k8s.plugins.module_utils._adapters
+
 integration: venv ## Integration tests against .cluster/kubeconfig (run `make cluster-up` first)
 	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
@@ -96,7 +102,7 @@ molecule: venv ## Molecule scenarios (molecule/: default, agent, node_agent) aga
 	$(MOLECULE) test -s agent
 	$(MOLECULE) test -s node_agent
 
-test: venv cluster-up unit sanity lint integration molecule ## Everything: venv, cluster, unit, sanity, lint, integration, molecule
+test: venv cluster-up static unit sanity lint integration molecule ## Everything: venv, cluster, static, unit, sanity, lint, integration, molecule
 	@echo "make test: all green"
 
 demo: venv cluster-up ## Run the end-to-end demo (hack/demo.sh) on the test cluster

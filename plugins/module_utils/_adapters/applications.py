@@ -47,10 +47,9 @@ class AppStore:
 
     def crd_installed(self):
         try:
-            self.rtype
+            return self.rtype is not None
         except UnknownKindError:
             return False
-        return True
 
     def get(self, namespace, name):
         return self.cluster.get(self.rtype, namespace, name)

@@ -25,9 +25,9 @@ try:
     from urllib3.util.retry import Retry
 
     # what a request may raise for a failure below HTTP (transport_failure tells which are)
-    FAILURES = (HTTPError, OSError, ValueError)
+    FAILURES: tuple = (HTTPError, OSError, ValueError)
 except ImportError:  # pragma: no cover - kube.py reports the missing library
-    ApiClient = object
+    ApiClient = object  # type: ignore[misc,assignment]  # a base class only, the library is missing
     FAILURES = (OSError, ValueError)
 
 # Longer than any answer a healthy API server gives (a LIST page of 500 objects or a

@@ -24,11 +24,13 @@ import json
 import os
 import stat
 import traceback
+from typing import Any, Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError, RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import DEFAULT_MAX_OUTPUT, MIB, format_size
 
+YAML_IMPORT_ERROR: Optional[str]
 try:
     import yaml
 except ImportError:
@@ -56,8 +58,9 @@ MAX_RENDER_NODES = 4000000  # expanded nodes of all the documents of one render
 
 
 if HAS_YAML:
-    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    # the C implementation when libyaml is there (Any: chosen at import time)
+    _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    _BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
     class KubeLoader(_BaseLoader):  # pylint: disable=too-many-ancestors
         """SafeLoader with JSON-compatible results (no datetime, bytes or non-string keys)."""

@@ -10,6 +10,7 @@ next status from a reconcile outcome.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     API_GROUP, API_VERSION, APP_CRD_NAME, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, CRD_API_VERSION, CRD_KIND, HISTORY_LIMIT,
@@ -37,9 +38,9 @@ class AppSpec:
     repo_url: str = ""
     target_revision: str = "HEAD"
     path: str = "."
-    directory: dict = None
-    kustomize: dict = None
-    helm: dict = None
+    directory: Optional[dict] = None
+    kustomize: Optional[dict] = None
+    helm: Optional[dict] = None
     destination_namespace: str = ""
     automated: bool = False
     prune: bool = False

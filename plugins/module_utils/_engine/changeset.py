@@ -7,6 +7,7 @@ summary and the Ansible diff are derived."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ACTIONS, WRITE_ACTIONS
 
@@ -19,8 +20,8 @@ class ChangeSetEntry:
     action: str  # one of constants.ACTIONS
     status: str = ""  # comparison status before the action (Synced, OutOfSync, Missing, Extra)
     reason: str = ""
-    before: dict = field(default=None, hash=False, compare=False)  # redacted, for diffs
-    after: dict = field(default=None, hash=False, compare=False)
+    before: Optional[dict] = field(default=None, hash=False, compare=False)  # redacted, for diffs
+    after: Optional[dict] = field(default=None, hash=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -60,5 +60,6 @@ def describe(obj):
     return str(object_id(obj))
 
 
-def annotations(obj):
+def annotations(obj):  # type: ignore[no-redef]  # the name __future__ "annotations" also binds
+    """The annotations of an object ({} when it has none)."""
     return ((obj.get("metadata") or {}).get("annotations")) or {}

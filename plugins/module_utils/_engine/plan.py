@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
@@ -43,9 +44,9 @@ class PlanItem:
     entry: inventory.Entry
     rtype: ResourceType
     origin: str = ""
-    desired: dict = None
-    live: dict = None
-    predicted: dict = None
+    desired: Optional[dict] = None
+    live: Optional[dict] = None
+    predicted: Optional[dict] = None
     status: str = ""
     action: str = ""
     reason: str = ""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, hooks, inventory, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
@@ -35,8 +36,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import 
 class Settings:
     """Per-run choices of the caller (module parameters)."""
 
-    sync: bool = None  # None: follow the policy; True: sync now; False: never write
-    prune: bool = None  # None: spec.syncPolicy.automated.prune
+    sync: Optional[bool] = None  # None: follow the policy; True: sync now; False: never write
+    prune: Optional[bool] = None  # None: spec.syncPolicy.automated.prune
     dry_run: bool = False
     wait_timeout: int = 0
     prune_protected: bool = False
@@ -59,7 +60,7 @@ class Outcome:
     deleted: bool = False  # the Application is being deleted (finalizer: its objects were pruned)
     reason: str = ""
     changeset: object = None
-    error: GitOpsError = None
+    error: Optional[GitOpsError] = None
     status: dict = field(default_factory=dict)
     status_written: bool = False
     duration: float = 0.0

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, crds, health, hook_run, phases, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
@@ -37,7 +38,7 @@ class SyncResult:
     changeset: ChangeSet
     inventory: tuple
     sync_status: str
-    error: GitOpsError = None
+    error: Optional[GitOpsError] = None
     live: dict = field(default_factory=dict)  # ObjectId -> latest known live object
     hooks: tuple = ()  # hook_run.HookResult of every hook run, in order
     notes: tuple = ()  # what went wrong without failing the sync (a hook not deleted, a SyncFail hook failed)

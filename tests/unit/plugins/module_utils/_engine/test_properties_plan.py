@@ -55,7 +55,7 @@ def desired_objects(draw):
     """Rendered manifests: namespaced objects with or without a namespace (default `demo`),
     cluster-scoped ones sometimes with a stray namespace the plan drops."""
     out = []
-    for api_version, kind, namespaced in draw(st.lists(kinds, max_size=6)):
+    for api_version, kind, dummy_namespaced in draw(st.lists(kinds, max_size=6)):
         meta = {"name": draw(st.sampled_from(NAMES))}
         namespace = draw(st.sampled_from((None,) + NAMESPACES))
         if namespace:
