@@ -15,6 +15,7 @@ that outcome. Each hook's outcome is a HookResult, recorded in Argo CD's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import health, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
@@ -35,7 +36,7 @@ class HookResult:
     name: str = ""
     status: str = HOOK_RUNNING
     message: str = ""
-    live: dict = None
+    live: Optional[dict] = None
 
     @property
     def namespace(self):
