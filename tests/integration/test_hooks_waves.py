@@ -132,3 +132,21 @@ def test_ansible_pull_runs_helm_hooks_as_argocd_does(tmp_path, kubeconfig, kube_
         for name in ("hooks-root", "hooks-helm-shop"):  # no reconcile runs after the test to finalize them
             kubectl.run("patch", "gapp", name, "-n", apps_ns, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
         kube_api.core.delete_namespace(dest)
+
+
+def test_sync_module_runs_hooks_and_warns_about_unknown_hook_types(tmp_path, kubeconfig, namespace, kubectl):
+    from .playbook import run_tasks  # pylint: disable=import-outside-toplevel
+
+    plan = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"steps": "1"},
+            "metadata": {"generateName": "hooks-plan-", "namespace": namespace, "annotations": {"argocd.argoproj.io/hook": "PreSync"}}}
+    typo = {"apiVersion": "v1", "kind": "ConfigMap", "data": {},
+            "metadata": {"name": "hooks-typo", "namespace": namespace, "annotations": {"argocd.argoproj.io/hook": "PreSynk"}}}
+    app = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "hooks-app", "namespace": namespace}, "data": {"k": "v"}}
+    task = {"name": "sync", "gitops.k8s.sync": {"kubeconfig": kubeconfig, "namespace": namespace, "definitions": [plan, typo, app],
+                                                "inventory": {"name": "inv", "namespace": namespace}, "hook_timeout": 20}}
+    _rc, res = run_tasks(tmp_path, [task])
+    hooks = res["sync"]["hooks"]
+    assert [(h["hookType"], h["hookPhase"]) for h in hooks] == [("PreSync", "Succeeded")] and hooks[0]["name"].startswith("hooks-plan-")
+    assert any("unknown argocd.argoproj.io/hook type 'PreSynk' ignored" in w for w in res["sync"]["warnings"])
+    assert kubectl.run("get", "cm", "hooks-typo", "-n", namespace).returncode != 0
+    assert kubectl("get", "cm", "hooks-app", "-n", namespace, "-o", "name")

@@ -117,6 +117,8 @@ def run_sync(module):
         hook_timeout=p["hook_timeout"], wave_timeout=p["wave_timeout"],
     )
     outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
+    for warning in plan.warnings + outcome.notes:  # an unknown hook type, a hook not deleted: never silent
+        module.warn(warning)
     inventory_changed = False
     if store is not None and not module.check_mode:
         inventory_changed = store.save(outcome.inventory)

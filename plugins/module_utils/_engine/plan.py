@@ -263,7 +263,10 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
     and live state are unchanged keep its verdict instead of being dry-run again."""
     manifests, hooked, warnings = hooks.split(manifests)
     items = prepare(cluster, manifests, options)
-    desired_ids = set(i.entry.id for i in items)
+    hook_items = prepare_hooks(cluster, hooked, options)
+    # an object of the previous inventory that became a hook leaves the inventory: its hook
+    # run replaces it (BeforeHookCreation), pruning it too would delete the new hook
+    desired_ids = set(i.entry.id for i in items) | set(i.entry.id for i in hook_items if i.entry.name)
     extra = []
     for entry in inventory.stale(previous, [i.entry for i in items]):
         if entry.id in desired_ids:
@@ -294,7 +297,7 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
             classify_extra(item, options)
     extra.sort(key=lambda i: i.sort_key, reverse=True)
     return Plan(items=items, extra=extra, previous=tuple(previous), warnings=warnings,
-                hooks=tuple(prepare_hooks(cluster, hooked, options)))
+                hooks=tuple(hook_items))
 
 
 def prepare_hooks(cluster, hooked, options):

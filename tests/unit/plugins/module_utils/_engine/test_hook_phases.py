@@ -277,3 +277,15 @@ def test_deletion_does_not_depend_on_the_repository():
     outcome = world.run(app)
     assert outcome.error is None and world.finalized == ["a"]
     assert any("deletion hooks not run: render failed" in w for w in outcome.warnings)
+
+
+def test_an_object_that_became_a_hook_leaves_the_inventory_without_being_pruned(cluster):
+    cluster.jobs["db-init"] = "Complete"
+    _p, first = run(cluster, [cm("app"), cm("db-init")])
+    as_hook = cm("db-init")
+    as_hook["metadata"]["annotations"] = {"argocd.argoproj.io/hook": "PreSync"}
+    cluster.reset_calls()
+    p, result = run(cluster, [cm("app", wave=1), as_hook], previous=first.inventory)
+    assert p.extra == [] and result.error is None
+    assert [str(e) for e in result.inventory] == ["ConfigMap/demo/app"]
+    assert [(w[0], w[2]) for w in writes(cluster)][:2] == [("delete", "db-init"), ("create", "db-init")]  # BeforeHookCreation
