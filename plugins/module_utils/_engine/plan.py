@@ -31,7 +31,9 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     ANN_SYNC_OPTIONS, ANN_TRACKING_ID, CONFIGURED, CREATED, CRD_KIND, EXTRA, FIELD_MANAGER, MISSING, OPT_PRUNE_DISABLED,
     OPT_SSA_IF_NOT_PRESENT, OUT_OF_SYNC, PRUNE_PROTECTED_KINDS, PRUNED, SKIPPED, SYNCED, UNCHANGED,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, ManifestError, UnknownKindError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
+    ApplyError, AuthorityError, ClusterError, ManifestError, UnknownKindError,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations, object_id, split_api_version
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import describe_owner, owner_of, tracking_id
@@ -318,6 +320,9 @@ def prepare_hooks(cluster, hooked, options):
             meta.pop("namespace", None)
         obj.pop("status", None)
         entry = inventory.entry_of(obj)
+        if authority.is_application(entry):  # created outside the authority check: never
+            raise AuthorityError("an Application cannot be a hook (%s): Applications are applied and checked as objects" % hook.source,
+                                 subject=hooks.subject_of(obj))
         if options.tracking:
             meta["annotations"] = dict(meta.get("annotations") or {})
             meta["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)

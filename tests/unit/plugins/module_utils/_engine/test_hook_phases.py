@@ -289,3 +289,13 @@ def test_an_object_that_became_a_hook_leaves_the_inventory_without_being_pruned(
     assert p.extra == [] and result.error is None
     assert [str(e) for e in result.inventory] == ["ConfigMap/demo/app"]
     assert [(w[0], w[2]) for w in writes(cluster)][:2] == [("delete", "db-init"), ("create", "db-init")]  # BeforeHookCreation
+
+
+def test_an_application_cannot_be_a_hook(cluster):
+    from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import AuthorityError  # pylint: disable=import-outside-toplevel
+
+    meta = {"name": "sneaky", "namespace": "gitops-system", "annotations": {"argocd.argoproj.io/hook": "PreSync"}}
+    child = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": meta, "spec": {"source": {"path": "x"}}}
+    with pytest.raises(AuthorityError, match="an Application cannot be a hook"):
+        run(cluster, [cm("app"), child])
+    assert writes(cluster) == []
