@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, crds, health, hook_run, phases, redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, crds, health, hook_run, phases, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, HOOK_POLL_INTERVAL, PHASE_POST_DELETE, PHASE_POST_SYNC, PHASE_PRE_DELETE, PRUNED,
@@ -272,8 +272,11 @@ class _Run:
 
     def wait_healthy(self, items, when):
         """Wait until every tracked object of ``items`` is healthy (Argo CD's waves), for
-        at most wave_timeout; else a HealthTimeout naming the unhealthy objects."""
-        tracked = [i for i in items if i.tracked]
+        at most wave_timeout; else a HealthTimeout naming the unhealthy objects.
+
+        Our own Applications are not waited for: the run reconciles them after their
+        parent, in wave order (Argo CD does not assess Application health by default either)."""
+        tracked = [i for i in items if i.tracked and not authority.is_application(i.entry)]
         seconds = self.options.wave_timeout if self.left() is None else min(self.options.wave_timeout, self.left())
         ends = self.clock.now() + seconds
         while True:

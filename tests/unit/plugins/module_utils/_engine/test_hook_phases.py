@@ -299,3 +299,21 @@ def test_an_application_cannot_be_a_hook(cluster):
     with pytest.raises(AuthorityError, match="an Application cannot be a hook"):
         run(cluster, [cm("app"), child])
     assert writes(cluster) == []
+
+
+def test_waves_of_child_applications_do_not_wait_for_their_health():
+    """The run reconciles child Applications after their parent, in wave order: a parent
+    waiting for them to be healthy would wait for what only happens after it."""
+    from .fake_cluster import World  # pylint: disable=import-outside-toplevel
+
+    world = World()
+    world.cluster.apply(world.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gitops-system"}})
+    children = [{"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application",
+                 "metadata": {"name": name, "namespace": "gitops-system", "annotations": {"argocd.argoproj.io/sync-wave": wave}},
+                 "spec": {"source": {"path": name}, "destination": {"namespace": "demo"}}} for name, wave in (("db", "-1"), ("web", "0"))]
+    world.objects = children
+    root = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "root", "namespace": "gitops-system"},
+            "spec": {"source": {"path": "apps"}, "destination": {"namespace": "gitops-system"}, "syncPolicy": {"automated": {"prune": True}}}}
+    outcome = world.run(root, wave_timeout=5)
+    assert outcome.error is None, outcome.error
+    assert sorted(k[3] for k in world.cluster.objects if k[1] == "Application") == ["db", "web"]
