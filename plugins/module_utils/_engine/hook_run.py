@@ -154,13 +154,13 @@ def clean_up(cluster, results):
 
 def run(cluster, items, phase, options, clock, limit=None):
     """Run the hooks ``items`` of one step: create all, wait for all, apply delete
-    policies. Returns (results, error): a HookError naming the first failed hook."""
+    policies. Returns (results, error, notes): a HookError naming the first failed hook
+    (or None), and what went wrong without failing it (a hook object not deleted)."""
     results = [start(cluster, item, phase, options, clock, limit) for item in items]
     wait(cluster, results, options, clock, limit)
     notes = clean_up(cluster, results)
     failed = [r for r in results if r.status == HOOK_FAILED]
     error = None
     if failed:
-        error = HookError("%s hook failed: %s" % (phase, failed[0].message), subject=failed[0].subject,
-                          details={"notes": notes} if notes else None)
-    return results, error
+        error = HookError("%s hook failed: %s" % (phase, failed[0].message), subject=failed[0].subject)
+    return results, error, notes

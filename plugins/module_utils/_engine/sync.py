@@ -258,9 +258,9 @@ class _Run:
         except LockError as exc:
             self.error = self.error or exc
             return
-        results, error = hook_run.run(self.cluster, step.hooks, step.phase, self.options, self.clock, self.left)
+        results, error, notes = hook_run.run(self.cluster, step.hooks, step.phase, self.options, self.clock, self.left)
         self.hook_results.extend(results)
-        self.notes.extend(error.details.get("notes", ()) if error is not None else ())
+        self.notes.extend(notes)
         for result in results:
             if result.name:
                 self.entries.append(ChangeSetEntry(subject=result.subject, action=CREATED, reason="%s hook: %s%s" % (

@@ -317,3 +317,19 @@ def test_waves_of_child_applications_do_not_wait_for_their_health():
     outcome = world.run(root, wave_timeout=5)
     assert outcome.error is None, outcome.error
     assert sorted(k[3] for k in world.cluster.objects if k[1] == "Application") == ["db", "web"]
+
+
+def test_a_hook_that_cannot_be_deleted_is_a_note_not_a_failure(cluster):
+    cluster.jobs["migrate-"] = "Complete"
+    real_delete = cluster.delete
+
+    def delete(rtype, namespace, name, uid=None, propagation="Background"):
+        if name.startswith("migrate-"):
+            from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError  # pylint: disable=import-outside-toplevel
+            raise ClusterError("forbidden: cannot delete jobs")
+        return real_delete(rtype, namespace, name, uid, propagation)
+
+    cluster.delete = delete
+    _p, result = run(cluster, [cm("app"), hook_job("PreSync", "migrate-", policy="HookSucceeded")])
+    assert result.error is None
+    assert len(result.notes) == 1 and "HookSucceeded hook not deleted: forbidden: cannot delete jobs" in result.notes[0]
