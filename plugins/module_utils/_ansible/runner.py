@@ -116,6 +116,7 @@ def run_sync(module):
         prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
         hook_timeout=p["hook_timeout"], wave_timeout=p["wave_timeout"],
     )
+    results.warn_unsupported(plan.warnings)
     outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
     for warning in plan.warnings + outcome.notes:  # an unknown hook type, a hook not deleted: never silent
         module.warn(warning)
@@ -168,6 +169,7 @@ def run_drift_info(module):
         return out
     cluster = module.cluster()
     _store, options, plan = standalone.make_plan(module, cluster, True)
+    results.warn_unsupported(plan.warnings)
     outcome = syncer.execute(cluster, plan, options, standalone.clock())
     return drift_report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
 

@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CRD_TIMEOUT, HOOK_TIMEOUT, WAVE_TIMEOUT
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    CRD_TIMEOUT, DEFAULT_PRUNE_PROPAGATION, HOOK_TIMEOUT, RECREATE_TIMEOUT, WAVE_TIMEOUT,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,16 @@ class SyncOptions:
     fail_on_shared_resource: fail the sync before its first write when an object
         carries another owner's tracking annotation (Argo CD's FailOnSharedResource);
         by default such an object is applied, with a SharedResourceWarning.
+    object_defaults: the Application's per-object sync options (Prune=false,
+        Replace=true, PruneLast=true...) as sorted (name, value) pairs; each object's
+        annotations override them (sync_options.object_options).
+    prune_propagation: DELETE's propagationPolicy when pruning (PrunePropagationPolicy).
+    deleting: the Application is being deleted (finalizer): Delete=false keeps an object.
+    recreate_timeout: seconds a Force=true recreate waits for the old object to be gone.
+    prune_last_timeout: seconds PruneLast waits for the applied objects to be healthy
+        before pruning (0: wait_timeout, else 60).
+    namespace_metadata: {labels, annotations} of the namespace CreateNamespace creates
+        (spec.syncPolicy.managedNamespaceMetadata).
     hook_timeout: seconds one hook (a Job, a Pod, anything else until healthy) may run.
     wave_timeout: seconds the objects of a sync wave may take to become healthy before
         the next wave (or the PostSync hooks) start.
@@ -53,6 +66,12 @@ class SyncOptions:
     crd_timeout: int = CRD_TIMEOUT
     salt: str = ""
     fail_on_shared_resource: bool = False
+    object_defaults: tuple = ()
+    prune_propagation: str = DEFAULT_PRUNE_PROPAGATION
+    deleting: bool = False
+    recreate_timeout: int = RECREATE_TIMEOUT
+    prune_last_timeout: int = 0
+    namespace_metadata: Optional[dict] = None
     hook_timeout: float = HOOK_TIMEOUT
     wave_timeout: float = WAVE_TIMEOUT
     time_left: float = 0

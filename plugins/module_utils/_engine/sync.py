@@ -7,8 +7,14 @@
 - A CRD created in this sync is waited for (Established) before its custom resources.
 - The first failed write stops the sync; nothing is pruned after a failure, and the
   inventory keeps every object that may exist (previous plus applied).
+- Each object is written the way its sync options ask (object_write.py: apply, or
+  Replace / Force as in Argo CD).
 - Pruning deletes only planned objects (previous inventory, gone from Git, carrying
-  our tracking annotation), with a uid precondition, in reverse apply order.
+  our tracking annotation), with a uid precondition, in reverse apply order, with the
+  Application's PrunePropagationPolicy. Objects with PruneLast=true (or every one, when the
+  Application sets it) are pruned last, once every applied object is healthy (Argo CD's
+  implicit last wave); until then they are not pruned and the sync fails with a health error,
+  so the next run tries again.
 - An empty desired set never prunes unless allow_empty is set.
 - With FailOnSharedResource, an object also managed by another owner stops the sync
   before its first write.
@@ -24,13 +30,14 @@ from typing import Optional
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, crds, health, hook_run, phases, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, HOOK_POLL_INTERVAL, PHASE_POST_DELETE, PHASE_POST_SYNC, PHASE_PRE_DELETE, PRUNED,
-    SKIPPED,
+    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, HOOK_POLL_INTERVAL, PHASE_POST_DELETE, PHASE_POST_SYNC, PHASE_PRE_DELETE,
+    PRUNE_LAST_TIMEOUT, PRUNED, SKIPPED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
     ApplyError, ClusterError, GitOpsError, HealthTimeout, LockError, PruneError, SafetyError,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import applied_form, shared_message
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_write import write_object
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import shared_message
 
 
 @dataclass
@@ -238,7 +245,7 @@ class _Run:
             _still_held(self.held)
             if item.pending_crd:
                 _wait_crd_established(self.cluster, item, self.options, self.clock)
-            result = self.cluster.apply(item.rtype, applied_form(item, self.options), force=self.options.force_conflicts)
+            result = write_object(self.cluster, item, self.options, self.clock)
         except LockError as exc:
             self.error = exc
             return False
@@ -294,26 +301,55 @@ class _Run:
                     self.live[item.entry.id] = self.cluster.get(item.rtype, item.entry.namespace or None, item.entry.name)
 
     def prune(self):
+        """Prune the planned extra objects (nothing after an error); PruneLast ones only
+        once every applied object is healthy."""
         self.pruned_done = True
-        for item in self.plan.extra:
-            self.entries.append(self._prune_one(item))
+        plan, options = self.plan, self.options
+        first = [i for i in plan.extra if not (i.action == PRUNED and i.prune_last)]
+        self.error = _prune(self.cluster, first, options, self.held, self.entries, self.pruned, self.error)
+        if plan.prune_last:
+            if self.error is None:
+                self.error = _healthy_before_prune_last(self.cluster, plan, self.live, options, self.clock)
+            self.error = _prune(self.cluster, plan.prune_last, options, self.held, self.entries, self.pruned, self.error)
 
-    def _prune_one(self, item):
-        if item.action != PRUNED:
-            return _entry(item, self.options.salt)
-        if self.error is not None:
-            return ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: the sync failed")
-        try:
-            _still_held(self.held)
-            self.cluster.delete(item.rtype, item.entry.namespace or None, item.entry.name, uid=(item.live.get("metadata") or {}).get("uid"))
-        except LockError as exc:
-            self.error = exc
-            return ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: %s" % exc)
-        except ClusterError as exc:
-            self.error = PruneError("prune failed: %s" % exc.message, subject=item.subject)
-            return ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="prune failed: %s" % exc.message)
-        self.pruned.add(item.entry.id)
-        return _entry(item, self.options.salt)
+
+def _healthy_before_prune_last(cluster, plan, live, options, clock):
+    """PruneLast: None once every applied object is healthy, else the HealthTimeout that
+    keeps the PruneLast objects (the next run tries again)."""
+    timeout = options.prune_last_timeout or options.wait_timeout or PRUNE_LAST_TIMEOUT
+    pairs = wait_healthy(cluster, plan, live, replace(options, wait_timeout=timeout), clock)
+    unhealthy = ["%s (%s)" % (subject, h.status) for subject, h in pairs if h.status != HEALTHY]
+    if not unhealthy:
+        return None
+    names = ", ".join(str(i.entry) for i in plan.prune_last)
+    return HealthTimeout("PruneLast: %s not pruned: %s not healthy after %ss" % (names, ", ".join(unhealthy[:5]), timeout),
+                         subject=unhealthy[0].split(" ")[0])
+
+
+def _prune(cluster, items, options, held, entries, pruned, error):
+    """Prune the planned ones of ``items`` (nothing after an error); returns the error."""
+    salt = options.salt
+    for item in items:
+        if error is None and item.action == PRUNED:
+            try:
+                _still_held(held)
+                cluster.delete(item.rtype, item.entry.namespace or None, item.entry.name, uid=(item.live.get("metadata") or {}).get("uid"),
+                               propagation=options.prune_propagation)
+                pruned.add(item.entry.id)
+            except LockError as exc:
+                error = exc
+                entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: %s" % exc))
+                continue
+            except ClusterError as exc:
+                error = PruneError("prune failed: %s" % exc.message, subject=item.subject)
+                entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="prune failed: %s" % exc.message))
+                continue
+            entries.append(_entry(item, salt))
+        elif item.action == PRUNED:
+            entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: the sync failed"))
+        else:
+            entries.append(_entry(item, salt))
+    return error
 
 
 def _next_inventory(plan, applied, pruned, error):
