@@ -18,7 +18,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_SYNCED, APP_UNKNOWN, COMPARE_STATUSES, DEFAULT_APP_NAMESPACE, HEALTHY,
+    APP_SYNCED, APP_UNKNOWN, COMPARE_STATUSES, DEFAULT_APP_NAMESPACE, HEALTHY, HOOK_TIMEOUT, WAVE_TIMEOUT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, HealthTimeout
@@ -114,12 +114,12 @@ def run_sync(module):
     store, options, plan = standalone.make_plan(
         module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
         prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
-        hook_timeout=p["hook_timeout"], wave_timeout=p["wave_timeout"],
+        hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT, wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
     )
     results.warn_unsupported(plan.warnings)
     outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
-    for warning in plan.warnings + outcome.notes:  # an unknown hook type, a hook not deleted: never silent
-        module.warn(warning)
+    for note in outcome.notes:  # a hook object not deleted, a SyncFail hook that failed: never silent
+        module.warn(note)
     inventory_changed = False
     if store is not None and not module.check_mode:
         inventory_changed = store.save(outcome.inventory)
