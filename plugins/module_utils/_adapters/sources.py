@@ -23,17 +23,17 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, render, tools, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, processes, render, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 
 
 def checkout_revision(path):
     """(commit, origin URL) of a local git checkout; ('local', '') when not a git repo."""
-    head = tools.run(["git", "-C", path, "rev-parse", "HEAD"], SourceError, path, env=tools.tool_env(), timeout=30)
+    head = processes.run(["git", "-C", path, "rev-parse", "HEAD"], SourceError, path, env=processes.tool_env(), timeout=30)
     if head.rc != 0:
         return "local", ""
-    origin = tools.run(["git", "-C", path, "remote", "get-url", "origin"], SourceError, path, env=tools.tool_env(), timeout=30)
+    origin = processes.run(["git", "-C", path, "remote", "get-url", "origin"], SourceError, path, env=processes.tool_env(), timeout=30)
     url = origin.stdout.strip() if origin.rc == 0 else ""
     return head.stdout.strip(), git.redact_url(url) if url else ""
 
