@@ -26,6 +26,7 @@ import os
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, processes, render, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
 
 
 def checkout_revision(path):
@@ -67,7 +68,7 @@ class Sources:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
-            return self.checkout_dir, commit, url or "local checkout", ""
+            return Fetched(self.checkout_dir, commit, url or "local checkout")
         return self._fetch(holder_spec.repo_url, spec.pinned_revision or declared_source.revision(app, holder, holder_spec))
 
     def _get_app(self, namespace, name):
@@ -88,8 +89,8 @@ class Sources:
                 self._timed_out[parsed] = exc
             raise
         if url == named:
-            return result.tree, result.commit, result.url, ""
-        return result.tree, result.commit, git.redact_url(named), result.url
+            return Fetched(result.tree, result.commit, result.url)
+        return Fetched(result.tree, result.commit, git.redact_url(named), result.url)
 
     def render(self, root, spec):
         options = render_options(spec, self.render_defaults)
