@@ -67,6 +67,8 @@ class RenderOptions:
     kustomize_binary: str | None = None
     kustomize_enable_helm: bool = False
     kustomize_args: tuple = ()
+    kustomize_overrides: dict | None = field(default=None, hash=False)
+    build_env: dict | None = field(default=None, hash=False)
     # helm
     helm_binary: str | None = None
     release_name: str | None = None
