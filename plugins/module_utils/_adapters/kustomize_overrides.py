@@ -38,6 +38,7 @@ import re
 import shutil
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.build_env import envsubst
 
 # Overrides that edit the kustomization (kubeVersion/apiVersions are build flags instead).
 EDIT_FIELDS = ("namePrefix", "nameSuffix", "namespace", "images", "replicas", "commonLabels", "commonAnnotations",
@@ -45,7 +46,6 @@ EDIT_FIELDS = ("namePrefix", "nameSuffix", "namespace", "images", "replicas", "c
 FIELD = "spec.source.kustomize"
 
 _IMAGE_TAG = re.compile(r"^(.*):([a-zA-Z0-9._-]*|\*)$")
-_VARIABLE = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*)|(\$))")
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/)", re.IGNORECASE)
 _PRESERVE = "*"
 
@@ -53,31 +53,6 @@ _PRESERVE = "*"
 def has_edits(overrides):
     """Whether the overrides change the kustomization (a private copy is needed)."""
     return any(overrides.get(name) for name in EDIT_FIELDS)
-
-
-def build_env(name="", namespace="", revision="", repo_url="", path="", target_revision="", kube_version="", api_versions=()):
-    """Argo CD's build environment (docs: user-guide/build-environment)."""
-    return {
-        "ARGOCD_APP_NAME": name,
-        "ARGOCD_APP_NAMESPACE": namespace,
-        "ARGOCD_APP_REVISION": revision,
-        "ARGOCD_APP_REVISION_SHORT": revision[:7],
-        "ARGOCD_APP_REVISION_SHORT_8": revision[:8],
-        "ARGOCD_APP_SOURCE_PATH": path,
-        "ARGOCD_APP_SOURCE_REPO_URL": repo_url,
-        "ARGOCD_APP_SOURCE_TARGET_REVISION": target_revision,
-        "KUBE_VERSION": kube_version,
-        "KUBE_API_VERSIONS": ",".join(api_versions),
-    }
-
-
-def envsubst(text, env):
-    """``$VAR`` and ``${VAR}`` replaced from ``env`` (unknown: empty), ``$$`` -> ``$``."""
-    def one(match):
-        if match.group(3):
-            return "$"
-        return env.get(match.group(1) if match.group(1) is not None else match.group(2), "")
-    return _VARIABLE.sub(one, text)
 
 
 def _refuse(field, why):

@@ -44,7 +44,9 @@ class RenderOptions:
 
     directory: ``recurse`` into sub-directories (default False, like Argo CD);
     ``include`` / ``exclude``: glob lists matched against the path relative to the
-    rendered path (a pattern without ``/`` also matches the file name alone).
+    rendered path (a pattern without ``/`` also matches the file name alone);
+    ``jsonnet``: Argo CD's ``directory.jsonnet`` (extVars, tlas, libs) for the
+    ``*.jsonnet`` files (render_jsonnet).
 
     kustomize: ``kustomize_binary`` (default: ``kustomize`` when found, else
     ``kubectl kustomize``); ``kustomize_enable_helm`` (``--enable-helm``, with
@@ -63,6 +65,7 @@ class RenderOptions:
     recurse: bool = False
     include: tuple = ()
     exclude: tuple = ()
+    jsonnet: dict | None = field(default=None, hash=False)
     # kustomize
     kustomize_binary: str | None = None
     kustomize_enable_helm: bool = False

@@ -11,6 +11,7 @@ import shutil
 import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kustomize_overrides as ko
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.build_env import build_env
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render import RenderOptions, render
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import describe
@@ -58,7 +59,7 @@ def objects(result):
 
 def test_overrides_build_what_argocd_edits_build_and_leave_the_checkout_alone(layout, kubectl_bin):
     before = tree_digest(layout)
-    env = ko.build_env(name="guestbook-prod")
+    env = build_env(name="guestbook-prod")
     got = render(layout, "overlays/prod", RenderOptions(kustomize_binary=kubectl_bin, kustomize_overrides=OVERRIDES, build_env=env))
     want = render(layout, "overlays/prod-as-argocd-edits-it", RenderOptions(kustomize_binary=kubectl_bin))
     assert [oid for oid, _obj in objects(got)] == [
