@@ -54,7 +54,8 @@ class RenderOptions:
 
     helm: ``helm_binary`` (default ``helm``); ``release_name`` (default: the chart's
     name); ``namespace`` (default ``default``); ``value_files`` (relative to the chart
-    directory, must stay inside the checkout); ``values`` (inline dict, applied
+    directory, must stay inside the checkout; ``$ref/path`` names a file of the checkout
+    ``value_refs`` gives for ``ref``, (ref, checkout) pairs of a multi-source Application); ``values`` (inline dict, applied
     after the value files); ``include_crds``; ``kube_version``; ``api_versions``;
     ``skip_tests``.
     """
@@ -77,6 +78,7 @@ class RenderOptions:
     release_name: str | None = None
     namespace: str | None = None
     value_files: tuple = ()
+    value_refs: tuple = ()
     values: dict | None = field(default=None, hash=False)
     include_crds: bool = True
     kube_version: str | None = None
@@ -86,7 +88,7 @@ class RenderOptions:
     def __post_init__(self):
         if self.renderer not in RENDERERS:
             raise RenderError("unknown renderer %r (choose one of %s)" % (self.renderer, ", ".join(RENDERERS)))
-        for name in ("include", "exclude", "kustomize_args", "value_files", "api_versions"):
+        for name in ("include", "exclude", "kustomize_args", "value_files", "value_refs", "api_versions"):
             value = getattr(self, name)
             if value is None:
                 object.__setattr__(self, name, ())

@@ -129,6 +129,7 @@ def render_options(spec, defaults, revision=""):
         release_name=helm.get("releaseName") or spec.name,
         namespace=namespace,
         value_files=tuple(helm.get("valueFiles") or ()),
+        value_refs=tuple(spec.refs),
         values=values or None,
         include_crds=not helm.get("skipCrds", False),
         kube_version=kube_version,

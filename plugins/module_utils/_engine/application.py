@@ -17,6 +17,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.multi_source import parse_sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of
 
 # Condition types (Argo CD's names).
@@ -48,6 +49,11 @@ class AppSpec:
     allow_empty: bool = False
     sync_options: tuple = ()
     ignore_differences: tuple = ()
+    # spec.sources (multi_source.py): each source a mapping; source is then ignored.
+    sources: tuple = ()
+    # (ref name, checkout) of the ref sources, set for the render of a multi-source
+    # Application's source (Helm value files ``$ref/path``).
+    refs: tuple = ()
     # What the spec asks for that is not carried out, one message each (naming the field):
     # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.
     warnings: tuple = ()
@@ -86,6 +92,8 @@ def parse(app):
     path = source.get("path") or "."
     if not isinstance(path, str) or path.startswith("/"):
         raise InvalidSpec("spec.source.path must be a relative path, got %r" % (path,))
+    sources = parse_sources(spec.get("sources"))
+    ignored = ("spec.source is ignored: spec.sources is set (as in Argo CD)",) if sources and source else ()
     return AppSpec(
         name=meta.get("name") or "",
         namespace=meta.get("namespace") or "",
@@ -102,6 +110,8 @@ def parse(app):
         allow_empty=bool(auto.get("allowEmpty")),
         sync_options=tuple(options),
         ignore_differences=tuple(ignores),
+        sources=sources,
+        warnings=ignored,
     )
 
 
@@ -245,6 +255,7 @@ def crd():
                                     },
                                 },
                                 "ignoreDifferences": {"type": "array", "items": any_object},
+                                "sources": {"type": "array", "items": any_object},
                             },
                         },
                         "status": any_object,

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages, multi_source
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
@@ -98,9 +98,10 @@ def reconcile(app, ports, settings):
     manifests = None
     try:
         spec = application.parse(app)
-        root, revision, repo_url = ports.source(app, spec)
-        outcome.revision = revision
-        manifests = ports.render(root, spec)
+        sourced = multi_source.fetch(app, spec, ports.source)
+        outcome.revision = revision = sourced.revision
+        repo_url = sourced.repo_url
+        manifests = multi_source.render(sourced, ports.render)
         prev_inventory = inventory.from_status(previous.get("inventory"))
         report_options = _options(spec, settings, False)
         plan = planner.build_plan(ports.cluster, manifests, prev_inventory, report_options)
@@ -149,6 +150,8 @@ def reconcile(app, ports, settings):
         pairs = syncer.assess(plan, result.live)
     outcome.health = _overall_health(pairs)
     outcome.status = _status(previous, spec, revision, repo_url, plan, result, outcome, do_sync and not settings.dry_run, now, ports.clock.iso())
+    if sourced.revisions:  # a multi-source Application: each source's revision, as Argo CD
+        outcome.status["sync"]["revisions"] = list(sourced.revisions)
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
         _record(ports, app, previous, outcome.status, settings, outcome)
     outcome.duration = time.monotonic() - started
