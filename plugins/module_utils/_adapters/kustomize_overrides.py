@@ -238,4 +238,3 @@ def write_kustomization(path, doc):
     os.unlink(path)
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
         json.dump(doc, handle, sort_keys=True)
-

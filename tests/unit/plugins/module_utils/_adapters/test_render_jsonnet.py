@@ -32,8 +32,8 @@ def checkout(tmp_path, fixtures_dir):
     return str(root)
 
 
-def options(jsonnet=JSONNET, **kwargs):
-    return RenderOptions(jsonnet=jsonnet, build_env=build_env(name="guestbook"), **kwargs)
+def options(jsonnet=None, **kwargs):
+    return RenderOptions(jsonnet=JSONNET if jsonnet is None else jsonnet, build_env=build_env(name="guestbook"), **kwargs)
 
 
 def test_jsonnet_directory_with_ext_vars_tlas_and_libs(checkout):

@@ -18,14 +18,17 @@ CHART = {"repoURL": "https://git.example.test/charts.git", "targetRevision": "v1
          "helm": {"valueFiles": ["$values/envs/prod/values.yaml"]}}
 VALUES = {"repoURL": "https://git.example.test/config.git", "targetRevision": "main", "ref": "values"}
 
+
 def cm(name):
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"k": name}}
+
 
 def app(sources, source=None):
     spec = {"sources": sources, "destination": {"namespace": "demo"}, "syncPolicy": {"automated": {"prune": True}}}
     if source:
         spec["source"] = source
     return {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": "multi-guestbook", "namespace": NS}, "spec": spec}
+
 
 class Sources:
     """Source and render ports that record what they were asked."""
@@ -43,6 +46,7 @@ class Sources:
         self.rendered.append((root, spec.path, spec.helm, spec.refs))
         return self.world.render(root, spec)
 
+
 @pytest.fixture
 def world():
     w = World()
@@ -51,6 +55,7 @@ def world():
     ports = w.ports
     w.ports = lambda: ports().with_changes(source=sources.source, render=sources.render)
     return w
+
 
 def test_chart_from_one_repo_with_values_from_another(world):
     world.paths = {"charts/guestbook": [cm("guestbook-ui")]}
@@ -63,6 +68,7 @@ def test_chart_from_one_repo_with_values_from_another(world):
     assert outcome.status["sync"]["repoURL"] == "https://git.example.test/charts.git"
     assert [e.subject for e in outcome.changeset.entries] == ["ConfigMap/demo/guestbook-ui"]
 
+
 def test_a_new_revision_of_the_values_repo_syncs_again(world):
     world.paths = {"charts/guestbook": [cm("guestbook-ui")]}
     obj = app([CHART, VALUES])
@@ -72,6 +78,7 @@ def test_a_new_revision_of_the_values_repo_syncs_again(world):
     outcome = world.run(obj)
     assert outcome.synced and outcome.reason.startswith("new revision")
     assert outcome.status["sync"]["revisions"] == ["c1", "v2"]
+
 
 def test_objects_of_all_sources_are_combined_and_duplicates_name_both(world):
     extra = {"repoURL": "https://git.example.test/extra.git", "path": "extra"}
@@ -85,16 +92,19 @@ def test_objects_of_all_sources_are_combined_and_duplicates_name_both(world):
     assert "duplicate object ConfigMap/guestbook-ui" in message
     assert "sources[0] charts/guestbook/x.yaml:1" in message and "sources[2] extra/x.yaml:1" in message
 
+
 def test_single_source_status_has_no_revisions(world):
     world.paths = {"charts/guestbook": [cm("guestbook-ui")]}
     outcome = world.run(app([], source={"repoURL": "https://git.example.test/charts.git", "path": "charts/guestbook"}))
     assert "revisions" not in outcome.status["sync"]
     assert outcome.status["sync"]["revision"] == "c1"
 
+
 def test_source_is_ignored_with_a_warning_when_sources_is_set():
     spec = application.parse(app([VALUES, {"repoURL": "https://git.example.test/extra.git", "path": "x"}], source={"path": "old"}))
     assert any("spec.source is ignored" in w for w in spec.warnings)
     assert [s.path for s, _rendered, _ref in multi_source.source_specs(spec)] == [".", "x"]
+
 
 @pytest.mark.parametrize("sources, message", [
     ([CHART], r"valueFiles\[0\] \$values/envs/prod/values.yaml names \$values, but no source has ref: values"),
