@@ -217,15 +217,24 @@ def _link_or_copy(src, dst):
     return dst
 
 
-def private_copy(root, home):
-    """A copy of the checkout ``root`` below ``home`` (without ``.git``), made of hard
-    links where the file system allows; returns its path. Symlinks are copied as links:
-    they were checked to stay inside the checkout, and the kustomization checks run on
-    the copy again."""
+def private_copy(root, home, directories):
+    """A copy below ``home`` of the ``directories`` of the checkout ``root`` (each with
+    its sub-tree, at its place; the kustomization graph's directories: with the load
+    restrictor kustomize reads nothing else), made of hard links where the file system
+    allows; returns the copy's root. Symlinks are copied as links: they were checked to
+    stay inside the checkout, and the kustomization checks run on the copy again."""
     copy_root = os.path.join(home, "checkout")
+    tops = []
+    for directory in sorted(set(directories)):
+        if not any(directory == top or directory.startswith(top + os.sep) for top in tops):
+            tops.append(directory)
     try:
-        shutil.copytree(root, copy_root, symlinks=True, copy_function=_link_or_copy,
-                        ignore=lambda directory, names: [".git"] if directory == root else [])
+        os.mkdir(copy_root, 0o700)
+        for top in tops:
+            dest = os.path.join(copy_root, os.path.relpath(top, root)) if top != root else copy_root
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copytree(top, dest, symlinks=True, copy_function=_link_or_copy, dirs_exist_ok=True,
+                            ignore=lambda directory, names: [".git"] if directory == root else [])
     except (OSError, shutil.Error) as exc:
         raise RenderError("cannot make a private copy of the checkout for the kustomize overrides: %s" % exc,
                           subject=FIELD) from exc

@@ -24,6 +24,7 @@ import tempfile
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kustomize_overrides
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kustomize_paths import (  # noqa: F401  pylint: disable=unused-import
     KUSTOMIZATION_FILES,
     Kustomization,
@@ -118,7 +119,7 @@ def render_kustomize(root, target, rel, options, source):
     home = tempfile.mkdtemp(prefix="gitops-k8s-kustomize-")
     try:
         if kustomize_overrides.has_edits(overrides):
-            root, target = _overridden_copy(root, target, rel, overrides, options, home)
+            root, target = _overridden_copy(root, target, rel, overrides, options, home, source)
         check_kustomization_paths(root, target, source, options.kustomize_enable_helm)
         env = kustomize_env(home, options.kustomize_enable_helm)
         result = run(argv + ["--", target], RenderError, rel, env=env, cwd=home, timeout=options.timeout)
@@ -148,15 +149,20 @@ def helm_version_args(options):
     return args
 
 
-def _overridden_copy(root, target, rel, overrides, options, home):
-    """(root, target) of a private copy of the checkout whose kustomization in ``rel``
-    has the overrides applied."""
-    copy_root = kustomize_overrides.private_copy(root, home)
-    copy_target = os.path.join(copy_root, rel) if rel != "." else copy_root
-    path = kustomization_file(copy_target)
+def _overridden_copy(root, target, rel, overrides, options, home, source):
+    """(root, target) of a private copy of the kustomization graph of ``rel`` whose
+    kustomization has the overrides applied."""
+    path = kustomization_file(target)
     if path is None:
         raise RenderError("has no kustomization file for the kustomize overrides to edit", subject=rel)
-    doc = Kustomization(copy_root, path, rel).load()
-    edited = kustomize_overrides.apply(doc, overrides, dict(options.build_env or {}), copy_target)
-    kustomize_overrides.write_kustomization(path, edited)
+    doc = Kustomization(root, path, source).load()
+    edited = kustomize_overrides.apply(doc, overrides, dict(options.build_env or {}), target)
+    directories = check_kustomization_paths(root, target, source, options.kustomize_enable_helm)
+    for component in edited.get("components") or []:  # the spec's components join the graph
+        real = os.path.realpath(os.path.join(target, component)) if isinstance(component, str) else None
+        if real and os.path.isdir(real) and inside_repository(root, real):
+            directories += check_kustomization_paths(root, real, source, options.kustomize_enable_helm)
+    copy_root = kustomize_overrides.private_copy(root, home, directories)
+    copy_target = os.path.join(copy_root, rel) if rel != "." else copy_root
+    kustomize_overrides.write_kustomization(os.path.join(copy_target, os.path.basename(path)), edited)
     return copy_root, copy_target

@@ -147,3 +147,14 @@ def test_replicas_merge_by_name_and_need_an_integer():
     assert out["replicas"] == [{"name": "web", "count": 4}, {"name": "db", "count": 1}]
     with pytest.raises(RenderError, match="count of web must be an integer"):
         ko.apply({}, {"replicas": [{"name": "web", "count": "many"}]}, {}, ".")
+
+
+def test_private_copy_holds_only_the_kustomization_graph(layout, tmp_path):
+    root = os.path.realpath(layout)
+    home = tmp_path / "home"
+    home.mkdir()
+    copy_root = ko.private_copy(root, str(home), [os.path.join(root, "overlays", "prod"), os.path.join(root, "base")])
+    assert sorted(os.listdir(copy_root)) == ["base", "overlays"]
+    assert os.listdir(os.path.join(copy_root, "overlays")) == ["prod"]
+    copied = os.path.join(copy_root, "base", "deployment.yaml")
+    assert os.stat(copied).st_ino == os.stat(os.path.join(root, "base", "deployment.yaml")).st_ino  # a hard link
