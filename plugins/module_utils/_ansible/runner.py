@@ -182,11 +182,13 @@ def describe(app, include_inventory):
         "health_status": (status.get("health") or {}).get("status") or APP_UNKNOWN,
         "health_message": (status.get("health") or {}).get("message") or "",
         "revision": (status.get("sync") or {}).get("revision") or "",
+        "revisions": (status.get("sync") or {}).get("revisions") or [],
         "last_synced_at": status.get("lastSyncedAt") or "",
         "conditions": status.get("conditions") or [],
         "history": status.get("history") or [],
         "resources": len(status.get("inventory") or []),
         "source": (app.get("spec") or {}).get("source") or {},
+        "sources": (app.get("spec") or {}).get("sources") or [],
         "parent": application.parent_of(app) or "",
         "wave": ordering.wave_of(app),
     }
