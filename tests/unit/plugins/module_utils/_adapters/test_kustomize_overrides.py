@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kustomize_overrides as ko
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.build_env import build_env
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render import RenderOptions, render
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_kustomize import helm_version_args
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import describe
 
@@ -158,3 +159,10 @@ def test_private_copy_holds_only_the_kustomization_graph(layout, tmp_path):
     assert os.listdir(os.path.join(copy_root, "overlays")) == ["prod"]
     copied = os.path.join(copy_root, "base", "deployment.yaml")
     assert os.stat(copied).st_ino == os.stat(os.path.join(root, "base", "deployment.yaml")).st_ino  # a hard link
+
+
+def test_kube_version_and_api_versions_reach_the_helm_charts_of_a_kustomization():
+    options = RenderOptions(kube_version="1.30.2", api_versions=("monitoring.coreos.com/v1",))
+    assert helm_version_args(options) == ["--helm-kube-version=1.30.2", "--helm-api-versions=monitoring.coreos.com/v1"]
+    with pytest.raises(RenderError, match="not a valid Kubernetes version"):
+        helm_version_args(RenderOptions(kube_version="--post-renderer=/bin/sh"))

@@ -99,3 +99,11 @@ def test_missing_gojsonnet_is_a_clear_error(checkout, monkeypatch):
         pytest.skip("no Python without gojsonnet here")
     with pytest.raises(RenderError, match="Jsonnet needs the gojsonnet Python package"):
         render(checkout, "apps/guestbook", options())
+
+
+def test_absolute_import_is_refused(checkout):
+    program = os.path.join(checkout, "apps", "guestbook", "abs.jsonnet")
+    with open(program, "w") as handle:
+        handle.write("{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, data: {s: importstr '/etc/hostname'}}")
+    with pytest.raises(RenderError, match="absolute paths are not allowed"):
+        render(checkout, "apps/guestbook", options(include=("abs.jsonnet",)))
