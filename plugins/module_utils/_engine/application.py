@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     API_GROUP, API_VERSION, APP_CRD_NAME, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, CRD_API_VERSION, CRD_KIND, HISTORY_LIMIT,
 )
@@ -48,6 +49,8 @@ class AppSpec:
     self_heal: bool = False
     allow_empty: bool = False
     sync_options: tuple = ()
+    # spec.syncPolicy.managedNamespaceMetadata: labels/annotations of a CreateNamespace namespace
+    managed_namespace_metadata: Optional[dict] = None
     ignore_differences: tuple = ()
     # spec.sources (multi_source.py): each source a mapping; source is then ignored.
     sources: tuple = ()
@@ -63,7 +66,7 @@ class AppSpec:
         return "%s/%s" % (self.namespace, self.name)
 
     def has_option(self, name, value="true"):
-        return ("%s=%s" % (name, value)).lower() in (o.lower() for o in self.sync_options)
+        return syncopts.app_options(self.sync_options)[0].get(name) == value.lower()
 
 
 def _mapping(value, where):
@@ -109,10 +112,24 @@ def parse(app):
         self_heal=bool(auto.get("selfHeal")),
         allow_empty=bool(auto.get("allowEmpty")),
         sync_options=tuple(options),
+        managed_namespace_metadata=_namespace_metadata(policy),
         ignore_differences=tuple(ignores),
         sources=sources,
-        warnings=ignored,
+        warnings=tuple(syncopts.app_options(options)[1]) + ignored,
     )
+
+
+def _namespace_metadata(policy):
+    """{labels, annotations} of spec.syncPolicy.managedNamespaceMetadata (string maps)."""
+    meta = _mapping(policy.get("managedNamespaceMetadata"), "spec.syncPolicy.managedNamespaceMetadata")
+    out = {}
+    for key in ("labels", "annotations"):
+        values = _mapping(meta.get(key), "spec.syncPolicy.managedNamespaceMetadata.%s" % key)
+        if not all(isinstance(v, str) for v in values.values()):
+            raise InvalidSpec("spec.syncPolicy.managedNamespaceMetadata.%s must map names to strings" % key)
+        if values:
+            out[key] = dict(values)
+    return out
 
 
 def parent_of(app):
@@ -252,6 +269,7 @@ def crd():
                                             },
                                         },
                                         "syncOptions": {"type": "array", "items": string},
+                                        "managedNamespaceMetadata": any_object,
                                     },
                                 },
                                 "ignoreDifferences": {"type": "array", "items": any_object},
