@@ -9,9 +9,12 @@
   ansible-pull just pulled (``checkout_dir``); the engine decides which one and at which
   revision (_engine/declared_source.py).
 
-A repoURL is checked (engine repo_urls) before anything is fetched: git options and
-remote-helper transports are refused, local repositories unless allowed. The
-credential of the longest URL prefix covering it is used. A repository whose fetch
+A repoURL is first rewritten (the operator's ``repo_url_rewrites``: a mirror or an
+air-gapped copy), then checked (engine repo_urls) before anything is fetched: git
+options and remote-helper transports are refused, local repositories unless allowed.
+The credential of the longest URL prefix covering the rewritten URL is used. The
+status keeps the repoURL the spec names; the URL fetched is the fourth value of
+``source`` when a rewrite applied. A repository whose fetch
 timed out is not fetched again in this run: the next Application naming it fails at
 once with the same error.
 """
@@ -39,7 +42,7 @@ class Sources:
     """Resolve and render Application sources (the reconcile Ports source/render)."""
 
     def __init__(self, store, checkout_dir=None, cache_dir=None, run_id=None, credentials=None, render_defaults=None,
-                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT):
+                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT, rewrites=None):
         self.store = store
         self.checkout_dir = checkout_dir
         self.cache_dir = cache_dir
@@ -48,26 +51,30 @@ class Sources:
         self.render_defaults = render_defaults or {}
         self.allow_local_repos = allow_local_repos
         self.git_timeout = git_timeout
+        self.rewrites = rewrites or repo_urls.Rewrites()
         self._timed_out = {}  # normalised repository URL -> the SourceError of its timed-out fetch
         self._revisions = {}  # root directory -> the commit it holds (Argo CD's ARGOCD_APP_REVISION)
 
     def source(self, app, spec):
-        """(root_dir, revision, repo_url) of an Application; which repository and revision
-        is the engine's decision (declared_source), fetching it is this adapter's job."""
+        """(root_dir, revision, repo_url, fetched_url) of an Application: repo_url as the
+        spec names it, fetched_url the rewritten URL git fetched ('' when no rewrite
+        applied). Which repository and revision is the engine's decision
+        (declared_source), fetching it is this adapter's job."""
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
         if not holder_spec.repo_url:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
             self._revisions[self.checkout_dir] = commit
-            return self.checkout_dir, commit, url or "local checkout"
+            return self.checkout_dir, commit, url or "local checkout", ""
         return self._fetch(holder_spec.repo_url, declared_source.revision(app, holder, holder_spec))
 
     def _get_app(self, namespace, name):
         """A declaring Application (read only when an Application has no repoURL)."""
         return self.store.get(namespace, name)
 
-    def _fetch(self, url, ref):
+    def _fetch(self, named, ref):
+        url = self.rewrites.apply(named)
         parsed = repo_urls.parse(url, allow_local=self.allow_local_repos)
         earlier = self._timed_out.get(parsed)
         if earlier is not None:
@@ -80,7 +87,9 @@ class Sources:
                 self._timed_out[parsed] = exc
             raise
         self._revisions[result.tree] = result.commit
-        return result.tree, result.commit, result.url
+        if url == named:
+            return result.tree, result.commit, result.url, ""
+        return result.tree, result.commit, git.redact_url(named), result.url
 
     def render(self, root, spec):
         options = render_options(spec, self.render_defaults, revision=self._revisions.get(root, ""))
