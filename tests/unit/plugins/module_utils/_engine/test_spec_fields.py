@@ -61,7 +61,7 @@ def test_a_field_not_carried_out_is_a_warning_naming_it(spec, expected):
     {"source": {"path": "p", "helm": {"passCredentials": False, "version": "v3", "valuesObject": {"any": {"thing": 1}}}}},
     {"source": {"path": "p", "kustomize": {}}},
     {"source": {"path": "p", "kustomize": {"namePrefix": "prod-", "images": ["nginx:1.25"], "commonLabels": {"a": "b"},
-                                         "forceCommonLabels": True, "patches": [{"path": "p.yaml"}], "components": ["../c"]}}},
+                                           "forceCommonLabels": True, "patches": [{"path": "p.yaml"}], "components": ["../c"]}}},
     {"source": {"path": "p", "directory": {"jsonnet": {"extVars": [{"name": "a", "value": "b", "code": False}],
                                                        "tlas": [{"name": "n", "value": "1", "code": True}], "libs": ["vendor"]}}}},
     {"sources": [{"repoURL": "https://github.com/org/charts", "path": "c", "helm": {"valueFiles": ["$values/v.yaml"]}},
