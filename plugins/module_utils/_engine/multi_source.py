@@ -13,7 +13,8 @@ of all of them are one set: an object two sources render is an error naming both
 
 Status: ``sync.revisions`` lists each source's revision in order, as Argo CD; the
 single ``revision`` (what the sync decision, ``operationState`` and history compare)
-is those revisions joined by commas, so a change in any source is a new revision.
+is those revisions joined by commas, so a change in any source is a new revision, and
+a rollback to such a revision pins each source to its own.
 """
 
 from __future__ import annotations
@@ -104,10 +105,14 @@ def source_specs(spec):
     source's fields (an Application with one source: its own spec)."""
     if not spec.sources:
         return ((spec, True, ""),)
+    pinned = spec.pinned_revision.split(REVISION_SEPARATOR) if spec.pinned_revision else [""] * len(spec.sources)
+    if len(pinned) != len(spec.sources):
+        raise InvalidSpec("the revision to roll back to (%s) does not name one revision per source of spec.sources" % spec.pinned_revision)
     out = []
-    for source in spec.sources:
+    for source, pin in zip(spec.sources, pinned):
         out.append((replace(
             spec,
+            pinned_revision=pin,
             repo_url=source.get("repoURL") or "",
             target_revision=str(source.get("targetRevision") or "HEAD"),
             path=source.get("path") or ".",

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, multi_source
@@ -116,3 +118,11 @@ def test_source_is_ignored_with_a_warning_when_sources_is_set():
 def test_invalid_sources_are_refused(sources, message):
     with pytest.raises(InvalidSpec, match=message):
         multi_source.parse_sources(sources)
+
+
+def test_a_rollback_pins_each_source_to_its_own_revision():
+    spec = application.parse(app([CHART, VALUES]))
+    pinned = [s.pinned_revision for s, _rendered, _ref in multi_source.source_specs(replace(spec, pinned_revision="c0,v0"))]
+    assert pinned == ["c0", "v0"]
+    with pytest.raises(InvalidSpec, match="does not name one revision per source"):
+        multi_source.source_specs(replace(spec, pinned_revision="c0"))
