@@ -108,11 +108,16 @@ def source_specs(spec):
     pinned = spec.pinned_revision.split(REVISION_SEPARATOR) if spec.pinned_revision else [""] * len(spec.sources)
     if len(pinned) != len(spec.sources):
         raise InvalidSpec("the revision to roll back to (%s) does not name one revision per source of spec.sources" % spec.pinned_revision)
+    # A chart source (spec.source.chart, Helm chart repositories) keeps its chart: the
+    # field exists once chart sources are merged; until then the field table refuses it.
+    has_chart = "chart" in getattr(type(spec), "__dataclass_fields__", {})
     out = []
     for source, pin in zip(spec.sources, pinned):
+        extra = {"chart": source.get("chart") or ""} if has_chart else {}
         out.append((replace(
             spec,
             pinned_revision=pin,
+            **extra,
             repo_url=source.get("repoURL") or "",
             target_revision=str(source.get("targetRevision") or "HEAD"),
             path=source.get("path") or ".",
