@@ -194,16 +194,28 @@ def chart_without_git(chart_dir, home):
     return copy
 
 
+def value_file_path(root, rel, value_file, refs, source):
+    """Real path of a value file: relative to the chart, or ``$ref/path`` in the checkout
+    of that ref source (``refs``: (ref, checkout) pairs); inside its checkout, not in .git."""
+    if isinstance(value_file, str) and value_file.startswith("$"):
+        ref, _sep, path = value_file[1:].partition("/")
+        checkouts = dict(refs)
+        if ref not in checkouts:
+            raise RenderError("value file names $%s, but no source has ref: %s" % (ref, ref), subject=value_file)
+        root, shown = os.path.realpath(checkouts[ref]), value_file
+        real = resolve_inside(root, path, RenderError, "value file %s" % value_file, "the source with ref %s" % ref)
+    else:
+        shown = os.path.normpath(os.path.join(rel, value_file))
+        real = resolve_inside(root, shown, RenderError, "value file", source)
+    if not inside_repository(root, real):
+        raise RenderError("value file is in the .git directory of %s" % source, subject=shown)
+    return real
+
+
 def render_helm(root, target, rel, options, source):
     """``helm template`` the chart in ``target``; returns (manifests, warnings)."""
     helm = helm_command(options.helm_binary)
-    value_files = []
-    for value_file in options.value_files:
-        chart_relative = os.path.normpath(os.path.join(rel, value_file))
-        real = resolve_inside(root, chart_relative, RenderError, "value file", source)
-        if not inside_repository(root, real):
-            raise RenderError("value file is in the .git directory of %s" % source, subject=chart_relative)
-        value_files.append(real)
+    value_files = [value_file_path(root, rel, value_file, options.value_refs, source) for value_file in options.value_files]
     release = release_name(options, target, rel)
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:

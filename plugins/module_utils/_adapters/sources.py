@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, processes, render, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import build_env, git, processes, render, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
@@ -54,6 +54,7 @@ class Sources:
         self.git_timeout = git_timeout
         self.rewrites = rewrites or repo_urls.Rewrites()
         self._timed_out = {}  # normalised repository URL -> the SourceError of its timed-out fetch
+        self._revisions = {}  # root directory -> the commit it holds (Argo CD's ARGOCD_APP_REVISION)
 
     def source(self, app, spec):
         """(root_dir, revision, repo_url, fetched_url) of an Application: repo_url as the
@@ -68,6 +69,7 @@ class Sources:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
+            self._revisions[self.checkout_dir] = commit
             return Fetched(self.checkout_dir, commit, url or "local checkout")
         return self._fetch(holder_spec.repo_url, spec.pinned_revision or declared_source.revision(app, holder, holder_spec))
 
@@ -88,12 +90,13 @@ class Sources:
             if exc.details.get("timed_out"):
                 self._timed_out[parsed] = exc
             raise
+        self._revisions[result.tree] = result.commit
         if url == named:
             return Fetched(result.tree, result.commit, result.url)
         return Fetched(result.tree, result.commit, git.redact_url(named), result.url)
 
     def render(self, root, spec):
-        options = render_options(spec, self.render_defaults)
+        options = render_options(spec, self.render_defaults, revision=self._revisions.get(root, ""))
         return render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path)).manifests
 
 
@@ -109,8 +112,8 @@ def _globs(value):
     return (value,)
 
 
-def render_options(spec, defaults):
-    directory, helm = spec.directory or {}, spec.helm or {}
+def render_options(spec, defaults, revision=""):
+    directory, helm, kustomize = spec.directory or {}, spec.helm or {}, spec.kustomize or {}
     values = {}
     if helm.get("values"):
         if not isinstance(helm["values"], str):
@@ -121,20 +124,29 @@ def render_options(spec, defaults):
         values = _deep_merge(values, helm["valuesObject"])
     for param in helm.get("parameters") or []:
         _set_path(values, str(param.get("name") or ""), param.get("value"))
+    kube_version = helm.get("kubeVersion") or kustomize.get("kubeVersion") or defaults.get("kube_version")
+    api_versions = tuple(helm.get("apiVersions") or kustomize.get("apiVersions") or defaults.get("api_versions") or ())
+    namespace = spec.destination_namespace or defaults.get("namespace") or "default"
     return render.RenderOptions(
         renderer=defaults.get("renderer") or render.AUTO,
         recurse=bool(directory.get("recurse")),
         include=_globs(directory.get("include")),
         exclude=_globs(directory.get("exclude")),
+        jsonnet=directory.get("jsonnet") or None,
         kustomize_binary=defaults.get("kustomize_binary"),
+        kustomize_overrides=kustomize or None,
+        build_env=build_env.build_env(name=spec.name, namespace=namespace, revision=revision, repo_url=spec.repo_url,
+                                      path=spec.path, target_revision=spec.target_revision,
+                                      kube_version=kube_version or "", api_versions=api_versions),
         helm_binary=defaults.get("helm_binary"),
         release_name=helm.get("releaseName") or spec.name,
-        namespace=spec.destination_namespace or defaults.get("namespace") or "default",
+        namespace=namespace,
         value_files=tuple(helm.get("valueFiles") or ()),
+        value_refs=tuple(spec.refs),
         values=values or None,
         include_crds=not helm.get("skipCrds", False),
-        kube_version=helm.get("kubeVersion") or defaults.get("kube_version"),
-        api_versions=tuple(helm.get("apiVersions") or defaults.get("api_versions") or ()),
+        kube_version=kube_version,
+        api_versions=api_versions,
     )
 
 
