@@ -9,8 +9,9 @@ URL is served from a smart-HTTP server on 127.0.0.1 through
 - the Argo CD Applications become gitops.k8s Applications of the run's namespace (the
   converted-from annotation, our finalizer), their children reconcile and their objects
   exist; the status keeps the GitHub URL and names the URL fetched;
-- a field not carried out (`kustomize.images`) is an UnsupportedFeatureWarning condition
-  and an Ansible warning in the run's output, and the Application still syncs;
+- a field not carried out (`kustomize.version`) is an UnsupportedFeatureWarning condition
+  and an Ansible warning in the run's output, and the Application still syncs; its
+  `kustomize.images` is carried out;
 - the AppProject in the chart is not applied: a warning on the root, not a failed sync;
 - an Application whose `destination.server` is another cluster fails with an error
   naming the field, and nothing of its path is written to this cluster.
@@ -84,10 +85,12 @@ def test_an_argo_cd_app_of_apps_chart_through_a_url_rewrite(tmp_path, kubeconfig
         kustomized = apps["kustomize-guestbook"]
         assert kustomized["status"]["sync"]["status"] == "Synced", kustomized["status"]
         warning = conditions(kustomized)["UnsupportedFeatureWarning"]
-        assert "spec.source.kustomize.images is not carried out" in warning
-        assert kustomized["spec"]["source"]["kustomize"]["images"] == ["gcr.io/heptio-images/ks-guestbook-demo:0.2"]  # the CRD kept it
-        assert kubectl("get", "deploy", "kustomize-guestbook-ui", "-n", namespace, "-o", "name").strip() == "deployment.apps/kustomize-guestbook-ui"
-        assert "spec.source.kustomize.images is not carried out" in output  # the Ansible warning
+        assert "spec.source.kustomize.version is not carried out" in warning
+        assert kustomized["spec"]["source"]["kustomize"]["version"] == "v5.4.3"  # the CRD kept it
+        # kustomize.images is carried out, as Argo CD's `kustomize edit set image`
+        assert kubectl("get", "deploy", "kustomize-guestbook-ui", "-n", namespace, "-o", "jsonpath={.spec.template.spec.containers[0].image}") \
+            == "gcr.io/heptio-images/ks-guestbook-demo:0.3"
+        assert "spec.source.kustomize.version is not carried out" in output  # the Ansible warning
 
         assert "AppProject/argocd/platform" in conditions(apps["root"])["UnsupportedFeatureWarning"]
         assert "ComparisonError" not in conditions(apps["root"])
