@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, render, tools, yaml_io
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, helm_parameters, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 
 
@@ -106,8 +106,7 @@ def render_options(spec, defaults):
         values = loaded[0] if loaded and isinstance(loaded[0], dict) else {}
     if isinstance(helm.get("valuesObject"), dict):
         values = _deep_merge(values, helm["valuesObject"])
-    for param in helm.get("parameters") or []:
-        _set_path(values, str(param.get("name") or ""), param.get("value"))
+    values = helm_parameters.apply_parameters(values, helm.get("parameters") or [], field="%s spec.source.helm.parameters" % spec.key)
     return render.RenderOptions(
         renderer=defaults.get("renderer") or render.AUTO,
         recurse=bool(directory.get("recurse")),
@@ -131,13 +130,3 @@ def _deep_merge(base, extra):
         out[key] = _deep_merge(out[key], value) if isinstance(out.get(key), dict) and isinstance(value, dict) else value
     return out
 
-
-def _set_path(values, dotted, value):
-    """helm --set style: a.b.c=value."""
-    if not dotted:
-        return
-    parts = dotted.split(".")
-    node = values
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value
