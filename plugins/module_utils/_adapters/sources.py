@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where an Application's manifests come from, and how they are rendered.
 
+- spec.source.chart set: pull that Helm chart from the chart repository or OCI registry
+  repoURL at the version targetRevision names (chart_cache), and render it with helm.
 - spec.source.repoURL set: fetch it (git cache shared by every Application of the run).
 - repoURL omitted: use the source of the Application that declared it (our tracking
   annotation), up to the root Application, whose source is the local checkout
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, render, tools, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import chart_cache, git, render, tools, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, helm_parameters, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 
@@ -53,6 +55,8 @@ class Sources:
     def source(self, app, spec):
         """(root_dir, revision, repo_url) of an Application; which repository and revision
         is the engine's decision (declared_source), fetching it is this adapter's job."""
+        if spec.chart:
+            return self._fetch_chart(spec)
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
         if not holder_spec.repo_url:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
@@ -78,6 +82,16 @@ class Sources:
                 self._timed_out[parsed] = exc
             raise
         return result.tree, result.commit, result.url
+
+    def _fetch_chart(self, spec):
+        """A chart of a chart repository or OCI registry: (chart directory, version, URL)."""
+        if not spec.repo_url:
+            raise SourceError("spec.source.chart needs spec.source.repoURL (a chart repository or OCI registry)", subject=spec.key)
+        helm = spec.helm or {}
+        pulled = chart_cache.fetch_chart(spec.repo_url, spec.chart, spec.target_revision, self.cache_dir,
+                                         credentials=self.credentials, helm_binary=self.render_defaults.get("helm_binary"),
+                                         timeout=self.git_timeout, pass_credentials=bool(helm.get("passCredentials")))
+        return pulled.tree, pulled.version, pulled.url
 
     def render(self, root, spec):
         options = render_options(spec, self.render_defaults)
@@ -108,7 +122,7 @@ def render_options(spec, defaults):
         values = _deep_merge(values, helm["valuesObject"])
     values = helm_parameters.apply_parameters(values, helm.get("parameters") or [], field="%s spec.source.helm.parameters" % spec.key)
     return render.RenderOptions(
-        renderer=defaults.get("renderer") or render.AUTO,
+        renderer=render.HELM if spec.chart else defaults.get("renderer") or render.AUTO,
         recurse=bool(directory.get("recurse")),
         include=_globs(directory.get("include")),
         exclude=_globs(directory.get("exclude")),
