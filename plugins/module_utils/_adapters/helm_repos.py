@@ -115,6 +115,17 @@ class HelmRepos:
             self.repositories.append(entry)
         return parsed
 
+    def add_dependency(self, url, name):
+        """A repository a chart's dependency names: helm matches it to repositories.yaml by
+        its URL as written, so the entry keeps that spelling (credentials never in it)."""
+        parsed = self.add(url, name)
+        if parsed.scheme != repo_urls.OCI_SCHEME:
+            if "@" in url.split("://", 1)[-1].split("/", 1)[0]:
+                raise SourceError("a dependency repository URL must not hold credentials; use the credential table",
+                                  subject=repo_urls.display(url))
+            self.repositories[-1]["url"] = url.rstrip("/")
+        return parsed
+
     def write(self):
         """Write repositories.yaml and the registry config (0600) into the Helm home."""
         config = os.path.join(self.home, "config")

@@ -54,7 +54,8 @@ class RenderOptions:
     name); ``namespace`` (default ``default``); ``value_files`` (relative to the chart
     directory, must stay inside the checkout); ``values`` (inline dict, applied
     after the value files); ``include_crds``; ``kube_version``; ``api_versions``;
-    ``skip_tests``.
+    ``skip_tests``; ``file_parameters`` ((name, path) pairs, helm ``--set-file``);
+    ``credentials`` for the repositories chart dependencies name.
     """
 
     renderer: str = AUTO
@@ -77,11 +78,15 @@ class RenderOptions:
     kube_version: str | None = None
     api_versions: tuple = ()
     skip_tests: bool = True
+    # (name, path) pairs: helm --set-file, the path relative to the chart like value files
+    file_parameters: tuple = ()
+    # repo_urls.Credentials for the repositories of chart dependencies
+    credentials: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         if self.renderer not in RENDERERS:
             raise RenderError("unknown renderer %r (choose one of %s)" % (self.renderer, ", ".join(RENDERERS)))
-        for name in ("include", "exclude", "kustomize_args", "value_files", "api_versions"):
+        for name in ("include", "exclude", "kustomize_args", "value_files", "api_versions", "file_parameters"):
             value = getattr(self, name)
             if value is None:
                 object.__setattr__(self, name, ())

@@ -27,6 +27,8 @@ import tempfile
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.helm_parameters import apply_file_parameter
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_dependencies
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, resolve_inside, run, tool_env, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, load_manifests, read_text
@@ -194,25 +196,48 @@ def chart_without_git(chart_dir, home):
     return copy
 
 
+def contained_file(root, rel, path, what, source):
+    """Real path of a file named relative to the chart, inside the checkout and not in .git."""
+    chart_relative = os.path.normpath(os.path.join(rel, path))
+    real = resolve_inside(root, chart_relative, RenderError, what, source)
+    if not inside_repository(root, real):
+        raise RenderError("%s is in the .git directory of %s" % (what, source), subject=chart_relative)
+    return real
+
+
+def inline_values(root, rel, options, source):
+    """The values we write for helm (inline values and parameters, then file parameters
+    as ``--set-file`` would set them), or None."""
+    values = options.values or {}
+    for number, (name, path) in enumerate(options.file_parameters):
+        subject = "spec.source.helm.fileParameters[%d]" % number
+        if not isinstance(path, str) or not path:
+            raise RenderError("needs a path (relative to the chart)", subject=subject)
+        real = contained_file(root, rel, path, "file parameter", source)
+        values = apply_file_parameter(values, name, read_text(real, os.path.normpath(os.path.join(rel, path))), subject)
+    return values or None
+
+
 def render_helm(root, target, rel, options, source):
-    """``helm template`` the chart in ``target``; returns (manifests, warnings)."""
+    """``helm template`` the chart in ``target`` (its dependencies built first when
+    missing); returns (manifests, warnings)."""
     helm = helm_command(options.helm_binary)
-    value_files = []
-    for value_file in options.value_files:
-        chart_relative = os.path.normpath(os.path.join(rel, value_file))
-        real = resolve_inside(root, chart_relative, RenderError, "value file", source)
-        if not inside_repository(root, real):
-            raise RenderError("value file is in the .git directory of %s" % source, subject=chart_relative)
-        value_files.append(real)
+    value_files = [contained_file(root, rel, value_file, "value file", source) for value_file in options.value_files]
+    values = inline_values(root, rel, options, source)
     release = release_name(options, target, rel)
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:
-        inline_file = os.path.join(home, "inline-values.json") if options.values else None
-        argv = helm_argv(helm, release, chart_without_git(target, home), options, value_files, inline_file)
+        env = helm_env(home)
+        chart = helm_dependencies.prepare(root, target, rel, home, helm, env, credentials=options.credentials,
+                                          timeout=options.timeout, source=source)
+        if chart == target:
+            chart = chart_without_git(target, home)
+        inline_file = os.path.join(home, "inline-values.json") if values else None
+        argv = helm_argv(helm, release, chart, options, value_files, inline_file)
         if inline_file:
             with open(os.open(inline_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
-                json.dump(options.values, handle)
-        result = run(argv, RenderError, rel, env=helm_env(home), cwd=home, timeout=options.timeout)
+                json.dump(values, handle)
+        result = run(argv, RenderError, rel, env=env, cwd=home, timeout=options.timeout)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     if result.rc != 0:

@@ -20,6 +20,7 @@ once with the same error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import chart_cache, git, render, tools, yaml_io
@@ -94,7 +95,7 @@ class Sources:
         return pulled.tree, pulled.version, pulled.url
 
     def render(self, root, spec):
-        options = render_options(spec, self.render_defaults)
+        options = dataclasses.replace(render_options(spec, self.render_defaults), credentials=self.credentials)
         return render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path)).manifests
 
 
@@ -135,7 +136,17 @@ def render_options(spec, defaults):
         include_crds=not helm.get("skipCrds", False),
         kube_version=helm.get("kubeVersion") or defaults.get("kube_version"),
         api_versions=tuple(helm.get("apiVersions") or defaults.get("api_versions") or ()),
+        file_parameters=_file_parameters(spec, helm.get("fileParameters")),
     )
+
+
+def _file_parameters(spec, items):
+    """spec.source.helm.fileParameters as (name, path) pairs."""
+    if items is None:
+        return ()
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise RenderError("spec.source.helm.fileParameters must be a list of {name, path}", subject=spec.key)
+    return tuple((item.get("name"), item.get("path")) for item in items)
 
 
 def _deep_merge(base, extra):

@@ -88,9 +88,10 @@ def typed(text, as_string):
 
 
 class _Parser:
-    def __init__(self, text, as_string):
+    def __init__(self, text, as_string, literal=None):
         self.sc = _Reader(text)
         self.as_string = as_string
+        self.literal = literal  # --set-file: the file's text is the value
 
     def parse(self, data):
         while True:
@@ -135,10 +136,10 @@ class _Parser:
         first = self.sc.read()
         if first is None:
             return ""
-        if first != "{":
+        if first != "{" or self.literal is not None:
             self.sc.unread()
             text, _last = self.sc.until(",")
-            return typed(text, self.as_string)
+            return self.literal if self.literal is not None else typed(text, self.as_string)
         items = []
         while True:
             text, last = self.sc.until(",}")
@@ -214,6 +215,19 @@ def parse_into(data, text, as_string=False):
     """Apply one ``--set`` (or ``--set-string``) argument ``text`` to ``data``; ValueError
     with helm's message when helm would refuse it."""
     _Parser(text, as_string).parse(data)
+
+
+def apply_file_parameter(values, name, text, subject):
+    """``values`` with ``name`` set to the string ``text`` (a file's content), as helm's
+    ``--set-file name=path`` sets it; RenderError naming ``subject`` for a bad name."""
+    out = copy.deepcopy(values)
+    if not isinstance(name, str) or not name:
+        raise RenderError("needs a name (a string)", subject=subject)
+    try:
+        _Parser("%s=file" % name, True, literal=text).parse(out)
+    except ValueError as exc:
+        raise RenderError("helm would refuse --set-file %s: %s" % (name[:60], exc), subject=subject) from exc
+    return out
 
 
 def apply_parameters(values, parameters, field=PARAMETERS_FIELD):
