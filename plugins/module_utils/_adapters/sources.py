@@ -42,7 +42,7 @@ class Sources:
     """Resolve and render Application sources (the reconcile Ports source/render)."""
 
     def __init__(self, store, checkout_dir=None, cache_dir=None, run_id=None, credentials=None, render_defaults=None,
-                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT):
+                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT, discovery=None):
         self.store = store
         self.checkout_dir = checkout_dir
         self.cache_dir = cache_dir
@@ -52,6 +52,10 @@ class Sources:
         self.allow_local_repos = allow_local_repos
         self.git_timeout = git_timeout
         self._timed_out = {}  # normalised repository URL -> the SourceError of its timed-out fetch
+        # discovery() -> (server gitVersion, served group versions): Helm's .Capabilities
+        # as Argo CD fills them (--kube-version, --api-versions), asked once per run.
+        self.discovery = discovery
+        self._cluster_facts = None
 
     def source(self, app, spec):
         """(root_dir, revision, repo_url) of an Application; which repository and revision
@@ -96,7 +100,25 @@ class Sources:
 
     def render(self, root, spec):
         options = dataclasses.replace(render_options(spec, self.render_defaults), credentials=self.credentials)
+        if self.discovery is not None and self._renders_helm(root, spec, options):
+            helm = spec.helm or {}
+            if not helm.get("kubeVersion") or not helm.get("apiVersions"):
+                kube_version, api_versions = self._facts()
+                options = dataclasses.replace(options, kube_version=options.kube_version or kube_version,
+                                              api_versions=options.api_versions or tuple(api_versions))
         return render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path)).manifests
+
+
+    def _facts(self):
+        if self._cluster_facts is None:
+            self._cluster_facts = self.discovery()
+        return self._cluster_facts
+
+    @staticmethod
+    def _renders_helm(root, spec, options):
+        if options.renderer in (render.HELM, render.AUTO):
+            return options.renderer == render.HELM or os.path.isfile(os.path.join(root, spec.path, render.CHART_FILE))
+        return False
 
 
 def _globs(value):

@@ -133,3 +133,34 @@ def test_file_parameters_stay_inside_the_checkout(tmp_path, helm_bin, path, why)
     shutil.copytree(WEBAPP, str(root / "webapp"))
     with pytest.raises(RenderError, match=why):
         render(str(root), "webapp", RenderOptions(helm_binary=helm_bin, file_parameters=(("message", path),)))
+
+
+CAPS = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caps\ndata:\n"
+        "  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n"
+        "  widgets: {{ .Capabilities.APIVersions.Has \"widgets.example.com/v1\" | quote }}\n")
+
+
+@pytest.mark.parametrize("helm, kube, widgets", [
+    ({}, "v1.20.15", "true"),
+    ({"kubeVersion": "1.29.0", "apiVersions": ["other.example.com/v1"]}, "v1.29.0", "false"),
+])
+def test_kube_version_and_api_versions_default_to_the_cluster(tmp_path, helm_bin, helm, kube, widgets):
+    from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
+    from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import AppSpec
+
+    root = tmp_path / "checkout"
+    (root / "caps" / "templates").mkdir(parents=True)
+    (root / "caps" / "Chart.yaml").write_text("apiVersion: v2\nname: caps\nversion: 0.1.0\n")
+    (root / "caps" / "templates" / "cm.yaml").write_text(CAPS)
+    asked = []
+
+    def discovery():
+        asked.append(1)
+        return "v1.20.15", ["v1", "apps/v1", "widgets.example.com/v1"]
+
+    sources = Sources(None, render_defaults={"helm_binary": helm_bin}, discovery=discovery)
+    spec = AppSpec(name="caps", namespace="gitops", path="caps", helm=helm)
+    manifests = sources.render(str(root), spec)
+    sources.render(str(root), spec)
+    assert manifests[0].obj["data"] == {"kube": kube, "widgets": widgets}
+    assert len(asked) == (0 if helm else 1)  # asked once per run, and only when needed
