@@ -106,3 +106,60 @@ def test_oci_registry_chart(tmp_path, kubeconfig, namespace, kubectl):
     assert outcome.error is None, outcome.error
     assert outcome.revision == "1.2.0"
     assert configmap(kubectl, namespace)["chartVersion"] == "1.2.0"
+
+
+CHART_APP = """---
+apiVersion: gitops-k8s.dev/v1alpha1
+kind: Application
+metadata:
+  name: charts-e2e-webapp
+  namespace: {namespace}
+spec:
+  source:
+    repoURL: {url}
+    chart: webapp
+    targetRevision: "{version}"
+    helm:
+      releaseName: shop
+      parameters:
+        - name: replicaCount
+          value: "3"
+  destination:
+    namespace: {namespace}
+  syncPolicy:
+    automated:
+      prune: true
+      selfHeal: true
+"""
+
+
+def test_ansible_pull_deploys_a_chart_from_a_repository_with_credentials(tmp_path, kubeconfig, namespace, kubectl, chart_repo):
+    from .gitops import GitRepo
+    from .playbook import ansible_pull
+
+    repo = GitRepo(tmp_path / "origin")
+    shutil.copy(os.path.join(REPO_ROOT, "examples", "local.yml"), os.path.join(repo.path, "local.yml"))
+    repo.write("apps/webapp.yaml", CHART_APP.format(namespace=namespace, url=chart_repo.url, version="1.0.0"))
+    repo.commit("webapp from the chart repository")
+    extra = str(tmp_path / "vars.json")
+    with open(extra, "w", encoding="utf-8") as handle:
+        json.dump({"gitops_k8s_namespace": namespace, "gitops_k8s_root_name": "charts-e2e-root",
+                   "gitops_k8s_repo_credentials": [{"url": chart_repo.url, "username": "charts", "password": PASSWORD}]}, handle)
+    checkout = str(tmp_path / "checkout")
+
+    first = ansible_pull(repo.url, checkout, kubeconfig, "-e", "@" + extra)
+    assert first.returncode == 0, first.stdout[-5000:] + first.stderr[-3000:]
+    assert PASSWORD not in first.stdout + first.stderr
+    assert configmap(kubectl, namespace)["chartVersion"] == "1.0.0"
+    assert kubectl("get", "deploy", "shop-webapp", "-n", namespace, "-o", "jsonpath={.spec.replicas}") == "3"
+    app = json.loads(kubectl("get", "gapp", "charts-e2e-webapp", "-n", namespace, "-o", "json"))
+    assert app["status"]["sync"]["revision"] == "1.0.0" and app["status"]["sync"]["status"] == "Synced"
+
+    # an upgrade is a commit changing targetRevision
+    repo.write("apps/webapp.yaml", CHART_APP.format(namespace=namespace, url=chart_repo.url, version="1.1.0"))
+    repo.commit("webapp 1.1.0")
+    second = ansible_pull(repo.url, checkout, kubeconfig, "-e", "@" + extra)
+    assert second.returncode == 0, second.stdout[-5000:] + second.stderr[-3000:]
+    assert configmap(kubectl, namespace)["chartVersion"] == "1.1.0"
+    for name in ("charts-e2e-webapp", "charts-e2e-root"):
+        kubectl.run("patch", "gapp", name, "-n", namespace, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
