@@ -54,7 +54,8 @@ class RenderOptions:
     name); ``namespace`` (default ``default``); ``value_files`` (relative to the chart
     directory, must stay inside the checkout); ``values`` (inline dict, applied
     after the value files); ``include_crds``; ``kube_version``; ``api_versions``;
-    ``skip_tests``; ``file_parameters`` ((name, path) pairs, helm ``--set-file``);
+    ``skip_tests``; ``parameters`` (Argo CD's, applied last with helm's ``--set``
+    rules); ``file_parameters`` ((name, path) pairs, helm ``--set-file``);
     ``credentials`` for the repositories chart dependencies name.
     """
 
@@ -78,6 +79,8 @@ class RenderOptions:
     kube_version: str | None = None
     api_versions: tuple = ()
     skip_tests: bool = True
+    # Argo CD parameters ({name, value, forceString}): helm --set / --set-string rules
+    parameters: tuple = field(default=(), hash=False)
     # (name, path) pairs: helm --set-file, the path relative to the chart like value files
     file_parameters: tuple = ()
     # repo_urls.Credentials for the repositories of chart dependencies

@@ -27,7 +27,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.helm_parameters import apply_file_parameter
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.helm_parameters import apply_file_parameter, apply_parameters
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_dependencies
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, resolve_inside, run, tool_env, trim
@@ -205,17 +205,44 @@ def contained_file(root, rel, path, what, source):
     return real
 
 
-def inline_values(root, rel, options, source):
-    """The values we write for helm (inline values and parameters, then file parameters
-    as ``--set-file`` would set them), or None."""
-    values = options.values or {}
+def merge_values(base, extra):
+    """Helm's merge of one values source over the ones before it: mappings merge key by
+    key, anything else replaces."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merge_values(out[key], value) if isinstance(out.get(key), dict) and isinstance(value, dict) else value
+    return out
+
+
+def load_value_file(real, shown_path):
+    docs = load_documents(read_text(real, shown_path), shown_path)
+    values = docs[0][1] if docs else None
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise RenderError("a values file must hold a mapping", subject=shown_path)
+    return values
+
+
+def written_values(root, rel, options, value_files, source):
+    """(values we write for helm, value files helm reads itself). Parameters apply on
+    top of everything before them (helm's --set edits the merged values: ``x[1]`` keeps
+    ``x[0]`` of a value file), so with parameters the value files are merged here, in
+    helm's order: value files, inline values, --set, --set-string, --set-file."""
+    if not options.parameters and not options.file_parameters:
+        return options.values or None, value_files
+    values = {}
+    for real, path in zip(value_files, options.value_files):
+        values = merge_values(values, load_value_file(real, os.path.normpath(os.path.join(rel, path))))
+    values = merge_values(values, options.values or {})
+    values = apply_parameters(values, list(options.parameters))
     for number, (name, path) in enumerate(options.file_parameters):
         subject = "spec.source.helm.fileParameters[%d]" % number
         if not isinstance(path, str) or not path:
             raise RenderError("needs a path (relative to the chart)", subject=subject)
         real = contained_file(root, rel, path, "file parameter", source)
         values = apply_file_parameter(values, name, read_text(real, os.path.normpath(os.path.join(rel, path))), subject)
-    return values or None
+    return values or None, []
 
 
 def render_helm(root, target, rel, options, source):
@@ -223,7 +250,7 @@ def render_helm(root, target, rel, options, source):
     missing); returns (manifests, warnings)."""
     helm = helm_command(options.helm_binary)
     value_files = [contained_file(root, rel, value_file, "value file", source) for value_file in options.value_files]
-    values = inline_values(root, rel, options, source)
+    values, value_files = written_values(root, rel, options, value_files, source)
     release = release_name(options, target, rel)
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:

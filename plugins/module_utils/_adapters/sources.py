@@ -24,8 +24,9 @@ import dataclasses
 import os
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import chart_cache, git, render, tools, yaml_io
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, helm_parameters, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import merge_values
 
 
 def checkout_revision(path):
@@ -142,8 +143,10 @@ def render_options(spec, defaults):
         loaded = [m.obj for m in yaml_io.load_manifests(helm["values"], "%s spec.source.helm.values" % spec.key)]
         values = loaded[0] if loaded and isinstance(loaded[0], dict) else {}
     if isinstance(helm.get("valuesObject"), dict):
-        values = _deep_merge(values, helm["valuesObject"])
-    values = helm_parameters.apply_parameters(values, helm.get("parameters") or [], field="%s spec.source.helm.parameters" % spec.key)
+        values = merge_values(values, helm["valuesObject"])
+    parameters = helm.get("parameters") or []
+    if not isinstance(parameters, list):
+        raise RenderError("spec.source.helm.parameters must be a list of {name, value, forceString}", subject=spec.key)
     return render.RenderOptions(
         renderer=render.HELM if spec.chart else defaults.get("renderer") or render.AUTO,
         recurse=bool(directory.get("recurse")),
@@ -158,6 +161,7 @@ def render_options(spec, defaults):
         include_crds=not helm.get("skipCrds", False),
         kube_version=helm.get("kubeVersion") or defaults.get("kube_version"),
         api_versions=tuple(helm.get("apiVersions") or defaults.get("api_versions") or ()),
+        parameters=tuple(parameters),
         file_parameters=_file_parameters(spec, helm.get("fileParameters")),
     )
 
@@ -169,11 +173,3 @@ def _file_parameters(spec, items):
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise RenderError("spec.source.helm.fileParameters must be a list of {name, path}", subject=spec.key)
     return tuple((item.get("name"), item.get("path")) for item in items)
-
-
-def _deep_merge(base, extra):
-    out = dict(base)
-    for key, value in extra.items():
-        out[key] = _deep_merge(out[key], value) if isinstance(out.get(key), dict) and isinstance(value, dict) else value
-    return out
-

@@ -8,7 +8,9 @@ real helm binary with the argv Argo CD builds (commas in a value escaped unless 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import shutil
 import subprocess
 
 import pytest
@@ -91,13 +93,36 @@ def test_argo_escape_keeps_lists_and_escaped_commas():
     assert argo_escape("{a,b}") == "{a,b}"
 
 
-def test_application_parameters_reach_the_render_options_after_inline_values():
+VALUE_FILE = """
+hosts: [a.example.com, b.example.com]
+image: {repository: nginx, tag: "1.25"}
+resources: {limits: {memory: 128Mi}}
+"""
+
+
+def test_parameters_apply_on_top_of_value_files_and_inline_values_like_helm(tmp_path, helm_bin, echo_chart):
+    from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render import render
     from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import render_options
     from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import AppSpec
 
-    spec = AppSpec(name="params", namespace="gitops", helm={
-        "valuesObject": {"ingress": {"enabled": False}},
-        "parameters": [{"name": "ingress.annotations.kubernetes\\.io/tls-acme", "value": "true", "forceString": True},
-                       {"name": "ingress.hosts[0]", "value": "a.example.com"}]})
-    assert render_options(spec, {}).values == {"ingress": {
-        "enabled": False, "annotations": {"kubernetes.io/tls-acme": "true"}, "hosts": ["a.example.com"]}}
+    root = tmp_path / "checkout"
+    shutil.copytree(echo_chart, str(root / "echo"))
+    (root / "echo" / "values-prod.yaml").write_text(VALUE_FILE)
+    (root / "echo" / "motd.txt").write_text("hello, world\n")
+    params = [{"name": "hosts[1]", "value": "c.example.com"}, {"name": "image.tag", "value": "1.26"},
+              {"name": "ingress.annotations.kubernetes\\.io/tls-acme", "value": "true", "forceString": True}]
+    spec = AppSpec(name="echo", namespace="gitops", path="echo", helm={
+        "valueFiles": ["values-prod.yaml"], "valuesObject": {"resources": {"limits": {"cpu": "1"}}},
+        "parameters": params, "fileParameters": [{"name": "motd", "path": "motd.txt"}]})
+    options = dataclasses.replace(render_options(spec, {}), helm_binary=helm_bin, release_name="echo")
+    ours = json.loads(render(str(root), "echo", options).manifests[0].obj["data"]["values"])
+    inline = tmp_path / "inline.json"
+    inline.write_text(json.dumps({"resources": {"limits": {"cpu": "1"}}}))
+    argv = [helm_bin, "template", "echo", str(root / "echo"), "--values", str(root / "echo" / "values-prod.yaml"),
+            "--values", str(inline), "--set-file", "motd=%s" % (root / "echo" / "motd.txt")]
+    for flag, force in (("--set", False), ("--set-string", True)):
+        argv += [x for p in params if bool(p.get("forceString")) == force for x in (flag, "%s=%s" % (p["name"], argo_escape(p["value"])))]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    line = [x for x in out.splitlines() if x.strip().startswith("values:")][0]
+    assert ours == json.loads(json.loads(line.split(":", 1)[1]))
+    assert ours["hosts"] == ["a.example.com", "c.example.com"]
