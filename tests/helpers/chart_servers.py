@@ -110,10 +110,10 @@ class OCIRegistry:
             try:
                 with urllib.request.urlopen("http://%s/v2/" % self.host, timeout=1):
                     return self
-            except OSError:
+            except OSError as exc:
                 if self._proc.poll() is not None or time.monotonic() > deadline:
                     self.__exit__()
-                    raise RuntimeError("docker-registry did not start: see %s/registry.log" % self.workdir)
+                    raise RuntimeError("docker-registry did not start: see %s/registry.log" % self.workdir) from exc
                 time.sleep(0.1)
 
     def __exit__(self, *exc):
