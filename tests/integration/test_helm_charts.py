@@ -72,7 +72,7 @@ def test_chart_repository_install_upgrade_and_wrong_credentials(tmp_path, kubeco
     assert configmap(kubectl, namespace)["chartVersion"] == "1.0.0"
     assert kubectl("get", "deploy", "shop-webapp", "-n", namespace, "-o", "jsonpath={.spec.replicas}") == "2"
     status = runner.get(namespace, "charts-webapp")["status"]["sync"]
-    assert (status["status"], status["revision"]) == ("Synced", "1.0.0")
+    assert (status["status"], status["revision"], status["chart"]) == ("Synced", "1.0.0", "webapp")
 
     # upgrade: a new targetRevision (a range resolving to 1.1.0) changes the objects
     runner.declare(chart_app("charts-webapp", namespace, chart_repo.url, "~1.1", parameters=[{"name": "replicaCount", "value": "2"}]))

@@ -172,6 +172,6 @@ def _helm(repos, argv, env, cwd, timeout, subject, doing):
     if result.rc != 0:
         # helm repo update says why on stdout ("Unable to get an update ... 401 Unauthorized")
         said = "\n".join(line for line in result.stdout.splitlines() if line.startswith(("...Unable", "\t")))
-        raise SourceError("helm failed %s (exit %d): %s" % (doing, result.rc, repos.scrub(trim(said + "\n" + result.stderr).strip())
-                                                           or "no error output"), subject=subject)
+        reason = repos.scrub(trim(said + "\n" + result.stderr).strip()) or "no error output"
+        raise SourceError("helm failed %s (exit %d): %s" % (doing, result.rc, reason), subject=subject)
     return result

@@ -109,7 +109,6 @@ class Sources:
                                               api_versions=options.api_versions or tuple(api_versions))
         return render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path)).manifests
 
-
     def _facts(self):
         if self._cluster_facts is None:
             self._cluster_facts = self.discovery()
@@ -155,7 +154,8 @@ def render_options(spec, defaults):
         kustomize_binary=defaults.get("kustomize_binary"),
         helm_binary=defaults.get("helm_binary"),
         release_name=helm.get("releaseName") or spec.name,
-        namespace=spec.destination_namespace or defaults.get("namespace") or "default",
+        # helm.namespace: the namespace to template with (Argo CD), else the destination's
+        namespace=helm.get("namespace") or spec.destination_namespace or defaults.get("namespace") or "default",
         value_files=tuple(helm.get("valueFiles") or ()),
         values=values or None,
         include_crds=not helm.get("skipCrds", False),

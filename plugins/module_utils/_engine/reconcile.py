@@ -172,7 +172,8 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
         conditions.append(application.condition(application.SHARED_RESOURCE_WARNING, shared, previous.get("conditions"), now))
         outcome.warnings.append("%s: %s" % (application.SHARED_RESOURCE_WARNING, shared))
     changes = {
-        "sync": {"status": result.sync_status, "revision": revision, "repoURL": repo_url, "path": spec.path},
+        "sync": dict({"status": result.sync_status, "revision": revision, "repoURL": repo_url, "path": spec.path},
+                     **({"chart": spec.chart} if spec.chart else {})),
         "health": {"status": outcome.health.status, "message": outcome.health.message} if outcome.health.message else {"status": outcome.health.status},
         "summary": {"resources": len(plan.desired_entries), "outOfSync": _out_of_sync_count(plan, result, synced)},
     }

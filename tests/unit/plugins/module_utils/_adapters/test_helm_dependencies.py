@@ -164,3 +164,14 @@ def test_kube_version_and_api_versions_default_to_the_cluster(tmp_path, helm_bin
     sources.render(str(root), spec)
     assert manifests[0].obj["data"] == {"kube": kube, "widgets": widgets}
     assert len(asked) == (0 if helm else 1)  # asked once per run, and only when needed
+
+
+def test_a_dependency_from_an_oci_registry(tmp_path, helm_bin):
+    if not os.path.exists(chart_servers.REGISTRY):
+        pytest.skip("docker-registry not installed (Debian package docker-registry)")
+    with chart_servers.OCIRegistry(str(tmp_path / "registry")) as registry:
+        chart_servers.push(helm_bin, chart_servers.package(helm_bin, WEBAPP, str(tmp_path / "pkg")), registry)
+        root = str(tmp_path / "checkout")
+        umbrella_chart(root, "oci://%s/charts" % registry.host)
+        result = render(root, "charts/platform", RenderOptions(helm_binary=helm_bin, release_name="shop"))
+    assert "Deployment/shop-webapp" in [describe(m.obj) for m in result.manifests]

@@ -126,3 +126,12 @@ def test_parameters_apply_on_top_of_value_files_and_inline_values_like_helm(tmp_
     line = [x for x in out.splitlines() if x.strip().startswith("values:")][0]
     assert ours == json.loads(json.loads(line.split(":", 1)[1]))
     assert ours["hosts"] == ["a.example.com", "c.example.com"]
+
+
+def test_helm_namespace_overrides_the_destination_namespace_for_templating():
+    from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import render_options
+    from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import AppSpec
+
+    assert render_options(AppSpec(name="a", namespace="g", destination_namespace="web"), {}).namespace == "web"
+    spec = AppSpec(name="a", namespace="g", destination_namespace="web", helm={"namespace": "tpl"})
+    assert render_options(spec, {}).namespace == "tpl"
