@@ -64,6 +64,10 @@ class Sources:
         if spec.chart:
             return self._fetch_chart(spec)
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
+        if holder_spec.chart:
+            raise SourceError("has no source.repoURL and the Application that declared it, %s, renders a Helm chart "
+                              "(a chart repository is not a Git repository): name this Application's repoURL" % holder_spec.key,
+                              subject=spec.key)
         if not holder_spec.repo_url:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)

@@ -79,3 +79,12 @@ def test_a_parent_that_no_longer_exists_fails_the_child(tmp_path):
     sources = Sources(store, checkout_dir=str(tmp_path))
     with pytest.raises(SourceError, match="declaring Application %s/gone no longer exists" % NS):
         source_of(sources, store.get(NS, "child"))
+
+
+def test_a_child_of_a_chart_application_must_name_its_repository(tmp_path):
+    parent = app("charts-root", repo="https://charts.example.com")
+    parent["spec"]["source"]["chart"] = "apps"
+    store = store_with(parent, app("child", parent="charts-root"))
+    sources = Sources(store, cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(SourceError, match="renders a Helm chart"):
+        source_of(sources, store.get(NS, "child"))
