@@ -153,3 +153,46 @@ def push(helm, archive, registry, path="charts", home=None):
                HELM_REGISTRY_CONFIG=os.path.join(env_home, "registry.json"))
     subprocess.run([helm, "push", archive, "%s/%s" % (registry.url, path), "--plain-http"], check=True,
                    capture_output=True, text=True, env=env)
+
+
+def push_artifact(registry, repository, tag, files, media_type="application/vnd.cncf.flux.content.v1.tar+gzip", extra_layers=()):
+    """Push ``files`` ({path: text}) as an OCI artifact with one content layer, the way
+    ``flux push artifact`` lays it out; returns the manifest digest."""
+    import hashlib  # pylint: disable=import-outside-toplevel
+    import io  # pylint: disable=import-outside-toplevel
+    import json  # pylint: disable=import-outside-toplevel
+    import tarfile  # pylint: disable=import-outside-toplevel
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for path, text in sorted(files.items()):
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    base = "http://%s/v2/%s" % (registry.host, repository)
+
+    def blob(data):
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        start = urllib.request.Request(base + "/blobs/uploads/", method="POST")
+        with urllib.request.urlopen(start, timeout=10) as response:
+            location = response.headers["Location"]
+        if location.startswith("/"):
+            location = "http://%s%s" % (registry.host, location)
+        put = urllib.request.Request(location + ("&" if "?" in location else "?") + "digest=" + digest, data=data, method="PUT",
+                                     headers={"Content-Type": "application/octet-stream"})
+        with urllib.request.urlopen(put, timeout=10):
+            pass
+        return {"digest": digest, "size": len(data)}
+
+    config = dict(blob(b"{}"), mediaType="application/vnd.cncf.flux.config.v1+json")
+    layers = [dict(blob(buf.getvalue()), mediaType=media_type)]
+    layers += [dict(blob(data), mediaType=kind) for kind, data in extra_layers]
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": config, "layers": layers}).encode()
+    put = urllib.request.Request("%s/manifests/%s" % (base, tag), data=manifest, method="PUT",
+                                 headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
+    with urllib.request.urlopen(put, timeout=10):
+        pass
+    return "sha256:" + hashlib.sha256(manifest).hexdigest()

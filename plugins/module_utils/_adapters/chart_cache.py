@@ -84,21 +84,27 @@ def store(archive, entry, version):
     return final
 
 
-def _check_members(archive, members, subject):
+def check_members(members, subject):
+    """Refuse an archive with too many files, too many bytes, or anything but regular
+    files and directories (links, devices) before a byte is written."""
     if len(members) > MAX_MEMBERS:
-        raise SourceError("chart archive has more than %d files" % MAX_MEMBERS, subject=subject)
+        raise SourceError("archive has more than %d files" % MAX_MEMBERS, subject=subject)
+    total = 0
+    for member in members:
+        if not (member.isfile() or member.isdir()):
+            raise SourceError("archive holds %s, which is not a regular file or directory" % member.name[:100],
+                              subject=subject)
+        total += member.size
+        if total > MAX_UNPACKED_BYTES:
+            raise SourceError("archive unpacks to more than %d MiB" % (MAX_UNPACKED_BYTES // MIB), subject=subject)
+
+
+def _check_members(archive, members, subject):
+    check_members(members, subject)
     tops = {m.name.split("/", 1)[0] for m in members}
     if len(tops) != 1:
         raise SourceError("chart archive %s must hold one top directory, found %d" % (os.path.basename(archive), len(tops)),
                           subject=subject)
-    total = 0
-    for member in members:
-        if not (member.isfile() or member.isdir()):
-            raise SourceError("chart archive holds %s, which is not a regular file or directory" % member.name[:100],
-                              subject=subject)
-        total += member.size
-        if total > MAX_UNPACKED_BYTES:
-            raise SourceError("chart archive unpacks to more than %d MiB" % (MAX_UNPACKED_BYTES // MIB), subject=subject)
     return tops.pop()
 
 

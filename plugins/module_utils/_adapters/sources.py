@@ -5,6 +5,8 @@
 
 - spec.source.chart set: pull that Helm chart from the chart repository or OCI registry
   repoURL at the version targetRevision names (chart_cache), and render it with helm.
+- spec.source.repoURL ``oci://...`` without chart: the OCI artifact at the tag or digest
+  targetRevision names (oci_artifacts), its content rendered like a checkout.
 - spec.source.repoURL set: fetch it (git cache shared by every Application of the run).
 - repoURL omitted: use the source of the Application that declared it (our tracking
   annotation), up to the root Application, whose source is the local checkout
@@ -23,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import chart_cache, git, render, tools, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import chart_cache, git, oci_artifacts, render, tools, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import merge_values
@@ -63,10 +65,14 @@ class Sources:
         is the engine's decision (declared_source), fetching it is this adapter's job."""
         if spec.chart:
             return self._fetch_chart(spec)
+        if oci_artifacts.is_artifact_url(spec.repo_url):
+            artifact = oci_artifacts.fetch_artifact(spec.repo_url, spec.target_revision, self.cache_dir,
+                                                    credentials=self.credentials, timeout=self.git_timeout)
+            return artifact.tree, artifact.digest, artifact.url
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
-        if holder_spec.chart:
-            raise SourceError("has no source.repoURL and the Application that declared it, %s, renders a Helm chart "
-                              "(a chart repository is not a Git repository): name this Application's repoURL" % holder_spec.key,
+        if holder_spec.chart or (holder is not app and oci_artifacts.is_artifact_url(holder_spec.repo_url)):
+            raise SourceError("has no source.repoURL and the Application that declared it, %s, renders a Helm chart or an "
+                              "OCI artifact (not a Git repository): name this Application's repoURL" % holder_spec.key,
                               subject=spec.key)
         if not holder_spec.repo_url:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
