@@ -167,6 +167,8 @@ def helm_argv(helm, release, chart_dir, options, value_files, inline_file):
         argv.append("--include-crds")
     if options.skip_tests:
         argv.append("--skip-tests")
+    if options.skip_schema_validation:
+        argv.append("--skip-schema-validation")
     for path in value_files + ([inline_file] if inline_file else []):
         argv.append("--values=%s" % path)
     if options.kube_version:

@@ -169,6 +169,7 @@ def render_options(spec, defaults):
         value_files=tuple(helm.get("valueFiles") or ()),
         values=values or None,
         include_crds=not helm.get("skipCrds", False),
+        skip_schema_validation=bool(helm.get("skipSchemaValidation")),
         kube_version=helm.get("kubeVersion") or defaults.get("kube_version"),
         api_versions=tuple(helm.get("apiVersions") or defaults.get("api_versions") or ()),
         parameters=tuple(parameters),

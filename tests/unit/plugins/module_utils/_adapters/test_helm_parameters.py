@@ -135,3 +135,25 @@ def test_helm_namespace_overrides_the_destination_namespace_for_templating():
     assert render_options(AppSpec(name="a", namespace="g", destination_namespace="web"), {}).namespace == "web"
     spec = AppSpec(name="a", namespace="g", destination_namespace="web", helm={"namespace": "tpl"})
     assert render_options(spec, {}).namespace == "tpl"
+
+
+def test_skip_schema_validation(tmp_path, helm_bin, echo_chart):
+    from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render import RenderOptions, render
+    from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError as Failed
+
+    root = tmp_path / "checkout"
+    shutil.copytree(echo_chart, str(root / "echo"))
+    (root / "echo" / "values.schema.json").write_text(json.dumps({"type": "object", "required": ["mustBeSet"]}))
+    with pytest.raises(Failed, match="mustBeSet"):
+        render(str(root), "echo", RenderOptions(helm_binary=helm_bin))
+    assert render(str(root), "echo", RenderOptions(helm_binary=helm_bin, skip_schema_validation=True)).manifests
+
+
+def test_application_helm_flags_reach_the_render_options():
+    from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import render_options
+    from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import AppSpec
+
+    options = render_options(AppSpec(name="a", namespace="g", chart="webapp", helm={
+        "skipSchemaValidation": True, "skipCrds": True, "fileParameters": [{"name": "motd", "path": "motd.txt"}]}), {})
+    assert (options.skip_schema_validation, options.include_crds, options.file_parameters, options.renderer) == (
+        True, False, (("motd", "motd.txt"),), "helm")
