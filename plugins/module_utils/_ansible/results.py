@@ -10,6 +10,7 @@ import difflib
 from ansible.module_utils.common.warnings import warn
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import UNSUPPORTED_WARNING
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import UNKNOWN
 
 
@@ -114,3 +115,10 @@ def outcome_result(outcome, with_diff):
     if with_diff:
         result["diff"] = ansible_diff(outcome.changeset)
     return result
+
+
+def warn_unsupported(warnings):
+    """An Ansible warning for each thing the objects ask for that is not carried out (a
+    standalone sync has no Application to hold the condition)."""
+    for warning in warnings:
+        warn("%s: %s" % (UNSUPPORTED_WARNING, warning))

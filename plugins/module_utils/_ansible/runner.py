@@ -114,6 +114,7 @@ def run_sync(module):
         module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
         prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
     )
+    results.warn_unsupported(plan.warnings)
     outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
     inventory_changed = False
     if store is not None and not module.check_mode:
@@ -164,6 +165,7 @@ def run_drift_info(module):
         return out
     cluster = module.cluster()
     _store, options, plan = standalone.make_plan(module, cluster, True)
+    results.warn_unsupported(plan.warnings)
     outcome = syncer.execute(cluster, plan, options, standalone.clock())
     return drift_report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
 

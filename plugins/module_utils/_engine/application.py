@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     API_GROUP, API_VERSION, APP_CRD_NAME, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, CRD_API_VERSION, CRD_KIND, HISTORY_LIMIT,
 )
@@ -50,6 +51,8 @@ class AppSpec:
     self_heal: bool = False
     allow_empty: bool = False
     sync_options: tuple = ()
+    # spec.syncPolicy.managedNamespaceMetadata: labels/annotations of a CreateNamespace namespace
+    managed_namespace_metadata: Optional[dict] = None
     ignore_differences: tuple = ()
     # What the spec asks for that is not carried out, one message each (naming the field):
     # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.
@@ -60,7 +63,7 @@ class AppSpec:
         return "%s/%s" % (self.namespace, self.name)
 
     def has_option(self, name, value="true"):
-        return ("%s=%s" % (name, value)).lower() in (o.lower() for o in self.sync_options)
+        return syncopts.app_options(self.sync_options)[0].get(name) == value.lower()
 
 
 def _mapping(value, where):
@@ -113,8 +116,23 @@ def parse(app):
         self_heal=bool(auto.get("selfHeal")),
         allow_empty=bool(auto.get("allowEmpty")),
         sync_options=tuple(options),
+        managed_namespace_metadata=_namespace_metadata(policy),
         ignore_differences=tuple(ignores),
+        warnings=tuple(syncopts.app_options(options)[1]),
     )
+
+
+def _namespace_metadata(policy):
+    """{labels, annotations} of spec.syncPolicy.managedNamespaceMetadata (string maps)."""
+    meta = _mapping(policy.get("managedNamespaceMetadata"), "spec.syncPolicy.managedNamespaceMetadata")
+    out = {}
+    for key in ("labels", "annotations"):
+        values = _mapping(meta.get(key), "spec.syncPolicy.managedNamespaceMetadata.%s" % key)
+        if not all(isinstance(v, str) for v in values.values()):
+            raise InvalidSpec("spec.syncPolicy.managedNamespaceMetadata.%s must map names to strings" % key)
+        if values:
+            out[key] = dict(values)
+    return out
 
 
 def parent_of(app):
@@ -255,6 +273,7 @@ def crd():
                                             },
                                         },
                                         "syncOptions": {"type": "array", "items": string},
+                                        "managedNamespaceMetadata": any_object,
                                     },
                                 },
                                 "ignoreDifferences": {"type": "array", "items": any_object},

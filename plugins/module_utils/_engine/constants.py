@@ -43,9 +43,54 @@ ANNOTATION_PREFIX = API_GROUP + "/"
 ANN_TRACKING_ID = ANNOTATION_PREFIX + "tracking-id"
 ANN_SYNC_WAVE = ANNOTATION_PREFIX + "sync-wave"
 ANN_SYNC_OPTIONS = ANNOTATION_PREFIX + "sync-options"
-# Values accepted in the sync-options annotation (comma separated).
-OPT_PRUNE_DISABLED = "Prune=false"
-OPT_SSA_IF_NOT_PRESENT = "IfNotPresent=true"
+ANN_COMPARE_OPTIONS = ANNOTATION_PREFIX + "compare-options"
+# Argo CD's own keys for the same per-object options, honoured beside ours (ours win per
+# option when both set one): content written for Argo CD works unchanged.
+ARGOCD_PREFIX = "argocd.argoproj.io/"
+ARGOCD_SYNC_OPTIONS = ARGOCD_PREFIX + "sync-options"
+ARGOCD_COMPARE_OPTIONS = ARGOCD_PREFIX + "compare-options"
+SYNC_OPTION_KEYS = (ARGOCD_SYNC_OPTIONS, ANN_SYNC_OPTIONS)  # later keys win
+COMPARE_OPTION_KEYS = (ARGOCD_COMPARE_OPTIONS, ANN_COMPARE_OPTIONS)
+
+# Sync option names (Argo CD's vocabulary; ``Name=value``, comma separated in the
+# annotations, one per item in spec.syncPolicy.syncOptions). Meanings: docs/sync-options.md.
+OPT_PRUNE = "Prune"
+OPT_DELETE = "Delete"
+OPT_REPLACE = "Replace"
+OPT_FORCE = "Force"
+OPT_SERVER_SIDE_APPLY = "ServerSideApply"
+OPT_VALIDATE = "Validate"
+OPT_SKIP_DRY_RUN = "SkipDryRunOnMissingResource"
+OPT_PRUNE_LAST = "PruneLast"
+OPT_IF_NOT_PRESENT = "IfNotPresent"  # ours: create the object when missing, never update it
+OPT_RESPECT_IGNORE = "RespectIgnoreDifferences"
+OPT_CREATE_NAMESPACE = "CreateNamespace"
+OPT_APPLY_OUT_OF_SYNC_ONLY = "ApplyOutOfSyncOnly"
+OPT_PRUNE_PROPAGATION = "PrunePropagationPolicy"
+OPT_FAIL_ON_SHARED = "FailOnSharedResource"
+OPT_SSA_FORCE = "ServerSideApplyForce"  # ours: =false stops taking fields other managers own
+OPT_CSA_MIGRATION = "ClientSideApplyMigration"
+# Compare option names (the compare-options annotations).
+OPT_IGNORE_EXTRANEOUS = "IgnoreExtraneous"
+OPT_SERVER_SIDE_DIFF = "ServerSideDiff"
+OPT_INCLUDE_MUTATION_WEBHOOK = "IncludeMutationWebhook"
+# Values of the one-word options written the way Argo CD writes them (kept for callers).
+OPT_PRUNE_DISABLED = OPT_PRUNE + "=false"
+OPT_SSA_IF_NOT_PRESENT = OPT_IF_NOT_PRESENT + "=true"
+# PrunePropagationPolicy values (lower case, as Argo CD documents them) -> DELETE's
+# propagationPolicy. Argo CD prunes in the foreground by default; gitops.k8s in the
+# background (the DELETE returns at once; the garbage collector removes the dependents
+# either way, so both reach the same end state).
+PROPAGATION_POLICIES = {"foreground": "Foreground", "background": "Background", "orphan": "Orphan"}
+DEFAULT_PRUNE_PROPAGATION = "Background"
+# Kinds that Replace=true updates in place (PUT) and Force=true never deletes: recreating
+# them would delete every custom resource of the CRD or everything in the namespace
+# (gitops-engine makes the same exception).
+NEVER_RECREATED_KINDS = ("Namespace", "CustomResourceDefinition")
+# How long a Force=true recreate waits for the deleted object to be gone.
+RECREATE_TIMEOUT = 60
+# How long PruneLast waits for the applied objects to be healthy when no wait_timeout is set.
+PRUNE_LAST_TIMEOUT = 60
 
 # Two vocabularies share the words "Synced" and "OutOfSync" (as in Argo CD) but answer
 # different questions, so each is declared on its own:

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CRD_TIMEOUT
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CRD_TIMEOUT, DEFAULT_PRUNE_PROPAGATION, RECREATE_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,16 @@ class SyncOptions:
     fail_on_shared_resource: fail the sync before its first write when an object
         carries another owner's tracking annotation (Argo CD's FailOnSharedResource);
         by default such an object is applied, with a SharedResourceWarning.
+    object_defaults: the Application's per-object sync options (Prune=false,
+        Replace=true, PruneLast=true...) as sorted (name, value) pairs; each object's
+        annotations override them (sync_options.object_options).
+    prune_propagation: DELETE's propagationPolicy when pruning (PrunePropagationPolicy).
+    deleting: the Application is being deleted (finalizer): Delete=false keeps an object.
+    recreate_timeout: seconds a Force=true recreate waits for the old object to be gone.
+    prune_last_timeout: seconds PruneLast waits for the applied objects to be healthy
+        before pruning (0: wait_timeout, else 60).
+    namespace_metadata: {labels, annotations} of the namespace CreateNamespace creates
+        (spec.syncPolicy.managedNamespaceMetadata).
     """
 
     namespace: str = "default"
@@ -48,3 +59,9 @@ class SyncOptions:
     crd_timeout: int = CRD_TIMEOUT
     salt: str = ""
     fail_on_shared_resource: bool = False
+    object_defaults: tuple = ()
+    prune_propagation: str = DEFAULT_PRUNE_PROPAGATION
+    deleting: bool = False
+    recreate_timeout: int = RECREATE_TIMEOUT
+    prune_last_timeout: int = 0
+    namespace_metadata: Optional[dict] = None

@@ -6,7 +6,9 @@ possible, classify every object, and decide the action.
 
 Steps:
 1. prepare: default the namespace, stamp the tracking annotation, drop status,
-   resolve each kind (a kind whose CRD is in the same set is accepted as pending).
+   resolve each kind (a kind whose CRD is in the same set is accepted as pending, and so is
+   one not served at all with SkipDryRunOnMissingResource=true: it is resolved when its
+   turn to be applied comes), read each object's sync options (sync_options.py).
 2. read live state: one LIST per (kind, namespace) over desired and previous inventory.
 3. compare: cheap pure check (compare.py); suspected drift is confirmed by a
    server-side dry-run apply, so server defaults never count as drift. Missing objects
@@ -14,7 +16,10 @@ Steps:
    Applications in the render are checked first (authority.py: an Application is only
    written by its parent).
 4. extra objects: previous inventory minus desired; prunable only when the live object
-   still carries this Application's tracking annotation.
+   still carries this Application's tracking annotation, and its sync options allow it
+   (Prune=false; Delete=false when the Application is deleted; PruneLast=true prunes
+   after the applied objects are healthy; IgnoreExtraneous keeps it from making the
+   Application OutOfSync, as in Argo CD it is still pruned when a sync prunes).
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, ignore, inventory, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    ANN_SYNC_OPTIONS, ANN_TRACKING_ID, CONFIGURED, CREATED, CRD_KIND, EXTRA, FIELD_MANAGER, MISSING, OPT_PRUNE_DISABLED,
-    OPT_SSA_IF_NOT_PRESENT, OUT_OF_SYNC, PRUNE_PROTECTED_KINDS, PRUNED, SKIPPED, SYNCED, UNCHANGED,
+    ANN_TRACKING_ID, CONFIGURED, CREATED, CRD_KIND, EXTRA, FIELD_MANAGER, MISSING, OPT_DELETE, OPT_FORCE, OPT_IF_NOT_PRESENT,
+    OPT_IGNORE_EXTRANEOUS, OPT_PRUNE, OPT_PRUNE_LAST, OPT_RESPECT_IGNORE, OPT_SKIP_DRY_RUN, OPT_VALIDATE, OUT_OF_SYNC, PRUNE_PROTECTED_KINDS,
+    PRUNED, SKIPPED, SYNCED, UNCHANGED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, ManifestError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations, object_id, split_api_version
@@ -48,6 +55,10 @@ class PlanItem:
     action: str = ""
     reason: str = ""
     pending_crd: bool = False
+    kind_missing: bool = False  # kind not served, SkipDryRunOnMissingResource=true: resolved at apply time
+    options: dict = field(default_factory=dict)  # effective sync options (sync_options.object_options)
+    prune_last: bool = False  # extra objects: PruneLast=true, pruned after the applied objects are healthy
+    warnings: tuple = ()  # options of this object that are unknown or not carried out
     tracked: bool = True
     shared_with: str = ""  # another owner's tracking annotation is on the live object
     owned: bool = True  # extra objects: still carries our tracking annotation
@@ -69,6 +80,11 @@ class Plan:
     warnings: tuple = ()
 
     @property
+    def prune_last(self):
+        """Extra objects pruned only after every applied object is healthy (PruneLast)."""
+        return [i for i in self.extra if i.action == PRUNED and i.prune_last]
+
+    @property
     def desired_entries(self):
         return [i.entry for i in self.items if i.tracked]
 
@@ -85,8 +101,26 @@ def shared_message(plan, limit=5):
     return message
 
 
-def sync_options_of(obj):
-    return [o.strip() for o in str(annotations(obj).get(ANN_SYNC_OPTIONS) or "").split(",") if o.strip()]
+def option_warnings(items):
+    """Plan.warnings: each object's unknown or unsupported options, once each."""
+    out = []
+    for item in items:
+        out.extend(w for w in item.warnings if w not in out)
+    return tuple(out)
+
+
+def recreates(item):
+    """Force=true: an object the server refuses to update (an immutable field) is deleted
+    and created again; with Replace=true it always is (kubectl replace --force)."""
+    return syncopts.enabled(item.options, OPT_FORCE)
+
+
+def _with_validate_note(item, message):
+    """Validate=false cannot turn off the API server's own checks: say so where they refuse."""
+    if syncopts.disabled(item.options, OPT_VALIDATE):
+        return "%s (Validate=false only turns off client-side validation, which gitops.k8s never runs; " \
+               "the API server's own checks still apply)" % message
+    return message
 
 
 # -- 1. prepare ----------------------------------------------------------------------------
@@ -117,14 +151,19 @@ def prepare(cluster, manifests, options):
     for m in manifests:
         obj = copy.deepcopy(m.obj)
         group, version = split_api_version(obj["apiVersion"])
-        pending = False
+        values = syncopts.object_options(obj, options.object_defaults)[0]
+        pending = missing = False
         try:
             rtype = cluster.resolve(obj["apiVersion"], obj["kind"])
         except UnknownKindError as exc:
             rtype = crds.get((group, obj["kind"], version))
-            if rtype is None:
+            if rtype is None and syncopts.enabled(values, OPT_SKIP_DRY_RUN):
+                # Created by something else before this object's turn (an operator applied in
+                # an earlier wave...): taken for namespaced until it is served.
+                rtype, missing = ResourceType(group, version, obj["kind"], "", True), True
+            elif rtype is None:
                 raise UnknownKindError("%s: %s" % (m.origin, exc.message), subject=str(object_id(obj))) from None
-            pending = True
+            pending = not missing
         meta = obj.setdefault("metadata", {})
         if rtype.namespaced:
             meta["namespace"] = meta.get("namespace") or options.namespace
@@ -138,12 +177,13 @@ def prepare(cluster, manifests, options):
         if entry.id in seen:
             raise ManifestError("duplicate object %s (also defined at %s)" % (entry, seen[entry.id]), subject=m.origin)
         seen[entry.id] = m.origin
+        warnings = syncopts.object_options(obj, (), str(entry))[1] + syncopts.compare_options(obj, str(entry))[1]
         if options.tracking:
             obj["metadata"].setdefault("annotations", {})
             obj["metadata"]["annotations"] = dict(obj["metadata"]["annotations"] or {})
             obj["metadata"]["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)
-        items.append(PlanItem(entry=entry, rtype=rtype, origin=m.origin, desired=obj, pending_crd=pending,
-                              sort_key=ordering.sort_key(obj, rtype.namespaced)))
+        items.append(PlanItem(entry=entry, rtype=rtype, origin=m.origin, desired=obj, pending_crd=pending, kind_missing=missing,
+                              options=values, warnings=tuple(warnings), sort_key=ordering.sort_key(obj, rtype.namespaced)))
     items.sort(key=lambda i: i.sort_key)
     return items
 
@@ -154,7 +194,7 @@ def prepare(cluster, manifests, options):
 def read_live(cluster, items, extra_types):
     """Live objects by ObjectId: one LIST per (kind, namespace)."""
     groups = set()
-    for rtype, namespace in [(i.rtype, i.entry.namespace) for i in items if not i.pending_crd] + list(extra_types):
+    for rtype, namespace in [(i.rtype, i.entry.namespace) for i in items if not (i.pending_crd or i.kind_missing)] + list(extra_types):
         groups.add((rtype, namespace if rtype.namespaced else ""))
     live = {}
     for rtype, namespace in sorted(groups, key=lambda k: (k[0].group, k[0].kind, k[1])):
@@ -171,13 +211,15 @@ def _dry_run(cluster, item, options):
     try:
         return cluster.apply(item.rtype, applied_form(item, options), dry_run=True, force=options.force_conflicts)
     except ClusterError as exc:
-        raise ApplyError("dry-run apply failed: %s" % exc.message, subject=item.subject,
+        raise ApplyError(_with_validate_note(item, "dry-run apply failed: %s" % exc.message), subject=item.subject,
                          details={"origin": item.origin}) from exc
 
 
 def applied_form(item, options):
-    """The object sent to the server (ignored fields dropped if asked)."""
-    if options.respect_ignore_differences and item.live is not None:
+    """The object sent to the server (ignored fields dropped if asked: the Application's
+    RespectIgnoreDifferences, which an object's own option overrides either way)."""
+    respect = item.options.get(OPT_RESPECT_IGNORE)
+    if (respect == "true" if respect else options.respect_ignore_differences) and item.live is not None:
         return ignore.remove_pointers(item.desired, ignore.rules_for(options.ignore_differences, item.entry.id))
     return item.desired
 
@@ -185,10 +227,12 @@ def applied_form(item, options):
 def classify(cluster, item, options, pending_namespaces):
     """Set status/action/predicted of a desired item."""
     pointers = ignore.rules_for(options.ignore_differences, item.entry.id)
-    if_not_present = OPT_SSA_IF_NOT_PRESENT in sync_options_of(item.desired)
+    if_not_present = syncopts.enabled(item.options, OPT_IF_NOT_PRESENT)
     if item.live is None:
         item.status, item.action, item.reason = MISSING, CREATED, "not in the cluster"
-        if not item.pending_crd and item.entry.namespace not in pending_namespaces:
+        if item.kind_missing:
+            item.reason = "not in the cluster; kind not served yet (SkipDryRunOnMissingResource=true: no dry-run)"
+        elif not item.pending_crd and item.entry.namespace not in pending_namespaces:
             item.predicted = _dry_run(cluster, item, options)
         return
     owner = owner_of(item.live)
@@ -202,7 +246,14 @@ def classify(cluster, item, options, pending_namespaces):
     if suspicion is None:
         item.status, item.action = SYNCED, UNCHANGED
         return
-    item.predicted = _dry_run(cluster, item, options)
+    try:
+        item.predicted = _dry_run(cluster, item, options)
+    except ApplyError as exc:
+        if not recreates(item):
+            raise
+        item.status, item.action = OUT_OF_SYNC, CONFIGURED
+        item.reason = "the server refuses the update (%s): Force=true deletes and recreates it" % exc.message
+        return
     if compare.same_object(item.predicted, item.live, pointers):
         item.status, item.action = SYNCED, UNCHANGED
         return
@@ -220,16 +271,26 @@ def classify_extra(item, options):
     item.action = SKIPPED
     if item.live is None:
         item.owned, item.reason = False, "already deleted"
-    elif not options.tracking or annotations(item.live).get(ANN_TRACKING_ID) != expected:
+        return
+    if not options.tracking or annotations(item.live).get(ANN_TRACKING_ID) != expected:
         item.owned, item.reason = False, "not owned by this Application (tracking annotation differs)"
-    elif OPT_PRUNE_DISABLED in sync_options_of(item.live):
-        item.reason = "pruning disabled by the %s annotation" % ANN_SYNC_OPTIONS
+        return
+    values = item.options = syncopts.object_options(item.live, options.object_defaults)[0]
+    extraneous = syncopts.enabled(syncopts.compare_options(item.live)[0], OPT_IGNORE_EXTRANEOUS)
+    item.prune_last = syncopts.enabled(values, OPT_PRUNE_LAST)
+    if options.deleting and syncopts.disabled(values, OPT_DELETE):
+        item.reason = "kept when its Application is deleted (Delete=%s)" % values[OPT_DELETE]
+    elif syncopts.disabled(values, OPT_PRUNE):  # kept and not counted as drift (the user said so)
+        item.reason = "pruning disabled (Prune=%s)" % values[OPT_PRUNE]
     elif item.entry.kind in PRUNE_PROTECTED_KINDS and not options.prune_protected:
         item.blocks_sync, item.reason = True, "%s is protected from pruning (set prune_protected to allow)" % item.entry.kind
     elif not options.prune:
         item.blocks_sync, item.reason = True, "requires pruning (prune is off)"
     else:
         item.blocks_sync, item.action, item.reason = True, PRUNED, "removed from Git"
+    if extraneous:  # Argo CD: IgnoreExtraneous changes the sync status only; a sync still prunes it
+        item.blocks_sync = False
+        item.reason += " (IgnoreExtraneous: does not make the Application OutOfSync)"
 
 
 def _resource_version(obj):
@@ -285,17 +346,23 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
             item.live = live.get(item.entry.id)
             classify_extra(item, options)
     extra.sort(key=lambda i: i.sort_key, reverse=True)
-    return Plan(items=items, extra=extra, previous=tuple(previous))
+    return Plan(items=items, extra=extra, previous=tuple(previous), warnings=option_warnings(items))
 
 
 def _ensure_namespace_item(cluster, items, options, pending_namespaces):
-    """CreateNamespace: an untracked Namespace item when the destination is missing."""
-    rtype = cluster.resolve("v1", "Namespace")
-    if cluster.get(rtype, None, options.namespace) is not None:
+    """CreateNamespace: an untracked Namespace item when the destination is missing, or
+    when managedNamespaceMetadata sets labels/annotations on it (as in Argo CD, a Namespace
+    in the render takes precedence)."""
+    if any(i.entry.kind == "Namespace" and i.entry.name == options.namespace for i in items):
         return
-    obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": options.namespace}}
+    rtype = cluster.resolve("v1", "Namespace")
+    live = cluster.get(rtype, None, options.namespace)
+    if live is not None and not options.namespace_metadata:
+        return
+    obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": dict(options.namespace_metadata or {}, name=options.namespace)}
     entry = inventory.entry_of(obj)
-    items.insert(0, PlanItem(entry=entry, rtype=rtype, origin="CreateNamespace", desired=obj, tracked=False,
+    items.insert(0, PlanItem(entry=entry, rtype=rtype, origin="CreateNamespace", desired=obj, live=live, tracked=False,
                              sort_key=ordering.sort_key(obj, False)))
     items.sort(key=lambda i: i.sort_key)
-    pending_namespaces.add(options.namespace)
+    if live is None:
+        pending_namespaces.add(options.namespace)

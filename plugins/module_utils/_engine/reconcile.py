@@ -22,10 +22,14 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER, APP_UNKNOWN, HEALTHY, PRUNED, SKIPPED, SYNCED, WRITE_ACTIONS
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    APP_FINALIZER, APP_UNKNOWN, DEFAULT_PRUNE_PROPAGATION, HEALTHY, OPT_PRUNE_PROPAGATION, PROPAGATION_POLICIES, PRUNED, SKIPPED, SYNCED,
+    WRITE_ACTIONS,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
 
@@ -66,6 +70,7 @@ class Outcome:
 
 def _options(spec, settings, syncing):
     prune = spec.prune if settings.prune is None else settings.prune
+    app_options = syncopts.app_options(spec.sync_options)[0]  # its warnings are the spec's (application.parse)
     return SyncOptions(
         namespace=spec.destination_namespace or settings.default_namespace,
         tracking=spec.key,
@@ -77,9 +82,12 @@ def _options(spec, settings, syncing):
         dry_run=not syncing or settings.dry_run,
         ignore_differences=spec.ignore_differences,
         respect_ignore_differences=spec.has_option("RespectIgnoreDifferences"),
-        wait_timeout=settings.wait_timeout,
         salt=settings.salt,
         fail_on_shared_resource=spec.has_option("FailOnSharedResource"),
+        object_defaults=syncopts.object_defaults(app_options),
+        prune_propagation=PROPAGATION_POLICIES.get(app_options.get(OPT_PRUNE_PROPAGATION), DEFAULT_PRUNE_PROPAGATION),
+        namespace_metadata=spec.managed_namespace_metadata or {},
+        wait_timeout=settings.wait_timeout,
     )
 
 
@@ -252,7 +260,7 @@ def _finalize(app, ports, settings, outcome):
         return
     try:
         spec = application.parse(app)
-        options = replace(_options(spec, settings, not settings.dry_run), prune=True, allow_empty=True)
+        options = replace(_options(spec, settings, not settings.dry_run), prune=True, allow_empty=True, deleting=True)
         prev_inventory = inventory.from_status((app.get("status") or {}).get("inventory"))
         if settings.dry_run:
             result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock)

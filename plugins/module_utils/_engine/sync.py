@@ -7,8 +7,14 @@
 - A CRD created in this sync is waited for (Established) before its custom resources.
 - The first failed write stops the sync; nothing is pruned after a failure, and the
   inventory keeps every object that may exist (previous plus applied).
+- Each object is written the way its sync options ask (object_write.py: apply, or
+  Replace / Force as in Argo CD).
 - Pruning deletes only planned objects (previous inventory, gone from Git, carrying
-  our tracking annotation), with a uid precondition, in reverse apply order.
+  our tracking annotation), with a uid precondition, in reverse apply order, with the
+  Application's PrunePropagationPolicy. Objects with PruneLast=true (or every one, when the
+  Application sets it) are pruned last, once every applied object is healthy (Argo CD's
+  implicit last wave); until then they are not pruned and the sync fails with a health error,
+  so the next run tries again.
 - An empty desired set never prunes unless allow_empty is set.
 - With FailOnSharedResource, an object also managed by another owner stops the sync
   before its first write.
@@ -24,10 +30,13 @@ from typing import Optional
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, crds, health, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, PRUNED, SKIPPED,
+    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, PRUNE_LAST_TIMEOUT, PRUNED, SKIPPED,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, GitOpsError, LockError, PruneError, SafetyError
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import applied_form, shared_message
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
+    ApplyError, ClusterError, GitOpsError, HealthTimeout, LockError, PruneError, SafetyError,
+)
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_write import write_object
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import shared_message
 
 
 @dataclass
@@ -153,7 +162,7 @@ def execute(cluster, plan, options, clock, held=None):
             _still_held(held)
             if item.pending_crd:
                 _wait_crd_established(cluster, item, options, clock)
-            result = cluster.apply(item.rtype, applied_form(item, options), force=options.force_conflicts)
+            result = write_object(cluster, item, options, clock)
         except LockError as exc:
             error = exc
             break
@@ -164,11 +173,37 @@ def execute(cluster, plan, options, clock, held=None):
         live[item.entry.id] = result
         applied.append(item.entry)
     pruned = set()
-    for item in plan.extra:
+    last = plan.prune_last
+    error = _prune(cluster, [i for i in plan.extra if not (i.action == PRUNED and i.prune_last)], options, held, entries, pruned, error)
+    if last:
+        if error is None:
+            error = _healthy_before_prune_last(cluster, plan, live, options, clock)
+        error = _prune(cluster, last, options, held, entries, pruned, error)
+    return SyncResult(ChangeSet(tuple(entries)), _next_inventory(plan, applied, pruned, error), _app_status(plan, error, pruned), error, live)
+
+
+def _healthy_before_prune_last(cluster, plan, live, options, clock):
+    """PruneLast: None once every applied object is healthy, else the HealthTimeout that
+    keeps the PruneLast objects (the next run tries again)."""
+    timeout = options.prune_last_timeout or options.wait_timeout or PRUNE_LAST_TIMEOUT
+    pairs = wait_healthy(cluster, plan, live, replace(options, wait_timeout=timeout), clock)
+    unhealthy = ["%s (%s)" % (subject, h.status) for subject, h in pairs if h.status != HEALTHY]
+    if not unhealthy:
+        return None
+    names = ", ".join(str(i.entry) for i in plan.prune_last)
+    return HealthTimeout("PruneLast: %s not pruned: %s not healthy after %ss" % (names, ", ".join(unhealthy[:5]), timeout),
+                         subject=unhealthy[0].split(" ")[0])
+
+
+def _prune(cluster, items, options, held, entries, pruned, error):
+    """Prune the planned ones of ``items`` (nothing after an error); returns the error."""
+    salt = options.salt
+    for item in items:
         if error is None and item.action == PRUNED:
             try:
                 _still_held(held)
-                cluster.delete(item.rtype, item.entry.namespace or None, item.entry.name, uid=(item.live.get("metadata") or {}).get("uid"))
+                cluster.delete(item.rtype, item.entry.namespace or None, item.entry.name, uid=(item.live.get("metadata") or {}).get("uid"),
+                               propagation=options.prune_propagation)
                 pruned.add(item.entry.id)
             except LockError as exc:
                 error = exc
@@ -183,7 +218,7 @@ def execute(cluster, plan, options, clock, held=None):
             entries.append(ChangeSetEntry(subject=item.subject, action=SKIPPED, status=EXTRA, reason="not pruned: the sync failed"))
         else:
             entries.append(_entry(item, salt))
-    return SyncResult(ChangeSet(tuple(entries)), _next_inventory(plan, applied, pruned, error), _app_status(plan, error, pruned), error, live)
+    return error
 
 
 def _next_inventory(plan, applied, pruned, error):

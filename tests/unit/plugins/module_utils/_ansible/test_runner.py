@@ -107,3 +107,15 @@ def test_a_failing_application_fails_the_task_with_its_step(tmp_path):
     assert failure["msg"].startswith("%s/root: apply failed: " % NS) and "admission webhook denied the request" in failure["msg"]
     assert configmap(cluster) is None
     assert cluster.get(cluster.resolve("gitops-k8s.dev/v1alpha1", APP_KIND), NS, "root")["status"]["sync"]["status"] == "Unknown"
+
+
+def test_sync_module_warns_about_sync_options_it_does_not_carry_out(monkeypatch):
+    from ansible_collections.gitops.k8s.plugins.module_utils._ansible import results  # pylint: disable=import-outside-toplevel
+
+    warned = []
+    monkeypatch.setattr(results, "warn", warned.append)
+    cluster = CountingCluster()
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"k": "v"},
+           "metadata": {"name": "c", "annotations": {"argocd.argoproj.io/sync-options": "Prune=false,ServerSideApply=false"}}}
+    runner.run_sync(Module(cluster, namespace="demo", definitions=[obj], prune=False, allow_empty=False, force_conflicts=True))
+    assert len(warned) == 1 and "UnsupportedFeatureWarning" in warned[0] and "ConfigMap/demo/c" in warned[0] and "server-side" in warned[0]

@@ -80,6 +80,8 @@ class FakeCluster:
         self.fail_apply_on = set()  # names whose real apply fails (dry-run passes)
         self.fail_dry_run_on = set()  # names whose dry-run (and apply) fails
         self.failure_message = "admission webhook denied the request"
+        self.immutable = {}  # name -> field of spec the server refuses to change once set (422, as for Job selectors)
+        self.deletions = []  # (Kind/namespace/name, propagationPolicy) of every delete
         self._uid = itertools.count(1)
 
     def resolve(self, api_version, kind):
@@ -114,6 +116,7 @@ class FakeCluster:
             if self.key(self.types[("v1", "Namespace")], None, meta["namespace"]) not in self.objects:
                 raise ClusterError('namespaces "%s" not found' % meta["namespace"])
         key = self.key(rtype, meta.get("namespace"), meta["name"])
+        self._check_immutable(self.objects.get(key), obj)
         current = self.objects.get(key) or {"metadata": {"uid": "uid-%d" % next(self._uid)}}
         result = merge(current, obj)
         result["metadata"]["resourceVersion"] = str(len(self.calls))
@@ -127,6 +130,15 @@ class FakeCluster:
                     rt = ResourceType(spec["group"], ver["name"], spec["names"]["kind"], spec["names"]["plural"], spec["scope"] == "Namespaced")
                     self.types[(rt.api_version, rt.kind)] = rt
         return copy.deepcopy(result)
+
+    def _check_immutable(self, current, obj):
+        """422 when an existing object's immutable field (``immutable[name]``) would change."""
+        field = self.immutable.get(obj["metadata"]["name"])
+        if current is None or field is None:
+            return
+        before, after = (current.get("spec") or {}).get(field), (obj.get("spec") or {}).get(field)
+        if after is not None and before != after:
+            raise ClusterError("spec.%s: Invalid value: field is immutable" % field, details={"status_code": 422})
 
     def create(self, rtype, obj):
         """POST: 409 when the object exists (as the API server answers)."""
@@ -150,6 +162,7 @@ class FakeCluster:
             raise ClusterError("replace failed: not found", details={"status_code": 404})
         if meta.get("resourceVersion") != current["metadata"]["resourceVersion"]:
             raise ClusterError("replace failed: the object has been modified", details={"status_code": 409})
+        self._check_immutable(current, obj)
         stored = copy.deepcopy(obj)
         stored["metadata"].update(uid=current["metadata"]["uid"], resourceVersion=str(len(self.calls)))
         self.objects[key] = stored
@@ -175,6 +188,7 @@ class FakeCluster:
 
     def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
         self.calls.append(("delete", rtype.kind, namespace, name))
+        self.deletions.append(("%s/%s" % (rtype.kind, "%s/%s" % (namespace, name) if namespace else name), propagation))
         key = self.key(rtype, namespace, name)
         if key not in self.objects:
             return False
