@@ -98,7 +98,7 @@ class Runner:
         app = store.get(namespace, name)
         # the test repositories are served over file:// (an operator's opt-in in gitops.k8s.app)
         sources = Sources(store, checkout_dir=self.checkout_dir, cache_dir=self.cache_dir, allow_local_repos=True,
-                          credentials=self.credentials)
+                          credentials=self.credentials, discovery=cluster.capabilities)
         ports = Ports(cluster=cluster, source=sources.source, render=sources.render,
                       lock=lambda spec: LeaseLock(cluster, clock, spec.namespace, "gapp-" + spec.name, mode=lock_mode,
                                                   timeout=lock_timeout).hold(),

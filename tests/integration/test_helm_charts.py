@@ -163,3 +163,30 @@ def test_ansible_pull_deploys_a_chart_from_a_repository_with_credentials(tmp_pat
     assert configmap(kubectl, namespace)["chartVersion"] == "1.1.0"
     for name in ("charts-e2e-webapp", "charts-e2e-root"):
         kubectl.run("patch", "gapp", name, "-n", namespace, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
+
+
+CAPS_TEMPLATE = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: caps
+data:
+  kube: {{ .Capabilities.KubeVersion.Version | quote }}
+  appGroup: {{ .Capabilities.APIVersions.Has "gitops-k8s.dev/v1alpha1" | quote }}
+  appKind: {{ .Capabilities.APIVersions.Has "gitops-k8s.dev/v1alpha1/Application" | quote }}
+"""
+
+
+def test_capabilities_are_the_clusters(tmp_path, kubeconfig, namespace, kubectl, kube_api):
+    from .gitops import GitRepo
+
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("caps/Chart.yaml", "apiVersion: v2\nname: caps\nversion: 0.1.0\n")
+    repo.write("caps/templates/cm.yaml", CAPS_TEMPLATE)
+    repo.commit("capabilities chart")
+    runner = Runner(kubeconfig=kubeconfig, checkout_dir=repo.path)
+    runner.declare(application("charts-caps", namespace, "caps", namespace))
+    outcome = runner.reconcile(namespace, "charts-caps")
+    assert outcome.error is None, outcome.error
+    data = json.loads(kubectl("get", "configmap", "caps", "-n", namespace, "-o", "json"))["data"]
+    server = kube_api.dynamic.version["kubernetes"]["gitVersion"]
+    assert data == {"kube": server, "appGroup": "true", "appKind": "true"}

@@ -61,7 +61,7 @@ def make_ports(module, cluster, store, clock):
         allow_local_repos=p.get("allow_local_repos", False),
         git_timeout=p.get("git_timeout") or git.DEFAULT_TIMEOUT,
         render_defaults={"renderer": p.get("renderer"), "kustomize_binary": p.get("kustomize_binary"), "helm_binary": p.get("helm_binary")},
-        discovery=lambda: (cluster.server_version().get("gitVersion") or "", cluster.served_versions()),
+        discovery=cluster.capabilities,
     )
 
     def lock(spec):
