@@ -54,7 +54,8 @@ class RenderOptions:
     name); ``namespace`` (default ``default``); ``value_files`` (relative to the chart
     directory, must stay inside the checkout); ``values`` (inline dict, applied
     after the value files); ``include_crds``; ``kube_version``; ``api_versions``;
-    ``skip_tests``; ``skip_schema_validation`` (values.schema.json not checked); ``parameters`` (Argo CD's, applied last with helm's ``--set``
+    ``skip_tests``; ``skip_schema_validation`` (values.schema.json not checked);
+    ``ignore_missing_value_files`` (a value file that does not exist is left out); ``parameters`` (Argo CD's, applied last with helm's ``--set``
     rules); ``file_parameters`` ((name, path) pairs, helm ``--set-file``);
     ``credentials`` for the repositories chart dependencies name.
     """
@@ -80,6 +81,7 @@ class RenderOptions:
     api_versions: tuple = ()
     skip_tests: bool = True
     skip_schema_validation: bool = False
+    ignore_missing_value_files: bool = False
     # Argo CD parameters ({name, value, forceString}): helm --set / --set-string rules
     parameters: tuple = field(default=(), hash=False)
     # (name, path) pairs: helm --set-file, the path relative to the chart like value files

@@ -30,7 +30,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import R
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.helm_parameters import apply_file_parameter, apply_parameters
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_dependencies
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, resolve_inside, run, tool_env, trim
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, is_inside, resolve_inside, run, tool_env, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, load_manifests, read_text
 
 CHART_FILE = "Chart.yaml"
@@ -207,6 +207,20 @@ def contained_file(root, rel, path, what, source):
     return real
 
 
+def present_value_files(root, rel, options, source):
+    """(real path, path as written) of each value file; with ``ignore_missing_value_files``
+    (Argo CD's ignoreMissingValueFiles) one that does not exist is left out, after the
+    same containment check."""
+    found = []
+    for value_file in options.value_files:
+        chart_relative = os.path.normpath(os.path.join(rel, value_file))
+        joined = os.path.normpath(os.path.join(root, chart_relative))
+        if options.ignore_missing_value_files and is_inside(root, joined) and not os.path.lexists(joined):
+            continue
+        found.append((contained_file(root, rel, value_file, "value file", source), value_file))
+    return found
+
+
 def merge_values(base, extra):
     """Helm's merge of one values source over the ones before it: mappings merge key by
     key, anything else replaces."""
@@ -227,14 +241,15 @@ def load_value_file(real, shown_path):
 
 
 def written_values(root, rel, options, value_files, source):
-    """(values we write for helm, value files helm reads itself). Parameters apply on
+    """(values we write for helm, value files helm reads itself), from ``value_files``
+    ((real path, path as written) pairs). Parameters apply on
     top of everything before them (helm's --set edits the merged values: ``x[1]`` keeps
     ``x[0]`` of a value file), so with parameters the value files are merged here, in
     helm's order: value files, inline values, --set, --set-string, --set-file."""
     if not options.parameters and not options.file_parameters:
-        return options.values or None, value_files
+        return options.values or None, [real for real, _path in value_files]
     values = {}
-    for real, path in zip(value_files, options.value_files):
+    for real, path in value_files:
         values = merge_values(values, load_value_file(real, os.path.normpath(os.path.join(rel, path))))
     values = merge_values(values, options.values or {})
     values = apply_parameters(values, list(options.parameters))
@@ -251,7 +266,7 @@ def render_helm(root, target, rel, options, source):
     """``helm template`` the chart in ``target`` (its dependencies built first when
     missing); returns (manifests, warnings)."""
     helm = helm_command(options.helm_binary)
-    value_files = [contained_file(root, rel, value_file, "value file", source) for value_file in options.value_files]
+    value_files = present_value_files(root, rel, options, source)
     values, value_files = written_values(root, rel, options, value_files, source)
     release = release_name(options, target, rel)
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")

@@ -170,6 +170,7 @@ def render_options(spec, defaults):
         values=values or None,
         include_crds=not helm.get("skipCrds", False),
         skip_schema_validation=bool(helm.get("skipSchemaValidation")),
+        ignore_missing_value_files=bool(helm.get("ignoreMissingValueFiles")),
         kube_version=helm.get("kubeVersion") or defaults.get("kube_version"),
         api_versions=tuple(helm.get("apiVersions") or defaults.get("api_versions") or ()),
         parameters=tuple(parameters),

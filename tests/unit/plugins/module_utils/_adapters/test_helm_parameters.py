@@ -154,6 +154,23 @@ def test_application_helm_flags_reach_the_render_options():
     from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import AppSpec
 
     options = render_options(AppSpec(name="a", namespace="g", chart="webapp", helm={
-        "skipSchemaValidation": True, "skipCrds": True, "fileParameters": [{"name": "motd", "path": "motd.txt"}]}), {})
-    assert (options.skip_schema_validation, options.include_crds, options.file_parameters, options.renderer) == (
-        True, False, (("motd", "motd.txt"),), "helm")
+        "skipSchemaValidation": True, "skipCrds": True, "fileParameters": [{"name": "motd", "path": "motd.txt"}],
+        "ignoreMissingValueFiles": True}), {})
+    assert (options.skip_schema_validation, options.include_crds, options.file_parameters, options.renderer,
+            options.ignore_missing_value_files) == (True, False, (("motd", "motd.txt"),), "helm", True)
+
+
+def test_ignore_missing_value_files(tmp_path, helm_bin, echo_chart):
+    from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render import RenderOptions, render
+    from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError as Failed
+
+    root = tmp_path / "checkout"
+    shutil.copytree(echo_chart, str(root / "echo"))
+    (root / "echo" / "values-prod.yaml").write_text("tier: prod\n")
+    files = ("values-prod.yaml", "values-missing.yaml")
+    with pytest.raises(Failed, match="value file not found"):
+        render(str(root), "echo", RenderOptions(helm_binary=helm_bin, value_files=files))
+    result = render(str(root), "echo", RenderOptions(helm_binary=helm_bin, value_files=files, ignore_missing_value_files=True))
+    assert json.loads(result.manifests[0].obj["data"]["values"]) == {"tier": "prod"}
+    with pytest.raises(Failed, match="leaves the root"):  # still checked, even when missing
+        render(str(root), "echo", RenderOptions(helm_binary=helm_bin, value_files=("../../x.yaml",), ignore_missing_value_files=True))
