@@ -45,6 +45,17 @@ options:
         again in the same run (same O(run_id) and module process); the next Application naming it fails at once.
     type: int
     default: 120
+  repo_url_rewrites:
+    description:
+      - Serve repositories from a mirror or an air-gapped copy, like git's C(url.<base>.insteadOf). Each key is a URL
+        prefix and its value the prefix to fetch from instead, for example
+        the key V(https://github.com/) with the value V(https://git-mirror.example.com/github/). The longest matching prefix wins; the
+        prefix is compared as a plain string, as git does (end it with C(/) to stop at a path segment).
+      - The rewritten URL is the one checked (O(allow_local_repos) for a C(file://) mirror, the allowed transports) and
+        the one O(repo_credentials) are matched against. The Application's C(status.sync.repoURL) keeps the URL the spec
+        names and C(status.sync.fetchedURL) names the URL fetched when a rewrite applied.
+    type: dict
+    default: {}
   repo_credentials:
     description:
       - Credentials for repositories, scoped the way Argo CD's repository credential templates are. An entry applies

@@ -337,7 +337,10 @@ status:
           description: Commit compared.
           type: str
         repoURL:
-          description: Repository rendered (without credentials).
+          description: Repository rendered, as the Application names it (without credentials).
+          type: str
+        fetchedURL:
+          description: The URL fetched instead of RV(status.sync.repoURL) when a O(repo_url_rewrites) rule applied (without credentials).
           type: str
         path:
           description: Directory rendered.

@@ -59,6 +59,13 @@ options:
         the cache key, the stored remote and the results.
     type: str
     required: true
+  repo_url_rewrites:
+    description:
+      - Fetch O(repo) from a mirror or an air-gapped copy, like git's C(url.<base>.insteadOf), with the same rules as
+        the O(gitops.k8s.app#module:repo_url_rewrites) option of M(gitops.k8s.app) (the longest matching prefix wins).
+      - RV(repo) stays the URL given; RV(fetched_url) names the one fetched.
+    type: dict
+    default: {}
   version:
     description:
       - Branch, tag, full or abbreviated commit SHA, or V(HEAD) for the default branch.
@@ -164,6 +171,11 @@ repo:
   returned: always
   type: str
   sample: https://git.example.com/platform/gitops.git
+fetched_url:
+  description: The URL fetched instead of RV(repo) when a O(repo_url_rewrites) rule applied (without credentials), else empty.
+  returned: always
+  type: str
+  sample: https://git-mirror.example.com/platform/gitops.git
 version:
   description: The ref that was asked for.
   returned: always
@@ -214,6 +226,7 @@ def argument_spec():
         gnupg_home=dict(type="path"),
         run_id=dict(type="str"),
         timeout=dict(type="int", default=runner.GIT_TIMEOUT),
+        repo_url_rewrites=dict(type="dict", default={}),
     )
 
 

@@ -13,9 +13,12 @@
   ansible-pull just pulled (``checkout_dir``); the engine decides which one and at which
   revision (_engine/declared_source.py).
 
-A repoURL is checked (engine repo_urls) before anything is fetched: git options and
-remote-helper transports are refused, local repositories unless allowed. The
-credential of the longest URL prefix covering it is used. A repository whose fetch
+A repoURL is first rewritten (the operator's ``repo_url_rewrites``: a mirror or an
+air-gapped copy), then checked (engine repo_urls) before anything is fetched: git
+options and remote-helper transports are refused, local repositories unless allowed.
+The credential of the longest URL prefix covering the rewritten URL is used. The
+status keeps the repoURL the spec names; the URL fetched is the fourth value of
+``source`` when a rewrite applied. A repository whose fetch
 timed out is not fetched again in this run: the next Application naming it fails at
 once with the same error.
 """
@@ -45,7 +48,7 @@ class Sources:
     """Resolve and render Application sources (the reconcile Ports source/render)."""
 
     def __init__(self, store, checkout_dir=None, cache_dir=None, run_id=None, credentials=None, render_defaults=None,
-                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT, discovery=None):
+                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT, rewrites=None, discovery=None):
         self.store = store
         self.checkout_dir = checkout_dir
         self.cache_dir = cache_dir
@@ -54,6 +57,7 @@ class Sources:
         self.render_defaults = render_defaults or {}
         self.allow_local_repos = allow_local_repos
         self.git_timeout = git_timeout
+        self.rewrites = rewrites or repo_urls.Rewrites()
         self._timed_out = {}  # normalised repository URL -> the SourceError of its timed-out fetch
         # discovery() -> (server gitVersion, served group versions): Helm's .Capabilities
         # as Argo CD fills them (--kube-version, --api-versions), asked once per run.
@@ -61,14 +65,17 @@ class Sources:
         self._cluster_facts = None
 
     def source(self, app, spec):
-        """(root_dir, revision, repo_url) of an Application; which repository and revision
-        is the engine's decision (declared_source), fetching it is this adapter's job."""
+        """(root_dir, revision, repo_url, fetched_url) of an Application: repo_url as the
+        spec names it, fetched_url the rewritten URL git fetched ('' when no rewrite
+        applied). Which repository and revision is the engine's decision
+        (declared_source), fetching it is this adapter's job. A Helm chart (chart_cache)
+        and an OCI artifact (oci_artifacts) are fetched as named (URL rewrites are for Git)."""
         if spec.chart:
             return self._fetch_chart(spec)
         if oci_artifacts.is_artifact_url(spec.repo_url):
             artifact = oci_artifacts.fetch_artifact(spec.repo_url, spec.target_revision, self.cache_dir,
                                                     credentials=self.credentials, timeout=self.git_timeout)
-            return artifact.tree, artifact.digest, artifact.url
+            return artifact.tree, artifact.digest, artifact.url, ""
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
         if holder_spec.chart or (holder is not app and oci_artifacts.is_artifact_url(holder_spec.repo_url)):
             raise SourceError("has no source.repoURL and the Application that declared it, %s, renders a Helm chart or an "
@@ -78,14 +85,15 @@ class Sources:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
-            return self.checkout_dir, commit, url or "local checkout"
+            return self.checkout_dir, commit, url or "local checkout", ""
         return self._fetch(holder_spec.repo_url, declared_source.revision(app, holder, holder_spec))
 
     def _get_app(self, namespace, name):
         """A declaring Application (read only when an Application has no repoURL)."""
         return self.store.get(namespace, name)
 
-    def _fetch(self, url, ref):
+    def _fetch(self, named, ref):
+        url = self.rewrites.apply(named)
         parsed = repo_urls.parse(url, allow_local=self.allow_local_repos)
         earlier = self._timed_out.get(parsed)
         if earlier is not None:
@@ -97,17 +105,19 @@ class Sources:
             if exc.details.get("timed_out"):
                 self._timed_out[parsed] = exc
             raise
-        return result.tree, result.commit, result.url
+        if url == named:
+            return result.tree, result.commit, result.url, ""
+        return result.tree, result.commit, git.redact_url(named), result.url
 
     def _fetch_chart(self, spec):
-        """A chart of a chart repository or OCI registry: (chart directory, version, URL)."""
+        """A chart of a chart repository or OCI registry: (chart directory, version, URL, '')."""
         if not spec.repo_url:
             raise SourceError("spec.source.chart needs spec.source.repoURL (a chart repository or OCI registry)", subject=spec.key)
         helm = spec.helm or {}
         pulled = chart_cache.fetch_chart(spec.repo_url, spec.chart, spec.target_revision, self.cache_dir,
                                          credentials=self.credentials, helm_binary=self.render_defaults.get("helm_binary"),
                                          timeout=self.git_timeout, pass_credentials=bool(helm.get("passCredentials")))
-        return pulled.tree, pulled.version, pulled.url
+        return pulled.tree, pulled.version, pulled.url, ""
 
     def render(self, root, spec):
         options = dataclasses.replace(render_options(spec, self.render_defaults), credentials=self.credentials)

@@ -23,6 +23,7 @@ APP_SOURCE = {
     "run_id": {"type": "str"},
     "allow_local_repos": {"type": "bool", "default": False},
     "git_timeout": {"type": "int", "default": git.DEFAULT_TIMEOUT},
+    "repo_url_rewrites": {"type": "dict", "default": {}},
     "repo_credentials": {
         "type": "list",
         "elements": "dict",
@@ -60,6 +61,7 @@ def make_ports(module, cluster, store, clock):
         credentials=credentials_by_url(p.get("repo_credentials")),
         allow_local_repos=p.get("allow_local_repos", False),
         git_timeout=p.get("git_timeout") or git.DEFAULT_TIMEOUT,
+        rewrites=repo_urls.Rewrites.from_mapping(p.get("repo_url_rewrites")),
         render_defaults={"renderer": p.get("renderer"), "kustomize_binary": p.get("kustomize_binary"), "helm_binary": p.get("helm_binary")},
         discovery=cluster.capabilities,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, results, standalone
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_SYNCED, APP_UNKNOWN, COMPARE_STATUSES, DEFAULT_APP_NAMESPACE, HEALTHY,
@@ -238,8 +238,9 @@ def run_git_source(module):
     """gitops.k8s.git_source: fetch a repository into the cache at a ref."""
     params = module.params
     credentials = {key: params[key] for key in ("ssh_key", "known_hosts", "username", "password", "token")}
+    url = repo_urls.Rewrites.from_mapping(params.get("repo_url_rewrites")).apply(params["repo"])
     result = git.fetch(
-        params["repo"],
+        url,
         params["version"],
         params["cache_dir"],
         depth=params["depth"],
@@ -253,7 +254,8 @@ def run_git_source(module):
     )
     out = dict(
         changed=result.changed,
-        repo=result.url,
+        repo=result.url if url == params["repo"] else git.redact_url(params["repo"]),
+        fetched_url=result.url if url != params["repo"] else "",
         version=result.ref,
         commit=result.commit,
         previous_commit=result.previous_commit,

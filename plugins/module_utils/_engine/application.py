@@ -18,6 +18,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.spec_fields import check as check_fields
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of
 
 # Condition types (Argo CD's names).
@@ -27,6 +28,10 @@ SHARED_RESOURCE_WARNING = "SharedResourceWarning"
 # Something in the Application or its objects that gitops.k8s does not carry out (an Argo CD
 # field, sync option or annotation it does not support): never dropped in silence.
 UNSUPPORTED_WARNING = "UnsupportedFeatureWarning"
+
+# The cluster of the run, as Argo CD names it; any other destination is another cluster.
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+IN_CLUSTER_NAME = "in-cluster"
 
 SUCCEEDED = "Succeeded"
 FAILED = "Failed"
@@ -100,6 +105,8 @@ def parse(app):
     path = source.get("path") or "."
     if not isinstance(path, str) or path.startswith("/"):
         raise InvalidSpec("spec.source.path must be a relative path, got %r" % (path,))
+    _check_destination(dest)
+    warnings = check_fields(spec)
     return AppSpec(
         name=meta.get("name") or "",
         namespace=meta.get("namespace") or "",
@@ -111,15 +118,31 @@ def parse(app):
         kustomize=_mapping(source.get("kustomize"), "spec.source.kustomize"),
         helm=_mapping(source.get("helm"), "spec.source.helm"),
         destination_namespace=dest.get("namespace") or "",
-        automated=automated is not None,
+        automated=automated is not None and auto.get("enabled") is not False,  # Argo CD: enabled null means on
         prune=bool(auto.get("prune")),
         self_heal=bool(auto.get("selfHeal")),
         allow_empty=bool(auto.get("allowEmpty")),
         sync_options=tuple(options),
         managed_namespace_metadata=_namespace_metadata(policy),
         ignore_differences=tuple(ignores),
-        warnings=tuple(syncopts.app_options(options)[1]),
+        warnings=warnings + tuple(syncopts.app_options(options)[1]),
     )
+
+
+def _check_destination(dest):
+    """The destination must be the cluster of the run (no server and no name, the server
+    ``https://kubernetes.default.svc`` or the name ``in-cluster``): until multi-cluster
+    exists, another cluster is an InvalidSpec, never a silent deploy to this one."""
+    server = dest.get("server") or ""
+    name = dest.get("name") or ""
+    if server and name:
+        raise InvalidSpec("spec.destination sets both server and name (set one, as Argo CD requires)")
+    if server and str(server).rstrip("/") != IN_CLUSTER_SERVER:
+        raise InvalidSpec("spec.destination.server %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists"
+                          % (server, IN_CLUSTER_SERVER))
+    if name and name != IN_CLUSTER_NAME:
+        raise InvalidSpec("spec.destination.name %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists"
+                          % (name, IN_CLUSTER_NAME))
 
 
 def _namespace_metadata(policy):
@@ -208,6 +231,7 @@ def push_history(history, entry):
 def crd():
     """The Application CustomResourceDefinition (apiextensions.k8s.io/v1)."""
     any_object = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    open_object = any_object  # an object with known properties that keeps unknown ones too
     string = {"type": "string"}
     return {
         "apiVersion": CRD_API_VERSION,
@@ -242,43 +266,34 @@ def crd():
                         "apiVersion": string,
                         "kind": string,
                         "metadata": {"type": "object"},
-                        "spec": {
-                            "type": "object",
-                            "properties": {
-                                "source": {
-                                    "type": "object",
-                                    "properties": {
-                                        "repoURL": string,
-                                        "targetRevision": string,
-                                        "path": string,
-                                        "chart": string,
-                                        "directory": any_object,
-                                        "kustomize": any_object,
-                                        "helm": any_object,
-                                    },
-                                },
-                                "destination": {
-                                    "type": "object",
-                                    "properties": {"namespace": string, "server": string},
-                                },
-                                "syncPolicy": {
-                                    "type": "object",
-                                    "properties": {
-                                        "automated": {
-                                            "type": "object",
-                                            "properties": {
-                                                "prune": {"type": "boolean"},
-                                                "selfHeal": {"type": "boolean"},
-                                                "allowEmpty": {"type": "boolean"},
-                                            },
-                                        },
-                                        "syncOptions": {"type": "array", "items": string},
-                                        "managedNamespaceMetadata": any_object,
-                                    },
-                                },
-                                "ignoreDifferences": {"type": "array", "items": any_object},
-                            },
-                        },
+                        # Every object under spec keeps the fields it does not list: an Argo CD
+                        # field (destination.name, project, sources, ...) or a typo must reach
+                        # parse(), which warns about it or refuses it; a pruning API server
+                        # would drop it in silence.
+                        "spec": dict(open_object, properties={
+                            "project": string,
+                            "source": dict(open_object, properties={
+                                "repoURL": string,
+                                "targetRevision": string,
+                                "path": string,
+                                "chart": string,
+                                "directory": any_object,
+                                "kustomize": any_object,
+                                "helm": any_object,
+                            }),
+                            "destination": dict(open_object, properties={"namespace": string, "server": string, "name": string}),
+                            "syncPolicy": dict(open_object, properties={
+                                "automated": dict(open_object, properties={
+                                    "enabled": {"type": "boolean"},
+                                    "prune": {"type": "boolean"},
+                                    "selfHeal": {"type": "boolean"},
+                                    "allowEmpty": {"type": "boolean"},
+                                }),
+                                "syncOptions": {"type": "array", "items": string},
+                                "managedNamespaceMetadata": any_object,
+                            }),
+                            "ignoreDifferences": {"type": "array", "items": any_object},
+                        }),
                         "status": any_object,
                     },
                 }},

@@ -44,6 +44,9 @@ ANN_TRACKING_ID = ANNOTATION_PREFIX + "tracking-id"
 ANN_SYNC_WAVE = ANNOTATION_PREFIX + "sync-wave"
 ANN_SYNC_OPTIONS = ANNOTATION_PREFIX + "sync-options"
 ANN_COMPARE_OPTIONS = ANNOTATION_PREFIX + "compare-options"
+# On an Application converted from another tool's manifest (argocd_application.py): the
+# apiVersion it was written as.
+ANN_CONVERTED_FROM = ANNOTATION_PREFIX + "converted-from"
 # Argo CD's own keys for the same per-object options, honoured beside ours (ours win per
 # option when both set one): content written for Argo CD works unchanged.
 ARGOCD_PREFIX = "argocd.argoproj.io/"

@@ -84,8 +84,9 @@ class LockHandle(Protocol):
         """Raise LockError once the lock was lost."""
 
 
-# source(app, spec) -> (root directory, revision, repository URL)
-Source = Callable[[dict, Any], Tuple[str, str, str]]
+# source(app, spec) -> (root directory, revision, repository URL as the spec names it[, URL
+# fetched, when a repo_url_rewrites rule applied, else ''])
+Source = Callable[[dict, Any], Tuple[str, ...]]
 # render(root directory, spec) -> list of Manifest
 Render = Callable[[str, Any], list]
 # lock(spec) -> context manager yielding a LockHandle (or None); raises LockError (details:

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, inventory, messages
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, argocd_application, health, inventory, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
@@ -106,9 +106,14 @@ def reconcile(app, ports, settings):
     manifests = None
     try:
         spec = application.parse(app)
-        root, revision, repo_url = ports.source(app, spec)
+        found = ports.source(app, spec)
+        root, revision, repo_url = found[:3]
+        fetched_url = found[3] if len(found) > 3 else ""  # a repo_url_rewrites mirror served it
         outcome.revision = revision
         manifests = ports.render(root, spec)
+        # an app-of-apps written for Argo CD: its Applications become ours (argocd_application.py)
+        manifests, left_out = argocd_application.convert(manifests, spec.namespace)
+        spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
         prev_inventory = inventory.from_status(previous.get("inventory"))
         report_options = _options(spec, settings, False)
         plan = planner.build_plan(ports.cluster, manifests, prev_inventory, report_options)
@@ -157,6 +162,8 @@ def reconcile(app, ports, settings):
         pairs = syncer.assess(plan, result.live)
     outcome.health = _overall_health(pairs)
     outcome.status = _status(previous, spec, revision, repo_url, plan, result, outcome, do_sync and not settings.dry_run, now, ports.clock.iso())
+    if fetched_url:
+        outcome.status["sync"]["fetchedURL"] = fetched_url
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
         _record(ports, app, previous, outcome.status, settings, outcome)
     outcome.duration = time.monotonic() - started

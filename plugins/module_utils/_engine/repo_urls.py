@@ -20,6 +20,12 @@ as ``ssh://``, a trailing ``.git`` and ``/`` ignored), on path-segment boundarie
 scheme, host and port must be equal, and the longest prefix wins. There are no
 wildcards: a credential never reaches a host its URL does not name.
 
+Rewrites (``Rewrites``, git's ``url.<base>.insteadOf``): the operator maps URL prefixes
+to others, so an Application naming ``https://github.com/org/repo`` is fetched from a
+mirror or an air-gapped copy. The longest matching prefix wins (a plain string prefix,
+as git compares). Every check above (allowed forms, local repositories, credentials)
+applies to the rewritten URL, the one git is given.
+
 Pure: strings in, frozen values out; errors are SourceError.
 """
 
@@ -249,3 +255,32 @@ class Credentials:
             if scope.covers(url) and (best_key is None or key > best_key):
                 best, best_key = value, key
         return best
+
+
+@dataclass(frozen=True)
+class Rewrites:
+    """URL prefix rewrites, longest prefix first (``apply``)."""
+
+    rules: tuple = ()
+
+    @classmethod
+    def from_mapping(cls, mapping, what="repo_url_rewrites"):
+        """Rewrites of ``{prefix: replacement}``; SourceError naming the entry
+        (``what[prefix]``) for an empty or non-string prefix or replacement."""
+        rules = []
+        for prefix, replacement in sorted((mapping or {}).items(), key=lambda kv: str(kv[0])):
+            subject = "%s[%s]" % (what, display(prefix))
+            if not isinstance(prefix, str) or not isinstance(replacement, str):
+                raise SourceError("prefix and replacement must each be a string", subject=subject)
+            if not prefix or not replacement:
+                raise SourceError("prefix and replacement must not be empty", subject=subject)
+            rules.append((prefix, replacement))
+        rules.sort(key=lambda rule: len(rule[0]), reverse=True)
+        return cls(tuple(rules))
+
+    def apply(self, url):
+        """``url`` with its longest matching prefix replaced; unchanged when none matches."""
+        for prefix, replacement in self.rules:
+            if url.startswith(prefix):
+                return replacement + url[len(prefix):]
+        return url

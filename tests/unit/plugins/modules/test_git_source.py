@@ -183,3 +183,15 @@ def test_playbook_check_mode_and_lookup_of_the_fetched_tree(tmp_path):
     assert out["source"]["commit"] == commit
     assert "owner" not in out["source"] and "mode" not in out["source"]
     assert [obj["metadata"]["name"] for obj in out["objects"]] == ["from-git"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not found")
+def test_a_rewrite_fetches_the_named_repository_from_its_mirror(tmp_path):
+    commit = make_repo(str(tmp_path / "mirror" / "acme" / "platform"))
+    module = FakeModule(repo="https://github.com/acme/platform", cache_dir=str(tmp_path / "cache"),
+                        repo_url_rewrites={"https://github.com/": "file://%s/" % (tmp_path / "mirror")})
+    result = runner.run_git_source(module)
+    assert result["commit"] == commit and result["repo"] == "https://github.com/acme/platform"
+    assert result["fetched_url"] == "file://%s/acme/platform" % (tmp_path / "mirror")
+    plain = runner.run_git_source(FakeModule(repo="file://%s/acme/platform" % (tmp_path / "mirror"), cache_dir=str(tmp_path / "cache")))
+    assert plain["fetched_url"] == ""

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_TRACKING_ID, APP_API_VERSION, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import tracking_id
@@ -64,7 +64,7 @@ def test_without_any_repo_url_the_root_checkout_is_the_source(tmp_path):
     checkout = tmp_path / "checkout"
     checkout.mkdir()
     sources = Sources(store, checkout_dir=str(checkout))
-    assert source_of(sources, store.get(NS, "child")) == (str(checkout), "local", "local checkout")
+    assert source_of(sources, store.get(NS, "child"))[:3] == (str(checkout), "local", "local checkout")
 
 
 def test_without_a_checkout_an_application_without_repo_url_fails():
@@ -79,6 +79,24 @@ def test_a_parent_that_no_longer_exists_fails_the_child(tmp_path):
     sources = Sources(store, checkout_dir=str(tmp_path))
     with pytest.raises(SourceError, match="declaring Application %s/gone no longer exists" % NS):
         source_of(sources, store.get(NS, "child"))
+
+
+def test_a_rewrite_serves_the_named_repository_from_a_mirror(tmp_path, source_repo):
+    commit = source_repo.commit({"cm.yaml": "kind: ConfigMap\n"}, "one")
+    store = store_with(app("root", repo="https://github.com/acme/platform.git"))
+    rewrites = repo_urls.Rewrites.from_mapping({"https://github.com/acme/platform.git": source_repo.url})
+    sources = Sources(store, cache_dir=str(tmp_path / "cache"), allow_local_repos=True, rewrites=rewrites)
+    root, revision, repo_url, fetched = source_of(sources, store.get(NS, "root"))
+    assert revision == commit and repo_url == "https://github.com/acme/platform.git"  # the status keeps what the spec says
+    assert fetched == source_repo.url
+
+
+def test_a_rewrite_to_a_local_mirror_needs_allow_local_repos(tmp_path, source_repo):
+    source_repo.commit({"cm.yaml": "kind: ConfigMap\n"}, "one")
+    store = store_with(app("root", repo="https://github.com/acme/platform.git"))
+    rewrites = repo_urls.Rewrites.from_mapping({"https://github.com/acme/platform": source_repo.url})
+    with pytest.raises(SourceError, match="local repositories"):
+        source_of(Sources(store, cache_dir=str(tmp_path / "cache"), rewrites=rewrites), store.get(NS, "root"))
 
 
 def test_a_child_of_a_chart_application_must_name_its_repository(tmp_path):

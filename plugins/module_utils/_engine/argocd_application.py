@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Argo CD's own manifests in a render: Applications become ours, the rest is named.
+
+An app-of-apps written for Argo CD renders ``argoproj.io/v1alpha1`` Applications. No
+Argo CD runs here to read them, so each becomes a gitops.k8s Application that the
+parent applies and the same run reconciles:
+
+- apiVersion ``gitops-k8s.dev/v1alpha1``; the spec as it is (Argo CD field names are
+  ours; what is not carried out is warned about by the child itself, spec_fields.py);
+- the namespace of the parent Application: Argo CD keeps Applications in its own
+  namespace (``argocd``), which says nothing about where their objects go
+  (``destination.namespace`` does). A namespace other than ``argocd`` or the parent's
+  (Argo CD's "applications in any namespace") is mapped too, with a warning: an
+  Application outside the parent's namespace would never be reconciled by the run;
+- Argo CD's ``resources-finalizer.argocd.argoproj.io`` (and its ``/background`` and
+  ``/foreground`` forms) becomes ours; another Argo CD finalizer is dropped with a
+  warning (nothing here would ever remove it, so deletion would hang);
+- the annotation ``gitops-k8s.dev/converted-from`` records where it came from;
+  ``operation`` (a sync requested through Argo CD) and ``status`` are not carried over.
+
+The converted object is an Application of ours, so the parent's tracking and the
+authority rule (authority.py: an Application is only written by its parent) apply to it.
+
+``AppProject`` and ``ApplicationSet`` have no equivalent yet (no CRD is served for them):
+they are left out of the render, each named in a warning, and the sync goes on. Other
+``argoproj.io`` kinds (Argo Rollouts' ``Rollout``, Argo Workflows) are ordinary objects.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_CONVERTED_FROM, APP_API_VERSION, APP_FINALIZER, APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import object_id
+
+ARGOCD_GROUP = "argoproj.io"
+ARGOCD_NAMESPACE = "argocd"
+ARGOCD_FINALIZER_SUFFIX = "argocd.argoproj.io"
+RESOURCES_FINALIZERS = (
+    "resources-finalizer.argocd.argoproj.io",
+    "resources-finalizer.argocd.argoproj.io/background",
+    "resources-finalizer.argocd.argoproj.io/foreground",
+)
+NOT_APPLIED = {
+    "AppProject": "Argo CD projects are not carried out yet (tenants come later); its Applications sync as project default",
+    "ApplicationSet": "ApplicationSets are not expanded; render the Applications it would generate instead",
+}
+
+
+def is_argocd(obj):
+    return str(obj.get("apiVersion") or "").split("/", 1)[0] == ARGOCD_GROUP
+
+
+def convert(manifests, parent_namespace):
+    """``(manifests, warnings)``: the render with Argo CD Applications converted to ours
+    (in ``parent_namespace``), Argo CD projects and ApplicationSets left out, and one
+    warning per thing not carried over, naming the object and its file."""
+    out, warnings = [], []
+    for m in manifests:
+        obj = m.obj
+        if not isinstance(obj, dict) or not is_argocd(obj):
+            out.append(m)
+        elif obj.get("kind") == APP_KIND:
+            out.append(Manifest(to_application(obj, parent_namespace, warnings, m.origin), m.origin))
+        elif obj.get("kind") in NOT_APPLIED:
+            warnings.append("%s (%s) not applied: %s" % (object_id(obj), m.origin, NOT_APPLIED[obj["kind"]]))
+        else:
+            out.append(m)
+    return out, tuple(warnings)
+
+
+def to_application(obj, parent_namespace, warnings, origin=""):
+    """Our Application of one Argo CD Application manifest (see the module docstring);
+    what is not carried over is appended to ``warnings``."""
+    subject = "%s (%s)" % (object_id(obj), origin) if origin else str(object_id(obj))
+    app = dict((k, copy.deepcopy(v)) for k, v in obj.items() if k not in ("status", "operation"))
+    if obj.get("operation"):
+        warnings.append("%s: operation (a sync requested through Argo CD) is not carried out; gitops.k8s.app sync=true syncs now" % subject)
+    app["apiVersion"] = APP_API_VERSION
+    meta = app["metadata"] = dict(app.get("metadata") or {})
+    theirs = meta.get("namespace") or ""
+    if theirs not in ("", ARGOCD_NAMESPACE, parent_namespace):
+        warnings.append("%s: placed in %s, the namespace of its parent Application, not %s (the run reconciles one namespace)"
+                        % (subject, parent_namespace, theirs))
+    meta["namespace"] = parent_namespace
+    meta["annotations"] = dict(meta.get("annotations") or {}, **{ANN_CONVERTED_FROM: str(obj.get("apiVersion"))})
+    finalizers = _finalizers(meta.get("finalizers") or [], subject, warnings)
+    if finalizers:
+        meta["finalizers"] = finalizers
+    else:
+        meta.pop("finalizers", None)
+    return app
+
+
+def _finalizers(finalizers, subject, warnings):
+    out = []
+    for name in finalizers:
+        if name in RESOURCES_FINALIZERS:
+            name = APP_FINALIZER
+        elif str(name).split("/", 1)[0].endswith(ARGOCD_FINALIZER_SUFFIX):
+            warnings.append("%s: finalizer %s dropped (nothing here would remove it)" % (subject, name))
+            continue
+        if name not in out:
+            out.append(name)
+    return out

@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Every Argo CD Application spec field, and what gitops.k8s does with it.
+
+An Application written for Argo CD must never be half-read in silence: each field is
+carried out (``supported``), carried out by another part of the collection
+(``elsewhere``: sync options, retry, history), reported as not carried out (``warned``:
+an UnsupportedFeatureWarning condition and an Ansible warning, the rest still syncs) or
+``refused`` (an InvalidSpec: rendering without it would deploy something other than
+what Argo CD deploys, e.g. the repository path instead of a chart). A key the table does
+not know is warned about as an unknown field (a typo such as ``selfHael`` is never
+dropped quietly).
+
+The table is data: ``check`` walks a spec with it, and ``markdown_table`` writes the
+table that docs/argocd-applications.md holds (a unit test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
+
+SUPPORTED = "supported"
+ELSEWHERE = "elsewhere"
+WARNED = "warned"
+REFUSED = "refused"
+VERDICTS = (SUPPORTED, ELSEWHERE, WARNED, REFUSED)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One spec field: its path under ``spec`` (``[]`` marks the items of a list), the
+    verdict, why, and for a warned field the values that change nothing (no warning)."""
+
+    path: str
+    verdict: str
+    why: str
+    harmless: tuple = ()
+
+
+_TODO_SOURCES = "Kustomize overrides are the sources issue's; today the kustomization in Git is rendered as it is"
+
+FIELDS = (
+    Field("project", WARNED, "Projects (tenants) come later: only `default` has a meaning, any other project is not enforced",
+          harmless=("default",)),
+    Field("source", SUPPORTED, "the one source of the Application"),
+    Field("source.repoURL", SUPPORTED, "a Git repository, after `repo_url_rewrites` and the URL checks; omitted: the declaring Application's; "
+          "with `chart`: a Helm chart repository or OCI registry; `oci://` without `chart`: an OCI artifact of manifests"),
+    Field("source.targetRevision", SUPPORTED, "branch, tag or commit; with `chart`: a chart version or semver range; an OCI artifact's tag or digest"),
+    Field("source.path", SUPPORTED, "relative path in the repository"),
+    Field("source.chart", SUPPORTED, "a chart of the chart repository or OCI registry `repoURL`, pulled with helm and cached by version"),
+    Field("source.ref", WARNED, "only meaningful to multi-source Applications"),
+    Field("source.name", WARNED, "only meaningful to multi-source Applications"),
+    Field("source.plugin", REFUSED, "config management plugins do not run here; rendering the path without the plugin would deploy something else"),
+    Field("source.directory", SUPPORTED, "plain YAML/JSON directory options"),
+    Field("source.directory.recurse", SUPPORTED, "read sub-directories"),
+    Field("source.directory.include", SUPPORTED, "glob or {a,b} list of files to read"),
+    Field("source.directory.exclude", SUPPORTED, "glob or {a,b} list of files to skip"),
+    Field("source.directory.jsonnet", WARNED, "Jsonnet is not rendered; `.jsonnet` files are not read"),
+    Field("source.helm", SUPPORTED, "Helm chart (in the repository or from `chart`), rendered with helm template; dependencies built"),
+    Field("source.helm.valueFiles", SUPPORTED, "relative to the chart, inside the checkout"),
+    Field("source.helm.values", SUPPORTED, "YAML string, after the value files"),
+    Field("source.helm.valuesObject", SUPPORTED, "mapping, merged over values"),
+    Field("source.helm.parameters", SUPPORTED, "helm's --set rules, over the value files and values (--set, then --set-string)"),
+    Field("source.helm.parameters[]", SUPPORTED, "one parameter"),
+    Field("source.helm.parameters[].name", SUPPORTED, "helm --set key: `a.b`, escaped dots `a\\.b`, list indexes `x[0]`"),
+    Field("source.helm.parameters[].value", SUPPORTED, "typed as helm types it (true, false, null, integers); `{a,b}` is a list"),
+    Field("source.helm.parameters[].forceString", SUPPORTED, "--set-string: the value stays a string"),
+    Field("source.helm.releaseName", SUPPORTED, "default: the Application's name"),
+    Field("source.helm.skipCrds", SUPPORTED, "leave out the chart's crds/"),
+    Field("source.helm.kubeVersion", SUPPORTED, "--kube-version; default: the cluster's"),
+    Field("source.helm.apiVersions", SUPPORTED, "--api-versions; default: the cluster's group versions and group/version/Kinds"),
+    Field("source.helm.skipTests", SUPPORTED, "test hooks are always left out"),
+    Field("source.helm.fileParameters", SUPPORTED, "helm --set-file, after the parameters"),
+    Field("source.helm.fileParameters[]", SUPPORTED, "one file parameter"),
+    Field("source.helm.fileParameters[].name", SUPPORTED, "helm --set key"),
+    Field("source.helm.fileParameters[].path", SUPPORTED, "relative to the chart, inside the checkout"),
+    Field("source.helm.passCredentials", SUPPORTED, "send the repository credential to the host the chart index points to"),
+    Field("source.helm.ignoreMissingValueFiles", SUPPORTED, "a value file that does not exist is left out (containment still checked)"),
+    Field("source.helm.skipSchemaValidation", SUPPORTED, "--skip-schema-validation"),
+    Field("source.helm.namespace", SUPPORTED, "the namespace helm templates with; default: the destination namespace"),
+    Field("source.helm.version", WARNED, "only Helm 3 renders", harmless=("v3",)),
+    Field("source.kustomize", SUPPORTED, "Kustomize overlay in the repository, built as it is"),
+    Field("source.kustomize.namePrefix", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.nameSuffix", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.images", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.replicas", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.commonLabels", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.commonAnnotations", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.commonAnnotationsEnvsubst", WARNED, _TODO_SOURCES, harmless=(False,)),
+    Field("source.kustomize.forceCommonLabels", WARNED, _TODO_SOURCES, harmless=(False,)),
+    Field("source.kustomize.forceCommonAnnotations", WARNED, _TODO_SOURCES, harmless=(False,)),
+    Field("source.kustomize.labelWithoutSelector", WARNED, _TODO_SOURCES, harmless=(False,)),
+    Field("source.kustomize.labelIncludeTemplates", WARNED, _TODO_SOURCES, harmless=(False,)),
+    Field("source.kustomize.namespace", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.patches", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.components", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.ignoreMissingComponents", WARNED, _TODO_SOURCES, harmless=(False,)),
+    Field("source.kustomize.version", WARNED, "the one kustomize of the agent builds"),
+    Field("source.kustomize.kubeVersion", WARNED, _TODO_SOURCES),
+    Field("source.kustomize.apiVersions", WARNED, _TODO_SOURCES),
+    Field("sources", REFUSED, "multi-source Applications are the sources issue's; Argo CD ignores `source` when `sources` is set, so neither may be guessed"),
+    Field("sourceHydrator", REFUSED, "source hydration is not carried out; it replaces `source`"),
+    Field("destination", SUPPORTED, "where the objects go"),
+    Field("destination.namespace", SUPPORTED, "namespace of namespaced objects that set none"),
+    Field("destination.server", SUPPORTED,
+          "only `https://kubernetes.default.svc`, the cluster of the run; another server is refused until multi-cluster exists"),
+    Field("destination.name", SUPPORTED, "only `in-cluster`, the cluster of the run; another name is refused until multi-cluster exists"),
+    Field("syncPolicy", SUPPORTED, "when and how to sync"),
+    Field("syncPolicy.automated", SUPPORTED, "sync on a new revision (and after a failed attempt)"),
+    Field("syncPolicy.automated.enabled", SUPPORTED, "`false` turns automated sync off, keeping prune/selfHeal/allowEmpty for later"),
+    Field("syncPolicy.automated.prune", SUPPORTED, "prune what left Git"),
+    Field("syncPolicy.automated.selfHeal", SUPPORTED, "revert drift"),
+    Field("syncPolicy.automated.allowEmpty", SUPPORTED, "allow a render with no object to prune everything"),
+    Field("syncPolicy.syncOptions", ELSEWHERE, "sync options: each unknown one is warned about by the sync options check"),
+    Field("syncPolicy.retry", ELSEWHERE, "retry of failed syncs"),
+    Field("syncPolicy.managedNamespaceMetadata", ELSEWHERE, "labels and annotations of the namespace CreateNamespace=true creates"),
+    Field("ignoreDifferences", SUPPORTED, "fields left out of the comparison"),
+    Field("ignoreDifferences[]", SUPPORTED, "one rule"),
+    Field("ignoreDifferences[].group", SUPPORTED, "API group"),
+    Field("ignoreDifferences[].kind", SUPPORTED, "kind"),
+    Field("ignoreDifferences[].name", SUPPORTED, "object name"),
+    Field("ignoreDifferences[].namespace", SUPPORTED, "object namespace"),
+    Field("ignoreDifferences[].jsonPointers", SUPPORTED, "JSON pointers"),
+    Field("ignoreDifferences[].jqPathExpressions", WARNED, "jq is not evaluated (no jq in a pure engine); use jsonPointers"),
+    Field("ignoreDifferences[].managedFieldsManagers", WARNED, "fields are not ignored by manager"),
+    Field("info", WARNED, "informational links for Argo CD's UI; nothing shows them here"),
+    Field("revisionHistoryLimit", ELSEWHERE, "how much sync history is kept"),
+)
+
+_BY_PATH = dict((f.path, f) for f in FIELDS)
+
+
+def _present(value, harmless):
+    """Whether a value asks for something (None, false and empty values ask for nothing)."""
+    if value is None or value is False or value in ("", [], {}):
+        return False
+    return value not in harmless
+
+
+def _children(path):
+    prefix = path + "."
+    return any(p.startswith(prefix) for p in _BY_PATH)
+
+
+def check(spec):
+    """Warnings (one line each, naming the field) for what ``spec`` asks for that is not
+    carried out; raises InvalidSpec naming the first refused field."""
+    warnings = []
+    _walk(spec, "", warnings)
+    return tuple(dict.fromkeys(warnings))  # a list's items repeat the same warning once
+
+
+def _walk(mapping, prefix, warnings):
+    for key in sorted(mapping, key=str):
+        value = mapping[key]
+        path = prefix + str(key)
+        row = _BY_PATH.get(path)
+        if row is None:
+            if _present(value, ()):
+                warnings.append("spec.%s: unknown field, ignored" % path)
+            continue
+        if not _present(value, row.harmless):
+            continue
+        if row.verdict == REFUSED:
+            raise InvalidSpec("spec.%s is not supported: %s" % (path, row.why))
+        if row.verdict == WARNED:
+            warnings.append("spec.%s is not carried out: %s" % (path, row.why))
+        elif isinstance(value, dict) and _children(path):
+            _walk(value, path + ".", warnings)
+        elif isinstance(value, list) and (path + "[]") in _BY_PATH:
+            for item in value:
+                if isinstance(item, dict):
+                    _walk(item, path + "[].", warnings)
+
+
+def markdown_table():
+    """The table of docs/argocd-applications.md."""
+    lines = ["| field | gitops.k8s | why |", "| --- | --- | --- |"]
+    for row in FIELDS:
+        if row.path.endswith("[]"):
+            continue
+        lines.append("| `spec.%s` | %s | %s |" % (row.path, row.verdict, row.why.replace("|", "\\|")))
+    return "\n".join(lines) + "\n"
