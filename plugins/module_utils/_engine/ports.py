@@ -39,6 +39,10 @@ class Cluster(Protocol):
     def refresh_discovery(self) -> None:
         """Forget cached discovery (after CRDs were created)."""
 
+    def capabilities(self) -> Tuple[str, List[str]]:
+        """(server gitVersion, every served group version and group/version/Kind): what
+        Helm's .Capabilities should answer (Argo CD's --kube-version and --api-versions)."""
+
     def list(self, rtype: ResourceType, namespace: Optional[str] = None) -> List[dict]:
         """Every object of rtype in namespace (None: all namespaces / cluster-scoped)."""
 
