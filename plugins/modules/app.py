@@ -74,6 +74,92 @@ options:
       - V(true) syncs now when out of sync (a manual sync).
       - V(false) only compares and records status; nothing else is written.
     type: bool
+  rollback:
+    description:
+      - Sync an earlier revision from the Application's history (like C(argocd app rollback)), named by its history
+        C(id) (see RV(status.history)) or its revision (a full commit SHA or a prefix of at least 7 characters).
+        This is a manual sync (sync windows with C(manualSync) let it through).
+      - Afterwards automated sync (and selfHeal) stays suspended, recorded in C(status.rolledBack) and an
+        C(AutomatedSyncSuspended) condition; every run renders the rolled-back revision, so drift from it is still
+        reported, and a new commit does not sync. O(resume=true), or a manual sync (O(sync=true)), ends it.
+      - The revision is fetched from C(spec.source.repoURL) (or the declaring Application's); an Application
+        synced from the local checkout cannot roll back.
+      - "One-liner: C(ansible localhost -m gitops.k8s.app -a 'name=guestbook rollback=3')."
+    type: str
+  resume:
+    description:
+      - End the suspension a O(rollback) left; this run follows C(targetRevision) and the sync policy again
+        (an automated Application syncs the branch now).
+    type: bool
+    default: false
+  sync_windows:
+    description:
+      - Argo CD sync windows (the C(syncWindows) of an AppProject, same field names) that apply to this run, until the
+        Project kind holds them. A window covers an Application when one of O(sync_windows[].applications),
+        O(sync_windows[].namespaces) (destination namespace) or O(sync_windows[].clusters) matches (all of the given
+        ones with O(sync_windows[].andOperator)); globs as in Argo CD.
+      - Argo CD's rules. An active C(deny) window holds every sync. When C(allow) windows cover the Application,
+        it syncs only inside an active one. A manual sync (O(sync=true), O(rollback)) passes a deny window when
+        every active deny window has O(sync_windows[].manualSync), and passes outside allow windows when one has it.
+      - A held sync writes nothing, reports the drift (objects C(skipped)), and records when a sync may happen
+        next in C(status.syncWindow.opensAt) and a C(SyncWindowClosed) condition. The next run after that time syncs.
+      - An invalid window (schedule, duration, unknown time zone) is a C(ComparisonError); nothing syncs.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      kind:
+        description: V(allow) or V(deny).
+        type: str
+        required: true
+        choices: [allow, deny]
+      schedule:
+        description:
+          - When the window opens, a 5-field cron schedule (minute hour day-of-month month day-of-week) with
+            C(*), lists, ranges, steps and month and day names, or C(@hourly), C(@daily), C(@weekly), C(@monthly),
+            C(@yearly).
+          - On the wall clock of O(sync_windows[].timeZone); a time skipped when daylight saving time starts never
+            opens the window, a time repeated when it ends opens it once.
+        type: str
+        required: true
+      duration:
+        description: How long the window stays open, a Go duration such as C(30m), C(1h), C(1h30m).
+        type: str
+        required: true
+      timeZone:
+        description: IANA time zone of the schedule, for example C(Europe/Paris).
+        type: str
+        default: UTC
+      applications:
+        description: Application name globs.
+        type: list
+        elements: str
+      namespaces:
+        description: Destination namespace globs.
+        type: list
+        elements: str
+      clusters:
+        description: Cluster globs; the cluster of the run is C(in-cluster) and C(https://kubernetes.default.svc).
+        type: list
+        elements: str
+      manualSync:
+        description: Let manual syncs through this window.
+        type: bool
+        default: false
+      andOperator:
+        description: Cover only Applications that match every selector given, not any one.
+        type: bool
+        default: false
+      description:
+        description: What the window is for; messages about it quote it.
+        type: str
+      syncOverrun:
+        description:
+          - Accepted for Argo CD compatibility. Each run decides once, when it starts, and a sync that started
+            always finishes (a run takes seconds), which is what V(true) means in Argo CD; V(false) cannot stop a
+            sync already running.
+        type: bool
+        default: false
   prune:
     description: Prune in this sync (default C(spec.syncPolicy.automated.prune)).
     type: bool
@@ -169,6 +255,27 @@ EXAMPLES = r"""
     exclude: [root]
     fail_on_error: false
   register: gitops_apps
+
+- name: Roll back to history entry 3 (automated sync is suspended afterwards)
+  gitops.k8s.app:
+    name: guestbook
+    rollback: "3"
+
+- name: Resume automated sync after a rollback
+  gitops.k8s.app:
+    name: guestbook
+    resume: true
+
+- name: Reconcile every Application; no automated sync on weekday nights, except by hand
+  gitops.k8s.app:
+    all: true
+    sync_windows:
+      - kind: deny
+        schedule: "0 22 * * mon-fri"
+        duration: 10h
+        timeZone: Europe/Paris
+        applications: ["*"]
+        manualSync: true
 
 - name: Show what a sync would do
   gitops.k8s.app:
@@ -412,6 +519,19 @@ status:
         message:
           description: Why it synced, or what failed (at most 1,024 characters).
           type: str
+        retryCount:
+          description:
+            - After a failed sync, the automated retries of this revision made so far (0 after the first failure; a new
+              revision or a manual sync starts again at 0).
+          type: int
+          returned: after a failed sync
+        nextRetryAt:
+          description:
+            - After a failed sync with C(spec.syncPolicy.retry), when the next automated attempt may happen
+              (C(backoff.duration) * C(backoff.factor)^retryCount, at most C(backoff.maxDuration)). Absent once
+              C(retry.limit) retries failed; then only a new commit or a manual sync syncs this Application.
+          type: str
+          returned: after a failed sync with retries left
       sample: {"revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "phase": "Succeeded", "startedAt": "2026-11-22T10:00:00Z",
                "finishedAt": "2026-11-22T10:00:02Z", "message": "new revision 3f9c0b1d2e4a"}
     lastSyncedAt:
@@ -426,7 +546,9 @@ status:
       returned: when there is an error or a warning
       contains:
         type:
-          description: C(ComparisonError), C(SyncError) or C(SharedResourceWarning).
+          description:
+            - C(ComparisonError), C(SyncError), C(SharedResourceWarning), C(UnsupportedFeatureWarning),
+              C(AutomatedSyncSuspended) (a rollback is in effect) or C(SyncWindowClosed) (a sync window held a sync).
           type: str
         message:
           description: What happened (at most 1,024 characters).
@@ -437,12 +559,26 @@ status:
       sample:
         - {"type": "SharedResourceWarning", "message": "ConfigMap/shop/common is also managed by Application gitops-system/billing",
            "lastTransitionTime": "2026-11-22T10:00:02Z"}
+    rolledBack:
+      description: The rollback in effect (O(rollback)); automated sync is suspended until O(resume=true) or a manual sync.
+      type: dict
+      returned: while rolled back
+      sample: {"id": 3, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "at": "2026-11-22T10:00:02Z"}
+    syncWindow:
+      description: Why a due sync was held by a sync window (C(message)) and when a sync may happen next (C(opensAt), empty when never).
+      type: dict
+      returned: when a sync window held a sync
+      sample: {"message": "automated sync held by a sync window: deny window deny '0 22 * * *' for 1h (UTC) is active; it may sync
+               from 2026-11-22T23:00:00Z", "opensAt": "2026-11-22T23:00:00Z"}
     history:
-      description: The last 10 syncs, newest first.
+      description: The last syncs (C(spec.revisionHistoryLimit), default 10), newest first.
       type: list
       elements: dict
       returned: once the Application synced
       contains:
+        id:
+          description: Number of this entry, one above the previous one (what O(rollback) names).
+          type: int
         revision:
           description: Commit synced.
           type: str
@@ -465,7 +601,7 @@ status:
           description: Objects deleted.
           type: int
       sample:
-        - {"revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "startedAt": "2026-11-22T10:00:00Z", "syncedAt": "2026-11-22T10:00:02Z",
+        - {"id": 4, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "startedAt": "2026-11-22T10:00:00Z", "syncedAt": "2026-11-22T10:00:02Z",
            "result": "Succeeded", "created": 1, "configured": 1, "pruned": 0}
   sample:
     sync: {"status": "Synced", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "repoURL": "https://git.example.com/shop.git", "path": "deploy"}
@@ -477,7 +613,7 @@ status:
                      "finishedAt": "2026-11-22T10:00:02Z", "message": "new revision 3f9c0b1d2e4a"}
     lastSyncedAt: "2026-11-22T10:00:02Z"
     history:
-      - {"revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "startedAt": "2026-11-22T10:00:00Z", "syncedAt": "2026-11-22T10:00:02Z",
+      - {"id": 4, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "startedAt": "2026-11-22T10:00:00Z", "syncedAt": "2026-11-22T10:00:02Z",
          "result": "Succeeded", "created": 0, "configured": 1, "pruned": 0}
 status_updated:
   description:
@@ -524,6 +660,21 @@ def main():
         definition={"type": "dict"},
         install_crd={"type": "bool", "default": True},
         sync={"type": "bool"},
+        rollback={"type": "str"},
+        resume={"type": "bool", "default": False},
+        sync_windows={"type": "list", "elements": "dict", "default": [], "options": {
+            "kind": {"type": "str", "required": True, "choices": ["allow", "deny"]},
+            "schedule": {"type": "str", "required": True},
+            "duration": {"type": "str", "required": True},
+            "timeZone": {"type": "str", "default": "UTC"},
+            "applications": {"type": "list", "elements": "str"},
+            "namespaces": {"type": "list", "elements": "str"},
+            "clusters": {"type": "list", "elements": "str"},
+            "manualSync": {"type": "bool", "default": False},
+            "andOperator": {"type": "bool", "default": False},
+            "description": {"type": "str"},
+            "syncOverrun": {"type": "bool", "default": False},
+        }},
         prune={"type": "bool"},
         prune_protected={"type": "bool", "default": False},
         wait={"type": "bool", "default": False},
@@ -536,7 +687,8 @@ def main():
         deadline={"type": "int", "default": 0},
     )
     module = GitOpsModule(argument_spec=spec, supports_check_mode=True, required_one_of=[("name", "definition", "all")],
-                          mutually_exclusive=[("all", "name"), ("all", "definition")])
+                          mutually_exclusive=[("all", "name"), ("all", "definition"), ("all", "rollback"), ("all", "resume"),
+                                              ("rollback", "resume")])
     module.execute(runner.run_app)
 
 

@@ -100,6 +100,9 @@ applications:
       type: list
       elements: dict
       contains:
+        id:
+          description: Number of the entry (what M(gitops.k8s.app)'s O(gitops.k8s.app#module:rollback) names).
+          type: int
         revision:
           description: Commit synced.
           type: str
@@ -149,6 +152,14 @@ applications:
     wave:
       description: Sync wave (annotation C(gitops-k8s.dev/sync-wave)); the reconcile playbook reconciles lower waves first.
       type: int
+    rolled_back:
+      description: The rollback in effect (C(id), C(revision), C(at)); automated sync is suspended until resumed. Empty when none.
+      type: dict
+      sample: {"id": 3, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "at": "2026-11-22T10:00:02Z"}
+    sync_window:
+      description: When a sync window held the last due sync, why (C(message)) and when it may sync (C(opensAt)). Empty otherwise.
+      type: dict
+      sample: {"message": "automated sync held by a sync window: ...", "opensAt": "2026-11-22T23:00:00Z"}
     inventory:
       description: Objects owned (with O(include_inventory)).
       type: list

@@ -82,11 +82,14 @@ class Sources:
                               "OCI artifact (not a Git repository): name this Application's repoURL" % holder_spec.key,
                               subject=spec.key)
         if not holder_spec.repo_url:
+            if spec.pinned_revision:
+                raise SourceError("cannot roll back to %s: the local checkout has only its own commit (a rollback needs "
+                                  "spec.source.repoURL, or a declaring Application's)" % spec.pinned_revision[:12], subject=spec.key)
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
             return self.checkout_dir, commit, url or "local checkout", ""
-        return self._fetch(holder_spec.repo_url, declared_source.revision(app, holder, holder_spec))
+        return self._fetch(holder_spec.repo_url, spec.pinned_revision or declared_source.revision(app, holder, holder_spec))
 
     def _get_app(self, namespace, name):
         """A declaring Application (read only when an Application has no repoURL)."""

@@ -83,6 +83,9 @@ def settings_of(module, **overrides):
         wait_timeout=p.get("wait_timeout", 0) if p.get("wait") else 0,
         prune_protected=p.get("prune_protected", False),
         salt=redact.new_salt(),
+        rollback=p.get("rollback"),
+        resume=bool(p.get("resume")),
+        sync_windows=tuple(p.get("sync_windows") or ()),
     )
     values.update(overrides)
     return Settings(**values)

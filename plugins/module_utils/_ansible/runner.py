@@ -191,6 +191,8 @@ def describe(app, include_inventory):
         "source": (app.get("spec") or {}).get("source") or {},
         "parent": application.parent_of(app) or "",
         "wave": ordering.wave_of(app),
+        "rolled_back": status.get("rolledBack") or {},
+        "sync_window": status.get("syncWindow") or {},
     }
     if include_inventory:
         out["inventory"] = status.get("inventory") or []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import retry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     API_GROUP, API_VERSION, APP_CRD_NAME, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, CRD_API_VERSION, CRD_KIND, HISTORY_LIMIT,
 )
@@ -59,6 +60,10 @@ class AppSpec:
     # spec.syncPolicy.managedNamespaceMetadata: labels/annotations of a CreateNamespace namespace
     managed_namespace_metadata: Optional[dict] = None
     ignore_differences: tuple = ()
+    retry: Optional[retry.RetryPolicy] = None  # spec.syncPolicy.retry; None: a failed sync is retried on every run
+    revision_history_limit: int = HISTORY_LIMIT
+    # A commit to render instead of targetRevision (a rollback in effect); set by reconcile, not by the spec.
+    pinned_revision: str = ""
     # What the spec asks for that is not carried out, one message each (naming the field):
     # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.
     warnings: tuple = ()
@@ -103,6 +108,10 @@ def parse(app):
     if not isinstance(ignores, list) or not all(isinstance(i, dict) and i.get("kind") for i in ignores):
         raise InvalidSpec("spec.ignoreDifferences must be a list of {group, kind, name, namespace, jsonPointers}")
     path = source.get("path") or "."
+    retry_policy, retry_warnings = retry.parse(policy.get("retry"))
+    history_limit = spec.get("revisionHistoryLimit", HISTORY_LIMIT)
+    if isinstance(history_limit, bool) or not isinstance(history_limit, int) or history_limit < 0:
+        raise InvalidSpec("spec.revisionHistoryLimit must be an integer of at least 0, got %r" % (history_limit,))
     if not isinstance(path, str) or path.startswith("/"):
         raise InvalidSpec("spec.source.path must be a relative path, got %r" % (path,))
     _check_destination(dest)
@@ -125,7 +134,9 @@ def parse(app):
         sync_options=tuple(options),
         managed_namespace_metadata=_namespace_metadata(policy),
         ignore_differences=tuple(ignores),
-        warnings=warnings + tuple(syncopts.app_options(options)[1]),
+        retry=retry_policy,
+        revision_history_limit=history_limit,
+        warnings=warnings + tuple(syncopts.app_options(options)[1]) + tuple(retry_warnings),
     )
 
 
@@ -165,13 +176,14 @@ def parent_of(app):
     return owner if owner and "/" in owner and ":" not in owner else None
 
 
-def should_sync(spec, status, revision, plan_status, requested):
+def should_sync(spec, status, revision, plan_status, requested, now=0.0):
     """(bool, reason): whether this reconcile writes to the cluster.
 
     requested: True forces a sync (manual sync), False forbids it, None follows the
     policy. Automated: sync when out of sync and either the revision was not synced
-    yet, the last attempt failed, or selfHeal is on (Argo CD semantics, with a retry
-    on every run after a failure)."""
+    yet (a new commit preempts any retry), the last attempt failed and its retry is
+    due (retry.decide: spec.syncPolicy.retry's backoff and limit at epoch ``now``; without
+    it, on every run), or selfHeal is on (Argo CD semantics)."""
     if requested is False:
         return False, "sync disabled for this run"
     if plan_status == APP_SYNCED:
@@ -184,7 +196,7 @@ def should_sync(spec, status, revision, plan_status, requested):
     if last.get("revision") != revision:
         return True, "new revision %s" % revision[:12]
     if last.get("phase") == FAILED:
-        return True, "retrying the failed sync of %s" % revision[:12]
+        return retry.decide(spec.retry, last, revision, now)
     if spec.self_heal:
         return True, "selfHeal: reverting drift"
     return False, "out of sync; selfHeal is off (drift is reported, not reverted)"
@@ -212,6 +224,7 @@ def next_status(previous, **changes):
 
 
 def history_entry(revision, finished, phase, summary, started):
+    """One sync in status.history; push_history gives it its ``id``."""
     return {
         "revision": revision,
         "syncedAt": finished,
@@ -223,9 +236,14 @@ def history_entry(revision, finished, phase, summary, started):
     }
 
 
-def push_history(history, entry):
-    """Newest first, bounded to HISTORY_LIMIT."""
-    return ([entry] + list(history or []))[:HISTORY_LIMIT]
+def push_history(history, entry, limit=HISTORY_LIMIT):
+    """Newest first, bounded to ``limit`` (spec.revisionHistoryLimit). The entry gets an
+    ``id`` one above the highest so far (Argo CD's history ids, what a rollback names):
+    ids are never reused, even once older entries are dropped."""
+    history = list(history or [])
+    ids = [h.get("id") for h in history if isinstance(h, dict) and isinstance(h.get("id"), int)]
+    entry = dict(entry, id=max(ids) + 1 if ids else len(history))
+    return ([entry] + history)[:limit]
 
 
 def crd():
@@ -291,8 +309,10 @@ def crd():
                                 }),
                                 "syncOptions": {"type": "array", "items": string},
                                 "managedNamespaceMetadata": any_object,
+                                "retry": any_object,
                             }),
                             "ignoreDifferences": {"type": "array", "items": any_object},
+                            "revisionHistoryLimit": {"type": "integer"},
                         }),
                         "status": any_object,
                     },

@@ -42,6 +42,9 @@ def reconcile(tmp_path, extra_vars):
     ({"gitops_k8s_repo_credentials": [{"token": SECRET}]}, "missing required arguments: url found in gitops_k8s_repo_credentials"),
     ({"gitops_k8s_repo_credentials": [{"url": "https://git.example.test/", "tokn": SECRET}]},
      "gitops_k8s_repo_credentials.tokn. Supported parameters include"),
+    ({"gitops_k8s_sync_windows": [{"kind": "sometimes", "schedule": "0 22 * * *", "duration": "1h"}]},
+     "value of kind must be one of: allow, deny, got: sometimes found in gitops_k8s_sync_windows"),
+    ({"gitops_k8s_sync_windows": [{"kind": "deny", "duration": "1h"}]}, "missing required arguments: schedule found in gitops_k8s_sync_windows"),
 ])
 def test_a_variable_of_the_wrong_type_fails_the_play_before_anything_runs(tmp_path, extra_vars, message):
     extra_vars = dict(extra_vars, gitops_k8s_checkout_dir=str(tmp_path))
@@ -67,6 +70,8 @@ def test_neither_a_checkout_nor_a_root_url_fails_before_anything_runs(tmp_path):
      "gitops_k8s_namespace": "gitops-system", "gitops_k8s_root_name": "root", "gitops_k8s_root_path": "apps",
      "gitops_k8s_repo_credentials": [{"url": "https://git.example.test/org", "token": SECRET}]},
     {"gitops_k8s_root_repo_url": "https://git.example.test/org/gitops.git", "gitops_k8s_root_revision": "main"},
+    {"gitops_k8s_sync_windows": [{"kind": "deny", "schedule": "0 22 * * *", "duration": "1h", "timeZone": "Europe/Paris",
+                                  "applications": ["*"], "manualSync": True}]},
 ])
 def test_right_variables_reach_the_playbook_tasks(tmp_path, extra_vars):
     if "gitops_k8s_root_repo_url" not in extra_vars:

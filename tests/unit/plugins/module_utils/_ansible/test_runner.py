@@ -119,3 +119,13 @@ def test_sync_module_warns_about_sync_options_it_does_not_carry_out(monkeypatch)
            "metadata": {"name": "c", "annotations": {"argocd.argoproj.io/sync-options": "Prune=false,ServerSideApply=false"}}}
     runner.run_sync(Module(cluster, namespace="demo", definitions=[obj], prune=False, allow_empty=False, force_conflicts=True))
     assert len(warned) == 1 and "UnsupportedFeatureWarning" in warned[0] and "ConfigMap/demo/c" in warned[0] and "server-side" in warned[0]
+
+
+def test_sync_windows_option_holds_the_sync_and_app_info_shows_why(tmp_path):
+    cluster = CountingCluster()
+    always = [{"kind": "deny", "schedule": "* * * * *", "duration": "1h", "timeZone": "UTC", "applications": ["root"], "namespaces": None,
+               "clusters": None, "manualSync": False, "andOperator": False, "description": "freeze", "syncOverrun": False}]
+    result = runner.run_app(Module(cluster, definition=DEFINITION, checkout_dir=checkout(tmp_path), sync_windows=always))
+    assert result["synced"] is False and configmap(cluster) is None and "no window opens" in result["reason"]
+    (row,) = runner.run_app_info(Module(cluster, name="root"))["applications"]
+    assert row["sync_window"]["opensAt"] == "" and "freeze" in row["sync_window"]["message"] and row["rolled_back"] == {}

@@ -224,6 +224,7 @@ class World:
         self.render_error = "kustomize build failed"
         self.statuses = []
         self.finalized = []
+        self.clock = None  # a FakeClock shared by every run (tests of time: retry backoff, sync windows); None: a new one per run
 
     def render(self, _root, spec):
         if self.fail_render:
@@ -243,7 +244,7 @@ class World:
 
     def ports(self):
         return Ports(cluster=self.cluster, source=lambda a, s: ("/src", self.revision, "repo"), render=self.render,
-                     lock=lambda spec: contextlib.nullcontext(), write_status=self.write_status, clock=FakeClock(),
+                     lock=lambda spec: contextlib.nullcontext(), write_status=self.write_status, clock=self.clock or FakeClock(),
                      remove_finalizer=lambda a: self.finalized.append(a["metadata"]["name"]))
 
     def run(self, obj, **settings):
