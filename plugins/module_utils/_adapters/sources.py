@@ -73,7 +73,8 @@ class Sources:
         if spec.chart:
             return self._fetch_chart(spec)
         if oci_artifacts.is_artifact_url(spec.repo_url):
-            artifact = oci_artifacts.fetch_artifact(spec.repo_url, spec.target_revision, self.cache_dir,
+            # a rollback pins the digest a past sync deployed
+            artifact = oci_artifacts.fetch_artifact(spec.repo_url, spec.pinned_revision or spec.target_revision, self.cache_dir,
                                                     credentials=self.credentials, timeout=self.git_timeout)
             return artifact.tree, artifact.digest, artifact.url, ""
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
@@ -117,7 +118,8 @@ class Sources:
         if not spec.repo_url:
             raise SourceError("spec.source.chart needs spec.source.repoURL (a chart repository or OCI registry)", subject=spec.key)
         helm = spec.helm or {}
-        pulled = chart_cache.fetch_chart(spec.repo_url, spec.chart, spec.target_revision, self.cache_dir,
+        # a rollback pins the chart version a past sync deployed
+        pulled = chart_cache.fetch_chart(spec.repo_url, spec.chart, spec.pinned_revision or spec.target_revision, self.cache_dir,
                                          credentials=self.credentials, helm_binary=self.render_defaults.get("helm_binary"),
                                          timeout=self.git_timeout, pass_credentials=bool(helm.get("passCredentials")))
         return pulled.tree, pulled.version, pulled.url, ""

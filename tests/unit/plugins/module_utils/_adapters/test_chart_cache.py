@@ -7,6 +7,7 @@ a real HTTP server, Debian's docker-registry), cached by (repository, chart, ver
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 
@@ -150,3 +151,15 @@ def test_oci_registry_chart_by_oci_url_and_by_argo_cd_host_form(tmp_path, helm_b
     assert read_version(pulled.tree) == "1.0.0"
     newest = fetch_chart("%s/charts" % registry.host, "webapp", "^1.0.0", str(tmp_path / "cache"), helm_binary=helm_bin)
     assert newest.version == "1.1.0" and newest.url == "oci://%s/charts" % registry.host
+
+
+def test_a_rollback_pins_the_chart_version_a_past_sync_deployed(tmp_path, helm_bin, repo_root):
+    from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
+    from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import AppSpec
+
+    with serve(helm_bin, repo_root) as server:
+        sources = Sources(None, cache_dir=str(tmp_path / "cache"), render_defaults={"helm_binary": helm_bin})
+        spec = AppSpec(name="web", namespace="gitops", repo_url=server.url, chart="webapp", target_revision="^1.0.0")
+        assert sources.source({}, spec)[1] == "1.1.0"
+        tree, version, _url, _fetched = sources.source({}, dataclasses.replace(spec, pinned_revision="1.0.0"))
+    assert version == "1.0.0" and read_version(tree) == "1.0.0"
