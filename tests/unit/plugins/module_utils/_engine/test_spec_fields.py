@@ -129,8 +129,7 @@ def _objects(schema, path="spec"):
     yield path, schema
     for key, sub in (schema.get("properties") or {}).items():
         if sub.get("type") == "object":
-            for found in _objects(sub, path + "." + key):
-                yield found
+            yield from _objects(sub, path + "." + key)
 
 
 def test_the_crd_keeps_unknown_spec_fields_so_they_can_be_warned_about():
