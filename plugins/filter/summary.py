@@ -8,6 +8,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_SYNCED, APP_UNKNOWN, UNKNOWN
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 
 # The run summary's own vocabulary: what a reconcile did with one Application.
 FAILED = "failed"
@@ -46,6 +47,9 @@ def reconcile_summary(result):
         "duration": result.get("duration", 0),
         "reason": result.get("reason", ""),
     }
+    if result.get("hooks"):  # each hook run: phase, id as the server named it, outcome
+        row["hooks"] = ["%s %s: %s" % (h.get("hookType"), format_id(h.get("kind"), h.get("namespace"), h.get("name")), h.get("hookPhase"))
+                        for h in result["hooks"]]
     if outcome == FAILED:
         row["error"] = result.get("error") or result.get("msg", "")
     if result.get("lock_held_by"):
@@ -66,6 +70,8 @@ def summary_line(row):
     )
     if row.get("lock_held_by"):
         return line
+    if row.get("hooks"):
+        line += " hooks [%s]" % ", ".join(row["hooks"])
     if row.get("error"):
         line += " - " + row["error"]
     elif row.get("result") == OUT_OF_SYNC and row.get("reason"):

@@ -175,6 +175,22 @@ options:
     description: Seconds to wait for health when O(wait=true).
     type: int
     default: 300
+  hook_timeout:
+    description:
+      - Seconds one hook (an object with the C(argocd.argoproj.io/hook) or C(helm.sh/hook) annotation) may run
+        before the sync fails naming it. A Job runs until Complete or Failed, a Pod until Succeeded or Failed,
+        anything else until healthy.
+      - Hooks run only when a sync writes something; see the hooks and waves guide (C(docs/hooks-and-waves.md)).
+      - The run's O(deadline) ends the wait too.
+    type: int
+    default: 300
+  wave_timeout:
+    description:
+      - Seconds the objects of a sync wave may take to become healthy before the next wave (or the PostSync hooks)
+        start, as Argo CD waits between waves. An unhealthy wave stops the sync with an error naming the objects.
+      - A sync with one wave and no PostSync hook does not wait. The run's O(deadline) ends the wait too.
+    type: int
+    default: 300
   lock:
     description:
       - When another reconcile holds this Application's Lease, V(wait) for it (up to O(lock_timeout)) or V(skip) this sync.
@@ -640,8 +656,20 @@ error:
   description: What failed (only when the reconcile failed).
   returned: on failure
   type: str
+hooks:
+  description:
+    - Every hook this sync ran, in order, in Argo CD's C(syncResult.resources) shape (also written to
+      C(status.operationState.syncResult.resources)).
+    - C(hookType) is the phase (PreSync, Sync, PostSync, SyncFail), C(hookPhase) the outcome (Succeeded, Failed),
+      C(name) the name the server gave (C(generateName)).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {"group": "batch", "version": "v1", "kind": "Job", "namespace": "shop", "name": "db-migrate-x7k2q",
+       "hookType": "PreSync", "hookPhase": "Succeeded", "syncPhase": "PreSync", "status": "Synced", "message": ""}
 error_step:
-  description: The step that failed (fetch, render, spec, cluster, apply, prune, safety, lock; V(reconcile) when O(deadline) left it out).
+  description: The step that failed (fetch, render, spec, cluster, apply, prune, hook, health, safety, lock; V(reconcile) when O(deadline) left it out).
   returned: on failure
   type: str
 """
@@ -679,6 +707,8 @@ def main():
         prune_protected={"type": "bool", "default": False},
         wait={"type": "bool", "default": False},
         wait_timeout={"type": "int", "default": 300},
+        hook_timeout={"type": "int", "default": 300},
+        wave_timeout={"type": "int", "default": 300},
         lock={"type": "str", "default": "wait", "choices": ["wait", "skip"]},
         lock_timeout={"type": "int", "default": runner.LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},

@@ -63,6 +63,16 @@ options:
     description: Seconds to wait when O(wait=true).
     type: int
     default: 300
+  hook_timeout:
+    description:
+      - Seconds one hook (C(argocd.argoproj.io/hook), C(helm.sh/hook)) may run before the sync fails naming it.
+      - Hooks run (PreSync, Sync, PostSync; SyncFail after a failure) only when the sync writes something.
+    type: int
+    default: 300
+  wave_timeout:
+    description: Seconds a sync wave may take to become healthy before the next wave starts (one wave never waits).
+    type: int
+    default: 300
 """
 
 EXAMPLES = r"""
@@ -152,6 +162,11 @@ health_message:
   description: The objects that make the health what it is.
   returned: always
   type: str
+hooks:
+  description: Every hook this sync ran, in order, in Argo CD's C(syncResult.resources) shape (C(hookType), C(hookPhase)).
+  returned: always
+  type: list
+  elements: dict
 requests:
   description:
     - API requests made, by verb; verbs not used are absent. A map with one key per verb, not
@@ -179,6 +194,8 @@ def main():
         force_conflicts={"type": "bool", "default": True},
         wait={"type": "bool", "default": False},
         wait_timeout={"type": "int", "default": 300},
+        hook_timeout={"type": "int", "default": 300},
+        wave_timeout={"type": "int", "default": 300},
     )
     module = standalone.module_of(spec)
     module.execute(runner.run_sync)

@@ -8,7 +8,11 @@ kubelet ran them, which is what health checks need:
 - make_pods_ready(api, namespace)        bind Pending Pods to it, report them Running/Ready
 - fail_pods(api, namespace)              report containers waiting in CrashLoopBackOff
 - succeed_pods(api, namespace)           report Pods Succeeded (for Jobs and hooks)
-- run_until(api, namespace, stop_event)  keep making Pods ready until the event is set
+- finish_job_pods(api, namespace, fail)  terminate the Pods of Jobs: Succeeded, or Failed (exit
+                                         code 1) for Jobs whose name starts with a prefix in FAIL,
+                                         so the real Job controller completes or fails the Job
+- run_until(api, namespace, stop_event)  keep making Pods ready until the event is set; with
+                                         ``jobs`` (prefixes of Jobs to fail), Job Pods finish instead
 - running(api, namespace)                context manager: run_until in a background thread
 
 `api` may be a kubernetes ``ApiClient``, a ``kubernetes.dynamic.DynamicClient`` or
@@ -229,9 +233,53 @@ def succeed_pods(api: Any, namespace: str, label_selector: str | None = None,
     return changed
 
 
+JOB_LABEL = "job-name"  # the Job controller labels the Pods it creates with their Job's name
+
+
+def _terminated(pod: Any, exit_code: int, now: str) -> dict[str, Any]:
+    """Pod status of a finished Pod: every container terminated with EXIT_CODE."""
+    ok = exit_code == 0
+    conditions = _conditions(False, now)
+    for condition in conditions:
+        if condition["type"] in ("Ready", "ContainersReady"):
+            condition["reason"] = "PodCompleted" if ok else "ContainersNotReady"
+    return {
+        "phase": "Succeeded" if ok else "Failed",
+        "hostIP": "127.0.0.1",
+        "startTime": now,
+        "conditions": conditions,
+        "containerStatuses": [
+            {"name": name, "image": image, "imageID": "fake://" + image, "containerID": "fake://" + name,
+             "ready": False, "started": False, "restartCount": 0,
+             "state": {"terminated": {"exitCode": exit_code, "reason": "Completed" if ok else "Error",
+                                      "startedAt": now, "finishedAt": now}}}
+            for name, image in _containers(pod)
+        ],
+    }
+
+
+def finish_job_pods(api: Any, namespace: str, fail: tuple[str, ...] = (), node: str = DEFAULT_NODE) -> list[str]:
+    """Terminate the running Pods of Jobs in NAMESPACE: exit code 1 (Failed) when their Job's
+    name starts with one of FAIL, else 0 (Succeeded). The Job controller then marks the Job
+    Complete, or Failed once its backoffLimit is used up. Returns the Pods changed."""
+    dyn = _dynamic(api)
+    changed = []
+    for pod in _pods(dyn, namespace, JOB_LABEL):
+        if pod.metadata.deletionTimestamp or (pod.status and pod.status.phase in ("Succeeded", "Failed")):
+            continue
+        job = (pod.metadata.labels or {}).get(JOB_LABEL) or ""
+        _bind(dyn, pod, node)
+        _patch_status(dyn, pod, _terminated(pod, 1 if job.startswith(tuple(fail)) else 0, _now()))
+        changed.append(pod.metadata.name)
+    return changed
+
+
 def run_until(api: Any, namespace: str, stop_event: threading.Event, label_selector: str | None = None,
-              node: str = DEFAULT_NODE, interval: float = 0.5) -> None:
+              node: str = DEFAULT_NODE, interval: float = 0.5, jobs: tuple[str, ...] | None = None) -> None:
     """Keep the Node Ready and make new Pods Ready every INTERVAL seconds until STOP_EVENT is set.
+
+    With JOBS (a tuple of Job name prefixes to fail, possibly empty), the Pods of Jobs are
+    terminated instead (finish_job_pods) and only the other Pods are made Ready.
 
     Meant for a background thread while a test waits for health. API errors of one
     round (for example a Pod deleted mid-way) are retried on the next round.
@@ -242,7 +290,11 @@ def run_until(api: Any, namespace: str, stop_event: threading.Event, label_selec
     ensure_node(dyn, node)
     while not stop_event.is_set():
         try:
-            make_pods_ready(dyn, namespace, label_selector=label_selector, node=node)
+            if jobs is not None:
+                finish_job_pods(dyn, namespace, jobs, node=node)
+                make_pods_ready(dyn, namespace, label_selector=label_selector or "!" + JOB_LABEL, node=node)
+            else:
+                make_pods_ready(dyn, namespace, label_selector=label_selector, node=node)
         except DynamicApiError:
             pass
         stop_event.wait(interval)
@@ -250,15 +302,16 @@ def run_until(api: Any, namespace: str, stop_event: threading.Event, label_selec
 
 @contextlib.contextmanager
 def running(api: Any, namespace: str, label_selector: str | None = None, node: str = DEFAULT_NODE,
-            interval: float = 0.5) -> Iterator[threading.Thread]:
-    """Run run_until() in a daemon thread for the duration of the ``with`` block."""
+            interval: float = 0.5, jobs: tuple[str, ...] | None = None) -> Iterator[threading.Thread]:
+    """Run run_until() in a daemon thread for the duration of the ``with`` block (``jobs``:
+    see run_until)."""
     dyn = _dynamic(api)
     ensure_node(dyn, node)
     stop = threading.Event()
     thread = threading.Thread(
         target=run_until,
         args=(dyn, namespace, stop),
-        kwargs={"label_selector": label_selector, "node": node, "interval": interval},
+        kwargs={"label_selector": label_selector, "node": node, "interval": interval, "jobs": jobs},
         name="fake-kubelet-%s" % namespace,
         daemon=True,
     )

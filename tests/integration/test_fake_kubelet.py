@@ -84,3 +84,22 @@ def test_fail_pods_reports_crash_loop(kube_api, namespace):
     assert waiting.reason == "CrashLoopBackOff"
     status = deployments.get(name="crash", namespace=namespace).status
     assert not status.availableReplicas
+
+
+def _job(name):
+    pod = {"restartPolicy": "Never", "containers": [{"name": "run", "image": "registry.invalid/tool:1"}]}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name}, "spec": {"backoffLimit": 0, "template": {"spec": pod}}}
+
+
+def test_job_pods_finish_and_the_job_controller_completes_or_fails_the_job(kube_api, namespace):
+    jobs = kube_api.dynamic.resources.get(api_version="batch/v1", kind="Job")
+    jobs.create(body=_job("hooks-ok"), namespace=namespace)
+    jobs.create(body=_job("hooks-bad"), namespace=namespace)
+
+    def condition(name):
+        conditions = (jobs.get(name=name, namespace=namespace).to_dict().get("status") or {}).get("conditions") or []
+        return next((c["type"] for c in conditions if c.get("status") == "True"), None)
+
+    with fake_kubelet.running(kube_api, namespace, interval=0.2, jobs=("hooks-bad",)):
+        assert _wait_for(lambda: condition("hooks-ok"), what="Job hooks-ok to finish") == "Complete"
+        assert _wait_for(lambda: condition("hooks-bad"), what="Job hooks-bad to finish") == "Failed"

@@ -11,7 +11,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_loading, redact, repo_urls
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, HOOK_TIMEOUT, WAVE_TIMEOUT
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings
@@ -86,6 +86,8 @@ def settings_of(module, **overrides):
         rollback=p.get("rollback"),
         resume=bool(p.get("resume")),
         sync_windows=tuple(p.get("sync_windows") or ()),
+        hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
+        wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
     )
     values.update(overrides)
     return Settings(**values)

@@ -101,6 +101,7 @@ def outcome_result(outcome, with_diff):
         "status": outcome.status,
         "duration": round(outcome.duration, 3),
         "requests": dict(outcome.requests),
+        "hooks": list(outcome.hooks),
     })
     # recording status is bookkeeping, not a change to the managed objects: it does not
     # make the task changed (so idempotence holds while health moves on)

@@ -18,7 +18,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_SYNCED, APP_UNKNOWN, COMPARE_STATUSES, DEFAULT_APP_NAMESPACE, HEALTHY,
+    APP_SYNCED, APP_UNKNOWN, COMPARE_STATUSES, DEFAULT_APP_NAMESPACE, HEALTHY, HOOK_TIMEOUT, WAVE_TIMEOUT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, HealthTimeout
@@ -38,8 +38,9 @@ def reconcile_one(module, cluster, ports, app, deadline=None):
     with the run's ``deadline``."""
     before = dict(cluster.stats)
     settings = apps.settings_of(module)
-    if deadline is not None:
-        settings = apps.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout))
+    if deadline is not None and deadline.left() is not None:
+        # hooks and waves that wait end with the run too (time_left 0 would mean unbounded)
+        settings = apps.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
     outcome = reconcile(app, ports, settings)
     outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in cluster.stats.items() if count - before.get(verb, 0))
     return outcome, results.outcome_result(outcome, module._diff)
@@ -113,9 +114,12 @@ def run_sync(module):
     store, options, plan = standalone.make_plan(
         module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
         prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
+        hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT, wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
     )
     results.warn_unsupported(plan.warnings)
     outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
+    for note in outcome.notes:  # a hook object not deleted, a SyncFail hook that failed: never silent
+        module.warn(note)
     inventory_changed = False
     if store is not None and not module.check_mode:
         inventory_changed = store.save(outcome.inventory)
@@ -126,7 +130,7 @@ def run_sync(module):
     overall = health.aggregate(pairs)
     result = results.changeset_result(outcome.changeset)
     result.update(objects=results.object_rows(outcome.changeset), health_status=overall.status, health_message=overall.message,
-                  requests=dict(cluster.stats))
+                  requests=dict(cluster.stats), hooks=[h.to_status() for h in outcome.hooks])
     result["changed"] = result["changed"] or inventory_changed
     if module._diff:
         result["diff"] = results.ansible_diff(outcome.changeset)

@@ -95,6 +95,40 @@ RECREATE_TIMEOUT = 60
 # How long PruneLast waits for the applied objects to be healthy when no wait_timeout is set.
 PRUNE_LAST_TIMEOUT = 60
 
+# Argo CD's and Helm's hook and wave annotations, honoured as they are (ours win where both are set).
+ANN_ARGOCD_SYNC_WAVE = ARGOCD_PREFIX + "sync-wave"
+ANN_ARGOCD_HOOK = ARGOCD_PREFIX + "hook"
+ANN_ARGOCD_HOOK_DELETE_POLICY = ARGOCD_PREFIX + "hook-delete-policy"
+ANN_HELM_HOOK = "helm.sh/hook"
+ANN_HELM_HOOK_WEIGHT = "helm.sh/hook-weight"
+ANN_HELM_HOOK_DELETE_POLICY = "helm.sh/hook-delete-policy"
+
+# Sync phases (Argo CD hook types) in the order a sync runs them; SyncFail runs only when
+# the sync failed, Skip marks an object never applied. PreDelete / PostDelete are Argo
+# CD's deletion hooks (Application deleted).
+PHASE_PRE_SYNC = "PreSync"
+PHASE_SYNC = "Sync"
+PHASE_POST_SYNC = "PostSync"
+PHASE_SYNC_FAIL = "SyncFail"
+HOOK_SKIP = "Skip"
+PHASE_PRE_DELETE = "PreDelete"
+PHASE_POST_DELETE = "PostDelete"
+SYNC_PHASES = (PHASE_PRE_SYNC, PHASE_SYNC, PHASE_POST_SYNC)
+# Hook delete policies (Argo CD's names); BeforeHookCreation when none is set.
+POLICY_BEFORE_CREATION = "BeforeHookCreation"
+POLICY_SUCCEEDED = "HookSucceeded"
+POLICY_FAILED = "HookFailed"
+DELETE_POLICIES = (POLICY_BEFORE_CREATION, POLICY_SUCCEEDED, POLICY_FAILED)
+# A hook's outcome (Argo CD's hookPhase values).
+HOOK_RUNNING = "Running"
+HOOK_SUCCEEDED = "Succeeded"
+HOOK_FAILED = "Failed"
+# Seconds a hook may run, and a wave may take to become healthy, unless told otherwise.
+HOOK_TIMEOUT = 300
+WAVE_TIMEOUT = 300
+# How often a running hook or a waiting wave is looked at.
+HOOK_POLL_INTERVAL = 1.0
+
 # Two vocabularies share the words "Synced" and "OutOfSync" (as in Argo CD) but answer
 # different questions, so each is declared on its own:
 # - per-object comparison status: how one desired object compares with the live one

@@ -94,6 +94,13 @@ class HealthTimeout(GitOpsError):
     step = "health"
 
 
+class HookError(GitOpsError):
+    """A hook (PreSync, Sync, PostSync, SyncFail) could not be created, failed, or did not
+    finish in time; ``subject`` is its id as the server named it."""
+
+    step = "hook"
+
+
 class DeadlineError(GitOpsError):
     """The run's deadline passed before this Application could be reconciled."""
 

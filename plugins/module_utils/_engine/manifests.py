@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.hooks import is_hook
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import object_id
 
 # Objects one render may produce. Large real Applications (a cluster's monitoring stack
@@ -43,7 +44,8 @@ def expand_lists(manifests):
 
 def validate(manifests, source=None):
     """Check there are at most MAX_OBJECTS manifests, every one an object with apiVersion,
-    kind and name, and that no id appears twice. Raises ManifestError naming the origin
+    kind and name (a hook may have a generateName instead: it is created, and the server
+    names it), and that no id appears twice. Raises ManifestError naming the origin
     (or ``source``, the rendered path, for the count); returns the manifests."""
     if len(manifests) > MAX_OBJECTS:
         raise ManifestError("renders %d objects, more than the limit of %d" % (len(manifests), MAX_OBJECTS), subject=source)
@@ -57,8 +59,11 @@ def validate(manifests, source=None):
                 raise ManifestError("missing or invalid '%s'" % key, subject=m.origin)
         meta = obj.get("metadata")
         if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta.get("name"):
-            if isinstance(meta, dict) and meta.get("generateName"):
-                raise ManifestError("metadata.generateName is not supported: objects need a stable name", subject=m.origin)
+            if isinstance(meta, dict) and isinstance(meta.get("generateName"), str) and meta.get("generateName"):
+                if is_hook(obj):
+                    continue  # named by the server when created; never compared or tracked
+                raise ManifestError("metadata.generateName works on hooks only (argocd.argoproj.io/hook or helm.sh/hook): "
+                                    "other objects need a stable name", subject=m.origin)
             raise ManifestError("%s has no metadata.name" % obj.get("kind"), subject=m.origin)
         oid = object_id(obj)
         if oid in seen:

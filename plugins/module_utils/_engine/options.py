@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CRD_TIMEOUT, DEFAULT_PRUNE_PROPAGATION, RECREATE_TIMEOUT
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    CRD_TIMEOUT, DEFAULT_PRUNE_PROPAGATION, HOOK_TIMEOUT, RECREATE_TIMEOUT, WAVE_TIMEOUT,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class SyncOptions:
         before pruning (0: wait_timeout, else 60).
     namespace_metadata: {labels, annotations} of the namespace CreateNamespace creates
         (spec.syncPolicy.managedNamespaceMetadata).
+    hook_timeout: seconds one hook (a Job, a Pod, anything else until healthy) may run.
+    wave_timeout: seconds the objects of a sync wave may take to become healthy before
+        the next wave (or the PostSync hooks) start.
+    time_left: seconds every wait of this sync may take in all (the run's deadline);
+        0: no bound beyond the timeouts above.
     """
 
     namespace: str = "default"
@@ -65,3 +72,6 @@ class SyncOptions:
     recreate_timeout: int = RECREATE_TIMEOUT
     prune_last_timeout: int = 0
     namespace_metadata: Optional[dict] = None
+    hook_timeout: float = HOOK_TIMEOUT
+    wave_timeout: float = WAVE_TIMEOUT
+    time_left: float = 0

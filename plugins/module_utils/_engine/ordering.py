@@ -4,13 +4,16 @@
 """Deterministic apply order, as data: wave -> stage -> kind rank -> namespace/name.
 
 Stages: Namespaces, then CRDs, then other cluster-scoped objects, then namespaced
-objects. Waves come from the ``gitops-k8s.dev/sync-wave`` annotation (default 0),
-like Argo CD's sync waves. Pruning runs in the reverse order.
+objects. Waves come from the ``gitops-k8s.dev/sync-wave`` annotation, else Argo CD's
+``argocd.argoproj.io/sync-wave``, else Helm's ``helm.sh/hook-weight`` (as gitops-engine
+reads a hook's wave), default 0. Pruning runs in the reverse order.
 """
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_SYNC_WAVE, CRD_KIND, KIND_ORDER
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    ANN_ARGOCD_SYNC_WAVE, ANN_HELM_HOOK_WEIGHT, ANN_SYNC_WAVE, CRD_KIND, KIND_ORDER,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations
 
 _RANK = dict((kind, idx) for idx, kind in enumerate(KIND_ORDER))
@@ -21,9 +24,14 @@ STAGE_CLUSTER = 2
 STAGE_NAMESPACED = 3
 
 
+WAVE_ANNOTATIONS = (ANN_SYNC_WAVE, ANN_ARGOCD_SYNC_WAVE, ANN_HELM_HOOK_WEIGHT)
+
+
 def wave_of(obj):
-    """Sync wave of an object (int annotation, default 0; invalid values count as 0)."""
-    raw = annotations(obj).get(ANN_SYNC_WAVE)
+    """Sync wave of an object (int annotation, default 0; invalid values count as 0): the
+    first of WAVE_ANNOTATIONS that is set (ours win over Argo CD's, Argo CD's over Helm's)."""
+    ann = annotations(obj)
+    raw = next((ann[key] for key in WAVE_ANNOTATIONS if ann.get(key) is not None), None)
     try:
         return int(str(raw).strip()) if raw is not None else 0
     except ValueError:

@@ -20,6 +20,9 @@ Steps:
    (Prune=false; Delete=false when the Application is deleted; PruneLast=true prunes
    after the applied objects are healthy; IgnoreExtraneous keeps it from making the
    Application OutOfSync, as in Argo CD it is still pruned when a sync prunes).
+
+Hooks (hooks.py: Argo CD and Helm hook annotations) are set apart first: they are not
+compared, not in the inventory and never pruned; phases.py prepares and orders them.
 """
 
 from __future__ import annotations
@@ -28,14 +31,16 @@ import copy
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, ignore, inventory, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     ANN_TRACKING_ID, CONFIGURED, CREATED, CRD_KIND, EXTRA, FIELD_MANAGER, MISSING, OPT_DELETE, OPT_FORCE, OPT_IF_NOT_PRESENT,
     OPT_IGNORE_EXTRANEOUS, OPT_PRUNE, OPT_PRUNE_LAST, OPT_RESPECT_IGNORE, OPT_SKIP_DRY_RUN, OPT_VALIDATE, OUT_OF_SYNC, PRUNE_PROTECTED_KINDS,
     PRUNED, SKIPPED, SYNCED, UNCHANGED,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, ManifestError, UnknownKindError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
+    ApplyError, AuthorityError, ClusterError, ManifestError, UnknownKindError,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations, object_id, split_api_version
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import describe_owner, owner_of, tracking_id
@@ -64,9 +69,12 @@ class PlanItem:
     owned: bool = True  # extra objects: still carries our tracking annotation
     blocks_sync: bool = False  # extra objects: keeps the Application OutOfSync
     sort_key: tuple = field(default=())
+    hook: object = None  # hooks.Hook of a hook object (run in its phases, never applied)
 
     @property
     def subject(self):
+        if self.hook is not None and self.desired is not None:
+            return hooks.subject_of(self.desired)
         return str(self.entry)
 
 
@@ -78,6 +86,7 @@ class Plan:
     # What the objects ask for that is not carried out (an unknown sync option or
     # annotation), one message each naming the object: an UnsupportedFeatureWarning.
     warnings: tuple = ()
+    hooks: tuple = ()  # hook PlanItems (phases.prepare_hooks), in phase/wave/kind order
 
     @property
     def prune_last(self):
@@ -315,8 +324,12 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
 
     ``earlier``: a plan made moments ago (before taking the lock); objects whose desired
     and live state are unchanged keep its verdict instead of being dry-run again."""
+    manifests, hooked, warnings = hooks.split(manifests)
     items = prepare(cluster, manifests, options)
-    desired_ids = set(i.entry.id for i in items)
+    hook_items = prepare_hooks(cluster, hooked, options)
+    # an object of the previous inventory that became a hook leaves the inventory: its hook
+    # run replaces it (BeforeHookCreation), pruning it too would delete the new hook
+    desired_ids = set(i.entry.id for i in items) | set(i.entry.id for i in hook_items if i.entry.name)
     extra = []
     for entry in inventory.stale(previous, [i.entry for i in items]):
         if entry.id in desired_ids:
@@ -346,7 +359,38 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
             item.live = live.get(item.entry.id)
             classify_extra(item, options)
     extra.sort(key=lambda i: i.sort_key, reverse=True)
-    return Plan(items=items, extra=extra, previous=tuple(previous), warnings=option_warnings(items))
+    return Plan(items=items, extra=extra, previous=tuple(previous), warnings=warnings + option_warnings(items),
+                hooks=tuple(hook_items))
+
+
+def prepare_hooks(cluster, hooked, options):
+    """PlanItems of the hook objects ((Manifest, Hook) pairs): namespace defaulted, status
+    dropped, tracking annotation stamped (a hook's fixed-name object is only replaced
+    when it is ours), in wave/kind order. They are not read, compared nor dry-run."""
+    items = []
+    for m, hook in hooked:
+        obj = copy.deepcopy(m.obj)
+        try:
+            rtype = cluster.resolve(obj["apiVersion"], obj["kind"])
+        except UnknownKindError as exc:
+            raise UnknownKindError("%s: hook %s" % (m.origin, exc.message), subject=hooks.subject_of(obj)) from None
+        meta = obj.setdefault("metadata", {})
+        if rtype.namespaced:
+            meta["namespace"] = meta.get("namespace") or options.namespace
+        else:
+            meta.pop("namespace", None)
+        obj.pop("status", None)
+        entry = inventory.entry_of(obj)
+        if authority.is_application(entry):  # created outside the authority check: never
+            raise AuthorityError("an Application cannot be a hook (%s): Applications are applied and checked as objects" % hook.source,
+                                 subject=hooks.subject_of(obj))
+        if options.tracking:
+            meta["annotations"] = dict(meta.get("annotations") or {})
+            meta["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)
+        items.append(PlanItem(entry=entry, rtype=rtype, origin=m.origin, desired=obj, tracked=False, hook=hook,
+                              action=SKIPPED, sort_key=ordering.sort_key(obj, rtype.namespaced)))
+    items.sort(key=lambda i: i.sort_key)
+    return items
 
 
 def _ensure_namespace_item(cluster, items, options, pending_namespaces):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
-    application, argocd_application, health, inventory, messages, rollback, sync_windows,
+    application, argocd_application, health, hooks, inventory, messages, rollback, sync_windows,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
@@ -30,8 +30,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import retry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_FINALIZER, APP_UNKNOWN, DEFAULT_PRUNE_PROPAGATION, HEALTHY, OPT_PRUNE_PROPAGATION, PROPAGATION_POLICIES, PRUNED, SKIPPED, SYNCED,
-    WRITE_ACTIONS,
+    APP_FINALIZER, APP_UNKNOWN, DEFAULT_PRUNE_PROPAGATION, HEALTHY, HOOK_TIMEOUT, OPT_PRUNE_PROPAGATION, PROPAGATION_POLICIES, PRUNED,
+    SKIPPED, SYNCED, WAVE_TIMEOUT, WRITE_ACTIONS,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
@@ -51,6 +51,9 @@ class Settings:
     rollback: Optional[str] = None  # a history id or revision to sync (rollback.py); automated sync is then suspended
     resume: bool = False  # end a rollback's suspension
     sync_windows: tuple = ()  # Argo CD syncWindows entries (dicts), sync_windows.py
+    hook_timeout: float = HOOK_TIMEOUT  # seconds one hook may run
+    wave_timeout: float = WAVE_TIMEOUT  # seconds a sync wave may take to become healthy
+    time_left: float = 0  # seconds the sync's waits may take in all (the run's deadline); 0: unbounded
 
 
 @dataclass
@@ -72,6 +75,7 @@ class Outcome:
     requests: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     lock_holder: str = ""  # who held the Lease when this reconcile could not take it (nothing synced)
+    hooks: list = field(default_factory=list)  # each hook run: Argo CD's syncResult.resources shape
 
 
 def _options(spec, settings, syncing):
@@ -94,6 +98,9 @@ def _options(spec, settings, syncing):
         prune_propagation=PROPAGATION_POLICIES.get(app_options.get(OPT_PRUNE_PROPAGATION), DEFAULT_PRUNE_PROPAGATION),
         namespace_metadata=spec.managed_namespace_metadata or {},
         wait_timeout=settings.wait_timeout,
+        hook_timeout=settings.hook_timeout,
+        wave_timeout=settings.wave_timeout,
+        time_left=settings.time_left,
     )
 
 
@@ -166,6 +173,8 @@ def reconcile(app, ports, settings):
     outcome.sync_status = result.sync_status
     outcome.synced = do_sync
     outcome.error = result.error
+    outcome.hooks = [h.to_status() for h in result.hooks]
+    outcome.warnings.extend(result.notes)
 
     if settings.wait_timeout and not settings.dry_run and result.error is None:
         pairs = syncer.wait_healthy(ports.cluster, plan, result.live, _options(spec, settings, True), ports.clock)
@@ -270,6 +279,8 @@ def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, n
                 operation["message"] = messages.bounded("%s (%s)" % (note, result.error))
                 outcome.warnings.append(note)
         changes["operationState"] = operation
+        if outcome.hooks:  # Argo CD's shape: one ResourceResult per hook run, with hookType and hookPhase
+            operation["syncResult"] = {"revision": revision, "resources": outcome.hooks}
         if phase == application.SUCCEEDED:
             changes["lastSyncedAt"] = finished
         if result.changeset is None or result.changeset.changed or result.error:
@@ -339,20 +350,37 @@ def _finalize(app, ports, settings, outcome):
         spec = application.parse(app)
         options = replace(_options(spec, settings, not settings.dry_run), prune=True, allow_empty=True, deleting=True)
         prev_inventory = inventory.from_status((app.get("status") or {}).get("inventory"))
+        deletion_hooks = [] if settings.dry_run else _deletion_hooks(app, spec, ports, outcome)
         if settings.dry_run:
             result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock)
         else:
             with ports.lock(spec) as held:
-                result = syncer.execute(ports.cluster, planner.build_plan(ports.cluster, [], prev_inventory, options), options, ports.clock,
-                                        held=held)
+                plan = planner.build_plan(ports.cluster, deletion_hooks, prev_inventory, options)
+                result = syncer.execute_deletion(ports.cluster, plan, options, ports.clock, held=held)
     except GitOpsError as exc:
         outcome.error = exc
         return
     outcome.changeset, outcome.error, outcome.synced, outcome.deleted = result.changeset, result.error, True, True
+    outcome.hooks = [h.to_status() for h in result.hooks]
+    outcome.warnings.extend(result.notes)
     outcome.revision = ((app.get("status") or {}).get("sync") or {}).get("revision") or ""
     outcome.reason = "Application deleted: pruning its objects"
     if result.error is None and not settings.dry_run and ports.remove_finalizer is not None:
         ports.remove_finalizer(app)
+
+
+def _deletion_hooks(app, spec, ports, outcome):
+    """The PreDelete / PostDelete hooks (manifests) of the Application's render. A source or
+    render failing now only skips them, with a warning: deleting an Application must not
+    depend on its repository still being there."""
+    try:
+        root, _revision, _repo_url = ports.source(app, spec)
+        manifests = ports.render(root, spec)
+    except GitOpsError as exc:
+        outcome.warnings.append("deletion hooks not run: %s failed: %s" % (exc.step, exc))
+        return []
+    _ordinary, hooked, _warnings = hooks.split(manifests)
+    return [m for m, hook in hooked if any(phase in hooks.DELETION_PHASES for phase in hook.phases)]
 
 
 def _out_of_sync_count(plan, result, synced):

@@ -27,10 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, crds, health, redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, crds, health, hook_run, phases, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, PRUNE_LAST_TIMEOUT, PRUNED, SKIPPED,
+    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, HOOK_POLL_INTERVAL, PHASE_POST_DELETE, PHASE_POST_SYNC, PHASE_PRE_DELETE,
+    PRUNE_LAST_TIMEOUT, PRUNED, SKIPPED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
     ApplyError, ClusterError, GitOpsError, HealthTimeout, LockError, PruneError, SafetyError,
@@ -46,6 +47,8 @@ class SyncResult:
     sync_status: str
     error: Optional[GitOpsError] = None
     live: dict = field(default_factory=dict)  # ObjectId -> latest known live object
+    hooks: tuple = ()  # hook_run.HookResult of every hook run, in order
+    notes: tuple = ()  # what went wrong without failing the sync (a hook not deleted, a SyncFail hook failed)
 
 
 def check_empty_guard(plan, options):
@@ -143,7 +146,11 @@ def without_secret_values(result, objects):
 def execute(cluster, plan, options, clock, held=None):
     """Carry out the plan (or, with options.dry_run, report it). Never raises for a
     failed write or a lost lock: the error is returned with what was done before it.
-    ``held``: the lock handle (``check()``), or None when not writing under a lock."""
+    ``held``: the lock handle (``check()``), or None when not writing under a lock.
+
+    Steps (phases.py): PreSync hooks, the Sync waves (each wave healthy before the next),
+    pruning, PostSync hooks once everything is healthy; SyncFail hooks after a failure.
+    Hooks run only when the sync writes something (Argo CD runs them per sync operation)."""
     check_empty_guard(plan, options)
     salt = options.salt
     if options.dry_run:
@@ -151,35 +158,159 @@ def execute(cluster, plan, options, clock, held=None):
         return SyncResult(ChangeSet(tuple(entries)), plan.previous, planned_status(plan),
                           live=dict((i.entry.id, i.live) for i in plan.items if i.live is not None))
     check_shared_guard(plan, options)
-    entries, live, applied, error = [], {}, [], None
-    for item in plan.items:
+    run = _Run(cluster, plan, options, clock, held)
+    with_hooks = _writes(plan)
+    all_steps = phases.steps(plan, with_hooks=with_hooks)
+    for index, step in enumerate(all_steps):
+        if step.phase == PHASE_POST_SYNC and not run.pruned_done:
+            run.prune()
+            if run.error is None:
+                run.wait_healthy(plan.items, "before the PostSync hooks")
+        if run.error is None:
+            run.step(step)
+        if run.error is None and phases.later_sync_wave(all_steps, index):
+            run.wait_healthy(step.objects, "before wave %d" % all_steps[index + 1].wave)
+        if run.error is not None:
+            break
+    if not run.pruned_done:
+        run.prune()
+    if run.error is not None and with_hooks:
+        for step in phases.fail_steps(plan):
+            run.hooks(step, failing=True)
+    entries = run.entries + [_skipped_hook_entry(i) for i in plan.hooks if not i.hook.phases]
+    return SyncResult(ChangeSet(tuple(entries)), _next_inventory(plan, run.applied, run.pruned, run.error),
+                      _app_status(plan, run.error, run.pruned), run.error, run.live, hooks=tuple(run.hook_results),
+                      notes=tuple(run.notes))
+
+
+def execute_deletion(cluster, plan, options, clock, held=None):
+    """A deleted Application's plan (every object extra): PreDelete hooks, pruning, then
+    PostDelete hooks, as Argo CD's deletion hooks. A failed PreDelete hook prunes nothing
+    (the finalizer stays: the next run tries again)."""
+    if options.dry_run or not plan.hooks:
+        return execute(cluster, plan, options, clock, held=held)
+    check_empty_guard(plan, options)
+    run = _Run(cluster, plan, options, clock, held)
+    for step in phases.hook_steps(plan, PHASE_PRE_DELETE):
+        if run.error is None:
+            run.hooks(step)
+    run.prune()
+    for step in phases.hook_steps(plan, PHASE_POST_DELETE):
+        if run.error is None:
+            run.hooks(step)
+    return SyncResult(ChangeSet(tuple(run.entries)), _next_inventory(plan, run.applied, run.pruned, run.error),
+                      _app_status(plan, run.error, run.pruned), run.error, run.live, hooks=tuple(run.hook_results),
+                      notes=tuple(run.notes))
+
+
+def _writes(plan):
+    return any(i.action in (CREATED, CONFIGURED) for i in plan.items) or any(i.action == PRUNED for i in plan.extra)
+
+
+def _skipped_hook_entry(item):
+    why = "%s: Skip" % item.hook.source if item.hook.skip else "%s: no phase a sync runs" % item.hook.source
+    return ChangeSetEntry(subject=item.subject, action=SKIPPED, reason="hook not applied (%s)" % why)
+
+
+class _Run:
+    """The state of one sync while it runs: entries so far, live objects, what was applied
+    and pruned, hook outcomes, the first error."""
+
+    def __init__(self, cluster, plan, options, clock, held):
+        self.cluster, self.plan, self.options, self.clock, self.held = cluster, plan, options, clock, held
+        self.entries, self.live, self.applied, self.pruned = [], {}, [], set()
+        self.hook_results, self.notes, self.error = [], [], None
+        self.pruned_done = False
+        self._ends = clock.now() + options.time_left if options.time_left else None
+
+    def left(self):
+        """Seconds left of the sync's time (the run's deadline), or None without one."""
+        return None if self._ends is None else max(0.0, self._ends - self.clock.now())
+
+    def step(self, step):
+        for item in step.objects:
+            if not self.write(item):
+                return
+        if step.hooks:
+            self.hooks(step)
+
+    def write(self, item):
+        """Apply one object of the plan (or record it unchanged); False after a failure."""
         if item.action not in (CREATED, CONFIGURED):
-            entries.append(_entry(item, salt))
+            self.entries.append(_entry(item, self.options.salt))
             if item.live is not None:
-                live[item.entry.id] = item.live
-            continue
+                self.live[item.entry.id] = item.live
+            return True
         try:
-            _still_held(held)
+            _still_held(self.held)
             if item.pending_crd:
-                _wait_crd_established(cluster, item, options, clock)
-            result = write_object(cluster, item, options, clock)
+                _wait_crd_established(self.cluster, item, self.options, self.clock)
+            result = write_object(self.cluster, item, self.options, self.clock)
         except LockError as exc:
-            error = exc
-            break
+            self.error = exc
+            return False
         except ClusterError as exc:
-            error = ApplyError("apply failed: %s" % exc.message, subject=item.subject, details={"origin": item.origin})
-            break
-        entries.append(_entry(item, salt, after=result))
-        live[item.entry.id] = result
-        applied.append(item.entry)
-    pruned = set()
-    last = plan.prune_last
-    error = _prune(cluster, [i for i in plan.extra if not (i.action == PRUNED and i.prune_last)], options, held, entries, pruned, error)
-    if last:
-        if error is None:
-            error = _healthy_before_prune_last(cluster, plan, live, options, clock)
-        error = _prune(cluster, last, options, held, entries, pruned, error)
-    return SyncResult(ChangeSet(tuple(entries)), _next_inventory(plan, applied, pruned, error), _app_status(plan, error, pruned), error, live)
+            self.error = ApplyError("apply failed: %s" % exc.message, subject=item.subject, details={"origin": item.origin})
+            return False
+        self.entries.append(_entry(item, self.options.salt, after=result))
+        self.live[item.entry.id] = result
+        self.applied.append(item.entry)
+        return True
+
+    def hooks(self, step, failing=False):
+        """Run the hooks of a step; a failure is the sync's error (a SyncFail hook's only a
+        note: the sync already failed)."""
+        try:
+            _still_held(self.held)
+        except LockError as exc:
+            self.error = self.error or exc
+            return
+        results, error, notes = hook_run.run(self.cluster, step.hooks, step.phase, self.options, self.clock, self.left)
+        self.hook_results.extend(results)
+        self.notes.extend(notes)
+        for result in results:
+            if result.name:
+                self.entries.append(ChangeSetEntry(subject=result.subject, action=CREATED, reason="%s hook: %s%s" % (
+                    step.phase, result.status, " (%s)" % result.message if result.message else "")))
+        if error is not None and failing:
+            self.notes.append(str(error))
+        elif error is not None:
+            self.error = error
+
+    def wait_healthy(self, items, when):
+        """Wait until every tracked object of ``items`` is healthy (Argo CD's waves), for
+        at most wave_timeout; else a HealthTimeout naming the unhealthy objects.
+
+        Our own Applications are not waited for: the run reconciles them after their
+        parent, in wave order (Argo CD does not assess Application health by default either)."""
+        tracked = [i for i in items if i.tracked and not authority.is_application(i.entry)]
+        seconds = self.options.wave_timeout if self.left() is None else min(self.options.wave_timeout, self.left())
+        ends = self.clock.now() + seconds
+        while True:
+            pending = [(i.subject, health.assess(self.live.get(i.entry.id))) for i in tracked]
+            pending = [(s, h) for s, h in pending if h.status != HEALTHY]
+            if not pending:
+                return
+            if self.clock.now() >= ends:
+                self.error = HealthTimeout("not healthy after %gs (wave_timeout) %s: %s" % (seconds, when, health.aggregate(pending).message),
+                                           subject=pending[0][0])
+                return
+            self.clock.sleep(HOOK_POLL_INTERVAL)
+            for item in tracked:
+                if health.assess(self.live.get(item.entry.id)).status != HEALTHY:
+                    self.live[item.entry.id] = self.cluster.get(item.rtype, item.entry.namespace or None, item.entry.name)
+
+    def prune(self):
+        """Prune the planned extra objects (nothing after an error); PruneLast ones only
+        once every applied object is healthy."""
+        self.pruned_done = True
+        plan, options = self.plan, self.options
+        first = [i for i in plan.extra if not (i.action == PRUNED and i.prune_last)]
+        self.error = _prune(self.cluster, first, options, self.held, self.entries, self.pruned, self.error)
+        if plan.prune_last:
+            if self.error is None:
+                self.error = _healthy_before_prune_last(self.cluster, plan, self.live, options, self.clock)
+            self.error = _prune(self.cluster, plan.prune_last, options, self.held, self.entries, self.pruned, self.error)
 
 
 def _healthy_before_prune_last(cluster, plan, live, options, clock):

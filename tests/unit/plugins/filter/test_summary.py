@@ -38,3 +38,12 @@ def test_skipped_lock_is_its_own_result_and_still_visible():
     row = reconcile_summary(result(lock_held_by=HOLDER, reason=reason, warnings=[reason]))
     assert row["result"] == "locked"
     assert summary_line(row) == "gitops-system/web: locked (OutOfSync, Missing) rev 1a2b3c4d5e6f lock held by %s, nothing synced in 0.4s" % HOLDER
+
+
+def test_hooks_are_named_in_the_row_and_the_line():
+    hooks = [{"hookType": "PreSync", "kind": "Job", "namespace": "web", "name": "db-migrate-x7k2q", "hookPhase": "Failed"},
+             {"hookType": "SyncFail", "kind": "Job", "namespace": "web", "name": "notify-p2v9c", "hookPhase": "Succeeded"}]
+    row = reconcile_summary(result(synced=True, hooks=hooks, error="Job/web/db-migrate-x7k2q: PreSync hook failed: BackoffLimitExceeded"))
+    assert row["hooks"] == ["PreSync Job/web/db-migrate-x7k2q: Failed", "SyncFail Job/web/notify-p2v9c: Succeeded"]
+    assert " hooks [PreSync Job/web/db-migrate-x7k2q: Failed, SyncFail Job/web/notify-p2v9c: Succeeded] - Job/web/" in summary_line(row)
+    assert "hooks" not in reconcile_summary(result())

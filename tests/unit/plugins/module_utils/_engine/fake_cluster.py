@@ -29,6 +29,7 @@ BUILTIN = [
     ResourceType("", "v1", "Service", "services", True),
     ResourceType("", "v1", "ServiceAccount", "serviceaccounts", True),
     ResourceType("apps", "v1", "Deployment", "deployments", True),
+    ResourceType("batch", "v1", "Job", "jobs", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False),
     ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False),
     ResourceType(API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, True),
@@ -146,13 +147,18 @@ class FakeCluster:
             raise ClusterError("spec.%s: Invalid value: field is immutable" % field, details={"status_code": 422})
 
     def create(self, rtype, obj):
-        """POST: 409 when the object exists (as the API server answers)."""
-        meta = obj["metadata"]
+        """POST: 409 when the object exists (as the API server answers); a generateName
+        gets a numbered suffix, as the server adds a random one."""
+        stored = copy.deepcopy(obj)
+        meta = stored["metadata"]
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = "%s%05d" % (meta["generateName"], next(self._uid))
         self.calls.append(("create", rtype.kind, meta.get("namespace"), meta["name"]))
+        if meta["name"] in self.fail_apply_on:
+            raise ClusterError(self.failure_message, subject=meta["name"])
         key = self.key(rtype, meta.get("namespace"), meta["name"])
         if key in self.objects:
             raise ClusterError("create failed: already exists", details={"status_code": 409})
-        stored = copy.deepcopy(obj)
         stored["metadata"].update(uid="uid-%d" % next(self._uid), resourceVersion=str(len(self.calls)))
         self.objects[key] = stored
         return copy.deepcopy(stored)
