@@ -674,7 +674,7 @@ error_step:
   type: str
 """
 
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, runner
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, arg_specs, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 
 
@@ -682,7 +682,7 @@ def main():
     spec = arg_specs.compose(
         arg_specs.KUBE_AUTH,
         arg_specs.RENDER,
-        apps.APP_SOURCE,
+        app_wiring.APP_SOURCE,
         name={"type": "str"},
         namespace={"type": "str", "default": runner.DEFAULT_APP_NAMESPACE},
         definition={"type": "dict"},

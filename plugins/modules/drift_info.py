@@ -129,7 +129,7 @@ requests:
   sample: {"list": 4, "get": 2, "dry-run": 1, "apply": 1}
 """
 
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, arg_specs, runner, standalone
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, arg_specs, objects_wiring, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 
 
@@ -137,8 +137,8 @@ def main():
     spec = arg_specs.compose(
         arg_specs.KUBE_AUTH,
         arg_specs.RENDER,
-        apps.APP_SOURCE,
-        standalone.OBJECTS,
+        app_wiring.APP_SOURCE,
+        objects_wiring.OBJECTS,
         application={"type": "str"},
         application_namespace={"type": "str", "default": runner.DEFAULT_APP_NAMESPACE},
     )

@@ -180,14 +180,14 @@ requests:
   sample: {"list": 4, "get": 2, "dry-run": 1, "apply": 1}
 """
 
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, runner, standalone
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, objects_wiring, runner
 
 
 def main():
     spec = arg_specs.compose(
         arg_specs.KUBE_AUTH,
         arg_specs.RENDER,
-        standalone.OBJECTS,
+        objects_wiring.OBJECTS,
         prune={"type": "bool", "default": False},
         allow_empty={"type": "bool", "default": False},
         prune_protected={"type": "bool", "default": False},
@@ -197,7 +197,7 @@ def main():
         hook_timeout={"type": "int", "default": 300},
         wave_timeout={"type": "int", "default": 300},
     )
-    module = standalone.module_of(spec)
+    module = objects_wiring.module_of(spec)
     module.execute(runner.run_sync)
 
 

@@ -10,7 +10,7 @@ import subprocess
 import textwrap
 from dataclasses import dataclass, field
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kube import KubeCluster
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LeaseLock

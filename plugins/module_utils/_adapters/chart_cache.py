@@ -31,7 +31,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_url
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_repos
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import CHART_FILE, helm_command, helm_env
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import MIB
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import MIB
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents
 
 CACHE_SUBDIR = "helm-charts"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import is_inside
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import is_inside
 
 # Git's own metadata: no renderer reads it and a commit cannot put a link there. It is
 # not the repository's content either (a local checkout's .git/config may hold the URL

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.git_env import Auth, make_scrubber, redact_url, split_url
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import run, tool_env, trim
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import run, tool_env, trim
 
 DEFAULT_DEPTH = 1
 # Bound of each git command. Stalls are cut sooner by git_env's limits (HTTP(S), ssh);

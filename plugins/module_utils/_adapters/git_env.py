@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import tool_env
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import tool_env
 
 # An HTTP(S) transfer slower than LOW_SPEED_LIMIT bytes/s for LOW_SPEED_TIME seconds fails.
 LOW_SPEED_LIMIT = 1000

@@ -24,7 +24,7 @@ import shutil
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_repos
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import resolve_inside, run, trim
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import resolve_inside, run, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, read_text
 
 FILE_PREFIX = "file://"

@@ -28,7 +28,7 @@ import re
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.git_env import make_scrubber
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import run, trim
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import run, trim
 
 SOURCE_REPO = "source"
 CHART_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,249}")

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import chart_cache, helm_repos
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import MIB
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import MIB
 
 CACHE_SUBDIR = "oci-artifacts"
 FLUX_CONTENT = "application/vnd.cncf.flux.content.v1.tar+gzip"

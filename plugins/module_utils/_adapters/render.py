@@ -24,7 +24,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_kustom
     KUSTOMIZATION_FILES,
     render_kustomize,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import resolve_inside
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import resolve_inside
 
 AUTO = "auto"
 DIRECTORY = "directory"

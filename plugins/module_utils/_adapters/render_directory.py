@@ -18,7 +18,7 @@ import os
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError, RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import is_inside
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import is_inside
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import ContentBudget, load_documents, read_text
 
 EXTENSIONS = (".yaml", ".yml", ".json")

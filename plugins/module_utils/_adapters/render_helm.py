@@ -30,7 +30,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import R
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.helm_parameters import apply_file_parameter, apply_parameters
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_dependencies
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, is_inside, resolve_inside, run, tool_env, trim
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import find_binary, is_inside, resolve_inside, run, tool_env, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, load_manifests, read_text
 
 CHART_FILE = "Chart.yaml"

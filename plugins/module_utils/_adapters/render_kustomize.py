@@ -28,7 +28,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kustomize_pat
     check_kustomization_paths,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import helm_command, helm_env, shown
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import find_binary, run, tool_env, trim
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import find_binary, run, tool_env, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_manifests
 
 LOAD_RESTRICTOR = "--load-restrictor=LoadRestrictionsRootOnly"

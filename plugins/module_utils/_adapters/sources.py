@@ -28,18 +28,19 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import chart_cache, git, oci_artifacts, render, tools, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import chart_cache, git, oci_artifacts, processes, render, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import merge_values
 
 
 def checkout_revision(path):
     """(commit, origin URL) of a local git checkout; ('local', '') when not a git repo."""
-    head = tools.run(["git", "-C", path, "rev-parse", "HEAD"], SourceError, path, env=tools.tool_env(), timeout=30)
+    head = processes.run(["git", "-C", path, "rev-parse", "HEAD"], SourceError, path, env=processes.tool_env(), timeout=30)
     if head.rc != 0:
         return "local", ""
-    origin = tools.run(["git", "-C", path, "remote", "get-url", "origin"], SourceError, path, env=tools.tool_env(), timeout=30)
+    origin = processes.run(["git", "-C", path, "remote", "get-url", "origin"], SourceError, path, env=processes.tool_env(), timeout=30)
     url = origin.stdout.strip() if origin.rc == 0 else ""
     return head.stdout.strip(), git.redact_url(url) if url else ""
 
@@ -76,7 +77,7 @@ class Sources:
             # a rollback pins the digest a past sync deployed
             artifact = oci_artifacts.fetch_artifact(spec.repo_url, spec.pinned_revision or spec.target_revision, self.cache_dir,
                                                     credentials=self.credentials, timeout=self.git_timeout)
-            return artifact.tree, artifact.digest, artifact.url, ""
+            return Fetched(artifact.tree, artifact.digest, artifact.url)
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
         if holder_spec.chart or (holder is not app and oci_artifacts.is_artifact_url(holder_spec.repo_url)):
             raise SourceError("has no source.repoURL and the Application that declared it, %s, renders a Helm chart or an "
@@ -89,7 +90,7 @@ class Sources:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
-            return self.checkout_dir, commit, url or "local checkout", ""
+            return Fetched(self.checkout_dir, commit, url or "local checkout")
         return self._fetch(holder_spec.repo_url, spec.pinned_revision or declared_source.revision(app, holder, holder_spec))
 
     def _get_app(self, namespace, name):
@@ -110,11 +111,11 @@ class Sources:
                 self._timed_out[parsed] = exc
             raise
         if url == named:
-            return result.tree, result.commit, result.url, ""
-        return result.tree, result.commit, git.redact_url(named), result.url
+            return Fetched(result.tree, result.commit, result.url)
+        return Fetched(result.tree, result.commit, git.redact_url(named), result.url)
 
     def _fetch_chart(self, spec):
-        """A chart of a chart repository or OCI registry: (chart directory, version, URL, '')."""
+        """A chart of a chart repository or OCI registry: Fetched(chart directory, version, URL)."""
         if not spec.repo_url:
             raise SourceError("spec.source.chart needs spec.source.repoURL (a chart repository or OCI registry)", subject=spec.key)
         helm = spec.helm or {}
@@ -122,7 +123,7 @@ class Sources:
         pulled = chart_cache.fetch_chart(spec.repo_url, spec.chart, spec.pinned_revision or spec.target_revision, self.cache_dir,
                                          credentials=self.credentials, helm_binary=self.render_defaults.get("helm_binary"),
                                          timeout=self.git_timeout, pass_credentials=bool(helm.get("passCredentials")))
-        return pulled.tree, pulled.version, pulled.url, ""
+        return Fetched(pulled.tree, pulled.version, pulled.url)
 
     def render(self, root, spec):
         options = dataclasses.replace(render_options(spec, self.render_defaults), credentials=self.credentials)

@@ -28,7 +28,7 @@ from typing import Any, Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError, RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.tools import DEFAULT_MAX_OUTPUT, MIB, format_size
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import DEFAULT_MAX_OUTPUT, MIB, format_size
 
 YAML_IMPORT_ERROR: Optional[str]
 try:

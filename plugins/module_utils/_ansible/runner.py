@@ -13,7 +13,7 @@ in-memory cluster.
 from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps, results, standalone
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, objects_wiring, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
@@ -37,10 +37,10 @@ def reconcile_one(module, cluster, ports, app, deadline=None):
     """Result of one Application, with the requests it made; its wait for health ends
     with the run's ``deadline``."""
     before = dict(cluster.stats)
-    settings = apps.settings_of(module)
+    settings = app_wiring.settings_of(module)
     if deadline is not None and deadline.left() is not None:
         # hooks and waves that wait end with the run too (time_left 0 would mean unbounded)
-        settings = apps.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
+        settings = app_wiring.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
     outcome = reconcile(app, ports, settings)
     outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in cluster.stats.items() if count - before.get(verb, 0))
     return outcome, results.outcome_result(outcome, module._diff)
@@ -90,12 +90,12 @@ def run_all(module, cluster, store, ports):
 
 def run_app(module):
     """gitops.k8s.app: one Application (declared from ``definition`` when given), or all."""
-    cluster, store, clock = apps.open_store(module)
+    cluster, store, clock = app_wiring.open_store(module)
     p = module.params
-    ports = apps.make_ports(module, cluster, store, clock)
+    ports = app_wiring.make_ports(module, cluster, store, clock)
     if p["all"]:
         return run_all(module, cluster, store, ports)
-    app, declared = apps.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
+    app, declared = app_wiring.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
     outcome, result = reconcile_one(module, cluster, ports, app)
     result["changed"] = result["changed"] or declared
     if outcome.error is not None and p["fail_on_error"]:
@@ -110,8 +110,8 @@ def run_sync(module):
     """gitops.k8s.sync: plan, execute, save the inventory, wait for health, aggregate."""
     p = module.params
     cluster = module.cluster()
-    clock = standalone.clock()
-    store, options, plan = standalone.make_plan(
+    clock = objects_wiring.clock()
+    store, options, plan = objects_wiring.make_plan(
         module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
         prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT, wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
@@ -159,18 +159,18 @@ def run_drift_info(module):
     the drift of objects given directly."""
     p = module.params
     if p["application"]:
-        cluster, store, clock = apps.open_store(module)
-        app, _changed = apps.load_app(module, store, p["application"], p["application_namespace"])
-        outcome = reconcile(app, apps.make_ports(module, cluster, store, clock), apps.settings_of(module, sync=False, dry_run=True))
+        cluster, store, clock = app_wiring.open_store(module)
+        app, _changed = app_wiring.load_app(module, store, p["application"], p["application_namespace"])
+        outcome = reconcile(app, app_wiring.make_ports(module, cluster, store, clock), app_wiring.settings_of(module, sync=False, dry_run=True))
         if outcome.error is not None:
             raise outcome.error
         out = drift_report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
         out["revision"] = outcome.revision
         return out
     cluster = module.cluster()
-    _store, options, plan = standalone.make_plan(module, cluster, True)
+    _store, options, plan = objects_wiring.make_plan(module, cluster, True)
     results.warn_unsupported(plan.warnings)
-    outcome = syncer.execute(cluster, plan, options, standalone.clock())
+    outcome = syncer.execute(cluster, plan, options, objects_wiring.clock())
     return drift_report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
 
 
@@ -205,7 +205,7 @@ def describe(app, include_inventory):
 
 def run_app_info(module):
     """gitops.k8s.app_info: one Application by name, or every one (of a namespace)."""
-    _cluster, store, _clock = apps.open_store(module)
+    _cluster, store, _clock = app_wiring.open_store(module)
     p = module.params
     if not store.crd_installed():
         return {"changed": False, "applications": []}

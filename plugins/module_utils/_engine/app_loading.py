@@ -6,7 +6,7 @@ check mode may write, what a ``definition`` becomes.
 
 gitops.k8s.app may install the CRD and declare the Application it then reconciles; in
 check mode it must write nothing and still say what it would change. These choices are
-policy, so they live here, table-tested; _ansible/apps.py (load_app) only performs them
+policy, so they live here, table-tested; _ansible/app_wiring.py (load_app) only performs them
 against the cluster.
 """
 

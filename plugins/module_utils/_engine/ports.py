@@ -11,7 +11,7 @@ method its callers use, so a new adapter or fake knows what it must provide.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, ContextManager, List, Optional, Protocol, Tuple
+from typing import Any, Callable, ContextManager, List, NamedTuple, Optional, Protocol
 
 
 @dataclass(frozen=True)
@@ -88,9 +88,19 @@ class LockHandle(Protocol):
         """Raise LockError once the lock was lost."""
 
 
-# source(app, spec) -> (root directory, revision, repository URL as the spec names it[, URL
-# fetched, when a repo_url_rewrites rule applied, else ''])
-Source = Callable[[dict, Any], Tuple[str, ...]]
+class Fetched(NamedTuple):
+    """What the source port gives: the directory to render from, its commit, the repository
+    URL as the spec names it, and the URL fetched instead when a repo_url_rewrites rule
+    applied ('' otherwise)."""
+
+    root: str
+    revision: str
+    repo_url: str
+    fetched_url: str = ""
+
+
+# source(app, spec) -> Fetched
+Source = Callable[[dict, Any], Fetched]
 # render(root directory, spec) -> list of Manifest
 Render = Callable[[str, Any], list]
 # lock(spec) -> context manager yielding a LockHandle (or None); raises LockError (details:

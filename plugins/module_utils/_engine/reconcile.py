@@ -22,16 +22,15 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
-    application, argocd_application, health, hooks, inventory, messages, rollback, sync_windows,
+    app_status, application, argocd_application, health, hooks, inventory, messages, rollback, sync_gate, sync_windows,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import retry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_FINALIZER, APP_UNKNOWN, DEFAULT_PRUNE_PROPAGATION, HEALTHY, HOOK_TIMEOUT, OPT_PRUNE_PROPAGATION, PROPAGATION_POLICIES, PRUNED,
-    SKIPPED, SYNCED, WAVE_TIMEOUT, WRITE_ACTIONS,
+    APP_FINALIZER, APP_UNKNOWN, DEFAULT_PRUNE_PROPAGATION, HEALTHY, HOOK_TIMEOUT, OPT_PRUNE_PROPAGATION, PROPAGATION_POLICIES, SKIPPED,
+    WAVE_TIMEOUT, WRITE_ACTIONS,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
@@ -123,11 +122,9 @@ def reconcile(app, ports, settings):
         held = rollback.decide(previous, settings.rollback, settings.resume, settings.sync, now)
         if held.revision:
             spec = replace(spec, pinned_revision=held.revision)
-        found = ports.source(app, spec)
-        root, revision, repo_url = found[:3]
-        fetched_url = found[3] if len(found) > 3 else ""  # a repo_url_rewrites mirror served it
-        outcome.revision = revision
-        manifests = ports.render(root, spec)
+        fetched = ports.source(app, spec)
+        revision = outcome.revision = fetched.revision
+        manifests = ports.render(fetched.root, spec)
         # an app-of-apps written for Argo CD: its Applications become ours (argocd_application.py)
         manifests, left_out = argocd_application.convert(manifests, spec.namespace)
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
@@ -148,7 +145,7 @@ def reconcile(app, ports, settings):
         return outcome
 
     planned = syncer.planned_status(plan)
-    gate = _gate(spec, previous, revision, planned, settings, held, windows, ports.clock.now())
+    gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now())
     do_sync, outcome.reason = gate.do_sync, gate.reason
     result = blocked = None
     if do_sync and not settings.dry_run:
@@ -181,11 +178,13 @@ def reconcile(app, ports, settings):
     else:
         pairs = syncer.assess(plan, result.live)
     outcome.health = _overall_health(pairs)
-    gate = replace(gate, clock=ports.clock.now())  # a retry's backoff counts from the end of the failed attempt
-    outcome.status = _status(previous, spec, revision, repo_url, plan, result, outcome, do_sync and not settings.dry_run, now, ports.clock.iso(),
-                             gate)
-    if fetched_url:
-        outcome.status["sync"]["fetchedURL"] = fetched_url
+    report = app_status.Report(
+        spec=spec, fetched=fetched, plan=plan, result=result, health=outcome.health, reason=outcome.reason,
+        synced=do_sync and not settings.dry_run, started=now, finished=ports.clock.iso(), hooks=tuple(outcome.hooks),
+        gate=replace(gate, clock=ports.clock.now()),  # a retry's backoff counts from the end of the failed attempt
+    )
+    outcome.status, warnings = app_status.next_status(previous, report)
+    outcome.warnings.extend(warnings)
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
         _record(ports, app, previous, outcome.status, settings, outcome)
     outcome.duration = time.monotonic() - started
@@ -196,109 +195,6 @@ def _overall_health(pairs):
     """Worst health of the objects; its message bounded (it quotes the objects' status)."""
     overall = health.aggregate(pairs) if pairs else health.Health(HEALTHY, "no objects")
     return replace(overall, message=messages.bounded(overall.message))
-
-
-@dataclass(frozen=True)
-class _Gate:
-    """The sync decision and what it leaves in the status: ``retried`` (this is an
-    automated retry of a failed sync), ``held`` (rollback.Decision), ``window``
-    (sync_windows.Verdict that held the sync, or None), ``clock`` (epoch: now, then when
-    the sync finished)."""
-
-    do_sync: bool
-    reason: str
-    retried: bool = False
-    held: object = None
-    window: object = None
-    clock: float = 0.0
-
-
-def _gate(spec, previous, revision, planned, settings, held, windows, now):
-    """Policy (should_sync, with retry backoff), then a rollback's suspension, then the
-    sync windows: each may only say no to what the one before allowed."""
-    requested = True if held.requested else settings.sync
-    do_sync, reason = application.should_sync(spec, previous, revision, planned, requested, now=now)
-    last = previous.get("operationState") or {}
-    retried = requested is not True and last.get("phase") == application.FAILED and last.get("revision") == revision
-    if do_sync and held.suspended and requested is not True:
-        return _Gate(False, "out of sync; " + rollback.message(held.record), held=held, clock=now)
-    window = None
-    if do_sync:
-        verdict = sync_windows.verdict(windows, spec.name, spec.destination_namespace or settings.default_namespace, now, requested is True)
-        if not verdict.allowed:
-            do_sync, reason, window = False, verdict.message, verdict
-            if held.requested:  # a rollback that did not happen is not in effect: the earlier state stays
-                held = rollback.decide(previous, None, settings.resume, settings.sync, held.record.get("at"))
-    return _Gate(do_sync, reason, retried=retried, held=held, window=window, clock=now)
-
-
-def _gate_status(previous, gate, now):
-    """Conditions and status fields of a rollback's suspension and a held sync window."""
-    conditions, changes = [], {rollback.FIELD: None, sync_windows.FIELD: None}
-    if gate is None:
-        return conditions, changes
-    if gate.held is not None and gate.held.suspended:
-        changes[rollback.FIELD] = gate.held.record
-        conditions.append(application.condition(rollback.CONDITION, rollback.message(gate.held.record), previous.get("conditions"), now))
-    if gate.window is not None:
-        changes[sync_windows.FIELD] = {"message": gate.window.message, "opensAt": gate.window.opens_at}
-        conditions.append(application.condition(sync_windows.CONDITION, gate.window.message, previous.get("conditions"), now))
-    return conditions, changes
-
-
-def _status(previous, spec, revision, repo_url, plan, result, outcome, synced, now, finished, gate=None):
-    conditions, changes = _gate_status(previous, gate, now)
-    unsupported = unsupported_message(spec, plan)
-    if unsupported:
-        conditions.append(application.condition(application.UNSUPPORTED_WARNING, unsupported, previous.get("conditions"), now))
-        outcome.warnings.extend("%s: %s" % (application.UNSUPPORTED_WARNING, w) for w in spec.warnings + plan.warnings)
-    shared = planner.shared_message(plan)
-    if shared:  # a condition on each Application that finds the other's annotation, and a warning in the run
-        conditions.append(application.condition(application.SHARED_RESOURCE_WARNING, shared, previous.get("conditions"), now))
-        outcome.warnings.append("%s: %s" % (application.SHARED_RESOURCE_WARNING, shared))
-    changes.update({
-        "sync": dict({"status": result.sync_status, "revision": revision, "repoURL": repo_url, "path": spec.path},
-                     **({"chart": spec.chart} if spec.chart else {})),
-        "health": {"status": outcome.health.status, "message": outcome.health.message} if outcome.health.message else {"status": outcome.health.status},
-        "summary": {"resources": len(plan.desired_entries), "outOfSync": _out_of_sync_count(plan, result, synced)},
-    })
-    if synced:
-        summary = result.changeset.summary() if result.changeset else {}
-        phase = application.FAILED if result.error else application.SUCCEEDED
-        if result.error:
-            message = "%s failed: %s" % (result.error.step, result.error)
-            conditions.append(application.condition(application.SYNC_ERROR, message, previous.get("conditions"), now))
-        changes["inventory"] = inventory.to_status(result.inventory)
-        operation = {"revision": revision, "phase": phase, "startedAt": now, "finishedAt": finished,
-                     "message": messages.bounded(str(result.error) if result.error else outcome.reason)}
-        if result.error:
-            retry_fields, note = retry.after_failure(spec.retry, previous.get("operationState") or {}, revision,
-                                                     gate is not None and gate.retried, gate.clock if gate is not None else 0.0)
-            operation.update(retry_fields)
-            if note:
-                operation["message"] = messages.bounded("%s (%s)" % (note, result.error))
-                outcome.warnings.append(note)
-        changes["operationState"] = operation
-        if outcome.hooks:  # Argo CD's shape: one ResourceResult per hook run, with hookType and hookPhase
-            operation["syncResult"] = {"revision": revision, "resources": outcome.hooks}
-        if phase == application.SUCCEEDED:
-            changes["lastSyncedAt"] = finished
-        if result.changeset is None or result.changeset.changed or result.error:
-            entry = application.history_entry(revision, finished, phase, summary, now)
-            changes["history"] = application.push_history(previous.get("history"), entry, spec.revision_history_limit)
-    else:
-        changes["inventory"] = inventory.to_status(plan.previous)
-        old_error = [c for c in previous.get("conditions") or [] if c.get("type") == application.SYNC_ERROR]
-        if (previous.get("operationState") or {}).get("phase") == application.FAILED:
-            conditions.extend(old_error)
-    changes["conditions"] = conditions or None
-    return application.next_status(previous, **changes)
-
-
-def unsupported_message(spec, plan):
-    """One line of everything the spec and the objects ask for that is not carried out
-    (the UnsupportedFeatureWarning condition), or '' when there is nothing."""
-    return "; ".join(tuple(spec.warnings) + tuple(plan.warnings))
 
 
 def _not_synced(result, reason):
@@ -374,21 +270,12 @@ def _deletion_hooks(app, spec, ports, outcome):
     render failing now only skips them, with a warning: deleting an Application must not
     depend on its repository still being there."""
     try:
-        root, _revision, _repo_url = ports.source(app, spec)
-        manifests = ports.render(root, spec)
+        manifests = ports.render(ports.source(app, spec).root, spec)
     except GitOpsError as exc:
         outcome.warnings.append("deletion hooks not run: %s failed: %s" % (exc.step, exc))
         return []
     _ordinary, hooked, _warnings = hooks.split(manifests)
     return [m for m, hook in hooked if any(phase in hooks.DELETION_PHASES for phase in hook.phases)]
-
-
-def _out_of_sync_count(plan, result, synced):
-    """Objects still out of sync after this reconcile."""
-    extra = sum(1 for i in plan.extra if i.blocks_sync and i.action != PRUNED)
-    if synced and result.error is None:
-        return extra
-    return extra + sum(1 for i in plan.items if i.status != SYNCED)
 
 
 def _record(ports, app, previous, status, settings, outcome):

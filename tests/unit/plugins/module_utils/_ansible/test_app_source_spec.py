@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ansible_collections.gitops.k8s.plugins.doc_fragments.app_source import ModuleDocFragment
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 
@@ -19,11 +19,11 @@ TOKEN = "glpat-n0tF0rEveryH0st"
 
 def test_doc_fragment_matches_the_argument_spec():
     doc = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
-    assert sorted(doc) == sorted(apps.APP_SOURCE)
-    for name, option in apps.APP_SOURCE.items():
+    assert sorted(doc) == sorted(app_wiring.APP_SOURCE)
+    for name, option in app_wiring.APP_SOURCE.items():
         assert doc[name]["type"] == option["type"], name
         assert doc[name].get("default") == option.get("default"), name
-    creds = apps.APP_SOURCE["repo_credentials"]["options"]
+    creds = app_wiring.APP_SOURCE["repo_credentials"]["options"]
     assert sorted(doc["repo_credentials"]["suboptions"]) == sorted(creds)
 
 
@@ -31,12 +31,12 @@ def test_doc_fragment_matches_the_argument_spec():
 def test_credentials_by_url_refuses_unscoped_entries_without_showing_secrets(url):
     items = [{"url": "https://git.example.com/team", "token": TOKEN}, {"url": url, "token": TOKEN}]
     with pytest.raises(SourceError) as err:
-        apps.credentials_by_url(items)
+        app_wiring.credentials_by_url(items)
     assert err.value.subject == "repo_credentials[1]"
     assert TOKEN not in str(err.value)
 
 
 def test_credentials_by_url_scopes_by_prefix():
-    table = apps.credentials_by_url([{"url": "https://git.example.com/team", "token": TOKEN, "password": None}])
+    table = app_wiring.credentials_by_url([{"url": "https://git.example.com/team", "token": TOKEN, "password": None}])
     assert table.for_url(repo_urls.parse("https://git.example.com/team/app.git")) == {"token": TOKEN}
     assert table.for_url(repo_urls.parse("https://other.example.com/team/app.git")) is None

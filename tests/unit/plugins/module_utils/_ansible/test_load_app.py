@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import apps
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError
 
@@ -37,7 +37,7 @@ def cluster_of(crd=True, namespace=True):
 
 def load(cluster, check_mode=False, **kwargs):
     store = AppStore(cluster, FakeClock())
-    return apps.load_app(Module(check_mode), store, kwargs.pop("name", "root"), kwargs.pop("namespace", NS), **kwargs)
+    return app_wiring.load_app(Module(check_mode), store, kwargs.pop("name", "root"), kwargs.pop("namespace", NS), **kwargs)
 
 
 def test_install_crd_installs_it_and_declares_the_definition_once():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import module, runner

@@ -19,7 +19,7 @@ import itertools
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, API_VERSION, APP_KIND, APP_PLURAL
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, RenderError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports, ResourceType
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched, Ports, ResourceType
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
 
 BUILTIN = [
@@ -249,7 +249,7 @@ class World:
         return self.cluster.resolve("%s/%s" % (API_GROUP, API_VERSION), APP_KIND)
 
     def ports(self):
-        return Ports(cluster=self.cluster, source=lambda a, s: ("/src", self.revision, "repo"), render=self.render,
+        return Ports(cluster=self.cluster, source=lambda a, s: Fetched("/src", self.revision, "repo"), render=self.render,
                      lock=lambda spec: contextlib.nullcontext(), write_status=self.write_status, clock=self.clock or FakeClock(),
                      remove_finalizer=lambda a: self.finalized.append(a["metadata"]["name"]))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 
@@ -62,8 +63,8 @@ def test_the_status_keeps_the_spec_url_and_names_the_url_fetched():
     obj = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "ops"},
            "spec": {"source": {"repoURL": "https://github.com/acme/shop", "path": "p"}, "destination": {"namespace": "demo"}}}
     ports = world.ports()
-    ports.source = lambda app, spec: ("/src", "r1", "https://github.com/acme/shop", "http://127.0.0.1:8080/acme/shop")
+    ports.source = lambda app, spec: Fetched("/src", "r1", "https://github.com/acme/shop", "http://127.0.0.1:8080/acme/shop")
     sync = reconcile(obj, ports, Settings(dry_run=True)).status["sync"]
     assert sync["repoURL"] == "https://github.com/acme/shop" and sync["fetchedURL"] == "http://127.0.0.1:8080/acme/shop"
-    ports.source = lambda app, spec: ("/src", "r1", "https://github.com/acme/shop", "")
+    ports.source = lambda app, spec: Fetched("/src", "r1", "https://github.com/acme/shop")
     assert "fetchedURL" not in reconcile(obj, ports, Settings(dry_run=True)).status["sync"]

@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import rollback
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
 
 from .fake_cluster import World
 
@@ -63,7 +64,7 @@ class PinnedWorld(World):
         self.asked.append(spec.pinned_revision)
         rev = spec.pinned_revision or self.revision
         self.objects[0]["data"]["k"] = self.contents[rev]
-        return "/src", rev, "repo"
+        return Fetched("/src", rev, "repo")
 
     def ports(self):
         return super().ports().with_changes(source=self.source)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, yaml_io
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.applications import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_FINALIZER, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError
 

@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The next status of an Application, from what one reconcile found and did.
+
+reconcile() gathers a Report (a frozen value: the spec, what was fetched, the plan, the
+sync result, health, the gate) and next_status() turns it into the status to write and
+the warnings of the run. Pure: nothing here reads or writes the cluster, and nothing
+passed in is changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, List, Optional, Tuple
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory, messages, retry, rollback, sync_windows
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import PRUNED, SYNCED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one reconcile found and did.
+
+    synced: this reconcile wrote to the cluster (not check mode, the gate said yes, the
+        lock was taken). started/finished: ISO times of the reconcile and of its end.
+    hooks: each hook run, in Argo CD's syncResult.resources shape."""
+
+    spec: Any  # application.AppSpec
+    fetched: Fetched
+    plan: Any  # plan.Plan
+    result: Any  # sync.SyncResult
+    health: Any  # health.Health
+    reason: str
+    synced: bool
+    started: str
+    finished: str
+    gate: Optional[Any] = None  # sync_gate.Gate
+    hooks: tuple = ()
+
+
+def unsupported_message(spec, plan):
+    """One line of everything the spec and the objects ask for that is not carried out
+    (the UnsupportedFeatureWarning condition), or '' when there is nothing."""
+    return "; ".join(tuple(spec.warnings) + tuple(plan.warnings))
+
+
+def out_of_sync_count(plan, result, synced):
+    """Objects still out of sync after this reconcile."""
+    extra = sum(1 for i in plan.extra if i.blocks_sync and i.action != PRUNED)
+    if synced and result.error is None:
+        return extra
+    return extra + sum(1 for i in plan.items if i.status != SYNCED)
+
+
+def _gate_fields(previous, gate, now):
+    """Conditions and status fields of a rollback's suspension and a held sync window
+    (the fields are removed when neither holds)."""
+    conditions, changes = [], {rollback.FIELD: None, sync_windows.FIELD: None}
+    if gate is None:
+        return conditions, changes
+    if gate.held is not None and gate.held.suspended:
+        changes[rollback.FIELD] = gate.held.record
+        conditions.append(application.condition(rollback.CONDITION, rollback.message(gate.held.record), previous.get("conditions"), now))
+    if gate.window is not None:
+        changes[sync_windows.FIELD] = {"message": gate.window.message, "opensAt": gate.window.opens_at}
+        conditions.append(application.condition(sync_windows.CONDITION, gate.window.message, previous.get("conditions"), now))
+    return conditions, changes
+
+
+def _warning_conditions(previous, report, now, warnings):
+    """UnsupportedFeatureWarning and SharedResourceWarning: a condition each, and a warning
+    of the run for each thing they name."""
+    conditions, spec, plan = [], report.spec, report.plan
+    unsupported = unsupported_message(spec, plan)
+    if unsupported:
+        conditions.append(application.condition(application.UNSUPPORTED_WARNING, unsupported, previous.get("conditions"), now))
+        warnings.extend("%s: %s" % (application.UNSUPPORTED_WARNING, w) for w in tuple(spec.warnings) + tuple(plan.warnings))
+    shared = planner.shared_message(plan)
+    if shared:  # a condition on each Application that finds the other's annotation, and a warning in the run
+        conditions.append(application.condition(application.SHARED_RESOURCE_WARNING, shared, previous.get("conditions"), now))
+        warnings.append("%s: %s" % (application.SHARED_RESOURCE_WARNING, shared))
+    return conditions
+
+
+def _operation(previous, report, phase, warnings):
+    """status.operationState of a sync: its phase and message, a failed sync's retry
+    fields, and the hooks it ran."""
+    result, revision, gate = report.result, report.fetched.revision, report.gate
+    operation = {"revision": revision, "phase": phase, "startedAt": report.started, "finishedAt": report.finished,
+                 "message": messages.bounded(str(result.error) if result.error else report.reason)}
+    if result.error:
+        retry_fields, note = retry.after_failure(report.spec.retry, previous.get("operationState") or {}, revision,
+                                                 gate is not None and gate.retried, gate.clock if gate is not None else 0.0)
+        operation.update(retry_fields)
+        if note:
+            operation["message"] = messages.bounded("%s (%s)" % (note, result.error))
+            warnings.append(note)
+    if report.hooks:  # Argo CD's shape: one ResourceResult per hook run, with hookType and hookPhase
+        operation["syncResult"] = {"revision": revision, "resources": list(report.hooks)}
+    return operation
+
+
+def next_status(previous, report) -> Tuple[dict, List[str]]:
+    """(status, warnings): the Application's next status (``previous`` updated) and the
+    warnings this reconcile gives the run."""
+    warnings: List[str] = []
+    now, spec, plan, result, fetched = report.started, report.spec, report.plan, report.result, report.fetched
+    conditions, changes = _gate_fields(previous, report.gate, now)
+    conditions += _warning_conditions(previous, report, now, warnings)
+    sync = {"status": result.sync_status, "revision": fetched.revision, "repoURL": fetched.repo_url, "path": spec.path}
+    if fetched.fetched_url:  # a repo_url_rewrites mirror served it
+        sync["fetchedURL"] = fetched.fetched_url
+    if spec.chart:  # a chart of a chart repository or OCI registry (Argo CD's source.chart)
+        sync["chart"] = spec.chart
+    health = report.health
+    changes.update({
+        "sync": sync,
+        "health": {"status": health.status, "message": health.message} if health.message else {"status": health.status},
+        "summary": {"resources": len(plan.desired_entries), "outOfSync": out_of_sync_count(plan, result, report.synced)},
+    })
+    if report.synced:
+        phase = application.FAILED if result.error else application.SUCCEEDED
+        if result.error:
+            message = "%s failed: %s" % (result.error.step, result.error)
+            conditions.append(application.condition(application.SYNC_ERROR, message, previous.get("conditions"), now))
+        changes["inventory"] = inventory.to_status(result.inventory)
+        changes["operationState"] = _operation(previous, report, phase, warnings)
+        if phase == application.SUCCEEDED:
+            changes["lastSyncedAt"] = report.finished
+        if result.changeset is None or result.changeset.changed or result.error:
+            summary = result.changeset.summary() if result.changeset else {}
+            entry = application.history_entry(fetched.revision, report.finished, phase, summary, now)
+            changes["history"] = application.push_history(previous.get("history"), entry, spec.revision_history_limit)
+    else:
+        changes["inventory"] = inventory.to_status(plan.previous)
+        if (previous.get("operationState") or {}).get("phase") == application.FAILED:
+            conditions.extend(c for c in previous.get("conditions") or [] if c.get("type") == application.SYNC_ERROR)
+    changes["conditions"] = conditions or None
+    return application.next_status(previous, **changes), warnings

@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Whether one reconcile writes: the sync policy (with the retry backoff), then a
+rollback's suspension, then the sync windows; each may only say no to what the one
+before allowed. Pure: the result is a frozen Gate the status is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, rollback, sync_windows
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The sync decision and what it leaves in the status.
+
+    retried: this is an automated retry of a failed sync of the same revision.
+    held: the rollback.Decision of this run (a suspension, a rollback asked for).
+    window: the sync_windows.Verdict that held the sync, or None.
+    clock: epoch seconds: when the decision was taken, then when the sync finished (a
+        retry's backoff counts from the end of the failed attempt)."""
+
+    do_sync: bool
+    reason: str
+    retried: bool = False
+    held: Any = None
+    window: Optional[Any] = None
+    clock: float = 0.0
+
+
+def decide(spec, previous, revision, planned, settings, held, windows, now):
+    """The Gate of this reconcile. ``planned``: the plan's Application sync status;
+    ``held``: rollback.decide()'s Decision; ``windows``: parsed sync windows; ``now``:
+    epoch seconds."""
+    requested = True if held.requested else settings.sync
+    do_sync, reason = application.should_sync(spec, previous, revision, planned, requested, now=now)
+    last = previous.get("operationState") or {}
+    retried = requested is not True and last.get("phase") == application.FAILED and last.get("revision") == revision
+    if do_sync and held.suspended and requested is not True:
+        return Gate(False, "out of sync; " + rollback.message(held.record), held=held, clock=now)
+    window = None
+    if do_sync:
+        verdict = sync_windows.verdict(windows, spec.name, spec.destination_namespace or settings.default_namespace, now, requested is True)
+        if not verdict.allowed:
+            do_sync, reason, window = False, verdict.message, verdict
+            if held.requested:  # a rollback that did not happen is not in effect: the earlier state stays
+                held = rollback.decide(previous, None, settings.resume, settings.sync, held.record.get("at"))
+    return Gate(do_sync, reason, retried=retried, held=held, window=window, clock=now)
