@@ -11,7 +11,7 @@ method its callers use, so a new adapter or fake knows what it must provide.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, ContextManager, List, NamedTuple, Optional, Protocol
+from typing import Any, Callable, ContextManager, List, NamedTuple, Optional, Protocol, Tuple
 
 
 @dataclass(frozen=True)
