@@ -73,8 +73,14 @@ applications:
       description: Why the health is what it is.
       type: str
     revision:
-      description: Commit last compared.
+      description:
+        - Commit last compared.
+        - For a multi-source Application, the revisions of its sources joined by commas (see RV(applications[].revisions)).
       type: str
+    revisions:
+      description: Revision of each source of a multi-source Application (C(spec.sources)), in order; empty otherwise.
+      type: list
+      elements: str
     last_synced_at:
       description: Time of the last successful sync.
       type: str
@@ -146,6 +152,13 @@ applications:
           description: Directory rendered, relative to the repository root.
           type: str
       sample: {"repoURL": "https://git.example.com/shop.git", "targetRevision": "main", "path": "deploy"}
+    sources:
+      description: C(spec.sources) of a multi-source Application as written (Argo CD's field names); empty otherwise.
+      type: list
+      elements: dict
+      sample:
+        - {"repoURL": "https://git.example.com/charts.git", "path": "charts/shop", "helm": {"valueFiles": ["$values/shop/values.yaml"]}}
+        - {"repoURL": "https://git.example.com/config.git", "ref": "values"}
     parent:
       description: C(namespace/name) of the Application that declared this one, if any.
       type: str

@@ -73,7 +73,8 @@ def kustomization_file(directory):
 def check_kustomization_paths(root, target, source, helm_enabled):
     """Walk the kustomizations reachable from ``target`` (below the real path ``root``)
     and raise a RenderError, naming the kustomization file and the field, for the first
-    reference that leaves ``root`` or is refused."""
+    reference that leaves ``root`` or is refused. Returns the local directories of the
+    graph (with the load restrictor, all kustomize may read lies below them)."""
     pending, seen = [target], set()
     while pending:
         directory = pending.pop()
@@ -81,6 +82,7 @@ def check_kustomization_paths(root, target, source, helm_enabled):
         seen.add(directory)
         if path is not None:
             pending.extend(reversed(Kustomization(root, path, source).check(helm_enabled)))
+    return sorted(seen)
 
 
 class Kustomization:

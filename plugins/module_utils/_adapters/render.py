@@ -44,7 +44,9 @@ class RenderOptions:
 
     directory: ``recurse`` into sub-directories (default False, like Argo CD);
     ``include`` / ``exclude``: glob lists matched against the path relative to the
-    rendered path (a pattern without ``/`` also matches the file name alone).
+    rendered path (a pattern without ``/`` also matches the file name alone);
+    ``jsonnet``: Argo CD's ``directory.jsonnet`` (extVars, tlas, libs) for the
+    ``*.jsonnet`` files (render_jsonnet).
 
     kustomize: ``kustomize_binary`` (default: ``kustomize`` when found, else
     ``kubectl kustomize``); ``kustomize_enable_helm`` (``--enable-helm``, with
@@ -52,7 +54,8 @@ class RenderOptions:
 
     helm: ``helm_binary`` (default ``helm``); ``release_name`` (default: the chart's
     name); ``namespace`` (default ``default``); ``value_files`` (relative to the chart
-    directory, must stay inside the checkout); ``values`` (inline dict, applied
+    directory, must stay inside the checkout; ``$ref/path`` names a file of the checkout
+    ``value_refs`` gives for ``ref``, (ref, checkout) pairs of a multi-source Application); ``values`` (inline dict, applied
     after the value files); ``include_crds``; ``kube_version``; ``api_versions``;
     ``skip_tests``; ``skip_schema_validation`` (values.schema.json not checked);
     ``ignore_missing_value_files`` (a value file that does not exist is left out); ``parameters`` (Argo CD's, applied last with helm's ``--set``
@@ -66,15 +69,19 @@ class RenderOptions:
     recurse: bool = False
     include: tuple = ()
     exclude: tuple = ()
+    jsonnet: dict | None = field(default=None, hash=False)
     # kustomize
     kustomize_binary: str | None = None
     kustomize_enable_helm: bool = False
     kustomize_args: tuple = ()
+    kustomize_overrides: dict | None = field(default=None, hash=False)
+    build_env: dict | None = field(default=None, hash=False)
     # helm
     helm_binary: str | None = None
     release_name: str | None = None
     namespace: str | None = None
     value_files: tuple = ()
+    value_refs: tuple = ()
     values: dict | None = field(default=None, hash=False)
     include_crds: bool = True
     kube_version: str | None = None
@@ -92,7 +99,7 @@ class RenderOptions:
     def __post_init__(self):
         if self.renderer not in RENDERERS:
             raise RenderError("unknown renderer %r (choose one of %s)" % (self.renderer, ", ".join(RENDERERS)))
-        for name in ("include", "exclude", "kustomize_args", "value_files", "api_versions", "file_parameters"):
+        for name in ("include", "exclude", "kustomize_args", "value_files", "value_refs", "api_versions", "file_parameters"):
             value = getattr(self, name)
             if value is None:
                 object.__setattr__(self, name, ())

@@ -4,7 +4,7 @@
 """Renderer for a plain directory of YAML / JSON manifests.
 
 Files ``*.yaml``, ``*.yml`` and ``*.json`` (JSON parses as YAML), sorted by path,
-multi-document. A document that is not a Kubernetes object (a YAML list such as
+multi-document, and ``*.jsonnet`` programs, evaluated as Argo CD does (render_jsonnet). A document that is not a Kubernetes object (a YAML list such as
 an Ansible playbook, a mapping with neither apiVersion nor kind) is ignored with
 a warning; a mapping with only one of the two is an error. Hidden files and
 directories are skipped; so are sub-directories that are Helm charts or
@@ -18,10 +18,14 @@ import os
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError, RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import render_jsonnet
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import is_inside
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import ContentBudget, load_documents, read_text
 
 EXTENSIONS = (".yaml", ".yml", ".json")
+# Jsonnet programs, read only when the Application sets directory.jsonnet or names one
+# (render_jsonnet); ``.libsonnet`` files are only imported.
+JSONNET = render_jsonnet.EXTENSION
 # Files that describe how to render, never objects to apply.
 RENDERER_FILES = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -46,7 +50,7 @@ def _is_render_root(directory):
     return any(os.path.isfile(os.path.join(directory, name)) for name in RENDERER_FILES)
 
 
-def list_files(target, recurse, warnings, root_rel):
+def list_files(target, recurse, warnings, root_rel, extensions=EXTENSIONS):
     """Sorted (relative-to-target posix path, absolute path) of candidate files."""
     found = []
     for dirpath, dirnames, filenames in os.walk(target):
@@ -67,7 +71,7 @@ def list_files(target, recurse, warnings, root_rel):
             keep.append(dirname)
         dirnames[:] = keep
         for filename in filenames:
-            if filename.startswith(".") or not filename.lower().endswith(EXTENSIONS):
+            if filename.startswith(".") or not filename.lower().endswith(extensions):
                 continue
             full = os.path.join(dirpath, filename)
             found.append((_posix(os.path.relpath(full, target)), full))
@@ -100,13 +104,14 @@ def render_directory(root, target, rel, options):
     """
     warnings = []
     budget = ContentBudget()
+    extensions = EXTENSIONS + (JSONNET,)
     if os.path.isfile(target):
         files = [(_posix(os.path.basename(target)), target)]
         base = _posix(os.path.dirname(rel))
     else:
-        files = list_files(target, options.recurse, warnings, rel)
+        files = list_files(target, options.recurse, warnings, rel, extensions)
         base = "" if rel == "." else _posix(rel)
-    manifests = []
+    selected = []
     for relpath, full in files:
         shown = relpath if not base else base + "/" + relpath
         if options.include and not matches(relpath, options.include):
@@ -118,6 +123,14 @@ def render_directory(root, target, rel, options):
             continue
         if not is_inside(root, os.path.realpath(full)):
             raise RenderError("file is a symlink pointing outside the source root", subject=shown)
+        selected.append((shown, full))
+    programs = [(shown, full) for shown, full in selected if full.lower().endswith(JSONNET)]
+    evaluated = render_jsonnet.evaluate(root, target, programs, options, rel)
+    manifests = []
+    for shown, full in selected:
+        if shown in evaluated:
+            manifests.extend(Manifest(value, where) for value, where in evaluated[shown])
+            continue
         text = read_text(full, shown)
         for line, value in load_documents(text, shown, budget=budget):
             where = "%s:%d" % (shown, line)

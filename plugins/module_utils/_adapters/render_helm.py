@@ -198,6 +198,24 @@ def chart_without_git(chart_dir, home):
     return copy
 
 
+def value_file_path(root, rel, value_file, refs, source):
+    """Real path of a value file: relative to the chart, or ``$ref/path`` in the checkout
+    of that ref source (``refs``: (ref, checkout) pairs); inside its checkout, not in .git."""
+    if isinstance(value_file, str) and value_file.startswith("$"):
+        ref, _sep, path = value_file[1:].partition("/")
+        checkouts = dict(refs)
+        if ref not in checkouts:
+            raise RenderError("value file names $%s, but no source has ref: %s" % (ref, ref), subject=value_file)
+        root, shown = os.path.realpath(checkouts[ref]), value_file
+        real = resolve_inside(root, path, RenderError, "value file %s" % value_file, "the source with ref %s" % ref)
+    else:
+        shown = os.path.normpath(os.path.join(rel, value_file))
+        real = resolve_inside(root, shown, RenderError, "value file", source)
+    if not inside_repository(root, real):
+        raise RenderError("value file is in the .git directory of %s" % source, subject=shown)
+    return real
+
+
 def contained_file(root, rel, path, what, source):
     """Real path of a file named relative to the chart, inside the checkout and not in .git."""
     chart_relative = os.path.normpath(os.path.join(rel, path))
@@ -215,9 +233,10 @@ def present_value_files(root, rel, options, source):
     for value_file in options.value_files:
         chart_relative = os.path.normpath(os.path.join(rel, value_file))
         joined = os.path.normpath(os.path.join(root, chart_relative))
-        if options.ignore_missing_value_files and is_inside(root, joined) and not os.path.lexists(joined):
+        if options.ignore_missing_value_files and not value_file.startswith("$") and is_inside(root, joined) \
+                and not os.path.lexists(joined):
             continue
-        found.append((contained_file(root, rel, value_file, "value file", source), value_file))
+        found.append((value_file_path(root, rel, value_file, options.value_refs, source), value_file))
     return found
 
 
@@ -250,7 +269,8 @@ def written_values(root, rel, options, value_files, source):
         return options.values or None, [real for real, _path in value_files]
     values = {}
     for real, path in value_files:
-        values = merge_values(values, load_value_file(real, os.path.normpath(os.path.join(rel, path))))
+        shown_path = path if path.startswith("$") else os.path.normpath(os.path.join(rel, path))
+        values = merge_values(values, load_value_file(real, shown_path))
     values = merge_values(values, options.values or {})
     values = apply_parameters(values, list(options.parameters))
     for number, (name, path) in enumerate(options.file_parameters):

@@ -23,14 +23,27 @@ import shutil
 import tempfile
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kustomize_overrides
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kustomize_paths import (  # noqa: F401  pylint: disable=unused-import
     KUSTOMIZATION_FILES,
+    Kustomization,
     check_kustomization_paths,
+    kustomization_file,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import helm_command, helm_env, shown
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import (
+    API_VERSION,
+    KUBE_VERSION,
+    check_value,
+    helm_command,
+    helm_env,
+    shown,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import find_binary, run, tool_env, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_manifests
 
+KUBE_VERSION_FIELD = "spec.source.kustomize.kubeVersion"
+API_VERSIONS_FIELD = "spec.source.kustomize.apiVersions"
 LOAD_RESTRICTOR = "--load-restrictor=LoadRestrictionsRootOnly"
 # Flags of kustomize build / kubectl kustomize that would let a repository run programs
 # (plugins, exec and container functions, with their mounts, network and environment)
@@ -92,25 +105,64 @@ def kustomize_env(home, enable_helm):
 
 
 def render_kustomize(root, target, rel, options, source):
-    """Build the kustomization in ``target``; returns (manifests, warnings)."""
+    """Build the kustomization in ``target``; returns (manifests, warnings).
+
+    With Argo CD's overrides (``options.kustomize_overrides``) the build runs on a
+    private copy of the checkout whose kustomization carries them (kustomize_overrides);
+    the path checks run on what is built."""
     argv = kustomize_command(options.kustomize_binary) + [LOAD_RESTRICTOR]
     if options.kustomize_enable_helm:
         argv += ["--enable-helm", "--helm-command=%s" % helm_command(options.helm_binary)]
-    argv += extra_args(options.kustomize_args) + ["--", target]
-    check_kustomization_paths(root, target, source, options.kustomize_enable_helm)
+        argv += helm_version_args(options)
+    argv += extra_args(options.kustomize_args)
+    overrides = options.kustomize_overrides or {}
     home = tempfile.mkdtemp(prefix="gitops-k8s-kustomize-")
     try:
+        if kustomize_overrides.has_edits(overrides):
+            root, target = _overridden_copy(root, target, rel, overrides, options, home, source)
+        check_kustomization_paths(root, target, source, options.kustomize_enable_helm)
         env = kustomize_env(home, options.kustomize_enable_helm)
-        result = run(argv, RenderError, rel, env=env, cwd=home, timeout=options.timeout)
+        result = run(argv + ["--", target], RenderError, rel, env=env, cwd=home, timeout=options.timeout)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+    stderr = result.stderr.replace(root + os.sep, "")
     if result.rc != 0:
         raise RenderError(
             "kustomize build failed in %s (exit %d): %s"
-            % (source, result.rc, trim(result.stderr) or "no error output"),
+            % (source, result.rc, trim(stderr) or "no error output"),
             subject=rel,
         )
     origin = "kustomize:%s" % rel
     manifests = load_manifests(result.stdout, origin, locate=lambda line: origin)
-    warnings = ["kustomize %s: %s" % (rel, trim(result.stderr))] if result.stderr.strip() else []
+    warnings = ["kustomize %s: %s" % (rel, trim(stderr))] if stderr.strip() else []
     return manifests, warnings
+
+
+def helm_version_args(options):
+    """``--helm-kube-version`` / ``--helm-api-versions`` for the Helm charts of a
+    kustomization (Argo CD's kustomize.kubeVersion / apiVersions), checked like helm's."""
+    args = []
+    if options.kube_version:
+        args.append("--helm-kube-version=%s" % check_value(options.kube_version, KUBE_VERSION, KUBE_VERSION_FIELD))
+    for api_version in options.api_versions:
+        args.append("--helm-api-versions=%s" % check_value(api_version, API_VERSION, API_VERSIONS_FIELD))
+    return args
+
+
+def _overridden_copy(root, target, rel, overrides, options, home, source):
+    """(root, target) of a private copy of the kustomization graph of ``rel`` whose
+    kustomization has the overrides applied."""
+    path = kustomization_file(target)
+    if path is None:
+        raise RenderError("has no kustomization file for the kustomize overrides to edit", subject=rel)
+    doc = Kustomization(root, path, source).load()
+    edited = kustomize_overrides.apply(doc, overrides, dict(options.build_env or {}), target)
+    directories = check_kustomization_paths(root, target, source, options.kustomize_enable_helm)
+    for component in edited.get("components") or []:  # the spec's components join the graph
+        real = os.path.realpath(os.path.join(target, component)) if isinstance(component, str) else None
+        if real and os.path.isdir(real) and inside_repository(root, real):
+            directories += check_kustomization_paths(root, real, source, options.kustomize_enable_helm)
+    copy_root = kustomize_overrides.private_copy(root, home, directories)
+    copy_target = os.path.join(copy_root, rel) if rel != "." else copy_root
+    kustomize_overrides.write_kustomization(os.path.join(copy_target, os.path.basename(path)), edited)
+    return copy_root, copy_target

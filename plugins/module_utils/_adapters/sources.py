@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import chart_cache, git, oci_artifacts, processes, render, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import build_env, chart_cache, git, oci_artifacts, processes, render, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
@@ -64,6 +64,7 @@ class Sources:
         # as Argo CD fills them (--kube-version, --api-versions), asked once per run.
         self.discovery = discovery
         self._cluster_facts = None
+        self._revisions = {}  # root directory -> the commit it holds (Argo CD's ARGOCD_APP_REVISION)
 
     def source(self, app, spec):
         """(root_dir, revision, repo_url, fetched_url) of an Application: repo_url as the
@@ -77,6 +78,7 @@ class Sources:
             # a rollback pins the digest a past sync deployed
             artifact = oci_artifacts.fetch_artifact(spec.repo_url, spec.pinned_revision or spec.target_revision, self.cache_dir,
                                                     credentials=self.credentials, timeout=self.git_timeout)
+            self._revisions[artifact.tree] = artifact.digest
             return Fetched(artifact.tree, artifact.digest, artifact.url)
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
         if holder_spec.chart or (holder is not app and oci_artifacts.is_artifact_url(holder_spec.repo_url)):
@@ -90,6 +92,7 @@ class Sources:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
+            self._revisions[self.checkout_dir] = commit
             return Fetched(self.checkout_dir, commit, url or "local checkout")
         return self._fetch(holder_spec.repo_url, spec.pinned_revision or declared_source.revision(app, holder, holder_spec))
 
@@ -110,6 +113,7 @@ class Sources:
             if exc.details.get("timed_out"):
                 self._timed_out[parsed] = exc
             raise
+        self._revisions[result.tree] = result.commit
         if url == named:
             return Fetched(result.tree, result.commit, result.url)
         return Fetched(result.tree, result.commit, git.redact_url(named), result.url)
@@ -123,10 +127,12 @@ class Sources:
         pulled = chart_cache.fetch_chart(spec.repo_url, spec.chart, spec.pinned_revision or spec.target_revision, self.cache_dir,
                                          credentials=self.credentials, helm_binary=self.render_defaults.get("helm_binary"),
                                          timeout=self.git_timeout, pass_credentials=bool(helm.get("passCredentials")))
+        self._revisions[pulled.tree] = pulled.version
         return Fetched(pulled.tree, pulled.version, pulled.url)
 
     def render(self, root, spec):
-        options = dataclasses.replace(render_options(spec, self.render_defaults), credentials=self.credentials)
+        options = dataclasses.replace(render_options(spec, self.render_defaults, revision=self._revisions.get(root, "")),
+                                      credentials=self.credentials)
         if self.discovery is not None and self._renders_helm(root, spec, options):
             helm = spec.helm or {}
             if not helm.get("kubeVersion") or not helm.get("apiVersions"):
@@ -159,8 +165,8 @@ def _globs(value):
     return (value,)
 
 
-def render_options(spec, defaults):
-    directory, helm = spec.directory or {}, spec.helm or {}
+def render_options(spec, defaults, revision=""):
+    directory, helm, kustomize = spec.directory or {}, spec.helm or {}, spec.kustomize or {}
     values = {}
     if helm.get("values"):
         if not isinstance(helm["values"], str):
@@ -172,23 +178,32 @@ def render_options(spec, defaults):
     parameters = helm.get("parameters") or []
     if not isinstance(parameters, list):
         raise RenderError("spec.source.helm.parameters must be a list of {name, value, forceString}", subject=spec.key)
+    kube_version = helm.get("kubeVersion") or kustomize.get("kubeVersion") or defaults.get("kube_version")
+    api_versions = tuple(helm.get("apiVersions") or kustomize.get("apiVersions") or defaults.get("api_versions") or ())
+    namespace = spec.destination_namespace or defaults.get("namespace") or "default"
     return render.RenderOptions(
         renderer=render.HELM if spec.chart else defaults.get("renderer") or render.AUTO,
         recurse=bool(directory.get("recurse")),
         include=_globs(directory.get("include")),
         exclude=_globs(directory.get("exclude")),
+        jsonnet=directory.get("jsonnet") or None,
         kustomize_binary=defaults.get("kustomize_binary"),
+        kustomize_overrides=kustomize or None,
+        build_env=build_env.build_env(name=spec.name, namespace=namespace, revision=revision, repo_url=spec.repo_url,
+                                      path=spec.path, target_revision=spec.target_revision,
+                                      kube_version=kube_version or "", api_versions=api_versions),
         helm_binary=defaults.get("helm_binary"),
         release_name=helm.get("releaseName") or spec.name,
         # helm.namespace: the namespace to template with (Argo CD), else the destination's
-        namespace=helm.get("namespace") or spec.destination_namespace or defaults.get("namespace") or "default",
+        namespace=helm.get("namespace") or namespace,
         value_files=tuple(helm.get("valueFiles") or ()),
+        value_refs=tuple(spec.refs),
         values=values or None,
         include_crds=not helm.get("skipCrds", False),
         skip_schema_validation=bool(helm.get("skipSchemaValidation")),
         ignore_missing_value_files=bool(helm.get("ignoreMissingValueFiles")),
-        kube_version=helm.get("kubeVersion") or defaults.get("kube_version"),
-        api_versions=tuple(helm.get("apiVersions") or defaults.get("api_versions") or ()),
+        kube_version=kube_version,
+        api_versions=api_versions,
         parameters=tuple(parameters),
         file_parameters=_file_parameters(spec, helm.get("fileParameters")),
     )

@@ -17,7 +17,6 @@ from typing import Any, List, Optional, Tuple
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory, messages, retry, rollback, sync_windows
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import PRUNED, SYNCED
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Report:
     hooks: each hook run, in Argo CD's syncResult.resources shape."""
 
     spec: Any  # application.AppSpec
-    fetched: Fetched
+    sourced: Any  # multi_source.Sourced: revision(s) and the URLs of what was rendered
     plan: Any  # plan.Plan
     result: Any  # sync.SyncResult
     health: Any  # health.Health
@@ -88,7 +87,7 @@ def _warning_conditions(previous, report, now, warnings):
 def _operation(previous, report, phase, warnings):
     """status.operationState of a sync: its phase and message, a failed sync's retry
     fields, and the hooks it ran."""
-    result, revision, gate = report.result, report.fetched.revision, report.gate
+    result, revision, gate = report.result, report.sourced.revision, report.gate
     operation = {"revision": revision, "phase": phase, "startedAt": report.started, "finishedAt": report.finished,
                  "message": messages.bounded(str(result.error) if result.error else report.reason)}
     if result.error:
@@ -107,12 +106,14 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
     """(status, warnings): the Application's next status (``previous`` updated) and the
     warnings this reconcile gives the run."""
     warnings: List[str] = []
-    now, spec, plan, result, fetched = report.started, report.spec, report.plan, report.result, report.fetched
+    now, spec, plan, result, sourced = report.started, report.spec, report.plan, report.result, report.sourced
     conditions, changes = _gate_fields(previous, report.gate, now)
     conditions += _warning_conditions(previous, report, now, warnings)
-    sync = {"status": result.sync_status, "revision": fetched.revision, "repoURL": fetched.repo_url, "path": spec.path}
-    if fetched.fetched_url:  # a repo_url_rewrites mirror served it
-        sync["fetchedURL"] = fetched.fetched_url
+    sync = {"status": result.sync_status, "revision": sourced.revision, "repoURL": sourced.repo_url, "path": spec.path}
+    if sourced.revisions:  # a multi-source Application: each source's revision, as Argo CD
+        sync["revisions"] = list(sourced.revisions)
+    if sourced.fetched_url:  # a repo_url_rewrites mirror served it
+        sync["fetchedURL"] = sourced.fetched_url
     if spec.chart:  # a chart of a chart repository or OCI registry (Argo CD's source.chart)
         sync["chart"] = spec.chart
     health = report.health
@@ -132,7 +133,7 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
             changes["lastSyncedAt"] = report.finished
         if result.changeset is None or result.changeset.changed or result.error:
             summary = result.changeset.summary() if result.changeset else {}
-            entry = application.history_entry(fetched.revision, report.finished, phase, summary, now)
+            entry = application.history_entry(sourced.revision, report.finished, phase, summary, now)
             changes["history"] = application.push_history(previous.get("history"), entry, spec.revision_history_limit)
     else:
         changes["inventory"] = inventory.to_status(plan.previous)

@@ -19,6 +19,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.multi_source import parse_sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.spec_fields import check as check_fields
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import owner_of
 
@@ -64,6 +65,11 @@ class AppSpec:
     revision_history_limit: int = HISTORY_LIMIT
     # A commit to render instead of targetRevision (a rollback in effect); set by reconcile, not by the spec.
     pinned_revision: str = ""
+    # spec.sources (multi_source.py): each source a mapping; source is then ignored.
+    sources: tuple = ()
+    # (ref name, checkout) of the ref sources, set for the render of a multi-source
+    # Application's source (Helm value files ``$ref/path``).
+    refs: tuple = ()
     # What the spec asks for that is not carried out, one message each (naming the field):
     # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.
     warnings: tuple = ()
@@ -115,6 +121,8 @@ def parse(app):
     if not isinstance(path, str) or path.startswith("/"):
         raise InvalidSpec("spec.source.path must be a relative path, got %r" % (path,))
     _check_destination(dest)
+    sources = parse_sources(spec.get("sources"))
+    ignored = ("spec.source is ignored: spec.sources is set (as in Argo CD)",) if sources and source else ()
     warnings = check_fields(spec)
     return AppSpec(
         name=meta.get("name") or "",
@@ -136,7 +144,8 @@ def parse(app):
         ignore_differences=tuple(ignores),
         retry=retry_policy,
         revision_history_limit=history_limit,
-        warnings=warnings + tuple(syncopts.app_options(options)[1]) + tuple(retry_warnings),
+        sources=sources,
+        warnings=warnings + tuple(syncopts.app_options(options)[1]) + tuple(retry_warnings) + ignored,
     )
 
 
@@ -313,6 +322,7 @@ def crd():
                             }),
                             "ignoreDifferences": {"type": "array", "items": any_object},
                             "revisionHistoryLimit": {"type": "integer"},
+                            "sources": {"type": "array", "items": any_object},
                         }),
                         "status": any_object,
                     },

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
-    app_status, application, argocd_application, health, hooks, inventory, messages, rollback, sync_gate, sync_windows,
+    app_status, application, argocd_application, health, hooks, inventory, messages, multi_source, rollback, sync_gate, sync_windows,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
@@ -122,9 +122,9 @@ def reconcile(app, ports, settings):
         held = rollback.decide(previous, settings.rollback, settings.resume, settings.sync, now)
         if held.revision:
             spec = replace(spec, pinned_revision=held.revision)
-        fetched = ports.source(app, spec)
-        revision = outcome.revision = fetched.revision
-        manifests = ports.render(fetched.root, spec)
+        sourced = multi_source.fetch(app, spec, ports.source)  # every source of spec.sources, or the one source
+        revision = outcome.revision = sourced.revision
+        manifests = multi_source.render(sourced, ports.render)
         # an app-of-apps written for Argo CD: its Applications become ours (argocd_application.py)
         manifests, left_out = argocd_application.convert(manifests, spec.namespace)
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
@@ -179,7 +179,7 @@ def reconcile(app, ports, settings):
         pairs = syncer.assess(plan, result.live)
     outcome.health = _overall_health(pairs)
     report = app_status.Report(
-        spec=spec, fetched=fetched, plan=plan, result=result, health=outcome.health, reason=outcome.reason,
+        spec=spec, sourced=sourced, plan=plan, result=result, health=outcome.health, reason=outcome.reason,
         synced=do_sync and not settings.dry_run, started=now, finished=ports.clock.iso(), hooks=tuple(outcome.hooks),
         gate=replace(gate, clock=ports.clock.now()),  # a retry's backoff counts from the end of the failed attempt
     )
@@ -270,7 +270,7 @@ def _deletion_hooks(app, spec, ports, outcome):
     render failing now only skips them, with a warning: deleting an Application must not
     depend on its repository still being there."""
     try:
-        manifests = ports.render(ports.source(app, spec).root, spec)
+        manifests = multi_source.render(multi_source.fetch(app, spec, ports.source), ports.render)
     except GitOpsError as exc:
         outcome.warnings.append("deletion hooks not run: %s failed: %s" % (exc.step, exc))
         return []

@@ -40,7 +40,6 @@ class Field:
     harmless: tuple = ()
 
 
-_TODO_SOURCES = "Kustomize overrides are the sources issue's; today the kustomization in Git is rendered as it is"
 
 FIELDS = (
     Field("project", WARNED, "Projects (tenants) come later: only `default` has a meaning, any other project is not enforced",
@@ -51,14 +50,25 @@ FIELDS = (
     Field("source.targetRevision", SUPPORTED, "branch, tag or commit; with `chart`: a chart version or semver range; an OCI artifact's tag or digest"),
     Field("source.path", SUPPORTED, "relative path in the repository"),
     Field("source.chart", SUPPORTED, "a chart of the chart repository or OCI registry `repoURL`, pulled with helm and cached by version"),
-    Field("source.ref", WARNED, "only meaningful to multi-source Applications"),
-    Field("source.name", WARNED, "only meaningful to multi-source Applications"),
+    Field("source.ref", WARNED, "only meaningful to multi-source Applications (`spec.sources`)"),
+    Field("source.name", WARNED, "only meaningful to multi-source Applications (`spec.sources`)"),
     Field("source.plugin", REFUSED, "config management plugins do not run here; rendering the path without the plugin would deploy something else"),
     Field("source.directory", SUPPORTED, "plain YAML/JSON directory options"),
     Field("source.directory.recurse", SUPPORTED, "read sub-directories"),
     Field("source.directory.include", SUPPORTED, "glob or {a,b} list of files to read"),
     Field("source.directory.exclude", SUPPORTED, "glob or {a,b} list of files to skip"),
-    Field("source.directory.jsonnet", WARNED, "Jsonnet is not rendered; `.jsonnet` files are not read"),
+    Field("source.directory.jsonnet", SUPPORTED, "`*.jsonnet` files evaluated with go-jsonnet, imports kept inside the checkout"),
+    Field("source.directory.jsonnet.extVars", SUPPORTED, "`std.extVar` values, build environment substituted"),
+    Field("source.directory.jsonnet.extVars[]", SUPPORTED, "one variable"),
+    Field("source.directory.jsonnet.extVars[].name", SUPPORTED, "its name"),
+    Field("source.directory.jsonnet.extVars[].value", SUPPORTED, "a string, or Jsonnet code with `code: true`"),
+    Field("source.directory.jsonnet.extVars[].code", SUPPORTED, "the value is Jsonnet code"),
+    Field("source.directory.jsonnet.tlas", SUPPORTED, "top-level arguments, build environment substituted"),
+    Field("source.directory.jsonnet.tlas[]", SUPPORTED, "one argument"),
+    Field("source.directory.jsonnet.tlas[].name", SUPPORTED, "its name"),
+    Field("source.directory.jsonnet.tlas[].value", SUPPORTED, "a string, or Jsonnet code with `code: true`"),
+    Field("source.directory.jsonnet.tlas[].code", SUPPORTED, "the value is Jsonnet code"),
+    Field("source.directory.jsonnet.libs", SUPPORTED, "import search directories, relative to the repository root, inside it"),
     Field("source.helm", SUPPORTED, "Helm chart (in the repository or from `chart`), rendered with helm template; dependencies built"),
     Field("source.helm.valueFiles", SUPPORTED, "relative to the chart, inside the checkout"),
     Field("source.helm.values", SUPPORTED, "YAML string, after the value files"),
@@ -82,26 +92,29 @@ FIELDS = (
     Field("source.helm.skipSchemaValidation", SUPPORTED, "--skip-schema-validation"),
     Field("source.helm.namespace", SUPPORTED, "the namespace helm templates with; default: the destination namespace"),
     Field("source.helm.version", WARNED, "only Helm 3 renders", harmless=("v3",)),
-    Field("source.kustomize", SUPPORTED, "Kustomize overlay in the repository, built as it is"),
-    Field("source.kustomize.namePrefix", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.nameSuffix", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.images", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.replicas", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.commonLabels", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.commonAnnotations", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.commonAnnotationsEnvsubst", WARNED, _TODO_SOURCES, harmless=(False,)),
-    Field("source.kustomize.forceCommonLabels", WARNED, _TODO_SOURCES, harmless=(False,)),
-    Field("source.kustomize.forceCommonAnnotations", WARNED, _TODO_SOURCES, harmless=(False,)),
-    Field("source.kustomize.labelWithoutSelector", WARNED, _TODO_SOURCES, harmless=(False,)),
-    Field("source.kustomize.labelIncludeTemplates", WARNED, _TODO_SOURCES, harmless=(False,)),
-    Field("source.kustomize.namespace", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.patches", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.components", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.ignoreMissingComponents", WARNED, _TODO_SOURCES, harmless=(False,)),
+    Field("source.kustomize", SUPPORTED, "Kustomize overlay in the repository; Argo CD's overrides edit a private copy of its kustomization"),
+    Field("source.kustomize.namePrefix", SUPPORTED, "`namePrefix` of the kustomization"),
+    Field("source.kustomize.nameSuffix", SUPPORTED, "`nameSuffix` of the kustomization"),
+    Field("source.kustomize.images", SUPPORTED, "`kustomize edit set image` strings, merged into `images`"),
+    Field("source.kustomize.replicas", SUPPORTED, "merged into `replicas` by name"),
+    Field("source.kustomize.commonLabels", SUPPORTED, "added to `commonLabels` (build environment substituted)"),
+    Field("source.kustomize.commonAnnotations", SUPPORTED, "added to `commonAnnotations`"),
+    Field("source.kustomize.commonAnnotationsEnvsubst", SUPPORTED, "build environment substituted into the annotation values"),
+    Field("source.kustomize.forceCommonLabels", SUPPORTED, "a label the kustomization sets may be overridden"),
+    Field("source.kustomize.forceCommonAnnotations", SUPPORTED, "an annotation the kustomization sets may be overridden"),
+    Field("source.kustomize.labelWithoutSelector", SUPPORTED, "labels go to a `labels` entry that leaves selectors alone"),
+    Field("source.kustomize.labelIncludeTemplates", SUPPORTED, "with labelWithoutSelector: templates get the labels"),
+    Field("source.kustomize.namespace", SUPPORTED, "`namespace` of the kustomization"),
+    Field("source.kustomize.patches", SUPPORTED, "appended to `patches` (paths checked to stay inside the repository)"),
+    Field("source.kustomize.components", SUPPORTED, "appended to `components` (checked to stay inside the repository)"),
+    Field("source.kustomize.ignoreMissingComponents", SUPPORTED, "a local component that does not exist is left out"),
     Field("source.kustomize.version", WARNED, "the one kustomize of the agent builds"),
-    Field("source.kustomize.kubeVersion", WARNED, _TODO_SOURCES),
-    Field("source.kustomize.apiVersions", WARNED, _TODO_SOURCES),
-    Field("sources", REFUSED, "multi-source Applications are the sources issue's; Argo CD ignores `source` when `sources` is set, so neither may be guessed"),
+    Field("source.kustomize.kubeVersion", SUPPORTED, "`--helm-kube-version` for the kustomization's Helm charts (with the operator's enable_helm)"),
+    Field("source.kustomize.apiVersions", SUPPORTED, "`--helm-api-versions` for the kustomization's Helm charts (with the operator's enable_helm)"),
+    Field("sources", SUPPORTED, "multi-source Application: every source fetched and rendered, objects combined; `source` is then ignored"),
+    Field("sources[]", SUPPORTED, "one source: the fields of `source`, plus `ref` and `name`"),
+    Field("sources[].ref", SUPPORTED, "names this source's checkout for `$ref/path` Helm value files; without `path` it is not rendered"),
+    Field("sources[].name", SUPPORTED, "a label of the source (Argo CD's CLI uses it); it changes nothing here"),
     Field("sourceHydrator", REFUSED, "source hydration is not carried out; it replaces `source`"),
     Field("destination", SUPPORTED, "where the objects go"),
     Field("destination.namespace", SUPPORTED, "namespace of namespaced objects that set none"),
@@ -130,7 +143,11 @@ FIELDS = (
     Field("revisionHistoryLimit", ELSEWHERE, "how much sync history is kept"),
 )
 
-_BY_PATH = dict((f.path, f) for f in FIELDS)
+# Each source of spec.sources has the fields of spec.source (same verdicts); the docs table
+# lists them once, under spec.source.
+_SOURCE_ROWS = tuple(Field("sources[]." + f.path[len("source."):], f.verdict, f.why, f.harmless)
+                     for f in FIELDS if f.path.startswith("source.") and f.path not in ("source.ref", "source.name"))
+_BY_PATH = dict((f.path, f) for f in FIELDS + _SOURCE_ROWS)
 
 
 def _present(value, harmless):

@@ -16,7 +16,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health import Health
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import Plan
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.multi_source import Sourced
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.sync import SyncResult
 
 APP = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "shop", "namespace": "gitops-system"},
@@ -28,7 +28,7 @@ PREVIOUS = {"sync": {"status": "OutOfSync", "revision": "old"}, "conditions": [{
 def report(**changes):
     spec = replace(application.parse(APP), warnings=("spec.info: not shown",))
     created = ChangeSetEntry(subject="ConfigMap/shop/a", action="created", status="Missing")
-    values = dict(spec=spec, fetched=Fetched("/src", "c0ffee", "https://github.com/acme/shop"),
+    values = dict(spec=spec, sourced=Sourced((), "c0ffee", "https://github.com/acme/shop"),
                   plan=Plan(items=[], extra=[], previous=(), warnings=("ConfigMap/shop/a: Foo=bar is not a sync option",)),
                   result=SyncResult(changeset=ChangeSet((created,)), inventory=(), sync_status="Synced"),
                   health=Health("Healthy", ""), reason="new revision c0ffee", synced=True, started="t1", finished="t2")
@@ -49,9 +49,14 @@ def test_the_status_and_warnings_come_back_and_nothing_given_changes():
     assert status["history"][0]["revision"] == "c0ffee"
 
 
+def test_a_multi_source_application_lists_each_revision():
+    status, _ = app_status.next_status({}, report(sourced=Sourced((), "c0ffee,beef", "https://github.com/acme/shop", ("c0ffee", "beef"))))
+    assert status["sync"]["revision"] == "c0ffee,beef" and status["sync"]["revisions"] == ["c0ffee", "beef"]
+
+
 def test_the_url_fetched_shows_only_when_a_rewrite_served_it():
     plain, _ = app_status.next_status({}, report())
-    mirrored, _ = app_status.next_status({}, report(fetched=Fetched("/src", "c0ffee", "https://github.com/acme/shop", "http://127.0.0.1:1/shop")))
+    mirrored, _ = app_status.next_status({}, report(sourced=Sourced((), "c0ffee", "https://github.com/acme/shop", fetched_url="http://127.0.0.1:1/shop")))
     assert "fetchedURL" not in plain["sync"]
     assert mirrored["sync"]["fetchedURL"] == "http://127.0.0.1:1/shop"
 

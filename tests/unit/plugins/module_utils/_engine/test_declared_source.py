@@ -90,3 +90,12 @@ def test_a_chain_deeper_than_the_bound_stops_without_error_and_reads_a_bounded_n
     holder, holder_spec = declared_source.holder(leaf, application.parse(leaf), lookup)
     assert not holder_spec.repo_url and holder["metadata"]["name"] != "level-0"
     assert len(reads) == APP_MAX_DEPTH
+
+
+def test_a_declaring_application_with_several_sources_is_a_source_error():
+    parent = app("multi")
+    parent["spec"]["sources"] = [{"repoURL": REPO, "path": "a"}, {"repoURL": REPO, "path": "b"}]
+    lookup, _reads = chain_of(parent)
+    child = app("leaf", parent="multi")
+    with pytest.raises(SourceError, match="its declaring Application gitops-system/multi has several sources"):
+        declared_source.holder(child, application.parse(child), lookup)

@@ -37,11 +37,12 @@ def test_a_plain_argo_cd_application_has_no_warning():
 
 @pytest.mark.parametrize("spec, expected", [
     ({"project": "team-a"}, "spec.project"),
-    ({"source": {"path": "p", "kustomize": {"images": ["nginx:1.25"]}}}, "spec.source.kustomize.images"),
-    ({"source": {"path": "p", "kustomize": {"namePrefix": "prod-"}}}, "spec.source.kustomize.namePrefix"),
+    ({"source": {"path": "p", "kustomize": {"version": "v5.0.0"}}}, "spec.source.kustomize.version"),
+    ({"sources": [{"path": "p", "kustomize": {"version": "v5.0.0"}}]}, "spec.sources[].kustomize.version"),
+    ({"sources": [{"path": "p", "directory": {"recurse": True, "exclde": "x"}}]}, "spec.sources[].directory.exclde: unknown field"),
+    ({"source": {"path": "p", "ref": "values"}}, "spec.source.ref"),
     ({"source": {"path": "p", "helm": {"fileParameters": [{"name": "c", "paht": "c.json"}]}}}, "spec.source.helm.fileParameters[].paht: unknown field"),
     ({"source": {"path": "p", "helm": {"version": "v2"}}}, "spec.source.helm.version"),
-    ({"source": {"path": "p", "directory": {"jsonnet": {"tlas": [{"name": "a", "value": "b"}]}}}}, "spec.source.directory.jsonnet"),
     ({"ignoreDifferences": [{"kind": "Deployment", "jqPathExpressions": [".spec.replicas"]}]}, "spec.ignoreDifferences[].jqPathExpressions"),
     ({"ignoreDifferences": [{"kind": "*", "managedFieldsManagers": ["kube-controller-manager"]}]},
      "spec.ignoreDifferences[].managedFieldsManagers"),
@@ -66,18 +67,23 @@ def test_a_field_not_carried_out_is_a_warning_naming_it(spec, expected):
                          "fileParameters": [{"name": "motd", "path": "motd.txt"}]}}},
     {"source": {"repoURL": "oci://ghcr.io/acme/manifests", "targetRevision": "v1.4.0", "path": "deploy"}},
     {"source": {"path": "p", "kustomize": {}}},
+    {"source": {"path": "p", "kustomize": {"namePrefix": "prod-", "images": ["nginx:1.25"], "commonLabels": {"a": "b"},
+                                           "forceCommonLabels": True, "patches": [{"path": "p.yaml"}], "components": ["../c"]}}},
+    {"source": {"path": "p", "directory": {"jsonnet": {"extVars": [{"name": "a", "value": "b", "code": False}],
+                                                       "tlas": [{"name": "n", "value": "1", "code": True}], "libs": ["vendor"]}}}},
+    {"sources": [{"repoURL": "https://github.com/org/charts", "path": "c", "helm": {"valueFiles": ["$values/v.yaml"]}},
+                 {"repoURL": "https://github.com/org/config", "ref": "values", "name": "config"}]},
     {"project": ""},
     {"info": []},
     {"syncPolicy": {"managedNamespaceMetadata": {"labels": {"team": "web"}}, "syncOptions": ["CreateNamespace=true"]}},
 ])
 def test_a_field_without_effect_is_no_warning(spec):
-    spec = dict({"source": {"path": "p"}}, **spec)
+    spec = dict({} if "sources" in spec else {"source": {"path": "p"}}, **spec)
     assert application.parse(app(spec)).warnings == ()
 
 
 @pytest.mark.parametrize("spec, message", [
-    ({"sources": [{"repoURL": "https://github.com/org/repo", "path": "p"}]}, "spec.sources"),
-    ({"source": {"path": "p"}, "sources": [{"repoURL": "https://github.com/org/repo", "path": "q"}]}, "spec.sources"),
+    ({"sources": [{"repoURL": "https://github.com/org/repo", "path": "p", "plugin": {"name": "sops"}}]}, "spec.sources[].plugin"),
     ({"source": {"path": "p", "plugin": {"name": "sops"}}}, "spec.source.plugin"),
     ({"sourceHydrator": {"drySource": {"repoURL": "https://github.com/org/repo", "path": "p"}}}, "spec.sourceHydrator"),
 ])
