@@ -42,7 +42,7 @@ def wait_gone(pid, seconds=5.0):
 
 def test_output_and_exit_code_are_returned():
     result = processes.run(python("import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"),
-                       RenderError, "s", timeout=30)
+                           RenderError, "s", timeout=30)
     assert (result.rc, result.stdout, result.stderr) == (3, "out\n", "err\n")
 
 
