@@ -40,7 +40,6 @@ class Field:
     harmless: tuple = ()
 
 
-
 FIELDS = (
     Field("project", WARNED, "Projects (tenants) come later: only `default` has a meaning, any other project is not enforced",
           harmless=("default",)),
