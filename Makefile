@@ -24,7 +24,7 @@ export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(REPO)/.collections
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv312 cluster-up cluster-down cluster-status unit static sanity lint \
+.PHONY: help venv venv312 cluster-up cluster-down cluster-status test-deps unit static sanity lint \
 	integration molecule test demo clean
 
 help: ## List the targets
@@ -67,7 +67,10 @@ cluster-status: ## Show the state of the test cluster
 	@bash hack/cluster.sh status
 
 # ----------------------------------------------------------------------- tests
-unit: venv ## Unit tests (no cluster needed)
+test-deps: ## Debian packages the tests run their own instances of (docker-registry), the system service disabled
+	@bash hack/test-deps.sh
+
+unit: venv test-deps ## Unit tests (no cluster needed)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 sanity: venv venv312 ## ansible-test sanity on Python 3.11 (core 2.19) and 3.12 (core 2.21)
@@ -86,7 +89,7 @@ static: venv ## ruff check (all Python) and mypy (the engine and the adapters); 
 		-p ansible_collections.gitops.k8s.plugins.module_utils._engine \
 		-p ansible_collections.gitops.k8s.plugins.module_utils._adapters
 
-integration: venv ## Integration tests against .cluster/kubeconfig (run `make cluster-up` first)
+integration: venv test-deps ## Integration tests against .cluster/kubeconfig (run `make cluster-up` first)
 	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
 # The scenarios live in molecule/. extensions/molecule, where molecule's collection support

@@ -14,7 +14,11 @@ options:
         through the Application that declared them), that is the repository ansible-pull just pulled.
     type: path
   git_cache_dir:
-    description: Cache of fetched repositories (see M(gitops.k8s.git_source)).
+    description:
+      - Cache of fetched repositories (see M(gitops.k8s.git_source)).
+      - Helm charts of chart repositories and OCI registries (C(spec.source.chart)) are cached in its C(helm-charts)
+        directory by repository, chart and version, each archive with its SHA-256 digest (an archive that does not
+        match is fetched again).
     type: path
     default: ~/.cache/gitops-k8s/git
   run_id:
@@ -34,7 +38,8 @@ options:
     default: false
   git_timeout:
     description:
-      - Seconds allowed to each C(git) command of a fetch.
+      - Seconds allowed to each C(git) command of a fetch, and to each C(helm) command pulling a chart
+        (C(helm repo update), C(helm pull)).
       - A stalled HTTP(S) transfer (under 1000 bytes/s for 30 s) and an SSH server that does not answer
         (30 s to connect, 2 keepalives 15 s apart) fail sooner. A repository whose fetch timed out is not fetched
         again in the same run (same O(run_id) and module process); the next Application naming it fails at once.
@@ -60,6 +65,10 @@ options:
       - URLs are compared normalised; scheme and host lowercase, the default port dropped, V(git@host:org/repo)
         read as V(ssh://git@host/org/repo), a trailing C(.git) or C(/) ignored. Scheme, host and port must be equal;
         when the entry names a user, the repository URL must name the same user.
+      - Chart repositories (V(https://charts.example.com/team)) and OCI registries (V(oci://registry.example.com/team))
+        of C(spec.source.chart) and of chart dependencies take their credential (O(repo_credentials[].username) and
+        O(repo_credentials[].password) or O(repo_credentials[].token)) from the same table; helm gets it through
+        files of a private Helm home, never its command line. A registry credential is sent to the registry's host.
       - There are no wildcards. An entry whose URL is V(*) or holds a wildcard, has no scheme and host, or repeats
         another entry's URL fails the module before anything is fetched (the error names the entry's index).
       - Values are never logged nor returned.

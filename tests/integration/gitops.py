@@ -75,6 +75,7 @@ class Runner:
     kubeconfig: str
     checkout_dir: str = None
     cache_dir: str = None
+    credentials: object = None
     last_cluster: object = field(default=None)
 
     def cluster(self):
@@ -96,7 +97,8 @@ class Runner:
         store = AppStore(cluster, clock)
         app = store.get(namespace, name)
         # the test repositories are served over file:// (an operator's opt-in in gitops.k8s.app)
-        sources = Sources(store, checkout_dir=self.checkout_dir, cache_dir=self.cache_dir, allow_local_repos=True)
+        sources = Sources(store, checkout_dir=self.checkout_dir, cache_dir=self.cache_dir, allow_local_repos=True,
+                          credentials=self.credentials, discovery=cluster.capabilities)
         ports = Ports(cluster=cluster, source=sources.source, render=sources.render,
                       lock=lambda spec: LeaseLock(cluster, clock, spec.namespace, "gapp-" + spec.name, mode=lock_mode,
                                                   timeout=lock_timeout).hold(),

@@ -224,6 +224,20 @@ class KubeCluster:
             served.extend(v["groupVersion"] for v in group.get("versions") or [])
         return sorted(set(served))
 
+    def served_kinds(self):
+        """``group/version/Kind`` of every kind the API server serves (the form Helm's
+        ``--api-versions`` and Argo CD also use), from the client's discovery cache."""
+        with self._sending("discovery"):
+            found = self.dynamic.resources.search()
+        # the client adds a <Kind>List entry per resource: not a kind the server serves
+        return sorted(set("%s/%s" % (r.group_version, r.kind) for r in found
+                          if r.kind and "/" not in (r.name or "") and type(r).__name__ != "ResourceList"))
+
+    def capabilities(self):
+        """(server gitVersion, served group versions and group/version/Kinds): what Argo CD
+        passes to helm template as --kube-version and --api-versions."""
+        return self.server_version().get("gitVersion") or "", self.served_versions() + self.served_kinds()
+
     def kind_versions(self, kind):
         """apiVersions that serve ``kind`` (any group), from the client's discovery cache."""
         with self._sending("discovery of %s" % kind):

@@ -52,7 +52,8 @@ def find_binary(name):
     if not name:
         return None
     if os.sep in name:
-        return name if os.path.isfile(name) and os.access(name, os.X_OK) else None
+        # absolute: tools run in a working directory of their own (helm in its private home)
+        return os.path.abspath(name) if os.path.isfile(name) and os.access(name, os.X_OK) else None
     found = shutil.which(name)
     if found:
         return found

@@ -57,7 +57,10 @@ class RenderOptions:
     directory, must stay inside the checkout; ``$ref/path`` names a file of the checkout
     ``value_refs`` gives for ``ref``, (ref, checkout) pairs of a multi-source Application); ``values`` (inline dict, applied
     after the value files); ``include_crds``; ``kube_version``; ``api_versions``;
-    ``skip_tests``.
+    ``skip_tests``; ``skip_schema_validation`` (values.schema.json not checked);
+    ``ignore_missing_value_files`` (a value file that does not exist is left out); ``parameters`` (Argo CD's, applied last with helm's ``--set``
+    rules); ``file_parameters`` ((name, path) pairs, helm ``--set-file``);
+    ``credentials`` for the repositories chart dependencies name.
     """
 
     renderer: str = AUTO
@@ -84,11 +87,19 @@ class RenderOptions:
     kube_version: str | None = None
     api_versions: tuple = ()
     skip_tests: bool = True
+    skip_schema_validation: bool = False
+    ignore_missing_value_files: bool = False
+    # Argo CD parameters ({name, value, forceString}): helm --set / --set-string rules
+    parameters: tuple = field(default=(), hash=False)
+    # (name, path) pairs: helm --set-file, the path relative to the chart like value files
+    file_parameters: tuple = ()
+    # repo_urls.Credentials for the repositories of chart dependencies
+    credentials: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         if self.renderer not in RENDERERS:
             raise RenderError("unknown renderer %r (choose one of %s)" % (self.renderer, ", ".join(RENDERERS)))
-        for name in ("include", "exclude", "kustomize_args", "value_files", "value_refs", "api_versions"):
+        for name in ("include", "exclude", "kustomize_args", "value_files", "value_refs", "api_versions", "file_parameters"):
             value = getattr(self, name)
             if value is None:
                 object.__setattr__(self, name, ())

@@ -27,8 +27,10 @@ import tempfile
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.helm_parameters import apply_file_parameter, apply_parameters
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_dependencies
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import find_binary, resolve_inside, run, tool_env, trim
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import find_binary, is_inside, resolve_inside, run, tool_env, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, load_manifests, read_text
 
 CHART_FILE = "Chart.yaml"
@@ -165,6 +167,8 @@ def helm_argv(helm, release, chart_dir, options, value_files, inline_file):
         argv.append("--include-crds")
     if options.skip_tests:
         argv.append("--skip-tests")
+    if options.skip_schema_validation:
+        argv.append("--skip-schema-validation")
     for path in value_files + ([inline_file] if inline_file else []):
         argv.append("--values=%s" % path)
     if options.kube_version:
@@ -212,19 +216,92 @@ def value_file_path(root, rel, value_file, refs, source):
     return real
 
 
+def contained_file(root, rel, path, what, source):
+    """Real path of a file named relative to the chart, inside the checkout and not in .git."""
+    chart_relative = os.path.normpath(os.path.join(rel, path))
+    real = resolve_inside(root, chart_relative, RenderError, what, source)
+    if not inside_repository(root, real):
+        raise RenderError("%s is in the .git directory of %s" % (what, source), subject=chart_relative)
+    return real
+
+
+def present_value_files(root, rel, options, source):
+    """(real path, path as written) of each value file; with ``ignore_missing_value_files``
+    (Argo CD's ignoreMissingValueFiles) one that does not exist is left out, after the
+    same containment check."""
+    found = []
+    for value_file in options.value_files:
+        chart_relative = os.path.normpath(os.path.join(rel, value_file))
+        joined = os.path.normpath(os.path.join(root, chart_relative))
+        if options.ignore_missing_value_files and not value_file.startswith("$") and is_inside(root, joined) \
+                and not os.path.lexists(joined):
+            continue
+        found.append((value_file_path(root, rel, value_file, options.value_refs, source), value_file))
+    return found
+
+
+def merge_values(base, extra):
+    """Helm's merge of one values source over the ones before it: mappings merge key by
+    key, anything else replaces."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merge_values(out[key], value) if isinstance(out.get(key), dict) and isinstance(value, dict) else value
+    return out
+
+
+def load_value_file(real, shown_path):
+    docs = load_documents(read_text(real, shown_path), shown_path)
+    values = docs[0][1] if docs else None
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise RenderError("a values file must hold a mapping", subject=shown_path)
+    return values
+
+
+def written_values(root, rel, options, value_files, source):
+    """(values we write for helm, value files helm reads itself), from ``value_files``
+    ((real path, path as written) pairs). Parameters apply on
+    top of everything before them (helm's --set edits the merged values: ``x[1]`` keeps
+    ``x[0]`` of a value file), so with parameters the value files are merged here, in
+    helm's order: value files, inline values, --set, --set-string, --set-file."""
+    if not options.parameters and not options.file_parameters:
+        return options.values or None, [real for real, _path in value_files]
+    values = {}
+    for real, path in value_files:
+        shown_path = path if path.startswith("$") else os.path.normpath(os.path.join(rel, path))
+        values = merge_values(values, load_value_file(real, shown_path))
+    values = merge_values(values, options.values or {})
+    values = apply_parameters(values, list(options.parameters))
+    for number, (name, path) in enumerate(options.file_parameters):
+        subject = "spec.source.helm.fileParameters[%d]" % number
+        if not isinstance(path, str) or not path:
+            raise RenderError("needs a path (relative to the chart)", subject=subject)
+        real = contained_file(root, rel, path, "file parameter", source)
+        values = apply_file_parameter(values, name, read_text(real, os.path.normpath(os.path.join(rel, path))), subject)
+    return values or None, []
+
+
 def render_helm(root, target, rel, options, source):
-    """``helm template`` the chart in ``target``; returns (manifests, warnings)."""
+    """``helm template`` the chart in ``target`` (its dependencies built first when
+    missing); returns (manifests, warnings)."""
     helm = helm_command(options.helm_binary)
-    value_files = [value_file_path(root, rel, value_file, options.value_refs, source) for value_file in options.value_files]
+    value_files = present_value_files(root, rel, options, source)
+    values, value_files = written_values(root, rel, options, value_files, source)
     release = release_name(options, target, rel)
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:
-        inline_file = os.path.join(home, "inline-values.json") if options.values else None
-        argv = helm_argv(helm, release, chart_without_git(target, home), options, value_files, inline_file)
+        env = helm_env(home)
+        chart = helm_dependencies.prepare(root, target, rel, home, helm, env, credentials=options.credentials,
+                                          timeout=options.timeout, source=source)
+        if chart == target:
+            chart = chart_without_git(target, home)
+        inline_file = os.path.join(home, "inline-values.json") if values else None
+        argv = helm_argv(helm, release, chart, options, value_files, inline_file)
         if inline_file:
             with open(os.open(inline_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
-                json.dump(options.values, handle)
-        result = run(argv, RenderError, rel, env=helm_env(home), cwd=home, timeout=options.timeout)
+                json.dump(values, handle)
+        result = run(argv, RenderError, rel, env=env, cwd=home, timeout=options.timeout)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     if result.rc != 0:

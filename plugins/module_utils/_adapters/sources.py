@@ -3,6 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Where an Application's manifests come from, and how they are rendered.
 
+- spec.source.chart set: pull that Helm chart from the chart repository or OCI registry
+  repoURL at the version targetRevision names (chart_cache), and render it with helm.
+- spec.source.repoURL ``oci://...`` without chart: the OCI artifact at the tag or digest
+  targetRevision names (oci_artifacts), its content rendered like a checkout.
 - spec.source.repoURL set: fetch it (git cache shared by every Application of the run).
 - repoURL omitted: use the source of the Application that declared it (our tracking
   annotation), up to the root Application, whose source is the local checkout
@@ -21,12 +25,14 @@ once with the same error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import build_env, git, processes, render, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import build_env, chart_cache, git, oci_artifacts, processes, render, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import merge_values
 
 
 def checkout_revision(path):
@@ -43,7 +49,7 @@ class Sources:
     """Resolve and render Application sources (the reconcile Ports source/render)."""
 
     def __init__(self, store, checkout_dir=None, cache_dir=None, run_id=None, credentials=None, render_defaults=None,
-                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT, rewrites=None):
+                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT, rewrites=None, discovery=None):
         self.store = store
         self.checkout_dir = checkout_dir
         self.cache_dir = cache_dir
@@ -54,14 +60,31 @@ class Sources:
         self.git_timeout = git_timeout
         self.rewrites = rewrites or repo_urls.Rewrites()
         self._timed_out = {}  # normalised repository URL -> the SourceError of its timed-out fetch
+        # discovery() -> (server gitVersion, served group versions): Helm's .Capabilities
+        # as Argo CD fills them (--kube-version, --api-versions), asked once per run.
+        self.discovery = discovery
+        self._cluster_facts = None
         self._revisions = {}  # root directory -> the commit it holds (Argo CD's ARGOCD_APP_REVISION)
 
     def source(self, app, spec):
         """(root_dir, revision, repo_url, fetched_url) of an Application: repo_url as the
         spec names it, fetched_url the rewritten URL git fetched ('' when no rewrite
         applied). Which repository and revision is the engine's decision
-        (declared_source), fetching it is this adapter's job."""
+        (declared_source), fetching it is this adapter's job. A Helm chart (chart_cache)
+        and an OCI artifact (oci_artifacts) are fetched as named (URL rewrites are for Git)."""
+        if spec.chart:
+            return self._fetch_chart(spec)
+        if oci_artifacts.is_artifact_url(spec.repo_url):
+            # a rollback pins the digest a past sync deployed
+            artifact = oci_artifacts.fetch_artifact(spec.repo_url, spec.pinned_revision or spec.target_revision, self.cache_dir,
+                                                    credentials=self.credentials, timeout=self.git_timeout)
+            self._revisions[artifact.tree] = artifact.digest
+            return Fetched(artifact.tree, artifact.digest, artifact.url)
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
+        if holder_spec.chart or (holder is not app and oci_artifacts.is_artifact_url(holder_spec.repo_url)):
+            raise SourceError("has no source.repoURL and the Application that declared it, %s, renders a Helm chart or an "
+                              "OCI artifact (not a Git repository): name this Application's repoURL" % holder_spec.key,
+                              subject=spec.key)
         if not holder_spec.repo_url:
             if spec.pinned_revision:
                 raise SourceError("cannot roll back to %s: the local checkout has only its own commit (a rollback needs "
@@ -95,9 +118,39 @@ class Sources:
             return Fetched(result.tree, result.commit, result.url)
         return Fetched(result.tree, result.commit, git.redact_url(named), result.url)
 
+    def _fetch_chart(self, spec):
+        """A chart of a chart repository or OCI registry: Fetched(chart directory, version, URL)."""
+        if not spec.repo_url:
+            raise SourceError("spec.source.chart needs spec.source.repoURL (a chart repository or OCI registry)", subject=spec.key)
+        helm = spec.helm or {}
+        # a rollback pins the chart version a past sync deployed
+        pulled = chart_cache.fetch_chart(spec.repo_url, spec.chart, spec.pinned_revision or spec.target_revision, self.cache_dir,
+                                         credentials=self.credentials, helm_binary=self.render_defaults.get("helm_binary"),
+                                         timeout=self.git_timeout, pass_credentials=bool(helm.get("passCredentials")))
+        self._revisions[pulled.tree] = pulled.version
+        return Fetched(pulled.tree, pulled.version, pulled.url)
+
     def render(self, root, spec):
-        options = render_options(spec, self.render_defaults, revision=self._revisions.get(root, ""))
+        options = dataclasses.replace(render_options(spec, self.render_defaults, revision=self._revisions.get(root, "")),
+                                      credentials=self.credentials)
+        if self.discovery is not None and self._renders_helm(root, spec, options):
+            helm = spec.helm or {}
+            if not helm.get("kubeVersion") or not helm.get("apiVersions"):
+                kube_version, api_versions = self._facts()
+                options = dataclasses.replace(options, kube_version=options.kube_version or kube_version,
+                                              api_versions=options.api_versions or tuple(api_versions))
         return render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path)).manifests
+
+    def _facts(self):
+        if self._cluster_facts is None:
+            self._cluster_facts = self.discovery()
+        return self._cluster_facts
+
+    @staticmethod
+    def _renders_helm(root, spec, options):
+        if options.renderer in (render.HELM, render.AUTO):
+            return options.renderer == render.HELM or os.path.isfile(os.path.join(root, spec.path, render.CHART_FILE))
+        return False
 
 
 def _globs(value):
@@ -121,14 +174,15 @@ def render_options(spec, defaults, revision=""):
         loaded = [m.obj for m in yaml_io.load_manifests(helm["values"], "%s spec.source.helm.values" % spec.key)]
         values = loaded[0] if loaded and isinstance(loaded[0], dict) else {}
     if isinstance(helm.get("valuesObject"), dict):
-        values = _deep_merge(values, helm["valuesObject"])
-    for param in helm.get("parameters") or []:
-        _set_path(values, str(param.get("name") or ""), param.get("value"))
+        values = merge_values(values, helm["valuesObject"])
+    parameters = helm.get("parameters") or []
+    if not isinstance(parameters, list):
+        raise RenderError("spec.source.helm.parameters must be a list of {name, value, forceString}", subject=spec.key)
     kube_version = helm.get("kubeVersion") or kustomize.get("kubeVersion") or defaults.get("kube_version")
     api_versions = tuple(helm.get("apiVersions") or kustomize.get("apiVersions") or defaults.get("api_versions") or ())
     namespace = spec.destination_namespace or defaults.get("namespace") or "default"
     return render.RenderOptions(
-        renderer=defaults.get("renderer") or render.AUTO,
+        renderer=render.HELM if spec.chart else defaults.get("renderer") or render.AUTO,
         recurse=bool(directory.get("recurse")),
         include=_globs(directory.get("include")),
         exclude=_globs(directory.get("exclude")),
@@ -140,29 +194,25 @@ def render_options(spec, defaults, revision=""):
                                       kube_version=kube_version or "", api_versions=api_versions),
         helm_binary=defaults.get("helm_binary"),
         release_name=helm.get("releaseName") or spec.name,
-        namespace=namespace,
+        # helm.namespace: the namespace to template with (Argo CD), else the destination's
+        namespace=helm.get("namespace") or namespace,
         value_files=tuple(helm.get("valueFiles") or ()),
         value_refs=tuple(spec.refs),
         values=values or None,
         include_crds=not helm.get("skipCrds", False),
+        skip_schema_validation=bool(helm.get("skipSchemaValidation")),
+        ignore_missing_value_files=bool(helm.get("ignoreMissingValueFiles")),
         kube_version=kube_version,
         api_versions=api_versions,
+        parameters=tuple(parameters),
+        file_parameters=_file_parameters(spec, helm.get("fileParameters")),
     )
 
 
-def _deep_merge(base, extra):
-    out = dict(base)
-    for key, value in extra.items():
-        out[key] = _deep_merge(out[key], value) if isinstance(out.get(key), dict) and isinstance(value, dict) else value
-    return out
-
-
-def _set_path(values, dotted, value):
-    """helm --set style: a.b.c=value."""
-    if not dotted:
-        return
-    parts = dotted.split(".")
-    node = values
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value
+def _file_parameters(spec, items):
+    """spec.source.helm.fileParameters as (name, path) pairs."""
+    if items is None:
+        return ()
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise RenderError("spec.source.helm.fileParameters must be a list of {name, path}", subject=spec.key)
+    return tuple((item.get("name"), item.get("path")) for item in items)

@@ -63,6 +63,7 @@ def make_ports(module, cluster, store, clock):
         git_timeout=p.get("git_timeout") or git.DEFAULT_TIMEOUT,
         rewrites=repo_urls.Rewrites.from_mapping(p.get("repo_url_rewrites")),
         render_defaults={"renderer": p.get("renderer"), "kustomize_binary": p.get("kustomize_binary"), "helm_binary": p.get("helm_binary")},
+        discovery=cluster.capabilities,
     )
 
     def lock(spec):

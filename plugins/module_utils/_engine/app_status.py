@@ -114,6 +114,8 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
         sync["revisions"] = list(sourced.revisions)
     if sourced.fetched_url:  # a repo_url_rewrites mirror served it
         sync["fetchedURL"] = sourced.fetched_url
+    if spec.chart:  # a chart of a chart repository or OCI registry (Argo CD's source.chart)
+        sync["chart"] = spec.chart
     health = report.health
     changes.update({
         "sync": sync,

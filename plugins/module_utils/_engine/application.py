@@ -46,6 +46,9 @@ class AppSpec:
     repo_url: str = ""
     target_revision: str = "HEAD"
     path: str = "."
+    # A Helm chart of the chart repository or OCI registry repo_url (target_revision is
+    # its version or semver range); "" for a Git source.
+    chart: str = ""
     directory: Optional[dict] = None
     kustomize: Optional[dict] = None
     helm: Optional[dict] = None
@@ -87,6 +90,14 @@ def _mapping(value, where):
     return value
 
 
+def _chart(value):
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise InvalidSpec("spec.source.chart must be a string (a chart name)")
+    return value
+
+
 def parse(app):
     """AppSpec of an Application object; raises InvalidSpec naming the bad field."""
     meta = app.get("metadata") or {}
@@ -119,6 +130,7 @@ def parse(app):
         repo_url=source.get("repoURL") or "",
         target_revision=str(source.get("targetRevision") or "HEAD"),
         path=path,
+        chart=_chart(source.get("chart")),
         directory=_mapping(source.get("directory"), "spec.source.directory"),
         kustomize=_mapping(source.get("kustomize"), "spec.source.kustomize"),
         helm=_mapping(source.get("helm"), "spec.source.helm"),
@@ -291,6 +303,7 @@ def crd():
                                 "repoURL": string,
                                 "targetRevision": string,
                                 "path": string,
+                                "chart": string,
                                 "directory": any_object,
                                 "kustomize": any_object,
                                 "helm": any_object,

@@ -11,7 +11,7 @@ method its callers use, so a new adapter or fake knows what it must provide.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, ContextManager, List, NamedTuple, Optional, Protocol
+from typing import Any, Callable, ContextManager, List, NamedTuple, Optional, Protocol, Tuple
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,10 @@ class Cluster(Protocol):
 
     def refresh_discovery(self) -> None:
         """Forget cached discovery (after CRDs were created)."""
+
+    def capabilities(self) -> Tuple[str, List[str]]:
+        """(server gitVersion, every served group version and group/version/Kind): what
+        Helm's .Capabilities should answer (Argo CD's --kube-version and --api-versions)."""
 
     def list(self, rtype: ResourceType, namespace: Optional[str] = None) -> List[dict]:
         """Every object of rtype in namespace (None: all namespaces / cluster-scoped)."""

@@ -34,6 +34,8 @@ _SUFFIXES = {
 
 # Decimal SI suffixes (n u m k M G T P E) or binary ones (Ki Mi Gi Ti Pi Ei: note the capital K).
 _QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[numkKMGTPE]i?|)$")
+# An exponent, as apimachinery reads a suffix that is neither binary nor decimal ("E" alone is exa).
+_EXPONENT = re.compile(r"^[eE][+-]?[0-9]+$")
 
 # Map keys whose values are quantities (container resources, quotas, limit ranges,
 # PVC requests, node capacity) and scalar keys holding one quantity.
@@ -52,12 +54,12 @@ def parse(value):
         return Decimal(str(value))
     if not isinstance(value, str):
         return None
-    match = _QUANTITY.match(value.strip())
+    match = _QUANTITY.match(value)
     if not match:
         return None
     number, suffix = match.groups()
     try:
-        if suffix[:1] in ("e", "E"):
+        if _EXPONENT.match(suffix):
             return Decimal(number + suffix)
         if suffix not in _SUFFIXES:
             return None

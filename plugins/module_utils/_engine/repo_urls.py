@@ -38,6 +38,11 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import S
 
 # Transports git may use for a repository URL (the git adapter allows exactly these).
 NETWORK_SCHEMES = ("https", "http", "ssh", "git")
+# Where Helm charts come from: chart repositories (http/https) and OCI registries. A
+# repoURL without scheme next to ``source.chart`` is an OCI registry (Argo CD's form).
+OCI_SCHEME = "oci"
+CHART_SCHEMES = ("https", "http", OCI_SCHEME)
+CREDENTIAL_SCHEMES = NETWORK_SCHEMES + (OCI_SCHEME,)
 LOCAL_SCHEME = "file"
 DEFAULT_PORTS = {"https": 443, "http": 80, "ssh": 22, "git": 9418}
 WILDCARDS = "*?{}"
@@ -104,8 +109,9 @@ def _refuse(url, why):
     return SourceError("repository URL not allowed: %s" % why, subject=display(url))
 
 
-def parse(url, allow_local=False):
-    """RepoURL of a repository URL, or SourceError saying why the URL is not allowed."""
+def parse(url, allow_local=False, schemes=NETWORK_SCHEMES):
+    """RepoURL of a repository URL, or SourceError saying why the URL is not allowed.
+    ``schemes``: the network schemes accepted (git's by default)."""
     if not isinstance(url, str) or not url:
         raise _refuse(url, "it must be a non-empty string")
     if url.startswith("-"):
@@ -117,28 +123,39 @@ def parse(url, allow_local=False):
         raise _refuse(url, "it contains whitespace or control characters")
     match = _SCHEME_URL.match(url)
     if match:
-        parsed = _parse_scheme_url(url, match.group(1).lower(), match.group(2), allow_local)
+        parsed = _parse_scheme_url(url, match.group(1).lower(), match.group(2), allow_local, schemes)
     elif url.startswith("/"):
         parsed = _parse_local(url, "", url, allow_local)
-    else:
+    elif "ssh" in schemes:
         parsed = _parse_scp(url)
+    else:
+        raise _refuse(url, "it is not a URL with a scheme (allowed: %s)" % _allowed(allow_local, schemes))
     for segment in parsed.path.split("/"):
         if _DOT_SEGMENT.match(segment):
             raise _refuse(url, "its path has a '.' or '..' segment")
     return parsed
 
 
-def _allowed(allow_local):
-    return "https, http, ssh, git%s" % (", file" if allow_local else "")
+def _allowed(allow_local, schemes=NETWORK_SCHEMES):
+    return "%s%s" % (", ".join(schemes), ", file" if allow_local else "")
 
 
-def _parse_scheme_url(url, scheme, rest, allow_local):
+def parse_chart_repo(url):
+    """RepoURL of a Helm chart repository (``https://``, ``http://``) or OCI registry
+    (``oci://host/path``, or ``host[:port]/path`` without scheme as Argo CD writes it),
+    or SourceError. Local paths are not chart repositories."""
+    if isinstance(url, str) and "://" not in url and "/" in url and "@" not in url and not url.startswith(("/", "-")):
+        url = "%s://%s" % (OCI_SCHEME, url)
+    return parse(url, schemes=CHART_SCHEMES)
+
+
+def _parse_scheme_url(url, scheme, rest, allow_local, schemes=NETWORK_SCHEMES):
     authority, slash, path = rest.partition("/")
     path = slash + path
     if scheme == LOCAL_SCHEME:
         return _parse_local(url, authority, path, allow_local)
-    if scheme not in NETWORK_SCHEMES:
-        raise _refuse(url, "scheme '%s' (allowed: %s)" % (scheme, _allowed(allow_local)))
+    if scheme not in schemes:
+        raise _refuse(url, "scheme '%s' (allowed: %s)" % (scheme, _allowed(allow_local, schemes)))
     userinfo, at, hostport = authority.rpartition("@")
     user = userinfo.partition(":")[0] if at else ""
     host, port = _split_port(url, hostport)
@@ -220,7 +237,7 @@ class Credentials:
                 raise SourceError("url %s: wildcards are not allowed; name the scheme, host and path prefix the credential is for"
                                   % display(url), subject=subject)
             try:
-                scope = parse(url)
+                scope = parse(url, schemes=CREDENTIAL_SCHEMES)
             except SourceError as exc:
                 raise SourceError("url %s: %s" % (display(url), exc.message), subject=subject) from exc
             if scope in seen:

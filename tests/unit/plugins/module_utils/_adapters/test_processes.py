@@ -42,7 +42,7 @@ def wait_gone(pid, seconds=5.0):
 
 def test_output_and_exit_code_are_returned():
     result = processes.run(python("import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"),
-                       RenderError, "s", timeout=30)
+                           RenderError, "s", timeout=30)
     assert (result.rc, result.stdout, result.stderr) == (3, "out\n", "err\n")
 
 
@@ -140,3 +140,14 @@ def test_helm_output_over_the_bound_fails_the_render(tmp_path):
     with pytest.raises(RenderError) as err:
         render(str(tmp_path / "repo"), "chart", RenderOptions(helm_binary=str(helm), timeout=60))
     assert str(err.value) == "chart: helm output exceeds 64 MiB"
+
+
+def test_find_binary_makes_a_relative_path_absolute(tmp_path, monkeypatch):
+    """Tools run in a working directory of their own (helm in its private home): a
+    relative binary path must still name the same file there."""
+    tool = tmp_path / "bin" / "mytool"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    assert processes.find_binary(os.path.join("bin", "mytool")) == str(tool)

@@ -97,3 +97,12 @@ def test_a_rewrite_to_a_local_mirror_needs_allow_local_repos(tmp_path, source_re
     rewrites = repo_urls.Rewrites.from_mapping({"https://github.com/acme/platform": source_repo.url})
     with pytest.raises(SourceError, match="local repositories"):
         source_of(Sources(store, cache_dir=str(tmp_path / "cache"), rewrites=rewrites), store.get(NS, "root"))
+
+
+def test_a_child_of_a_chart_application_must_name_its_repository(tmp_path):
+    parent = app("charts-root", repo="https://charts.example.com")
+    parent["spec"]["source"]["chart"] = "apps"
+    store = store_with(parent, app("child", parent="charts-root"))
+    sources = Sources(store, cache_dir=str(tmp_path / "cache"))
+    with pytest.raises(SourceError, match="renders a Helm chart"):
+        source_of(sources, store.get(NS, "child"))

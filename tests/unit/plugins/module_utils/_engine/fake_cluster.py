@@ -94,6 +94,11 @@ class FakeCluster:
     def refresh_discovery(self):
         self.calls.append(("refresh",))
 
+    def capabilities(self):
+        self.calls.append(("capabilities",))
+        versions = sorted({t.api_version for t in self.types.values()})
+        return "v1.20.2", versions + sorted("%s/%s" % (t.api_version, t.kind) for t in self.types.values())
+
     @staticmethod
     def key(rtype, namespace, name):
         return (rtype.group, rtype.kind, namespace or "", name)

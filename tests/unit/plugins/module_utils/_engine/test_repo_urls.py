@@ -197,3 +197,48 @@ def test_bad_credential_urls_are_refused_naming_the_entry(urls, index, why):
     assert err.value.subject == "repo_credentials[%d]" % index
     assert why in str(err.value)
     assert SECRET not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "url, normal",
+    [
+        ("https://charts.example.com/stable/", "https://charts.example.com/stable"),
+        ("http://127.0.0.1:8879", "http://127.0.0.1:8879"),
+        ("oci://registry.example.com/charts", "oci://registry.example.com/charts"),
+        # Argo CD writes an OCI registry without scheme
+        ("registry.example.com/charts", "oci://registry.example.com/charts"),
+        ("127.0.0.1:5000/team/charts", "oci://127.0.0.1:5000/team/charts"),
+    ],
+)
+def test_chart_repositories_and_registries(url, normal):
+    assert str(repo_urls.parse_chart_repo(url)) == normal
+
+
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        ("ssh://git@git.example.com/charts", "scheme 'ssh' (allowed: https, http, oci)"),
+        ("git@git.example.com:charts", "not a URL with a scheme (allowed: https, http, oci)"),
+        ("file:///srv/charts", "local repositories"),
+        ("/srv/charts", "local repositories"),
+        ("-registry/charts", "starts with '-'"),
+        ("oci://registry.example.com/../charts", "'.' or '..' segment"),
+        ("ext::sh -c x", "remote helper"),
+    ],
+)
+def test_chart_repositories_refused(url, why):
+    with pytest.raises(SourceError) as err:
+        repo_urls.parse_chart_repo(url)
+    assert why in str(err.value)
+
+
+def test_git_urls_never_take_the_oci_scheme():
+    with pytest.raises(SourceError, match="scheme 'oci'"):
+        repo_urls.parse("oci://registry.example.com/charts")
+
+
+def test_a_registry_credential_covers_its_charts_only():
+    table = creds("oci://registry.example.com/team")
+    assert table.for_url(repo_urls.parse_chart_repo("registry.example.com/team/charts"))["token"] == SECRET + "-0"
+    assert table.for_url(repo_urls.parse_chart_repo("oci://registry.example.com/other")) is None
+    assert table.for_url(repo_urls.parse_chart_repo("https://registry.example.com/team")) is None

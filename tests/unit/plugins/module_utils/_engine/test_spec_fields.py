@@ -41,7 +41,7 @@ def test_a_plain_argo_cd_application_has_no_warning():
     ({"sources": [{"path": "p", "kustomize": {"version": "v5.0.0"}}]}, "spec.sources[].kustomize.version"),
     ({"sources": [{"path": "p", "directory": {"recurse": True, "exclde": "x"}}]}, "spec.sources[].directory.exclde: unknown field"),
     ({"source": {"path": "p", "ref": "values"}}, "spec.source.ref"),
-    ({"source": {"path": "p", "helm": {"fileParameters": [{"name": "c", "path": "c.json"}]}}}, "spec.source.helm.fileParameters"),
+    ({"source": {"path": "p", "helm": {"fileParameters": [{"name": "c", "paht": "c.json"}]}}}, "spec.source.helm.fileParameters[].paht: unknown field"),
     ({"source": {"path": "p", "helm": {"version": "v2"}}}, "spec.source.helm.version"),
     ({"ignoreDifferences": [{"kind": "Deployment", "jqPathExpressions": [".spec.replicas"]}]}, "spec.ignoreDifferences[].jqPathExpressions"),
     ({"ignoreDifferences": [{"kind": "*", "managedFieldsManagers": ["kube-controller-manager"]}]},
@@ -59,6 +59,13 @@ def test_a_field_not_carried_out_is_a_warning_naming_it(spec, expected):
 
 @pytest.mark.parametrize("spec", [
     {"source": {"path": "p", "helm": {"passCredentials": False, "version": "v3", "valuesObject": {"any": {"thing": 1}}}}},
+    # Helm charts from chart repositories and OCI registries, with every helm field Argo CD documents
+    {"source": {"repoURL": "https://charts.bitnami.com/bitnami", "chart": "nginx", "targetRevision": "15.9.0",
+                "helm": {"releaseName": "web", "namespace": "tpl", "passCredentials": True, "skipSchemaValidation": True,
+                         "ignoreMissingValueFiles": True, "skipCrds": True, "kubeVersion": "1.29.0", "apiVersions": ["v1"],
+                         "parameters": [{"name": "a\\.b", "value": "1", "forceString": True}],
+                         "fileParameters": [{"name": "motd", "path": "motd.txt"}]}}},
+    {"source": {"repoURL": "oci://ghcr.io/acme/manifests", "targetRevision": "v1.4.0", "path": "deploy"}},
     {"source": {"path": "p", "kustomize": {}}},
     {"source": {"path": "p", "kustomize": {"namePrefix": "prod-", "images": ["nginx:1.25"], "commonLabels": {"a": "b"},
                                            "forceCommonLabels": True, "patches": [{"path": "p.yaml"}], "components": ["../c"]}}},
@@ -76,7 +83,6 @@ def test_a_field_without_effect_is_no_warning(spec):
 
 
 @pytest.mark.parametrize("spec, message", [
-    ({"source": {"repoURL": "https://charts.bitnami.com/bitnami", "chart": "nginx", "targetRevision": "15.9.0"}}, "spec.source.chart"),
     ({"sources": [{"repoURL": "https://github.com/org/repo", "path": "p", "plugin": {"name": "sops"}}]}, "spec.sources[].plugin"),
     ({"source": {"path": "p", "plugin": {"name": "sops"}}}, "spec.source.plugin"),
     ({"sourceHydrator": {"drySource": {"repoURL": "https://github.com/org/repo", "path": "p"}}}, "spec.sourceHydrator"),

@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helm's view of chart repositories and OCI registries, inside a private Helm home.
+
+Credentials reach helm the way ``helm repo add --password-stdin`` and ``helm
+registry login`` would leave them: in ``repositories.yaml`` and the registry
+``config.json`` of the temporary Helm home (render_helm.helm_env, a 0700 directory
+removed after the run), never in argv. Each repository gets the credential of the
+longest URL prefix covering it (repo_urls.Credentials), as git repositories do.
+A registry credential applies to its host (that is how registries authenticate),
+so it is written only for a registry URL the credential covers.
+
+``pull`` runs ``helm pull`` for one chart: ``helm repo update`` then ``helm pull
+source/<chart>`` for a chart repository (helm reads the credential from
+repositories.yaml), ``helm pull oci://...`` for a registry. Plain HTTP to a registry
+is used only on the loopback interface (tests, a node-local mirror).
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+import os
+import re
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.git_env import make_scrubber
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import run, trim
+
+SOURCE_REPO = "source"
+CHART_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,249}")
+# An exact version, or a semver constraint as helm reads it (^1.2, ~1.2.3, >=1 <2, 1.2.x).
+CHART_VERSION = re.compile(r"[0-9A-Za-z.*+^~<>=!|, -]{1,128}")
+LATEST = ("", "*", "HEAD")
+CHART_FIELD = "spec.source.chart"
+VERSION_FIELD = "spec.source.targetRevision"
+
+
+def check_chart(chart):
+    """The chart name, or SourceError: a name helm looks up, never a path or a flag."""
+    if not isinstance(chart, str) or not CHART_NAME.fullmatch(chart):
+        raise SourceError("not a chart name (letters, digits, '.', '_' and '-', starting with a letter or digit)",
+                          subject=CHART_FIELD)
+    return chart
+
+
+def check_version(version):
+    """The version or constraint to ask helm for, None for the latest (``*``, ``HEAD``, empty)."""
+    version = (version or "").strip()
+    if version in LATEST:
+        return None
+    if not CHART_VERSION.fullmatch(version) or version.startswith("-"):
+        raise SourceError("not a chart version or semver range: %s" % json.dumps(version[:40]), subject=VERSION_FIELD)
+    return version
+
+
+def server_url(parsed):
+    """The URL helm is given: the normal form without user (credentials go in files)."""
+    port = ":%d" % parsed.port if parsed.port is not None else ""
+    return "%s://%s%s%s" % (parsed.scheme, parsed.host, port, parsed.path)
+
+
+def registry_host(parsed):
+    return parsed.host + (":%d" % parsed.port if parsed.port is not None else "")
+
+
+def is_loopback(parsed):
+    host = parsed.host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def basic_auth(credential, parsed):
+    """(username, password) of a credential dict for ``parsed``, or None."""
+    credential = credential or {}
+    password = credential.get("password") or credential.get("token")
+    username = credential.get("username") or parsed.user or ""
+    if not password:
+        return None
+    return username, password
+
+
+class HelmRepos:
+    """The repositories and registries one helm run may use, written into its home."""
+
+    def __init__(self, home, credentials, pass_credentials=False):
+        self.home = home
+        self.credentials = credentials or repo_urls.Credentials()
+        self.pass_credentials = pass_credentials
+        self.repositories = []
+        self.registries = {}
+        self.secrets = []
+
+    def add(self, url, name=SOURCE_REPO):
+        """Check ``url`` (a chart repository or registry URL); remember its credential.
+        Returns the parsed URL."""
+        parsed = repo_urls.parse_chart_repo(url)
+        auth = basic_auth(self.credentials.for_url(parsed), parsed)
+        if auth:
+            self.secrets.append(auth[1])
+        if parsed.scheme == repo_urls.OCI_SCHEME:
+            if auth:
+                self.registries[registry_host(parsed)] = auth
+        else:
+            entry = {"name": name, "url": server_url(parsed), "pass_credentials_all": bool(self.pass_credentials)}
+            if auth:
+                entry.update(username=auth[0], password=auth[1])
+            self.repositories.append(entry)
+        return parsed
+
+    def add_dependency(self, url, name):
+        """A repository a chart's dependency names: helm matches it to repositories.yaml by
+        its URL as written, so the entry keeps that spelling (credentials never in it)."""
+        parsed = self.add(url, name)
+        if parsed.scheme != repo_urls.OCI_SCHEME:
+            if "@" in url.split("://", 1)[-1].split("/", 1)[0]:
+                raise SourceError("a dependency repository URL must not hold credentials; use the credential table",
+                                  subject=repo_urls.display(url))
+            self.repositories[-1]["url"] = url.rstrip("/")
+        return parsed
+
+    def write(self):
+        """Write repositories.yaml and the registry config (0600) into the Helm home."""
+        config = os.path.join(self.home, "config")
+        _write_private(os.path.join(config, "repositories.yaml"),
+                       json.dumps({"apiVersion": "", "generated": "0001-01-01T00:00:00Z", "repositories": self.repositories}))
+        auths = {host: {"auth": base64.b64encode(("%s:%s" % auth).encode("utf-8")).decode("ascii")}
+                 for host, auth in self.registries.items()}
+        os.makedirs(os.path.join(config, "registry"), mode=0o700, exist_ok=True)
+        _write_private(os.path.join(config, "registry", "config.json"), json.dumps({"auths": auths}))
+
+    def scrub(self, text):
+        return make_scrubber(self.secrets)(text)
+
+
+def _write_private(path, text):
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def pull(helm, env, home, url, chart, version, destination, *, credentials, timeout, pass_credentials=False):
+    """``helm pull`` ``chart`` (at ``version``: exact, a range, or None for the latest) from
+    ``url`` into ``destination``; returns the path of the chart archive."""
+    repos = HelmRepos(home, credentials, pass_credentials)
+    parsed = repos.add(url)
+    repos.write()
+    shown = repo_urls.display(url)
+    flags = ["--destination=%s" % destination] + (["--version=%s" % version] if version else [])
+    if parsed.scheme == repo_urls.OCI_SCHEME:
+        if is_loopback(parsed):
+            flags.append("--plain-http")
+        argv = [helm, "pull"] + flags + ["--", "%s/%s" % (server_url(parsed), chart)]
+    else:
+        _helm(repos, [helm, "repo", "update", "--fail-on-repo-update-fail", "--", SOURCE_REPO], env, home, timeout, shown, "reading the chart repository index")
+        argv = [helm, "pull"] + flags + (["--pass-credentials"] if pass_credentials else []) + ["--", "%s/%s" % (SOURCE_REPO, chart)]
+    _helm(repos, argv, env, home, timeout, shown, "pulling chart %s%s" % (chart, " " + version if version else ""))
+    archives = [name for name in os.listdir(destination) if name.endswith(".tgz")]
+    if len(archives) != 1:
+        raise SourceError("helm pull left %d chart archives, expected one" % len(archives), subject=shown)
+    return os.path.join(destination, archives[0])
+
+
+def _helm(repos, argv, env, cwd, timeout, subject, doing):
+    result = run(argv, SourceError, subject, env=env, cwd=cwd, timeout=timeout, scrub=repos.scrub)
+    if result.rc != 0:
+        # helm repo update says why on stdout ("Unable to get an update ... 401 Unauthorized")
+        said = "\n".join(line for line in result.stdout.splitlines() if line.startswith(("...Unable", "\t")))
+        reason = repos.scrub(trim(said + "\n" + result.stderr).strip()) or "no error output"
+        raise SourceError("helm failed %s (exit %d): %s" % (doing, result.rc, reason), subject=subject)
+    return result
