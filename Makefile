@@ -83,8 +83,9 @@ sanity: venv venv312 ## ansible-test sanity on Python 3.11 (core 2.19) and 3.12 
 lint: venv ## ansible-lint --profile production
 	$(BIN)/ansible-lint --profile production --offline
 
-static: venv ## ruff check (all Python) and mypy (the engine and the adapters); settings in pyproject.toml
+static: venv ## ruff check and ruff format --check (all Python), mypy (the engine and the adapters); settings in pyproject.toml
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	cd .collections && $(BIN)/mypy --config-file $(REPO)/pyproject.toml \
 		-p ansible_collections.gitops.k8s.plugins.module_utils._engine \
 		-p ansible_collections.gitops.k8s.plugins.module_utils._adapters

@@ -41,13 +41,30 @@ def objects(per_app):
             elif kind == "Secret":
                 docs.append({"apiVersion": "v1", "kind": kind, "metadata": {"name": name}, "stringData": {"password": "pw-%d" % i}})
             elif kind == "Service":
-                docs.append({"apiVersion": "v1", "kind": kind, "metadata": {"name": name},
-                             "spec": {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP"}]}})
+                docs.append(
+                    {
+                        "apiVersion": "v1",
+                        "kind": kind,
+                        "metadata": {"name": name},
+                        "spec": {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": 8080, "protocol": "TCP"}]},
+                    }
+                )
             else:
-                docs.append({"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name}, "spec": {
-                    "replicas": 1, "selector": {"matchLabels": {"app": name}},
-                    "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [
-                        {"name": "c", "image": "nginx:1.25", "resources": {"requests": {"cpu": "0.01", "memory": "16Mi"}}}]}}}})
+                docs.append(
+                    {
+                        "apiVersion": "apps/v1",
+                        "kind": kind,
+                        "metadata": {"name": name},
+                        "spec": {
+                            "replicas": 1,
+                            "selector": {"matchLabels": {"app": name}},
+                            "template": {
+                                "metadata": {"labels": {"app": name}},
+                                "spec": {"containers": [{"name": "c", "image": "nginx:1.25", "resources": {"requests": {"cpu": "0.01", "memory": "16Mi"}}}]},
+                            },
+                        },
+                    }
+                )
     return docs
 
 
@@ -127,10 +144,14 @@ def main():
         print("no-op requests by verb: %s" % json.dumps(requests, sort_keys=True))
         print("no-op LISTs: %d for %d (kind, namespace) pairs; writes: %d" % (lists, pairs, writes))
 
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"), ANSIBLE_LOCALHOST_WARNING="False",
-                   ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
+        env = dict(
+            os.environ,
+            ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"),
+            ANSIBLE_LOCALHOST_WARNING="False",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
+        )
         common = "        namespace: %s\n        checkout_dir: %s\n        kubeconfig: %s\n        install_crd: false\n" % (home, repo.path, args.kubeconfig)
-        per_app = "    - name: Reconcile\n      gitops.k8s.app:\n        name: \"{{ item }}\"\n%s      loop: %s\n" % (common, json.dumps(names))
+        per_app = '    - name: Reconcile\n      gitops.k8s.app:\n        name: "{{ item }}"\n%s      loop: %s\n' % (common, json.dumps(names))
         one_process = "    - name: Reconcile\n      gitops.k8s.app:\n        all: true\n%s" % common
         plays = {
             "one task per Application (10 module processes)": per_app,
@@ -139,19 +160,33 @@ def main():
         for label, tasks in plays.items():
             play = os.path.join(work, "noop.yml")
             with open(play, "w", encoding="utf-8") as handle:
-                handle.write("- hosts: localhost\n  connection: local\n  gather_facts: false\n"
-                             "  vars:\n    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n  tasks:\n" + tasks)
+                handle.write(
+                    "- hosts: localhost\n  connection: local\n  gather_facts: false\n"
+                    '  vars:\n    ansible_python_interpreter: "{{ ansible_playbook_python }}"\n  tasks:\n' + tasks
+                )
             start = time.monotonic()
-            proc = subprocess.run([os.path.join(REPO, ".venv", "bin", "ansible-playbook"), "-i", "localhost,", play], env=env,
-                                  capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                [os.path.join(REPO, ".venv", "bin", "ansible-playbook"), "-i", "localhost,", play], env=env, capture_output=True, text=True, check=False
+            )
             elapsed = time.monotonic() - start
             if proc.returncode != 0:
                 raise SystemExit(proc.stdout[-3000:] + proc.stderr[-3000:])
             print("no-op through ansible-playbook, %s: %.2f s, changed=0: %s" % (label, elapsed, "changed=0" in proc.stdout))
     finally:
         if not args.keep:
-            subprocess.run([os.path.join(REPO, ".venv", "bin", "kubectl"), "--kubeconfig", args.kubeconfig, "delete", "namespace", "--wait=false",
-                            *(names + plain + [home])], capture_output=True, check=False)
+            subprocess.run(
+                [
+                    os.path.join(REPO, ".venv", "bin", "kubectl"),
+                    "--kubeconfig",
+                    args.kubeconfig,
+                    "delete",
+                    "namespace",
+                    "--wait=false",
+                    *(names + plain + [home]),
+                ],
+                capture_output=True,
+                check=False,
+            )
         shutil.rmtree(work, ignore_errors=True)
 
 

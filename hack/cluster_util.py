@@ -84,11 +84,9 @@ def write_kubeconfig(out, server, ca_file, token):
     config = {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": "gitops-k8s-test",
-                      "cluster": {"server": server, "certificate-authority-data": ca_data}}],
+        "clusters": [{"name": "gitops-k8s-test", "cluster": {"server": server, "certificate-authority-data": ca_data}}],
         "users": [{"name": "admin", "user": {"token": token}}],
-        "contexts": [{"name": "gitops-k8s-test",
-                      "context": {"cluster": "gitops-k8s-test", "user": "admin"}}],
+        "contexts": [{"name": "gitops-k8s-test", "context": {"cluster": "gitops-k8s-test", "user": "admin"}}],
         "current-context": "gitops-k8s-test",
         "preferences": {},
     }

@@ -48,8 +48,9 @@ def reconcile_summary(result):
         "reason": result.get("reason", ""),
     }
     if result.get("hooks"):  # each hook run: phase, id as the server named it, outcome
-        row["hooks"] = ["%s %s: %s" % (h.get("hookType"), format_id(h.get("kind"), h.get("namespace"), h.get("name")), h.get("hookPhase"))
-                        for h in result["hooks"]]
+        row["hooks"] = [
+            "%s %s: %s" % (h.get("hookType"), format_id(h.get("kind"), h.get("namespace"), h.get("name")), h.get("hookPhase")) for h in result["hooks"]
+        ]
     if outcome == FAILED:
         row["error"] = result.get("error") or result.get("msg", "")
     if result.get("lock_held_by"):
@@ -65,8 +66,13 @@ def summary_line(row):
     else:
         done = "created %d configured %d pruned %d" % (row.get("created", 0), row.get("configured", 0), row.get("pruned", 0))
     line = "%s: %s (%s, %s) rev %s %s in %.1fs" % (
-        row.get("application"), row.get("result"), row.get("sync_status"), row.get("health_status"),
-        (row.get("revision") or "-")[:12], done, float(row.get("duration") or 0),
+        row.get("application"),
+        row.get("result"),
+        row.get("sync_status"),
+        row.get("health_status"),
+        (row.get("revision") or "-")[:12],
+        done,
+        float(row.get("duration") or 0),
     )
     if row.get("lock_held_by"):
         return line

@@ -163,7 +163,6 @@ display = Display()
 
 
 class LookupModule(LookupBase):
-
     def _render_options(self):
         return RenderOptions(
             renderer=self.get_option("renderer"),

@@ -690,19 +690,24 @@ def main():
         sync={"type": "bool"},
         rollback={"type": "str"},
         resume={"type": "bool", "default": False},
-        sync_windows={"type": "list", "elements": "dict", "default": [], "options": {
-            "kind": {"type": "str", "required": True, "choices": ["allow", "deny"]},
-            "schedule": {"type": "str", "required": True},
-            "duration": {"type": "str", "required": True},
-            "timeZone": {"type": "str", "default": "UTC"},
-            "applications": {"type": "list", "elements": "str"},
-            "namespaces": {"type": "list", "elements": "str"},
-            "clusters": {"type": "list", "elements": "str"},
-            "manualSync": {"type": "bool", "default": False},
-            "andOperator": {"type": "bool", "default": False},
-            "description": {"type": "str"},
-            "syncOverrun": {"type": "bool", "default": False},
-        }},
+        sync_windows={
+            "type": "list",
+            "elements": "dict",
+            "default": [],
+            "options": {
+                "kind": {"type": "str", "required": True, "choices": ["allow", "deny"]},
+                "schedule": {"type": "str", "required": True},
+                "duration": {"type": "str", "required": True},
+                "timeZone": {"type": "str", "default": "UTC"},
+                "applications": {"type": "list", "elements": "str"},
+                "namespaces": {"type": "list", "elements": "str"},
+                "clusters": {"type": "list", "elements": "str"},
+                "manualSync": {"type": "bool", "default": False},
+                "andOperator": {"type": "bool", "default": False},
+                "description": {"type": "str"},
+                "syncOverrun": {"type": "bool", "default": False},
+            },
+        },
         prune={"type": "bool"},
         prune_protected={"type": "bool", "default": False},
         wait={"type": "bool", "default": False},
@@ -716,9 +721,12 @@ def main():
         exclude={"type": "list", "elements": "str", "default": []},
         deadline={"type": "int", "default": 0},
     )
-    module = GitOpsModule(argument_spec=spec, supports_check_mode=True, required_one_of=[("name", "definition", "all")],
-                          mutually_exclusive=[("all", "name"), ("all", "definition"), ("all", "rollback"), ("all", "resume"),
-                                              ("rollback", "resume")])
+    module = GitOpsModule(
+        argument_spec=spec,
+        supports_check_mode=True,
+        required_one_of=[("name", "definition", "all")],
+        mutually_exclusive=[("all", "name"), ("all", "definition"), ("all", "rollback"), ("all", "resume"), ("rollback", "resume")],
+    )
     module.execute(runner.run_app)
 
 

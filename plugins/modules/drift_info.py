@@ -142,8 +142,12 @@ def main():
         application={"type": "str"},
         application_namespace={"type": "str", "default": runner.DEFAULT_APP_NAMESPACE},
     )
-    module = GitOpsModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[("definitions", "src", "application")],
-                          required_one_of=[("definitions", "src", "application")])
+    module = GitOpsModule(
+        argument_spec=spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("definitions", "src", "application")],
+        required_one_of=[("definitions", "src", "application")],
+    )
     module.execute(runner.run_drift_info)
 
 

@@ -100,8 +100,10 @@ class OCIRegistry:
         os.makedirs(os.path.join(self.workdir, "storage"), exist_ok=True)
         config = os.path.join(self.workdir, "config.yml")
         with open(config, "w", encoding="utf-8") as handle:
-            handle.write("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\n"
-                         "http:\n  addr: %s\n" % (os.path.join(self.workdir, "storage"), self.host))
+            handle.write(
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\n"
+                "http:\n  addr: %s\n" % (os.path.join(self.workdir, "storage"), self.host)
+            )
         log = open(os.path.join(self.workdir, "registry.log"), "wb")  # pylint: disable=consider-using-with
         self._proc = subprocess.Popen([REGISTRY, "serve", config], stdout=log, stderr=log)  # pylint: disable=consider-using-with
         log.close()
@@ -149,10 +151,10 @@ def push(helm, archive, registry, path="charts", home=None):
     """``helm push --plain-http`` of ``archive`` to ``oci://<registry>/<path>``."""
     env_home = home or os.path.join(registry.workdir, "helm-home")
     os.makedirs(env_home, exist_ok=True)
-    env = dict(os.environ, HELM_CONFIG_HOME=env_home, HELM_CACHE_HOME=env_home, HELM_DATA_HOME=env_home,
-               HELM_REGISTRY_CONFIG=os.path.join(env_home, "registry.json"))
-    subprocess.run([helm, "push", archive, "%s/%s" % (registry.url, path), "--plain-http"], check=True,
-                   capture_output=True, text=True, env=env)
+    env = dict(
+        os.environ, HELM_CONFIG_HOME=env_home, HELM_CACHE_HOME=env_home, HELM_DATA_HOME=env_home, HELM_REGISTRY_CONFIG=os.path.join(env_home, "registry.json")
+    )
+    subprocess.run([helm, "push", archive, "%s/%s" % (registry.url, path), "--plain-http"], check=True, capture_output=True, text=True, env=env)
 
 
 def push_artifact(registry, repository, tag, files, media_type="application/vnd.cncf.flux.content.v1.tar+gzip", extra_layers=()):
@@ -180,8 +182,9 @@ def push_artifact(registry, repository, tag, files, media_type="application/vnd.
             location = response.headers["Location"]
         if location.startswith("/"):
             location = "http://%s%s" % (registry.host, location)
-        put = urllib.request.Request(location + ("&" if "?" in location else "?") + "digest=" + digest, data=data, method="PUT",
-                                     headers={"Content-Type": "application/octet-stream"})
+        put = urllib.request.Request(
+            location + ("&" if "?" in location else "?") + "digest=" + digest, data=data, method="PUT", headers={"Content-Type": "application/octet-stream"}
+        )
         with urllib.request.urlopen(put, timeout=10):
             pass
         return {"digest": digest, "size": len(data)}
@@ -189,10 +192,10 @@ def push_artifact(registry, repository, tag, files, media_type="application/vnd.
     config = dict(blob(b"{}"), mediaType="application/vnd.cncf.flux.config.v1+json")
     layers = [dict(blob(buf.getvalue()), mediaType=media_type)]
     layers += [dict(blob(data), mediaType=kind) for kind, data in extra_layers]
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                           "config": config, "layers": layers}).encode()
-    put = urllib.request.Request("%s/manifests/%s" % (base, tag), data=manifest, method="PUT",
-                                 headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": config, "layers": layers}).encode()
+    put = urllib.request.Request(
+        "%s/manifests/%s" % (base, tag), data=manifest, method="PUT", headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"}
+    )
     with urllib.request.urlopen(put, timeout=10):
         pass
     return "sha256:" + hashlib.sha256(manifest).hexdigest()

@@ -70,30 +70,42 @@ def ensure_node(api: Any, name: str = DEFAULT_NODE) -> dict[str, Any]:
     try:
         nodes.get(name=name)
     except NotFoundError:
-        nodes.create(body={
-            "apiVersion": "v1",
-            "kind": "Node",
-            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
-        })
+        nodes.create(
+            body={
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
+            }
+        )
     now = _now()
     capacity = {"cpu": "8", "memory": "32Gi", "pods": "250", "ephemeral-storage": "100Gi"}
     status = {
         "capacity": capacity,
         "allocatable": capacity,
         "conditions": [
-            {"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "fake kubelet is posting ready status",
-             "lastHeartbeatTime": now, "lastTransitionTime": now},
-            {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory",
-             "lastHeartbeatTime": now, "lastTransitionTime": now},
-            {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure",
-             "lastHeartbeatTime": now, "lastTransitionTime": now},
-            {"type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID",
-             "lastHeartbeatTime": now, "lastTransitionTime": now},
+            {
+                "type": "Ready",
+                "status": "True",
+                "reason": "KubeletReady",
+                "message": "fake kubelet is posting ready status",
+                "lastHeartbeatTime": now,
+                "lastTransitionTime": now,
+            },
+            {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory", "lastHeartbeatTime": now, "lastTransitionTime": now},
+            {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure", "lastHeartbeatTime": now, "lastTransitionTime": now},
+            {"type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID", "lastHeartbeatTime": now, "lastTransitionTime": now},
         ],
         "nodeInfo": {
-            "architecture": "amd64", "operatingSystem": "linux", "osImage": "fake", "kernelVersion": "fake",
-            "kubeletVersion": "v1.20.2", "kubeProxyVersion": "v1.20.2", "containerRuntimeVersion": "fake://1",
-            "machineID": "", "systemUUID": "", "bootID": "",
+            "architecture": "amd64",
+            "operatingSystem": "linux",
+            "osImage": "fake",
+            "kernelVersion": "fake",
+            "kubeletVersion": "v1.20.2",
+            "kubeProxyVersion": "v1.20.2",
+            "containerRuntimeVersion": "fake://1",
+            "machineID": "",
+            "systemUUID": "",
+            "bootID": "",
         },
     }
     return nodes.status.patch(name=name, body={"status": status}, content_type=MERGE_PATCH).to_dict()
@@ -142,8 +154,7 @@ def _is_ready(pod: Any) -> bool:
     return conditions.get("Ready") == "True"
 
 
-def make_pods_ready(api: Any, namespace: str, label_selector: str | None = None,
-                    node: str = DEFAULT_NODE) -> list[str]:
+def make_pods_ready(api: Any, namespace: str, label_selector: str | None = None, node: str = DEFAULT_NODE) -> list[str]:
     """Bind the Pods of NAMESPACE to NODE and report them Running and Ready.
 
     Pods being deleted and Pods already Ready are left alone. Returns the names of
@@ -158,23 +169,36 @@ def make_pods_ready(api: Any, namespace: str, label_selector: str | None = None,
             continue
         _bind(dyn, pod, node)
         now = _now()
-        _patch_status(dyn, pod, {
-            "phase": "Running",
-            "hostIP": "127.0.0.1",
-            "startTime": now,
-            "conditions": _conditions(True, now),
-            "containerStatuses": [
-                {"name": name, "image": image, "imageID": "fake://" + image, "containerID": "fake://" + name,
-                 "ready": True, "started": True, "restartCount": 0, "state": {"running": {"startedAt": now}}}
-                for name, image in _containers(pod)
-            ],
-        })
+        _patch_status(
+            dyn,
+            pod,
+            {
+                "phase": "Running",
+                "hostIP": "127.0.0.1",
+                "startTime": now,
+                "conditions": _conditions(True, now),
+                "containerStatuses": [
+                    {
+                        "name": name,
+                        "image": image,
+                        "imageID": "fake://" + image,
+                        "containerID": "fake://" + name,
+                        "ready": True,
+                        "started": True,
+                        "restartCount": 0,
+                        "state": {"running": {"startedAt": now}},
+                    }
+                    for name, image in _containers(pod)
+                ],
+            },
+        )
         changed.append(pod.metadata.name)
     return changed
 
 
-def fail_pods(api: Any, namespace: str, label_selector: str | None = None, node: str = DEFAULT_NODE,
-              reason: str = "CrashLoopBackOff", restart_count: int = 5) -> list[str]:
+def fail_pods(
+    api: Any, namespace: str, label_selector: str | None = None, node: str = DEFAULT_NODE, reason: str = "CrashLoopBackOff", restart_count: int = 5
+) -> list[str]:
     """Report every container of the selected Pods waiting with REASON (not Ready)."""
     dyn = _dynamic(api)
     changed = []
@@ -183,27 +207,35 @@ def fail_pods(api: Any, namespace: str, label_selector: str | None = None, node:
             continue
         _bind(dyn, pod, node)
         now = _now()
-        _patch_status(dyn, pod, {
-            "phase": "Running",
-            "hostIP": "127.0.0.1",
-            "startTime": now,
-            "conditions": _conditions(False, now),
-            "containerStatuses": [
-                {"name": name, "image": image, "imageID": "fake://" + image, "containerID": "fake://" + name,
-                 "ready": False, "started": False, "restartCount": restart_count,
-                 "state": {"waiting": {"reason": reason,
-                                       "message": "back-off 5m0s restarting failed container=%s" % name}},
-                 "lastState": {"terminated": {"exitCode": 1, "reason": "Error",
-                                              "startedAt": now, "finishedAt": now}}}
-                for name, image in _containers(pod)
-            ],
-        })
+        _patch_status(
+            dyn,
+            pod,
+            {
+                "phase": "Running",
+                "hostIP": "127.0.0.1",
+                "startTime": now,
+                "conditions": _conditions(False, now),
+                "containerStatuses": [
+                    {
+                        "name": name,
+                        "image": image,
+                        "imageID": "fake://" + image,
+                        "containerID": "fake://" + name,
+                        "ready": False,
+                        "started": False,
+                        "restartCount": restart_count,
+                        "state": {"waiting": {"reason": reason, "message": "back-off 5m0s restarting failed container=%s" % name}},
+                        "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": now, "finishedAt": now}},
+                    }
+                    for name, image in _containers(pod)
+                ],
+            },
+        )
         changed.append(pod.metadata.name)
     return changed
 
 
-def succeed_pods(api: Any, namespace: str, label_selector: str | None = None,
-                 node: str = DEFAULT_NODE) -> list[str]:
+def succeed_pods(api: Any, namespace: str, label_selector: str | None = None, node: str = DEFAULT_NODE) -> list[str]:
     """Report the selected Pods Succeeded (every container terminated with exit code 0)."""
     dyn = _dynamic(api)
     changed = []
@@ -216,19 +248,29 @@ def succeed_pods(api: Any, namespace: str, label_selector: str | None = None,
         for condition in conditions:
             if condition["type"] in ("Ready", "ContainersReady"):
                 condition["reason"] = "PodCompleted"
-        _patch_status(dyn, pod, {
-            "phase": "Succeeded",
-            "hostIP": "127.0.0.1",
-            "startTime": now,
-            "conditions": conditions,
-            "containerStatuses": [
-                {"name": name, "image": image, "imageID": "fake://" + image, "containerID": "fake://" + name,
-                 "ready": False, "started": False, "restartCount": 0,
-                 "state": {"terminated": {"exitCode": 0, "reason": "Completed",
-                                          "startedAt": now, "finishedAt": now}}}
-                for name, image in _containers(pod)
-            ],
-        })
+        _patch_status(
+            dyn,
+            pod,
+            {
+                "phase": "Succeeded",
+                "hostIP": "127.0.0.1",
+                "startTime": now,
+                "conditions": conditions,
+                "containerStatuses": [
+                    {
+                        "name": name,
+                        "image": image,
+                        "imageID": "fake://" + image,
+                        "containerID": "fake://" + name,
+                        "ready": False,
+                        "started": False,
+                        "restartCount": 0,
+                        "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": now, "finishedAt": now}},
+                    }
+                    for name, image in _containers(pod)
+                ],
+            },
+        )
         changed.append(pod.metadata.name)
     return changed
 
@@ -249,10 +291,16 @@ def _terminated(pod: Any, exit_code: int, now: str) -> dict[str, Any]:
         "startTime": now,
         "conditions": conditions,
         "containerStatuses": [
-            {"name": name, "image": image, "imageID": "fake://" + image, "containerID": "fake://" + name,
-             "ready": False, "started": False, "restartCount": 0,
-             "state": {"terminated": {"exitCode": exit_code, "reason": "Completed" if ok else "Error",
-                                      "startedAt": now, "finishedAt": now}}}
+            {
+                "name": name,
+                "image": image,
+                "imageID": "fake://" + image,
+                "containerID": "fake://" + name,
+                "ready": False,
+                "started": False,
+                "restartCount": 0,
+                "state": {"terminated": {"exitCode": exit_code, "reason": "Completed" if ok else "Error", "startedAt": now, "finishedAt": now}},
+            }
             for name, image in _containers(pod)
         ],
     }
@@ -274,8 +322,15 @@ def finish_job_pods(api: Any, namespace: str, fail: tuple[str, ...] = (), node: 
     return changed
 
 
-def run_until(api: Any, namespace: str, stop_event: threading.Event, label_selector: str | None = None,
-              node: str = DEFAULT_NODE, interval: float = 0.5, jobs: tuple[str, ...] | None = None) -> None:
+def run_until(
+    api: Any,
+    namespace: str,
+    stop_event: threading.Event,
+    label_selector: str | None = None,
+    node: str = DEFAULT_NODE,
+    interval: float = 0.5,
+    jobs: tuple[str, ...] | None = None,
+) -> None:
     """Keep the Node Ready and make new Pods Ready every INTERVAL seconds until STOP_EVENT is set.
 
     With JOBS (a tuple of Job name prefixes to fail, possibly empty), the Pods of Jobs are
@@ -301,8 +356,9 @@ def run_until(api: Any, namespace: str, stop_event: threading.Event, label_selec
 
 
 @contextlib.contextmanager
-def running(api: Any, namespace: str, label_selector: str | None = None, node: str = DEFAULT_NODE,
-            interval: float = 0.5, jobs: tuple[str, ...] | None = None) -> Iterator[threading.Thread]:
+def running(
+    api: Any, namespace: str, label_selector: str | None = None, node: str = DEFAULT_NODE, interval: float = 0.5, jobs: tuple[str, ...] | None = None
+) -> Iterator[threading.Thread]:
     """Run run_until() in a daemon thread for the duration of the ``with`` block (``jobs``:
     see run_until)."""
     dyn = _dynamic(api)

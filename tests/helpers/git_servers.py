@@ -80,9 +80,17 @@ class _Handler(BaseHTTPRequestHandler):
         path, _sep, query = self.path.partition("?")
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        env = dict(os.environ, GIT_PROJECT_ROOT=owner.root, GIT_HTTP_EXPORT_ALL="1", PATH_INFO=path, QUERY_STRING=query,
-                   REQUEST_METHOD=self.command, CONTENT_TYPE=self.headers.get("Content-Type", ""),
-                   CONTENT_LENGTH=str(len(body)), REMOTE_ADDR="127.0.0.1")
+        env = dict(
+            os.environ,
+            GIT_PROJECT_ROOT=owner.root,
+            GIT_HTTP_EXPORT_ALL="1",
+            PATH_INFO=path,
+            QUERY_STRING=query,
+            REQUEST_METHOD=self.command,
+            CONTENT_TYPE=self.headers.get("Content-Type", ""),
+            CONTENT_LENGTH=str(len(body)),
+            REMOTE_ADDR="127.0.0.1",
+        )
         if self.headers.get("Content-Encoding"):
             env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
         if self.headers.get("Git-Protocol"):
@@ -133,8 +141,7 @@ class GitHTTPServer:
 
     def add_repo(self, name, source):
         """Publish a bare clone of the repository at ``source`` as ``<url>/<name>``."""
-        subprocess.run([GIT, "clone", "--quiet", "--bare", str(source), os.path.join(self.root, name)],
-                       check=True, capture_output=True)
+        subprocess.run([GIT, "clone", "--quiet", "--bare", str(source), os.path.join(self.root, name)], check=True, capture_output=True)
         return "%s/%s" % (self.url, name)
 
     def __enter__(self):

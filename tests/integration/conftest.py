@@ -91,11 +91,7 @@ def kubeconfig() -> str:
 def is_local_cluster(kubeconfig: str) -> bool:
     """True when the cluster is the one hack/cluster.sh started (not an external one)."""
     cluster_dir = os.path.join(REPO_ROOT, ".cluster")
-    return (
-        os.path.abspath(kubeconfig) == DEFAULT_KUBECONFIG
-        and not os.path.islink(kubeconfig)
-        and not os.path.exists(os.path.join(cluster_dir, "external"))
-    )
+    return os.path.abspath(kubeconfig) == DEFAULT_KUBECONFIG and not os.path.islink(kubeconfig) and not os.path.exists(os.path.join(cluster_dir, "external"))
 
 
 @pytest.fixture(scope="session")

@@ -63,8 +63,7 @@ def module_reconcile(tmp_path, params):
 
 def agent(kubeconfig, tmp_path, checkout_dir=None):
     """A Runner reconciling in this process, with a git cache of the test's own."""
-    return Runner(kubeconfig=kubeconfig, checkout_dir=str(checkout_dir) if checkout_dir else None,
-                  cache_dir=str(tmp_path / "git-cache"))
+    return Runner(kubeconfig=kubeconfig, checkout_dir=str(checkout_dir) if checkout_dir else None, cache_dir=str(tmp_path / "git-cache"))
 
 
 def ids(outcome, action):
@@ -120,9 +119,19 @@ class GitDaemon:
         daemon = os.path.join(subprocess.run(["git", "--exec-path"], capture_output=True, text=True, check=True).stdout.strip(), "git-daemon")
         log = tempfile.TemporaryFile()  # pylint: disable=consider-using-with  # a pipe could fill up and block it
         self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [daemon, "--reuseaddr", "--listen=127.0.0.1", "--port=%d" % self.port, "--export-all",
-             "--informative-errors", "--base-path=" + self.base, self.base],
-            stdout=subprocess.DEVNULL, stderr=log)
+            [
+                daemon,
+                "--reuseaddr",
+                "--listen=127.0.0.1",
+                "--port=%d" % self.port,
+                "--export-all",
+                "--informative-errors",
+                "--base-path=" + self.base,
+                self.base,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         try:
             wait_port(self.port)
         except AssertionError:

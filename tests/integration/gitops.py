@@ -20,8 +20,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
 
-GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.test", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.test")
+GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.test", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.test")
 
 
 class GitRepo:
@@ -97,12 +96,23 @@ class Runner:
         store = AppStore(cluster, clock)
         app = store.get(namespace, name)
         # the test repositories are served over file:// (an operator's opt-in in gitops.k8s.app)
-        sources = Sources(store, checkout_dir=self.checkout_dir, cache_dir=self.cache_dir, allow_local_repos=True,
-                          credentials=self.credentials, discovery=cluster.capabilities)
-        ports = Ports(cluster=cluster, source=sources.source, render=sources.render,
-                      lock=lambda spec: LeaseLock(cluster, clock, spec.namespace, "gapp-" + spec.name, mode=lock_mode,
-                                                  timeout=lock_timeout).hold(),
-                      write_status=store.write_status, clock=clock, remove_finalizer=store.remove_finalizer)
+        sources = Sources(
+            store,
+            checkout_dir=self.checkout_dir,
+            cache_dir=self.cache_dir,
+            allow_local_repos=True,
+            credentials=self.credentials,
+            discovery=cluster.capabilities,
+        )
+        ports = Ports(
+            cluster=cluster,
+            source=sources.source,
+            render=sources.render,
+            lock=lambda spec: LeaseLock(cluster, clock, spec.namespace, "gapp-" + spec.name, mode=lock_mode, timeout=lock_timeout).hold(),
+            write_status=store.write_status,
+            clock=clock,
+            remove_finalizer=store.remove_finalizer,
+        )
         settings.setdefault("salt", redact.new_salt())
         outcome = reconcile(app, ports, Settings(**settings))
         outcome.requests = dict(cluster.stats)

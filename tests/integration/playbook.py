@@ -38,16 +38,28 @@ def run_tasks(tmp_path, tasks, *args, check=True, module_defaults=None):
         play_tasks.append(dict(task, register="_t%d" % idx, ignore_errors=True))
         names.append(task["name"])
     mapping = ", ".join("%s: _t%d" % (json.dumps(name), idx) for idx, name in enumerate(names))
-    play_tasks.append({"name": "Record results", "ansible.builtin.copy": {"content": "{{ {%s} | to_json }}" % mapping, "dest": out, "mode": "0600"},
-                       "check_mode": False, "diff": False})
+    play_tasks.append(
+        {
+            "name": "Record results",
+            "ansible.builtin.copy": {"content": "{{ {%s} | to_json }}" % mapping, "dest": out, "mode": "0600"},
+            "check_mode": False,
+            "diff": False,
+        }
+    )
     play = [{"name": "test", "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": play_tasks}]
     if module_defaults:
         play[0]["module_defaults"] = module_defaults
     path = out[:-5] + ".yml"
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(play, handle)
-    proc = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", path, *args],
-                          env=ansible_env(), capture_output=True, text=True, check=False, timeout=600)
+    proc = subprocess.run(
+        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", path, *args],
+        env=ansible_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
     if not os.path.exists(out):
         raise AssertionError("ansible-playbook did not finish (rc %d):\n%s\n%s" % (proc.returncode, proc.stdout[-4000:], proc.stderr[-4000:]))
     with open(out, encoding="utf-8") as handle:
@@ -61,7 +73,10 @@ def run_tasks(tmp_path, tasks, *args, check=True, module_defaults=None):
 def ansible_pull(url, dest, kubeconfig, *extra):
     """Run ansible-pull exactly as a node agent does; returns the completed process."""
     return subprocess.run(
-        [os.path.join(VENV_BIN, "ansible-pull"), "-U", url, "-d", dest, "-i", "localhost,", "-e", "gitops_k8s_kubeconfig=%s" % kubeconfig,
-         *extra, "local.yml"],
-        env=ansible_env(), capture_output=True, text=True, check=False, timeout=900,
+        [os.path.join(VENV_BIN, "ansible-pull"), "-U", url, "-d", dest, "-i", "localhost,", "-e", "gitops_k8s_kubeconfig=%s" % kubeconfig, *extra, "local.yml"],
+        env=ansible_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
     )

@@ -43,11 +43,9 @@ class PrivateCluster:
 
     def cluster_sh(self, *args: str, timeout: float = 1800) -> str:
         """Run hack/cluster.sh ARGS on this cluster's directory; fail with its output on error."""
-        proc = subprocess.run(["bash", CLUSTER_SH, *args], env=self.env, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        proc = subprocess.run(["bash", CLUSTER_SH, *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False)
         if proc.returncode != 0:
-            raise AssertionError("hack/cluster.sh %s failed (exit %d):\n%s\n%s"
-                                 % (" ".join(args), proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+            raise AssertionError("hack/cluster.sh %s failed (exit %d):\n%s\n%s" % (" ".join(args), proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
         return proc.stdout
 
     def up(self) -> None:
@@ -110,8 +108,7 @@ class PrivateCluster:
 def control_plane_binaries() -> bool:
     """Whether kube-apiserver is where hack/cluster.sh looks for it (its own rule)."""
     script = "$(grep -E '^(CACHE|BIN)=' %s); echo \"$BIN\"" % os.path.join(REPO_ROOT, "hack", "build-control-plane.sh")
-    kbin = os.environ.get("GITOPS_K8S_KUBE_BIN") or subprocess.run(
-        ["bash", "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+    kbin = os.environ.get("GITOPS_K8S_KUBE_BIN") or subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.strip()
     return os.access(os.path.join(kbin, "kube-apiserver"), os.X_OK)
 
 
@@ -119,8 +116,10 @@ def control_plane_binaries() -> bool:
 def private_cluster(tmp_path_factory):
     """A control plane of the test module's own, stopped and removed after the module."""
     if not control_plane_binaries() and os.environ.get("GITOPS_K8S_TEST_KUBECONFIG"):
-        pytest.skip("this test starts its own local control plane; its binaries are not built "
-                    "(GITOPS_K8S_TEST_KUBECONFIG points at an external cluster): run `make cluster-up` without it once")
+        pytest.skip(
+            "this test starts its own local control plane; its binaries are not built "
+            "(GITOPS_K8S_TEST_KUBECONFIG points at an external cluster): run `make cluster-up` without it once"
+        )
     cluster = PrivateCluster(tmp_path_factory.mktemp("private-cluster"))
     try:
         cluster.up()

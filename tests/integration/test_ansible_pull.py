@@ -25,7 +25,7 @@ def test_ansible_pull_reconciles_the_examples_twice(tmp_path, kubeconfig, kube_a
         kubectl.run("delete", "pods", "--all", "-n", ns, "--force", "--grace-period=0")
         kubectl.run("delete", "namespace", ns, "--wait=true", timeout=180)
     listed = kubectl.run("get", "gapp", "-n", "gitops-system", "-o", "name")  # fails before the CRD exists
-    for name in (listed.stdout.split() if listed.returncode == 0 else []):
+    for name in listed.stdout.split() if listed.returncode == 0 else []:
         kubectl.run("patch", name, "-n", "gitops-system", "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
         kubectl.run("delete", name, "-n", "gitops-system")
     repo = GitRepo(tmp_path / "origin")

@@ -38,16 +38,21 @@ MARGIN = PROBE_TIMEOUT + 3
 
 
 def configmaps(count, prefix="cm"):
-    docs = ["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s-%03d\ndata:\n  n: \"%d\"\n" % (prefix, i, i) for i in range(count)]
+    docs = ['apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s-%03d\ndata:\n  n: "%d"\n' % (prefix, i, i) for i in range(count)]
     return "---\n".join(docs)
 
 
 def app_task(kubeconfig, namespace, name, checkout, **extra):
     """A gitops.k8s.app task declaring and reconciling Application NAME (path app)."""
-    params = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": checkout,
-              "definition": {"metadata": {"name": name},
-                             "spec": {"source": {"path": "app"}, "destination": {"namespace": namespace},
-                                      "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}}}
+    params = {
+        "kubeconfig": kubeconfig,
+        "namespace": namespace,
+        "checkout_dir": checkout,
+        "definition": {
+            "metadata": {"name": name},
+            "spec": {"source": {"path": "app"}, "destination": {"namespace": namespace}, "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}},
+        },
+    }
     params.update(extra)
     return {"name": "reconcile", "gitops.k8s.app": params}
 
@@ -55,10 +60,16 @@ def app_task(kubeconfig, namespace, name, checkout, **extra):
 def start_playbook(tmp_path, task):
     """ansible-playbook running TASK on localhost, as a process of its own (its exit is timed)."""
     path = tmp_path / "play.yml"
-    path.write_text(yaml.safe_dump([{"name": "reconcile", "hosts": "localhost", "connection": "local", "gather_facts": False,
-                                     "tasks": [task]}]), encoding="utf-8")
-    return subprocess.Popen([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", str(path)],  # pylint: disable=consider-using-with
-                            env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    path.write_text(
+        yaml.safe_dump([{"name": "reconcile", "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [task]}]), encoding="utf-8"
+    )
+    return subprocess.Popen(
+        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", str(path)],  # pylint: disable=consider-using-with
+        env=ansible_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def failure_of(output):
@@ -95,8 +106,7 @@ def test_frozen_api_server_fails_the_run_in_one_timeout_then_the_next_run_conver
     try:
         # freeze once the sync is under way: the 20th ConfigMap exists (kubectl has its own
         # short timeout: it asks only until the moment the API server is frozen)
-        wait_for(lambda: kubectl.run("get", "configmap", "cm-019", "-n", namespace, "--request-timeout=2s").returncode == 0,
-                 "the sync to be under way")
+        wait_for(lambda: kubectl.run("get", "configmap", "cm-019", "-n", namespace, "--request-timeout=2s").returncode == 0, "the sync to be under way")
         os.kill(apiserver, signal.SIGSTOP)
         frozen_at = time.monotonic()
         output = playbook.communicate(timeout=300)[0]
@@ -106,8 +116,10 @@ def test_frozen_api_server_fails_the_run_in_one_timeout_then_the_next_run_conver
         if playbook.poll() is None:
             playbook.kill()
     failed_after = finished_at - frozen_at
-    print("private control plane started in %.1f s; frozen API server: the run failed %.1f s after the freeze "
-          "(request_timeout %d s)" % (private_cluster.start_seconds, failed_after, REQUEST_TIMEOUT))
+    print(
+        "private control plane started in %.1f s; frozen API server: the run failed %.1f s after the freeze "
+        "(request_timeout %d s)" % (private_cluster.start_seconds, failed_after, REQUEST_TIMEOUT)
+    )
 
     result = failure_of(output)
     print("frozen API server: %s" % result.get("msg"))
@@ -165,13 +177,21 @@ def hanging_webhook(private_cluster):
     server = SilentServer()
     name = "gitops-test-hang-" + token
     webhook = {
-        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration", "metadata": {"name": name},
-        "webhooks": [{
-            "name": "hang.gitops-test.example", "clientConfig": {"url": "https://127.0.0.1:%d/validate" % server.port},
-            "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": ["configmaps"]}],
-            "objectSelector": {"matchLabels": {"gitops-test/hang": token}},
-            "sideEffects": "None", "admissionReviewVersions": ["v1"], "timeoutSeconds": 20, "failurePolicy": "Fail",
-        }],
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": name},
+        "webhooks": [
+            {
+                "name": "hang.gitops-test.example",
+                "clientConfig": {"url": "https://127.0.0.1:%d/validate" % server.port},
+                "rules": [{"apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"], "resources": ["configmaps"]}],
+                "objectSelector": {"matchLabels": {"gitops-test/hang": token}},
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+                "timeoutSeconds": 20,
+                "failurePolicy": "Fail",
+            }
+        ],
     }
     private_cluster.kubectl("apply", "-f", "-", stdin=json.dumps(webhook))
     try:
@@ -183,10 +203,12 @@ def hanging_webhook(private_cluster):
 
 def declare(kubectl, namespace, name, path):
     """An Application in NAMESPACE (objects from PATH of the checkout into the same namespace)."""
-    app = {"apiVersion": APP_API_VERSION, "kind": APP_KIND,
-           "metadata": {"name": name, "namespace": namespace},
-           "spec": {"source": {"path": path}, "destination": {"namespace": namespace},
-                    "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}}
+    app = {
+        "apiVersion": APP_API_VERSION,
+        "kind": APP_KIND,
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"source": {"path": path}, "destination": {"namespace": namespace}, "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}},
+    }
     kubectl("apply", "-f", "-", stdin=json.dumps(app))
 
 
@@ -196,17 +218,32 @@ def test_a_request_hanging_for_one_application_fails_it_alone(tmp_path, private_
     kubectl("apply", "-f", "-", stdin=json.dumps(application.crd()))
     kubectl("wait", "--for=condition=Established", "crd/" + application.crd()["metadata"]["name"], "--timeout=60s")
     repo = GitRepo(tmp_path / "checkout")
-    repo.write("hung/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-hung\n  labels:\n"
-                               "    gitops-test/hang: \"%s\"\ndata:\n  k: v\n" % hanging_webhook)
+    repo.write(
+        "hung/cm.yaml", 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-hung\n  labels:\n    gitops-test/hang: "%s"\ndata:\n  k: v\n' % hanging_webhook
+    )
     repo.write("good/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-good\ndata:\n  k: v\n")
     repo.commit("one ConfigMap the webhook holds, one it does not see")
     declare(kubectl, namespace, "a-hung", "hung")
     declare(kubectl, namespace, "b-good", "good")
 
     started = time.monotonic()
-    rc, results = run_tasks(tmp_path, [{"name": "all", "gitops.k8s.app": {
-        "kubeconfig": private_cluster.kubeconfig, "namespace": namespace, "checkout_dir": repo.path, "all": True,
-        "install_crd": False, "request_timeout": 3}}], check=False)
+    rc, results = run_tasks(
+        tmp_path,
+        [
+            {
+                "name": "all",
+                "gitops.k8s.app": {
+                    "kubeconfig": private_cluster.kubeconfig,
+                    "namespace": namespace,
+                    "checkout_dir": repo.path,
+                    "all": True,
+                    "install_crd": False,
+                    "request_timeout": 3,
+                },
+            }
+        ],
+        check=False,
+    )
     took = time.monotonic() - started
     result = results["all"]
     rows = dict((r["application"].split("/")[1], r) for r in result["applications"])
@@ -229,7 +266,9 @@ def test_run_deadline_leaves_late_applications_out_and_ends_the_wait(tmp_path, p
     kubectl("wait", "--for=condition=Established", "crd/" + application.crd()["metadata"]["name"], "--timeout=60s")
     repo = GitRepo(tmp_path / "checkout")
     # no kubelet runs its Pod: this Deployment stays Progressing, so a-slow waits for health
-    repo.write("slow/deploy.yaml", """
+    repo.write(
+        "slow/deploy.yaml",
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata:
@@ -244,16 +283,33 @@ def test_run_deadline_leaves_late_applications_out_and_ends_the_wait(tmp_path, p
               containers:
                 - name: c
                   image: registry.invalid/none:1
-        """)
+        """,
+    )
     repo.write("late/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-late\ndata:\n  k: v\n")
     repo.commit("a slow Application and a late one")
     declare(kubectl, namespace, "a-slow", "slow")
     declare(kubectl, namespace, "b-late", "late")
 
     started = time.monotonic()
-    rc, results = run_tasks(tmp_path, [{"name": "all", "gitops.k8s.app": {
-        "kubeconfig": private_cluster.kubeconfig, "namespace": namespace, "checkout_dir": repo.path, "all": True,
-        "install_crd": False, "wait": True, "wait_timeout": 300, "deadline": 8}}], check=False)
+    rc, results = run_tasks(
+        tmp_path,
+        [
+            {
+                "name": "all",
+                "gitops.k8s.app": {
+                    "kubeconfig": private_cluster.kubeconfig,
+                    "namespace": namespace,
+                    "checkout_dir": repo.path,
+                    "all": True,
+                    "install_crd": False,
+                    "wait": True,
+                    "wait_timeout": 300,
+                    "deadline": 8,
+                },
+            }
+        ],
+        check=False,
+    )
     took = time.monotonic() - started
     result = results["all"]
     rows = dict((r["application"].split("/")[1], r) for r in result["applications"])

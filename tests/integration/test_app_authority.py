@@ -23,15 +23,20 @@ def app_task(title, kubeconfig, namespace, checkout, name, path, options=(), **e
     """A gitops.k8s.app task declaring (like the reconcile playbook's root) and reconciling one Application."""
     policy = dict(POLICY, syncOptions=list(options)) if options else POLICY
     spec = {"source": {"path": path}, "destination": {"namespace": namespace}, "syncPolicy": policy}
-    args = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": checkout,
-            "definition": {"metadata": {"name": name}, "spec": spec}}
+    args = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": checkout, "definition": {"metadata": {"name": name}, "spec": spec}}
     args.update(extra)
     return {"name": title, "gitops.k8s.app": args}
 
 
 def application_yaml(name, namespace, path, dest):
-    return json.dumps({"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": namespace},
-                       "spec": {"source": {"path": path}, "destination": {"namespace": dest}, "syncPolicy": POLICY}})
+    return json.dumps(
+        {
+            "apiVersion": APP_API_VERSION,
+            "kind": APP_KIND,
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {"source": {"path": path}, "destination": {"namespace": dest}, "syncPolicy": POLICY},
+        }
+    )
 
 
 def configmap_yaml(name, value):
@@ -102,8 +107,9 @@ def shared_repo(tmp_path):
 def test_an_object_declared_by_two_applications_warns_on_both(tmp_path, kubeconfig, namespace, kubectl):
     repo = shared_repo(tmp_path)
     every = {"name": "every", "gitops.k8s.app": {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": repo.path, "all": True}}
-    _rc, res = run_tasks(tmp_path, [app_task("a", kubeconfig, namespace, repo.path, "a", "a"),
-                                    app_task("b", kubeconfig, namespace, repo.path, "b", "b"), every])
+    _rc, res = run_tasks(
+        tmp_path, [app_task("a", kubeconfig, namespace, repo.path, "a", "a"), app_task("b", kubeconfig, namespace, repo.path, "b", "b"), every]
+    )
     shared = "ConfigMap/%s/shared" % namespace
     for name, other in (("a", "b"), ("b", "a")):
         [message] = conditions(get_app(kubectl, namespace, name), "SharedResourceWarning")
@@ -115,9 +121,14 @@ def test_an_object_declared_by_two_applications_warns_on_both(tmp_path, kubeconf
 
 def test_fail_on_shared_resource_fails_and_writes_nothing(tmp_path, kubeconfig, namespace, kubectl):
     repo = shared_repo(tmp_path)
-    _rc, res = run_tasks(tmp_path, [app_task("a", kubeconfig, namespace, repo.path, "a", "a"),
-                                    app_task("b", kubeconfig, namespace, repo.path, "b", "b", options=["FailOnSharedResource=true"])],
-                         check=False)
+    _rc, res = run_tasks(
+        tmp_path,
+        [
+            app_task("a", kubeconfig, namespace, repo.path, "a", "a"),
+            app_task("b", kubeconfig, namespace, repo.path, "b", "b", options=["FailOnSharedResource=true"]),
+        ],
+        check=False,
+    )
     assert res["b"]["failed"] and res["b"]["error_step"] == "safety"
     assert "FailOnSharedResource=true" in res["b"]["msg"] and "ConfigMap/%s/shared" % namespace in res["b"]["msg"]
     assert not exists(kubectl, "configmap", namespace, "own-b")

@@ -103,7 +103,10 @@ def test_first_sync_then_noop_makes_zero_writes(runner, namespace, kubectl):
     assert first.error is None, first.error
     assert first.synced and first.sync_status == "Synced"
     assert sorted(first.changeset.by_action("created")) == [
-        "ConfigMap/%s/settings" % namespace, "Deployment/%s/web" % namespace, "Secret/%s/creds" % namespace, "Service/%s/web" % namespace,
+        "ConfigMap/%s/settings" % namespace,
+        "Deployment/%s/web" % namespace,
+        "Secret/%s/creds" % namespace,
+        "Service/%s/web" % namespace,
     ]
     app = runner.get(namespace, "guestbook")
     status = app["status"]
@@ -160,13 +163,16 @@ def test_drift_without_self_heal_is_reported_not_reverted(runner, namespace, kub
 def test_new_commit_is_synced_without_self_heal(runner, repo, namespace, kubectl):
     declare(runner, namespace, self_heal=False)
     assert runner.reconcile(namespace, "guestbook").error is None
-    repo.write("app/extra.yaml", """
+    repo.write(
+        "app/extra.yaml",
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: extra
         data: {a: b}
-        """)
+        """,
+    )
     sha = repo.commit("add extra")
     outcome = runner.reconcile(namespace, "guestbook")
     assert outcome.synced and outcome.revision == sha
@@ -192,14 +198,17 @@ def test_prune_skips_objects_whose_tracking_annotation_changed(runner, repo, nam
     declare(runner, namespace)
     assert runner.reconcile(namespace, "guestbook").error is None
     kubectl("annotate", "cm", "settings", "-n", namespace, "--overwrite", "%s=someone/else:/ConfigMap:%s/settings" % (ANN_TRACKING_ID, namespace))
-    repo.write("app/config.yaml", """
+    repo.write(
+        "app/config.yaml",
+        """
         apiVersion: v1
         kind: Secret
         metadata:
           name: creds
         stringData:
           password: hunter2-very-secret
-        """)
+        """,
+    )
     repo.commit("drop settings")
     outcome = runner.reconcile(namespace, "guestbook")
     assert outcome.error is None
@@ -293,12 +302,23 @@ def test_empty_render_never_prunes(runner, repo, namespace, kubectl):
 
 def test_lock_held_by_another_reconcile_blocks_writes(runner, namespace, kubectl):
     declare(runner, namespace)
-    kubectl("apply", "-f", "-", stdin=json.dumps({
-        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-        "metadata": {"name": "gapp-guestbook", "namespace": namespace},
-        "spec": {"holderIdentity": "other-host/1/abc", "leaseDurationSeconds": 600,
-                 "renewTime": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")},
-    }))
+    kubectl(
+        "apply",
+        "-f",
+        "-",
+        stdin=json.dumps(
+            {
+                "apiVersion": "coordination.k8s.io/v1",
+                "kind": "Lease",
+                "metadata": {"name": "gapp-guestbook", "namespace": namespace},
+                "spec": {
+                    "holderIdentity": "other-host/1/abc",
+                    "leaseDurationSeconds": 600,
+                    "renewTime": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                },
+            }
+        ),
+    )
     skipped = runner.reconcile(namespace, "guestbook", lock_mode="skip")
     assert not skipped.synced and "other-host" in skipped.reason
     assert "deployment.apps/web" not in objects(kubectl, namespace)

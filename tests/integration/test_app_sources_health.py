@@ -68,7 +68,9 @@ def test_crd_and_custom_resource_in_one_sync_without_false_drift(tmp_path, kubec
 
 def test_health_follows_the_pods(tmp_path, kubeconfig, kube_api, namespace, kubectl):
     repo = GitRepo(tmp_path / "repo")
-    repo.write("app/deploy.yaml", """
+    repo.write(
+        "app/deploy.yaml",
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata:
@@ -84,7 +86,8 @@ def test_health_follows_the_pods(tmp_path, kubeconfig, kube_api, namespace, kube
               containers:
                 - name: api
                   image: example.test/api:1
-        """)
+        """,
+    )
     repo.commit("api")
     runner = Runner(kubeconfig=kubeconfig, checkout_dir=repo.path)
     runner.declare(application("api", namespace, "app", namespace))

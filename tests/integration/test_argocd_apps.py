@@ -47,7 +47,7 @@ def conditions(app):
 def release_finalizers(kubectl, namespace):
     """No reconcile runs after the test: let the namespace go (our finalizer would hold it)."""
     listed = kubectl.run("get", "gapp", "-n", namespace, "-o", "name")
-    for name in (listed.stdout.split() if listed.returncode == 0 else []):
+    for name in listed.stdout.split() if listed.returncode == 0 else []:
         kubectl.run("patch", name, "-n", namespace, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
 
 
@@ -58,8 +58,11 @@ def test_an_argo_cd_app_of_apps_chart_through_a_url_rewrite(tmp_path, kubeconfig
     try:
         with git_servers.GitHTTPServer(tmp_path / "srv") as server:
             served = server.add_repo("acme/gitops-workloads.git", workloads.path)
-            extra = {"gitops_k8s_namespace": namespace, "gitops_k8s_git_timeout": 30,
-                     "gitops_k8s_repo_url_rewrites": {"https://github.com/acme/": server.url + "/acme/"}}
+            extra = {
+                "gitops_k8s_namespace": namespace,
+                "gitops_k8s_git_timeout": 30,
+                "gitops_k8s_repo_url_rewrites": {"https://github.com/acme/": server.url + "/acme/"},
+            }
             run = ansible_pull(platform.url, str(tmp_path / "checkout"), kubeconfig, "-e", json.dumps(extra))
             again = ansible_pull(platform.url, str(tmp_path / "checkout"), kubeconfig, "-e", json.dumps(extra))
         assert not server.errors, server.errors
@@ -78,8 +81,10 @@ def test_an_argo_cd_app_of_apps_chart_through_a_url_rewrite(tmp_path, kubeconfig
         assert guestbook["status"]["sync"]["repoURL"] == GITHUB_URL
         assert guestbook["status"]["sync"]["fetchedURL"] == served
         assert guestbook["status"]["sync"]["revision"] == workloads.git("rev-parse", "HEAD")
-        assert kubectl("get", "deploy", "guestbook-ui", "-n", namespace, "-o", "jsonpath={.spec.template.spec.containers[0].image}") \
+        assert (
+            kubectl("get", "deploy", "guestbook-ui", "-n", namespace, "-o", "jsonpath={.spec.template.spec.containers[0].image}")
             == "gcr.io/heptio-images/ks-guestbook-demo:0.2"
+        )
         assert kubectl("get", "svc", "guestbook-ui", "-n", namespace, "-o", "name").strip() == "service/guestbook-ui"
 
         kustomized = apps["kustomize-guestbook"]
@@ -88,8 +93,10 @@ def test_an_argo_cd_app_of_apps_chart_through_a_url_rewrite(tmp_path, kubeconfig
         assert "spec.source.kustomize.version is not carried out" in warning
         assert kustomized["spec"]["source"]["kustomize"]["version"] == "v5.4.3"  # the CRD kept it
         # kustomize.images is carried out, as Argo CD's `kustomize edit set image`
-        assert kubectl("get", "deploy", "kustomize-guestbook-ui", "-n", namespace, "-o", "jsonpath={.spec.template.spec.containers[0].image}") \
+        assert (
+            kubectl("get", "deploy", "kustomize-guestbook-ui", "-n", namespace, "-o", "jsonpath={.spec.template.spec.containers[0].image}")
             == "gcr.io/heptio-images/ks-guestbook-demo:0.3"
+        )
         assert "spec.source.kustomize.version is not carried out" in output  # the Ansible warning
 
         assert "AppProject/argocd/platform" in conditions(apps["root"])["UnsupportedFeatureWarning"]

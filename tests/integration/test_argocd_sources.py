@@ -29,40 +29,75 @@ def contains(got, want):
 
 
 def app(name, namespace, spec):
-    return {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": name, "namespace": namespace},
-            "spec": dict(spec, destination={"namespace": namespace}, syncPolicy={"automated": {"prune": True}})}
+    return {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": dict(spec, destination={"namespace": namespace}, syncPolicy={"automated": {"prune": True}}),
+    }
 
 
 def kustomize_app(namespace):
-    return app("argo-kustomize", namespace, {"source": {"path": "guestbook/overlays/prod", "kustomize": {
-        "namePrefix": "eu-",
-        "nameSuffix": "-v2",
-        "namespace": namespace,
-        "images": ["gcr.io/heptio-images/ks-guestbook-demo=registry.example.test/guestbook:0.3"],
-        "replicas": [{"name": "guestbook-ui", "count": 3}],
-        "commonLabels": {"tier": "frontend"},
-        "commonAnnotations": {"deployed-by": "$ARGOCD_APP_NAME"},
-        "commonAnnotationsEnvsubst": True,
-        "components": ["../../components/monitoring"],
-        "patches": [{"target": {"kind": "Deployment", "name": "guestbook-ui"},
-                     "patch": "- op: replace\n  path: /spec/revisionHistoryLimit\n  value: 5"}],
-    }}})
+    return app(
+        "argo-kustomize",
+        namespace,
+        {
+            "source": {
+                "path": "guestbook/overlays/prod",
+                "kustomize": {
+                    "namePrefix": "eu-",
+                    "nameSuffix": "-v2",
+                    "namespace": namespace,
+                    "images": ["gcr.io/heptio-images/ks-guestbook-demo=registry.example.test/guestbook:0.3"],
+                    "replicas": [{"name": "guestbook-ui", "count": 3}],
+                    "commonLabels": {"tier": "frontend"},
+                    "commonAnnotations": {"deployed-by": "$ARGOCD_APP_NAME"},
+                    "commonAnnotationsEnvsubst": True,
+                    "components": ["../../components/monitoring"],
+                    "patches": [
+                        {"target": {"kind": "Deployment", "name": "guestbook-ui"}, "patch": "- op: replace\n  path: /spec/revisionHistoryLimit\n  value: 5"}
+                    ],
+                },
+            }
+        },
+    )
 
 
 def multi_source_app(namespace, charts_url, config_url):
-    return app("argo-multi", namespace, {"sources": [
-        {"repoURL": charts_url, "targetRevision": "main", "path": "charts/demo",
-         "helm": {"releaseName": "multi", "valueFiles": ["$values/envs/prod/values.yaml"]}},
-        {"repoURL": config_url, "targetRevision": "main", "ref": "values"},
-    ]})
+    return app(
+        "argo-multi",
+        namespace,
+        {
+            "sources": [
+                {
+                    "repoURL": charts_url,
+                    "targetRevision": "main",
+                    "path": "charts/demo",
+                    "helm": {"releaseName": "multi", "valueFiles": ["$values/envs/prod/values.yaml"]},
+                },
+                {"repoURL": config_url, "targetRevision": "main", "ref": "values"},
+            ]
+        },
+    )
 
 
 def jsonnet_app(namespace):
-    return app("argo-jsonnet", namespace, {"source": {"path": "jsonnet/apps/guestbook", "directory": {"jsonnet": {
-        "extVars": [{"name": "env", "value": "prod"}, {"name": "app", "value": "$ARGOCD_APP_NAME"}],
-        "tlas": [{"name": "replicas", "value": "1 + 1", "code": True}, {"name": "tag", "value": "0.3"}],
-        "libs": ["jsonnet/vendor"],
-    }}}})
+    return app(
+        "argo-jsonnet",
+        namespace,
+        {
+            "source": {
+                "path": "jsonnet/apps/guestbook",
+                "directory": {
+                    "jsonnet": {
+                        "extVars": [{"name": "env", "value": "prod"}, {"name": "app", "value": "$ARGOCD_APP_NAME"}],
+                        "tlas": [{"name": "replicas", "value": "1 + 1", "code": True}, {"name": "tag", "value": "0.3"}],
+                        "libs": ["jsonnet/vendor"],
+                    }
+                },
+            }
+        },
+    )
 
 
 def test_kustomize_overrides_multi_source_and_jsonnet_through_ansible_pull(tmp_path, kubeconfig, namespace, kubectl):
@@ -80,8 +115,17 @@ def test_kustomize_overrides_multi_source_and_jsonnet_through_ansible_pull(tmp_p
         config.write("apps/%s.yaml" % obj["metadata"]["name"], yaml.safe_dump(obj))
     config_commit = config.commit("apps")
 
-    pulled = ansible_pull(config.url, str(tmp_path / "checkout"), kubeconfig, "-e", "gitops_k8s_namespace=%s" % namespace,
-                          "-e", "gitops_k8s_root_name=argo-root", "-e", "gitops_k8s_allow_local_repos=true")
+    pulled = ansible_pull(
+        config.url,
+        str(tmp_path / "checkout"),
+        kubeconfig,
+        "-e",
+        "gitops_k8s_namespace=%s" % namespace,
+        "-e",
+        "gitops_k8s_root_name=argo-root",
+        "-e",
+        "gitops_k8s_allow_local_repos=true",
+    )
     assert pulled.returncode == 0, pulled.stdout[-5000:] + pulled.stderr[-3000:]
     apps = {a["metadata"]["name"]: a for a in json.loads(kubectl("get", "gapp", "-n", namespace, "-o", "json"))["items"]}
     for name in ("argo-kustomize", "argo-multi", "argo-jsonnet"):
@@ -106,9 +150,21 @@ def test_kustomize_overrides_multi_source_and_jsonnet_through_ansible_pull(tmp_p
         assert contains(got["metadata"], {k: want["metadata"][k] for k in ("labels", "annotations") if k in want["metadata"]})
 
     # multi-source: what helm template renders from the chart with the other repository's values
-    template = subprocess.run([os.path.join(VENV_BIN, "helm"), "template", "multi", os.path.join(charts.path, "charts", "demo"),
-                               "--namespace", namespace, "-f", os.path.join(config.path, "envs", "prod", "values.yaml")],
-                              capture_output=True, text=True, check=True).stdout
+    template = subprocess.run(
+        [
+            os.path.join(VENV_BIN, "helm"),
+            "template",
+            "multi",
+            os.path.join(charts.path, "charts", "demo"),
+            "--namespace",
+            namespace,
+            "-f",
+            os.path.join(config.path, "envs", "prod", "values.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rendered = {d["kind"]: d for d in yaml.safe_load_all(template) if d}
     assert live("configmap", rendered["ConfigMap"]["metadata"]["name"])["data"] == rendered["ConfigMap"]["data"]
     assert live("deployment", rendered["Deployment"]["metadata"]["name"])["spec"]["replicas"] == 2 == rendered["Deployment"]["spec"]["replicas"]
@@ -120,7 +176,16 @@ def test_kustomize_overrides_multi_source_and_jsonnet_through_ansible_pull(tmp_p
     assert deploy["spec"]["template"]["spec"]["containers"][0]["image"] == "gcr.io/heptio-images/ks-guestbook-demo:0.3"
     assert live("service", "guestbook-ui")["spec"]["ports"][0]["port"] == 80
 
-    second = ansible_pull(config.url, str(tmp_path / "checkout"), kubeconfig, "-e", "gitops_k8s_namespace=%s" % namespace,
-                          "-e", "gitops_k8s_root_name=argo-root", "-e", "gitops_k8s_allow_local_repos=true")
+    second = ansible_pull(
+        config.url,
+        str(tmp_path / "checkout"),
+        kubeconfig,
+        "-e",
+        "gitops_k8s_namespace=%s" % namespace,
+        "-e",
+        "gitops_k8s_root_name=argo-root",
+        "-e",
+        "gitops_k8s_allow_local_repos=true",
+    )
     assert second.returncode == 0, second.stdout[-5000:]
     assert "changed=0" in second.stdout, second.stdout[-5000:]

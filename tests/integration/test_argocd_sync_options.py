@@ -150,7 +150,9 @@ def test_force_replace_recreates_a_job_whose_template_changed(tmp_path, kubeconf
 def test_delete_false_keeps_an_object_when_its_application_is_deleted(tmp_path, kubeconfig, namespace, kubectl):
     repo = GitRepo(tmp_path / "repo")
     repo.write("app/settings.yaml", SETTINGS)
-    repo.write("app/data.yaml", """
+    repo.write(
+        "app/data.yaml",
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata:
@@ -159,7 +161,8 @@ def test_delete_false_keeps_an_object_when_its_application_is_deleted(tmp_path, 
             argocd.argoproj.io/sync-options: Delete=false
         data:
           retained: "yes"
-        """)
+        """,
+    )
     repo.commit("app")
     runner = _runner(kubeconfig, repo)
     app = application("annot-retain", namespace, "app", namespace)
@@ -210,11 +213,17 @@ def test_prune_propagation_orphan_keeps_the_replicasets_and_pods(tmp_path, kubec
     repo.write("app/settings.yaml", SETTINGS)
     repo.commit("web")
     runner = _runner(kubeconfig, repo)
-    runner.declare(application("annot-orphan", namespace, "app", namespace, syncPolicy={
-        "automated": {"prune": True}, "syncOptions": ["PrunePropagationPolicy=orphan"]}))
+    runner.declare(
+        application("annot-orphan", namespace, "app", namespace, syncPolicy={"automated": {"prune": True}, "syncOptions": ["PrunePropagationPolicy=orphan"]})
+    )
     assert runner.reconcile(namespace, "annot-orphan").error is None
-    _wait_for(lambda: kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split() and
-              len(kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split()) == 2, "the web Pods")
+    _wait_for(
+        lambda: (
+            kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split()
+            and len(kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split()) == 2
+        ),
+        "the web Pods",
+    )
     replica_set = kubectl("get", "rs", "-n", namespace, "-l", "app=web", "-o", "name").strip()
 
     repo.remove("app/web.yaml")
@@ -233,7 +242,9 @@ def test_prune_propagation_orphan_keeps_the_replicasets_and_pods(tmp_path, kubec
 def test_ignore_extraneous_keeps_the_application_synced(tmp_path, kubeconfig, namespace, kubectl):
     repo = GitRepo(tmp_path / "repo")
     repo.write("app/settings.yaml", SETTINGS)
-    repo.write("app/generated.yaml", """
+    repo.write(
+        "app/generated.yaml",
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata:
@@ -243,7 +254,8 @@ def test_ignore_extraneous_keeps_the_application_synced(tmp_path, kubeconfig, na
             argocd.argoproj.io/sync-options: SyncEverything=please
         data:
           k: v
-        """)
+        """,
+    )
     repo.commit("with generated config")
     runner = _runner(kubeconfig, repo)
     runner.declare(application("annot-extraneous", namespace, "app", namespace, prune=False))
@@ -270,9 +282,19 @@ def test_create_namespace_with_managed_namespace_metadata(tmp_path, kubeconfig, 
     repo.write("app/settings.yaml", SETTINGS)
     repo.commit("app")
     runner = _runner(kubeconfig, repo)
-    runner.declare(application("annot-ns", namespace, "app", target, syncPolicy={
-        "automated": {"prune": True}, "syncOptions": ["CreateNamespace=true"],
-        "managedNamespaceMetadata": {"labels": {"team": "shop"}, "annotations": {"example.test/owner": "shop-team"}}}))
+    runner.declare(
+        application(
+            "annot-ns",
+            namespace,
+            "app",
+            target,
+            syncPolicy={
+                "automated": {"prune": True},
+                "syncOptions": ["CreateNamespace=true"],
+                "managedNamespaceMetadata": {"labels": {"team": "shop"}, "annotations": {"example.test/owner": "shop-team"}},
+            },
+        )
+    )
     try:
         outcome = runner.reconcile(namespace, "annot-ns")
         assert outcome.error is None, outcome.error
@@ -288,7 +310,9 @@ def test_create_namespace_with_managed_namespace_metadata(tmp_path, kubeconfig, 
 def test_prune_last_waits_until_the_new_deployment_is_healthy(tmp_path, kubeconfig, kube_api, namespace, kubectl):
     """The old config is pruned only once the Deployment that replaces it is healthy."""
     repo = GitRepo(tmp_path / "repo")
-    repo.write("app/legacy.yaml", """
+    repo.write(
+        "app/legacy.yaml",
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata:
@@ -297,7 +321,8 @@ def test_prune_last_waits_until_the_new_deployment_is_healthy(tmp_path, kubeconf
             argocd.argoproj.io/sync-options: PruneLast=true
         data:
           mode: legacy
-        """)
+        """,
+    )
     repo.commit("legacy")
     runner = _runner(kubeconfig, repo)
     runner.declare(application("annot-prunelast", namespace, "app", namespace))
@@ -324,7 +349,9 @@ def test_replace_puts_the_whole_object(tmp_path, kubeconfig, namespace, kubectl)
     """Replace=true: created with POST, then replaced with PUT, which drops what another
     writer added (server-side apply would keep it)."""
     repo = GitRepo(tmp_path / "repo")
-    repo.write("app/big.yaml", """
+    repo.write(
+        "app/big.yaml",
+        """
         apiVersion: v1
         kind: ConfigMap
         metadata:
@@ -333,7 +360,8 @@ def test_replace_puts_the_whole_object(tmp_path, kubeconfig, namespace, kubectl)
             argocd.argoproj.io/sync-options: Replace=true
         data:
           cpu.json: '{"panels": 1}'
-        """)
+        """,
+    )
     repo.commit("dashboards")
     runner = _runner(kubeconfig, repo)
     runner.declare(application("annot-replace", namespace, "app", namespace))

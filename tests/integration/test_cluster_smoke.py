@@ -17,23 +17,24 @@ def test_api_server_version(kube_api, is_local_cluster):
 
 
 def test_rbac_denies_an_unbound_service_account(kubectl):
-    proc = kubectl.run("auth", "can-i", "list", "pods", "--namespace", "default",
-                       "--as", "system:serviceaccount:default:nobody")
+    proc = kubectl.run("auth", "can-i", "list", "pods", "--namespace", "default", "--as", "system:serviceaccount:default:nobody")
     assert proc.stdout.strip() == "no", (proc.returncode, proc.stdout, proc.stderr)
     assert proc.returncode == 1
 
 
 def test_rbac_denies_an_unbound_service_account_by_subject_access_review(kube_api):
     reviews = kube_api.dynamic.resources.get(api_version="authorization.k8s.io/v1", kind="SubjectAccessReview")
-    review = reviews.create(body={
-        "apiVersion": "authorization.k8s.io/v1",
-        "kind": "SubjectAccessReview",
-        "spec": {
-            "user": "system:serviceaccount:default:nobody",
-            "groups": ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
-            "resourceAttributes": {"namespace": "default", "verb": "list", "resource": "pods"},
-        },
-    })
+    review = reviews.create(
+        body={
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SubjectAccessReview",
+            "spec": {
+                "user": "system:serviceaccount:default:nobody",
+                "groups": ["system:serviceaccounts", "system:serviceaccounts:default", "system:authenticated"],
+                "resourceAttributes": {"namespace": "default", "verb": "list", "resource": "pods"},
+            },
+        }
+    )
     assert review.status.allowed is False
 
 
@@ -71,21 +72,27 @@ def test_custom_resource_updates_keep_the_api_server_up(kube_api, kubectl, names
     suffix = uuid.uuid4().hex[:6]
     plural, kind = "widgets" + suffix, "Widget" + suffix.upper()
     crd_name = "%s.%s" % (plural, group)
-    crds.create(body={
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": crd_name},
-        "spec": {
-            "group": group,
-            "scope": "Namespaced",
-            "names": {"plural": plural, "singular": "widget" + suffix, "kind": kind},
-            "versions": [{
-                "name": "v1", "served": True, "storage": True,
-                "subresources": {"status": {}},
-                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
-            }],
-        },
-    })
+    crds.create(
+        body={
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": crd_name},
+            "spec": {
+                "group": group,
+                "scope": "Namespaced",
+                "names": {"plural": plural, "singular": "widget" + suffix, "kind": kind},
+                "versions": [
+                    {
+                        "name": "v1",
+                        "served": True,
+                        "storage": True,
+                        "subresources": {"status": {}},
+                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                    }
+                ],
+            },
+        }
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -96,16 +103,28 @@ def test_custom_resource_updates_keep_the_api_server_up(kube_api, kubectl, names
             time.sleep(0.2)
         kube_api.dynamic.resources.invalidate_cache()
         widgets = kube_api.dynamic.resources.get(api_version=group + "/v1", kind=kind)
-        widgets.create(namespace=namespace, body={
-            "apiVersion": group + "/v1", "kind": kind,
-            "metadata": {"name": "w", "labels": {"a": "1", "b": "2"}, "annotations": {"x": "y", "z": "w"}},
-            "spec": {"size": {"small": 1, "large": 2}},
-        })
+        widgets.create(
+            namespace=namespace,
+            body={
+                "apiVersion": group + "/v1",
+                "kind": kind,
+                "metadata": {"name": "w", "labels": {"a": "1", "b": "2"}, "annotations": {"x": "y", "z": "w"}},
+                "spec": {"size": {"small": 1, "large": 2}},
+            },
+        )
         for i in range(5):
-            widgets.patch(name="w", namespace=namespace, content_type="application/merge-patch+json",
-                          body={"metadata": {"labels": {"round": str(i)}}, "spec": {"size": {"n%d" % i: i}}})
-            widgets.status.patch(name="w", namespace=namespace, content_type="application/merge-patch+json",
-                                 body={"status": {"round": i, "conditions": [{"type": "Ready", "status": "True"}]}})
+            widgets.patch(
+                name="w",
+                namespace=namespace,
+                content_type="application/merge-patch+json",
+                body={"metadata": {"labels": {"round": str(i)}}, "spec": {"size": {"n%d" % i: i}}},
+            )
+            widgets.status.patch(
+                name="w",
+                namespace=namespace,
+                content_type="application/merge-patch+json",
+                body={"status": {"round": i, "conditions": [{"type": "Ready", "status": "True"}]}},
+            )
         assert widgets.get(name="w", namespace=namespace).metadata.labels["round"] == "4"
         assert kubectl("get", "--raw", "/readyz").strip() == "ok"
     finally:

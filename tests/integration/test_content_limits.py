@@ -27,10 +27,18 @@ def run_play_measured(tmp_path, task):
     """Run one registered task in a localhost play; returns (result, seconds, max RSS in bytes)
     of the whole ansible-playbook process tree (the module runs in a child of a child)."""
     out = tmp_path / "measured.json"
-    play = [{"name": "measured", "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [
-        dict(task, register="measured", ignore_errors=True),
-        {"name": "Record the result", "ansible.builtin.copy": {"content": "{{ measured | to_json }}", "dest": str(out), "mode": "0600"}},
-    ]}]
+    play = [
+        {
+            "name": "measured",
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "tasks": [
+                dict(task, register="measured", ignore_errors=True),
+                {"name": "Record the result", "ansible.builtin.copy": {"content": "{{ measured | to_json }}", "dest": str(out), "mode": "0600"}},
+            ],
+        }
+    ]
     path = tmp_path / "measured.yml"
     path.write_text(yaml.safe_dump(play))
 
@@ -41,7 +49,11 @@ def run_play_measured(tmp_path, task):
     with open(tmp_path / "measured.log", "wb") as log:
         proc = subprocess.Popen(  # pylint: disable=consider-using-with,subprocess-popen-preexec-fn
             [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", str(path)],
-            env=ansible_env(), stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit_memory)
+            env=ansible_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=limit_memory,
+        )
         # wait4: the resource usage of this process tree alone, not of every child of pytest
         _pid, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)

@@ -43,8 +43,7 @@ def control_plane_binaries():
     """Where hack/cluster.sh finds kube-apiserver (its own rule), and whether it is there."""
     here = os.path.join(REPO_ROOT, "hack")
     script = "$(grep -E '^(CACHE|BIN)=' %s/build-control-plane.sh); echo \"$BIN\"" % here
-    kbin = os.environ.get("GITOPS_K8S_KUBE_BIN") or subprocess.run(
-        ["bash", "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+    kbin = os.environ.get("GITOPS_K8S_KUBE_BIN") or subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.strip()
     return os.access(os.path.join(kbin, "kube-apiserver"), os.X_OK)
 
 
@@ -70,8 +69,9 @@ class ThrowawayCluster:
         self.run("down", "--purge")
 
     def kubectl(self, *args, check=True):
-        proc = subprocess.run([os.path.join(VENV_BIN, "kubectl"), "--kubeconfig", self.kubeconfig, *args],
-                              capture_output=True, text=True, timeout=120, check=False)
+        proc = subprocess.run(
+            [os.path.join(VENV_BIN, "kubectl"), "--kubeconfig", self.kubeconfig, *args], capture_output=True, text=True, timeout=120, check=False
+        )
         if check:
             assert proc.returncode == 0, "kubectl %s: %s" % (" ".join(args), proc.stderr)
         return proc
@@ -79,9 +79,24 @@ class ThrowawayCluster:
 
 def bootstrap(cluster, repo):
     proc = subprocess.run(
-        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.bootstrap",
-         "-e", "agent_kubeconfig=%s" % cluster.kubeconfig, "-e", "agent_repo_url=%s" % repo.url, "-e", "agent_repo_revision=main"],
-        env=ansible_env(), capture_output=True, text=True, timeout=900, check=False, cwd=REPO_ROOT,
+        [
+            os.path.join(VENV_BIN, "ansible-playbook"),
+            "-i",
+            "localhost,",
+            "gitops.k8s.bootstrap",
+            "-e",
+            "agent_kubeconfig=%s" % cluster.kubeconfig,
+            "-e",
+            "agent_repo_url=%s" % repo.url,
+            "-e",
+            "agent_repo_revision=main",
+        ],
+        env=ansible_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        cwd=REPO_ROOT,
     )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-3000:]
 
@@ -119,8 +134,10 @@ def applications(cluster):
 
 def test_new_cluster_plus_bootstrap_and_one_reconcile_brings_everything_back(tmp_path):
     if not control_plane_binaries() and os.environ.get("GITOPS_K8S_TEST_KUBECONFIG"):
-        pytest.skip("the disaster recovery test starts its own local control plane; its binaries are not built "
-                    "(GITOPS_K8S_TEST_KUBECONFIG points at an external cluster): run `make cluster-up` without it once")
+        pytest.skip(
+            "the disaster recovery test starts its own local control plane; its binaries are not built "
+            "(GITOPS_K8S_TEST_KUBECONFIG points at an external cluster): run `make cluster-up` without it once"
+        )
     repo = GitRepo(tmp_path / "origin")
     shutil.copytree(os.path.join(REPO_ROOT, "examples"), repo.path, dirs_exist_ok=True)
     revision = repo.commit("examples")

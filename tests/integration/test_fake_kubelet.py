@@ -65,20 +65,16 @@ def test_background_kubelet_follows_a_scale_up(kube_api, namespace):
     deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
     deployments.create(body=_deployment("api", replicas=2), namespace=namespace)
     with fake_kubelet.running(kube_api, namespace, interval=0.2):
-        _wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 2,
-                  what="2 available replicas")
-        deployments.patch(name="api", namespace=namespace, body={"spec": {"replicas": 3}},
-                          content_type="application/merge-patch+json")
-        _wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 3,
-                  what="3 available replicas after scaling up")
+        _wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 2, what="2 available replicas")
+        deployments.patch(name="api", namespace=namespace, body={"spec": {"replicas": 3}}, content_type="application/merge-patch+json")
+        _wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 3, what="3 available replicas after scaling up")
 
 
 def test_fail_pods_reports_crash_loop(kube_api, namespace):
     deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
     deployments.create(body=_deployment("crash"), namespace=namespace)
     fake_kubelet.ensure_node(kube_api)
-    _wait_for(lambda: fake_kubelet.fail_pods(kube_api, namespace, label_selector="app=crash"),
-              what="the Pod to exist")
+    _wait_for(lambda: fake_kubelet.fail_pods(kube_api, namespace, label_selector="app=crash"), what="the Pod to exist")
     pod = kube_api.core.list_namespaced_pod(namespace, label_selector="app=crash").items[0]
     waiting = pod.status.container_statuses[0].state.waiting
     assert waiting.reason == "CrashLoopBackOff"

@@ -23,20 +23,24 @@ from .gitops import GitRepo, application
 
 MANY = 300
 # What the API server answers for a write in flight when etcd dies (seen: the gRPC stream closing).
-ETCD_GONE = re.compile(r"^ConfigMap/[a-z0-9-]+/cm-\d{3}: apply failed: apply failed: "
-                       r"(rpc error: code = Unavailable desc = .+|etcdserver: .+|Timeout: .+)$")
+ETCD_GONE = re.compile(
+    r"^ConfigMap/[a-z0-9-]+/cm-\d{3}: apply failed: apply failed: "
+    r"(rpc error: code = Unavailable desc = .+|etcdserver: .+|Timeout: .+)$"
+)
 
 
 def api_server_gone(namespace, server):
     """The error of a write to an API server that was just killed."""
     obj = r"ConfigMap/%s/cm-\d{3}" % re.escape(namespace)
-    return re.compile(r"^(%s): apply failed: the API server (closed the connection before answering|%s refused the connection "
-                      r"\(is it running\?\)) \(apply \1\)$" % (obj, re.escape(server)))
+    return re.compile(
+        r"^(%s): apply failed: the API server (closed the connection before answering|%s refused the connection "
+        r"\(is it running\?\)) \(apply \1\)$" % (obj, re.escape(server))
+    )
 
 
 def write_configmaps(repo, count, value):
     """COUNT ConfigMaps cm-000.. in one file of the repository, committed."""
-    docs = ["apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%03d\ndata:\n  value: \"%s\"\n" % (i, value) for i in range(count)]
+    docs = ['apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-%03d\ndata:\n  value: "%s"\n' % (i, value) for i in range(count)]
     repo.write("app/configmaps.yaml", "---\n".join(docs))
     return repo.commit("%d ConfigMaps, value %s" % (count, value))
 

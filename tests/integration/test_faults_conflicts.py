@@ -54,8 +54,7 @@ def writes(outcome):
 def managers(kubectl, namespace, name, field):
     """Field managers owning data.FIELD of ConfigMap NAME."""
     obj = json.loads(kubectl("get", "cm", name, "-n", namespace, "-o", "json", "--show-managed-fields"))
-    return sorted(m["manager"] for m in obj["metadata"]["managedFields"]
-                  if "f:" + field in ((m.get("fieldsV1") or {}).get("f:data") or {}))
+    return sorted(m["manager"] for m in obj["metadata"]["managedFields"] if "f:" + field in ((m.get("fieldsV1") or {}).get("f:data") or {}))
 
 
 def test_foreign_field_manager_is_reverted(runner, repo, private_cluster):
@@ -67,8 +66,15 @@ def test_foreign_field_manager_is_reverted(runner, repo, private_cluster):
     assert ids(runner.reconcile(namespace, "owner"), "created") == ["ConfigMap/%s/owned" % namespace]
     before = uids(kubectl, namespace)
 
-    kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=intruder", "-f", "-", stdin=json.dumps({
-        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owned", "namespace": namespace}, "data": {"value": "hacked"}}))
+    kubectl(
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        "--field-manager=intruder",
+        "-f",
+        "-",
+        stdin=json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owned", "namespace": namespace}, "data": {"value": "hacked"}}),
+    )
     assert managers(kubectl, namespace, "owned", "value") == ["intruder"]
 
     outcome = runner.reconcile(namespace, "owner")
@@ -91,9 +97,13 @@ class RelabelWebhook(http.server.BaseHTTPRequestHandler):
         request = review["request"]
         RelabelWebhook.calls.append((request["operation"], bool(request.get("dryRun"))))
         patch = [{"op": "replace", "path": "/metadata/labels/tier", "value": "mutated"}]
-        body = json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": {
-            "uid": request["uid"], "allowed": True, "patchType": "JSONPatch",
-            "patch": base64.b64encode(json.dumps(patch).encode()).decode()}}).encode()
+        body = json.dumps(
+            {
+                "apiVersion": "admission.k8s.io/v1",
+                "kind": "AdmissionReview",
+                "response": {"uid": request["uid"], "allowed": True, "patchType": "JSONPatch", "patch": base64.b64encode(json.dumps(patch).encode()).decode()},
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -109,9 +119,28 @@ def relabel_webhook(tmp_path, private_cluster):
     """The webhook served on 127.0.0.1 with a self-signed certificate, registered for
     ConfigMaps labelled faults.example.test/mutate=true; yields its list of calls."""
     cert, key = tmp_path / "webhook.crt", tmp_path / "webhook.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), RelabelWebhook)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(str(cert), str(key))
@@ -120,16 +149,21 @@ def relabel_webhook(tmp_path, private_cluster):
     thread.start()
     RelabelWebhook.calls = []
     config = {
-        "apiVersion": "admissionregistration.k8s.io/v1", "kind": "MutatingWebhookConfiguration",
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "MutatingWebhookConfiguration",
         "metadata": {"name": "faults-relabel"},
-        "webhooks": [{
-            "name": "relabel.faults.example.test",
-            "clientConfig": {"url": "https://127.0.0.1:%d/mutate" % server.server_address[1],
-                             "caBundle": base64.b64encode(cert.read_bytes()).decode()},
-            "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
-            "objectSelector": {"matchLabels": {MUTATE_LABEL: "true"}},
-            "sideEffects": "None", "admissionReviewVersions": ["v1"], "failurePolicy": "Fail", "timeoutSeconds": 5,
-        }],
+        "webhooks": [
+            {
+                "name": "relabel.faults.example.test",
+                "clientConfig": {"url": "https://127.0.0.1:%d/mutate" % server.server_address[1], "caBundle": base64.b64encode(cert.read_bytes()).decode()},
+                "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
+                "objectSelector": {"matchLabels": {MUTATE_LABEL: "true"}},
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+                "failurePolicy": "Fail",
+                "timeoutSeconds": 5,
+            }
+        ],
     }
     private_cluster.kubectl("apply", "-f", "-", stdin=json.dumps(config))
     try:

@@ -77,8 +77,9 @@ def test_object_over_the_api_size_limit_is_named_and_nothing_else_is_lost(runner
     outcome = runner.reconcile(namespace, "too-big")
     assert outcome.error.step == "apply"
     # refused by the server-side dry-run of the plan, before the first write: nothing of this sync is applied
-    assert str(outcome.error) == ('ConfigMap/%s/big: dry-run apply failed: dry-run failed: ConfigMap "big" is invalid: []: '
-                                  'Too long: must have at most 1048576 bytes' % namespace)
+    assert str(outcome.error) == (
+        'ConfigMap/%s/big: dry-run apply failed: dry-run failed: ConfigMap "big" is invalid: []: Too long: must have at most 1048576 bytes' % namespace
+    )
     after = uids(kubectl, namespace)
     assert lost(before, after) == []  # old is not pruned
     assert "ConfigMap/%s/big" % namespace not in after

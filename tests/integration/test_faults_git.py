@@ -82,8 +82,7 @@ def test_unreachable_repository_fails_clearly_and_prunes_nothing(runner, repo, d
     daemon.stop()  # the server is gone: connections to its port are refused
     refused = runner.reconcile(namespace, "faulty-git")
     assert refused.error.step == "fetch"
-    assert str(refused.error) == ("%s: cannot fetch ref main: fatal: unable to connect to 127.0.0.1:\n"
-                                  "127.0.0.1[0: 127.0.0.1]: errno=Connection refused" % url)
+    assert str(refused.error) == ("%s: cannot fetch ref main: fatal: unable to connect to 127.0.0.1:\n127.0.0.1[0: 127.0.0.1]: errno=Connection refused" % url)
     assert refused.sync_status == "Unknown"
     assert condition(runner, namespace) == ("ComparisonError", "fetch failed: %s" % refused.error)
     assert lost(before, uids(kubectl, namespace)) == []
@@ -190,10 +189,9 @@ CORRUPTIONS = {
 }
 
 
-@pytest.mark.parametrize("corruption", [
-    pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [])
-    for name, (_rel, reason) in CORRUPTIONS.items()
-])
+@pytest.mark.parametrize(
+    "corruption", [pytest.param(name, marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else []) for name, (_rel, reason) in CORRUPTIONS.items()]
+)
 def test_corrupt_cache_recovers_or_fails_clearly_and_prunes_nothing(corruption, runner, repo, daemon, kubectl, namespace):
     url = daemon.url("gitops-repo")
     declare(runner, namespace, url)

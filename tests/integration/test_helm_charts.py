@@ -61,14 +61,21 @@ def credentials(url, password):
 
 def test_chart_repository_install_upgrade_and_wrong_credentials(tmp_path, kubeconfig, namespace, kubectl, chart_repo):
     runner = Runner(kubeconfig=kubeconfig, cache_dir=str(tmp_path / "cache"), credentials=credentials(chart_repo.url, PASSWORD))
-    runner.declare(chart_app("charts-webapp", namespace, chart_repo.url, "1.0.0",
-                             parameters=[{"name": "replicaCount", "value": "2"},
-                                         {"name": "podAnnotations.prometheus\\.io/scrape", "value": "true", "forceString": True}]))
+    runner.declare(
+        chart_app(
+            "charts-webapp",
+            namespace,
+            chart_repo.url,
+            "1.0.0",
+            parameters=[{"name": "replicaCount", "value": "2"}, {"name": "podAnnotations.prometheus\\.io/scrape", "value": "true", "forceString": True}],
+        )
+    )
     first = runner.reconcile(namespace, "charts-webapp")
     assert first.error is None, first.error
     assert first.revision == "1.0.0"
     assert sorted(first.changeset.by_action("created")) == sorted(
-        ["ConfigMap/%s/shop-webapp" % namespace, "Deployment/%s/shop-webapp" % namespace, "Service/%s/shop-webapp" % namespace])
+        ["ConfigMap/%s/shop-webapp" % namespace, "Deployment/%s/shop-webapp" % namespace, "Service/%s/shop-webapp" % namespace]
+    )
     assert configmap(kubectl, namespace)["chartVersion"] == "1.0.0"
     assert kubectl("get", "deploy", "shop-webapp", "-n", namespace, "-o", "jsonpath={.spec.replicas}") == "2"
     status = runner.get(namespace, "charts-webapp")["status"]["sync"]
@@ -143,8 +150,14 @@ def test_ansible_pull_deploys_a_chart_from_a_repository_with_credentials(tmp_pat
     repo.commit("webapp from the chart repository")
     extra = str(tmp_path / "vars.json")
     with open(extra, "w", encoding="utf-8") as handle:
-        json.dump({"gitops_k8s_namespace": namespace, "gitops_k8s_root_name": "charts-e2e-root",
-                   "gitops_k8s_repo_credentials": [{"url": chart_repo.url, "username": "charts", "password": PASSWORD}]}, handle)
+        json.dump(
+            {
+                "gitops_k8s_namespace": namespace,
+                "gitops_k8s_root_name": "charts-e2e-root",
+                "gitops_k8s_repo_credentials": [{"url": chart_repo.url, "username": "charts", "password": PASSWORD}],
+            },
+            handle,
+        )
     checkout = str(tmp_path / "checkout")
 
     first = ansible_pull(repo.url, checkout, kubeconfig, "-e", "@" + extra)

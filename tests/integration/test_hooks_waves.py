@@ -88,7 +88,9 @@ def test_ansible_pull_runs_helm_hooks_as_argocd_does(tmp_path, kubeconfig, kube_
     repo = GitRepo(tmp_path / "origin")
     shutil.copytree(os.path.join(FIXTURES, "chart"), os.path.join(repo.path, "chart"))
     shutil.copy(os.path.join(os.path.dirname(FIXTURES), "..", "..", "..", "examples", "local.yml"), os.path.join(repo.path, "local.yml"))
-    repo.write("apps/shop.yaml", """
+    repo.write(
+        "apps/shop.yaml",
+        """
         apiVersion: gitops-k8s.dev/v1alpha1
         kind: Application
         metadata:
@@ -107,10 +109,20 @@ def test_ansible_pull_runs_helm_hooks_as_argocd_does(tmp_path, kubeconfig, kube_
               selfHeal: true
             syncOptions:
               - CreateNamespace=true
-        """ % (apps_ns, dest))
+        """
+        % (apps_ns, dest),
+    )
     repo.commit("shop chart")
-    extra = ("-e", "gitops_k8s_namespace=%s" % apps_ns, "-e", "gitops_k8s_root_name=hooks-root",
-             "-e", "gitops_k8s_hook_timeout=40", "-e", "gitops_k8s_wave_timeout=40")
+    extra = (
+        "-e",
+        "gitops_k8s_namespace=%s" % apps_ns,
+        "-e",
+        "gitops_k8s_root_name=hooks-root",
+        "-e",
+        "gitops_k8s_hook_timeout=40",
+        "-e",
+        "gitops_k8s_wave_timeout=40",
+    )
     try:
         kube_api.core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": dest}})
         with fake_kubelet.running(kube_api.dynamic, dest, interval=0.2, jobs=()):
@@ -137,13 +149,29 @@ def test_ansible_pull_runs_helm_hooks_as_argocd_does(tmp_path, kubeconfig, kube_
 def test_sync_module_runs_hooks_and_warns_about_unknown_hook_types(tmp_path, kubeconfig, namespace, kubectl):
     from .playbook import run_tasks  # pylint: disable=import-outside-toplevel
 
-    plan = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"steps": "1"},
-            "metadata": {"generateName": "hooks-plan-", "namespace": namespace, "annotations": {"argocd.argoproj.io/hook": "PreSync"}}}
-    typo = {"apiVersion": "v1", "kind": "ConfigMap", "data": {},
-            "metadata": {"name": "hooks-typo", "namespace": namespace, "annotations": {"argocd.argoproj.io/hook": "PreSynk"}}}
+    plan = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "data": {"steps": "1"},
+        "metadata": {"generateName": "hooks-plan-", "namespace": namespace, "annotations": {"argocd.argoproj.io/hook": "PreSync"}},
+    }
+    typo = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "data": {},
+        "metadata": {"name": "hooks-typo", "namespace": namespace, "annotations": {"argocd.argoproj.io/hook": "PreSynk"}},
+    }
     app = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "hooks-app", "namespace": namespace}, "data": {"k": "v"}}
-    task = {"name": "sync", "gitops.k8s.sync": {"kubeconfig": kubeconfig, "namespace": namespace, "definitions": [plan, typo, app],
-                                                "inventory": {"name": "inv", "namespace": namespace}, "hook_timeout": 20}}
+    task = {
+        "name": "sync",
+        "gitops.k8s.sync": {
+            "kubeconfig": kubeconfig,
+            "namespace": namespace,
+            "definitions": [plan, typo, app],
+            "inventory": {"name": "inv", "namespace": namespace},
+            "hook_timeout": 20,
+        },
+    }
     _rc, res = run_tasks(tmp_path, [task])
     hooks = res["sync"]["hooks"]
     assert [(h["hookType"], h["hookPhase"]) for h in hooks] == [("PreSync", "Succeeded")] and hooks[0]["name"].startswith("hooks-plan-")

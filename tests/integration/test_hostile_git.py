@@ -36,11 +36,19 @@ def platform_with(tmp_path, namespace, children):
 def reconcile(tmp_path, kubeconfig, namespace, platform, **params):
     """The root (the platform checkout), then every other Application, as the reconcile
     playbook does; returns (registered results, rows of the children by name)."""
-    common = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": platform.path,
-              "git_cache_dir": str(tmp_path / "git-cache"), "run_id": "hostile-git", "fail_on_error": False}
+    common = {
+        "kubeconfig": kubeconfig,
+        "namespace": namespace,
+        "checkout_dir": platform.path,
+        "git_cache_dir": str(tmp_path / "git-cache"),
+        "run_id": "hostile-git",
+        "fail_on_error": False,
+    }
     common.update(params)
-    tasks = [{"name": "root", "gitops.k8s.app": dict(common, definition=application("root", namespace, "apps", namespace))},
-             {"name": "children", "gitops.k8s.app": dict(common, all=True, exclude=["root"])}]
+    tasks = [
+        {"name": "root", "gitops.k8s.app": dict(common, definition=application("root", namespace, "apps", namespace))},
+        {"name": "children", "gitops.k8s.app": dict(common, all=True, exclude=["root"])},
+    ]
     _rc, results = run_tasks(tmp_path, tasks, check=False)
     assert results["root"].get("error") is None and not results["root"].get("failed"), results["root"]
     return results, {row["application"].split("/", 1)[1]: row for row in results["children"].get("applications", [])}
@@ -86,8 +94,13 @@ def test_a_credential_for_every_host_is_refused_before_any_fetch(tmp_path, kubec
     with git_servers.GitHTTPServer(tmp_path / "srv") as server:
         url = server.add_repo("team/app.git", served_repo(tmp_path, "app", "from-app").path)
         root = application("root", namespace, ".", namespace, repo_url=url)
-        task = {"kubeconfig": kubeconfig, "namespace": namespace, "definition": root, "git_cache_dir": str(tmp_path / "git-cache"),
-                "repo_credentials": [{"url": url, "token": TOKEN}, {"url": "*", "token": TOKEN}]}
+        task = {
+            "kubeconfig": kubeconfig,
+            "namespace": namespace,
+            "definition": root,
+            "git_cache_dir": str(tmp_path / "git-cache"),
+            "repo_credentials": [{"url": url, "token": TOKEN}, {"url": "*", "token": TOKEN}],
+        }
         rc, results = run_tasks(tmp_path, [{"name": "wildcard", "gitops.k8s.app": task}], check=False)
     assert rc != 0 and results["wildcard"]["failed"] is True
     assert results["wildcard"]["msg"].startswith("repo_credentials[1]: url *: wildcards are not allowed")

@@ -35,9 +35,9 @@ def git_daemon(base):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
-        ["git", "daemon", "--listen=127.0.0.1", "--port=%d" % port, "--base-path=%s" % base, "--export-all",
-         "--reuseaddr", str(base)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ["git", "daemon", "--listen=127.0.0.1", "--port=%d" % port, "--base-path=%s" % base, "--export-all", "--reuseaddr", str(base)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 10
@@ -78,8 +78,13 @@ def reconcile(tmp_path, kubeconfig, namespace, platform, parents, children):
     """root (the platform checkout), then each of ``parents`` by name, then every other
     Application (``children``), as a run of the reconcile playbook does; returns the
     registered results by task name and the rows of the children by name."""
-    common = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": platform.path,
-              "git_cache_dir": str(tmp_path / "git-cache"), "fail_on_error": False}
+    common = {
+        "kubeconfig": kubeconfig,
+        "namespace": namespace,
+        "checkout_dir": platform.path,
+        "git_cache_dir": str(tmp_path / "git-cache"),
+        "fail_on_error": False,
+    }
     tasks = [{"name": "root", "gitops.k8s.app": dict(common, definition=application("root", namespace, "apps", namespace))}]
     tasks += [{"name": name, "gitops.k8s.app": dict(common, name=name)} for name in parents]
     tasks.append({"name": "children", "gitops.k8s.app": dict(common, all=True, exclude=["root"] + parents)})

@@ -25,11 +25,23 @@ def rbac(namespace, writers):
     subjects = {"reader": {"kind": "Group", "name": "system:authenticated"}, "writer": {"kind": "Group", "name": writers}}
     docs = []
     for name, verbs in rules.items():
-        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": name, "namespace": namespace},
-                     "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": verbs}]})
-        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": name, "namespace": namespace},
-                     "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
-                     "subjects": [dict(subjects[name], apiGroup="rbac.authorization.k8s.io")]})
+        docs.append(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "Role",
+                "metadata": {"name": name, "namespace": namespace},
+                "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": verbs}],
+            }
+        )
+        docs.append(
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {"name": name, "namespace": namespace},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
+                "subjects": [dict(subjects[name], apiGroup="rbac.authorization.k8s.io")],
+            }
+        )
     return docs
 
 
@@ -41,12 +53,16 @@ def test_impersonated_user_and_groups(tmp_path, kubeconfig, namespace, kubectl):
     suffix = uuid.uuid4().hex[:6]
     user, writers = "gitops-test-%s" % suffix, "gitops-writers-%s" % suffix
     kubectl("apply", "-f", "-", stdin=yaml.safe_dump_all(rbac(namespace, writers)))
-    rc, res = run_tasks(tmp_path, [
-        sync("as user", namespace, [cm("denied", namespace)], impersonate_user=user),
-        # the binding is on the second group: each group is a header of its own
-        sync("as writer", namespace, [cm("allowed", namespace)], impersonate_user=user,
-             impersonate_groups=["gitops-none-%s" % suffix, writers]),
-    ], check=False, module_defaults={"group/gitops.k8s.k8s": {"kubeconfig": kubeconfig}})
+    rc, res = run_tasks(
+        tmp_path,
+        [
+            sync("as user", namespace, [cm("denied", namespace)], impersonate_user=user),
+            # the binding is on the second group: each group is a header of its own
+            sync("as writer", namespace, [cm("allowed", namespace)], impersonate_user=user, impersonate_groups=["gitops-none-%s" % suffix, writers]),
+        ],
+        check=False,
+        module_defaults={"group/gitops.k8s.k8s": {"kubeconfig": kubeconfig}},
+    )
     assert rc == 1
     denied = res["as user"]
     assert denied["failed"] is True
@@ -62,10 +78,14 @@ def test_inline_kubeconfig_through_module_defaults(tmp_path, kubeconfig, namespa
     with open(kubeconfig, encoding="utf-8") as handle:
         inline = yaml.safe_load(handle)
     token = inline["users"][0]["user"].get("token") or inline["users"][0]["user"].get("client-key-data")
-    rc, res = run_tasks(tmp_path, [
-        {"name": "versions", "gitops.k8s.cluster_info": {}},
-        sync("apply", namespace, [cm("inline", namespace)]),
-    ], module_defaults={"group/gitops.k8s.k8s": {"kubeconfig": inline}})
+    rc, res = run_tasks(
+        tmp_path,
+        [
+            {"name": "versions", "gitops.k8s.cluster_info": {}},
+            sync("apply", namespace, [cm("inline", namespace)]),
+        ],
+        module_defaults={"group/gitops.k8s.k8s": {"kubeconfig": inline}},
+    )
     assert rc == 0
     assert "v1" in res["versions"]["api_versions"]  # the kubeconfig's own strings ("v1") are not masked in results
     assert res["apply"]["created"] == ["ConfigMap/%s/inline" % namespace]
@@ -74,8 +94,9 @@ def test_inline_kubeconfig_through_module_defaults(tmp_path, kubeconfig, namespa
 
 def test_a_kubeconfig_path_is_named_in_its_error(tmp_path):
     missing = str(tmp_path / "no-such-kubeconfig")
-    rc, res = run_tasks(tmp_path, [{"name": "info", "gitops.k8s.cluster_info": {}}], check=False,
-                        module_defaults={"group/gitops.k8s.k8s": {"kubeconfig": missing}})
+    rc, res = run_tasks(
+        tmp_path, [{"name": "info", "gitops.k8s.cluster_info": {}}], check=False, module_defaults={"group/gitops.k8s.k8s": {"kubeconfig": missing}}
+    )
     assert rc == 1
     assert res["info"]["subject"] == missing
     assert "cannot load Kubernetes credentials" in res["info"]["msg"]

@@ -48,31 +48,42 @@ def epoch(micro_time):
 def checkout(tmp_path):
     """A repository of OBJECTS ConfigMaps in one file."""
     repo = GitRepo(tmp_path / "repo")
-    docs = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-%04d" % i, "labels": {LABEL: "yes"}}, "data": {"i": str(i)}}
-            for i in range(OBJECTS)]
+    docs = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-%04d" % i, "labels": {LABEL: "yes"}}, "data": {"i": str(i)}} for i in range(OBJECTS)
+    ]
     repo.write("app/configmaps.yaml", yaml.safe_dump_all(docs))
     repo.commit("configmaps")
     return repo.path
 
 
 def app_args(kubeconfig, namespace, checkout, **extra):
-    args = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": checkout,
-            "definition": {"metadata": {"name": APP}, "spec": {
-                "source": {"path": "app"}, "destination": {"namespace": namespace},
-                "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}}}
+    args = {
+        "kubeconfig": kubeconfig,
+        "namespace": namespace,
+        "checkout_dir": checkout,
+        "definition": {
+            "metadata": {"name": APP},
+            "spec": {"source": {"path": "app"}, "destination": {"namespace": namespace}, "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}},
+        },
+    }
     args.update(extra)
     return args
 
 
 def start_playbook(tmp_path, args):
     """ansible-playbook running gitops.k8s.app, in its own session (signalled as a unit)."""
-    play = [{"name": "reconcile", "hosts": "localhost", "connection": "local", "gather_facts": False,
-             "tasks": [{"name": "reconcile", "gitops.k8s.app": args}]}]
+    play = [{"name": "reconcile", "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [{"name": "reconcile", "gitops.k8s.app": args}]}]
     path = os.path.join(str(tmp_path), "play-%d.yml" % len(os.listdir(str(tmp_path))))
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(play, handle)
-    return subprocess.Popen([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", path], env=ansible_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", path],
+        env=ansible_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def start_module(tmp_path, args):
@@ -81,8 +92,14 @@ def start_module(tmp_path, args):
     with open(path, "w", encoding="utf-8") as handle:
         json.dump({"ANSIBLE_MODULE_ARGS": args}, handle)
     env = dict(ansible_env(), PYTHONPATH=os.path.join(REPO_ROOT, ".collections"))
-    return subprocess.Popen([sys.executable, "-m", "ansible_collections.gitops.k8s.plugins.modules.app", path], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ansible_collections.gitops.k8s.plugins.modules.app", path],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 class Watch:
@@ -107,8 +124,12 @@ class Watch:
         return obj.to_dict()
 
     def write_lease(self, holder, renewed, duration=LEASE_DURATION):
-        body = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "gapp-" + APP, "namespace": self.namespace},
-                "spec": {"holderIdentity": holder, "leaseDurationSeconds": duration, "acquireTime": renewed, "renewTime": renewed}}
+        body = {
+            "apiVersion": "coordination.k8s.io/v1",
+            "kind": "Lease",
+            "metadata": {"name": "gapp-" + APP, "namespace": self.namespace},
+            "spec": {"holderIdentity": holder, "leaseDurationSeconds": duration, "acquireTime": renewed, "renewTime": renewed},
+        }
         self.leases.create_namespaced_lease(self.namespace, body)
 
     def configmaps(self):
@@ -125,12 +146,14 @@ class Watch:
 
     def mid_sync_holder(self, proc, timeout=120):
         """Wait until the reconcile holds the Lease and wrote some ConfigMaps, not all; its holder identity."""
+
         def ready():
             """the reconcile holds the Lease and is writing"""
             if proc.poll() is not None:
                 raise AssertionError("the reconcile ended before it could be stopped:\n%s" % proc.communicate()[0][-3000:])
             lease = self.lease()
             return lease if lease and len(self.configmaps()) >= 10 else None
+
         lease = self.until(ready, timeout, poll=0.05)
         written = len(self.configmaps())
         assert written < OBJECTS, "the sync finished before it could be stopped: make OBJECTS larger"
@@ -167,9 +190,10 @@ def test_sigkill_mid_sync_then_the_next_run_takes_the_lease_over_at_once(tmp_pat
     taken_at = time.time()
     output = second.communicate(timeout=300)[0]
     assert taken and second.returncode == 0, output[-3000:]
-    print("\nSIGKILL -> next run's first write (the Lease taken over): %.2fs, of which %.2fs ansible-playbook start and the plan "
-          "of the %d objects left (%d of %d written before the kill)"
-          % (taken_at - killed_at, taken_at - started_at, OBJECTS - written, written, OBJECTS))
+    print(
+        "\nSIGKILL -> next run's first write (the Lease taken over): %.2fs, of which %.2fs ansible-playbook start and the plan "
+        "of the %d objects left (%d of %d written before the kill)" % (taken_at - killed_at, taken_at - started_at, OBJECTS - written, written, OBJECTS)
+    )
     names = watch.configmaps()
     assert len(names) == OBJECTS and len(set(names)) == OBJECTS
     assert watch.lease() is None  # released at the end of the run
@@ -224,8 +248,10 @@ def test_sigterm_to_ansible_playbook_reaches_the_module_and_releases_the_lease(t
 def test_live_foreign_holder_blocks_with_no_counts_then_its_stale_lease_is_taken_over(tmp_path, kubeconfig, namespace, kube_api, checkout):
     watch = Watch(kube_api, namespace)
     watch.write_lease("other-host/4242/0123abcd", now_micro())
-    tasks = [{"name": "reconcile", "gitops.k8s.app": app_args(kubeconfig, namespace, checkout, lock_timeout=2)},
-             {"name": "summary", "ansible.builtin.debug": {"msg": "{{ _t0 | gitops.k8s.reconcile_summary | gitops.k8s.summary_line }}"}}]
+    tasks = [
+        {"name": "reconcile", "gitops.k8s.app": app_args(kubeconfig, namespace, checkout, lock_timeout=2)},
+        {"name": "summary", "ansible.builtin.debug": {"msg": "{{ _t0 | gitops.k8s.reconcile_summary | gitops.k8s.summary_line }}"}},
+    ]
     rc, res = run_tasks(tmp_path, tasks, check=False)
     blocked = res["reconcile"]
     assert rc != 0 and blocked["failed"] is True
@@ -241,8 +267,7 @@ def test_live_foreign_holder_blocks_with_no_counts_then_its_stale_lease_is_taken
 
     watch.leases.delete_namespaced_lease("gapp-" + APP, namespace)
     watch.write_lease("other-host/4242/0123abcd", now_micro(-(LEASE_DURATION + 5)))  # its holder stopped renewing it
-    rc, res = run_tasks(tmp_path, [{"name": "reconcile", "gitops.k8s.app": app_args(kubeconfig, namespace, checkout, lock_timeout=2)}],
-                        check=False)
+    rc, res = run_tasks(tmp_path, [{"name": "reconcile", "gitops.k8s.app": app_args(kubeconfig, namespace, checkout, lock_timeout=2)}], check=False)
     done = res["reconcile"]
     assert rc == 0 and done["synced"] is True and len(done["created"]) == OBJECTS, json.dumps(done)[-3000:]
     assert "lock_held_by" not in done

@@ -17,8 +17,7 @@ def secret(name, namespace, value):
 
 
 def sync_task(name, kubeconfig, namespace, definitions, **extra):
-    args = {"kubeconfig": kubeconfig, "namespace": namespace, "definitions": definitions,
-            "inventory": {"name": "inv", "namespace": namespace}}
+    args = {"kubeconfig": kubeconfig, "namespace": namespace, "definitions": definitions, "inventory": {"name": "inv", "namespace": namespace}}
     args.update(extra)
     return {"name": name, "gitops.k8s.sync": args}
 
@@ -50,8 +49,20 @@ def test_drift_info_reports_each_status_with_redacted_diff(tmp_path, kubeconfig,
     kubectl("patch", "cm", "edited", "-n", namespace, "--type", "merge", "-p", '{"data":{"k":"hand-edit"}}')
     kubectl("patch", "secret", "s", "-n", namespace, "--type", "merge", "-p", '{"stringData":{"token":"second-value-9"}}')
     desired = [cm("same", namespace), cm("edited", namespace, k="v"), secret("s", namespace, "first-value-9"), cm("new", namespace)]
-    _rc, res = run_tasks(tmp_path, [{"name": "drift", "gitops.k8s.drift_info": {
-        "kubeconfig": kubeconfig, "namespace": namespace, "definitions": desired, "inventory": {"name": "inv", "namespace": namespace}}}])
+    _rc, res = run_tasks(
+        tmp_path,
+        [
+            {
+                "name": "drift",
+                "gitops.k8s.drift_info": {
+                    "kubeconfig": kubeconfig,
+                    "namespace": namespace,
+                    "definitions": desired,
+                    "inventory": {"name": "inv", "namespace": namespace},
+                },
+            }
+        ],
+    )
     drift = res["drift"]
     status = dict((o["id"], o["status"]) for o in drift["objects"])
     assert status == {
@@ -79,11 +90,14 @@ def test_app_and_app_info_modules(tmp_path, kubeconfig, namespace, kubectl):
     rc, res = run_tasks(tmp_path, [{"name": "check", "gitops.k8s.app": app}], "--check", "--diff")
     assert rc == 0 and res["check"]["synced"] is True and res["check"]["created"] == ["ConfigMap/%s/from-git" % namespace]
     assert kubectl.run("get", "cm", "from-git", "-n", namespace).returncode != 0
-    _rc, res = run_tasks(tmp_path, [
-        {"name": "sync", "gitops.k8s.app": app},
-        {"name": "again", "gitops.k8s.app": app},
-        {"name": "info", "gitops.k8s.app_info": {"kubeconfig": kubeconfig, "namespace": namespace, "include_inventory": True}},
-    ])
+    _rc, res = run_tasks(
+        tmp_path,
+        [
+            {"name": "sync", "gitops.k8s.app": app},
+            {"name": "again", "gitops.k8s.app": app},
+            {"name": "info", "gitops.k8s.app_info": {"kubeconfig": kubeconfig, "namespace": namespace, "include_inventory": True}},
+        ],
+    )
     assert res["sync"]["changed"] is True and res["sync"]["sync_status"] == "Synced"
     assert res["again"]["changed"] is False
     info = res["info"]["applications"]
@@ -93,8 +107,12 @@ def test_app_and_app_info_modules(tmp_path, kubeconfig, namespace, kubectl):
 
 
 def test_app_module_fails_clearly_and_can_report_instead(tmp_path, kubeconfig, namespace):
-    app = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": str(tmp_path),
-           "definition": {"metadata": {"name": "broken"}, "spec": {"source": {"path": "missing"}, "destination": {"namespace": namespace}}}}
+    app = {
+        "kubeconfig": kubeconfig,
+        "namespace": namespace,
+        "checkout_dir": str(tmp_path),
+        "definition": {"metadata": {"name": "broken"}, "spec": {"source": {"path": "missing"}, "destination": {"namespace": namespace}}},
+    }
     rc, res = run_tasks(tmp_path, [{"name": "fail", "gitops.k8s.app": app}], check=False)
     assert rc != 0
     assert res["fail"]["failed"] is True and "missing" in res["fail"]["msg"] and res["fail"]["error_step"] == "render"
@@ -110,10 +128,20 @@ def test_all_mode_reconciles_the_others_when_one_fails(tmp_path, kubeconfig, nam
     (src / "bad" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata: [oops\n")
     auto = {"automated": {"prune": True}}
     base = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": str(src)}
-    declare = [{"name": "declare %s" % name, "gitops.k8s.app": dict(base, sync=False, definition={
-        "metadata": {"name": name, "annotations": {"gitops-k8s.dev/sync-wave": wave}},
-        "spec": {"source": {"path": name}, "destination": {"namespace": namespace}, "syncPolicy": auto}})}
-        for name, wave in (("bad", "-1"), ("good", "0"))]
+    declare = [
+        {
+            "name": "declare %s" % name,
+            "gitops.k8s.app": dict(
+                base,
+                sync=False,
+                definition={
+                    "metadata": {"name": name, "annotations": {"gitops-k8s.dev/sync-wave": wave}},
+                    "spec": {"source": {"path": name}, "destination": {"namespace": namespace}, "syncPolicy": auto},
+                },
+            ),
+        }
+        for name, wave in (("bad", "-1"), ("good", "0"))
+    ]
     run_tasks(tmp_path, declare, check=False)
     rc, res = run_tasks(tmp_path, [{"name": "all", "gitops.k8s.app": dict(base, all=True, install_crd=False)}], check=False)
     assert rc != 0 and "bad" in res["all"]["msg"] and "cm.yaml:" in res["all"]["msg"]

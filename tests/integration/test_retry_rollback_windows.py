@@ -18,8 +18,7 @@ from .playbook import VENV_BIN, ansible_env
 
 
 def configmap(namespace, value):
-    return yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": namespace},
-                           "data": {"release": value}})
+    return yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": namespace}, "data": {"release": value}})
 
 
 class Setup:
@@ -32,9 +31,16 @@ class Setup:
         self.origin = GitRepo(tmp_path / "origin")
         self.gitops = GitRepo(tmp_path / "gitops")
         policy = sync_policy or {"automated": {"prune": True, "selfHeal": True}}
-        app = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": name, "namespace": namespace},
-               "spec": {"source": {"repoURL": self.origin.url, "targetRevision": "main", "path": "deploy"},
-                        "destination": {"namespace": self.dest}, "syncPolicy": policy}}
+        app = {
+            "apiVersion": "gitops-k8s.dev/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {
+                "source": {"repoURL": self.origin.url, "targetRevision": "main", "path": "deploy"},
+                "destination": {"namespace": self.dest},
+                "syncPolicy": policy,
+            },
+        }
         self.gitops.write("apps/%s.yaml" % name, yaml.safe_dump(app))
         self.gitops.commit("declare %s" % name)
 
@@ -44,12 +50,23 @@ class Setup:
 
     def reconcile(self, **extra_vars):
         """One run of gitops.k8s.reconcile, as ansible-pull's local.yml would run it."""
-        extra = {"gitops_k8s_kubeconfig": self.kubeconfig, "gitops_k8s_checkout_dir": self.gitops.path,
-                 "gitops_k8s_namespace": self.namespace, "gitops_k8s_root_name": self.name + "-root",
-                 "gitops_k8s_allow_local_repos": True}
+        extra = {
+            "gitops_k8s_kubeconfig": self.kubeconfig,
+            "gitops_k8s_checkout_dir": self.gitops.path,
+            "gitops_k8s_namespace": self.namespace,
+            "gitops_k8s_root_name": self.name + "-root",
+            "gitops_k8s_allow_local_repos": True,
+        }
         extra.update(extra_vars)
-        proc = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.reconcile", "-e", json.dumps(extra)],
-                              env=ansible_env(), capture_output=True, text=True, check=False, timeout=300, cwd=str(self.tmp))
+        proc = subprocess.run(
+            [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.reconcile", "-e", json.dumps(extra)],
+            env=ansible_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            cwd=str(self.tmp),
+        )
         return proc
 
     def adhoc(self, line, **options):
@@ -59,8 +76,15 @@ class Setup:
         if options:
             options.update(name=self.name, namespace=self.namespace, kubeconfig=self.kubeconfig, allow_local_repos=True)
             line = json.dumps(options)
-        return subprocess.run([os.path.join(VENV_BIN, "ansible"), "localhost", "-i", "localhost,", "-c", "local", "-m", "gitops.k8s.app",
-                               "-a", line], env=ansible_env(), capture_output=True, text=True, check=False, timeout=300, cwd=str(self.tmp))
+        return subprocess.run(
+            [os.path.join(VENV_BIN, "ansible"), "localhost", "-i", "localhost,", "-c", "local", "-m", "gitops.k8s.app", "-a", line],
+            env=ansible_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+            cwd=str(self.tmp),
+        )
 
     def status(self, kubectl):
         return json.loads(kubectl("get", "gapp", self.name, "-n", self.namespace, "-o", "json")).get("status") or {}
@@ -86,8 +110,12 @@ def test_a_deny_window_holds_the_automated_sync_and_a_manual_sync_passes(tmp_pat
     assert live(kubectl, namespace) == "v1"
 
     started = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0) - datetime.timedelta(minutes=1)
-    window = {"kind": "deny", "schedule": "%d %d * * *" % (started.minute, started.hour), "duration": "1h",
-              "applications": ["retry-window"]}  # the root (retry-window-root) is not covered
+    window = {
+        "kind": "deny",
+        "schedule": "%d %d * * *" % (started.minute, started.hour),
+        "duration": "1h",
+        "applications": ["retry-window"],
+    }  # the root (retry-window-root) is not covered
     revision = setup.release("v2")
     ok(setup.reconcile(gitops_k8s_sync_windows=[window]))
     status = setup.status(kubectl)
@@ -133,8 +161,7 @@ def test_a_rollback_syncs_the_earlier_revision_and_suspends_automation_until_res
 
 
 def test_a_failed_sync_waits_for_its_backoff(tmp_path, kubeconfig, namespace, kubectl):
-    policy = {"automated": {"prune": True}, "syncOptions": ["FailOnSharedResource=true"],
-              "retry": {"limit": 2, "backoff": {"duration": "20s", "factor": 2}}}
+    policy = {"automated": {"prune": True}, "syncOptions": ["FailOnSharedResource=true"], "retry": {"limit": 2, "backoff": {"duration": "20s", "factor": 2}}}
     setup = Setup(tmp_path, kubeconfig, namespace, "retry-backoff", sync_policy=policy)
     # another team's Application already manages the ConfigMap: every sync fails (SyncError)
     other = "%s/other-team:/ConfigMap:%s/settings" % (namespace, namespace)

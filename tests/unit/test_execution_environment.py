@@ -57,15 +57,20 @@ def test_ansible_builder_create_writes_a_build_context_with_this_checkout(tmp_pa
     shutil.copy(os.path.join(REPO_ROOT, "execution-environment.yml"), tmp_path)
     built = subprocess.run(
         [beside_python("ansible-galaxy"), "collection", "build", REPO_ROOT, "--force", "--output-path", str(tmp_path / ".build" / "ee")],
-        capture_output=True, text=True, check=False, timeout=120,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert built.returncode == 0, built.stdout + built.stderr
     tarball = "gitops-k8s-%s.tar.gz" % collection_version()
     context = tmp_path / "context"
     proc = subprocess.run(
-        [ansible_builder(), "create", "-f", str(tmp_path / "execution-environment.yml"), "-c", str(context),
-         "--output-filename", "Containerfile"],
-        capture_output=True, text=True, check=False, timeout=120,
+        [ansible_builder(), "create", "-f", str(tmp_path / "execution-environment.yml"), "-c", str(context), "--output-filename", "Containerfile"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     containerfile = read(context / "Containerfile")
@@ -84,8 +89,12 @@ def test_ansible_builder_create_writes_a_build_context_with_this_checkout(tmp_pa
     # the image's galaxy stage, offline: `ansible-galaxy collection install -r requirements.yml` in _build
     installed = subprocess.run(
         [beside_python("ansible-galaxy"), "collection", "install", "-r", "requirements.yml", "--collections-path", str(tmp_path / "ee")],
-        cwd=str(context / "_build"), env=image_env(ANSIBLE_GALAXY_DISABLE_GPG_VERIFY="1", ANSIBLE_GALAXY_SERVER="http://127.0.0.1:9/"),
-        capture_output=True, text=True, check=False, timeout=120,
+        cwd=str(context / "_build"),
+        env=image_env(ANSIBLE_GALAXY_DISABLE_GPG_VERIFY="1", ANSIBLE_GALAXY_SERVER="http://127.0.0.1:9/"),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert installed.returncode == 0, installed.stdout + installed.stderr
     with open(tmp_path / "ee" / "ansible_collections" / "gitops" / "k8s" / "MANIFEST.json", encoding="utf-8") as handle:

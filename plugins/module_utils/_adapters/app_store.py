@@ -7,7 +7,13 @@ from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, compare, crds
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_API_VERSION, APP_CRD_NAME, APP_FINALIZER, APP_KIND, CRD_API_VERSION, CRD_KIND, CRD_TIMEOUT,
+    APP_API_VERSION,
+    APP_CRD_NAME,
+    APP_FINALIZER,
+    APP_KIND,
+    CRD_API_VERSION,
+    CRD_KIND,
+    CRD_TIMEOUT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError, UnknownKindError
 
@@ -73,14 +79,15 @@ class AppStore:
         """Drop our finalizer (optimistic: fails if the object changed since it was read)."""
         meta = app["metadata"]
         kept = [f for f in meta.get("finalizers") or [] if f != APP_FINALIZER]
-        self.cluster.patch_merge(self.rtype, meta["namespace"], meta["name"],
-                                 {"metadata": {"finalizers": kept or None, "resourceVersion": meta["resourceVersion"]}})
+        self.cluster.patch_merge(
+            self.rtype, meta["namespace"], meta["name"], {"metadata": {"finalizers": kept or None, "resourceVersion": meta["resourceVersion"]}}
+        )
 
     def write_status(self, app, status):
         """Replace the status with a JSON merge patch (removed keys are nulled)."""
         meta = app["metadata"]
         patch = dict(status)
-        for key in (app.get("status") or {}):
+        for key in app.get("status") or {}:
             if key not in patch:
                 patch[key] = None
         try:

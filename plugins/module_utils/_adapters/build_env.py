@@ -35,8 +35,10 @@ def build_env(name="", namespace="", revision="", repo_url="", path="", target_r
 def envsubst(text, env):
     """``$VAR`` and ``${VAR}`` replaced from ``env`` (an unknown variable becomes empty,
     as in Argo CD), ``$$`` -> ``$``."""
+
     def one(match):
         if match.group(3):
             return "$"
         return env.get(match.group(1) if match.group(1) is not None else match.group(2), "")
+
     return _VARIABLE.sub(one, text)

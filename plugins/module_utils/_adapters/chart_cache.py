@@ -92,8 +92,7 @@ def check_members(members, subject):
     total = 0
     for member in members:
         if not (member.isfile() or member.isdir()):
-            raise SourceError("archive holds %s, which is not a regular file or directory" % member.name[:100],
-                              subject=subject)
+            raise SourceError("archive holds %s, which is not a regular file or directory" % member.name[:100], subject=subject)
         total += member.size
         if total > MAX_UNPACKED_BYTES:
             raise SourceError("archive unpacks to more than %d MiB" % (MAX_UNPACKED_BYTES // MIB), subject=subject)
@@ -103,8 +102,7 @@ def _check_members(archive, members, subject):
     check_members(members, subject)
     tops = {m.name.split("/", 1)[0] for m in members}
     if len(tops) != 1:
-        raise SourceError("chart archive %s must hold one top directory, found %d" % (os.path.basename(archive), len(tops)),
-                          subject=subject)
+        raise SourceError("chart archive %s must hold one top directory, found %d" % (os.path.basename(archive), len(tops)), subject=subject)
     return tops.pop()
 
 
@@ -144,8 +142,7 @@ def chart_version(chart_dir, subject):
     return version
 
 
-def fetch_chart(url, chart, target_revision, cache_dir, *, credentials=None, helm_binary=None, timeout=60,
-                pass_credentials=False):
+def fetch_chart(url, chart, target_revision, cache_dir, *, credentials=None, helm_binary=None, timeout=60, pass_credentials=False):
     """The chart ``chart`` of the repository or registry ``url`` at ``target_revision``
     (an exact version, a semver range, or ``*``): from the cache when exact and intact,
     else pulled. Returns a PulledChart; SourceError naming the repository."""
@@ -168,8 +165,9 @@ def fetch_chart(url, chart, target_revision, cache_dir, *, credentials=None, hel
         env = helm_env(home)
         destination = os.path.join(home, "pulled")
         os.mkdir(destination, 0o700)
-        archive = helm_repos.pull(helm, env, home, url, chart, version, destination, credentials=credentials,
-                                  timeout=timeout, pass_credentials=pass_credentials)
+        archive = helm_repos.pull(
+            helm, env, home, url, chart, version, destination, credentials=credentials, timeout=timeout, pass_credentials=pass_credentials
+        )
         probe = unpack(archive, os.path.join(home, "probe"), "probe", subject)
         resolved = chart_version(probe, subject)
         cached = store(archive, entry, resolved)

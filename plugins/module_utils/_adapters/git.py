@@ -102,15 +102,13 @@ class _Repo:
         argv = ["git", "--git-dir", self.git_dir] + list(args)
         started = time.monotonic()
         try:
-            return run(argv, SourceError, self.url, env=env or self.auth.env(), cwd=self.entry,
-                       timeout=self.timeout, scrub=self.scrub)
+            return run(argv, SourceError, self.url, env=env or self.auth.env(), cwd=self.entry, timeout=self.timeout, scrub=self.scrub)
         except SourceError as exc:
             # run() raises one error class for "cannot start" and "timed out": a command
             # that used its whole time timed out, and Sources must know (not retried in the run)
             if time.monotonic() - started < self.timeout:
                 raise
-            raise SourceError("ref %s timed out: %s" % (self.ref, exc.message), subject=self.url,
-                              details={"timed_out": True}) from exc
+            raise SourceError("ref %s timed out: %s" % (self.ref, exc.message), subject=self.url, details={"timed_out": True}) from exc
 
     def check(self, what, *args, env=None):
         result = self.git(*args, env=env)
@@ -128,8 +126,12 @@ class _Repo:
         result = run(argv, SourceError, self.url, env=tool_env(), cwd=self.entry, timeout=self.timeout)
         if result.rc != 0:
             raise SourceError("cannot create the cache repository: %s" % trim(result.stderr), subject=self.url)
-        for key, value in (("remote.origin.url", self.url), ("gc.autoDetach", "false"),
-                           ("core.logAllRefUpdates", "false"), ("fetch.writeCommitGraph", "false")):
+        for key, value in (
+            ("remote.origin.url", self.url),
+            ("gc.autoDetach", "false"),
+            ("core.logAllRefUpdates", "false"),
+            ("fetch.writeCommitGraph", "false"),
+        ):
             self.check("git config", "config", key, value)
 
     def resolve(self, name):
@@ -177,8 +179,11 @@ class _Repo:
         """SourceError for a failed fetch: a hint, git's scrubbed words, and
         ``details.timed_out`` when the server did not answer in time."""
         timed_out = bool(_TIMED_OUT.search(stderr or ""))
-        return SourceError("%s: %s%s" % (what, _hint(stderr), self.scrub(trim(stderr)) or "git fetch failed"), subject=self.url,
-                           details={"timed_out": True} if timed_out else None)
+        return SourceError(
+            "%s: %s%s" % (what, _hint(stderr), self.scrub(trim(stderr)) or "git fetch failed"),
+            subject=self.url,
+            details={"timed_out": True} if timed_out else None,
+        )
 
     def verify(self, commit, gnupg_home):
         env = self.auth.env()
@@ -187,8 +192,7 @@ class _Repo:
         result = self.git("verify-commit", commit, env=env)
         if result.rc != 0:
             raise SourceError(
-                "signature verification of commit %s (ref %s) failed: %s"
-                % (commit, self.ref, self.scrub(trim(result.stderr)) or "no valid signature"),
+                "signature verification of commit %s (ref %s) failed: %s" % (commit, self.ref, self.scrub(trim(result.stderr)) or "no valid signature"),
                 subject=self.url,
             )
 
@@ -223,8 +227,7 @@ class _Repo:
         try:
             env = self.auth.env()
             env["GIT_INDEX_FILE"] = index
-            argv = ["git", "--git-dir", self.git_dir, "--work-tree", tmp, "-c", "core.bare=false",
-                    "checkout", "--force", "--quiet", commit, "--", "."]
+            argv = ["git", "--git-dir", self.git_dir, "--work-tree", tmp, "-c", "core.bare=false", "checkout", "--force", "--quiet", commit, "--", "."]
             result = run(argv, SourceError, self.url, env=env, cwd=tmp, timeout=self.timeout, scrub=self.scrub)
             if result.rc != 0:
                 raise SourceError("cannot export commit %s: %s" % (commit, self.scrub(trim(result.stderr))), subject=self.url)
@@ -278,8 +281,7 @@ def _lock(path, timeout, subject):
                 raise SourceError("cannot lock the git cache: %s" % exc.strerror, subject=subject) from exc
             if time.monotonic() >= deadline:
                 handle.close()
-                raise SourceError("timed out after %s seconds waiting for the git cache lock" % timeout, subject=subject,
-                                  details={"timed_out": True}) from exc
+                raise SourceError("timed out after %s seconds waiting for the git cache lock" % timeout, subject=subject, details={"timed_out": True}) from exc
             time.sleep(0.1)
 
 
@@ -330,9 +332,21 @@ def _check_inputs(url, ref, depth, allow_local):
         raise SourceError("depth must be 0 (full history) or more", subject=redact_url(url))
 
 
-def fetch(url, ref=DEFAULT_REF, cache_dir=None, *, depth=DEFAULT_DEPTH, credentials=None, run_id=None,
-          verify_commit=False, gnupg_home=None, timeout=DEFAULT_TIMEOUT, keep_trees=DEFAULT_KEEP_TREES, allow_local=False,
-          record=True):
+def fetch(
+    url,
+    ref=DEFAULT_REF,
+    cache_dir=None,
+    *,
+    depth=DEFAULT_DEPTH,
+    credentials=None,
+    run_id=None,
+    verify_commit=False,
+    gnupg_home=None,
+    timeout=DEFAULT_TIMEOUT,
+    keep_trees=DEFAULT_KEEP_TREES,
+    allow_local=False,
+    record=True,
+):
     """Fetch ``ref`` of ``url`` into ``cache_dir`` and export its tree; returns FetchResult.
 
     ref: branch, tag, full or short commit SHA, or ``HEAD`` (the default branch).
@@ -382,8 +396,9 @@ def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_hom
         if os.path.isdir(tree) and (last.get("verified") or not verify_commit):
             if record:
                 os.utime(tree)  # recently used: the last tree _prune_trees removes
-            return FetchResult(url, ref, last["commit"], last.get("previous_commit"),
-                               last["commit"] != last.get("previous_commit"), tree, False, bool(last.get("verified")))
+            return FetchResult(
+                url, ref, last["commit"], last.get("previous_commit"), last["commit"] != last.get("previous_commit"), tree, False, bool(last.get("verified"))
+            )
 
     stalled = state.get("timed_out") or {}
     if run_id and stalled.get("run_id") == run_id:

@@ -129,8 +129,7 @@ class Auth:
         return dict(self._env)
 
     def _build_env(self):
-        extra = {"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never", "GIT_ASKPASS": None, "SSH_ASKPASS": None,
-                 "GIT_PROTOCOL_FROM_USER": "0"}
+        extra = {"GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never", "GIT_ASKPASS": None, "SSH_ASKPASS": None, "GIT_PROTOCOL_FROM_USER": "0"}
         extra.update(self._ssh_env())
         config = _transport_config(self.allow_local)
         header = self.auth_header()
@@ -146,8 +145,14 @@ class Auth:
     def _ssh_env(self):
         """GIT_SSH_COMMAND: ours (with the key, known hosts and timeouts), or the operator's
         own ssh command with the timeouts added."""
-        timeouts = ["-o", "ConnectTimeout=%d" % SSH_CONNECT_TIMEOUT, "-o", "ServerAliveInterval=%d" % SSH_ALIVE_INTERVAL,
-                    "-o", "ServerAliveCountMax=%d" % SSH_ALIVE_COUNT]
+        timeouts = [
+            "-o",
+            "ConnectTimeout=%d" % SSH_CONNECT_TIMEOUT,
+            "-o",
+            "ServerAliveInterval=%d" % SSH_ALIVE_INTERVAL,
+            "-o",
+            "ServerAliveCountMax=%d" % SSH_ALIVE_COUNT,
+        ]
         ssh_key, known_hosts = self.creds.get("ssh_key"), self.creds.get("known_hosts")
         inherited = os.environ.get("GIT_SSH_COMMAND", "")
         if not (ssh_key or known_hosts):
@@ -165,8 +170,7 @@ class Auth:
         if ssh_key:
             ssh += ["-i", self._write("id_key", ssh_key), "-o", "IdentitiesOnly=yes"]
         if known_hosts:
-            ssh += ["-o", "UserKnownHostsFile=" + self._write("known_hosts", known_hosts),
-                    "-o", "StrictHostKeyChecking=yes"]
+            ssh += ["-o", "UserKnownHostsFile=" + self._write("known_hosts", known_hosts), "-o", "StrictHostKeyChecking=yes"]
         elif ssh_key:
             ssh += ["-o", "StrictHostKeyChecking=accept-new"]
         return {"GIT_SSH_COMMAND": " ".join(shlex.quote(part) for part in ssh), "GIT_SSH": None}
@@ -190,8 +194,12 @@ class Auth:
 def _transport_config(allow_local):
     """git config pairs allowing exactly the transports repo_urls accepts, and cutting
     stalled HTTP transfers. Set explicitly, so a user's git config cannot widen them."""
-    config = [("protocol.allow", "never"), ("protocol.ext.allow", "never"), ("protocol.fd.allow", "never"),
-              ("protocol.%s.allow" % repo_urls.LOCAL_SCHEME, "always" if allow_local else "never")]
+    config = [
+        ("protocol.allow", "never"),
+        ("protocol.ext.allow", "never"),
+        ("protocol.fd.allow", "never"),
+        ("protocol.%s.allow" % repo_urls.LOCAL_SCHEME, "always" if allow_local else "never"),
+    ]
     config += [("protocol.%s.allow" % name, "always") for name in repo_urls.NETWORK_SCHEMES]
     config += [("http.lowSpeedLimit", str(LOW_SPEED_LIMIT)), ("http.lowSpeedTime", str(LOW_SPEED_TIME))]
     return config

@@ -67,12 +67,15 @@ def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, sour
             if not vendored(chart_dir, dep):
                 raise RenderError("has no repository and is not in charts/", subject=subject)
         elif repository.startswith(FILE_PREFIX):
-            dep_rel = os.path.normpath(os.path.join(rel, repository[len(FILE_PREFIX):]))
+            dep_rel = os.path.normpath(os.path.join(rel, repository[len(FILE_PREFIX) :]))
             resolve_inside(root, dep_rel, RenderError, "file:// dependency", source)
             local.append(dep_rel)
         elif repository.startswith(("@", "alias:")):
-            raise RenderError("repository %s names a local helm repository alias, which the agent does not have; "
-                              "write the repository URL (https://... or oci://...)" % repository[:60], subject=subject)
+            raise RenderError(
+                "repository %s names a local helm repository alias, which the agent does not have; "
+                "write the repository URL (https://... or oci://...)" % repository[:60],
+                subject=subject,
+            )
         else:
             try:
                 parsed = repos.add_dependency(repository, "dep-%d" % number)
@@ -84,8 +87,9 @@ def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, sour
     argv = [helm, "dependency", "build"] + (["--plain-http"] if plain_http else []) + ["--", copy]
     result = run(argv, RenderError, rel, env=env, cwd=home, timeout=timeout, scrub=repos.scrub)
     if result.rc != 0:
-        raise RenderError("helm dependency build failed in %s (exit %d): %s"
-                          % (source, result.rc, repos.scrub(trim(result.stderr)) or "no error output"), subject=chart_file)
+        raise RenderError(
+            "helm dependency build failed in %s (exit %d): %s" % (source, result.rc, repos.scrub(trim(result.stderr)) or "no error output"), subject=chart_file
+        )
     return copy
 
 

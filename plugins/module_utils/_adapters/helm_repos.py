@@ -42,8 +42,7 @@ VERSION_FIELD = "spec.source.targetRevision"
 def check_chart(chart):
     """The chart name, or SourceError: a name helm looks up, never a path or a flag."""
     if not isinstance(chart, str) or not CHART_NAME.fullmatch(chart):
-        raise SourceError("not a chart name (letters, digits, '.', '_' and '-', starting with a letter or digit)",
-                          subject=CHART_FIELD)
+        raise SourceError("not a chart name (letters, digits, '.', '_' and '-', starting with a letter or digit)", subject=CHART_FIELD)
     return chart
 
 
@@ -121,18 +120,17 @@ class HelmRepos:
         parsed = self.add(url, name)
         if parsed.scheme != repo_urls.OCI_SCHEME:
             if "@" in url.split("://", 1)[-1].split("/", 1)[0]:
-                raise SourceError("a dependency repository URL must not hold credentials; use the credential table",
-                                  subject=repo_urls.display(url))
+                raise SourceError("a dependency repository URL must not hold credentials; use the credential table", subject=repo_urls.display(url))
             self.repositories[-1]["url"] = url.rstrip("/")
         return parsed
 
     def write(self):
         """Write repositories.yaml and the registry config (0600) into the Helm home."""
         config = os.path.join(self.home, "config")
-        _write_private(os.path.join(config, "repositories.yaml"),
-                       json.dumps({"apiVersion": "", "generated": "0001-01-01T00:00:00Z", "repositories": self.repositories}))
-        auths = {host: {"auth": base64.b64encode(("%s:%s" % auth).encode("utf-8")).decode("ascii")}
-                 for host, auth in self.registries.items()}
+        _write_private(
+            os.path.join(config, "repositories.yaml"), json.dumps({"apiVersion": "", "generated": "0001-01-01T00:00:00Z", "repositories": self.repositories})
+        )
+        auths = {host: {"auth": base64.b64encode(("%s:%s" % auth).encode("utf-8")).decode("ascii")} for host, auth in self.registries.items()}
         os.makedirs(os.path.join(config, "registry"), mode=0o700, exist_ok=True)
         _write_private(os.path.join(config, "registry", "config.json"), json.dumps({"auths": auths}))
 

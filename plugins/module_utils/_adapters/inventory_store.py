@@ -46,12 +46,19 @@ class ConfigMapInventory:
         text = json.dumps(inventory.to_status(entries), sort_keys=True, separators=(",", ":"))
         if self._live is not None and (self._live.get("data") or {}).get(DATA_KEY) == text:
             return False
-        self.cluster.apply(self.rtype, {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": self.name, "namespace": self.namespace,
-                         "labels": {"app.kubernetes.io/managed-by": FIELD_MANAGER},
-                         "annotations": {ANNOTATION_PREFIX + "inventory": "true"}},
-            "data": {DATA_KEY: text},
-        }, force=True)
+        self.cluster.apply(
+            self.rtype,
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {
+                    "name": self.name,
+                    "namespace": self.namespace,
+                    "labels": {"app.kubernetes.io/managed-by": FIELD_MANAGER},
+                    "annotations": {ANNOTATION_PREFIX + "inventory": "true"},
+                },
+                "data": {DATA_KEY: text},
+            },
+            force=True,
+        )
         return True

@@ -146,8 +146,7 @@ class KubeCluster:
             except NotFoundError:
                 raise
             except DynamicApiError as exc:
-                raise ClusterError("%s failed: %s" % (verb, api_message(exc)), subject=subject,
-                                   details={"status_code": getattr(exc, "status", None)}) from exc
+                raise ClusterError("%s failed: %s" % (verb, api_message(exc)), subject=subject, details={"status_code": getattr(exc, "status", None)}) from exc
             data = resp.data  # the body is read here: a server that stops mid-answer times out here too
         return json.loads(data.decode("utf-8")) if data else {}
 
@@ -156,8 +155,9 @@ class KubeCluster:
         token = None
         while True:
             try:
-                page = self._request("list", "GET", self._path(rtype, namespace), subject=_list_subject(rtype, namespace),
-                                     limit=LIST_PAGE_SIZE, _continue=token)
+                page = self._request(
+                    "list", "GET", self._path(rtype, namespace), subject=_list_subject(rtype, namespace), limit=LIST_PAGE_SIZE, _continue=token
+                )
             except NotFoundError:
                 return []
             for item in page.get("items") or []:
@@ -179,28 +179,51 @@ class KubeCluster:
         subject = format_id(rtype.kind, meta.get("namespace"), meta.get("name"))
         try:
             return self._request(
-                "dry-run" if dry_run else "apply", "PATCH", self._path(rtype, meta.get("namespace"), meta.get("name")), subject,
-                body=obj, content_type="application/apply-patch+yaml", field_manager=self.field_manager,
-                force_conflicts=True if force else None, dry_run="All" if dry_run else None,
+                "dry-run" if dry_run else "apply",
+                "PATCH",
+                self._path(rtype, meta.get("namespace"), meta.get("name")),
+                subject,
+                body=obj,
+                content_type="application/apply-patch+yaml",
+                field_manager=self.field_manager,
+                force_conflicts=True if force else None,
+                dry_run="All" if dry_run else None,
             )
         except NotFoundError as exc:
             raise ClusterError("apply failed: %s" % api_message(exc), subject=subject) from exc
 
     def create(self, rtype, obj):
         meta = obj.get("metadata") or {}
-        return self._request("create", "POST", self._path(rtype, meta.get("namespace")),
-                             format_id(rtype.kind, meta.get("namespace"), meta.get("name")), body=obj,
-                             field_manager=self.field_manager)
+        return self._request(
+            "create",
+            "POST",
+            self._path(rtype, meta.get("namespace")),
+            format_id(rtype.kind, meta.get("namespace"), meta.get("name")),
+            body=obj,
+            field_manager=self.field_manager,
+        )
 
     def replace(self, rtype, obj, sub=None):
         meta = obj.get("metadata") or {}
-        return self._request("replace", "PUT", self._path(rtype, meta.get("namespace"), meta.get("name"), sub),
-                             format_id(rtype.kind, meta.get("namespace"), meta.get("name")), body=obj,
-                             field_manager=self.field_manager)
+        return self._request(
+            "replace",
+            "PUT",
+            self._path(rtype, meta.get("namespace"), meta.get("name"), sub),
+            format_id(rtype.kind, meta.get("namespace"), meta.get("name")),
+            body=obj,
+            field_manager=self.field_manager,
+        )
 
     def patch_merge(self, rtype, namespace, name, patch, sub=None):
-        return self._request("patch", "PATCH", self._path(rtype, namespace, name, sub), format_id(rtype.kind, namespace, name),
-                             body=patch, content_type="application/merge-patch+json", field_manager=self.field_manager)
+        return self._request(
+            "patch",
+            "PATCH",
+            self._path(rtype, namespace, name, sub),
+            format_id(rtype.kind, namespace, name),
+            body=patch,
+            content_type="application/merge-patch+json",
+            field_manager=self.field_manager,
+        )
 
     def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
         body = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": propagation}
@@ -230,8 +253,7 @@ class KubeCluster:
         with self._sending("discovery"):
             found = self.dynamic.resources.search()
         # the client adds a <Kind>List entry per resource: not a kind the server serves
-        return sorted(set("%s/%s" % (r.group_version, r.kind) for r in found
-                          if r.kind and "/" not in (r.name or "") and type(r).__name__ != "ResourceList"))
+        return sorted(set("%s/%s" % (r.group_version, r.kind) for r in found if r.kind and "/" not in (r.name or "") and type(r).__name__ != "ResourceList"))
 
     def capabilities(self):
         """(server gitVersion, served group versions and group/version/Kinds): what Argo CD

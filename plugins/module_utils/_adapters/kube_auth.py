@@ -26,12 +26,26 @@ try:
 except ImportError:  # pragma: no cover - reported by the module (kube.KUBERNETES_IMPORT_ERROR)
     pass
 
-OPTIONS = ("kubeconfig", "context", "host", "api_key", "username", "password", "validate_certs", "ca_cert",
-           "client_cert", "client_key", "proxy", "no_proxy", "proxy_headers", "persist_config",
-           "impersonate_user", "impersonate_groups")
+OPTIONS = (
+    "kubeconfig",
+    "context",
+    "host",
+    "api_key",
+    "username",
+    "password",
+    "validate_certs",
+    "ca_cert",
+    "client_cert",
+    "client_key",
+    "proxy",
+    "no_proxy",
+    "proxy_headers",
+    "persist_config",
+    "impersonate_user",
+    "impersonate_groups",
+)
 # option -> the kubernetes Configuration attribute it sets, when the names differ (also its second K8S_AUTH_ name)
-CONFIGURATION_NAMES = {"validate_certs": "verify_ssl", "ca_cert": "ssl_ca_cert", "client_cert": "cert_file",
-                       "client_key": "key_file"}
+CONFIGURATION_NAMES = {"validate_certs": "verify_ssl", "ca_cert": "ssl_ca_cert", "client_cert": "cert_file", "client_key": "key_file"}
 # set on the Configuration as they are, after the kubeconfig (an option wins over the kubeconfig)
 PLAIN = ("validate_certs", "ca_cert", "client_cert", "client_key", "proxy", "no_proxy")
 PROXY_HEADERS = ("proxy_basic_auth", "basic_auth", "user_agent")
@@ -69,8 +83,7 @@ def resolve(given, environ=None):
 
 def _from_environment(name, environ):
     if name == "proxy_headers":
-        headers = {key: environ["K8S_AUTH_PROXY_HEADERS_" + key.upper()] for key in PROXY_HEADERS
-                   if environ.get("K8S_AUTH_PROXY_HEADERS_" + key.upper())}
+        headers = {key: environ["K8S_AUTH_PROXY_HEADERS_" + key.upper()] for key in PROXY_HEADERS if environ.get("K8S_AUTH_PROXY_HEADERS_" + key.upper())}
         return headers or None
     value = environ.get("K8S_AUTH_" + name.upper()) or environ.get("K8S_AUTH_" + CONFIGURATION_NAMES.get(name, name).upper())
     if not value:
@@ -133,8 +146,7 @@ def _load_kubeconfig(auth, configuration):
     """Load a kubeconfig path (``:``-separated paths merge), an inline dict, or the default
     one. Refreshed tokens are written back only with persist_config (kubernetes.core's default)."""
     kubeconfig = auth.get("kubeconfig")
-    options = {"context": auth.get("context"), "client_configuration": configuration,
-               "persist_config": bool(auth.get("persist_config"))}
+    options = {"context": auth.get("context"), "client_configuration": configuration, "persist_config": bool(auth.get("persist_config"))}
     if isinstance(kubeconfig, dict):
         k8s_config.load_kube_config_from_dict(config_dict=kubeconfig, **options)
     else:

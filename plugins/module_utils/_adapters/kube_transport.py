@@ -67,8 +67,7 @@ class TimedApiClient(ApiClient):
         """Whether the server answers GET ``path`` within ``timeout`` seconds with a status
         below 500 (a 401 or 403 is an answer too)."""
         try:
-            resp = self.rest_client.request("GET", self.configuration.host + path, headers={"Accept": "*/*"},
-                                            _request_timeout=(timeout, timeout))
+            resp = self.rest_client.request("GET", self.configuration.host + path, headers={"Accept": "*/*"}, _request_timeout=(timeout, timeout))
             status = resp.status
             getattr(resp, "read", lambda: None)()
         except ApiException as exc:  # clients before 35 raise for any status but 2xx

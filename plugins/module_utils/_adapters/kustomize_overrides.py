@@ -41,8 +41,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import R
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.build_env import envsubst
 
 # Overrides that edit the kustomization (kubeVersion/apiVersions are build flags instead).
-EDIT_FIELDS = ("namePrefix", "nameSuffix", "namespace", "images", "replicas", "commonLabels", "commonAnnotations",
-               "patches", "components")
+EDIT_FIELDS = ("namePrefix", "nameSuffix", "namespace", "images", "replicas", "commonLabels", "commonAnnotations", "patches", "components")
 FIELD = "spec.source.kustomize"
 
 _IMAGE_TAG = re.compile(r"^(.*):([a-zA-Z0-9._-]*|\*)$")
@@ -126,8 +125,7 @@ def _set_replicas(doc, replicas):
 def _add_metadata(target, pairs, force, field):
     for key, value in pairs.items():
         if key in target and not force:
-            raise _refuse(field, "%s is already in the kustomization (set force%s%s to override it)"
-                          % (key, field[0].upper(), field[1:]))
+            raise _refuse(field, "%s is already in the kustomization (set force%s%s to override it)" % (key, field[0].upper(), field[1:]))
         target[key] = value
 
 
@@ -233,11 +231,11 @@ def private_copy(root, home, directories):
         for top in tops:
             dest = os.path.join(copy_root, os.path.relpath(top, root)) if top != root else copy_root
             os.makedirs(os.path.dirname(dest), exist_ok=True)
-            shutil.copytree(top, dest, symlinks=True, copy_function=_link_or_copy, dirs_exist_ok=True,
-                            ignore=lambda directory, names: [".git"] if directory == root else [])
+            shutil.copytree(
+                top, dest, symlinks=True, copy_function=_link_or_copy, dirs_exist_ok=True, ignore=lambda directory, names: [".git"] if directory == root else []
+            )
     except (OSError, shutil.Error) as exc:
-        raise RenderError("cannot make a private copy of the checkout for the kustomize overrides: %s" % exc,
-                          subject=FIELD) from exc
+        raise RenderError("cannot make a private copy of the checkout for the kustomize overrides: %s" % exc, subject=FIELD) from exc
     return copy_root
 
 

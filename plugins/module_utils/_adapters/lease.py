@@ -72,7 +72,7 @@ def _read(path):
 def _proc_stat(pid):
     """(state, start time in clock ticks since boot) of a pid from /proc, or ("", "")."""
     text = _read("/proc/%d/stat" % pid)
-    fields = text[text.rfind(")") + 2:].split()  # after "pid (comm) ": state is field 3, starttime field 22
+    fields = text[text.rfind(")") + 2 :].split()  # after "pid (comm) ": state is field 3, starttime field 22
     return (fields[0], fields[19]) if len(fields) > 19 else ("", "")
 
 
@@ -180,10 +180,18 @@ class LeaseLock:
         body = {
             "apiVersion": LEASE_API_VERSION,
             "kind": "Lease",
-            "metadata": {"name": self.name, "namespace": self.namespace,
-                         "annotations": {ANN_HOLDER_PROCESS: json.dumps(process_fingerprint(os.getpid()), sort_keys=True)}},
-            "spec": {"holderIdentity": self.holder, "leaseDurationSeconds": max(1, int(math.ceil(self.duration))),
-                     "acquireTime": self._acquired, "renewTime": micro_time(now), "leaseTransitions": transitions},
+            "metadata": {
+                "name": self.name,
+                "namespace": self.namespace,
+                "annotations": {ANN_HOLDER_PROCESS: json.dumps(process_fingerprint(os.getpid()), sort_keys=True)},
+            },
+            "spec": {
+                "holderIdentity": self.holder,
+                "leaseDurationSeconds": max(1, int(math.ceil(self.duration))),
+                "acquireTime": self._acquired,
+                "renewTime": micro_time(now),
+                "leaseTransitions": transitions,
+            },
         }
         if resource_version:
             body["metadata"]["resourceVersion"] = resource_version
@@ -238,8 +246,9 @@ class LeaseLock:
         """Raise LockError when the Lease may no longer be ours. No request: the sync
         calls it before every write."""
         if self.lost_to:
-            raise LockError("Lease %s/%s was taken over by %s" % (self.namespace, self.name, self.lost_to),
-                            subject=self.subject, details={"holder": self.lost_to})
+            raise LockError(
+                "Lease %s/%s was taken over by %s" % (self.namespace, self.name, self.lost_to), subject=self.subject, details={"holder": self.lost_to}
+            )
         stale = self.clock.now() - self.renewed_at
         if stale >= self.duration - self.renew_every:
             raise LockError("Lease %s/%s not renewed for %ds: it may have expired" % (self.namespace, self.name, stale), subject=self.subject)
@@ -261,8 +270,11 @@ class LeaseLock:
         deadline = self.clock.now() + self.timeout
         while not self.try_acquire():
             if self.mode == SKIP or self.clock.now() >= deadline:
-                raise LockError("Lease %s/%s is held by %s" % (self.namespace, self.name, self.current_holder or "another reconcile"),
-                                subject=self.subject, details={"holder": self.current_holder or "", "skipped": self.mode == SKIP})
+                raise LockError(
+                    "Lease %s/%s is held by %s" % (self.namespace, self.name, self.current_holder or "another reconcile"),
+                    subject=self.subject,
+                    details={"holder": self.current_holder or "", "skipped": self.mode == SKIP},
+                )
             self.clock.sleep(1.0)
 
     @contextmanager

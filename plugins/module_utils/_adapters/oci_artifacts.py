@@ -47,8 +47,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes imp
 
 CACHE_SUBDIR = "oci-artifacts"
 FLUX_CONTENT = "application/vnd.cncf.flux.content.v1.tar+gzip"
-CONTENT_TYPES = {FLUX_CONTENT: "r:gz", "application/vnd.oci.image.layer.v1.tar+gzip": "r:gz",
-                 "application/vnd.oci.image.layer.v1.tar": "r:"}
+CONTENT_TYPES = {FLUX_CONTENT: "r:gz", "application/vnd.oci.image.layer.v1.tar+gzip": "r:gz", "application/vnd.oci.image.layer.v1.tar": "r:"}
 MANIFEST_TYPES = ("application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json")
 MAX_MANIFEST_BYTES = 4 * MIB
 MAX_LAYER_BYTES = 50 * MIB
@@ -116,8 +115,7 @@ class Registry:
                     self.header = self._authorize(exc.headers.get("WWW-Authenticate") or "")
                     if self.header:
                         continue
-                raise SourceError("registry answered %d %s for %s" % (exc.code, exc.reason, path.split("/")[-1][:80]),
-                                  subject=self.subject) from exc
+                raise SourceError("registry answered %d %s for %s" % (exc.code, exc.reason, path.split("/")[-1][:80]), subject=self.subject) from exc
             except (urllib.error.URLError, OSError) as exc:
                 raise SourceError("registry not reachable: %s" % getattr(exc, "reason", exc), subject=self.subject) from exc
         raise SourceError("registry refused the credentials", subject=self.subject)
@@ -167,8 +165,9 @@ def _layer(manifest, subject):
     layers = [layer for layer in manifest.get("layers") or [] if layer.get("mediaType") in CONTENT_TYPES]
     if len(layers) != 1:
         found = sorted({str(layer.get("mediaType")) for layer in manifest.get("layers") or []})
-        raise SourceError("an OCI artifact must hold one content layer (%s); found %s"
-                          % (", ".join(sorted(CONTENT_TYPES)), ", ".join(found) or "none"), subject=subject)
+        raise SourceError(
+            "an OCI artifact must hold one content layer (%s); found %s" % (", ".join(sorted(CONTENT_TYPES)), ", ".join(found) or "none"), subject=subject
+        )
     layer = layers[0]
     if not DIGEST.fullmatch(str(layer.get("digest"))):
         raise SourceError("layer digest is not a sha256 digest", subject=subject)
@@ -185,8 +184,7 @@ def fetch_artifact(url, reference, cache_dir, *, credentials=None, timeout=60):
     if not cache_dir:
         raise SourceError("a cache directory is required", subject=repo_urls.display(url))
     shown = helm_repos.server_url(parsed)
-    entry = os.path.join(os.path.abspath(os.path.expanduser(cache_dir)), CACHE_SUBDIR,
-                         hashlib.sha256(shown.encode("utf-8")).hexdigest())
+    entry = os.path.join(os.path.abspath(os.path.expanduser(cache_dir)), CACHE_SUBDIR, hashlib.sha256(shown.encode("utf-8")).hexdigest())
     blobs, trees = os.path.join(entry, "blobs"), os.path.join(entry, "trees")
     os.makedirs(blobs, mode=0o700, exist_ok=True)
     registry = Registry(parsed, (credentials or repo_urls.Credentials()).for_url(parsed), timeout)

@@ -50,15 +50,20 @@ class ValueRule:
 
 _DNS_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _DNS_SUBDOMAIN = r"%s(?:\.%s)*" % (_DNS_LABEL, _DNS_LABEL)
-RELEASE_NAME = ValueRule(re.compile(_DNS_SUBDOMAIN), 53, "Helm release name",
-                         "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit")
-NAMESPACE = ValueRule(re.compile(_DNS_LABEL), 63, "Kubernetes namespace name",
-                      "lowercase letters, digits and '-', starting and ending with a letter or digit")
-KUBE_VERSION = ValueRule(re.compile(r"v?[0-9]+(?:\.[0-9]+){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"), 64,
-                         "Kubernetes version", "such as 1.30.2 or v1.30.4-eks-a737599")
+RELEASE_NAME = ValueRule(
+    re.compile(_DNS_SUBDOMAIN), 53, "Helm release name", "lowercase letters, digits, '-' and '.', starting and ending with a letter or digit"
+)
+NAMESPACE = ValueRule(re.compile(_DNS_LABEL), 63, "Kubernetes namespace name", "lowercase letters, digits and '-', starting and ending with a letter or digit")
+KUBE_VERSION = ValueRule(
+    re.compile(r"v?[0-9]+(?:\.[0-9]+){0,2}(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"), 64, "Kubernetes version", "such as 1.30.2 or v1.30.4-eks-a737599"
+)
 # group (a DNS subdomain, 253) / version (a DNS label, 63) / Kind (63)
-API_VERSION = ValueRule(re.compile(r"(?:%s/)?%s(?:/[A-Za-z][A-Za-z0-9]*)?" % (_DNS_SUBDOMAIN, _DNS_LABEL)), 381,
-                        "API version", "version, group/version or group/version/Kind, such as v1 or apps/v1")
+API_VERSION = ValueRule(
+    re.compile(r"(?:%s/)?%s(?:/[A-Za-z][A-Za-z0-9]*)?" % (_DNS_SUBDOMAIN, _DNS_LABEL)),
+    381,
+    "API version",
+    "version, group/version or group/version/Kind, such as v1 or apps/v1",
+)
 _SHOWN_CHARS = 40
 
 # The Application fields the checked values come from, named in errors.
@@ -110,8 +115,7 @@ def helm_env(home):
     and registry configuration below ``home``, no inherited HELM_* setting and a
     kubeconfig that does not exist (``helm template`` needs no cluster)."""
     extra = {name: None for name in os.environ if name.startswith("HELM_")}
-    for name, directory in (("HELM_CACHE_HOME", "cache"), ("HELM_CONFIG_HOME", "config"),
-                            ("HELM_DATA_HOME", "data"), ("HELM_PLUGINS", "plugins")):
+    for name, directory in (("HELM_CACHE_HOME", "cache"), ("HELM_CONFIG_HOME", "config"), ("HELM_DATA_HOME", "data"), ("HELM_PLUGINS", "plugins")):
         extra[name] = os.path.join(home, directory)
         os.mkdir(extra[name], 0o700)
     extra["HELM_REPOSITORY_CONFIG"] = os.path.join(home, "config", "repositories.yaml")
@@ -141,7 +145,7 @@ def source_locator(text, fallback):
     sources, separators = [], []
     for number, line in enumerate(text.splitlines(), 1):
         if line.startswith(_SOURCE_PREFIX):
-            sources.append((number, line[len(_SOURCE_PREFIX):].strip()))
+            sources.append((number, line[len(_SOURCE_PREFIX) :].strip()))
         elif line.rstrip() == "---" or line.startswith("--- "):
             separators.append(number)
     source_lines = [number for number, _name in sources]
@@ -193,8 +197,7 @@ def chart_without_git(chart_dir, home):
         return chart_dir
     copy = os.path.join(home, "chart")
     # symlinks=True: links were checked to stay inside the checkout, i.e. inside this root chart
-    shutil.copytree(chart_dir, copy, symlinks=True,
-                    ignore=lambda directory, names: [".git"] if directory == chart_dir else [])
+    shutil.copytree(chart_dir, copy, symlinks=True, ignore=lambda directory, names: [".git"] if directory == chart_dir else [])
     return copy
 
 
@@ -233,8 +236,7 @@ def present_value_files(root, rel, options, source):
     for value_file in options.value_files:
         chart_relative = os.path.normpath(os.path.join(rel, value_file))
         joined = os.path.normpath(os.path.join(root, chart_relative))
-        if options.ignore_missing_value_files and not value_file.startswith("$") and is_inside(root, joined) \
-                and not os.path.lexists(joined):
+        if options.ignore_missing_value_files and not value_file.startswith("$") and is_inside(root, joined) and not os.path.lexists(joined):
             continue
         found.append((value_file_path(root, rel, value_file, options.value_refs, source), value_file))
     return found
@@ -292,8 +294,7 @@ def render_helm(root, target, rel, options, source):
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:
         env = helm_env(home)
-        chart = helm_dependencies.prepare(root, target, rel, home, helm, env, credentials=options.credentials,
-                                          timeout=options.timeout, source=source)
+        chart = helm_dependencies.prepare(root, target, rel, home, helm, env, credentials=options.credentials, timeout=options.timeout, source=source)
         if chart == target:
             chart = chart_without_git(target, home)
         inline_file = os.path.join(home, "inline-values.json") if values else None

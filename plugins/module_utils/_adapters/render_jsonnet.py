@@ -37,7 +37,7 @@ MISSING_LIBRARY_RC = 3
 
 # The child: stdlib and _gojsonnet only (it runs as ``python -c``, also from an
 # AnsiballZ payload whose files are not on disk). Request on stdin, JSON on stdout.
-_WORKER = r'''
+_WORKER = r"""
 import json, os, sys
 request = json.load(sys.stdin)
 try:
@@ -80,7 +80,7 @@ for shown, path in request["files"]:
         sys.stderr.write("%%s: %%s" %% (shown, str(exc).replace(root + os.sep, "")))
         sys.exit(1)
 json.dump(results, sys.stdout)
-''' % {"rc": MISSING_LIBRARY_RC, "max_bytes": MAX_IMPORT_BYTES}
+""" % {"rc": MISSING_LIBRARY_RC, "max_bytes": MAX_IMPORT_BYTES}
 
 
 def _variables(entries, field, env):
@@ -112,8 +112,7 @@ def request(root, target, files, jsonnet, env, source):
         if not inside_repository(root, real):
             raise RenderError("%s.libs %r is in the .git directory" % (FIELD, lib), subject=FIELD)
         search.append(real)
-    return {"root": root, "search": search, "files": files, "ext_vars": ext_vars, "ext_codes": ext_codes,
-            "tla_vars": tla_vars, "tla_codes": tla_codes}
+    return {"root": root, "search": search, "files": files, "ext_vars": ext_vars, "ext_codes": ext_codes, "tla_vars": tla_vars, "tla_codes": tla_codes}
 
 
 def evaluate(root, target, files, options, source):
@@ -123,11 +122,17 @@ def evaluate(root, target, files, options, source):
         return {}
     data = request(root, target, files, options.jsonnet, dict(options.build_env or {}), source)
     shown = files[0][0] if len(files) == 1 else "%d Jsonnet files" % len(files)
-    result = run([sys.executable, "-c", _WORKER], RenderError, shown, env=tool_env({"PYTHONDONTWRITEBYTECODE": "1"}),
-                 cwd=root, timeout=options.timeout, stdin_data=json.dumps(data))
+    result = run(
+        [sys.executable, "-c", _WORKER],
+        RenderError,
+        shown,
+        env=tool_env({"PYTHONDONTWRITEBYTECODE": "1"}),
+        cwd=root,
+        timeout=options.timeout,
+        stdin_data=json.dumps(data),
+    )
     if result.rc == MISSING_LIBRARY_RC:
-        raise RenderError("Jsonnet needs the gojsonnet Python package (pip install gojsonnet) on the Python running the agent",
-                          subject=shown)
+        raise RenderError("Jsonnet needs the gojsonnet Python package (pip install gojsonnet) on the Python running the agent", subject=shown)
     if result.rc != 0:
         message = trim(result.stderr) or "no error output"
         failed = message.split(":", 1)[0] if ":" in message else shown

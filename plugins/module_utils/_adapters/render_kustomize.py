@@ -48,8 +48,18 @@ LOAD_RESTRICTOR = "--load-restrictor=LoadRestrictionsRootOnly"
 # Flags of kustomize build / kubectl kustomize that would let a repository run programs
 # (plugins, exec and container functions, with their mounts, network and environment)
 # or load files from outside its kustomization.
-REFUSED_ARGS = ("--enable-alpha-plugins", "--enable-exec", "--enable-star", "--load-restrictor", "--mount",
-                "--network", "--network-name", "--as-current-user", "--env", "-e")
+REFUSED_ARGS = (
+    "--enable-alpha-plugins",
+    "--enable-exec",
+    "--enable-star",
+    "--load-restrictor",
+    "--mount",
+    "--network",
+    "--network-name",
+    "--as-current-user",
+    "--env",
+    "-e",
+)
 
 
 def kustomize_command(binary):
@@ -76,8 +86,7 @@ def kustomize_command(binary):
     if path:
         return [path, "kustomize"]
     raise RenderError(
-        "neither kustomize nor kubectl was found on PATH or beside the Python interpreter; "
-        "install one of them or set the kustomize binary option",
+        "neither kustomize nor kubectl was found on PATH or beside the Python interpreter; install one of them or set the kustomize binary option",
         subject="kustomize",
     )
 
@@ -128,8 +137,7 @@ def render_kustomize(root, target, rel, options, source):
     stderr = result.stderr.replace(root + os.sep, "")
     if result.rc != 0:
         raise RenderError(
-            "kustomize build failed in %s (exit %d): %s"
-            % (source, result.rc, trim(stderr) or "no error output"),
+            "kustomize build failed in %s (exit %d): %s" % (source, result.rc, trim(stderr) or "no error output"),
             subject=rel,
         )
     origin = "kustomize:%s" % rel

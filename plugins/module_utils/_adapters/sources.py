@@ -48,8 +48,19 @@ def checkout_revision(path):
 class Sources:
     """Resolve and render Application sources (the reconcile Ports source/render)."""
 
-    def __init__(self, store, checkout_dir=None, cache_dir=None, run_id=None, credentials=None, render_defaults=None,
-                 allow_local_repos=False, git_timeout=git.DEFAULT_TIMEOUT, rewrites=None, discovery=None):
+    def __init__(
+        self,
+        store,
+        checkout_dir=None,
+        cache_dir=None,
+        run_id=None,
+        credentials=None,
+        render_defaults=None,
+        allow_local_repos=False,
+        git_timeout=git.DEFAULT_TIMEOUT,
+        rewrites=None,
+        discovery=None,
+    ):
         self.store = store
         self.checkout_dir = checkout_dir
         self.cache_dir = cache_dir
@@ -76,19 +87,25 @@ class Sources:
             return self._fetch_chart(spec)
         if oci_artifacts.is_artifact_url(spec.repo_url):
             # a rollback pins the digest a past sync deployed
-            artifact = oci_artifacts.fetch_artifact(spec.repo_url, spec.pinned_revision or spec.target_revision, self.cache_dir,
-                                                    credentials=self.credentials, timeout=self.git_timeout)
+            artifact = oci_artifacts.fetch_artifact(
+                spec.repo_url, spec.pinned_revision or spec.target_revision, self.cache_dir, credentials=self.credentials, timeout=self.git_timeout
+            )
             self._revisions[artifact.tree] = artifact.digest
             return Fetched(artifact.tree, artifact.digest, artifact.url)
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
         if holder_spec.chart or (holder is not app and oci_artifacts.is_artifact_url(holder_spec.repo_url)):
-            raise SourceError("has no source.repoURL and the Application that declared it, %s, renders a Helm chart or an "
-                              "OCI artifact (not a Git repository): name this Application's repoURL" % holder_spec.key,
-                              subject=spec.key)
+            raise SourceError(
+                "has no source.repoURL and the Application that declared it, %s, renders a Helm chart or an "
+                "OCI artifact (not a Git repository): name this Application's repoURL" % holder_spec.key,
+                subject=spec.key,
+            )
         if not holder_spec.repo_url:
             if spec.pinned_revision:
-                raise SourceError("cannot roll back to %s: the local checkout has only its own commit (a rollback needs "
-                                  "spec.source.repoURL, or a declaring Application's)" % spec.pinned_revision[:12], subject=spec.key)
+                raise SourceError(
+                    "cannot roll back to %s: the local checkout has only its own commit (a rollback needs "
+                    "spec.source.repoURL, or a declaring Application's)" % spec.pinned_revision[:12],
+                    subject=spec.key,
+                )
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
@@ -107,8 +124,15 @@ class Sources:
         if earlier is not None:
             raise SourceError("%s (not retried in this run)" % earlier.message, subject=earlier.subject, details=earlier.details)
         try:
-            result = git.fetch(url, ref, self.cache_dir, credentials=self.credentials.for_url(parsed), run_id=self.run_id,
-                               allow_local=self.allow_local_repos, timeout=self.git_timeout)
+            result = git.fetch(
+                url,
+                ref,
+                self.cache_dir,
+                credentials=self.credentials.for_url(parsed),
+                run_id=self.run_id,
+                allow_local=self.allow_local_repos,
+                timeout=self.git_timeout,
+            )
         except SourceError as exc:
             if exc.details.get("timed_out"):
                 self._timed_out[parsed] = exc
@@ -124,21 +148,28 @@ class Sources:
             raise SourceError("spec.source.chart needs spec.source.repoURL (a chart repository or OCI registry)", subject=spec.key)
         helm = spec.helm or {}
         # a rollback pins the chart version a past sync deployed
-        pulled = chart_cache.fetch_chart(spec.repo_url, spec.chart, spec.pinned_revision or spec.target_revision, self.cache_dir,
-                                         credentials=self.credentials, helm_binary=self.render_defaults.get("helm_binary"),
-                                         timeout=self.git_timeout, pass_credentials=bool(helm.get("passCredentials")))
+        pulled = chart_cache.fetch_chart(
+            spec.repo_url,
+            spec.chart,
+            spec.pinned_revision or spec.target_revision,
+            self.cache_dir,
+            credentials=self.credentials,
+            helm_binary=self.render_defaults.get("helm_binary"),
+            timeout=self.git_timeout,
+            pass_credentials=bool(helm.get("passCredentials")),
+        )
         self._revisions[pulled.tree] = pulled.version
         return Fetched(pulled.tree, pulled.version, pulled.url)
 
     def render(self, root, spec):
-        options = dataclasses.replace(render_options(spec, self.render_defaults, revision=self._revisions.get(root, "")),
-                                      credentials=self.credentials)
+        options = dataclasses.replace(render_options(spec, self.render_defaults, revision=self._revisions.get(root, "")), credentials=self.credentials)
         if self.discovery is not None and self._renders_helm(root, spec, options):
             helm = spec.helm or {}
             if not helm.get("kubeVersion") or not helm.get("apiVersions"):
                 kube_version, api_versions = self._facts()
-                options = dataclasses.replace(options, kube_version=options.kube_version or kube_version,
-                                              api_versions=options.api_versions or tuple(api_versions))
+                options = dataclasses.replace(
+                    options, kube_version=options.kube_version or kube_version, api_versions=options.api_versions or tuple(api_versions)
+                )
         return render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path)).manifests
 
     def _facts(self):
@@ -189,9 +220,16 @@ def render_options(spec, defaults, revision=""):
         jsonnet=directory.get("jsonnet") or None,
         kustomize_binary=defaults.get("kustomize_binary"),
         kustomize_overrides=kustomize or None,
-        build_env=build_env.build_env(name=spec.name, namespace=namespace, revision=revision, repo_url=spec.repo_url,
-                                      path=spec.path, target_revision=spec.target_revision,
-                                      kube_version=kube_version or "", api_versions=api_versions),
+        build_env=build_env.build_env(
+            name=spec.name,
+            namespace=namespace,
+            revision=revision,
+            repo_url=spec.repo_url,
+            path=spec.path,
+            target_revision=spec.target_revision,
+            kube_version=kube_version or "",
+            api_versions=api_versions,
+        ),
         helm_binary=defaults.get("helm_binary"),
         release_name=helm.get("releaseName") or spec.name,
         # helm.namespace: the namespace to template with (Argo CD), else the destination's

@@ -81,13 +81,13 @@ if HAS_YAML:
                         key = json.dumps(key)
                     else:
                         raise yaml.constructor.ConstructorError(
-                            "while constructing a mapping", node.start_mark,
-                            "found an unhashable or complex key", key_node.start_mark)
+                            "while constructing a mapping", node.start_mark, "found an unhashable or complex key", key_node.start_mark
+                        )
                 if index >= merged:
                     if key in explicit_keys:
                         raise yaml.constructor.ConstructorError(
-                            "while constructing a mapping", node.start_mark,
-                            "found duplicate key %r" % key, key_node.start_mark)
+                            "while constructing a mapping", node.start_mark, "found duplicate key %r" % key, key_node.start_mark
+                        )
                     explicit_keys.add(key)
                 mapping[key] = self.construct_object(value_node, deep=deep)
             return mapping
@@ -101,8 +101,7 @@ if HAS_YAML:
     # The implicit resolvers are a class attribute shared with SafeLoader: copy them
     # without the timestamp resolver instead of mutating PyYAML's global state.
     KubeLoader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG]
-        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP_TAG] for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
     KubeLoader.add_constructor(_TIMESTAMP_TAG, KubeLoader.construct_as_text)
     KubeLoader.add_constructor(_BINARY_TAG, KubeLoader.construct_binary_text)
@@ -199,8 +198,7 @@ def measure(root):
             raise _SelfReference()
         active.add(key)
         stack.append((node, True))
-        stack.extend((child, False) for child in _children(node)
-                     if not isinstance(child, yaml.ScalarNode) and id(child) not in sizes)
+        stack.extend((child, False) for child in _children(node) if not isinstance(child, yaml.ScalarNode) and id(child) not in sizes)
     return sizes[id(root)]
 
 
@@ -293,5 +291,4 @@ def dump(obj):
 def dump_all(objs):
     """Readable multi-document YAML of a list of values."""
     _require_yaml("yaml")
-    return yaml.dump_all(list(objs), Dumper=KubeDumper, sort_keys=False, default_flow_style=False,
-                         allow_unicode=True, explicit_start=True)
+    return yaml.dump_all(list(objs), Dumper=KubeDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, explicit_start=True)

@@ -67,11 +67,17 @@ def make_ports(module, cluster, store, clock):
     )
 
     def lock(spec):
-        return LeaseLock(cluster, clock, spec.namespace, lease_name(spec), mode=p.get("lock", "wait"),
-                         timeout=p.get("lock_timeout", LOCK_TIMEOUT)).hold()
+        return LeaseLock(cluster, clock, spec.namespace, lease_name(spec), mode=p.get("lock", "wait"), timeout=p.get("lock_timeout", LOCK_TIMEOUT)).hold()
 
-    return Ports(cluster=cluster, source=sources.source, render=sources.render, lock=lock, write_status=store.write_status,
-                 clock=clock, remove_finalizer=store.remove_finalizer)
+    return Ports(
+        cluster=cluster,
+        source=sources.source,
+        render=sources.render,
+        lock=lock,
+        write_status=store.write_status,
+        clock=clock,
+        remove_finalizer=store.remove_finalizer,
+    )
 
 
 def settings_of(module, **overrides):

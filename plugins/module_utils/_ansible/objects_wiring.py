@@ -29,8 +29,9 @@ def desired_manifests(module):
     if p.get("definitions") is not None:
         return validate(expand_lists([Manifest(obj, "definitions[%d]" % i) for i, obj in enumerate(p["definitions"])]))
     module.require("PyYAML", yaml_io.YAML_IMPORT_ERROR)
-    options = render.RenderOptions(renderer=p.get("renderer") or render.AUTO, kustomize_binary=p.get("kustomize_binary"),
-                                   helm_binary=p.get("helm_binary"), namespace=p.get("namespace"))
+    options = render.RenderOptions(
+        renderer=p.get("renderer") or render.AUTO, kustomize_binary=p.get("kustomize_binary"), helm_binary=p.get("helm_binary"), namespace=p.get("namespace")
+    )
     return render.render(p["src"], ".", options).manifests
 
 
@@ -68,5 +69,6 @@ def clock():
 
 def module_of(argument_spec):
     """The GitOpsModule of a standalone module (definitions xor src)."""
-    return GitOpsModule(argument_spec=argument_spec, supports_check_mode=True,
-                        mutually_exclusive=[("definitions", "src")], required_one_of=[("definitions", "src")])
+    return GitOpsModule(
+        argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[("definitions", "src")], required_one_of=[("definitions", "src")]
+    )

@@ -49,12 +49,14 @@ def ansible_diff(changeset):
     for entry in changeset.entries if changeset else ():
         if entry.before is None and entry.after is None:
             continue
-        out.append({
-            "before_header": entry.subject,
-            "after_header": entry.subject,
-            "before": yaml_text(entry.before),
-            "after": yaml_text(entry.after),
-        })
+        out.append(
+            {
+                "before_header": entry.subject,
+                "after_header": entry.subject,
+                "before": yaml_text(entry.before),
+                "after": yaml_text(entry.after),
+            }
+        )
     return out
 
 
@@ -88,21 +90,23 @@ def outcome_result(outcome, with_diff):
     all=true the results are nested rows Ansible would never print, and a ``warnings``
     key passed to exit_json is deprecated."""
     result = changeset_result(outcome.changeset)
-    result.update({
-        "application": outcome.app,
-        "revision": outcome.revision,
-        "sync_status": outcome.sync_status,
-        "health_status": outcome.health.status if outcome.health else UNKNOWN,
-        "health_message": outcome.health.message if outcome.health else "",
-        "synced": outcome.synced,
-        "deleted": outcome.deleted,
-        "reason": outcome.reason,
-        "objects": object_rows(outcome.changeset),
-        "status": outcome.status,
-        "duration": round(outcome.duration, 3),
-        "requests": dict(outcome.requests),
-        "hooks": list(outcome.hooks),
-    })
+    result.update(
+        {
+            "application": outcome.app,
+            "revision": outcome.revision,
+            "sync_status": outcome.sync_status,
+            "health_status": outcome.health.status if outcome.health else UNKNOWN,
+            "health_message": outcome.health.message if outcome.health else "",
+            "synced": outcome.synced,
+            "deleted": outcome.deleted,
+            "reason": outcome.reason,
+            "objects": object_rows(outcome.changeset),
+            "status": outcome.status,
+            "duration": round(outcome.duration, 3),
+            "requests": dict(outcome.requests),
+            "hooks": list(outcome.hooks),
+        }
+    )
     # recording status is bookkeeping, not a change to the managed objects: it does not
     # make the task changed (so idempotence holds while health moves on)
     result["status_updated"] = outcome.status_written

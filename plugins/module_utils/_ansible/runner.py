@@ -18,7 +18,13 @@ from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_SYNCED, APP_UNKNOWN, COMPARE_STATUSES, DEFAULT_APP_NAMESPACE, HEALTHY, HOOK_TIMEOUT, WAVE_TIMEOUT,
+    APP_SYNCED,
+    APP_UNKNOWN,
+    COMPARE_STATUSES,
+    DEFAULT_APP_NAMESPACE,
+    HEALTHY,
+    HOOK_TIMEOUT,
+    WAVE_TIMEOUT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, HealthTimeout
@@ -112,9 +118,16 @@ def run_sync(module):
     cluster = module.cluster()
     clock = objects_wiring.clock()
     store, options, plan = objects_wiring.make_plan(
-        module, cluster, module.check_mode, prune=p["prune"], allow_empty=p["allow_empty"],
-        prune_protected=p["prune_protected"], force_conflicts=p["force_conflicts"], wait_timeout=p["wait_timeout"] if p["wait"] else 0,
-        hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT, wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
+        module,
+        cluster,
+        module.check_mode,
+        prune=p["prune"],
+        allow_empty=p["allow_empty"],
+        prune_protected=p["prune_protected"],
+        force_conflicts=p["force_conflicts"],
+        wait_timeout=p["wait_timeout"] if p["wait"] else 0,
+        hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
+        wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
     )
     results.warn_unsupported(plan.warnings)
     outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
@@ -129,8 +142,13 @@ def run_sync(module):
         pairs = syncer.assess(plan, outcome.live)
     overall = health.aggregate(pairs)
     result = results.changeset_result(outcome.changeset)
-    result.update(objects=results.object_rows(outcome.changeset), health_status=overall.status, health_message=overall.message,
-                  requests=dict(cluster.stats), hooks=[h.to_status() for h in outcome.hooks])
+    result.update(
+        objects=results.object_rows(outcome.changeset),
+        health_status=overall.status,
+        health_message=overall.message,
+        requests=dict(cluster.stats),
+        hooks=[h.to_status() for h in outcome.hooks],
+    )
     result["changed"] = result["changed"] or inventory_changed
     if module._diff:
         result["diff"] = results.ansible_diff(outcome.changeset)

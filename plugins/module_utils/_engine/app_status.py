@@ -88,11 +88,17 @@ def _operation(previous, report, phase, warnings):
     """status.operationState of a sync: its phase and message, a failed sync's retry
     fields, and the hooks it ran."""
     result, revision, gate = report.result, report.sourced.revision, report.gate
-    operation = {"revision": revision, "phase": phase, "startedAt": report.started, "finishedAt": report.finished,
-                 "message": messages.bounded(str(result.error) if result.error else report.reason)}
+    operation = {
+        "revision": revision,
+        "phase": phase,
+        "startedAt": report.started,
+        "finishedAt": report.finished,
+        "message": messages.bounded(str(result.error) if result.error else report.reason),
+    }
     if result.error:
-        retry_fields, note = retry.after_failure(report.spec.retry, previous.get("operationState") or {}, revision,
-                                                 gate is not None and gate.retried, gate.clock if gate is not None else 0.0)
+        retry_fields, note = retry.after_failure(
+            report.spec.retry, previous.get("operationState") or {}, revision, gate is not None and gate.retried, gate.clock if gate is not None else 0.0
+        )
         operation.update(retry_fields)
         if note:
             operation["message"] = messages.bounded("%s (%s)" % (note, result.error))
@@ -117,11 +123,13 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
     if spec.chart:  # a chart of a chart repository or OCI registry (Argo CD's source.chart)
         sync["chart"] = spec.chart
     health = report.health
-    changes.update({
-        "sync": sync,
-        "health": {"status": health.status, "message": health.message} if health.message else {"status": health.status},
-        "summary": {"resources": len(plan.desired_entries), "outOfSync": out_of_sync_count(plan, result, report.synced)},
-    })
+    changes.update(
+        {
+            "sync": sync,
+            "health": {"status": health.status, "message": health.message} if health.message else {"status": health.status},
+            "summary": {"resources": len(plan.desired_entries), "outOfSync": out_of_sync_count(plan, result, report.synced)},
+        }
+    )
     if report.synced:
         phase = application.FAILED if result.error else application.SUCCEEDED
         if result.error:

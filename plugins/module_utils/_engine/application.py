@@ -15,7 +15,16 @@ from typing import Optional
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import retry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    API_GROUP, API_VERSION, APP_CRD_NAME, APP_KIND, APP_PLURAL, APP_SHORT_NAME, APP_SYNCED, CRD_API_VERSION, CRD_KIND, HISTORY_LIMIT,
+    API_GROUP,
+    API_VERSION,
+    APP_CRD_NAME,
+    APP_KIND,
+    APP_PLURAL,
+    APP_SHORT_NAME,
+    APP_SYNCED,
+    CRD_API_VERSION,
+    CRD_KIND,
+    HISTORY_LIMIT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
@@ -158,11 +167,14 @@ def _check_destination(dest):
     if server and name:
         raise InvalidSpec("spec.destination sets both server and name (set one, as Argo CD requires)")
     if server and str(server).rstrip("/") != IN_CLUSTER_SERVER:
-        raise InvalidSpec("spec.destination.server %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists"
-                          % (server, IN_CLUSTER_SERVER))
+        raise InvalidSpec(
+            "spec.destination.server %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists"
+            % (server, IN_CLUSTER_SERVER)
+        )
     if name and name != IN_CLUSTER_NAME:
-        raise InvalidSpec("spec.destination.name %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists"
-                          % (name, IN_CLUSTER_NAME))
+        raise InvalidSpec(
+            "spec.destination.name %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists" % (name, IN_CLUSTER_NAME)
+        )
 
 
 def _namespace_metadata(policy):
@@ -275,58 +287,74 @@ def crd():
                 "shortNames": [APP_SHORT_NAME],
                 "categories": ["gitops"],
             },
-            "versions": [{
-                "name": API_VERSION,
-                "served": True,
-                "storage": True,
-                "subresources": {"status": {}},
-                "additionalPrinterColumns": [
-                    {"name": "Sync", "type": "string", "jsonPath": ".status.sync.status"},
-                    {"name": "Health", "type": "string", "jsonPath": ".status.health.status"},
-                    {"name": "Revision", "type": "string", "jsonPath": ".status.sync.revision"},
-                    {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
-                ],
-                "schema": {"openAPIV3Schema": {
-                    "type": "object",
-                    "description": "A set of Kubernetes objects rendered from a Git path and kept in sync by gitops.k8s.",
-                    "properties": {
-                        "apiVersion": string,
-                        "kind": string,
-                        "metadata": {"type": "object"},
-                        # Every object under spec keeps the fields it does not list: an Argo CD
-                        # field (destination.name, project, sources, ...) or a typo must reach
-                        # parse(), which warns about it or refuses it; a pruning API server
-                        # would drop it in silence.
-                        "spec": dict(open_object, properties={
-                            "project": string,
-                            "source": dict(open_object, properties={
-                                "repoURL": string,
-                                "targetRevision": string,
-                                "path": string,
-                                "chart": string,
-                                "directory": any_object,
-                                "kustomize": any_object,
-                                "helm": any_object,
-                            }),
-                            "destination": dict(open_object, properties={"namespace": string, "server": string, "name": string}),
-                            "syncPolicy": dict(open_object, properties={
-                                "automated": dict(open_object, properties={
-                                    "enabled": {"type": "boolean"},
-                                    "prune": {"type": "boolean"},
-                                    "selfHeal": {"type": "boolean"},
-                                    "allowEmpty": {"type": "boolean"},
-                                }),
-                                "syncOptions": {"type": "array", "items": string},
-                                "managedNamespaceMetadata": any_object,
-                                "retry": any_object,
-                            }),
-                            "ignoreDifferences": {"type": "array", "items": any_object},
-                            "revisionHistoryLimit": {"type": "integer"},
-                            "sources": {"type": "array", "items": any_object},
-                        }),
-                        "status": any_object,
+            "versions": [
+                {
+                    "name": API_VERSION,
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "additionalPrinterColumns": [
+                        {"name": "Sync", "type": "string", "jsonPath": ".status.sync.status"},
+                        {"name": "Health", "type": "string", "jsonPath": ".status.health.status"},
+                        {"name": "Revision", "type": "string", "jsonPath": ".status.sync.revision"},
+                        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+                    ],
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "description": "A set of Kubernetes objects rendered from a Git path and kept in sync by gitops.k8s.",
+                            "properties": {
+                                "apiVersion": string,
+                                "kind": string,
+                                "metadata": {"type": "object"},
+                                # Every object under spec keeps the fields it does not list: an Argo CD
+                                # field (destination.name, project, sources, ...) or a typo must reach
+                                # parse(), which warns about it or refuses it; a pruning API server
+                                # would drop it in silence.
+                                "spec": dict(
+                                    open_object,
+                                    properties={
+                                        "project": string,
+                                        "source": dict(
+                                            open_object,
+                                            properties={
+                                                "repoURL": string,
+                                                "targetRevision": string,
+                                                "path": string,
+                                                "chart": string,
+                                                "directory": any_object,
+                                                "kustomize": any_object,
+                                                "helm": any_object,
+                                            },
+                                        ),
+                                        "destination": dict(open_object, properties={"namespace": string, "server": string, "name": string}),
+                                        "syncPolicy": dict(
+                                            open_object,
+                                            properties={
+                                                "automated": dict(
+                                                    open_object,
+                                                    properties={
+                                                        "enabled": {"type": "boolean"},
+                                                        "prune": {"type": "boolean"},
+                                                        "selfHeal": {"type": "boolean"},
+                                                        "allowEmpty": {"type": "boolean"},
+                                                    },
+                                                ),
+                                                "syncOptions": {"type": "array", "items": string},
+                                                "managedNamespaceMetadata": any_object,
+                                                "retry": any_object,
+                                            },
+                                        ),
+                                        "ignoreDifferences": {"type": "array", "items": any_object},
+                                        "revisionHistoryLimit": {"type": "integer"},
+                                        "sources": {"type": "array", "items": any_object},
+                                    },
+                                ),
+                                "status": any_object,
+                            },
+                        }
                     },
-                }},
-            }],
+                }
+            ],
         },
     }

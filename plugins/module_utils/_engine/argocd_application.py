@@ -83,8 +83,9 @@ def to_application(obj, parent_namespace, warnings, origin=""):
     meta = app["metadata"] = dict(app.get("metadata") or {})
     theirs = meta.get("namespace") or ""
     if theirs not in ("", ARGOCD_NAMESPACE, parent_namespace):
-        warnings.append("%s: placed in %s, the namespace of its parent Application, not %s (the run reconciles one namespace)"
-                        % (subject, parent_namespace, theirs))
+        warnings.append(
+            "%s: placed in %s, the namespace of its parent Application, not %s (the run reconciles one namespace)" % (subject, parent_namespace, theirs)
+        )
     meta["namespace"] = parent_namespace
     meta["annotations"] = dict(meta.get("annotations") or {}, **{ANN_CONVERTED_FROM: str(obj.get("apiVersion"))})
     finalizers = _finalizers(meta.get("finalizers") or [], subject, warnings)

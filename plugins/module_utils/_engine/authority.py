@@ -23,7 +23,11 @@ from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import parent_of
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    ANN_TRACKING_ID, API_GROUP, APP_API_VERSION, APP_KIND, APP_MAX_DEPTH,
+    ANN_TRACKING_ID,
+    API_GROUP,
+    APP_API_VERSION,
+    APP_KIND,
+    APP_MAX_DEPTH,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import AuthorityError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import ObjectId, annotations
@@ -59,8 +63,9 @@ def walk(owner, lookup, first=None):
     seen, current = [], owner
     while current is not None and current not in seen:
         if len(seen) > APP_MAX_DEPTH:
-            raise AuthorityError("the chain of Applications declaring %s is deeper than %d: refusing to write Applications" % (owner, APP_MAX_DEPTH),
-                                 subject=owner)
+            raise AuthorityError(
+                "the chain of Applications declaring %s is deeper than %d: refusing to write Applications" % (owner, APP_MAX_DEPTH), subject=owner
+            )
         seen.append(current)
         key = _app_key(current)
         if key is None:
@@ -102,8 +107,10 @@ def refusal(item, owner, chain):
     other = owner_of(item.live)
     if other and other != owner:
         return "owned by %s (only the Application that declared it may write it)" % other
-    return ("has no tracking annotation of this Application (created by a playbook or by hand?): "
-            "not adoptable by a child; delete it so that this Application creates it, or declare it from its real parent")
+    return (
+        "has no tracking annotation of this Application (created by a playbook or by hand?): "
+        "not adoptable by a child; delete it so that this Application creates it, or declare it from its real parent"
+    )
 
 
 def check(cluster, items, owner, live):

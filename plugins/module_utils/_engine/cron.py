@@ -21,11 +21,22 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import I
 
 _MONTHS = dict((n, i + 1) for i, n in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split()))
 _DAYS = dict((n, i) for i, n in enumerate("sun mon tue wed thu fri sat".split()))
-_SHORTHANDS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-               "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
+_SHORTHANDS = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
 # (name, low, high, names)
 _FIELDS: Tuple[Tuple[str, int, int, Dict[str, int]], ...] = (
-    ("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day of month", 1, 31, {}), ("month", 1, 12, _MONTHS), ("day of week", 0, 7, _DAYS),
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day of month", 1, 31, {}),
+    ("month", 1, 12, _MONTHS),
+    ("day of week", 0, 7, _DAYS),
 )
 # How far ahead a next match is looked for (a Feb 29 schedule fires within 8 years).
 _HORIZON_DAYS = 8 * 366

@@ -48,5 +48,4 @@ class Deadline:
 def not_reconciled(app, deadline):
     """The Outcome of an Application the run had no time left to start."""
     meta = app.get("metadata") or {}
-    return Outcome(app="%s/%s" % (meta.get("namespace"), meta.get("name")), reason=deadline.message,
-                   error=DeadlineError(deadline.message))
+    return Outcome(app="%s/%s" % (meta.get("namespace"), meta.get("name")), reason=deadline.message, error=DeadlineError(deadline.message))

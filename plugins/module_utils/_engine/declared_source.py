@@ -32,8 +32,9 @@ def holder(app, spec, lookup):
                 raise SourceError("has no source.repoURL and its declaring Application %s no longer exists" % key, subject=spec.key)
             found, found_spec = obj, (spec if obj is app else application.parse(obj))
             if found_spec.sources:
-                raise SourceError("has no source.repoURL and its declaring Application %s has several sources (spec.sources): "
-                                  "name the repository" % key, subject=spec.key)
+                raise SourceError(
+                    "has no source.repoURL and its declaring Application %s has several sources (spec.sources): name the repository" % key, subject=spec.key
+                )
             if found_spec.repo_url:
                 break
     except AuthorityError:

@@ -201,8 +201,9 @@ def statefulset_health(obj: Mapping[str, Any]) -> Health:
     update_revision = str(status.get("updateRevision") or "")
     if partition > 0:
         if updated < replicas - partition:
-            return Health(PROGRESSING, "Waiting for partitioned roll out to finish: %d out of %d new pods have been updated..." % (
-                updated, replicas - partition))
+            return Health(
+                PROGRESSING, "Waiting for partitioned roll out to finish: %d out of %d new pods have been updated..." % (updated, replicas - partition)
+            )
         return Health(HEALTHY, "partitioned roll out complete: %d new pods have been updated..." % updated)
     if update_revision and update_revision != status.get("currentRevision"):
         return Health(PROGRESSING, "waiting for statefulset rolling update to complete %d pods at revision %s..." % (updated, update_revision))
@@ -220,11 +221,9 @@ def daemonset_health(obj: Mapping[str, Any]) -> Health:
     if _map(spec.get("updateStrategy")).get("type") == "OnDelete":
         return Health(HEALTHY, "daemon set %d out of %d new pods have been updated" % (updated, desired))
     if updated < desired:
-        return Health(PROGRESSING, 'Waiting for daemon set "%s" rollout to finish: %d out of %d new pods have been updated...' % (
-            _name(obj), updated, desired))
+        return Health(PROGRESSING, 'Waiting for daemon set "%s" rollout to finish: %d out of %d new pods have been updated...' % (_name(obj), updated, desired))
     if available < desired:
-        return Health(PROGRESSING, 'Waiting for daemon set "%s" rollout to finish: %d of %d updated pods are available...' % (
-            _name(obj), available, desired))
+        return Health(PROGRESSING, 'Waiting for daemon set "%s" rollout to finish: %d of %d updated pods are available...' % (_name(obj), available, desired))
     return Health(HEALTHY)
 
 

@@ -30,7 +30,7 @@ PARAMETERS_FIELD = "spec.source.helm.parameters"
 MAX_INDEX = 65536
 MAX_NESTED_NAME_LEVEL = 30
 _INT64 = re.compile(r"[+-]?[0-9]+")
-_INT64_MAX = 2 ** 63 - 1
+_INT64_MAX = 2**63 - 1
 
 
 class _EOF(Exception):

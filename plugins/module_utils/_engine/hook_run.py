@@ -19,7 +19,14 @@ from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import health, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    DEGRADED, HEALTHY, HOOK_FAILED, HOOK_POLL_INTERVAL, HOOK_RUNNING, HOOK_SUCCEEDED, POLICY_BEFORE_CREATION, POLICY_FAILED,
+    DEGRADED,
+    HEALTHY,
+    HOOK_FAILED,
+    HOOK_POLL_INTERVAL,
+    HOOK_RUNNING,
+    HOOK_SUCCEEDED,
+    POLICY_BEFORE_CREATION,
+    POLICY_FAILED,
     POLICY_SUCCEEDED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, HookError
@@ -52,10 +59,18 @@ class HookResult:
     def to_status(self):
         """Argo CD's ResourceResult of a hook (status.operationState.syncResult.resources)."""
         entry = self.item.entry
-        return {"group": entry.group, "version": entry.version, "kind": entry.kind, "namespace": entry.namespace,
-                "name": self.name or self.item.subject.rsplit("/", 1)[-1], "hookType": self.phase, "hookPhase": self.status,
-                "syncPhase": self.phase, "status": "SyncFailed" if self.status == HOOK_FAILED else "Synced",
-                "message": self.message}
+        return {
+            "group": entry.group,
+            "version": entry.version,
+            "kind": entry.kind,
+            "namespace": entry.namespace,
+            "name": self.name or self.item.subject.rsplit("/", 1)[-1],
+            "hookType": self.phase,
+            "hookPhase": self.status,
+            "syncPhase": self.phase,
+            "status": "SyncFailed" if self.status == HOOK_FAILED else "Synced",
+            "message": self.message,
+        }
 
 
 def _timeout(options, limit):
@@ -69,8 +84,7 @@ def _wait_gone(cluster, item, name, clock, seconds):
     ends = clock.now() + seconds
     while cluster.get(item.rtype, item.entry.namespace or None, name) is not None:
         if clock.now() >= ends:
-            raise HookError("previous hook object still being deleted after %gs" % seconds,
-                            subject=format_id(item.entry.kind, item.entry.namespace, name))
+            raise HookError("previous hook object still being deleted after %gs" % seconds, subject=format_id(item.entry.kind, item.entry.namespace, name))
         clock.sleep(HOOK_POLL_INTERVAL)
 
 

@@ -22,9 +22,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    ANN_ARGOCD_HOOK, ANN_ARGOCD_HOOK_DELETE_POLICY, ANN_HELM_HOOK, ANN_HELM_HOOK_DELETE_POLICY, DELETE_POLICIES, HOOK_SKIP,
-    PHASE_POST_DELETE, PHASE_POST_SYNC, PHASE_PRE_DELETE, PHASE_PRE_SYNC, PHASE_SYNC, PHASE_SYNC_FAIL, POLICY_BEFORE_CREATION,
-    POLICY_FAILED, POLICY_SUCCEEDED,
+    ANN_ARGOCD_HOOK,
+    ANN_ARGOCD_HOOK_DELETE_POLICY,
+    ANN_HELM_HOOK,
+    ANN_HELM_HOOK_DELETE_POLICY,
+    DELETE_POLICIES,
+    HOOK_SKIP,
+    PHASE_POST_DELETE,
+    PHASE_POST_SYNC,
+    PHASE_PRE_DELETE,
+    PHASE_PRE_SYNC,
+    PHASE_SYNC,
+    PHASE_SYNC_FAIL,
+    POLICY_BEFORE_CREATION,
+    POLICY_FAILED,
+    POLICY_SUCCEEDED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations, format_id
 

@@ -62,13 +62,12 @@ def validate(manifests, source=None):
             if isinstance(meta, dict) and isinstance(meta.get("generateName"), str) and meta.get("generateName"):
                 if is_hook(obj):
                     continue  # named by the server when created; never compared or tracked
-                raise ManifestError("metadata.generateName works on hooks only (argocd.argoproj.io/hook or helm.sh/hook): "
-                                    "other objects need a stable name", subject=m.origin)
+                raise ManifestError(
+                    "metadata.generateName works on hooks only (argocd.argoproj.io/hook or helm.sh/hook): other objects need a stable name", subject=m.origin
+                )
             raise ManifestError("%s has no metadata.name" % obj.get("kind"), subject=m.origin)
         oid = object_id(obj)
         if oid in seen:
-            raise ManifestError(
-                "duplicate object %s (also defined at %s)" % (oid, seen[oid]), subject=m.origin
-            )
+            raise ManifestError("duplicate object %s (also defined at %s)" % (oid, seen[oid]), subject=m.origin)
         seen[oid] = m.origin
     return manifests

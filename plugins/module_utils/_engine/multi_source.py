@@ -83,8 +83,7 @@ def parse_sources(value):
         for number, entry in enumerate((source.get("helm") or {}).get("valueFiles") or []):
             name = value_file_ref(entry)
             if name is not None and name not in refs:
-                raise InvalidSpec("spec.sources[%d].helm.valueFiles[%d] %s names $%s, but no source has ref: %s"
-                                  % (index, number, entry, name, name))
+                raise InvalidSpec("spec.sources[%d].helm.valueFiles[%d] %s names $%s, but no source has ref: %s" % (index, number, entry, name, name))
     return tuple(value)
 
 
@@ -114,18 +113,24 @@ def source_specs(spec):
     out = []
     for source, pin in zip(spec.sources, pinned):
         extra = {"chart": source.get("chart") or ""} if has_chart else {}
-        out.append((replace(
-            spec,
-            pinned_revision=pin,
-            **extra,
-            repo_url=source.get("repoURL") or "",
-            target_revision=str(source.get("targetRevision") or "HEAD"),
-            path=source.get("path") or ".",
-            directory=source.get("directory") or {},
-            kustomize=source.get("kustomize") or {},
-            helm=source.get("helm") or {},
-            sources=(),
-        ), is_rendered(source), source.get("ref") or ""))
+        out.append(
+            (
+                replace(
+                    spec,
+                    pinned_revision=pin,
+                    **extra,
+                    repo_url=source.get("repoURL") or "",
+                    target_revision=str(source.get("targetRevision") or "HEAD"),
+                    path=source.get("path") or ".",
+                    directory=source.get("directory") or {},
+                    kustomize=source.get("kustomize") or {},
+                    helm=source.get("helm") or {},
+                    sources=(),
+                ),
+                is_rendered(source),
+                source.get("ref") or "",
+            )
+        )
     return tuple(out)
 
 

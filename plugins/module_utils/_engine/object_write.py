@@ -72,8 +72,9 @@ def _recreate(cluster, item, create, options, clock):
         if current is None or (current.get("metadata") or {}).get("uid") != meta.get("uid"):
             break
         if clock.now() >= deadline:
-            raise ApplyError("Force=true: the object is still there %ss after its deletion (a finalizer?); not recreated"
-                             % options.recreate_timeout, subject=item.subject)
+            raise ApplyError(
+                "Force=true: the object is still there %ss after its deletion (a finalizer?); not recreated" % options.recreate_timeout, subject=item.subject
+            )
         clock.sleep(POLL_INTERVAL)
     return create()
 
@@ -84,8 +85,11 @@ def _resolve_missing_kind(cluster, item):
     try:
         rtype = cluster.resolve(item.desired["apiVersion"], item.desired["kind"])
     except UnknownKindError as exc:
-        raise ApplyError("%s; it was still not served when this object's turn came (SkipDryRunOnMissingResource=true skips "
-                         "the dry-run, not the need for its CRD)" % exc.message, subject=item.subject) from None
+        raise ApplyError(
+            "%s; it was still not served when this object's turn came (SkipDryRunOnMissingResource=true skips "
+            "the dry-run, not the need for its CRD)" % exc.message,
+            subject=item.subject,
+        ) from None
     if not rtype.namespaced:
         item.desired["metadata"].pop("namespace", None)
         item.entry = inventory.entry_of(item.desired)

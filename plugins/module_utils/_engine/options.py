@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    CRD_TIMEOUT, DEFAULT_PRUNE_PROPAGATION, HOOK_TIMEOUT, RECREATE_TIMEOUT, WAVE_TIMEOUT,
+    CRD_TIMEOUT,
+    DEFAULT_PRUNE_PROPAGATION,
+    HOOK_TIMEOUT,
+    RECREATE_TIMEOUT,
+    WAVE_TIMEOUT,
 )
 
 

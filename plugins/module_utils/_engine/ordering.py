@@ -12,7 +12,11 @@ reads a hook's wave), default 0. Pruning runs in the reverse order.
 from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    ANN_ARGOCD_SYNC_WAVE, ANN_HELM_HOOK_WEIGHT, ANN_SYNC_WAVE, CRD_KIND, KIND_ORDER,
+    ANN_ARGOCD_SYNC_WAVE,
+    ANN_HELM_HOOK_WEIGHT,
+    ANN_SYNC_WAVE,
+    CRD_KIND,
+    KIND_ORDER,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations
 

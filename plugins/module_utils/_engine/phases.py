@@ -77,4 +77,4 @@ def later_sync_wave(all_steps, index):
     be healthy before the next one starts. The last Sync wave is waited for only before
     PostSync hooks (a single-wave sync behaves as without waves)."""
     step = all_steps[index]
-    return step.phase == PHASE_SYNC and any(s.phase == PHASE_SYNC for s in all_steps[index + 1:])
+    return step.phase == PHASE_SYNC and any(s.phase == PHASE_SYNC for s in all_steps[index + 1 :])

@@ -34,12 +34,35 @@ from typing import Optional
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    ANN_TRACKING_ID, CONFIGURED, CREATED, CRD_KIND, EXTRA, FIELD_MANAGER, MISSING, OPT_DELETE, OPT_FORCE, OPT_IF_NOT_PRESENT,
-    OPT_IGNORE_EXTRANEOUS, OPT_PRUNE, OPT_PRUNE_LAST, OPT_RESPECT_IGNORE, OPT_SKIP_DRY_RUN, OPT_VALIDATE, OUT_OF_SYNC, PRUNE_PROTECTED_KINDS,
-    PRUNED, SKIPPED, SYNCED, UNCHANGED,
+    ANN_TRACKING_ID,
+    CONFIGURED,
+    CREATED,
+    CRD_KIND,
+    EXTRA,
+    FIELD_MANAGER,
+    MISSING,
+    OPT_DELETE,
+    OPT_FORCE,
+    OPT_IF_NOT_PRESENT,
+    OPT_IGNORE_EXTRANEOUS,
+    OPT_PRUNE,
+    OPT_PRUNE_LAST,
+    OPT_RESPECT_IGNORE,
+    OPT_SKIP_DRY_RUN,
+    OPT_VALIDATE,
+    OUT_OF_SYNC,
+    PRUNE_PROTECTED_KINDS,
+    PRUNED,
+    SKIPPED,
+    SYNCED,
+    UNCHANGED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
-    ApplyError, AuthorityError, ClusterError, ManifestError, UnknownKindError,
+    ApplyError,
+    AuthorityError,
+    ClusterError,
+    ManifestError,
+    UnknownKindError,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations, object_id, split_api_version
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
@@ -127,8 +150,7 @@ def recreates(item):
 def _with_validate_note(item, message):
     """Validate=false cannot turn off the API server's own checks: say so where they refuse."""
     if syncopts.disabled(item.options, OPT_VALIDATE):
-        return "%s (Validate=false only turns off client-side validation, which gitops.k8s never runs; " \
-               "the API server's own checks still apply)" % message
+        return "%s (Validate=false only turns off client-side validation, which gitops.k8s never runs; the API server's own checks still apply)" % message
     return message
 
 
@@ -147,7 +169,10 @@ def _crd_types(manifests):
         for ver in spec.get("versions") or [{"name": spec.get("version")}]:
             if ver.get("name"):
                 out[(spec.get("group"), names.get("kind"), ver["name"])] = ResourceType(
-                    spec.get("group") or "", ver["name"], names.get("kind") or "", names.get("plural") or "",
+                    spec.get("group") or "",
+                    ver["name"],
+                    names.get("kind") or "",
+                    names.get("plural") or "",
                     spec.get("scope", "Namespaced") == "Namespaced",
                 )
     return out
@@ -191,8 +216,19 @@ def prepare(cluster, manifests, options):
             obj["metadata"].setdefault("annotations", {})
             obj["metadata"]["annotations"] = dict(obj["metadata"]["annotations"] or {})
             obj["metadata"]["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)
-        items.append(PlanItem(entry=entry, rtype=rtype, origin=m.origin, desired=obj, pending_crd=pending, kind_missing=missing,
-                              options=values, warnings=tuple(warnings), sort_key=ordering.sort_key(obj, rtype.namespaced)))
+        items.append(
+            PlanItem(
+                entry=entry,
+                rtype=rtype,
+                origin=m.origin,
+                desired=obj,
+                pending_crd=pending,
+                kind_missing=missing,
+                options=values,
+                warnings=tuple(warnings),
+                sort_key=ordering.sort_key(obj, rtype.namespaced),
+            )
+        )
     items.sort(key=lambda i: i.sort_key)
     return items
 
@@ -220,8 +256,7 @@ def _dry_run(cluster, item, options):
     try:
         return cluster.apply(item.rtype, applied_form(item, options), dry_run=True, force=options.force_conflicts)
     except ClusterError as exc:
-        raise ApplyError(_with_validate_note(item, "dry-run apply failed: %s" % exc.message), subject=item.subject,
-                         details={"origin": item.origin}) from exc
+        raise ApplyError(_with_validate_note(item, "dry-run apply failed: %s" % exc.message), subject=item.subject, details={"origin": item.origin}) from exc
 
 
 def applied_form(item, options):
@@ -359,8 +394,7 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
             item.live = live.get(item.entry.id)
             classify_extra(item, options)
     extra.sort(key=lambda i: i.sort_key, reverse=True)
-    return Plan(items=items, extra=extra, previous=tuple(previous), warnings=warnings + option_warnings(items),
-                hooks=tuple(hook_items))
+    return Plan(items=items, extra=extra, previous=tuple(previous), warnings=warnings + option_warnings(items), hooks=tuple(hook_items))
 
 
 def prepare_hooks(cluster, hooked, options):
@@ -382,13 +416,24 @@ def prepare_hooks(cluster, hooked, options):
         obj.pop("status", None)
         entry = inventory.entry_of(obj)
         if authority.is_application(entry):  # created outside the authority check: never
-            raise AuthorityError("an Application cannot be a hook (%s): Applications are applied and checked as objects" % hook.source,
-                                 subject=hooks.subject_of(obj))
+            raise AuthorityError(
+                "an Application cannot be a hook (%s): Applications are applied and checked as objects" % hook.source, subject=hooks.subject_of(obj)
+            )
         if options.tracking:
             meta["annotations"] = dict(meta.get("annotations") or {})
             meta["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)
-        items.append(PlanItem(entry=entry, rtype=rtype, origin=m.origin, desired=obj, tracked=False, hook=hook,
-                              action=SKIPPED, sort_key=ordering.sort_key(obj, rtype.namespaced)))
+        items.append(
+            PlanItem(
+                entry=entry,
+                rtype=rtype,
+                origin=m.origin,
+                desired=obj,
+                tracked=False,
+                hook=hook,
+                action=SKIPPED,
+                sort_key=ordering.sort_key(obj, rtype.namespaced),
+            )
+        )
     items.sort(key=lambda i: i.sort_key)
     return items
 
@@ -405,8 +450,7 @@ def _ensure_namespace_item(cluster, items, options, pending_namespaces):
         return
     obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": dict(options.namespace_metadata or {}, name=options.namespace)}
     entry = inventory.entry_of(obj)
-    items.insert(0, PlanItem(entry=entry, rtype=rtype, origin="CreateNamespace", desired=obj, live=live, tracked=False,
-                             sort_key=ordering.sort_key(obj, False)))
+    items.insert(0, PlanItem(entry=entry, rtype=rtype, origin="CreateNamespace", desired=obj, live=live, tracked=False, sort_key=ordering.sort_key(obj, False)))
     items.sort(key=lambda i: i.sort_key)
     if live is None:
         pending_namespaces.add(options.namespace)

@@ -59,12 +59,10 @@ class Cluster(Protocol):
     def replace(self, rtype: ResourceType, obj: dict, sub: Optional[str] = None) -> dict:
         """PUT with optimistic concurrency (metadata.resourceVersion): 409 when stale."""
 
-    def patch_merge(self, rtype: ResourceType, namespace: Optional[str], name: str, patch: dict,
-                    sub: Optional[str] = None) -> dict:
+    def patch_merge(self, rtype: ResourceType, namespace: Optional[str], name: str, patch: dict, sub: Optional[str] = None) -> dict:
         """JSON merge patch (None removes a key); ``sub`` a subresource such as status."""
 
-    def delete(self, rtype: ResourceType, namespace: Optional[str], name: str, uid: Optional[str] = None,
-               propagation: str = "Background") -> bool:
+    def delete(self, rtype: ResourceType, namespace: Optional[str], name: str, uid: Optional[str] = None, propagation: str = "Background") -> bool:
         """Delete one object (precondition on uid when given); False when already gone."""
 
 
@@ -116,8 +114,17 @@ class Ports:
     """Everything one reconcile reaches the world through, built by keyword so a new
     port cannot be passed in the place of another."""
 
-    def __init__(self, *, cluster: Cluster, source: Source, render: Render, lock: Lock, write_status: WriteStatus,
-                 clock: Clock, remove_finalizer: Optional[RemoveFinalizer] = None):
+    def __init__(
+        self,
+        *,
+        cluster: Cluster,
+        source: Source,
+        render: Render,
+        lock: Lock,
+        write_status: WriteStatus,
+        clock: Clock,
+        remove_finalizer: Optional[RemoveFinalizer] = None,
+    ):
         self.cluster = cluster
         self.source = source
         self.render = render

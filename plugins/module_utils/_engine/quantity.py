@@ -40,8 +40,7 @@ _EXPONENT = re.compile(r"^[eE][+-]?[0-9]+$")
 # Map keys whose values are quantities (container resources, quotas, limit ranges,
 # PVC requests, node capacity) and scalar keys holding one quantity.
 QUANTITY_MAP_KEYS = frozenset(
-    ("limits", "requests", "hard", "used", "capacity", "allocatable", "default", "defaultRequest", "max", "min",
-     "maxLimitRequestRatio", "overhead")
+    ("limits", "requests", "hard", "used", "capacity", "allocatable", "default", "defaultRequest", "max", "min", "maxLimitRequestRatio", "overhead")
 )
 QUANTITY_SCALAR_KEYS = frozenset(("sizeLimit", "storage"))
 

@@ -22,15 +22,33 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
-    app_status, application, argocd_application, health, hooks, inventory, messages, multi_source, rollback, sync_gate, sync_windows,
+    app_status,
+    application,
+    argocd_application,
+    health,
+    hooks,
+    inventory,
+    messages,
+    multi_source,
+    rollback,
+    sync_gate,
+    sync_windows,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_FINALIZER, APP_UNKNOWN, DEFAULT_PRUNE_PROPAGATION, HEALTHY, HOOK_TIMEOUT, OPT_PRUNE_PROPAGATION, PROPAGATION_POLICIES, SKIPPED,
-    WAVE_TIMEOUT, WRITE_ACTIONS,
+    APP_FINALIZER,
+    APP_UNKNOWN,
+    DEFAULT_PRUNE_PROPAGATION,
+    HEALTHY,
+    HOOK_TIMEOUT,
+    OPT_PRUNE_PROPAGATION,
+    PROPAGATION_POLICIES,
+    SKIPPED,
+    WAVE_TIMEOUT,
+    WRITE_ACTIONS,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
@@ -179,8 +197,16 @@ def reconcile(app, ports, settings):
         pairs = syncer.assess(plan, result.live)
     outcome.health = _overall_health(pairs)
     report = app_status.Report(
-        spec=spec, sourced=sourced, plan=plan, result=result, health=outcome.health, reason=outcome.reason,
-        synced=do_sync and not settings.dry_run, started=now, finished=ports.clock.iso(), hooks=tuple(outcome.hooks),
+        spec=spec,
+        sourced=sourced,
+        plan=plan,
+        result=result,
+        health=outcome.health,
+        reason=outcome.reason,
+        synced=do_sync and not settings.dry_run,
+        started=now,
+        finished=ports.clock.iso(),
+        hooks=tuple(outcome.hooks),
         gate=replace(gate, clock=ports.clock.now()),  # a retry's backoff counts from the end of the failed attempt
     )
     outcome.status, warnings = app_status.next_status(previous, report)

@@ -234,8 +234,9 @@ class Credentials:
         for index, (url, value) in enumerate(entries):
             subject = "%s[%d]" % (what, index)
             if isinstance(url, str) and any(char in url for char in WILDCARDS):
-                raise SourceError("url %s: wildcards are not allowed; name the scheme, host and path prefix the credential is for"
-                                  % display(url), subject=subject)
+                raise SourceError(
+                    "url %s: wildcards are not allowed; name the scheme, host and path prefix the credential is for" % display(url), subject=subject
+                )
             try:
                 scope = parse(url, schemes=CREDENTIAL_SCHEMES)
             except SourceError as exc:
@@ -282,5 +283,5 @@ class Rewrites:
         """``url`` with its longest matching prefix replaced; unchanged when none matches."""
         for prefix, replacement in self.rules:
             if url.startswith(prefix):
-                return replacement + url[len(prefix):]
+                return replacement + url[len(prefix) :]
         return url

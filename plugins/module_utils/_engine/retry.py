@@ -65,7 +65,7 @@ def parse(value):
 def backoff(policy, retry_count):
     """Seconds to wait after a failure when ``retry_count`` retries were already made:
     duration * factor^retry_count, at most maxDuration (when set)."""
-    delay = policy.duration * policy.factor ** retry_count
+    delay = policy.duration * policy.factor**retry_count
     return min(delay, policy.max_duration) if policy.max_duration > 0 else delay
 
 
@@ -85,7 +85,11 @@ def decide(policy, last, revision, now):
     due = durations.epoch(last.get("nextRetryAt"))
     if due is not None and now < due:
         return False, "retry %d of %s of the failed sync of %s waits for its backoff until %s" % (
-            count + 1, _limit_text(policy), short, last.get("nextRetryAt"))
+            count + 1,
+            _limit_text(policy),
+            short,
+            last.get("nextRetryAt"),
+        )
     return True, "retrying the failed sync of %s (retry %d of %s)" % (short, count + 1, _limit_text(policy))
 
 
@@ -105,8 +109,7 @@ def after_failure(policy, last, revision, retried, finished):
 
 
 def limit_message(policy, short):
-    return ("retry limit (%d) reached for %s: no more automated sync of this revision "
-            "(a new commit or a manual sync still syncs)" % (policy.limit, short))
+    return "retry limit (%d) reached for %s: no more automated sync of this revision (a new commit or a manual sync still syncs)" % (policy.limit, short)
 
 
 def _limit_text(policy):

@@ -70,5 +70,7 @@ def decide(status, rollback, resume, requested, now):
 
 
 def message(record):
-    return ("rolled back to history id %s (revision %s): automated sync is suspended until resumed "
-            "(gitops.k8s.app resume=true, or a manual sync)" % (record.get("id"), str(record.get("revision"))[:12]))
+    return "rolled back to history id %s (revision %s): automated sync is suspended until resumed (gitops.k8s.app resume=true, or a manual sync)" % (
+        record.get("id"),
+        str(record.get("revision"))[:12],
+    )

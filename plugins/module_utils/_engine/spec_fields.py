@@ -41,11 +41,14 @@ class Field:
 
 
 FIELDS = (
-    Field("project", WARNED, "Projects (tenants) come later: only `default` has a meaning, any other project is not enforced",
-          harmless=("default",)),
+    Field("project", WARNED, "Projects (tenants) come later: only `default` has a meaning, any other project is not enforced", harmless=("default",)),
     Field("source", SUPPORTED, "the one source of the Application"),
-    Field("source.repoURL", SUPPORTED, "a Git repository, after `repo_url_rewrites` and the URL checks; omitted: the declaring Application's; "
-          "with `chart`: a Helm chart repository or OCI registry; `oci://` without `chart`: an OCI artifact of manifests"),
+    Field(
+        "source.repoURL",
+        SUPPORTED,
+        "a Git repository, after `repo_url_rewrites` and the URL checks; omitted: the declaring Application's; "
+        "with `chart`: a Helm chart repository or OCI registry; `oci://` without `chart`: an OCI artifact of manifests",
+    ),
     Field("source.targetRevision", SUPPORTED, "branch, tag or commit; with `chart`: a chart version or semver range; an OCI artifact's tag or digest"),
     Field("source.path", SUPPORTED, "relative path in the repository"),
     Field("source.chart", SUPPORTED, "a chart of the chart repository or OCI registry `repoURL`, pulled with helm and cached by version"),
@@ -117,8 +120,9 @@ FIELDS = (
     Field("sourceHydrator", REFUSED, "source hydration is not carried out; it replaces `source`"),
     Field("destination", SUPPORTED, "where the objects go"),
     Field("destination.namespace", SUPPORTED, "namespace of namespaced objects that set none"),
-    Field("destination.server", SUPPORTED,
-          "only `https://kubernetes.default.svc`, the cluster of the run; another server is refused until multi-cluster exists"),
+    Field(
+        "destination.server", SUPPORTED, "only `https://kubernetes.default.svc`, the cluster of the run; another server is refused until multi-cluster exists"
+    ),
     Field("destination.name", SUPPORTED, "only `in-cluster`, the cluster of the run; another name is refused until multi-cluster exists"),
     Field("syncPolicy", SUPPORTED, "when and how to sync"),
     Field("syncPolicy.automated", SUPPORTED, "sync on a new revision (and after a failed attempt)"),
@@ -144,8 +148,11 @@ FIELDS = (
 
 # Each source of spec.sources has the fields of spec.source (same verdicts); the docs table
 # lists them once, under spec.source.
-_SOURCE_ROWS = tuple(Field("sources[]." + f.path[len("source."):], f.verdict, f.why, f.harmless)
-                     for f in FIELDS if f.path.startswith("source.") and f.path not in ("source.ref", "source.name"))
+_SOURCE_ROWS = tuple(
+    Field("sources[]." + f.path[len("source.") :], f.verdict, f.why, f.harmless)
+    for f in FIELDS
+    if f.path.startswith("source.") and f.path not in ("source.ref", "source.name")
+)
 _BY_PATH = dict((f.path, f) for f in FIELDS + _SOURCE_ROWS)
 
 

@@ -30,11 +30,28 @@ from typing import Optional
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, crds, health, hook_run, phases, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, EXTRA, HEALTHY, HOOK_POLL_INTERVAL, PHASE_POST_DELETE, PHASE_POST_SYNC, PHASE_PRE_DELETE,
-    PRUNE_LAST_TIMEOUT, PRUNED, SKIPPED,
+    APP_OUT_OF_SYNC,
+    APP_SYNCED,
+    CONFIGURED,
+    CREATED,
+    EXTRA,
+    HEALTHY,
+    HOOK_POLL_INTERVAL,
+    PHASE_POST_DELETE,
+    PHASE_POST_SYNC,
+    PHASE_PRE_DELETE,
+    PRUNE_LAST_TIMEOUT,
+    PRUNED,
+    SKIPPED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
-    ApplyError, ClusterError, GitOpsError, HealthTimeout, LockError, PruneError, SafetyError,
+    ApplyError,
+    ClusterError,
+    GitOpsError,
+    HealthTimeout,
+    LockError,
+    PruneError,
+    SafetyError,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_write import write_object
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import shared_message
@@ -89,7 +106,10 @@ def _entry(item, salt, after=None):
     if item.action not in (CREATED, CONFIGURED, PRUNED):
         before = after = None
     return ChangeSetEntry(
-        subject=item.subject, action=item.action, status=item.status, reason=item.reason,
+        subject=item.subject,
+        action=item.action,
+        status=item.status,
+        reason=item.reason,
         before=redact.redact(before, salt) if before is not None else None,
         after=redact.redact(after, salt) if after is not None else None,
     )
@@ -155,8 +175,9 @@ def execute(cluster, plan, options, clock, held=None):
     salt = options.salt
     if options.dry_run:
         entries = [_entry(i, salt) for i in plan.items] + [_entry(i, salt) for i in plan.extra]
-        return SyncResult(ChangeSet(tuple(entries)), plan.previous, planned_status(plan),
-                          live=dict((i.entry.id, i.live) for i in plan.items if i.live is not None))
+        return SyncResult(
+            ChangeSet(tuple(entries)), plan.previous, planned_status(plan), live=dict((i.entry.id, i.live) for i in plan.items if i.live is not None)
+        )
     check_shared_guard(plan, options)
     run = _Run(cluster, plan, options, clock, held)
     with_hooks = _writes(plan)
@@ -178,9 +199,15 @@ def execute(cluster, plan, options, clock, held=None):
         for step in phases.fail_steps(plan):
             run.hooks(step, failing=True)
     entries = run.entries + [_skipped_hook_entry(i) for i in plan.hooks if not i.hook.phases]
-    return SyncResult(ChangeSet(tuple(entries)), _next_inventory(plan, run.applied, run.pruned, run.error),
-                      _app_status(plan, run.error, run.pruned), run.error, run.live, hooks=tuple(run.hook_results),
-                      notes=tuple(run.notes))
+    return SyncResult(
+        ChangeSet(tuple(entries)),
+        _next_inventory(plan, run.applied, run.pruned, run.error),
+        _app_status(plan, run.error, run.pruned),
+        run.error,
+        run.live,
+        hooks=tuple(run.hook_results),
+        notes=tuple(run.notes),
+    )
 
 
 def execute_deletion(cluster, plan, options, clock, held=None):
@@ -198,9 +225,15 @@ def execute_deletion(cluster, plan, options, clock, held=None):
     for step in phases.hook_steps(plan, PHASE_POST_DELETE):
         if run.error is None:
             run.hooks(step)
-    return SyncResult(ChangeSet(tuple(run.entries)), _next_inventory(plan, run.applied, run.pruned, run.error),
-                      _app_status(plan, run.error, run.pruned), run.error, run.live, hooks=tuple(run.hook_results),
-                      notes=tuple(run.notes))
+    return SyncResult(
+        ChangeSet(tuple(run.entries)),
+        _next_inventory(plan, run.applied, run.pruned, run.error),
+        _app_status(plan, run.error, run.pruned),
+        run.error,
+        run.live,
+        hooks=tuple(run.hook_results),
+        notes=tuple(run.notes),
+    )
 
 
 def _writes(plan):
@@ -270,8 +303,13 @@ class _Run:
         self.notes.extend(notes)
         for result in results:
             if result.name:
-                self.entries.append(ChangeSetEntry(subject=result.subject, action=CREATED, reason="%s hook: %s%s" % (
-                    step.phase, result.status, " (%s)" % result.message if result.message else "")))
+                self.entries.append(
+                    ChangeSetEntry(
+                        subject=result.subject,
+                        action=CREATED,
+                        reason="%s hook: %s%s" % (step.phase, result.status, " (%s)" % result.message if result.message else ""),
+                    )
+                )
         if error is not None and failing:
             self.notes.append(str(error))
         elif error is not None:
@@ -292,8 +330,9 @@ class _Run:
             if not pending:
                 return
             if self.clock.now() >= ends:
-                self.error = HealthTimeout("not healthy after %gs (wave_timeout) %s: %s" % (seconds, when, health.aggregate(pending).message),
-                                           subject=pending[0][0])
+                self.error = HealthTimeout(
+                    "not healthy after %gs (wave_timeout) %s: %s" % (seconds, when, health.aggregate(pending).message), subject=pending[0][0]
+                )
                 return
             self.clock.sleep(HOOK_POLL_INTERVAL)
             for item in tracked:
@@ -322,8 +361,7 @@ def _healthy_before_prune_last(cluster, plan, live, options, clock):
     if not unhealthy:
         return None
     names = ", ".join(str(i.entry) for i in plan.prune_last)
-    return HealthTimeout("PruneLast: %s not pruned: %s not healthy after %ss" % (names, ", ".join(unhealthy[:5]), timeout),
-                         subject=unhealthy[0].split(" ")[0])
+    return HealthTimeout("PruneLast: %s not pruned: %s not healthy after %ss" % (names, ", ".join(unhealthy[:5]), timeout), subject=unhealthy[0].split(" ")[0])
 
 
 def _prune(cluster, items, options, held, entries, pruned, error):
@@ -333,8 +371,13 @@ def _prune(cluster, items, options, held, entries, pruned, error):
         if error is None and item.action == PRUNED:
             try:
                 _still_held(held)
-                cluster.delete(item.rtype, item.entry.namespace or None, item.entry.name, uid=(item.live.get("metadata") or {}).get("uid"),
-                               propagation=options.prune_propagation)
+                cluster.delete(
+                    item.rtype,
+                    item.entry.namespace or None,
+                    item.entry.name,
+                    uid=(item.live.get("metadata") or {}).get("uid"),
+                    propagation=options.prune_propagation,
+                )
                 pruned.add(item.entry.id)
             except LockError as exc:
                 error = exc

@@ -23,9 +23,27 @@ Names match case-insensitively, values are compared in lower case.
 from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    COMPARE_OPTION_KEYS, OPT_APPLY_OUT_OF_SYNC_ONLY, OPT_CREATE_NAMESPACE, OPT_CSA_MIGRATION, OPT_DELETE, OPT_FAIL_ON_SHARED, OPT_FORCE,
-    OPT_IF_NOT_PRESENT, OPT_IGNORE_EXTRANEOUS, OPT_INCLUDE_MUTATION_WEBHOOK, OPT_PRUNE, OPT_PRUNE_LAST, OPT_PRUNE_PROPAGATION, OPT_REPLACE,
-    OPT_RESPECT_IGNORE, OPT_SERVER_SIDE_APPLY, OPT_SERVER_SIDE_DIFF, OPT_SKIP_DRY_RUN, OPT_SSA_FORCE, OPT_VALIDATE, PROPAGATION_POLICIES,
+    COMPARE_OPTION_KEYS,
+    OPT_APPLY_OUT_OF_SYNC_ONLY,
+    OPT_CREATE_NAMESPACE,
+    OPT_CSA_MIGRATION,
+    OPT_DELETE,
+    OPT_FAIL_ON_SHARED,
+    OPT_FORCE,
+    OPT_IF_NOT_PRESENT,
+    OPT_IGNORE_EXTRANEOUS,
+    OPT_INCLUDE_MUTATION_WEBHOOK,
+    OPT_PRUNE,
+    OPT_PRUNE_LAST,
+    OPT_PRUNE_PROPAGATION,
+    OPT_REPLACE,
+    OPT_RESPECT_IGNORE,
+    OPT_SERVER_SIDE_APPLY,
+    OPT_SERVER_SIDE_DIFF,
+    OPT_SKIP_DRY_RUN,
+    OPT_SSA_FORCE,
+    OPT_VALIDATE,
+    PROPAGATION_POLICIES,
     SYNC_OPTION_KEYS,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations
@@ -34,10 +52,13 @@ _BOOL = {"true": None, "false": None}
 
 # Options that apply to each object: set on the object, or for every object on the Application.
 OBJECT_OPTIONS = {
-    OPT_PRUNE: dict(_BOOL, confirm=("Prune=confirm (prune after a manual confirmation) is not supported: the object is not pruned, "
-                                    "as with Prune=false")),
-    OPT_DELETE: dict(_BOOL, confirm=("Delete=confirm (delete after a manual confirmation) is not supported: the object is kept "
-                                     "when its Application is deleted, as with Delete=false")),
+    OPT_PRUNE: dict(_BOOL, confirm=("Prune=confirm (prune after a manual confirmation) is not supported: the object is not pruned, as with Prune=false")),
+    OPT_DELETE: dict(
+        _BOOL,
+        confirm=(
+            "Delete=confirm (delete after a manual confirmation) is not supported: the object is kept when its Application is deleted, as with Delete=false"
+        ),
+    ),
     OPT_REPLACE: _BOOL,
     OPT_FORCE: _BOOL,
     OPT_SERVER_SIDE_APPLY: {"true": None, "false": "ServerSideApply=false is not supported: gitops.k8s always applies server-side"},
@@ -51,23 +72,31 @@ OBJECT_OPTIONS = {
 }
 
 # Options of the Application as a whole.
-APP_OPTIONS = dict(OBJECT_OPTIONS, **{
-    OPT_CREATE_NAMESPACE: _BOOL,
-    OPT_APPLY_OUT_OF_SYNC_ONLY: {"true": None, "false": "ApplyOutOfSyncOnly=false is not supported: gitops.k8s never writes an "
-                                                        "object that is already in sync"},
-    OPT_PRUNE_PROPAGATION: dict((policy, None) for policy in PROPAGATION_POLICIES),
-    OPT_FAIL_ON_SHARED: _BOOL,
-    OPT_SSA_FORCE: _BOOL,
-    OPT_CSA_MIGRATION: {"false": None, "true": "ClientSideApplyMigration=true is not supported: managed fields of a client-side "
-                                               "apply are not moved to gitops.k8s's field manager"},
-})
+APP_OPTIONS = dict(
+    OBJECT_OPTIONS,
+    **{
+        OPT_CREATE_NAMESPACE: _BOOL,
+        OPT_APPLY_OUT_OF_SYNC_ONLY: {
+            "true": None,
+            "false": "ApplyOutOfSyncOnly=false is not supported: gitops.k8s never writes an object that is already in sync",
+        },
+        OPT_PRUNE_PROPAGATION: dict((policy, None) for policy in PROPAGATION_POLICIES),
+        OPT_FAIL_ON_SHARED: _BOOL,
+        OPT_SSA_FORCE: _BOOL,
+        OPT_CSA_MIGRATION: {
+            "false": None,
+            "true": "ClientSideApplyMigration=true is not supported: managed fields of a client-side apply are not moved to gitops.k8s's field manager",
+        },
+    },
+)
 
 COMPARE_OPTIONS = {
     OPT_IGNORE_EXTRANEOUS: {"": None, "true": None},
-    OPT_SERVER_SIDE_DIFF: {"true": None, "false": "ServerSideDiff=false is not supported: drift is always confirmed by a "
-                                                  "server-side dry-run"},
-    OPT_INCLUDE_MUTATION_WEBHOOK: {"true": None, "false": "IncludeMutationWebhook=false is not supported: the server-side "
-                                                          "dry-run includes what mutating webhooks change"},
+    OPT_SERVER_SIDE_DIFF: {"true": None, "false": "ServerSideDiff=false is not supported: drift is always confirmed by a server-side dry-run"},
+    OPT_INCLUDE_MUTATION_WEBHOOK: {
+        "true": None,
+        "false": "IncludeMutationWebhook=false is not supported: the server-side dry-run includes what mutating webhooks change",
+    },
 }
 
 
@@ -91,8 +120,9 @@ def parse(tokens, table, where):
             warnings.append("%s: unknown option %s (ignored)" % (where, token))
             continue
         if value not in table[name]:
-            warnings.append("%s: unknown value %s of option %s (ignored; expected %s)"
-                            % (where, raw_value.strip() or "''", name, "|".join(v or "''" for v in table[name])))
+            warnings.append(
+                "%s: unknown value %s of option %s (ignored; expected %s)" % (where, raw_value.strip() or "''", name, "|".join(v or "''" for v in table[name]))
+            )
             continue
         if table[name][value]:
             warnings.append("%s: %s" % (where, table[name][value]))

@@ -106,15 +106,21 @@ def parse(items, where="sync_windows"):
             schedule = cron.parse(item.get("schedule"))
         except InvalidSpec as exc:
             raise InvalidSpec("%s.%s" % (at, exc.message)) from exc
-        windows.append(Window(
-            kind=kind, schedule=schedule, duration=duration, zone=_zone(zone_name, at),
-            applications=_globs(item.get("applications"), at + ".applications"),
-            namespaces=_globs(item.get("namespaces"), at + ".namespaces"),
-            clusters=_globs(item.get("clusters"), at + ".clusters"),
-            and_operator=bool(item.get("andOperator")), manual_sync=bool(item.get("manualSync")),
-            text="%s '%s' for %s (%s)%s" % (kind, item.get("schedule"), item.get("duration"), zone_name,
-                                            ": %s" % item["description"] if item.get("description") else ""),
-        ))
+        windows.append(
+            Window(
+                kind=kind,
+                schedule=schedule,
+                duration=duration,
+                zone=_zone(zone_name, at),
+                applications=_globs(item.get("applications"), at + ".applications"),
+                namespaces=_globs(item.get("namespaces"), at + ".namespaces"),
+                clusters=_globs(item.get("clusters"), at + ".clusters"),
+                and_operator=bool(item.get("andOperator")),
+                manual_sync=bool(item.get("manualSync")),
+                text="%s '%s' for %s (%s)%s"
+                % (kind, item.get("schedule"), item.get("duration"), zone_name, ": %s" % item["description"] if item.get("description") else ""),
+            )
+        )
     return tuple(windows)
 
 

@@ -20,23 +20,41 @@ from tests.integration.playbook import VENV_BIN, ansible_env
 
 
 def playbook(tmp_path, role, role_vars, *args):
-    play = [{"name": "Role", "hosts": "localhost", "connection": "local", "gather_facts": False,
-             "roles": [dict(role="gitops.k8s." + role, vars=role_vars)]}]
+    play = [{"name": "Role", "hosts": "localhost", "connection": "local", "gather_facts": False, "roles": [dict(role="gitops.k8s." + role, vars=role_vars)]}]
     path = tmp_path / "play.yml"
     path.write_text(yaml.safe_dump(play), encoding="utf-8")
-    proc = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", str(path), *args],
-                          env=ansible_env(), capture_output=True, text=True, check=False, timeout=120, cwd=str(tmp_path))
+    proc = subprocess.run(
+        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", str(path), *args],
+        env=ansible_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=str(tmp_path),
+    )
     return proc
 
 
-@pytest.mark.parametrize("args, written", [
-    (["--tags", "agent_output"], True),
-    (["--skip-tags", "agent_output"], False),
-])
+@pytest.mark.parametrize(
+    "args, written",
+    [
+        (["--tags", "agent_output"], True),
+        (["--skip-tags", "agent_output"], False),
+    ],
+)
 def test_agent_output_tag_renders_and_writes_the_manifests_alone(tmp_path, args, written):
     out = tmp_path / "out"
-    proc = playbook(tmp_path, "agent", {"agent_repo_url": "https://git.example.test/org/gitops.git", "agent_apply": False,
-                                        "agent_output_dir": str(out), "agent_cronjob_api_version": "batch/v1"}, *args)
+    proc = playbook(
+        tmp_path,
+        "agent",
+        {
+            "agent_repo_url": "https://git.example.test/org/gitops.git",
+            "agent_apply": False,
+            "agent_output_dir": str(out),
+            "agent_cronjob_api_version": "batch/v1",
+        },
+        *args,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "Check the agent variables" in proc.stdout and "Render the agent manifests" in proc.stdout
     assert (out / "gitops-agent.yaml").exists() == written
@@ -45,11 +63,14 @@ def test_agent_output_tag_renders_and_writes_the_manifests_alone(tmp_path, args,
         assert "CronJob" in kinds
 
 
-@pytest.mark.parametrize("tag, present, absent", [
-    ("node_agent_service", ["Enable and start the timer"], ["Create the user of the agent", "Write the wrapper script"]),
-    ("node_agent_install", ["Create the user of the agent", "Install the gitops.k8s collection"], ["Enable and start the timer"]),
-    ("node_agent_configure", ["Write the wrapper script"], ["Install the gitops.k8s collection", "Write the systemd service"]),
-])
+@pytest.mark.parametrize(
+    "tag, present, absent",
+    [
+        ("node_agent_service", ["Enable and start the timer"], ["Create the user of the agent", "Write the wrapper script"]),
+        ("node_agent_install", ["Create the user of the agent", "Install the gitops.k8s collection"], ["Enable and start the timer"]),
+        ("node_agent_configure", ["Write the wrapper script"], ["Install the gitops.k8s collection", "Write the systemd service"]),
+    ],
+)
 def test_node_agent_tags_select_their_group_and_keep_the_preflight(tmp_path, tag, present, absent):
     proc = playbook(tmp_path, "node_agent", {"node_agent_repo_url": "https://git.example.test/org/gitops.git"}, "--list-tasks", "--tags", tag)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

@@ -11,8 +11,18 @@ HOLDER = "node-1/4242/beef"
 
 
 def result(**extra):
-    out = {"application": "gitops-system/web", "sync_status": "OutOfSync", "health_status": "Missing", "revision": "1a2b3c4d5e6f7a8b",
-           "created": [], "configured": [], "pruned": [], "duration": 0.4, "synced": False, "reason": ""}
+    out = {
+        "application": "gitops-system/web",
+        "sync_status": "OutOfSync",
+        "health_status": "Missing",
+        "revision": "1a2b3c4d5e6f7a8b",
+        "created": [],
+        "configured": [],
+        "pruned": [],
+        "duration": 0.4,
+        "synced": False,
+        "reason": "",
+    }
     out.update(extra)
     return out
 
@@ -25,8 +35,9 @@ def test_synced_row_prints_its_counts():
 
 def test_lock_wait_that_ran_out_is_a_failure_without_counts():
     reason = "not synced: Lease gitops-system/gapp-web is held by %s" % HOLDER
-    row = reconcile_summary(result(lock_held_by=HOLDER, reason=reason, warnings=[reason], error="Lease/gitops-system/gapp-web: " + reason[12:],
-                                   error_step="lock"))
+    row = reconcile_summary(
+        result(lock_held_by=HOLDER, reason=reason, warnings=[reason], error="Lease/gitops-system/gapp-web: " + reason[12:], error_step="lock")
+    )
     assert row["result"] == "failed" and row["lock_held_by"] == HOLDER
     line = summary_line(row)
     assert "lock held by %s, nothing synced" % HOLDER in line
@@ -41,8 +52,10 @@ def test_skipped_lock_is_its_own_result_and_still_visible():
 
 
 def test_hooks_are_named_in_the_row_and_the_line():
-    hooks = [{"hookType": "PreSync", "kind": "Job", "namespace": "web", "name": "db-migrate-x7k2q", "hookPhase": "Failed"},
-             {"hookType": "SyncFail", "kind": "Job", "namespace": "web", "name": "notify-p2v9c", "hookPhase": "Succeeded"}]
+    hooks = [
+        {"hookType": "PreSync", "kind": "Job", "namespace": "web", "name": "db-migrate-x7k2q", "hookPhase": "Failed"},
+        {"hookType": "SyncFail", "kind": "Job", "namespace": "web", "name": "notify-p2v9c", "hookPhase": "Succeeded"},
+    ]
     row = reconcile_summary(result(synced=True, hooks=hooks, error="Job/web/db-migrate-x7k2q: PreSync hook failed: BackoffLimitExceeded"))
     assert row["hooks"] == ["PreSync Job/web/db-migrate-x7k2q: Failed", "SyncFail Job/web/notify-p2v9c: Succeeded"]
     assert " hooks [PreSync Job/web/db-migrate-x7k2q: Failed, SyncFail Job/web/notify-p2v9c: Succeeded] - Job/web/" in summary_line(row)

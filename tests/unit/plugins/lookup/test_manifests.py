@@ -57,8 +57,7 @@ def test_lookup_and_query_in_a_playbook(tmp_path):
     env["ANSIBLE_PYTHON_INTERPRETER"] = sys.executable
     env["ANSIBLE_LOCALHOST_WARNING"] = "false"
     env["PATH"] = os.path.dirname(os.path.abspath(sys.executable)) + os.pathsep + env.get("PATH", "")
-    proc = subprocess.run([playbook_bin, "-i", "localhost,", str(play)], env=env, capture_output=True, text=True,
-                          check=False, cwd=str(tmp_path))
+    proc = subprocess.run([playbook_bin, "-i", "localhost,", str(play)], env=env, capture_output=True, text=True, check=False, cwd=str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(str(tmp_path / "out.json"), encoding="utf-8") as handle:
         out = json.load(handle)

@@ -20,8 +20,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._ansible import runner
 from ansible_collections.gitops.k8s.plugins.modules import git_source
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
 
 
 def make_repo(path):
@@ -32,8 +31,7 @@ def make_repo(path):
         handle.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-git\n")
     subprocess.run(["git", "-C", path, "add", "."], check=True, env=env)
     subprocess.run(["git", "-C", path, "commit", "--quiet", "-m", "one"], check=True, env=env)
-    return subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], check=True, env=env,
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], check=True, env=env, capture_output=True, text=True).stdout.strip()
 
 
 def test_argument_spec_matches_documentation():
@@ -73,8 +71,7 @@ def commit_file(path, name, message):
         handle.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n" % message)
     subprocess.run(["git", "-C", path, "add", "."], check=True, env=env)
     subprocess.run(["git", "-C", path, "commit", "--quiet", "-m", message], check=True, env=env)
-    return subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], check=True, env=env,
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["git", "-C", path, "rev-parse", "HEAD"], check=True, env=env, capture_output=True, text=True).stdout.strip()
 
 
 def cache_state(cache):
@@ -114,8 +111,7 @@ def test_check_mode_records_nothing(tmp_path):
     assert done["changed"] is True and done["previous_commit"] == first and done["commit"] == second
 
 
-@pytest.mark.parametrize("url", ["ext::sh -c touch% {marker}", "--upload-pack=touch {marker}", "fd::3",
-                                 "ssh://-oProxyCommand=touch%20{marker}/x"])
+@pytest.mark.parametrize("url", ["ext::sh -c touch% {marker}", "--upload-pack=touch {marker}", "fd::3", "ssh://-oProxyCommand=touch%20{marker}/x"])
 def test_run_refuses_options_and_transports_but_keeps_local_urls(tmp_path, url):
     marker = tmp_path / "marker"
     module = FakeModule(repo=url.format(marker=marker), cache_dir=str(tmp_path / "cache"))
@@ -140,7 +136,8 @@ def test_playbook_check_mode_and_lookup_of_the_fetched_tree(tmp_path):
         pytest.skip("ansible-playbook not beside the Python running the tests")
     commit = make_repo(str(tmp_path / "src"))
     play = tmp_path / "play.yml"
-    play.write_text("""
+    play.write_text(
+        """
 - hosts: localhost
   connection: local
   gather_facts: false
@@ -166,14 +163,14 @@ def test_playbook_check_mode_and_lookup_of_the_fetched_tree(tmp_path):
       ansible.builtin.copy:
         dest: "{out}"
         content: "{{{{ {{'refused': refused, 'source': source, 'objects': objects}} | to_json }}}}"
-""".format(src=tmp_path / "src", cache=tmp_path / "cache", out=tmp_path / "out.json"))
+""".format(src=tmp_path / "src", cache=tmp_path / "cache", out=tmp_path / "out.json")
+    )
     env = dict(os.environ)
     env.pop("ANSIBLE_CONFIG", None)
     env["ANSIBLE_COLLECTIONS_PATH"] = os.path.join(REPO_ROOT, ".collections")
     env["ANSIBLE_PYTHON_INTERPRETER"] = sys.executable
     env["ANSIBLE_LOCALHOST_WARNING"] = "false"
-    proc = subprocess.run([playbook_bin, "-i", "localhost,", str(play)], env=env, capture_output=True, text=True,
-                          check=False, cwd=str(tmp_path))
+    proc = subprocess.run([playbook_bin, "-i", "localhost,", str(play)], env=env, capture_output=True, text=True, check=False, cwd=str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     with open(str(tmp_path / "out.json"), encoding="utf-8") as handle:
         out = json.load(handle)
@@ -188,8 +185,11 @@ def test_playbook_check_mode_and_lookup_of_the_fetched_tree(tmp_path):
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not found")
 def test_a_rewrite_fetches_the_named_repository_from_its_mirror(tmp_path):
     commit = make_repo(str(tmp_path / "mirror" / "acme" / "platform"))
-    module = FakeModule(repo="https://github.com/acme/platform", cache_dir=str(tmp_path / "cache"),
-                        repo_url_rewrites={"https://github.com/": "file://%s/" % (tmp_path / "mirror")})
+    module = FakeModule(
+        repo="https://github.com/acme/platform",
+        cache_dir=str(tmp_path / "cache"),
+        repo_url_rewrites={"https://github.com/": "file://%s/" % (tmp_path / "mirror")},
+    )
     result = runner.run_git_source(module)
     assert result["commit"] == commit and result["repo"] == "https://github.com/acme/platform"
     assert result["fetched_url"] == "file://%s/acme/platform" % (tmp_path / "mirror")

@@ -80,9 +80,7 @@ def git(cwd, *args, env=None):
     full_env = dict(os.environ)
     full_env.update(GIT_ENV)
     full_env.update(env or {})
-    return subprocess.run(
-        [GIT] + list(args), cwd=cwd, env=full_env, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    return subprocess.run([GIT] + list(args), cwd=cwd, env=full_env, check=True, capture_output=True, text=True).stdout.strip()
 
 
 class SourceRepo:
@@ -143,9 +141,9 @@ def git_daemon(tmp_path, git_bin):
     base.mkdir()
     port = free_port()
     proc = subprocess.Popen(  # pylint: disable=consider-using-with
-        [GIT, "daemon", "--listen=127.0.0.1", "--port=%d" % port, "--base-path=%s" % base,
-         "--export-all", "--reuseaddr", str(base)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [GIT, "daemon", "--listen=127.0.0.1", "--port=%d" % port, "--base-path=%s" % base, "--export-all", "--reuseaddr", str(base)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_port(port)
@@ -183,12 +181,24 @@ def gnupg_home(git_bin):
     env = dict(os.environ, GNUPGHOME=home)
     try:
         subprocess.run(
-            ["gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
-             "--quick-generate-key", "gitops test <test@example.invalid>", "ed25519", "sign", "never"],
-            env=env, check=True, capture_output=True,
+            [
+                "gpg",
+                "--batch",
+                "--pinentry-mode",
+                "loopback",
+                "--passphrase",
+                "",
+                "--quick-generate-key",
+                "gitops test <test@example.invalid>",
+                "ed25519",
+                "sign",
+                "never",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
         )
-        listing = subprocess.run(["gpg", "--batch", "--with-colons", "--list-secret-keys"],
-                                 env=env, check=True, capture_output=True, text=True).stdout
+        listing = subprocess.run(["gpg", "--batch", "--with-colons", "--list-secret-keys"], env=env, check=True, capture_output=True, text=True).stdout
         fingerprint = [line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")][0]
         yield home, fingerprint
     finally:

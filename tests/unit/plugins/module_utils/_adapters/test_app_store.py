@@ -31,8 +31,12 @@ def with_namespace(cluster=None):
 
 
 def definition(name="root", path="apps"):
-    return {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": NS},
-            "spec": {"source": {"path": path}, "destination": {"namespace": "demo"}}}
+    return {
+        "apiVersion": APP_API_VERSION,
+        "kind": APP_KIND,
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"source": {"path": path}, "destination": {"namespace": "demo"}},
+    }
 
 
 def writes(cluster):

@@ -84,8 +84,7 @@ def test_a_corrupted_cache_entry_is_fetched_again(tmp_path, helm_bin, repo_root)
     assert read_version(pulled.tree) == "1.0.0"
 
 
-@pytest.mark.parametrize("wanted, resolved", [("^1.0.0", "1.1.0"), ("~1.0", "1.0.0"), ("*", "1.1.0"), ("1.x", "1.1.0"),
-                                              ("2.0.0-rc.1", "2.0.0-rc.1")])
+@pytest.mark.parametrize("wanted, resolved", [("^1.0.0", "1.1.0"), ("~1.0", "1.0.0"), ("*", "1.1.0"), ("1.x", "1.1.0"), ("2.0.0-rc.1", "2.0.0-rc.1")])
 def test_ranges_resolve_like_helm(tmp_path, helm_bin, repo_root, wanted, resolved):
     with serve(helm_bin, repo_root) as server:
         pulled = fetch_chart(server.url, "webapp", wanted, str(tmp_path / "cache"), helm_binary=helm_bin)
@@ -98,8 +97,7 @@ def creds(url, password):
 
 def test_basic_auth_from_the_credential_table_never_on_argv(tmp_path, helm_bin, repo_root):
     with serve(helm_bin, repo_root, username="charts", password=PASSWORD) as server:
-        pulled = fetch_chart(server.url + "/", "webapp", "1.1.0", str(tmp_path / "cache"), helm_binary=helm_bin,
-                             credentials=creds(server.url, PASSWORD))
+        pulled = fetch_chart(server.url + "/", "webapp", "1.1.0", str(tmp_path / "cache"), helm_binary=helm_bin, credentials=creds(server.url, PASSWORD))
         assert read_version(pulled.tree) == "1.1.0"
         assert {auth for _path, auth in server.requests} == {server.expected_auth}
 
@@ -124,12 +122,15 @@ def test_a_missing_chart_or_version_names_the_repository(tmp_path, helm_bin, rep
     assert server.url in err.value.subject
 
 
-@pytest.mark.parametrize("chart, version, why", [
-    ("../webapp", "1.0.0", "not a chart name"),
-    ("--post-renderer=/bin/sh", "1.0.0", "not a chart name"),
-    ("webapp", "--devel", "not a chart version"),
-    ("webapp", "1.0.0;reboot", "not a chart version"),
-])
+@pytest.mark.parametrize(
+    "chart, version, why",
+    [
+        ("../webapp", "1.0.0", "not a chart name"),
+        ("--post-renderer=/bin/sh", "1.0.0", "not a chart name"),
+        ("webapp", "--devel", "not a chart version"),
+        ("webapp", "1.0.0;reboot", "not a chart version"),
+    ],
+)
 def test_chart_and_version_are_checked_before_helm_runs(tmp_path, chart, version, why):
     with pytest.raises(SourceError, match=why):
         fetch_chart("https://charts.example.com", chart, version, str(tmp_path / "cache"), helm_binary="/nonexistent/helm")

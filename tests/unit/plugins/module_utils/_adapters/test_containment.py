@@ -33,35 +33,40 @@ def link(path, target):
     os.symlink(str(target), str(path))
 
 
-@pytest.mark.parametrize("where, target", [
-    ("app/abs.yaml", "{outside}/secret.yaml"),
-    ("app/dotdot.yaml", "../../outside/secret.yaml"),
-    ("app/deep/chain.yaml", "../../../../../../../../../../../../etc/hostname"),
-    ("app/dangling.yaml", "../../outside/not-there-yet.yaml"),
-    ("app/dir", "{outside}"),
-    ("app/root-parent", "../.."),
-    ("app/prefix-twin.yaml", "../../checkout-evil/secret.yaml"),
-])
+@pytest.mark.parametrize(
+    "where, target",
+    [
+        ("app/abs.yaml", "{outside}/secret.yaml"),
+        ("app/dotdot.yaml", "../../outside/secret.yaml"),
+        ("app/deep/chain.yaml", "../../../../../../../../../../../../etc/hostname"),
+        ("app/dangling.yaml", "../../outside/not-there-yet.yaml"),
+        ("app/dir", "{outside}"),
+        ("app/root-parent", "../.."),
+        ("app/prefix-twin.yaml", "../../checkout-evil/secret.yaml"),
+    ],
+)
 def test_links_leaving_the_checkout_are_refused(layout, where, target):
     root, outside = layout
     link(root / where, target.format(outside=outside))
     with pytest.raises(RenderError) as err:
         check_symlinks(str(root), "repo@abc (app)")
     assert err.value.subject == where
-    assert str(err.value) == "%s: symbolic link points outside the repository (repo@abc (app)); " \
-        "links must stay inside the checkout" % where
+    assert str(err.value) == "%s: symbolic link points outside the repository (repo@abc (app)); links must stay inside the checkout" % where
     assert str(outside) not in str(err.value)
 
 
-@pytest.mark.parametrize("where, target", [
-    ("app/same-dir.yaml", "cm.yaml"),
-    ("app/up-and-back.yaml", "../app/cm.yaml"),
-    ("shared", "app"),
-    ("app/loop", "."),
-    ("app/dangling-inside.yaml", "missing.yaml"),
-    ("app/root", ".."),
-    ("app/absolute-inside.yaml", "{root}/app/cm.yaml"),
-])
+@pytest.mark.parametrize(
+    "where, target",
+    [
+        ("app/same-dir.yaml", "cm.yaml"),
+        ("app/up-and-back.yaml", "../app/cm.yaml"),
+        ("shared", "app"),
+        ("app/loop", "."),
+        ("app/dangling-inside.yaml", "missing.yaml"),
+        ("app/root", ".."),
+        ("app/absolute-inside.yaml", "{root}/app/cm.yaml"),
+    ],
+)
 def test_links_staying_inside_are_allowed(layout, where, target):
     root, _outside = layout
     link(root / where, target.format(root=root))
@@ -111,6 +116,7 @@ def test_a_root_reached_through_a_link_is_checked_as_its_real_path(layout, tmp_p
 
 # Through render(): every renderer is refused before it runs.
 
+
 @pytest.fixture
 def chart_checkout(layout, fixtures_dir):
     root, outside = layout
@@ -130,7 +136,8 @@ def test_helm_template_that_is_a_link_outside_is_refused(chart_checkout, helm_bi
 def test_helm_files_get_of_a_link_outside_is_refused(chart_checkout, helm_bin):
     root, _outside = chart_checkout
     (root / "charts" / "demo" / "templates" / "files.yaml").write_text(
-        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: files\ndata:\n  host: {{ .Files.Get "host.txt" | quote }}\n')
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: files\ndata:\n  host: {{ .Files.Get "host.txt" | quote }}\n'
+    )
     link(root / "charts" / "demo" / "host.txt", "/etc/hostname")
     with pytest.raises(RenderError) as err:
         render(str(root), "charts/demo", RenderOptions(helm_binary=helm_bin))

@@ -66,8 +66,7 @@ def cache(tmp_path):
 
 @pytest.mark.parametrize(
     "ref, expected",
-    [("HEAD", "c2"), ("main", "c2"), ("feature", "c3"), ("v1", "c1"), ("light", "c1"),
-     ("refs/heads/feature", "c3"), ("full", "c1"), ("short", "c1")],
+    [("HEAD", "c2"), ("main", "c2"), ("feature", "c3"), ("v1", "c1"), ("light", "c1"), ("refs/heads/feature", "c3"), ("full", "c1"), ("short", "c1")],
 )
 def test_refs_resolve_and_export_the_commit_tree(repo, cache, ref, expected):
     commit = getattr(repo, expected)
@@ -101,8 +100,7 @@ def test_same_run_id_reuses_without_network(repo, cache):
     shutil.rmtree(repo.path)  # the remote is gone: only the cache can answer
     again = fetch_local(repo.url, "main", cache, run_id="run-1")
     assert again.fetched is False
-    assert (again.commit, again.previous_commit, again.changed, again.tree) == (
-        first.commit, first.previous_commit, first.changed, first.tree)
+    assert (again.commit, again.previous_commit, again.changed, again.tree) == (first.commit, first.previous_commit, first.changed, first.tree)
     with pytest.raises(SourceError) as err:
         fetch_local(repo.url, "main", cache, run_id="run-2")
     assert err.value.subject == repo.url
@@ -324,8 +322,7 @@ def test_concurrent_fetches_share_the_cache_safely(repo, cache):
 
 def test_verify_commit_accepts_a_signed_commit(repo, cache, gnupg_home):
     home, fingerprint = gnupg_home
-    signed = repo.commit({"app/cm.yaml": "version: signed\n"}, "signed", env={"GNUPGHOME": home},
-                         args=("-S%s" % fingerprint,))
+    signed = repo.commit({"app/cm.yaml": "version: signed\n"}, "signed", env={"GNUPGHOME": home}, args=("-S%s" % fingerprint,))
     result = fetch_local(repo.url, "main", cache, verify_commit=True, gnupg_home=home)
     assert (result.commit, result.verified) == (signed, True)
     assert read(result.tree, "app/cm.yaml") == "version: signed\n"
@@ -427,8 +424,7 @@ def test_git_itself_runs_with_only_the_allowed_transports(repo, tmp_path, run_gi
     assert env["GIT_PROTOCOL_FROM_USER"] == "0"
 
     def ls_remote(url, environment):
-        return subprocess.run(["git", "ls-remote", "--end-of-options", url], env=environment, capture_output=True,
-                              text=True, check=False, timeout=30)
+        return subprocess.run(["git", "ls-remote", "--end-of-options", url], env=environment, capture_output=True, text=True, check=False, timeout=30)
 
     for url in ("ext::sh -c touch% " + str(marker), "fd::5"):
         proc = ls_remote(url, local_env)
@@ -439,6 +435,7 @@ def test_git_itself_runs_with_only_the_allowed_transports(repo, tmp_path, run_gi
 
 
 # --- a Git server that hangs ---------------------------------------------------------------------
+
 
 def test_http_server_that_never_answers_fails_at_the_low_speed_limit(cache, monkeypatch):
     monkeypatch.setattr(git_env, "LOW_SPEED_TIME", 2)

@@ -25,8 +25,7 @@ WEBAPP = os.path.join(REPO_ROOT, "tests", "unit", "fixtures", "charts", "webapp"
 PASSWORD = "dep-repo-s3cret"
 
 COMMON_CHART = "apiVersion: v2\nname: common\nversion: 0.3.0\n"
-COMMON_CM = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-common\n"
-             "data:\n  team: {{ .Values.team | default \"platform\" | quote }}\n")
+COMMON_CM = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-common\ndata:\n  team: {{ .Values.team | default "platform" | quote }}\n'
 
 
 def umbrella_chart(root, repository):
@@ -35,9 +34,11 @@ def umbrella_chart(root, repository):
     chart = os.path.join(root, "charts", "platform")
     os.makedirs(os.path.join(chart, "templates"))
     with open(os.path.join(chart, "Chart.yaml"), "w", encoding="utf-8") as handle:
-        handle.write("apiVersion: v2\nname: platform\nversion: 0.1.0\ndependencies:\n"
-                     "  - name: webapp\n    version: ~1.0.0\n    repository: %s\n"
-                     "  - name: common\n    version: 0.3.0\n    repository: file://../../libs/common\n" % repository)
+        handle.write(
+            "apiVersion: v2\nname: platform\nversion: 0.1.0\ndependencies:\n"
+            "  - name: webapp\n    version: ~1.0.0\n    repository: %s\n"
+            "  - name: common\n    version: 0.3.0\n    repository: file://../../libs/common\n" % repository
+        )
     with open(os.path.join(chart, "values.yaml"), "w", encoding="utf-8") as handle:
         handle.write("webapp:\n  message: from the umbrella\ncommon:\n  team: payments\n")
     common = os.path.join(root, "libs", "common")
@@ -95,19 +96,22 @@ def test_vendored_dependencies_need_no_network(tmp_path, helm_bin):
     assert "ConfigMap/shop-webapp" in [describe(m.obj) for m in result.manifests]
 
 
-@pytest.mark.parametrize("repository, why", [
-    ("file://../../../outside", "leaves the root"),
-    ("@stable", "local helm repository alias"),
-    ("alias:stable", "local helm repository alias"),
-    ("ssh://git@example.com/charts", "scheme 'ssh'"),
-    ("https://user:pw@charts.example.com", "must not hold credentials"),
-])
+@pytest.mark.parametrize(
+    "repository, why",
+    [
+        ("file://../../../outside", "leaves the root"),
+        ("@stable", "local helm repository alias"),
+        ("alias:stable", "local helm repository alias"),
+        ("ssh://git@example.com/charts", "scheme 'ssh'"),
+        ("https://user:pw@charts.example.com", "must not hold credentials"),
+    ],
+)
 def test_dependency_repositories_are_checked(tmp_path, helm_bin, repository, why):
     root = str(tmp_path / "checkout")
     chart = umbrella_chart(root, "https://charts.example.com")
     path = os.path.join(chart, "Chart.yaml")
     with open(path, encoding="utf-8") as handle:
-        text = handle.read().replace("repository: https://charts.example.com", "repository: \"%s\"" % repository)
+        text = handle.read().replace("repository: https://charts.example.com", 'repository: "%s"' % repository)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     with pytest.raises(RenderError, match=why):
@@ -121,8 +125,12 @@ def test_file_parameters_are_set_like_helm_set_file(tmp_path, helm_bin):
     (root / "webapp" / "files" / "motd.txt").write_text("line one, with a comma\nline two\n")
     options = RenderOptions(helm_binary=helm_bin, release_name="web", file_parameters=(("message", "files/motd.txt"),))
     ours = {describe(m.obj): m.obj for m in render(str(root), "webapp", options).manifests}["ConfigMap/web-webapp"]
-    out = subprocess.run([helm_bin, "template", "web", str(root / "webapp"), "--set-file", "message=%s" % (root / "webapp" / "files" / "motd.txt")],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [helm_bin, "template", "web", str(root / "webapp"), "--set-file", "message=%s" % (root / "webapp" / "files" / "motd.txt")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert ours["data"]["message"] == "line one, with a comma\nline two\n"
     assert '"line one, with a comma\\nline two\\n"' in out
 
@@ -135,15 +143,20 @@ def test_file_parameters_stay_inside_the_checkout(tmp_path, helm_bin, path, why)
         render(str(root), "webapp", RenderOptions(helm_binary=helm_bin, file_parameters=(("message", path),)))
 
 
-CAPS = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caps\ndata:\n"
-        "  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n"
-        "  widgets: {{ .Capabilities.APIVersions.Has \"widgets.example.com/v1\" | quote }}\n")
+CAPS = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caps\ndata:\n"
+    "  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n"
+    '  widgets: {{ .Capabilities.APIVersions.Has "widgets.example.com/v1" | quote }}\n'
+)
 
 
-@pytest.mark.parametrize("helm, kube, widgets", [
-    ({}, "v1.20.15", "true"),
-    ({"kubeVersion": "1.29.0", "apiVersions": ["other.example.com/v1"]}, "v1.29.0", "false"),
-])
+@pytest.mark.parametrize(
+    "helm, kube, widgets",
+    [
+        ({}, "v1.20.15", "true"),
+        ({"kubeVersion": "1.29.0", "apiVersions": ["other.example.com/v1"]}, "v1.29.0", "false"),
+    ],
+)
 def test_kube_version_and_api_versions_default_to_the_cluster(tmp_path, helm_bin, helm, kube, widgets):
     from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
     from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import AppSpec

@@ -23,8 +23,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.helm_parameters
 
 CHART_YAML = "apiVersion: v2\nname: echo\nversion: 0.1.0\n"
 # The values helm computed, as JSON in a ConfigMap: what we compare with.
-TEMPLATE = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: echo\n"
-            "data:\n  values: {{ toJson .Values | quote }}\n")
+TEMPLATE = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: echo\ndata:\n  values: {{ toJson .Values | quote }}\n"
 
 CASES = [
     [{"name": "image.tag", "value": "1.2.3"}],
@@ -76,8 +75,7 @@ def test_parameters_match_helm_set(parameters, helm_bin, echo_chart):
 
 
 def test_parameters_override_earlier_values_and_keep_siblings():
-    assert apply_parameters({"image": {"repo": "r", "tag": "old"}}, [{"name": "image.tag", "value": "new"}]) == {
-        "image": {"repo": "r", "tag": "new"}}
+    assert apply_parameters({"image": {"repo": "r", "tag": "old"}}, [{"name": "image.tag", "value": "new"}]) == {"image": {"repo": "r", "tag": "new"}}
 
 
 @pytest.mark.parametrize("name", ["a,b", "x[-1]", "x[zz]", "x[70000]", "", "a." + ".b" * 0, "y[0]junk"])
@@ -109,17 +107,38 @@ def test_parameters_apply_on_top_of_value_files_and_inline_values_like_helm(tmp_
     shutil.copytree(echo_chart, str(root / "echo"))
     (root / "echo" / "values-prod.yaml").write_text(VALUE_FILE)
     (root / "echo" / "motd.txt").write_text("hello, world\n")
-    params = [{"name": "hosts[1]", "value": "c.example.com"}, {"name": "image.tag", "value": "1.26"},
-              {"name": "ingress.annotations.kubernetes\\.io/tls-acme", "value": "true", "forceString": True}]
-    spec = AppSpec(name="echo", namespace="gitops", path="echo", helm={
-        "valueFiles": ["values-prod.yaml"], "valuesObject": {"resources": {"limits": {"cpu": "1"}}},
-        "parameters": params, "fileParameters": [{"name": "motd", "path": "motd.txt"}]})
+    params = [
+        {"name": "hosts[1]", "value": "c.example.com"},
+        {"name": "image.tag", "value": "1.26"},
+        {"name": "ingress.annotations.kubernetes\\.io/tls-acme", "value": "true", "forceString": True},
+    ]
+    spec = AppSpec(
+        name="echo",
+        namespace="gitops",
+        path="echo",
+        helm={
+            "valueFiles": ["values-prod.yaml"],
+            "valuesObject": {"resources": {"limits": {"cpu": "1"}}},
+            "parameters": params,
+            "fileParameters": [{"name": "motd", "path": "motd.txt"}],
+        },
+    )
     options = dataclasses.replace(render_options(spec, {}), helm_binary=helm_bin, release_name="echo")
     ours = json.loads(render(str(root), "echo", options).manifests[0].obj["data"]["values"])
     inline = tmp_path / "inline.json"
     inline.write_text(json.dumps({"resources": {"limits": {"cpu": "1"}}}))
-    argv = [helm_bin, "template", "echo", str(root / "echo"), "--values", str(root / "echo" / "values-prod.yaml"),
-            "--values", str(inline), "--set-file", "motd=%s" % (root / "echo" / "motd.txt")]
+    argv = [
+        helm_bin,
+        "template",
+        "echo",
+        str(root / "echo"),
+        "--values",
+        str(root / "echo" / "values-prod.yaml"),
+        "--values",
+        str(inline),
+        "--set-file",
+        "motd=%s" % (root / "echo" / "motd.txt"),
+    ]
     for flag, force in (("--set", False), ("--set-string", True)):
         argv += [x for p in params if bool(p.get("forceString")) == force for x in (flag, "%s=%s" % (p["name"], argo_escape(p["value"])))]
     out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
@@ -153,11 +172,22 @@ def test_application_helm_flags_reach_the_render_options():
     from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import render_options
     from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import AppSpec
 
-    options = render_options(AppSpec(name="a", namespace="g", chart="webapp", helm={
-        "skipSchemaValidation": True, "skipCrds": True, "fileParameters": [{"name": "motd", "path": "motd.txt"}],
-        "ignoreMissingValueFiles": True}), {})
-    assert (options.skip_schema_validation, options.include_crds, options.file_parameters, options.renderer,
-            options.ignore_missing_value_files) == (True, False, (("motd", "motd.txt"),), "helm", True)
+    options = render_options(
+        AppSpec(
+            name="a",
+            namespace="g",
+            chart="webapp",
+            helm={"skipSchemaValidation": True, "skipCrds": True, "fileParameters": [{"name": "motd", "path": "motd.txt"}], "ignoreMissingValueFiles": True},
+        ),
+        {},
+    )
+    assert (options.skip_schema_validation, options.include_crds, options.file_parameters, options.renderer, options.ignore_missing_value_files) == (
+        True,
+        False,
+        (("motd", "motd.txt"),),
+        "helm",
+        True,
+    )
 
 
 def test_ignore_missing_value_files(tmp_path, helm_bin, echo_chart):

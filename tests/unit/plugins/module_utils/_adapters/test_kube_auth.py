@@ -52,13 +52,23 @@ def group_headers(client):
 
 def test_options_have_kubernetes_core_names_aliases_and_types():
     expected = {
-        "kubeconfig": ("raw", None, True), "context": ("str", None, None), "host": ("str", None, None),
-        "api_key": ("str", None, True), "username": ("str", None, None), "password": ("str", None, True),
-        "validate_certs": ("bool", ["verify_ssl"], None), "ca_cert": ("path", ["ssl_ca_cert"], None),
-        "client_cert": ("path", ["cert_file"], None), "client_key": ("path", ["key_file"], None),
-        "proxy": ("str", None, None), "no_proxy": ("str", None, None), "proxy_headers": ("dict", None, None),
-        "persist_config": ("bool", None, None), "impersonate_user": ("str", None, None),
-        "impersonate_groups": ("list", None, None), "request_timeout": ("float", None, None),
+        "kubeconfig": ("raw", None, True),
+        "context": ("str", None, None),
+        "host": ("str", None, None),
+        "api_key": ("str", None, True),
+        "username": ("str", None, None),
+        "password": ("str", None, True),
+        "validate_certs": ("bool", ["verify_ssl"], None),
+        "ca_cert": ("path", ["ssl_ca_cert"], None),
+        "client_cert": ("path", ["cert_file"], None),
+        "client_key": ("path", ["key_file"], None),
+        "proxy": ("str", None, None),
+        "no_proxy": ("str", None, None),
+        "proxy_headers": ("dict", None, None),
+        "persist_config": ("bool", None, None),
+        "impersonate_user": ("str", None, None),
+        "impersonate_groups": ("list", None, None),
+        "request_timeout": ("float", None, None),
     }
     got = {name: (spec.get("type", "str"), spec.get("aliases"), spec.get("no_log")) for name, spec in KUBE_AUTH.items()}
     assert got == expected
@@ -80,8 +90,7 @@ def test_client_certificate_key_and_ca(tmp_path):
     for name in ("tls.crt", "tls.key", "ca.crt"):
         paths[name] = str(tmp_path / name)
         (tmp_path / name).write_text("not read until a request is made")
-    client = build(host=HOST, client_cert=paths["tls.crt"], client_key=paths["tls.key"], ca_cert=paths["ca.crt"],
-                   validate_certs=False)
+    client = build(host=HOST, client_cert=paths["tls.crt"], client_key=paths["tls.key"], ca_cert=paths["ca.crt"], validate_certs=False)
     config = client.configuration
     assert (config.cert_file, config.key_file, config.ssl_ca_cert) == (paths["tls.crt"], paths["tls.key"], paths["ca.crt"])
     assert config.verify_ssl is False
@@ -98,13 +107,17 @@ def test_username_and_password_become_a_basic_authorization_header():
 
 
 def test_proxy_no_proxy_and_proxy_headers():
-    client = build(host=HOST, api_key="t", proxy="http://proxy.invalid:3128", no_proxy="localhost,.local",
-                   proxy_headers={"proxy_basic_auth": "joe:pw", "basic_auth": None, "user_agent": "gitops/1"})
+    client = build(
+        host=HOST,
+        api_key="t",
+        proxy="http://proxy.invalid:3128",
+        no_proxy="localhost,.local",
+        proxy_headers={"proxy_basic_auth": "joe:pw", "basic_auth": None, "user_agent": "gitops/1"},
+    )
     config = client.configuration
     assert config.proxy == "http://proxy.invalid:3128"
     assert config.no_proxy == "localhost,.local"
-    assert config.proxy_headers == {"proxy-authorization": "Basic " + base64.b64encode(b"joe:pw").decode(),
-                                    "user-agent": "gitops/1"}
+    assert config.proxy_headers == {"proxy-authorization": "Basic " + base64.b64encode(b"joe:pw").decode(), "user-agent": "gitops/1"}
 
 
 def test_impersonation_headers_one_per_group():
@@ -167,11 +180,19 @@ def test_a_broken_inline_kubeconfig_fails_without_showing_it():
 
 def test_environment_fallbacks(monkeypatch, tmp_path):
     env = {
-        "K8S_AUTH_HOST": HOST, "K8S_AUTH_API_KEY": "envtoken", "K8S_AUTH_CERT_FILE": "/c.crt",
-        "K8S_AUTH_KEY_FILE": "/c.key", "K8S_AUTH_SSL_CA_CERT": "/ca.crt", "K8S_AUTH_VERIFY_SSL": "no",
-        "K8S_AUTH_PROXY": "http://p.invalid:1", "K8S_AUTH_NO_PROXY": "localhost",
-        "K8S_AUTH_PROXY_HEADERS_USER_AGENT": "env-agent", "K8S_AUTH_IMPERSONATE_USER": "bob",
-        "K8S_AUTH_IMPERSONATE_GROUPS": "g1,g2", "K8S_AUTH_USERNAME": "u", "K8S_AUTH_PASSWORD": "p",
+        "K8S_AUTH_HOST": HOST,
+        "K8S_AUTH_API_KEY": "envtoken",
+        "K8S_AUTH_CERT_FILE": "/c.crt",
+        "K8S_AUTH_KEY_FILE": "/c.key",
+        "K8S_AUTH_SSL_CA_CERT": "/ca.crt",
+        "K8S_AUTH_VERIFY_SSL": "no",
+        "K8S_AUTH_PROXY": "http://p.invalid:1",
+        "K8S_AUTH_NO_PROXY": "localhost",
+        "K8S_AUTH_PROXY_HEADERS_USER_AGENT": "env-agent",
+        "K8S_AUTH_IMPERSONATE_USER": "bob",
+        "K8S_AUTH_IMPERSONATE_GROUPS": "g1,g2",
+        "K8S_AUTH_USERNAME": "u",
+        "K8S_AUTH_PASSWORD": "p",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -239,8 +239,10 @@ def test_a_hung_server_gets_no_more_requests_in_this_run(monkeypatch, api_server
     sent = len(server.state["requests"])
     later, took_later = timed(lambda: cluster.get(CONFIGMAP, "ns", "other"))
     assert took_later < 0.2
-    assert str(later) == ("not sent (get ConfigMap/ns/other): the API server stopped answering earlier in this run: "
-                          "the API server did not answer within 1 s (apply ConfigMap/ns/cm)")
+    assert str(later) == (
+        "not sent (get ConfigMap/ns/other): the API server stopped answering earlier in this run: "
+        "the API server did not answer within 1 s (apply ConfigMap/ns/cm)"
+    )
     assert len(server.state["requests"]) == sent
 
 

@@ -31,8 +31,7 @@ OVERRIDES = {
     "commonAnnotationsEnvsubst": True,
     "components": ["../../components/monitoring", "../../components/absent"],
     "ignoreMissingComponents": True,
-    "patches": [{"target": {"kind": "Deployment", "name": "guestbook-ui"},
-                 "patch": "- op: replace\n  path: /spec/revisionHistoryLimit\n  value: 5"}],
+    "patches": [{"target": {"kind": "Deployment", "name": "guestbook-ui"}, "patch": "- op: replace\n  path: /spec/revisionHistoryLimit\n  value: 5"}],
 }
 
 
@@ -74,7 +73,9 @@ def test_overrides_build_what_argocd_edits_build_and_leave_the_checkout_alone(la
     assert deploy["spec"]["replicas"] == 3
     assert deploy["metadata"]["annotations"]["deployed-by"] == "guestbook-prod"
     assert [c["image"] for c in deploy["spec"]["template"]["spec"]["containers"]] == [
-        "registry.example.test/guestbook:0.3", "quay.io/prometheus/statsd-exporter:v0.27.0"]
+        "registry.example.test/guestbook:0.3",
+        "quay.io/prometheus/statsd-exporter:v0.27.0",
+    ]
     assert tree_digest(layout) == before
 
 
@@ -99,13 +100,16 @@ def test_override_values_never_become_flags(layout, kubectl_bin):
     assert deploy["metadata"]["labels"]["--load-restrictor"] == "LoadRestrictionsNone"
 
 
-@pytest.mark.parametrize("arg, entry", [
-    ("nginx:1.25", {"name": "nginx", "newTag": "1.25"}),
-    ("nginx=registry.example.test:5000/nginx:1.25", {"name": "nginx", "newName": "registry.example.test:5000/nginx", "newTag": "1.25"}),
-    ("nginx=registry.example.test/nginx", {"name": "nginx", "newName": "registry.example.test/nginx"}),
-    ("alpine@sha256:24a0c4b4", {"name": "alpine", "digest": "sha256:24a0c4b4"}),
-    ("my-app=my-registry/my-app@sha256:24a0", {"name": "my-app", "newName": "my-registry/my-app", "digest": "sha256:24a0"}),
-])
+@pytest.mark.parametrize(
+    "arg, entry",
+    [
+        ("nginx:1.25", {"name": "nginx", "newTag": "1.25"}),
+        ("nginx=registry.example.test:5000/nginx:1.25", {"name": "nginx", "newName": "registry.example.test:5000/nginx", "newTag": "1.25"}),
+        ("nginx=registry.example.test/nginx", {"name": "nginx", "newName": "registry.example.test/nginx"}),
+        ("alpine@sha256:24a0c4b4", {"name": "alpine", "digest": "sha256:24a0c4b4"}),
+        ("my-app=my-registry/my-app@sha256:24a0", {"name": "my-app", "newName": "my-registry/my-app", "digest": "sha256:24a0"}),
+    ],
+)
 def test_image_arguments_parse_as_kustomize_edit_set_image(arg, entry):
     assert ko.parse_image(arg) == entry
 
@@ -118,8 +122,7 @@ def test_image_without_tag_or_new_name_is_refused():
 def test_images_replace_by_name_keep_star_parts_and_sort():
     doc = {"images": [{"name": "nginx", "newName": "mirror/nginx", "newTag": "1.0"}, {"name": "redis", "newTag": "7"}]}
     out = ko.apply(doc, {"images": ["nginx=*:1.1", "alpine:3"]}, {}, ".")
-    assert out["images"] == [{"name": "alpine", "newTag": "3"}, {"name": "nginx", "newName": "mirror/nginx", "newTag": "1.1"},
-                             {"name": "redis", "newTag": "7"}]
+    assert out["images"] == [{"name": "alpine", "newTag": "3"}, {"name": "nginx", "newName": "mirror/nginx", "newTag": "1.1"}, {"name": "redis", "newTag": "7"}]
     assert doc["images"][0]["newTag"] == "1.0"  # the input is not modified
 
 

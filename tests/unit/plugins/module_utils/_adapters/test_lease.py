@@ -39,10 +39,15 @@ def plant(cluster, clock, holder, age=0.0, duration=lease.LEASE_DURATION, proces
     if process is not None:
         meta["annotations"] = {lease.ANN_HOLDER_PROCESS: json.dumps(process)}
     renewed = lease.micro_time(clock.now() - age)
-    cluster.create(lease_type(cluster), {
-        "apiVersion": lease.LEASE_API_VERSION, "kind": "Lease", "metadata": meta,
-        "spec": {"holderIdentity": holder, "leaseDurationSeconds": duration, "acquireTime": renewed, "renewTime": renewed},
-    })
+    cluster.create(
+        lease_type(cluster),
+        {
+            "apiVersion": lease.LEASE_API_VERSION,
+            "kind": "Lease",
+            "metadata": meta,
+            "spec": {"holderIdentity": holder, "leaseDurationSeconds": duration, "acquireTime": renewed, "renewTime": renewed},
+        },
+    )
 
 
 def stored(cluster):

@@ -61,8 +61,7 @@ def test_a_corrupted_blob_is_fetched_again(tmp_path, registry):
 
 
 def test_an_artifact_needs_exactly_one_content_layer(tmp_path, registry):
-    chart_servers.push_artifact(registry, "manifests", "two", {"cm.yaml": "x"},
-                                extra_layers=[("application/vnd.oci.image.layer.v1.tar+gzip", b"\x1f\x8b")])
+    chart_servers.push_artifact(registry, "manifests", "two", {"cm.yaml": "x"}, extra_layers=[("application/vnd.oci.image.layer.v1.tar+gzip", b"\x1f\x8b")])
     with pytest.raises(SourceError, match="one content layer"):
         fetch_artifact("oci://%s/manifests" % registry.host, "two", str(tmp_path / "cache"))
 

@@ -54,9 +54,15 @@ def test_every_method_callers_use_is_declared_by_the_port(port):
     assert missing == []
 
 
-@pytest.mark.parametrize("protocol, implementation", [
-    (ports.Cluster, KubeCluster), (ports.Cluster, FakeCluster), (ports.Clock, SystemClock), (ports.Clock, FakeClock),
-])
+@pytest.mark.parametrize(
+    "protocol, implementation",
+    [
+        (ports.Cluster, KubeCluster),
+        (ports.Cluster, FakeCluster),
+        (ports.Clock, SystemClock),
+        (ports.Clock, FakeClock),
+    ],
+)
 def test_implementations_provide_every_declared_method(protocol, implementation):
     for name in declared(protocol):
         assert hasattr(implementation, name), "%s lacks %s" % (implementation.__name__, name)

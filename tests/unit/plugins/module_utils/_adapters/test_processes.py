@@ -41,8 +41,7 @@ def wait_gone(pid, seconds=5.0):
 
 
 def test_output_and_exit_code_are_returned():
-    result = processes.run(python("import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"),
-                           RenderError, "s", timeout=30)
+    result = processes.run(python("import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"), RenderError, "s", timeout=30)
     assert (result.rc, result.stdout, result.stderr) == (3, "out\n", "err\n")
 
 
@@ -59,10 +58,12 @@ def test_stdout_over_the_bound_kills_the_tool_with_a_clear_error(tmp_path):
 def test_endless_output_is_cut_at_max_output_and_the_whole_group_killed(tmp_path):
     pid_file = tmp_path / "child.pid"
     # the tool starts a child in its group that writes for ever, then writes itself
-    code = ("import os, subprocess, sys\n"
-            "child = subprocess.Popen([sys.executable, '-c', 'import os\\nwhile True: os.write(1, b\"y\" * 4096)'])\n"
-            "open(%r, 'w').write(str(child.pid))\n"
-            "while True: os.write(1, b'x' * 4096)\n" % str(pid_file))
+    code = (
+        "import os, subprocess, sys\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import os\\nwhile True: os.write(1, b\"y\" * 4096)'])\n"
+        "open(%r, 'w').write(str(child.pid))\n"
+        "while True: os.write(1, b'x' * 4096)\n" % str(pid_file)
+    )
     with pytest.raises(SourceError, match=r"output exceeds 1 MiB$"):
         processes.run(python(code), SourceError, "s", timeout=60, max_output=processes.MIB)
     assert wait_gone(int(pid_file.read_text()))
@@ -78,10 +79,12 @@ def test_only_the_tail_of_stderr_is_kept():
 
 def test_timeout_kills_the_process_group(tmp_path):
     pid_file = tmp_path / "child.pid"
-    code = ("import subprocess, sys, time\n"
-            "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
-            "open(%r, 'w').write(str(child.pid))\n"
-            "time.sleep(120)\n" % str(pid_file))
+    code = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'])\n"
+        "open(%r, 'w').write(str(child.pid))\n"
+        "time.sleep(120)\n" % str(pid_file)
+    )
     start = time.monotonic()
     with pytest.raises(SourceError, match="did not finish within 2 seconds"):
         processes.run(python(code), SourceError, "s", timeout=2)

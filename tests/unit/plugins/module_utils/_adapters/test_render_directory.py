@@ -105,15 +105,17 @@ def test_recurse_is_off_by_default(plain_root):
 
 def test_recurse_reads_subdirectories_in_path_order(plain_root):
     result = render(plain_root, "apps/plain", RenderOptions(recurse=True))
-    assert [m.origin for m in result.manifests][-3:] == [
-        "apps/plain/sub/nested.yaml:1", "apps/plain/web.yaml:3", "apps/plain/web.yaml:14"]
+    assert [m.origin for m in result.manifests][-3:] == ["apps/plain/sub/nested.yaml:1", "apps/plain/web.yaml:3", "apps/plain/web.yaml:14"]
 
 
 def test_include_and_exclude_match_relative_paths_and_names(plain_root):
     only_yaml = render(plain_root, "apps/plain", RenderOptions(recurse=True, include=["*.yaml"], exclude=["list.yaml"]))
     assert [m.origin.split(":")[0] for m in only_yaml.manifests] == [
-        "apps/plain/10-namespace.yaml", "apps/plain/deploy.yaml", "apps/plain/sub/nested.yaml",
-        "apps/plain/web.yaml", "apps/plain/web.yaml",
+        "apps/plain/10-namespace.yaml",
+        "apps/plain/deploy.yaml",
+        "apps/plain/sub/nested.yaml",
+        "apps/plain/web.yaml",
+        "apps/plain/web.yaml",
     ]
     sub_only = render(plain_root, "apps/plain", RenderOptions(recurse=True, include=["sub/*"]))
     assert [m.obj["metadata"]["name"] for m in sub_only.manifests] == ["nested"]

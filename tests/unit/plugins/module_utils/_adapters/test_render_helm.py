@@ -90,7 +90,7 @@ def test_capabilities_flags(chart_root, helm_bin, clean_home):
         handle.write(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caps\ndata:\n"
             "  kube: {{ .Capabilities.KubeVersion.Version | quote }}\n"
-            "  widgets: {{ .Capabilities.APIVersions.Has \"demo.example.com/v1\" | quote }}\n"
+            '  widgets: {{ .Capabilities.APIVersions.Has "demo.example.com/v1" | quote }}\n'
         )
     options = RenderOptions(helm_binary=helm_bin, kube_version="1.30.2", api_versions=["demo.example.com/v1"])
     caps = [m for m in render(chart_root, "charts/demo", options).manifests if m.obj["metadata"]["name"] == "caps"][0]
@@ -171,18 +171,21 @@ def marker_script(tmp_path):
     return str(script), marker
 
 
-@pytest.mark.parametrize("hostile", [
-    "--post-renderer={script}",
-    "--post-renderer",
-    "--set-file=greeting={secret}",
-    "-f{secret}",
-    "Demo",
-    "demo_app",
-    "-demo",
-    "demo-",
-    "a" * 54,
-    "",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "--post-renderer={script}",
+        "--post-renderer",
+        "--set-file=greeting={secret}",
+        "-f{secret}",
+        "Demo",
+        "demo_app",
+        "-demo",
+        "demo-",
+        "a" * 54,
+        "",
+    ],
+)
 def test_release_name_must_be_a_helm_release_name(chart_root, helm_bin, clean_home, tmp_path, marker_script, hostile):
     script, marker = marker_script
     secret = tmp_path / "outside-secret"
@@ -208,15 +211,18 @@ def test_a_long_hostile_value_is_not_echoed_whole(chart_root, helm_bin):
     assert len(str(err.value)) < 400
 
 
-@pytest.mark.parametrize("field, options", [
-    ("spec.destination.namespace", {"namespace": "--post-renderer={script}"}),
-    ("spec.destination.namespace", {"namespace": "shop.prod"}),
-    ("spec.destination.namespace", {"namespace": "n" * 64}),
-    ("spec.source.helm.kubeVersion", {"kube_version": "--post-renderer={script}"}),
-    ("spec.source.helm.kubeVersion", {"kube_version": "1.30 --post-renderer={script}"}),
-    ("spec.source.helm.apiVersions", {"api_versions": ["apps/v1", "--post-renderer={script}"]}),
-    ("spec.source.helm.apiVersions", {"api_versions": ["apps/v1=x"]}),
-])
+@pytest.mark.parametrize(
+    "field, options",
+    [
+        ("spec.destination.namespace", {"namespace": "--post-renderer={script}"}),
+        ("spec.destination.namespace", {"namespace": "shop.prod"}),
+        ("spec.destination.namespace", {"namespace": "n" * 64}),
+        ("spec.source.helm.kubeVersion", {"kube_version": "--post-renderer={script}"}),
+        ("spec.source.helm.kubeVersion", {"kube_version": "1.30 --post-renderer={script}"}),
+        ("spec.source.helm.apiVersions", {"api_versions": ["apps/v1", "--post-renderer={script}"]}),
+        ("spec.source.helm.apiVersions", {"api_versions": ["apps/v1=x"]}),
+    ],
+)
 def test_repo_values_for_other_flags_are_validated(chart_root, helm_bin, clean_home, marker_script, field, options):
     script, marker = marker_script
     options = {k: ([x.format(script=script) for x in v] if isinstance(v, list) else v.format(script=script)) for k, v in options.items()}
@@ -228,15 +234,25 @@ def test_repo_values_for_other_flags_are_validated(chart_root, helm_bin, clean_h
 
 @pytest.mark.parametrize("kube_version", ["1.30.2", "v1.29.0", "1.28", "v1.30.4-eks-a737599", "1.31.0+k3s1"])
 def test_kube_versions_helm_accepts_are_kept(chart_root, helm_bin, clean_home, kube_version):
-    render(chart_root, "charts/demo", RenderOptions(helm_binary=helm_bin, kube_version=kube_version,
-                                                    api_versions=["v1", "apps/v1/Deployment", "monitoring.coreos.com/v1"]))
+    render(
+        chart_root,
+        "charts/demo",
+        RenderOptions(helm_binary=helm_bin, kube_version=kube_version, api_versions=["v1", "apps/v1/Deployment", "monitoring.coreos.com/v1"]),
+    )
 
 
 def test_argv_is_flags_then_double_dash_then_release_and_chart(chart_root, tmp_path):
     log = tmp_path / "argv.log"
     helm = fake_helm(tmp_path, log)
-    options = RenderOptions(helm_binary=helm, release_name="prod", namespace="shop", value_files=["values-prod.yaml"],
-                            values={"a": 1}, kube_version="1.30.2", api_versions=["apps/v1"])
+    options = RenderOptions(
+        helm_binary=helm,
+        release_name="prod",
+        namespace="shop",
+        value_files=["values-prod.yaml"],
+        values={"a": 1},
+        kube_version="1.30.2",
+        api_versions=["apps/v1"],
+    )
     render(chart_root, "charts/demo", options)
     argv = log.read_text().splitlines()
     chart = os.path.join(os.path.realpath(chart_root), "charts", "demo")
@@ -260,8 +276,7 @@ def test_helm_runs_with_plugins_and_repository_config_in_an_empty_temporary_home
     env = json.loads((tmp_path / "argv.log.env").read_text())
     home = os.path.dirname(env["HELM_CACHE_HOME"])
     assert "gitops-k8s-helm-" in home
-    for name in ("HELM_PLUGINS", "HELM_REPOSITORY_CONFIG", "HELM_REPOSITORY_CACHE", "HELM_REGISTRY_CONFIG",
-                 "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
+    for name in ("HELM_PLUGINS", "HELM_REPOSITORY_CONFIG", "HELM_REPOSITORY_CACHE", "HELM_REGISTRY_CONFIG", "HELM_CONFIG_HOME", "HELM_DATA_HOME"):
         assert env[name].startswith(home + os.sep), name
     assert "HELM_KUBECONTEXT" not in env
     assert env["KUBECONFIG"].startswith(home + os.sep)
@@ -291,9 +306,10 @@ def test_chart_at_the_root_of_a_checkout_cannot_read_its_git_metadata(tmp_path, 
     (root / "conf" / "app.conf").write_text("level=info\n")
     (root / "templates" / "cm.yaml").write_text(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: leak\ndata:\n"
-        "  config: {{ .Files.Get \".git/config\" | quote }}\n"
-        "  gitFiles: {{ len (.Files.Glob \".git/**\") | quote }}\n"
-        "  chartFiles: {{ len (.Files.Glob \"conf/*\") | quote }}\n")
+        '  config: {{ .Files.Get ".git/config" | quote }}\n'
+        '  gitFiles: {{ len (.Files.Glob ".git/**") | quote }}\n'
+        '  chartFiles: {{ len (.Files.Glob "conf/*") | quote }}\n'
+    )
     result = render(str(root), ".", RenderOptions(renderer="helm", helm_binary=helm_bin))
     data = result.manifests[0].obj["data"]
     assert data["config"] == ""

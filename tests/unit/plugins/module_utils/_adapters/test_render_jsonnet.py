@@ -76,8 +76,9 @@ def test_symlink_to_a_file_outside_is_refused_at_import(checkout, tmp_path):
     with open(program, "w") as handle:
         handle.write("{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, data: {s: importstr 'secret.txt'}}")
     with pytest.raises(RenderError, match="resolves outside the repository"):
-        render_jsonnet.evaluate(os.path.realpath(checkout), os.path.join(checkout, "apps"), [("apps/read.jsonnet", program)],
-                                options(jsonnet={"libs": ["vendor"]}), "repo")
+        render_jsonnet.evaluate(
+            os.path.realpath(checkout), os.path.join(checkout, "apps"), [("apps/read.jsonnet", program)], options(jsonnet={"libs": ["vendor"]}), "repo"
+        )
 
 
 def test_lib_outside_the_checkout_is_refused(checkout):

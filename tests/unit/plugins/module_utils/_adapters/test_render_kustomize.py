@@ -90,13 +90,20 @@ def test_missing_binary_says_how_to_configure_it(kustomize_root):
 
 def test_extra_args_and_argv_without_shell(kustomize_root, tmp_path):
     log = tmp_path / "argv.log"
-    tool = fake_tool(tmp_path, "kustomize", 'for a in "$@"; do echo "$a" >> %s; done\n'
-                     'printf "apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: x\\n"\n' % log)
+    tool = fake_tool(
+        tmp_path, "kustomize", 'for a in "$@"; do echo "$a" >> %s; done\nprintf "apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: x\\n"\n' % log
+    )
     result = render(kustomize_root, "base", RenderOptions(kustomize_binary=tool, kustomize_args=["--enable-managedby-label", "--reorder=none"]))
     assert [m.obj["metadata"]["name"] for m in result.manifests] == ["x"]
     argv = log.read_text().splitlines()
-    assert argv == ["build", "--load-restrictor=LoadRestrictionsRootOnly", "--enable-managedby-label", "--reorder=none",
-                    "--", os.path.join(os.path.realpath(kustomize_root), "base")]
+    assert argv == [
+        "build",
+        "--load-restrictor=LoadRestrictionsRootOnly",
+        "--enable-managedby-label",
+        "--reorder=none",
+        "--",
+        os.path.join(os.path.realpath(kustomize_root), "base"),
+    ]
 
 
 def test_enable_helm_passes_helm_command(kustomize_root, tmp_path):
@@ -152,8 +159,9 @@ def test_a_base_outside_the_repository_is_refused(hostile, kubectl_bin):
     with pytest.raises(RenderError) as err:
         render(root, "overlays/prod", RenderOptions(kustomize_binary=kubectl_bin), source="repo@abc (overlays/prod)")
     assert err.value.subject == "overlays/prod/kustomization.yaml"
-    assert str(err.value) == ('overlays/prod/kustomization.yaml: resources[1] "../../../outside/base" '
-                              "resolves outside the repository (repo@abc (overlays/prod))")
+    assert str(err.value) == (
+        'overlays/prod/kustomization.yaml: resources[1] "../../../outside/base" resolves outside the repository (repo@abc (overlays/prod))'
+    )
 
 
 def test_a_base_of_a_base_outside_the_repository_is_refused(hostile, kubectl_bin):
@@ -167,29 +175,32 @@ def test_a_base_of_a_base_outside_the_repository_is_refused(hostile, kubectl_bin
     assert "components[0]" in str(err.value)
 
 
-@pytest.mark.parametrize("field, text", [
-    ("bases[0]", "bases:\n  - ../../../outside/base\n"),
-    ("components[0]", "components:\n  - ../../../outside/base\n"),
-    ("resources[0]", "resources:\n  - ../../../outside/base/stolen.yaml\n"),
-    ("patches[0].path", "patches:\n  - path: ../../../outside/patch.yaml\n"),
-    ("patchesStrategicMerge[0]", "patchesStrategicMerge:\n  - ../../../outside/patch.yaml\n"),
-    ("patchesJson6902[0].path", "patchesJson6902:\n  - path: ../../../outside/patch.yaml\n    target:\n      kind: X\n"),
-    ("configMapGenerator[0].files[0]", "configMapGenerator:\n  - name: c\n    files:\n      - key=../../../outside/patch.yaml\n"),
-    ("secretGenerator[0].envs[0]", "secretGenerator:\n  - name: c\n    envs:\n      - ../../../outside/patch.yaml\n"),
-    ("configMapGenerator[0].env", "configMapGenerator:\n  - name: c\n    env: ../../../outside/patch.yaml\n"),
-    ("crds[0]", "crds:\n  - ../../../outside/patch.yaml\n"),
-    ("configurations[0]", "configurations:\n  - ../../../outside/patch.yaml\n"),
-    ("replacements[0].path", "replacements:\n  - path: ../../../outside/patch.yaml\n"),
-    ("openapi.path", "openapi:\n  path: ../../../outside/patch.yaml\n"),
-    ("transformers[0]", "transformers:\n  - ../../../outside/patch.yaml\n"),
-    ("generators[0]", "generators:\n  - ../../../outside/base\n"),
-    ("validators[0]", "validators:\n  - ../../../outside/patch.yaml\n"),
-    ("resources[0]", "resources:\n  - /etc/hostname\n"),
-    ("resources[0]", "resources:\n  - file:///{outside}/base\n"),
-    ("resources[0]", "resources:\n  - FILE://{outside}/base\n"),
-    ("resources[0]", "resources:\n  - git::file://{outside}/base\n"),
-    ("resources[0]", "resources:\n  - file:{outside}/base\n"),
-])
+@pytest.mark.parametrize(
+    "field, text",
+    [
+        ("bases[0]", "bases:\n  - ../../../outside/base\n"),
+        ("components[0]", "components:\n  - ../../../outside/base\n"),
+        ("resources[0]", "resources:\n  - ../../../outside/base/stolen.yaml\n"),
+        ("patches[0].path", "patches:\n  - path: ../../../outside/patch.yaml\n"),
+        ("patchesStrategicMerge[0]", "patchesStrategicMerge:\n  - ../../../outside/patch.yaml\n"),
+        ("patchesJson6902[0].path", "patchesJson6902:\n  - path: ../../../outside/patch.yaml\n    target:\n      kind: X\n"),
+        ("configMapGenerator[0].files[0]", "configMapGenerator:\n  - name: c\n    files:\n      - key=../../../outside/patch.yaml\n"),
+        ("secretGenerator[0].envs[0]", "secretGenerator:\n  - name: c\n    envs:\n      - ../../../outside/patch.yaml\n"),
+        ("configMapGenerator[0].env", "configMapGenerator:\n  - name: c\n    env: ../../../outside/patch.yaml\n"),
+        ("crds[0]", "crds:\n  - ../../../outside/patch.yaml\n"),
+        ("configurations[0]", "configurations:\n  - ../../../outside/patch.yaml\n"),
+        ("replacements[0].path", "replacements:\n  - path: ../../../outside/patch.yaml\n"),
+        ("openapi.path", "openapi:\n  path: ../../../outside/patch.yaml\n"),
+        ("transformers[0]", "transformers:\n  - ../../../outside/patch.yaml\n"),
+        ("generators[0]", "generators:\n  - ../../../outside/base\n"),
+        ("validators[0]", "validators:\n  - ../../../outside/patch.yaml\n"),
+        ("resources[0]", "resources:\n  - /etc/hostname\n"),
+        ("resources[0]", "resources:\n  - file:///{outside}/base\n"),
+        ("resources[0]", "resources:\n  - FILE://{outside}/base\n"),
+        ("resources[0]", "resources:\n  - git::file://{outside}/base\n"),
+        ("resources[0]", "resources:\n  - file:{outside}/base\n"),
+    ],
+)
 def test_every_path_field_is_confined_to_the_repository(hostile, kubectl_bin, field, text):
     _root, outside, overlay = hostile
     root = overlay("resources:\n  - ../../base\n" if not text.startswith("resources") else "")
@@ -212,22 +223,25 @@ def test_a_generator_reading_git_metadata_is_refused(hostile, kubectl_bin):
     assert str(err.value).startswith('kustomization.yaml: configMapGenerator[0].files[0] ".git/config" resolves outside')
 
 
-@pytest.mark.parametrize("field, text", [
-    ("helmGlobals.chartHome", "helmGlobals:\n  chartHome: ../../../outside\nhelmCharts:\n  - name: base\n"),
-    ("helmGlobals.chartHome", "helmGlobals:\n  chartHome: /srv/charts\nhelmCharts:\n  - name: base\n"),
-    ("helmGlobals.configHome", "helmGlobals:\n  configHome: ../../conf\nhelmCharts:\n  - name: base\n"),
-    ("helmCharts[0].valuesFile", "helmCharts:\n  - name: base\n    valuesFile: ../../../outside/patch.yaml\n"),
-    ("helmCharts[0].additionalValuesFiles[0]", "helmCharts:\n  - name: base\n    additionalValuesFiles: [/etc/hostname]\n"),
-    ("helmCharts[0].releaseName", "helmCharts:\n  - name: base\n    releaseName: --post-renderer=/bin/sh\n"),
-    ("helmCharts[0].namespace", "helmCharts:\n  - name: base\n    namespace: --post-renderer=/bin/sh\n"),
-    ("helmCharts[0].kubeVersion", "helmCharts:\n  - name: base\n    kubeVersion: --post-renderer=/bin/sh\n"),
-    ("helmCharts[0].apiVersions[0]", "helmCharts:\n  - name: base\n    apiVersions: [--post-renderer=/bin/sh]\n"),
-    ("helmCharts[0].name", "helmCharts:\n  - name: ../../../outside/base\n"),
-    ("helmCharts[0].name", "helmCharts:\n  - name: --post-renderer=/bin/sh\n"),
-    ("helmCharts[0].nameTemplate", "helmCharts:\n  - name: base\n    nameTemplate: '{{{{ env \"HOME\" }}}}'\n"),
-    ("helmChartInflationGenerator[0].chartHome", "helmChartInflationGenerator:\n  - chartName: base\n    chartHome: ../../../outside\n"),
-    ("helmChartInflationGenerator[0].releaseName", "helmChartInflationGenerator:\n  - chartName: base\n    releaseName: --post-renderer=/x\n"),
-])
+@pytest.mark.parametrize(
+    "field, text",
+    [
+        ("helmGlobals.chartHome", "helmGlobals:\n  chartHome: ../../../outside\nhelmCharts:\n  - name: base\n"),
+        ("helmGlobals.chartHome", "helmGlobals:\n  chartHome: /srv/charts\nhelmCharts:\n  - name: base\n"),
+        ("helmGlobals.configHome", "helmGlobals:\n  configHome: ../../conf\nhelmCharts:\n  - name: base\n"),
+        ("helmCharts[0].valuesFile", "helmCharts:\n  - name: base\n    valuesFile: ../../../outside/patch.yaml\n"),
+        ("helmCharts[0].additionalValuesFiles[0]", "helmCharts:\n  - name: base\n    additionalValuesFiles: [/etc/hostname]\n"),
+        ("helmCharts[0].releaseName", "helmCharts:\n  - name: base\n    releaseName: --post-renderer=/bin/sh\n"),
+        ("helmCharts[0].namespace", "helmCharts:\n  - name: base\n    namespace: --post-renderer=/bin/sh\n"),
+        ("helmCharts[0].kubeVersion", "helmCharts:\n  - name: base\n    kubeVersion: --post-renderer=/bin/sh\n"),
+        ("helmCharts[0].apiVersions[0]", "helmCharts:\n  - name: base\n    apiVersions: [--post-renderer=/bin/sh]\n"),
+        ("helmCharts[0].name", "helmCharts:\n  - name: ../../../outside/base\n"),
+        ("helmCharts[0].name", "helmCharts:\n  - name: --post-renderer=/bin/sh\n"),
+        ("helmCharts[0].nameTemplate", "helmCharts:\n  - name: base\n    nameTemplate: '{{{{ env \"HOME\" }}}}'\n"),
+        ("helmChartInflationGenerator[0].chartHome", "helmChartInflationGenerator:\n  - chartName: base\n    chartHome: ../../../outside\n"),
+        ("helmChartInflationGenerator[0].releaseName", "helmChartInflationGenerator:\n  - chartName: base\n    releaseName: --post-renderer=/x\n"),
+    ],
+)
 def test_helm_charts_of_a_kustomization_are_confined(hostile, tmp_path, field, text):
     _root, _outside, overlay = hostile
     root = overlay(text)
@@ -249,14 +263,17 @@ def test_helm_charts_need_the_operator_to_enable_helm(hostile, tmp_path):
     assert str(err.value).startswith("overlays/prod/kustomization.yaml: helmCharts needs ")
 
 
-@pytest.mark.parametrize("remote", [
-    "https://github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v5.0.0",
-    "http://git.example.test/team/repo.git//base",
-    "ssh://git@git.example.test/team/repo.git//base?ref=main",
-    "git@github.com:team/repo.git//base",
-    "github.com/kubernetes-sigs/kustomize/examples/helloWorld?ref=v5.0.0",
-    "https://raw.githubusercontent.com/team/repo/main/deploy.yaml",
-])
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "https://github.com/kubernetes-sigs/kustomize//examples/helloWorld?ref=v5.0.0",
+        "http://git.example.test/team/repo.git//base",
+        "ssh://git@git.example.test/team/repo.git//base?ref=main",
+        "git@github.com:team/repo.git//base",
+        "github.com/kubernetes-sigs/kustomize/examples/helloWorld?ref=v5.0.0",
+        "https://raw.githubusercontent.com/team/repo/main/deploy.yaml",
+    ],
+)
 def test_remote_bases_are_left_to_kustomize(hostile, tmp_path, remote):
     _root, _outside, overlay = hostile
     root = overlay("resources:\n  - ../../base\n  - %s\n" % remote)
@@ -268,7 +285,8 @@ def test_inside_paths_cycles_and_inline_entries_are_fine(hostile, kubectl_bin):
     root, _outside, overlay = hostile
     (root / "components" / "labels").mkdir(parents=True)
     (root / "components" / "labels" / "kustomization.yaml").write_text(
-        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nlabels:\n  - pairs: {team: web}\n")
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nlabels:\n  - pairs: {team: web}\n"
+    )
     (root / "overlays" / "prod" / "extra.env").write_text("MODE=prod\n")
     overlay(
         "resources:\n  - ../../base\ncomponents:\n  - ../../components/labels\n"
@@ -297,16 +315,31 @@ def test_argv_restricts_loading_and_puts_the_directory_after_double_dash(kustomi
         render(kustomize_root, "base", RenderOptions(kustomize_binary=tool))
         argv = log.read_text().splitlines()
         log.unlink()
-        assert argv == [{"kustomize": "build", "kubectl": "kustomize"}[name], "--load-restrictor=LoadRestrictionsRootOnly",
-                        "--", os.path.join(os.path.realpath(kustomize_root), "base")]
+        assert argv == [
+            {"kustomize": "build", "kubectl": "kustomize"}[name],
+            "--load-restrictor=LoadRestrictionsRootOnly",
+            "--",
+            os.path.join(os.path.realpath(kustomize_root), "base"),
+        ]
     env = dict(line.split("=", 1) for line in (tmp_path / "argv.log.env").read_text().splitlines() if "=" in line)
     plugin_home = env["KUSTOMIZE_PLUGIN_HOME"]
     assert "gitops-k8s-kustomize-" in plugin_home and env["XDG_CONFIG_HOME"].startswith(os.path.dirname(plugin_home))
     assert not os.path.exists(plugin_home)
 
 
-@pytest.mark.parametrize("arg", ["--enable-alpha-plugins", "--enable-exec", "--load-restrictor=LoadRestrictionsNone",
-                                 "--load-restrictor", "--mount=type=bind,src=/,dst=/host", "--network", "-e", "--env=X=1"])
+@pytest.mark.parametrize(
+    "arg",
+    [
+        "--enable-alpha-plugins",
+        "--enable-exec",
+        "--load-restrictor=LoadRestrictionsNone",
+        "--load-restrictor",
+        "--mount=type=bind,src=/,dst=/host",
+        "--network",
+        "-e",
+        "--env=X=1",
+    ],
+)
 def test_extra_args_cannot_reopen_plugins_exec_or_loading(kustomize_root, tmp_path, arg):
     marker = tmp_path / "ran"
     tool = fake_tool(tmp_path, "kustomize", "touch %s\n" % marker)
@@ -319,8 +352,10 @@ def test_extra_args_cannot_reopen_plugins_exec_or_loading(kustomize_root, tmp_pa
 def test_helm_charts_inside_the_repository_inflate_with_real_tools(hostile, fixtures_dir, kubectl_bin, helm_bin):
     root, _outside, overlay = hostile
     shutil.copytree(os.path.join(fixtures_dir, "chart", "demo"), str(root / "overlays" / "prod" / "charts" / "demo"))
-    overlay("helmCharts:\n  - name: demo\n    releaseName: web\n    namespace: shop\n    kubeVersion: '1.30.0'\n"
-            "    apiVersions: [monitoring.coreos.com/v1]\n    valuesInline: {greeting: from-kustomize}\n")
+    overlay(
+        "helmCharts:\n  - name: demo\n    releaseName: web\n    namespace: shop\n    kubeVersion: '1.30.0'\n"
+        "    apiVersions: [monitoring.coreos.com/v1]\n    valuesInline: {greeting: from-kustomize}\n"
+    )
     options = RenderOptions(kustomize_binary=kubectl_bin, kustomize_enable_helm=True, helm_binary=helm_bin)
     result = render(str(root), "overlays/prod", options)
     config = [m.obj for m in result.manifests if m.obj["kind"] == "ConfigMap"][0]

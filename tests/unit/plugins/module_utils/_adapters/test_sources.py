@@ -25,8 +25,12 @@ def app(name, parent=None, repo=None, synced=None):
     source = {"path": "."}
     if repo:
         source.update(repoURL=repo, targetRevision="main")
-    obj = {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": NS},
-           "spec": {"source": source, "destination": {"namespace": "demo"}}}
+    obj = {
+        "apiVersion": APP_API_VERSION,
+        "kind": APP_KIND,
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"source": source, "destination": {"namespace": "demo"}},
+    }
     if parent:
         obj["metadata"]["annotations"] = {ANN_TRACKING_ID: tracking_id("%s/%s" % (NS, parent), inventory.entry_of(obj))}
     if synced:

@@ -22,8 +22,12 @@ BASIC = "Basic " + base64.b64encode(("x-access-token:" + TOKEN).encode()).decode
 
 
 def app_for(name, repo_url, ref="main"):
-    obj = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": name, "namespace": "gitops-system"},
-           "spec": {"source": {"repoURL": repo_url, "targetRevision": ref, "path": "."}, "destination": {"namespace": "default"}}}
+    obj = {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": name, "namespace": "gitops-system"},
+        "spec": {"source": {"repoURL": repo_url, "targetRevision": ref, "path": "."}, "destination": {"namespace": "default"}},
+    }
     return obj, application.parse(obj)
 
 

@@ -34,10 +34,13 @@ def test_ref_value_file_comes_from_the_ref_checkout(checkouts, helm_bin):
     assert objects["ConfigMap"]["data"] == {"greeting": "from the config repository"}
 
 
-@pytest.mark.parametrize("value_file, message", [
-    ("$values/../outside.yaml", "leaves the root of the source with ref values"),
-    ("$other/values.yaml", "no source has ref: other"),
-])
+@pytest.mark.parametrize(
+    "value_file, message",
+    [
+        ("$values/../outside.yaml", "leaves the root of the source with ref values"),
+        ("$other/values.yaml", "no source has ref: other"),
+    ],
+)
 def test_ref_value_file_outside_or_unknown_is_refused(checkouts, helm_bin, value_file, message):
     charts, config = checkouts
     options = RenderOptions(helm_binary=helm_bin, value_files=[value_file], value_refs=[("values", config)])

@@ -123,8 +123,7 @@ def test_json_with_tabs_parses_as_yaml():
 
 
 def test_dump_is_block_style_in_given_key_order_with_literal_blocks():
-    obj = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "x"},
-           "data": {"script": "echo one\necho two\n", "when": "2024-01-01", "n": "1"}}
+    obj = {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "x"}, "data": {"script": "echo one\necho two\n", "when": "2024-01-01", "n": "1"}}
     text = yaml_io.dump(obj)
     assert text.splitlines()[:4] == ["kind: ConfigMap", "apiVersion: v1", "metadata:", "  name: x"]
     assert "script: |\n    echo one\n    echo two\n" in text
@@ -146,16 +145,28 @@ def test_dump_all_round_trips():
 def big_crd(depth=6, width=4, versions=2):
     """A CustomResourceDefinition of about 3 MB with a deep, wide schema, like the largest
     Crossplane or Prometheus Operator CRDs: real content must pass every limit."""
+
     def schema(level):
         if level == 0:
             return {"description": "A leaf field of the widget. " * 2, "type": "string", "maxLength": 253}
-        return {"description": "An object at depth %d. " % level * 2, "type": "object",
-                "properties": {"field%d" % i: schema(level - 1) for i in range(width)}, "required": ["field0"]}
-    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": {"name": "widgets.example.com"},
-            "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"}, "scope": "Namespaced",
-                     "versions": [{"name": "v%d" % v, "served": True, "storage": v == 1,
-                                   "schema": {"openAPIV3Schema": schema(depth)}} for v in range(1, versions + 1)]}}
+        return {
+            "description": "An object at depth %d. " % level * 2,
+            "type": "object",
+            "properties": {"field%d" % i: schema(level - 1) for i in range(width)},
+            "required": ["field0"],
+        }
+
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": "Widget", "plural": "widgets"},
+            "scope": "Namespaced",
+            "versions": [{"name": "v%d" % v, "served": True, "storage": v == 1, "schema": {"openAPIV3Schema": schema(depth)}} for v in range(1, versions + 1)],
+        },
+    }
 
 
 def test_alias_bomb_is_refused_fast_naming_file_and_line():
@@ -170,11 +181,13 @@ def test_alias_bomb_is_refused_fast_naming_file_and_line():
 def test_shared_aliases_are_counted_as_expanded():
     """Six levels of nine aliases expand to 672,610 nodes (9**6 leaves in the last one), under
     the limit: the document is accepted. A seventh level (5,380,840 nodes more) is not."""
+
     def levels(count):
         lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-        for previous, current in zip("abcdefghi", "bcdefghi"[:count - 1]):
+        for previous, current in zip("abcdefghi", "bcdefghi"[: count - 1]):
             lines.append("%s: &%s [%s]" % (current, current, ",".join(["*" + previous] * 9)))
         return "\n".join(lines) + "\n"
+
     [(_line, value)] = yaml_io.load_documents(levels(6), "six.yaml")
     assert len(json.dumps(value)) > 3000000  # what a later json.dumps or deepcopy really builds
     with pytest.raises(ManifestError, match="expands to more than 1000000 nodes"):

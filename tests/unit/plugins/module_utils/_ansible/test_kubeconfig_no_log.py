@@ -13,7 +13,9 @@ from ansible_collections.gitops.k8s.plugins.module_utils._ansible import kubecon
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.arg_specs import KUBE_AUTH
 
 INLINE = {
-    "apiVersion": "v1", "kind": "Config", "current-context": "c",
+    "apiVersion": "v1",
+    "kind": "Config",
+    "current-context": "c",
     "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:6443", "insecure-skip-tls-verify": True}}],
     "users": [{"name": "admin", "user": {"token": "tok-123", "exec": {"env": [{"name": "X", "value": "env-secret"}]}}}],
     "contexts": [{"name": "c", "context": {"cluster": "c", "user": "admin"}}],

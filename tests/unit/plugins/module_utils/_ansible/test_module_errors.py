@@ -51,8 +51,7 @@ def test_a_cluster_error_of_a_store_is_failed_with_its_step_and_subject():
 
     how, result = execute(run)
     assert how == "fail"
-    assert result == {"msg": "Application/ops/gone: cannot record status: patch failed: not found", "step": "cluster",
-                      "subject": "Application/ops/gone"}
+    assert result == {"msg": "Application/ops/gone: cannot record status: patch failed: not found", "step": "cluster", "subject": "Application/ops/gone"}
 
 
 def test_details_of_an_error_are_part_of_the_failure():
@@ -66,6 +65,7 @@ def test_details_of_an_error_are_part_of_the_failure():
 def test_an_error_carrying_the_task_result_fails_with_it():
     """A task that fails after its work (an Application's reconcile, a sync) raises a
     GitOpsError whose details are its result: the failure keeps objects and counts."""
+
     def run(_module):
         raise GitOpsError("demo/a: apply failed: denied", details={"changed": True, "created": ["ConfigMap/demo/a"]}, step="apply")
 

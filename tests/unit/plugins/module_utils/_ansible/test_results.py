@@ -19,17 +19,25 @@ def test_canonical_orders_keys_the_same_on_both_sides():
 
 
 def test_unified_diff_shows_only_the_change():
-    entry = ChangeSetEntry("ConfigMap/ns/x", "configured", "OutOfSync",
-                           before={"kind": "ConfigMap", "apiVersion": "v1", "data": {"k": "old", "same": "1"}},
-                           after={"apiVersion": "v1", "kind": "ConfigMap", "data": {"same": "1", "k": "new"}})
+    entry = ChangeSetEntry(
+        "ConfigMap/ns/x",
+        "configured",
+        "OutOfSync",
+        before={"kind": "ConfigMap", "apiVersion": "v1", "data": {"k": "old", "same": "1"}},
+        after={"apiVersion": "v1", "kind": "ConfigMap", "data": {"same": "1", "k": "new"}},
+    )
     diff = results.unified_diff(entry)
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
     assert changed == ["-  k: old", "+  k: new"]
 
 
 def test_changeset_result_and_rows():
-    cs = ChangeSet((ChangeSetEntry("ConfigMap/ns/a", "created", "Missing", "not in the cluster", None, {"kind": "ConfigMap"}),
-                    ChangeSetEntry("ConfigMap/ns/b", "unchanged", "Synced")))
+    cs = ChangeSet(
+        (
+            ChangeSetEntry("ConfigMap/ns/a", "created", "Missing", "not in the cluster", None, {"kind": "ConfigMap"}),
+            ChangeSetEntry("ConfigMap/ns/b", "unchanged", "Synced"),
+        )
+    )
     out = results.changeset_result(cs)
     assert out["changed"] is True and out["created"] == ["ConfigMap/ns/a"] and out["summary"]["unchanged"] == 1
     assert results.object_rows(cs)[1] == {"id": "ConfigMap/ns/b", "action": "unchanged", "status": "Synced"}

@@ -19,9 +19,10 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from tests.unit.plugins.module_utils._engine.fake_cluster import FakeCluster
 
 NS = "gitops-system"
-DEFINITION = {"metadata": {"name": "root"},
-              "spec": {"source": {"path": "."}, "destination": {"namespace": "demo"},
-                       "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}}
+DEFINITION = {
+    "metadata": {"name": "root"},
+    "spec": {"source": {"path": "."}, "destination": {"namespace": "demo"}, "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}},
+}
 
 
 class CountingCluster(FakeCluster):
@@ -45,12 +46,39 @@ class Module(GitOpsModule):
         self._cluster = cluster
         self.check_mode = check_mode
         self._diff = False
-        self.params = dict(name=None, namespace=NS, definition=None, install_crd=True, sync=None, prune=None, prune_protected=False,
-                           wait=False, wait_timeout=300, lock="wait", lock_timeout=runner.LOCK_TIMEOUT, fail_on_error=True, all=False,
-                           exclude=[], deadline=0, checkout_dir=None, git_cache_dir=None, run_id=None, allow_local_repos=False,
-                           git_timeout=runner.GIT_TIMEOUT, repo_credentials=[], renderer=None, kustomize_binary=None, helm_binary=None,
-                           include_inventory=False, application=None, application_namespace=NS, definitions=None, src=None,
-                           inventory=None, ignore_differences=[])
+        self.params = dict(
+            name=None,
+            namespace=NS,
+            definition=None,
+            install_crd=True,
+            sync=None,
+            prune=None,
+            prune_protected=False,
+            wait=False,
+            wait_timeout=300,
+            lock="wait",
+            lock_timeout=runner.LOCK_TIMEOUT,
+            fail_on_error=True,
+            all=False,
+            exclude=[],
+            deadline=0,
+            checkout_dir=None,
+            git_cache_dir=None,
+            run_id=None,
+            allow_local_repos=False,
+            git_timeout=runner.GIT_TIMEOUT,
+            repo_credentials=[],
+            renderer=None,
+            kustomize_binary=None,
+            helm_binary=None,
+            include_inventory=False,
+            application=None,
+            application_namespace=NS,
+            definitions=None,
+            src=None,
+            inventory=None,
+            ignore_differences=[],
+        )
         self.params.update(params)
 
     def cluster(self):
@@ -115,16 +143,33 @@ def test_sync_module_warns_about_sync_options_it_does_not_carry_out(monkeypatch)
     warned = []
     monkeypatch.setattr(results, "warn", warned.append)
     cluster = CountingCluster()
-    obj = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"k": "v"},
-           "metadata": {"name": "c", "annotations": {"argocd.argoproj.io/sync-options": "Prune=false,ServerSideApply=false"}}}
+    obj = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "data": {"k": "v"},
+        "metadata": {"name": "c", "annotations": {"argocd.argoproj.io/sync-options": "Prune=false,ServerSideApply=false"}},
+    }
     runner.run_sync(Module(cluster, namespace="demo", definitions=[obj], prune=False, allow_empty=False, force_conflicts=True))
     assert len(warned) == 1 and "UnsupportedFeatureWarning" in warned[0] and "ConfigMap/demo/c" in warned[0] and "server-side" in warned[0]
 
 
 def test_sync_windows_option_holds_the_sync_and_app_info_shows_why(tmp_path):
     cluster = CountingCluster()
-    always = [{"kind": "deny", "schedule": "* * * * *", "duration": "1h", "timeZone": "UTC", "applications": ["root"], "namespaces": None,
-               "clusters": None, "manualSync": False, "andOperator": False, "description": "freeze", "syncOverrun": False}]
+    always = [
+        {
+            "kind": "deny",
+            "schedule": "* * * * *",
+            "duration": "1h",
+            "timeZone": "UTC",
+            "applications": ["root"],
+            "namespaces": None,
+            "clusters": None,
+            "manualSync": False,
+            "andOperator": False,
+            "description": "freeze",
+            "syncOverrun": False,
+        }
+    ]
     result = runner.run_app(Module(cluster, definition=DEFINITION, checkout_dir=checkout(tmp_path), sync_windows=always))
     assert result["synced"] is False and configmap(cluster) is None and "no window opens" in result["reason"]
     (row,) = runner.run_app_info(Module(cluster, name="root"))["applications"]

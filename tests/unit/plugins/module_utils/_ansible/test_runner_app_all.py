@@ -37,8 +37,7 @@ class CountingCluster(FakeCluster):
 
 class Module:
     def __init__(self, **params):
-        self.params = dict(namespace=NS, exclude=[], fail_on_error=True, deadline=0, sync=None, prune=None,
-                           prune_protected=False, wait=False, wait_timeout=300)
+        self.params = dict(namespace=NS, exclude=[], fail_on_error=True, deadline=0, sync=None, prune=None, prune_protected=False, wait=False, wait_timeout=300)
         self.params.update(params)
         self._diff = False
         self.check_mode = False
@@ -51,10 +50,15 @@ def world_with(*names):
     world.cluster.apply(world.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
     for name in names:
         world.paths[name] = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-" + name}, "data": {"k": "v"}}]
-        world.cluster.apply(world.app_type, {
-            "apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": NS},
-            "spec": {"source": {"path": name}, "destination": {"namespace": NS},
-                     "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}})
+        world.cluster.apply(
+            world.app_type,
+            {
+                "apiVersion": APP_API_VERSION,
+                "kind": APP_KIND,
+                "metadata": {"name": name, "namespace": NS},
+                "spec": {"source": {"path": name}, "destination": {"namespace": NS}, "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}},
+            },
+        )
     return world
 
 
@@ -91,8 +95,9 @@ def test_an_application_whose_status_cannot_be_recorded_does_not_stop_the_others
 
     def failing_for_b(app, status):
         if app["metadata"]["name"] == "b":
-            raise ClusterError("cannot record status: " + TIMED_OUT.replace("apply ConfigMap/demo/cm-b", "patch Application/demo/b"),
-                               subject="Application/demo/b")
+            raise ClusterError(
+                "cannot record status: " + TIMED_OUT.replace("apply ConfigMap/demo/cm-b", "patch Application/demo/b"), subject="Application/demo/b"
+            )
         write_status(app, status)
 
     world.write_status = failing_for_b
@@ -100,17 +105,28 @@ def test_an_application_whose_status_cannot_be_recorded_does_not_stop_the_others
     rows = rows_by_name(result)
     assert [r["application"] for r in result["applications"]] == ["demo/a", "demo/b", "demo/c"]
     assert rows["c"]["created"] == ["ConfigMap/demo/cm-c"] and rows["c"].get("error") is None
-    assert rows["b"]["error"] == ("Application/demo/b: cannot record status: the API server did not answer within 30 s "
-                                  "(patch Application/demo/b)") and rows["b"]["error_step"] == "cluster"
+    assert (
+        rows["b"]["error"] == ("Application/demo/b: cannot record status: the API server did not answer within 30 s (patch Application/demo/b)")
+        and rows["b"]["error_step"] == "cluster"
+    )
     assert result["failed"] is True and result["msg"].startswith("demo/b: cluster failed: Application/demo/b: cannot record status")
 
 
 def test_applications_not_started_by_the_deadline_are_not_reconciled():
     world = world_with("a-slow", "b", "c")
     # a Deployment nobody runs never becomes healthy: the wait of a-slow lasts until the deadline
-    world.paths["a-slow"] = [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "never-ready"},
-                              "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "x"}},
-                                       "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}]
+    world.paths["a-slow"] = [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "never-ready"},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app": "x"}},
+                "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
+            },
+        }
+    ]
     result, clock = run_all(world, deadline=30, wait=True, wait_timeout=300)
     rows = rows_by_name(result)
     assert 30 <= clock.now() - 1000.0 < 32  # the wait ended with the run (not after wait_timeout=300)
@@ -121,15 +137,22 @@ def test_applications_not_started_by_the_deadline_are_not_reconciled():
         assert rows[late]["created"] == [] and rows[late]["synced"] is False
     assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-b") is None  # b was not touched
     assert result["failed"] is True
-    assert result["msg"] == ("demo/b: not reconciled: the run deadline of 30 s passed; "
-                             "demo/c: not reconciled: the run deadline of 30 s passed")
+    assert result["msg"] == ("demo/b: not reconciled: the run deadline of 30 s passed; demo/c: not reconciled: the run deadline of 30 s passed")
 
 
 def test_without_fail_on_error_late_applications_are_reported_in_their_rows():
     world = world_with("a-slow", "b")
-    world.paths["a-slow"] = [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "never-ready"},
-                              "spec": {"selector": {"matchLabels": {"app": "x"}},
-                                       "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}]
+    world.paths["a-slow"] = [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "never-ready"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "x"}},
+                "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
+            },
+        }
+    ]
     result, _clock = run_all(world, deadline=5, wait=True, fail_on_error=False)
     assert "failed" not in result
     assert [r.get("error") for r in result["applications"]] == [None, "not reconciled: the run deadline of 5 s passed"]

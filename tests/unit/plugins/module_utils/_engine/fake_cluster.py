@@ -105,8 +105,7 @@ class FakeCluster:
 
     def list(self, rtype, namespace=None):
         self.calls.append(("list", rtype.kind, namespace))
-        return [copy.deepcopy(o) for k, o in sorted(self.objects.items())
-                if k[:2] == (rtype.group, rtype.kind) and (namespace is None or k[2] == namespace)]
+        return [copy.deepcopy(o) for k, o in sorted(self.objects.items()) if k[:2] == (rtype.group, rtype.kind) and (namespace is None or k[2] == namespace)]
 
     def get(self, rtype, namespace, name):
         self.calls.append(("get", rtype.kind, namespace, name))
@@ -187,7 +186,7 @@ class FakeCluster:
         current = self.objects.get(key)
         if current is None:
             raise ClusterError("patch failed: not found", details={"status_code": 404})
-        wanted = ((patch.get("metadata") or {}).get("resourceVersion"))
+        wanted = (patch.get("metadata") or {}).get("resourceVersion")
         if wanted is not None and wanted != current["metadata"]["resourceVersion"]:
             raise ClusterError("patch failed: the object has been modified", details={"status_code": 409})
         if sub is not None:
@@ -249,9 +248,15 @@ class World:
         return self.cluster.resolve("%s/%s" % (API_GROUP, API_VERSION), APP_KIND)
 
     def ports(self):
-        return Ports(cluster=self.cluster, source=lambda a, s: Fetched("/src", self.revision, "repo"), render=self.render,
-                     lock=lambda spec: contextlib.nullcontext(), write_status=self.write_status, clock=self.clock or FakeClock(),
-                     remove_finalizer=lambda a: self.finalized.append(a["metadata"]["name"]))
+        return Ports(
+            cluster=self.cluster,
+            source=lambda a, s: Fetched("/src", self.revision, "repo"),
+            render=self.render,
+            lock=lambda spec: contextlib.nullcontext(),
+            write_status=self.write_status,
+            clock=self.clock or FakeClock(),
+            remove_finalizer=lambda a: self.finalized.append(a["metadata"]["name"]),
+        )
 
     def run(self, obj, **settings):
         outcome = reconcile(obj, self.ports(), Settings(**settings))

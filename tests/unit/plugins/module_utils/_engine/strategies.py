@@ -37,13 +37,34 @@ names = st.text(DNS, min_size=1, max_size=6).map(lambda s: "n" + s)
 
 # Keys of free-form string maps (labels, annotations, ConfigMap and Secret data), with the
 # names that also mean something to the comparison (quantity keys, merge keys).
-TRICKY_KEYS = ("storage", "sizeLimit", "cpu", "memory", "limits", "requests", "max", "default", "name", "image",
-               "app", "example.com/team", "app.kubernetes.io/name", "a~b")
+TRICKY_KEYS = (
+    "storage",
+    "sizeLimit",
+    "cpu",
+    "memory",
+    "limits",
+    "requests",
+    "max",
+    "default",
+    "name",
+    "image",
+    "app",
+    "example.com/team",
+    "app.kubernetes.io/name",
+    "a~b",
+)
 map_keys = st.one_of(st.sampled_from(TRICKY_KEYS), st.text(DNS + "-._", min_size=1, max_size=8))
 
 # Text that reads as a number or quantity; each group holds one value spelled several ways.
-LOOKALIKE_GROUPS = (("1", "1000m", "1e0", "1.0"), ("1Gi", "1024Mi", "1073741824"), ("0.5", "500m", ".5"),
-                    ("1.1", "1.10"), ("10", "1e1", "10.0"), ("true",), ("",))
+LOOKALIKE_GROUPS = (
+    ("1", "1000m", "1e0", "1.0"),
+    ("1Gi", "1024Mi", "1073741824"),
+    ("0.5", "500m", ".5"),
+    ("1.1", "1.10"),
+    ("10", "1e1", "10.0"),
+    ("true",),
+    ("",),
+)
 LOOKALIKES = tuple(v for group in LOOKALIKE_GROUPS for v in group)
 texts = st.one_of(st.text(max_size=10), st.sampled_from(LOOKALIKES))
 
@@ -58,11 +79,21 @@ def respellings(text):
 
 # -- quantities --------------------------------------------------------------------------
 
-SUFFIXES = (("n", Decimal("1e-9")), ("u", Decimal("1e-6")), ("m", Decimal("1e-3")), ("", Decimal(1)),
-            ("k", Decimal("1e3")), ("M", Decimal("1e6")), ("G", Decimal("1e9")), ("T", Decimal("1e12")),
-            ("Ki", Decimal(2) ** 10), ("Mi", Decimal(2) ** 20), ("Gi", Decimal(2) ** 30), ("Ti", Decimal(2) ** 40))
-UNITS = (Decimal("0.001"), Decimal("0.1"), Decimal(1), Decimal(1000), Decimal(1024), Decimal(2) ** 20, Decimal(2) ** 30,
-         Decimal(10) ** 6, Decimal(10) ** 9)
+SUFFIXES = (
+    ("n", Decimal("1e-9")),
+    ("u", Decimal("1e-6")),
+    ("m", Decimal("1e-3")),
+    ("", Decimal(1)),
+    ("k", Decimal("1e3")),
+    ("M", Decimal("1e6")),
+    ("G", Decimal("1e9")),
+    ("T", Decimal("1e12")),
+    ("Ki", Decimal(2) ** 10),
+    ("Mi", Decimal(2) ** 20),
+    ("Gi", Decimal(2) ** 30),
+    ("Ti", Decimal(2) ** 40),
+)
+UNITS = (Decimal("0.001"), Decimal("0.1"), Decimal(1), Decimal(1000), Decimal(1024), Decimal(2) ** 20, Decimal(2) ** 30, Decimal(10) ** 6, Decimal(10) ** 9)
 quantity_values = st.builds(lambda n, unit: n * unit, st.integers(0, 4096), st.sampled_from(UNITS))
 
 
@@ -87,8 +118,7 @@ def spellings(value):
 
 
 # (value, one spelling, another spelling)
-spelled_quantities = quantity_values.flatmap(
-    lambda v: st.tuples(st.just(v), st.sampled_from(spellings(v)), st.sampled_from(spellings(v))))
+spelled_quantities = quantity_values.flatmap(lambda v: st.tuples(st.just(v), st.sampled_from(spellings(v)), st.sampled_from(spellings(v))))
 
 
 # -- managedFields -----------------------------------------------------------------------
@@ -129,8 +159,7 @@ def applied_fields(obj):
 
 
 def managed_entry(manager, fields, operation="Apply", api_version="v1"):
-    return {"manager": manager, "operation": operation, "apiVersion": api_version, "fieldsType": "FieldsV1",
-            "time": "2026-11-22T02:00:00Z", "fieldsV1": fields}
+    return {"manager": manager, "operation": operation, "apiVersion": api_version, "fieldsType": "FieldsV1", "time": "2026-11-22T02:00:00Z", "fieldsV1": fields}
 
 
 # -- desired objects and their server-stored form ------------------------------------------
@@ -159,8 +188,9 @@ def stored(desired, live=None, rv=1, annotation=None):
     live = copy.deepcopy(desired) if live is None else live
     meta = live["metadata"]
     meta.setdefault("namespace", "demo")
-    meta.update({"uid": "8d1c9c3e-0000-4000-8000-%012d" % rv, "resourceVersion": str(rv), "generation": 1 + rv % 7,
-                 "creationTimestamp": "2026-11-22T02:00:00Z"})
+    meta.update(
+        {"uid": "8d1c9c3e-0000-4000-8000-%012d" % rv, "resourceVersion": str(rv), "generation": 1 + rv % 7, "creationTimestamp": "2026-11-22T02:00:00Z"}
+    )
     entries = [managed_entry(FIELD_MANAGER, applied_fields(desired), api_version=desired["apiVersion"])]
     if annotation:
         meta.setdefault("annotations", {})[annotation[0]] = annotation[1]
@@ -173,7 +203,7 @@ def stored(desired, live=None, rv=1, annotation=None):
 def _bookkeeping(draw, desired, live):
     key = "%s/%s" % (draw(st.sampled_from(["example.com", "kubectl.kubernetes.io"])), draw(names))
     annotation = draw(st.one_of(st.none(), st.tuples(st.just(key), texts)))
-    return stored(desired, live, draw(st.integers(1, 10 ** 6)), annotation)
+    return stored(desired, live, draw(st.integers(1, 10**6)), annotation)
 
 
 @st.composite
@@ -198,8 +228,7 @@ def _container(draw, name):
     live.setdefault("resources", {})
     for port in live.get("ports", ()):
         port.setdefault("protocol", "TCP")
-    live.update({"imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log",
-                 "terminationMessagePolicy": "File"})
+    live.update({"imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File"})
     return desired, live
 
 
@@ -209,27 +238,48 @@ def deployment_pairs(draw, extras_at_end=False):
     meta = draw(_metadata())
     selector = draw(st.dictionaries(map_keys, st.text(DNS, min_size=1, max_size=4), min_size=1, max_size=2))
     pairs = [draw(_container(n)) for n in draw(st.lists(names, min_size=1, max_size=3, unique=True))]
-    desired = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
-               "spec": {"selector": {"matchLabels": selector},
-                        "template": {"metadata": {"labels": dict(selector)}, "spec": {"containers": [d for d, _s in pairs]}}}}
+    desired = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta,
+        "spec": {"selector": {"matchLabels": selector}, "template": {"metadata": {"labels": dict(selector)}, "spec": {"containers": [d for d, _s in pairs]}}},
+    }
     if draw(st.booleans()):
         desired["spec"]["replicas"] = draw(st.integers(0, 10))
     live = copy.deepcopy(desired)
     spec = live["spec"]
     spec.setdefault("replicas", 1)
-    spec.update({"progressDeadlineSeconds": 600, "revisionHistoryLimit": 10,
-                 "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}})
+    spec.update(
+        {
+            "progressDeadlineSeconds": 600,
+            "revisionHistoryLimit": 10,
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+        }
+    )
     spec["template"]["metadata"]["creationTimestamp"] = None
     pod = spec["template"]["spec"]
-    pod.update({"containers": [s for _d, s in pairs], "dnsPolicy": "ClusterFirst", "restartPolicy": "Always",
-                "schedulerName": "default-scheduler", "securityContext": {}, "terminationGracePeriodSeconds": 30})
+    pod.update(
+        {
+            "containers": [s for _d, s in pairs],
+            "dnsPolicy": "ClusterFirst",
+            "restartPolicy": "Always",
+            "schedulerName": "default-scheduler",
+            "securityContext": {},
+            "terminationGracePeriodSeconds": 30,
+        }
+    )
     draw(_bookkeeping(desired, live))
     if draw(st.booleans()):  # a webhook injects a sidecar
         sidecar = {"name": "sidecar-injected", "image": "proxy:1", "resources": {}}
         position = len(pod["containers"]) if extras_at_end else draw(st.integers(0, len(pod["containers"])))
         pod["containers"].insert(position, sidecar)
-        live["metadata"]["managedFields"].append(managed_entry("injector", {"f:spec": {"f:template": {"f:spec": {
-            "f:containers": {'k:{"name":"sidecar-injected"}': {".": {}, "f:image": {}, "f:name": {}}}}}}}, "Update"))
+        live["metadata"]["managedFields"].append(
+            managed_entry(
+                "injector",
+                {"f:spec": {"f:template": {"f:spec": {"f:containers": {'k:{"name":"sidecar-injected"}': {".": {}, "f:image": {}, "f:name": {}}}}}}},
+                "Update",
+            )
+        )
     live["status"] = {"replicas": spec["replicas"], "observedGeneration": live["metadata"]["generation"]}
     return desired, live
 
@@ -246,17 +296,28 @@ def service_pairs(draw):
         if draw(st.booleans()):
             port["protocol"] = "TCP"
         ports.append(port)
-    desired = {"apiVersion": "v1", "kind": "Service", "metadata": draw(_metadata()),
-               "spec": {"selector": draw(st.dictionaries(map_keys, st.text(DNS, min_size=1, max_size=4), max_size=2)),
-                        "ports": ports}}
+    desired = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": draw(_metadata()),
+        "spec": {"selector": draw(st.dictionaries(map_keys, st.text(DNS, min_size=1, max_size=4), max_size=2)), "ports": ports},
+    }
     kind = draw(st.sampled_from([None, "ClusterIP", "NodePort"]))
     if kind:
         desired["spec"]["type"] = kind
     live = copy.deepcopy(desired)
     spec = live["spec"]
     spec.setdefault("type", "ClusterIP")
-    spec.update({"clusterIP": "10.0.0.12", "clusterIPs": ["10.0.0.12"], "ipFamilies": ["IPv4"],
-                 "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None", "internalTrafficPolicy": "Cluster"})
+    spec.update(
+        {
+            "clusterIP": "10.0.0.12",
+            "clusterIPs": ["10.0.0.12"],
+            "ipFamilies": ["IPv4"],
+            "ipFamilyPolicy": "SingleStack",
+            "sessionAffinity": "None",
+            "internalTrafficPolicy": "Cluster",
+        }
+    )
     for port in spec["ports"]:
         port.setdefault("protocol", "TCP")
         port.setdefault("targetPort", port["port"])
@@ -270,8 +331,7 @@ def service_pairs(draw):
 @st.composite
 def configmap_pairs(draw):
     """A ConfigMap (keys and text meant to confuse a comparison) and its stored form."""
-    desired = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": draw(_metadata()),
-               "data": draw(st.dictionaries(map_keys, texts, min_size=1, max_size=4))}
+    desired = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": draw(_metadata()), "data": draw(st.dictionaries(map_keys, texts, min_size=1, max_size=4))}
     live = copy.deepcopy(desired)
     draw(_bookkeeping(desired, live))
     return desired, live
@@ -405,15 +465,16 @@ data_values = st.one_of(
     st.from_regex(r"\A(?:[A-Za-z0-9+/]{4}){0,2}(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)\Z"),
     secret_texts,  # not base64 at all
 )
-odd_values = st.one_of(st.none(), st.integers(), st.booleans(), st.lists(secret_texts, max_size=2),
-                       st.dictionaries(secret_texts, secret_texts, max_size=2))
+odd_values = st.one_of(st.none(), st.integers(), st.booleans(), st.lists(secret_texts, max_size=2), st.dictionaries(secret_texts, secret_texts, max_size=2))
 
 
 def _value_map(values):
     """A data/stringData field: usually a map, sometimes something else a broken manifest holds."""
-    return st.one_of(st.dictionaries(secret_keys, st.one_of(values, odd_values), max_size=4),
-                     st.dictionaries(secret_keys, values, min_size=1, max_size=4),
-                     st.one_of(secret_texts, st.lists(secret_texts, max_size=2), st.none()))
+    return st.one_of(
+        st.dictionaries(secret_keys, st.one_of(values, odd_values), max_size=4),
+        st.dictionaries(secret_keys, values, min_size=1, max_size=4),
+        st.one_of(secret_texts, st.lists(secret_texts, max_size=2), st.none()),
+    )
 
 
 @st.composite
@@ -436,14 +497,18 @@ def any_secrets(draw):
     return secret
 
 
-configmaps = st.builds(lambda name, data: {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data},
-                       names, st.dictionaries(secret_keys, secret_texts, max_size=3))
+configmaps = st.builds(
+    lambda name, data: {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data},
+    names,
+    st.dictionaries(secret_keys, secret_texts, max_size=3),
+)
 
 
 def _lists_of(children):
     """``kind: List`` (or SecretList) documents holding ``children``."""
-    return st.builds(lambda kind, items: {"apiVersion": "v1", "kind": kind, "items": items},
-                     st.sampled_from(["List", "SecretList"]), st.lists(children, max_size=3))
+    return st.builds(
+        lambda kind, items: {"apiVersion": "v1", "kind": kind, "items": items}, st.sampled_from(["List", "SecretList"]), st.lists(children, max_size=3)
+    )
 
 
 # A Secret, a ConfigMap, or a (nested) List of them, as kubectl and List documents hold them.

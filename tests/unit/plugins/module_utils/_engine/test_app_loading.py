@@ -14,22 +14,28 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import C
 DEFINITION = {"spec": {"source": {"path": "apps"}}}
 
 
-@pytest.mark.parametrize("install_crd, check_mode, step", [
-    (True, False, app_loading.INSTALL_CRD),
-    (True, True, app_loading.PROBE_CRD),  # check mode writes nothing, not even the CRD
-    (False, False, app_loading.KEEP_CRD),
-    (False, True, app_loading.KEEP_CRD),
-])
+@pytest.mark.parametrize(
+    "install_crd, check_mode, step",
+    [
+        (True, False, app_loading.INSTALL_CRD),
+        (True, True, app_loading.PROBE_CRD),  # check mode writes nothing, not even the CRD
+        (False, False, app_loading.KEEP_CRD),
+        (False, True, app_loading.KEEP_CRD),
+    ],
+)
 def test_crd_step(install_crd, check_mode, step):
     assert app_loading.crd_step(install_crd, check_mode) == step
 
 
-@pytest.mark.parametrize("check_mode, definition, answer", [
-    (True, DEFINITION, True),  # what would be declared is the answer
-    (True, None, "CRD is not installed"),  # an Application by name cannot be read
-    (False, DEFINITION, "CRD is not installed"),
-    (False, None, "CRD is not installed"),
-])
+@pytest.mark.parametrize(
+    "check_mode, definition, answer",
+    [
+        (True, DEFINITION, True),  # what would be declared is the answer
+        (True, None, "CRD is not installed"),  # an Application by name cannot be read
+        (False, DEFINITION, "CRD is not installed"),
+        (False, None, "CRD is not installed"),
+    ],
+)
 def test_definition_without_crd(check_mode, definition, answer):
     if answer is True:
         assert app_loading.definition_without_crd(check_mode, definition) is True
@@ -44,11 +50,14 @@ def test_ends_at_new_namespace(check_mode, created, ends):
     assert app_loading.ends_at_new_namespace(check_mode, created) is ends
 
 
-@pytest.mark.parametrize("definition, name, namespace, expected", [
-    ({}, "root", None, ("root", "gitops-system")),
-    ({}, "root", "ops", ("root", "ops")),
-    ({"metadata": {"name": "given", "namespace": "team"}}, "root", "ops", ("given", "team")),  # the definition wins
-])
+@pytest.mark.parametrize(
+    "definition, name, namespace, expected",
+    [
+        ({}, "root", None, ("root", "gitops-system")),
+        ({}, "root", "ops", ("root", "ops")),
+        ({"metadata": {"name": "given", "namespace": "team"}}, "root", "ops", ("given", "team")),  # the definition wins
+    ],
+)
 def test_normalized_definition_fills_in_kind_and_names(definition, name, namespace, expected):
     obj = app_loading.normalized_definition(definition, name, namespace)
     assert (obj["apiVersion"], obj["kind"]) == (APP_API_VERSION, APP_KIND)

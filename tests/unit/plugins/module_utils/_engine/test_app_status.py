@@ -19,19 +19,33 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import Pla
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.multi_source import Sourced
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.sync import SyncResult
 
-APP = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "shop", "namespace": "gitops-system"},
-       "spec": {"source": {"repoURL": "https://github.com/acme/shop", "path": "deploy"}, "destination": {"namespace": "shop"}}}
-PREVIOUS = {"sync": {"status": "OutOfSync", "revision": "old"}, "conditions": [{"type": "SyncError", "message": "x", "lastTransitionTime": "t0"}],
-            "operationState": {"phase": "Failed", "revision": "old"}}
+APP = {
+    "apiVersion": "gitops-k8s.dev/v1alpha1",
+    "kind": "Application",
+    "metadata": {"name": "shop", "namespace": "gitops-system"},
+    "spec": {"source": {"repoURL": "https://github.com/acme/shop", "path": "deploy"}, "destination": {"namespace": "shop"}},
+}
+PREVIOUS = {
+    "sync": {"status": "OutOfSync", "revision": "old"},
+    "conditions": [{"type": "SyncError", "message": "x", "lastTransitionTime": "t0"}],
+    "operationState": {"phase": "Failed", "revision": "old"},
+}
 
 
 def report(**changes):
     spec = replace(application.parse(APP), warnings=("spec.info: not shown",))
     created = ChangeSetEntry(subject="ConfigMap/shop/a", action="created", status="Missing")
-    values = dict(spec=spec, sourced=Sourced((), "c0ffee", "https://github.com/acme/shop"),
-                  plan=Plan(items=[], extra=[], previous=(), warnings=("ConfigMap/shop/a: Foo=bar is not a sync option",)),
-                  result=SyncResult(changeset=ChangeSet((created,)), inventory=(), sync_status="Synced"),
-                  health=Health("Healthy", ""), reason="new revision c0ffee", synced=True, started="t1", finished="t2")
+    values = dict(
+        spec=spec,
+        sourced=Sourced((), "c0ffee", "https://github.com/acme/shop"),
+        plan=Plan(items=[], extra=[], previous=(), warnings=("ConfigMap/shop/a: Foo=bar is not a sync option",)),
+        result=SyncResult(changeset=ChangeSet((created,)), inventory=(), sync_status="Synced"),
+        health=Health("Healthy", ""),
+        reason="new revision c0ffee",
+        synced=True,
+        started="t1",
+        finished="t2",
+    )
     values.update(changes)
     return app_status.Report(**values)
 
@@ -44,19 +58,18 @@ def test_the_status_and_warnings_come_back_and_nothing_given_changes():
     assert status["sync"] == {"status": "Synced", "revision": "c0ffee", "repoURL": "https://github.com/acme/shop", "path": "deploy"}
     assert status["operationState"]["phase"] == "Succeeded" and status["lastSyncedAt"] == "t2"
     assert [c["type"] for c in status["conditions"]] == [application.UNSUPPORTED_WARNING]  # the old SyncError is gone
-    assert warnings == ["UnsupportedFeatureWarning: spec.info: not shown",
-                        "UnsupportedFeatureWarning: ConfigMap/shop/a: Foo=bar is not a sync option"]
+    assert warnings == ["UnsupportedFeatureWarning: spec.info: not shown", "UnsupportedFeatureWarning: ConfigMap/shop/a: Foo=bar is not a sync option"]
     assert status["history"][0]["revision"] == "c0ffee"
 
 
 def test_a_multi_source_application_lists_each_revision():
-    status, _ = app_status.next_status({}, report(sourced=Sourced((), "c0ffee,beef", "https://github.com/acme/shop", ("c0ffee", "beef"))))
+    status = app_status.next_status({}, report(sourced=Sourced((), "c0ffee,beef", "https://github.com/acme/shop", ("c0ffee", "beef"))))[0]
     assert status["sync"]["revision"] == "c0ffee,beef" and status["sync"]["revisions"] == ["c0ffee", "beef"]
 
 
 def test_the_url_fetched_shows_only_when_a_rewrite_served_it():
-    plain, _ = app_status.next_status({}, report())
-    mirrored, _ = app_status.next_status({}, report(sourced=Sourced((), "c0ffee", "https://github.com/acme/shop", fetched_url="http://127.0.0.1:1/shop")))
+    plain = app_status.next_status({}, report())[0]
+    mirrored = app_status.next_status({}, report(sourced=Sourced((), "c0ffee", "https://github.com/acme/shop", fetched_url="http://127.0.0.1:1/shop")))[0]
     assert "fetchedURL" not in plain["sync"]
     assert mirrored["sync"]["fetchedURL"] == "http://127.0.0.1:1/shop"
 

@@ -15,31 +15,41 @@ from .fake_cluster import World
 
 
 def app(**policy):
-    return {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "ops"},
-            "spec": {"source": {"path": "p"}, "destination": {"namespace": "demo"}, "syncPolicy": policy}}
+    return {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "a", "namespace": "ops"},
+        "spec": {"source": {"path": "p"}, "destination": {"namespace": "demo"}, "syncPolicy": policy},
+    }
 
 
-@pytest.mark.parametrize("policy, status, revision, planned, requested, expected", [
-    ({}, {}, "r1", "OutOfSync", None, False),
-    ({"automated": {}}, {}, "r1", "Synced", None, False),
-    ({"automated": {}}, {}, "r1", "OutOfSync", None, True),
-    ({"automated": {}}, {"operationState": {"revision": "r1", "phase": "Succeeded"}}, "r1", "OutOfSync", None, False),
-    ({"automated": {"selfHeal": True}}, {"operationState": {"revision": "r1", "phase": "Succeeded"}}, "r1", "OutOfSync", None, True),
-    ({"automated": {}}, {"operationState": {"revision": "r1", "phase": "Failed"}}, "r1", "OutOfSync", None, True),
-    ({}, {}, "r1", "OutOfSync", True, True),
-    ({"automated": {"selfHeal": True}}, {}, "r1", "OutOfSync", False, False),
-])
+@pytest.mark.parametrize(
+    "policy, status, revision, planned, requested, expected",
+    [
+        ({}, {}, "r1", "OutOfSync", None, False),
+        ({"automated": {}}, {}, "r1", "Synced", None, False),
+        ({"automated": {}}, {}, "r1", "OutOfSync", None, True),
+        ({"automated": {}}, {"operationState": {"revision": "r1", "phase": "Succeeded"}}, "r1", "OutOfSync", None, False),
+        ({"automated": {"selfHeal": True}}, {"operationState": {"revision": "r1", "phase": "Succeeded"}}, "r1", "OutOfSync", None, True),
+        ({"automated": {}}, {"operationState": {"revision": "r1", "phase": "Failed"}}, "r1", "OutOfSync", None, True),
+        ({}, {}, "r1", "OutOfSync", True, True),
+        ({"automated": {"selfHeal": True}}, {}, "r1", "OutOfSync", False, False),
+    ],
+)
 def test_should_sync(policy, status, revision, planned, requested, expected):
     spec = application.parse(app(**policy))
     assert application.should_sync(spec, status, revision, planned, requested)[0] is expected
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"spec": "x"}, "spec must be a mapping"),
-    ({"spec": {"source": {"path": "/abs"}}}, "relative path"),
-    ({"spec": {"syncPolicy": {"syncOptions": [1]}}}, "syncOptions"),
-    ({"spec": {"ignoreDifferences": [{"group": "apps"}]}}, "ignoreDifferences"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"spec": "x"}, "spec must be a mapping"),
+        ({"spec": {"source": {"path": "/abs"}}}, "relative path"),
+        ({"spec": {"syncPolicy": {"syncOptions": [1]}}}, "syncOptions"),
+        ({"spec": {"ignoreDifferences": [{"group": "apps"}]}}, "ignoreDifferences"),
+    ],
+)
 def test_parse_rejects_bad_specs(bad, message):
     obj = app()
     obj.update(bad)

@@ -18,8 +18,13 @@ from .fake_cluster import World
 GUESTBOOK = {
     "apiVersion": "argoproj.io/v1alpha1",
     "kind": "Application",
-    "metadata": {"name": "guestbook", "namespace": "argocd", "finalizers": ["resources-finalizer.argocd.argoproj.io"],
-                 "labels": {"team": "web"}, "annotations": {"argocd.argoproj.io/sync-wave": "1"}},
+    "metadata": {
+        "name": "guestbook",
+        "namespace": "argocd",
+        "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+        "labels": {"team": "web"},
+        "annotations": {"argocd.argoproj.io/sync-wave": "1"},
+    },
     "spec": {
         "project": "default",
         "source": {"repoURL": "https://github.com/argoproj/argocd-example-apps.git", "targetRevision": "HEAD", "path": "guestbook"},
@@ -33,10 +38,14 @@ def world_with_root(path="apps", **automated):
     world = World()
     ns_type = world.cluster.resolve("v1", "Namespace")
     world.cluster.apply(ns_type, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gitops-system"}})
-    root = world.declare({"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application",
-                          "metadata": {"name": "root", "namespace": "gitops-system"},
-                          "spec": {"source": {"path": path}, "destination": {"namespace": "gitops-system"},
-                                   "syncPolicy": {"automated": automated}}})
+    root = world.declare(
+        {
+            "apiVersion": "gitops-k8s.dev/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": "root", "namespace": "gitops-system"},
+            "spec": {"source": {"path": path}, "destination": {"namespace": "gitops-system"}, "syncPolicy": {"automated": automated}},
+        }
+    )
     return world, root
 
 
@@ -58,12 +67,15 @@ def test_an_argo_cd_application_becomes_ours_in_the_parents_namespace():
     assert out.origin == "apps/templates/x.yaml:0" and warnings == ()
 
 
-@pytest.mark.parametrize("finalizers, expected", [
-    (["resources-finalizer.argocd.argoproj.io/background"], [APP_FINALIZER]),
-    (["resources-finalizer.argocd.argoproj.io/foreground", "resources-finalizer.argocd.argoproj.io"], [APP_FINALIZER]),
-    (["example.com/keep"], ["example.com/keep"]),
-    ([], None),
-])
+@pytest.mark.parametrize(
+    "finalizers, expected",
+    [
+        (["resources-finalizer.argocd.argoproj.io/background"], [APP_FINALIZER]),
+        (["resources-finalizer.argocd.argoproj.io/foreground", "resources-finalizer.argocd.argoproj.io"], [APP_FINALIZER]),
+        (["example.com/keep"], ["example.com/keep"]),
+        ([], None),
+    ],
+)
 def test_argo_cd_resources_finalizer_maps_to_ours(finalizers, expected):
     obj = copy.deepcopy(GUESTBOOK)
     obj["metadata"]["finalizers"] = finalizers
@@ -99,8 +111,12 @@ def test_operation_and_status_are_not_carried_over():
 
 def test_projects_and_application_sets_are_left_out_with_a_warning_naming_them():
     project = {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "team-a", "namespace": "argocd"}, "spec": {}}
-    appset = {"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": {"name": "clusters", "namespace": "argocd"},
-              "spec": {"generators": []}}
+    appset = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "clusters", "namespace": "argocd"},
+        "spec": {"generators": []},
+    }
     out, warnings = convert(project, GUESTBOOK, appset)
     assert [m.obj["kind"] for m in out] == ["Application"]
     assert len(warnings) == 2
@@ -123,10 +139,14 @@ def test_a_converted_child_is_written_by_its_parent_and_only_by_it():
     assert child["metadata"]["annotations"][ANN_TRACKING_ID].startswith("gitops-system/root:")
     assert child["metadata"]["annotations"][ANN_CONVERTED_FROM] == "argoproj.io/v1alpha1"
     # another parent rendering the same Argo CD Application is refused (authority)
-    other = world.declare({"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application",
-                           "metadata": {"name": "other", "namespace": "gitops-system"},
-                           "spec": {"source": {"path": "apps"}, "destination": {"namespace": "gitops-system"},
-                                    "syncPolicy": {"automated": {}}}})
+    other = world.declare(
+        {
+            "apiVersion": "gitops-k8s.dev/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": "other", "namespace": "gitops-system"},
+            "spec": {"source": {"path": "apps"}, "destination": {"namespace": "gitops-system"}, "syncPolicy": {"automated": {}}},
+        }
+    )
     refused = world.run(other)
     assert refused.error is not None and "owned by gitops-system/root" in str(refused.error)
 

@@ -18,7 +18,12 @@ import yaml
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import inventory, plan
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    ANN_TRACKING_ID, APP_API_VERSION, APP_KIND, APP_MAX_DEPTH, PRUNED, SKIPPED,
+    ANN_TRACKING_ID,
+    APP_API_VERSION,
+    APP_KIND,
+    APP_MAX_DEPTH,
+    PRUNED,
+    SKIPPED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SafetyError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
@@ -53,8 +58,12 @@ def plan_of(cluster, owner, objs, previous=(), **opts):
 
 
 def application(name, owner=None, path="p", namespace=NS):
-    obj = {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": namespace},
-           "spec": {"source": {"path": path}, "destination": {"namespace": "demo"}}}
+    obj = {
+        "apiVersion": APP_API_VERSION,
+        "kind": APP_KIND,
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {"source": {"path": path}, "destination": {"namespace": "demo"}},
+    }
     if owner:
         entry = inventory.entry_of(obj)
         obj["metadata"]["annotations"] = {ANN_TRACKING_ID: tracking_id(owner, entry)}

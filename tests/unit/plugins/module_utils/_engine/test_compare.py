@@ -68,16 +68,19 @@ def test_ignored_pointer_does_not_hide_other_drift():
     assert compare.suspect_drift(case["desired"], case["live"], pointers=pointers) is not None
 
 
-@pytest.mark.parametrize("a, b, equal", [
-    ("0.5", "500m", True),
-    ("1024Mi", "1Gi", True),
-    ("1e3", "1k", True),
-    (1, "1000m", True),
-    ("100m", "0.2", False),
-    ("1Gi", "1G", False),
-    ("abc", "abc", True),
-    ("abc", "abd", False),
-])
+@pytest.mark.parametrize(
+    "a, b, equal",
+    [
+        ("0.5", "500m", True),
+        ("1024Mi", "1Gi", True),
+        ("1e3", "1k", True),
+        (1, "1000m", True),
+        ("100m", "0.2", False),
+        ("1Gi", "1G", False),
+        ("abc", "abc", True),
+        ("abc", "abd", False),
+    ],
+)
 def test_quantity_equal(a, b, equal):
     assert quantity.equal(a, b) is equal
 

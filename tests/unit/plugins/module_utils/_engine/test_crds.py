@@ -14,8 +14,12 @@ NAME = "widgets.example.test"
 
 
 def crd(established):
-    return {"apiVersion": CRD_API_VERSION, "kind": CRD_KIND, "metadata": {"name": NAME},
-            "status": {"conditions": [{"type": "Established", "status": "True" if established else "False"}]}}
+    return {
+        "apiVersion": CRD_API_VERSION,
+        "kind": CRD_KIND,
+        "metadata": {"name": NAME},
+        "status": {"conditions": [{"type": "Established", "status": "True" if established else "False"}]},
+    }
 
 
 def store(cluster, obj):

@@ -19,7 +19,7 @@ class Clock:
 def test_no_deadline_never_passes_and_caps_nothing():
     clock = Clock()
     deadline = Deadline(0, clock.now)
-    clock.t += 10 ** 6
+    clock.t += 10**6
     assert deadline.left() is None and not deadline.passed()
     assert deadline.cap(300) == 300 and deadline.cap(0) == 0
 

@@ -21,8 +21,12 @@ def app(name, parent=None, repo=None, ref="main", synced=None):
     source = {"path": name}
     if repo:
         source.update(repoURL=repo, targetRevision=ref)
-    obj = {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": NS},
-           "spec": {"source": source, "destination": {"namespace": "demo"}}}
+    obj = {
+        "apiVersion": APP_API_VERSION,
+        "kind": APP_KIND,
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"source": source, "destination": {"namespace": "demo"}},
+    }
     if parent:
         obj["metadata"]["annotations"] = {ANN_TRACKING_ID: tracking_id("%s/%s" % (NS, parent), inventory.entry_of(obj))}
     if synced:
@@ -45,16 +49,39 @@ def chain_of(*objs):
 # (case, live Applications, reconciled one, expected holder, expected ref, expected reads)
 TABLE = [
     ("own repoURL: itself at its targetRevision", [], app("a", repo=REPO, ref="v1"), "a", "v1", []),
-    ("own repoURL, declared by a parent: still itself, no read", [app("root", repo=REPO, synced="c0")],
-     app("a", parent="root", repo=REPO, ref="v2"), "a", "v2", []),
-    ("no repoURL: the parent's repository at the revision the parent synced",
-     [app("root", repo=REPO, ref="main", synced="c0ffee")], app("a", parent="root"), "root", "c0ffee", ["root"]),
-    ("the parent has not synced yet: its targetRevision", [app("root", repo=REPO, ref="main")],
-     app("a", parent="root"), "root", "main", ["root"]),
-    ("two levels without repoURL: the grandparent", [app("root", repo=REPO, synced="c1"), app("mid", parent="root")],
-     app("leaf", parent="mid"), "root", "c1", ["mid", "root"]),
-    ("nearest repoURL wins", [app("root", repo=REPO, synced="c1"), app("mid", parent="root", repo=REPO + "x", synced="c2")],
-     app("leaf", parent="mid"), "mid", "c2", ["mid"]),
+    (
+        "own repoURL, declared by a parent: still itself, no read",
+        [app("root", repo=REPO, synced="c0")],
+        app("a", parent="root", repo=REPO, ref="v2"),
+        "a",
+        "v2",
+        [],
+    ),
+    (
+        "no repoURL: the parent's repository at the revision the parent synced",
+        [app("root", repo=REPO, ref="main", synced="c0ffee")],
+        app("a", parent="root"),
+        "root",
+        "c0ffee",
+        ["root"],
+    ),
+    ("the parent has not synced yet: its targetRevision", [app("root", repo=REPO, ref="main")], app("a", parent="root"), "root", "main", ["root"]),
+    (
+        "two levels without repoURL: the grandparent",
+        [app("root", repo=REPO, synced="c1"), app("mid", parent="root")],
+        app("leaf", parent="mid"),
+        "root",
+        "c1",
+        ["mid", "root"],
+    ),
+    (
+        "nearest repoURL wins",
+        [app("root", repo=REPO, synced="c1"), app("mid", parent="root", repo=REPO + "x", synced="c2")],
+        app("leaf", parent="mid"),
+        "mid",
+        "c2",
+        ["mid"],
+    ),
     ("no repoURL up to the root: the root (its source is the checkout)", [app("root")], app("a", parent="root"), "root", None, ["root"]),
     ("a root without repoURL: itself", [], app("root"), "root", None, []),
     ("a loop without repoURL ends the walk", [app("x", parent="y"), app("y", parent="x")], app("x", parent="y"), "y", None, ["y"]),

@@ -11,10 +11,23 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import duration
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 
 
-@pytest.mark.parametrize("text, seconds", [
-    ("5s", 5), ("2m", 120), ("1h", 3600), ("1h30m", 5400), ("1.5h", 5400), ("300ms", 0.3), ("2h45m10s", 9910),
-    ("5", 5), (5, 5), ("0s", 0), ("1m0.5s", 60.5), (".5s", 0.5),
-])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("5s", 5),
+        ("2m", 120),
+        ("1h", 3600),
+        ("1h30m", 5400),
+        ("1.5h", 5400),
+        ("300ms", 0.3),
+        ("2h45m10s", 9910),
+        ("5", 5),
+        (5, 5),
+        ("0s", 0),
+        ("1m0.5s", 60.5),
+        (".5s", 0.5),
+    ],
+)
 def test_go_durations(text, seconds):
     assert durations.parse(text, "f") == pytest.approx(seconds)
 

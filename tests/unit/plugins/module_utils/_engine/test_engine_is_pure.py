@@ -112,8 +112,7 @@ def test_scanner_catches(tmp_path, source, expected):
 def test_scanner_accepts_stdlib_and_engine(tmp_path):
     path = tmp_path / "good.py"
     path.write_text(
-        "from __future__ import annotations\nimport re\nimport hashlib\nfrom typing import Any\n"
-        "from %s.constants import HEALTHY\n" % ENGINE_PACKAGE,
+        "from __future__ import annotations\nimport re\nimport hashlib\nfrom typing import Any\nfrom %s.constants import HEALTHY\n" % ENGINE_PACKAGE,
         encoding="utf-8",
     )
     assert violations(str(path)) == []

@@ -42,8 +42,7 @@ class JobCluster(FakeCluster):
             left = self.ready_after.get(name, 0)
             self.ready_after[name] = left - 1
             replicas = 1 if left <= 0 else 0
-            obj["status"] = {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": replicas,
-                             "availableReplicas": replicas}
+            obj["status"] = {"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": replicas, "availableReplicas": replicas}
             obj["metadata"]["generation"] = 1
         return obj
 
@@ -56,10 +55,16 @@ def cm(name, wave=None):
 
 
 def deployment(name, wave=0):
-    return {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": name, "annotations": {"argocd.argoproj.io/sync-wave": str(wave)}},
-            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "annotations": {"argocd.argoproj.io/sync-wave": str(wave)}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}},
+        },
+    }
 
 
 def hook_job(phase, prefix, policy=None, wave=None, fixed_name=False):
@@ -69,9 +74,12 @@ def hook_job(phase, prefix, policy=None, wave=None, fixed_name=False):
     if wave is not None:
         ann["argocd.argoproj.io/sync-wave"] = str(wave)
     meta = {"annotations": ann, ("name" if fixed_name else "generateName"): prefix}
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta,
-            "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never",
-                                                              "containers": [{"name": "run", "image": "busybox"}]}}}}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": meta,
+        "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "run", "image": "busybox"}]}}},
+    }
 
 
 @pytest.fixture
@@ -93,8 +101,15 @@ def writes(cluster):
 
 
 def test_steps_are_phase_then_wave_then_kind(cluster):
-    objs = [cm("late", wave=2), hook_job("PostSync", "post-"), hook_job("PreSync", "pre-b-", wave=1), hook_job("PreSync", "pre-a-", wave=-1),
-            cm("early"), hook_job("Sync", "sync-", wave=2), hook_job("SyncFail", "fail-")]
+    objs = [
+        cm("late", wave=2),
+        hook_job("PostSync", "post-"),
+        hook_job("PreSync", "pre-b-", wave=1),
+        hook_job("PreSync", "pre-a-", wave=-1),
+        cm("early"),
+        hook_job("Sync", "sync-", wave=2),
+        hook_job("SyncFail", "fail-"),
+    ]
     p = plan.build_plan(cluster, [Manifest(o, "f.yaml") for o in objs], (), SyncOptions(namespace="demo", tracking=OWNER))
     got = [(s.phase, s.wave, [i.subject for i in s.items]) for s in phases.steps(p)]
     assert got == [
@@ -124,8 +139,7 @@ def test_successful_sync_runs_phases_in_order_and_deletes_hook_succeeded(cluster
     _p, result = run(cluster, [cm("app"), hook_job("PreSync", "migrate-", policy="HookSucceeded"), hook_job("PostSync", "smoke-")])
     assert result.error is None
     created = [w for w in writes(cluster) if w[0] in ("create", "apply")]
-    assert [(w[0], w[2][:-5] if w[0] == "create" else w[2]) for w in created] == [
-        ("create", "migrate-"), ("apply", "app"), ("create", "smoke-")]
+    assert [(w[0], w[2][:-5] if w[0] == "create" else w[2]) for w in created] == [("create", "migrate-"), ("apply", "app"), ("create", "smoke-")]
     deleted = [w[2] for w in writes(cluster) if w[0] == "delete"]
     assert len(deleted) == 1 and deleted[0].startswith("migrate-")  # HookSucceeded; smoke- keeps BeforeHookCreation
     assert [(h.phase, h.status) for h in result.hooks] == [("PreSync", "Succeeded"), ("PostSync", "Succeeded")]
@@ -140,8 +154,7 @@ def test_presync_failure_applies_nothing_prunes_nothing_and_runs_syncfail(cluste
     cluster.jobs.update({"migrate-": "Failed", "notify-": "Complete"})
     _p, first = run(cluster, [cm("old")])
     cluster.reset_calls()
-    _p, result = run(cluster, [cm("app"), hook_job("PreSync", "migrate-", policy="HookFailed"), hook_job("SyncFail", "notify-")],
-                     previous=first.inventory)
+    _p, result = run(cluster, [cm("app"), hook_job("PreSync", "migrate-", policy="HookFailed"), hook_job("SyncFail", "notify-")], previous=first.inventory)
     assert result.error is not None and result.error.step == "hook"
     assert "PreSync hook failed: Job failed" in str(result.error) and result.error.subject.startswith("Job/demo/migrate-")
     kinds = [(w[0], w[1]) for w in writes(cluster)]
@@ -244,8 +257,12 @@ def deleted_app_world(objects):
     world.cluster = JobCluster()
     world.cluster.apply(world.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}})
     world.objects = objects
-    app = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "gitops-system"},
-           "spec": {"source": {"path": "p"}, "destination": {"namespace": "demo"}, "syncPolicy": {"automated": {"prune": True}}}}
+    app = {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "a", "namespace": "gitops-system"},
+        "spec": {"source": {"path": "p"}, "destination": {"namespace": "demo"}, "syncPolicy": {"automated": {"prune": True}}},
+    }
     first = world.run(app)
     assert first.error is None and first.hooks == []  # deletion hooks do not run on a sync
     app["metadata"].update(deletionTimestamp="2026-11-22T00:00:00Z", finalizers=[APP_FINALIZER])
@@ -258,8 +275,7 @@ def test_deletion_hooks_run_before_and_after_pruning():
     world.cluster.jobs.update({"backup-": "Complete", "goodbye-": "Complete"})
     outcome = world.run(app)
     assert outcome.error is None and world.finalized == ["a"]
-    assert [(w[0], w[2].rstrip("0123456789")) for w in writes(world.cluster)] == [
-        ("create", "backup-"), ("delete", "app"), ("create", "goodbye-")]
+    assert [(w[0], w[2].rstrip("0123456789")) for w in writes(world.cluster)] == [("create", "backup-"), ("delete", "app"), ("create", "goodbye-")]
     assert [(h["hookType"], h["hookPhase"]) for h in outcome.hooks] == [("PreDelete", "Succeeded"), ("PostDelete", "Succeeded")]
 
 
@@ -308,12 +324,22 @@ def test_waves_of_child_applications_do_not_wait_for_their_health():
 
     world = World()
     world.cluster.apply(world.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gitops-system"}})
-    children = [{"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application",
-                 "metadata": {"name": name, "namespace": "gitops-system", "annotations": {"argocd.argoproj.io/sync-wave": wave}},
-                 "spec": {"source": {"path": name}, "destination": {"namespace": "demo"}}} for name, wave in (("db", "-1"), ("web", "0"))]
+    children = [
+        {
+            "apiVersion": "gitops-k8s.dev/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": name, "namespace": "gitops-system", "annotations": {"argocd.argoproj.io/sync-wave": wave}},
+            "spec": {"source": {"path": name}, "destination": {"namespace": "demo"}},
+        }
+        for name, wave in (("db", "-1"), ("web", "0"))
+    ]
     world.objects = children
-    root = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "root", "namespace": "gitops-system"},
-            "spec": {"source": {"path": "apps"}, "destination": {"namespace": "gitops-system"}, "syncPolicy": {"automated": {"prune": True}}}}
+    root = {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "root", "namespace": "gitops-system"},
+        "spec": {"source": {"path": "apps"}, "destination": {"namespace": "gitops-system"}, "syncPolicy": {"automated": {"prune": True}}},
+    }
     outcome = world.run(root, wave_timeout=5)
     assert outcome.error is None, outcome.error
     assert sorted(k[3] for k in world.cluster.objects if k[1] == "Application") == ["db", "web"]
@@ -326,6 +352,7 @@ def test_a_hook_that_cannot_be_deleted_is_a_note_not_a_failure(cluster):
     def delete(rtype, namespace, name, uid=None, propagation="Background"):
         if name.startswith("migrate-"):
             from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError  # pylint: disable=import-outside-toplevel
+
             raise ClusterError("forbidden: cannot delete jobs")
         return real_delete(rtype, namespace, name, uid, propagation)
 

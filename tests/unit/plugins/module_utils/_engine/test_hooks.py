@@ -17,17 +17,24 @@ def job(annotations=None, name="migrate", generate_name=None):
         meta["generateName"] = generate_name
     else:
         meta["name"] = name
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta,
-            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "busybox"}]}}}}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": meta,
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "m", "image": "busybox"}]}}},
+    }
 
 
-@pytest.mark.parametrize("value, phases", [
-    ("PreSync", ("PreSync",)),
-    ("Sync", ("Sync",)),
-    ("PostSync", ("PostSync",)),
-    ("SyncFail", ("SyncFail",)),
-    ("PostSync, PreSync", ("PreSync", "PostSync")),
-])
+@pytest.mark.parametrize(
+    "value, phases",
+    [
+        ("PreSync", ("PreSync",)),
+        ("Sync", ("Sync",)),
+        ("PostSync", ("PostSync",)),
+        ("SyncFail", ("SyncFail",)),
+        ("PostSync, PreSync", ("PreSync", "PostSync")),
+    ],
+)
 def test_argocd_hook_phases(value, phases):
     hook, warnings = hooks.classify(job({"argocd.argoproj.io/hook": value}))
     assert hook.phases == phases and not hook.skip and warnings == ()
@@ -59,14 +66,17 @@ def test_deletion_hooks_run_only_on_deletion():
     assert hook.phases == ("PreDelete", "PostDelete") and warnings == ()
 
 
-@pytest.mark.parametrize("value, phases", [
-    ("pre-install", ("PreSync",)),
-    ("pre-upgrade", ("PreSync",)),
-    ("post-install", ("PostSync",)),
-    ("post-upgrade", ("PostSync",)),
-    ("pre-install,pre-upgrade", ("PreSync",)),
-    ("post-install,post-upgrade,pre-upgrade", ("PreSync", "PostSync")),
-])
+@pytest.mark.parametrize(
+    "value, phases",
+    [
+        ("pre-install", ("PreSync",)),
+        ("pre-upgrade", ("PreSync",)),
+        ("post-install", ("PostSync",)),
+        ("post-upgrade", ("PostSync",)),
+        ("pre-install,pre-upgrade", ("PreSync",)),
+        ("post-install,post-upgrade,pre-upgrade", ("PreSync", "PostSync")),
+    ],
+)
 def test_helm_hooks_map_as_argocd_maps_them(value, phases):
     hook, warnings = hooks.classify(job({"helm.sh/hook": value}))
     assert hook.phases == phases and warnings == () and hook.source == "helm.sh/hook"
@@ -85,8 +95,7 @@ def test_helm_delete_policies_are_mapped():
 
 
 def test_argocd_policies_and_unknown_policy():
-    hook, warnings = hooks.classify(job({"argocd.argoproj.io/hook": "PostSync",
-                                         "argocd.argoproj.io/hook-delete-policy": "HookFailed,HookSucceded"}))
+    hook, warnings = hooks.classify(job({"argocd.argoproj.io/hook": "PostSync", "argocd.argoproj.io/hook-delete-policy": "HookFailed,HookSucceded"}))
     assert hook.delete_policies == ("HookFailed",)
     assert warnings == ("Job/migrate: unknown argocd.argoproj.io/hook-delete-policy 'HookSucceded' ignored",)
 
@@ -96,20 +105,25 @@ def test_argocd_annotation_wins_over_helm():
     assert hook.phases == ("Sync",) and hook.source == "argocd.argoproj.io/hook"
 
 
-@pytest.mark.parametrize("annotations, wave", [
-    ({}, 0),
-    ({"argocd.argoproj.io/sync-wave": "-2"}, -2),
-    ({"helm.sh/hook-weight": "5"}, 5),
-    ({"argocd.argoproj.io/sync-wave": "3", "helm.sh/hook-weight": "5"}, 3),
-    ({"gitops-k8s.dev/sync-wave": "1", "argocd.argoproj.io/sync-wave": "3"}, 1),
-])
+@pytest.mark.parametrize(
+    "annotations, wave",
+    [
+        ({}, 0),
+        ({"argocd.argoproj.io/sync-wave": "-2"}, -2),
+        ({"helm.sh/hook-weight": "5"}, 5),
+        ({"argocd.argoproj.io/sync-wave": "3", "helm.sh/hook-weight": "5"}, 3),
+        ({"gitops-k8s.dev/sync-wave": "1", "argocd.argoproj.io/sync-wave": "3"}, 1),
+    ],
+)
 def test_wave_annotations_ours_then_argocd_then_helm(annotations, wave):
     assert ordering.wave_of(job(annotations)) == wave
 
 
 def test_generate_name_is_accepted_on_hooks():
-    ms = [manifests.Manifest(job({"argocd.argoproj.io/hook": "PreSync"}, generate_name="migrate-"), "hooks.yaml:1"),
-          manifests.Manifest(job({"helm.sh/hook": "post-install"}, generate_name="migrate-"), "hooks.yaml:2")]
+    ms = [
+        manifests.Manifest(job({"argocd.argoproj.io/hook": "PreSync"}, generate_name="migrate-"), "hooks.yaml:1"),
+        manifests.Manifest(job({"helm.sh/hook": "post-install"}, generate_name="migrate-"), "hooks.yaml:2"),
+    ]
     assert manifests.validate(ms) == ms
 
 

@@ -12,8 +12,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests impor
 
 
 def configmaps(count):
-    return [Manifest({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-%d" % index}}, "cm.yaml:%d" % index)
-            for index in range(count)]
+    return [Manifest({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-%d" % index}}, "cm.yaml:%d" % index) for index in range(count)]
 
 
 def test_the_number_of_objects_is_bounded_naming_the_path():

@@ -22,7 +22,7 @@ def test_short_messages_are_kept(length):
     assert messages.bounded("m" * length) == "m" * length
 
 
-@pytest.mark.parametrize("length", [STATUS_MESSAGE_LIMIT + 1, 5000, 10 ** 6])
+@pytest.mark.parametrize("length", [STATUS_MESSAGE_LIMIT + 1, 5000, 10**6])
 def test_long_messages_keep_their_head_and_say_how_much_was_cut(length):
     text = "apply failed: " + "x" * length
     out = messages.bounded(text)
@@ -38,9 +38,16 @@ def test_a_smaller_limit_and_none():
 
 
 def app(path="p", policy=None):
-    return {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": "a", "namespace": NS},
-            "spec": {"source": {"path": path}, "destination": {"namespace": "demo"},
-                     "syncPolicy": policy if policy is not None else {"automated": {"prune": True}}}}
+    return {
+        "apiVersion": APP_API_VERSION,
+        "kind": APP_KIND,
+        "metadata": {"name": "a", "namespace": NS},
+        "spec": {
+            "source": {"path": path},
+            "destination": {"namespace": "demo"},
+            "syncPolicy": policy if policy is not None else {"automated": {"prune": True}},
+        },
+    }
 
 
 def test_a_huge_render_error_is_bounded_in_the_condition():
@@ -67,9 +74,13 @@ def test_a_huge_apply_error_is_bounded_in_operation_state_and_conditions():
 
 
 def degraded_deployment(name):
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "demo", "generation": 1},
-            "spec": {"replicas": 1},
-            "status": {"observedGeneration": 1, "conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "demo", "generation": 1},
+        "spec": {"replicas": 1},
+        "status": {"observedGeneration": 1, "conditions": [{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"}]},
+    }
 
 
 def test_the_health_message_is_bounded():
@@ -88,8 +99,12 @@ def test_a_child_application_health_message_is_not_nested_in_its_parent():
     world = World()
     world.cluster.apply(world.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
     child_message = "Deployment/shop/worker: " + "M" * 3000
-    child = {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": "child", "namespace": NS},
-             "spec": {"source": {"path": "child"}, "destination": {"namespace": "demo"}}}
+    child = {
+        "apiVersion": APP_API_VERSION,
+        "kind": APP_KIND,
+        "metadata": {"name": "child", "namespace": NS},
+        "spec": {"source": {"path": "child"}, "destination": {"namespace": "demo"}},
+    }
     world.objects = [child]
     parent = app(path="apps", policy={"automated": {"prune": True, "selfHeal": True}})
     sizes = []

@@ -17,8 +17,12 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import I
 from .fake_cluster import World
 
 NS = "gitops-system"
-CHART = {"repoURL": "https://git.example.test/charts.git", "targetRevision": "v1.2.0", "path": "charts/guestbook",
-         "helm": {"valueFiles": ["$values/envs/prod/values.yaml"]}}
+CHART = {
+    "repoURL": "https://git.example.test/charts.git",
+    "targetRevision": "v1.2.0",
+    "path": "charts/guestbook",
+    "helm": {"valueFiles": ["$values/envs/prod/values.yaml"]},
+}
 VALUES = {"repoURL": "https://git.example.test/config.git", "targetRevision": "main", "ref": "values"}
 
 
@@ -38,8 +42,7 @@ class Sources:
 
     def __init__(self, world):
         self.world = world
-        self.revisions = {"https://git.example.test/charts.git": "c1", "https://git.example.test/config.git": "v1",
-                          "https://git.example.test/extra.git": "e1"}
+        self.revisions = {"https://git.example.test/charts.git": "c1", "https://git.example.test/config.git": "v1", "https://git.example.test/extra.git": "e1"}
         self.rendered = []
 
     def source(self, _app, spec):
@@ -109,13 +112,16 @@ def test_source_is_ignored_with_a_warning_when_sources_is_set():
     assert [s.path for s, _rendered, _ref in multi_source.source_specs(spec)] == [".", "x"]
 
 
-@pytest.mark.parametrize("sources, message", [
-    ([CHART], r"valueFiles\[0\] \$values/envs/prod/values.yaml names \$values, but no source has ref: values"),
-    ([VALUES, dict(VALUES)], r"spec.sources\[1\].ref values is also the ref of spec.sources\[0\]"),
-    ([{"repoURL": "x", "ref": "../etc"}], r"ref must be letters"),
-    ([{"repoURL": "x", "path": "/etc"}], r"spec.sources\[0\].path must be a relative path"),
-    ("not-a-list", r"spec.sources must be a list"),
-])
+@pytest.mark.parametrize(
+    "sources, message",
+    [
+        ([CHART], r"valueFiles\[0\] \$values/envs/prod/values.yaml names \$values, but no source has ref: values"),
+        ([VALUES, dict(VALUES)], r"spec.sources\[1\].ref values is also the ref of spec.sources\[0\]"),
+        ([{"repoURL": "x", "ref": "../etc"}], r"ref must be letters"),
+        ([{"repoURL": "x", "path": "/etc"}], r"spec.sources\[0\].path must be a relative path"),
+        ("not-a-list", r"spec.sources must be a list"),
+    ],
+)
 def test_invalid_sources_are_refused(sources, message):
     with pytest.raises(InvalidSpec, match=message):
         multi_source.parse_sources(sources)

@@ -11,7 +11,16 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import inventory, plan, sync
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    ANN_SYNC_OPTIONS, ANN_SYNC_WAVE, ANN_TRACKING_ID, APP_OUT_OF_SYNC, APP_SYNCED, CONFIGURED, CREATED, PRUNED, SKIPPED, UNCHANGED,
+    ANN_SYNC_OPTIONS,
+    ANN_SYNC_WAVE,
+    ANN_TRACKING_ID,
+    APP_OUT_OF_SYNC,
+    APP_SYNCED,
+    CONFIGURED,
+    CREATED,
+    PRUNED,
+    SKIPPED,
+    UNCHANGED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError, SafetyError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
@@ -37,8 +46,12 @@ CRD = {
     "apiVersion": "apiextensions.k8s.io/v1",
     "kind": "CustomResourceDefinition",
     "metadata": {"name": "widgets.example.com"},
-    "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget", "plural": "widgets"},
-             "versions": [{"name": "v1", "served": True, "storage": True}]},
+    "spec": {
+        "group": "example.com",
+        "scope": "Namespaced",
+        "names": {"kind": "Widget", "plural": "widgets"},
+        "versions": [{"name": "v1", "served": True, "storage": True}],
+    },
 }
 WIDGET = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w1"}, "spec": {"size": 1}}
 
@@ -64,8 +77,13 @@ def cluster():
 def test_first_sync_creates_in_order_and_stamps_tracking(cluster):
     _plan, result = run(cluster, [cm("b"), WIDGET, ns("other"), CRD, cm("a")])
     applied = [c[1:] for c in cluster.calls if c[0] == "apply"]
-    assert applied == [("Namespace", None, "other"), ("CustomResourceDefinition", None, "widgets.example.com"),
-                       ("ConfigMap", "demo", "a"), ("ConfigMap", "demo", "b"), ("Widget", "demo", "w1")]
+    assert applied == [
+        ("Namespace", None, "other"),
+        ("CustomResourceDefinition", None, "widgets.example.com"),
+        ("ConfigMap", "demo", "a"),
+        ("ConfigMap", "demo", "b"),
+        ("Widget", "demo", "w1"),
+    ]
     assert result.error is None
     assert result.changeset.summary()[CREATED] == 5
     live = cluster.get(cluster.resolve("v1", "ConfigMap"), "demo", "a")

@@ -19,7 +19,16 @@ from hypothesis import strategies as st
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import compare, quantity
 
 from .strategies import (
-    changed_at, examples, get_path, map_keys, object_pairs, paths, scalar_paths, spelled_quantities, stored, texts,
+    changed_at,
+    examples,
+    get_path,
+    map_keys,
+    object_pairs,
+    paths,
+    scalar_paths,
+    spelled_quantities,
+    stored,
+    texts,
 )
 
 
@@ -29,9 +38,12 @@ def configmap(**data):
 
 def deployment(memory):
     container = {"name": "web", "image": "nginx", "resources": {"limits": {"memory": memory}}}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-            "spec": {"selector": {"matchLabels": {"app": "web"}},
-                     "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [container]}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [container]}}},
+    }
 
 
 @st.composite

@@ -51,9 +51,12 @@ def secret_stored(**string_data):
 
 
 def deployment(*containers):
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
-            "spec": {"selector": {"matchLabels": {"app": "web"}},
-                     "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": list(containers)}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": list(containers)}}},
+    }
 
 
 WEB = {"name": "web", "image": "nginx", "env": [{"name": "MODE", "value": "prod"}]}
@@ -62,7 +65,7 @@ LOGGER_ARGS = ("spec", "template", "spec", "containers", 1, "args")
 
 
 def overlaps(one, other):
-    return one[:len(other)] == other or other[:len(one)] == one
+    return one[: len(other)] == other or other[: len(one)] == one
 
 
 @st.composite
@@ -131,15 +134,13 @@ def test_difference_elsewhere_is_drift(case):
 
 
 @settings(max_examples=examples(50))
-@given(st.sampled_from(["", "apps"]), st.sampled_from(["Deployment", "ConfigMap"]), st.sampled_from(["a", "b", None]),
-       st.sampled_from(["demo", "other", None]))
+@given(st.sampled_from(["", "apps"]), st.sampled_from(["Deployment", "ConfigMap"]), st.sampled_from(["a", "b", None]), st.sampled_from(["demo", "other", None]))
 def test_rules_match_group_kind_and_optional_name_namespace(group, kind, name, namespace):
     rule = {"group": group, "kind": kind, "jsonPointers": ["/spec/replicas"]}
     if name:
         rule["name"] = name
     if namespace:
         rule["namespace"] = namespace
-    for oid in (ObjectId(g, k, ns, n) for g in ("", "apps") for k in ("Deployment", "ConfigMap")
-                for ns in ("demo", "other") for n in ("a", "b")):
+    for oid in (ObjectId(g, k, ns, n) for g in ("", "apps") for k in ("Deployment", "ConfigMap") for ns in ("demo", "other") for n in ("a", "b")):
         matches = oid.group == group and oid.kind == kind and name in (None, oid.name) and namespace in (None, oid.namespace)
         assert ignore.rules_for([rule], oid) == ([["spec", "replicas"]] if matches else [])

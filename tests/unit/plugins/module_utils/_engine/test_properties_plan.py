@@ -31,14 +31,24 @@ from .strategies import examples
 
 OWNER = "gitops-system/demo"
 # (apiVersion, kind, namespaced): a small universe, so that desired, previous and live overlap
-KINDS = (("v1", "ConfigMap", True), ("v1", "Secret", True), ("v1", "ServiceAccount", True), ("v1", "Namespace", False),
-         ("rbac.authorization.k8s.io/v1", "ClusterRole", False))
+KINDS = (
+    ("v1", "ConfigMap", True),
+    ("v1", "Secret", True),
+    ("v1", "ServiceAccount", True),
+    ("v1", "Namespace", False),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole", False),
+)
 NAMES = ("a", "b", "other")
 NAMESPACES = ("demo", "other")
 
-entries = st.builds(inventory.Entry, st.sampled_from(["", "rbac.authorization.k8s.io", "apps"]),
-                    st.sampled_from([k[1] for k in KINDS]), st.sampled_from(("",) + NAMESPACES), st.sampled_from(NAMES),
-                    st.sampled_from(["v1", "v1beta1"]))
+entries = st.builds(
+    inventory.Entry,
+    st.sampled_from(["", "rbac.authorization.k8s.io", "apps"]),
+    st.sampled_from([k[1] for k in KINDS]),
+    st.sampled_from(("",) + NAMESPACES),
+    st.sampled_from(NAMES),
+    st.sampled_from(["v1", "v1beta1"]),
+)
 kinds = st.sampled_from(KINDS)
 
 
@@ -139,15 +149,13 @@ def test_inventory_status_round_trips(items):
 
 
 @settings(max_examples=examples(150))
-@given(desired_objects(), st.lists(entries, max_size=10), live_states(), st.booleans(), st.booleans(), st.booleans(),
-       st.booleans())
+@given(desired_objects(), st.lists(entries, max_size=10), live_states(), st.booleans(), st.booleans(), st.booleans(), st.booleans())
 def test_sync_never_deletes_a_rendered_object(objs, previous, live, prune, prune_protected, allow_empty, dry_run):
     namespaced = dict((k[1], k[2]) for k in KINDS)
     unique = dict((desired_id(o, namespaced[o["kind"]]), o) for o in objs)  # one object per id, as validate() ensures
     rendered = set(unique)
     cluster = cluster_with(live)
-    options = SyncOptions(namespace="demo", tracking=OWNER, prune=prune, prune_protected=prune_protected,
-                          allow_empty=allow_empty, dry_run=dry_run)
+    options = SyncOptions(namespace="demo", tracking=OWNER, prune=prune, prune_protected=prune_protected, allow_empty=allow_empty, dry_run=dry_run)
     manifests = [Manifest(copy.deepcopy(o), "app.yaml:%d" % n) for n, o in enumerate(unique.values())]
     the_plan = plan.build_plan(cluster, manifests, previous, options)
 

@@ -32,7 +32,16 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.redact import L
 
 from .fake_cluster import FakeClock, FakeCluster
 from .strategies import (
-    any_secrets, applied_fields, b64, examples, managed_entry, names, secret_documents, secret_keys, secret_texts, stored,
+    any_secrets,
+    applied_fields,
+    b64,
+    examples,
+    managed_entry,
+    names,
+    secret_documents,
+    secret_keys,
+    secret_texts,
+    stored,
 )
 
 SALT = "5a1t" * 8
@@ -193,8 +202,11 @@ def manifest_forms(obj):
 
 
 @settings(max_examples=examples(150))
-@given(any_secrets().filter(lambda s: isinstance(s.get("data", {}), dict) and isinstance(s.get("stringData", {}), dict)),
-       st.lists(secret_texts, max_size=3), st.randoms(use_true_random=False))
+@given(
+    any_secrets().filter(lambda s: isinstance(s.get("data", {}), dict) and isinstance(s.get("stringData", {}), dict)),
+    st.lists(secret_texts, max_size=3),
+    st.randoms(use_true_random=False),
+)
 # a non-canonical base64 string (padding bits set) decodes to the value but was not scrubbed
 @example({"apiVersion": "v1", "kind": "Secret", "data": {"password": "cGFzc3dvcmR="}}, [], random.Random(0))
 def test_redact_text_scrubs_every_form_of_a_value(obj, noise, rnd):

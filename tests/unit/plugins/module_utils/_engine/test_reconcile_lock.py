@@ -31,8 +31,7 @@ class BlockedWorld(World):
         self.cluster.reset_calls()
 
     def lock(self, _spec):
-        raise LockError("Lease ops/gapp-a is held by %s" % HOLDER, subject="Lease/ops/gapp-a",
-                        details={"holder": HOLDER, "skipped": self.skipped})
+        raise LockError("Lease ops/gapp-a is held by %s" % HOLDER, subject="Lease/ops/gapp-a", details={"holder": HOLDER, "skipped": self.skipped})
 
     def ports(self):
         return super().ports().with_changes(lock=self.lock)
@@ -51,8 +50,7 @@ def test_blocked_sync_claims_no_action_and_says_who_holds_the_lock(skipped):
     assert not outcome.synced
     assert outcome.changeset.by_action(CREATED) == []
     assert outcome.changeset.summary()[SKIPPED] == 2
-    assert [(e.status, e.reason) for e in outcome.changeset.entries] == [
-        ("Missing", "not synced: Lease ops/gapp-a is held by %s" % HOLDER)] * 2
+    assert [(e.status, e.reason) for e in outcome.changeset.entries] == [("Missing", "not synced: Lease ops/gapp-a is held by %s" % HOLDER)] * 2
     assert outcome.reason == "not synced: Lease ops/gapp-a is held by %s" % HOLDER
     assert outcome.lock_holder == HOLDER
     assert outcome.warnings == [outcome.reason]

@@ -23,11 +23,21 @@ def test_an_api_error_quoting_a_secret_value_is_scrubbed(field, value):
     world.objects.append({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, field: {"password": value}})
     world.cluster.fail_apply_on.add("db")
     world.cluster.failure_message = 'admission webhook "policy" denied the request: password %s is too weak (%s)' % (
-        PLAIN, base64.b64encode(PLAIN.encode()).decode())
+        PLAIN,
+        base64.b64encode(PLAIN.encode()).decode(),
+    )
     outcome = world.run(obj)
     assert outcome.error is not None and "too weak" in str(outcome.error)
-    everywhere = json.dumps([str(outcome.error), outcome.error.message, outcome.status, outcome.reason, outcome.warnings,
-                             [(e.subject, e.reason) for e in outcome.changeset.entries]])
+    everywhere = json.dumps(
+        [
+            str(outcome.error),
+            outcome.error.message,
+            outcome.status,
+            outcome.reason,
+            outcome.warnings,
+            [(e.subject, e.reason) for e in outcome.changeset.entries],
+        ]
+    )
     assert PLAIN not in everywhere and base64.b64encode(PLAIN.encode()).decode() not in everywhere
     assert outcome.error.step == "apply"
 

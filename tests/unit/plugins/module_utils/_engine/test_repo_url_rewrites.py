@@ -19,13 +19,16 @@ REWRITES = {
 }
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("https://github.com/argoproj/argocd-example-apps.git", "https://mirror.example.com/github/argoproj/argocd-example-apps.git"),
-    ("https://github.com/acme/shop", "file:///srv/git/acme/shop"),  # the longest prefix wins
-    ("git@github.com:acme/shop.git", "https://mirror.example.com/github/acme/shop.git"),
-    ("https://gitlab.com/acme/shop", "https://gitlab.com/acme/shop"),  # no prefix: unchanged
-    ("https://github.company.com/acme/shop", "https://github.company.com/acme/shop"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://github.com/argoproj/argocd-example-apps.git", "https://mirror.example.com/github/argoproj/argocd-example-apps.git"),
+        ("https://github.com/acme/shop", "file:///srv/git/acme/shop"),  # the longest prefix wins
+        ("git@github.com:acme/shop.git", "https://mirror.example.com/github/acme/shop.git"),
+        ("https://gitlab.com/acme/shop", "https://gitlab.com/acme/shop"),  # no prefix: unchanged
+        ("https://github.company.com/acme/shop", "https://github.company.com/acme/shop"),
+    ],
+)
 def test_longest_prefix_wins(url, expected):
     assert repo_urls.Rewrites.from_mapping(REWRITES).apply(url) == expected
 
@@ -34,11 +37,14 @@ def test_no_rewrites_is_the_identity():
     assert repo_urls.Rewrites.from_mapping(None).apply("https://github.com/a/b") == "https://github.com/a/b"
 
 
-@pytest.mark.parametrize("mapping, message", [
-    ({"": "https://mirror.example.com/"}, "empty"),
-    ({"https://github.com/": ""}, "empty"),
-    ({"https://github.com/": 3}, "string"),
-])
+@pytest.mark.parametrize(
+    "mapping, message",
+    [
+        ({"": "https://mirror.example.com/"}, "empty"),
+        ({"https://github.com/": ""}, "empty"),
+        ({"https://github.com/": 3}, "string"),
+    ],
+)
 def test_a_bad_rule_fails_naming_it(mapping, message):
     with pytest.raises(SourceError, match=message) as caught:
         repo_urls.Rewrites.from_mapping(mapping)
@@ -60,8 +66,12 @@ def test_the_status_keeps_the_spec_url_and_names_the_url_fetched():
     from .fake_cluster import World
 
     world = World()
-    obj = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "ops"},
-           "spec": {"source": {"repoURL": "https://github.com/acme/shop", "path": "p"}, "destination": {"namespace": "demo"}}}
+    obj = {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "a", "namespace": "ops"},
+        "spec": {"source": {"repoURL": "https://github.com/acme/shop", "path": "p"}, "destination": {"namespace": "demo"}},
+    }
     ports = world.ports()
     ports.source = lambda app, spec: Fetched("/src", "r1", "https://github.com/acme/shop", "http://127.0.0.1:8080/acme/shop")
     sync = reconcile(obj, ports, Settings(dry_run=True)).status["sync"]

@@ -24,18 +24,24 @@ def test_parse_defaults_are_argo_cds():
 
 def test_refresh_false_and_unknown_fields_are_warnings_not_silent_drops():
     _policy, warnings = retry.parse({"limit": 1, "refresh": False, "jitter": 1, "backoff": {"cap": "1m"}})
-    assert warnings == ("spec.syncPolicy.retry.jitter is not supported", "spec.syncPolicy.retry.backoff.cap is not supported",
-                        "spec.syncPolicy.retry.refresh=false is not carried out: a new commit always preempts a retrying sync")
+    assert warnings == (
+        "spec.syncPolicy.retry.jitter is not supported",
+        "spec.syncPolicy.retry.backoff.cap is not supported",
+        "spec.syncPolicy.retry.refresh=false is not carried out: a new commit always preempts a retrying sync",
+    )
     assert retry.parse({"limit": 1, "refresh": True})[1] == ()
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("x", "must be a mapping"),
-    ({"limit": "3"}, "limit must be an integer"),
-    ({"backoff": {"factor": 0.5}}, "factor"),
-    ({"backoff": {"duration": "5 minutes"}}, "backoff.duration"),
-    ({"backoff": {"maxDuration": "1d"}}, "maxDuration"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("x", "must be a mapping"),
+        ({"limit": "3"}, "limit must be an integer"),
+        ({"backoff": {"factor": 0.5}}, "factor"),
+        ({"backoff": {"duration": "5 minutes"}}, "backoff.duration"),
+        ({"backoff": {"maxDuration": "1d"}}, "maxDuration"),
+    ],
+)
 def test_parse_rejects(bad, message):
     with pytest.raises(InvalidSpec, match=message):
         retry.parse(bad)
@@ -72,9 +78,12 @@ def test_after_failure_counts_retries_of_one_revision_only():
 
 
 def failing_app(**policy):
-    return {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "ops"},
-            "spec": {"source": {"path": "p"}, "destination": {"namespace": "missing-ns"},
-                     "syncPolicy": dict({"automated": {"prune": True}}, **policy)}}
+    return {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "a", "namespace": "ops"},
+        "spec": {"source": {"path": "p"}, "destination": {"namespace": "missing-ns"}, "syncPolicy": dict({"automated": {"prune": True}}, **policy)},
+    }
 
 
 def failing_world():

@@ -27,8 +27,7 @@ def test_find_one_entry_per_revision_synced_twice():
     assert rollback.find(HISTORY, R1)["revision"] == R1
 
 
-@pytest.mark.parametrize("ref, message", [("7", "matches no history entry"), ("22", "matches no history entry"),
-                                          ("", "matches no history entry")])
+@pytest.mark.parametrize("ref, message", [("7", "matches no history entry"), ("22", "matches no history entry"), ("", "matches no history entry")])
 def test_find_refuses(ref, message):
     with pytest.raises(InvalidSpec, match=message):
         rollback.find(HISTORY, ref)
@@ -46,9 +45,16 @@ def test_decide():
 
 
 def app():
-    return {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "ops"},
-            "spec": {"source": {"path": "p", "repoURL": "https://git.example.com/a.git"}, "destination": {"namespace": "demo"},
-                     "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}}
+    return {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "a", "namespace": "ops"},
+        "spec": {
+            "source": {"path": "p", "repoURL": "https://git.example.com/a.git"},
+            "destination": {"namespace": "demo"},
+            "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+        },
+    }
 
 
 class PinnedWorld(World):

@@ -27,8 +27,12 @@ def app(name, options=()):
     policy = {"automated": {"prune": True, "selfHeal": True}}
     if options:
         policy["syncOptions"] = list(options)
-    return {"apiVersion": APP_API_VERSION, "kind": APP_KIND, "metadata": {"name": name, "namespace": NS},
-            "spec": {"source": {"path": name}, "destination": {"namespace": "demo"}, "syncPolicy": policy}}
+    return {
+        "apiVersion": APP_API_VERSION,
+        "kind": APP_KIND,
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"source": {"path": name}, "destination": {"namespace": "demo"}, "syncPolicy": policy},
+    }
 
 
 def own(name, extra=()):

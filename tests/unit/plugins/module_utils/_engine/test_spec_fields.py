@@ -21,11 +21,18 @@ def app(spec):
 
 GUESTBOOK = {
     "project": "default",
-    "source": {"repoURL": "https://github.com/argoproj/argocd-example-apps.git", "targetRevision": "HEAD", "path": "guestbook",
-               "directory": {"recurse": True, "include": "*.yaml"}},
+    "source": {
+        "repoURL": "https://github.com/argoproj/argocd-example-apps.git",
+        "targetRevision": "HEAD",
+        "path": "guestbook",
+        "directory": {"recurse": True, "include": "*.yaml"},
+    },
     "destination": {"server": "https://kubernetes.default.svc", "namespace": "guestbook"},
-    "syncPolicy": {"automated": {"prune": True, "selfHeal": True, "allowEmpty": False}, "syncOptions": ["CreateNamespace=true"],
-                   "retry": {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}}},
+    "syncPolicy": {
+        "automated": {"prune": True, "selfHeal": True, "allowEmpty": False},
+        "syncOptions": ["CreateNamespace=true"],
+        "retry": {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}},
+    },
     "ignoreDifferences": [{"group": "apps", "kind": "Deployment", "jsonPointers": ["/spec/replicas"]}],
     "revisionHistoryLimit": 3,
 }
@@ -35,84 +42,146 @@ def test_a_plain_argo_cd_application_has_no_warning():
     assert application.parse(app(GUESTBOOK)).warnings == ()
 
 
-@pytest.mark.parametrize("spec, expected", [
-    ({"project": "team-a"}, "spec.project"),
-    ({"source": {"path": "p", "kustomize": {"version": "v5.0.0"}}}, "spec.source.kustomize.version"),
-    ({"sources": [{"path": "p", "kustomize": {"version": "v5.0.0"}}]}, "spec.sources[].kustomize.version"),
-    ({"sources": [{"path": "p", "directory": {"recurse": True, "exclde": "x"}}]}, "spec.sources[].directory.exclde: unknown field"),
-    ({"source": {"path": "p", "ref": "values"}}, "spec.source.ref"),
-    ({"source": {"path": "p", "helm": {"fileParameters": [{"name": "c", "paht": "c.json"}]}}}, "spec.source.helm.fileParameters[].paht: unknown field"),
-    ({"source": {"path": "p", "helm": {"version": "v2"}}}, "spec.source.helm.version"),
-    ({"ignoreDifferences": [{"kind": "Deployment", "jqPathExpressions": [".spec.replicas"]}]}, "spec.ignoreDifferences[].jqPathExpressions"),
-    ({"ignoreDifferences": [{"kind": "*", "managedFieldsManagers": ["kube-controller-manager"]}]},
-     "spec.ignoreDifferences[].managedFieldsManagers"),
-    ({"info": [{"name": "url", "value": "https://example.com"}]}, "spec.info"),
-    ({"syncPolicy": {"automated": {"prune": True, "selfHael": True}}}, "spec.syncPolicy.automated.selfHael: unknown field"),
-    ({"sourceHydratr": {"drySource": {"path": "p"}}}, "spec.sourceHydratr: unknown field"),
-    ({"source": {"path": "p", "helm": {"valuesFile": "x"}}}, "spec.source.helm.valuesFile: unknown field"),
-])
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        ({"project": "team-a"}, "spec.project"),
+        ({"source": {"path": "p", "kustomize": {"version": "v5.0.0"}}}, "spec.source.kustomize.version"),
+        ({"sources": [{"path": "p", "kustomize": {"version": "v5.0.0"}}]}, "spec.sources[].kustomize.version"),
+        ({"sources": [{"path": "p", "directory": {"recurse": True, "exclde": "x"}}]}, "spec.sources[].directory.exclde: unknown field"),
+        ({"source": {"path": "p", "ref": "values"}}, "spec.source.ref"),
+        ({"source": {"path": "p", "helm": {"fileParameters": [{"name": "c", "paht": "c.json"}]}}}, "spec.source.helm.fileParameters[].paht: unknown field"),
+        ({"source": {"path": "p", "helm": {"version": "v2"}}}, "spec.source.helm.version"),
+        ({"ignoreDifferences": [{"kind": "Deployment", "jqPathExpressions": [".spec.replicas"]}]}, "spec.ignoreDifferences[].jqPathExpressions"),
+        ({"ignoreDifferences": [{"kind": "*", "managedFieldsManagers": ["kube-controller-manager"]}]}, "spec.ignoreDifferences[].managedFieldsManagers"),
+        ({"info": [{"name": "url", "value": "https://example.com"}]}, "spec.info"),
+        ({"syncPolicy": {"automated": {"prune": True, "selfHael": True}}}, "spec.syncPolicy.automated.selfHael: unknown field"),
+        ({"sourceHydratr": {"drySource": {"path": "p"}}}, "spec.sourceHydratr: unknown field"),
+        ({"source": {"path": "p", "helm": {"valuesFile": "x"}}}, "spec.source.helm.valuesFile: unknown field"),
+    ],
+)
 def test_a_field_not_carried_out_is_a_warning_naming_it(spec, expected):
     spec = dict({"source": {"path": "p"}}, **spec)
     warnings = application.parse(app(spec)).warnings
     assert any(w.startswith(expected) for w in warnings), warnings
 
 
-@pytest.mark.parametrize("spec", [
-    {"source": {"path": "p", "helm": {"passCredentials": False, "version": "v3", "valuesObject": {"any": {"thing": 1}}}}},
-    # Helm charts from chart repositories and OCI registries, with every helm field Argo CD documents
-    {"source": {"repoURL": "https://charts.bitnami.com/bitnami", "chart": "nginx", "targetRevision": "15.9.0",
-                "helm": {"releaseName": "web", "namespace": "tpl", "passCredentials": True, "skipSchemaValidation": True,
-                         "ignoreMissingValueFiles": True, "skipCrds": True, "kubeVersion": "1.29.0", "apiVersions": ["v1"],
-                         "parameters": [{"name": "a\\.b", "value": "1", "forceString": True}],
-                         "fileParameters": [{"name": "motd", "path": "motd.txt"}]}}},
-    {"source": {"repoURL": "oci://ghcr.io/acme/manifests", "targetRevision": "v1.4.0", "path": "deploy"}},
-    {"source": {"path": "p", "kustomize": {}}},
-    {"source": {"path": "p", "kustomize": {"namePrefix": "prod-", "images": ["nginx:1.25"], "commonLabels": {"a": "b"},
-                                           "forceCommonLabels": True, "patches": [{"path": "p.yaml"}], "components": ["../c"]}}},
-    {"source": {"path": "p", "directory": {"jsonnet": {"extVars": [{"name": "a", "value": "b", "code": False}],
-                                                       "tlas": [{"name": "n", "value": "1", "code": True}], "libs": ["vendor"]}}}},
-    {"sources": [{"repoURL": "https://github.com/org/charts", "path": "c", "helm": {"valueFiles": ["$values/v.yaml"]}},
-                 {"repoURL": "https://github.com/org/config", "ref": "values", "name": "config"}]},
-    {"project": ""},
-    {"info": []},
-    {"syncPolicy": {"managedNamespaceMetadata": {"labels": {"team": "web"}}, "syncOptions": ["CreateNamespace=true"]}},
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"source": {"path": "p", "helm": {"passCredentials": False, "version": "v3", "valuesObject": {"any": {"thing": 1}}}}},
+        # Helm charts from chart repositories and OCI registries, with every helm field Argo CD documents
+        {
+            "source": {
+                "repoURL": "https://charts.bitnami.com/bitnami",
+                "chart": "nginx",
+                "targetRevision": "15.9.0",
+                "helm": {
+                    "releaseName": "web",
+                    "namespace": "tpl",
+                    "passCredentials": True,
+                    "skipSchemaValidation": True,
+                    "ignoreMissingValueFiles": True,
+                    "skipCrds": True,
+                    "kubeVersion": "1.29.0",
+                    "apiVersions": ["v1"],
+                    "parameters": [{"name": "a\\.b", "value": "1", "forceString": True}],
+                    "fileParameters": [{"name": "motd", "path": "motd.txt"}],
+                },
+            }
+        },
+        {"source": {"repoURL": "oci://ghcr.io/acme/manifests", "targetRevision": "v1.4.0", "path": "deploy"}},
+        {"source": {"path": "p", "kustomize": {}}},
+        {
+            "source": {
+                "path": "p",
+                "kustomize": {
+                    "namePrefix": "prod-",
+                    "images": ["nginx:1.25"],
+                    "commonLabels": {"a": "b"},
+                    "forceCommonLabels": True,
+                    "patches": [{"path": "p.yaml"}],
+                    "components": ["../c"],
+                },
+            }
+        },
+        {
+            "source": {
+                "path": "p",
+                "directory": {
+                    "jsonnet": {
+                        "extVars": [{"name": "a", "value": "b", "code": False}],
+                        "tlas": [{"name": "n", "value": "1", "code": True}],
+                        "libs": ["vendor"],
+                    }
+                },
+            }
+        },
+        {
+            "sources": [
+                {"repoURL": "https://github.com/org/charts", "path": "c", "helm": {"valueFiles": ["$values/v.yaml"]}},
+                {"repoURL": "https://github.com/org/config", "ref": "values", "name": "config"},
+            ]
+        },
+        {"project": ""},
+        {"info": []},
+        {"syncPolicy": {"managedNamespaceMetadata": {"labels": {"team": "web"}}, "syncOptions": ["CreateNamespace=true"]}},
+    ],
+)
 def test_a_field_without_effect_is_no_warning(spec):
     spec = dict({} if "sources" in spec else {"source": {"path": "p"}}, **spec)
     assert application.parse(app(spec)).warnings == ()
 
 
-@pytest.mark.parametrize("spec, message", [
-    ({"sources": [{"repoURL": "https://github.com/org/repo", "path": "p", "plugin": {"name": "sops"}}]}, "spec.sources[].plugin"),
-    ({"source": {"path": "p", "plugin": {"name": "sops"}}}, "spec.source.plugin"),
-    ({"sourceHydrator": {"drySource": {"repoURL": "https://github.com/org/repo", "path": "p"}}}, "spec.sourceHydrator"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ({"sources": [{"repoURL": "https://github.com/org/repo", "path": "p", "plugin": {"name": "sops"}}]}, "spec.sources[].plugin"),
+        ({"source": {"path": "p", "plugin": {"name": "sops"}}}, "spec.source.plugin"),
+        ({"sourceHydrator": {"drySource": {"repoURL": "https://github.com/org/repo", "path": "p"}}}, "spec.sourceHydrator"),
+    ],
+)
 def test_a_field_that_would_render_something_else_is_refused(spec, message):
     with pytest.raises(InvalidSpec, match=message.replace(".", r"\.").replace("[", r"\[")):
         application.parse(app(spec))
 
 
-@pytest.mark.parametrize("destination", [
-    {}, {"namespace": "x"}, {"server": "https://kubernetes.default.svc"}, {"server": "https://kubernetes.default.svc/"},
-    {"name": "in-cluster", "namespace": "x"},
-])
+@pytest.mark.parametrize(
+    "destination",
+    [
+        {},
+        {"namespace": "x"},
+        {"server": "https://kubernetes.default.svc"},
+        {"server": "https://kubernetes.default.svc/"},
+        {"name": "in-cluster", "namespace": "x"},
+    ],
+)
 def test_the_cluster_of_the_run(destination):
     assert application.parse(app({"source": {"path": "p"}, "destination": destination})).destination_namespace == destination.get("namespace", "")
 
 
-@pytest.mark.parametrize("destination, field", [
-    ({"server": "https://prod.example.com:6443"}, "spec.destination.server"),
-    ({"name": "prod-eu"}, "spec.destination.name"),
-    ({"server": "https://kubernetes.default.svc", "name": "in-cluster"}, "spec.destination"),
-])
+@pytest.mark.parametrize(
+    "destination, field",
+    [
+        ({"server": "https://prod.example.com:6443"}, "spec.destination.server"),
+        ({"name": "prod-eu"}, "spec.destination.name"),
+        ({"server": "https://kubernetes.default.svc", "name": "in-cluster"}, "spec.destination"),
+    ],
+)
 def test_another_cluster_is_refused(destination, field):
     with pytest.raises(InvalidSpec, match=field.replace(".", r"\.")):
         application.parse(app({"source": {"path": "p"}, "destination": destination}))
 
 
-@pytest.mark.parametrize("automated, expected", [
-    ({}, True), ({"enabled": True}, True), ({"enabled": None, "prune": True}, True), ({"enabled": False, "prune": True, "selfHeal": True}, False),
-])
+@pytest.mark.parametrize(
+    "automated, expected",
+    [
+        ({}, True),
+        ({"enabled": True}, True),
+        ({"enabled": None, "prune": True}, True),
+        ({"enabled": False, "prune": True, "selfHeal": True}, False),
+    ],
+)
 def test_automated_enabled_false_turns_automated_sync_off(automated, expected):
     spec = application.parse(app({"source": {"path": "p"}, "syncPolicy": {"automated": automated}}))
     assert spec.automated is expected

@@ -33,13 +33,23 @@ def cm(name, notes=None, **data):
 
 def deployment(name, notes=None, image="nginx:1.25"):
     meta = {"name": name, "annotations": dict(notes or {})}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
-            "spec": {"selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": image}]}}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": meta,
+        "spec": {
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [{"name": "c", "image": image}]}},
+        },
+    }
 
 
-WIDGET = {"apiVersion": "example.com/v1", "kind": "Widget",
-          "metadata": {"name": "w1", "annotations": {ARGO: "SkipDryRunOnMissingResource=true"}}, "spec": {"size": 1}}
+WIDGET = {
+    "apiVersion": "example.com/v1",
+    "kind": "Widget",
+    "metadata": {"name": "w1", "annotations": {ARGO: "SkipDryRunOnMissingResource=true"}},
+    "spec": {"size": 1},
+}
 WIDGET_TYPE = ResourceType("example.com", "v1", "Widget", "widgets", True)
 
 
@@ -101,10 +111,13 @@ def test_immutable_change_without_force_fails_the_plan_before_any_write(cluster)
     assert cluster.writes() == []
 
 
-@pytest.mark.parametrize("opts, expected", [
-    ("Force=true", ["apply", "delete", "apply"]),  # apply refused (422): delete, apply again
-    ("Force=true,Replace=true", ["delete", "create"]),  # kubectl replace --force
-])
+@pytest.mark.parametrize(
+    "opts, expected",
+    [
+        ("Force=true", ["apply", "delete", "apply"]),  # apply refused (422): delete, apply again
+        ("Force=true,Replace=true", ["delete", "create"]),  # kubectl replace --force
+    ],
+)
 def test_force_recreates_an_object_the_server_refuses_to_update(cluster, opts, expected):
     _p, first = run(cluster, [cm("job", k="1")])
     cluster.immutable["job"] = "selector"
@@ -214,8 +227,7 @@ def test_prune_last_prunes_after_every_other_write_once_healthy(cluster):
 
 def test_prune_last_on_the_application_applies_to_every_pruned_object(cluster):
     _p, first = run(cluster, [cm("old")])
-    p, result = run(cluster, [deployment("web")], previous=first.inventory, prune=True, prune_last_timeout=2,
-                    object_defaults=(("PruneLast", "true"),))
+    p, result = run(cluster, [deployment("web")], previous=first.inventory, prune=True, prune_last_timeout=2, object_defaults=(("PruneLast", "true"),))
     assert [i.subject for i in p.prune_last] == ["ConfigMap/demo/old"]
     assert isinstance(result.error, HealthTimeout)
 
@@ -248,8 +260,12 @@ def test_prune_propagation_policy_is_passed_to_delete(cluster, policy):
 
 def app(sync_options=(), **policy):
     policy = dict(policy, automated={"prune": True}, syncOptions=list(sync_options))
-    return {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "ops"},
-            "spec": {"source": {"path": "p"}, "destination": {"namespace": "demo"}, "syncPolicy": policy}}
+    return {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "a", "namespace": "ops"},
+        "spec": {"source": {"path": "p"}, "destination": {"namespace": "demo"}, "syncPolicy": policy},
+    }
 
 
 def test_unknown_options_become_an_unsupported_feature_condition_and_warnings():

@@ -55,11 +55,14 @@ def test_unknown_value_of_a_known_option_is_a_warning():
     assert "unknown value maybe of option Replace" in warnings[1]
 
 
-@pytest.mark.parametrize("token, needle", [
-    ("ServerSideApply=false", "always applies server-side"),
-    ("Prune=confirm", "not pruned"),
-    ("Delete=confirm", "kept"),
-])
+@pytest.mark.parametrize(
+    "token, needle",
+    [
+        ("ServerSideApply=false", "always applies server-side"),
+        ("Prune=confirm", "not pruned"),
+        ("Delete=confirm", "kept"),
+    ],
+)
 def test_options_not_carried_out_are_warnings_saying_what_happens_instead(token, needle):
     values, warnings = so.object_options(obj(**{ARGO: token}), subject="ConfigMap/demo/c")
     assert len(warnings) == 1 and needle in warnings[0] and "ConfigMap/demo/c" in warnings[0]
@@ -71,9 +74,22 @@ def test_confirm_reads_as_the_safe_false():
     assert so.disabled(values, "Prune") and so.disabled(values, "Delete")
 
 
-@pytest.mark.parametrize("token", ["ServerSideApply=true", "Validate=false", "ApplyOutOfSyncOnly=true", "SkipDryRunOnMissingResource=true",
-                                   "RespectIgnoreDifferences=true", "FailOnSharedResource=true", "CreateNamespace=true",
-                                   "PruneLast=true", "Replace=true", "ClientSideApplyMigration=false", "PrunePropagationPolicy=foreground"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "ServerSideApply=true",
+        "Validate=false",
+        "ApplyOutOfSyncOnly=true",
+        "SkipDryRunOnMissingResource=true",
+        "RespectIgnoreDifferences=true",
+        "FailOnSharedResource=true",
+        "CreateNamespace=true",
+        "PruneLast=true",
+        "Replace=true",
+        "ClientSideApplyMigration=false",
+        "PrunePropagationPolicy=foreground",
+    ],
+)
 def test_supported_application_options_are_quiet(token):
     assert so.app_options([token])[1] == []
 

@@ -64,16 +64,19 @@ def test_manual_sync_passes_only_with_manual_sync():
     assert not verdict([dict(NIGHT_DENY, manualSync=True), dict(NIGHT_DENY, schedule="0 20 * * *")], manual=True).allowed
 
 
-@pytest.mark.parametrize("selector, matches", [
-    ({"applications": ["shop-*"]}, True),
-    ({"applications": ["billing"]}, False),
-    ({"namespaces": ["sh?p"]}, True),
-    ({"clusters": ["in-cluster"]}, True),
-    ({"clusters": ["https://prod.example.com"]}, False),
-    ({"applications": ["billing"], "namespaces": ["shop"]}, True),
-    ({"applications": ["billing"], "namespaces": ["shop"], "andOperator": True}, False),
-    ({}, False),
-])
+@pytest.mark.parametrize(
+    "selector, matches",
+    [
+        ({"applications": ["shop-*"]}, True),
+        ({"applications": ["billing"]}, False),
+        ({"namespaces": ["sh?p"]}, True),
+        ({"clusters": ["in-cluster"]}, True),
+        ({"clusters": ["https://prod.example.com"]}, False),
+        ({"applications": ["billing"], "namespaces": ["shop"]}, True),
+        ({"applications": ["billing"], "namespaces": ["shop"], "andOperator": True}, False),
+        ({}, False),
+    ],
+)
 def test_windows_cover_applications_by_glob(selector, matches):
     window = {"kind": "deny", "schedule": "0 21 * * *", "duration": "2h"}
     window.update(selector)
@@ -87,23 +90,29 @@ def test_time_zone_of_a_window():
     assert verdict([dict(NIGHT_DENY, schedule="0 22 * * *", duration="1h")]).allowed
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"kind": "maybe"}, r"sync_windows\[0\].kind must be allow or deny"),
-    ({"duration": "forever"}, r"sync_windows\[0\].duration"),
-    ({"duration": "0s"}, "longer than 0"),
-    ({"schedule": "0 25 * * *"}, r"sync_windows\[0\].schedule '0 25 \* \* \*': hour"),
-    ({"timeZone": "Mars/Olympus"}, "'Mars/Olympus' is not a known time zone"),
-    ({"applications": "shop"}, "applications must be a list"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"kind": "maybe"}, r"sync_windows\[0\].kind must be allow or deny"),
+        ({"duration": "forever"}, r"sync_windows\[0\].duration"),
+        ({"duration": "0s"}, "longer than 0"),
+        ({"schedule": "0 25 * * *"}, r"sync_windows\[0\].schedule '0 25 \* \* \*': hour"),
+        ({"timeZone": "Mars/Olympus"}, "'Mars/Olympus' is not a known time zone"),
+        ({"applications": "shop"}, "applications must be a list"),
+    ],
+)
 def test_bad_windows_are_named(bad, message):
     with pytest.raises(InvalidSpec, match=message):
         sync_windows.parse([dict(NIGHT_DENY, **bad)])
 
 
 def app(name="shop-web", **policy):
-    return {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": name, "namespace": "ops"},
-            "spec": {"source": {"path": "p"}, "destination": {"namespace": "demo"},
-                     "syncPolicy": dict({"automated": {"prune": True, "selfHeal": True}}, **policy)}}
+    return {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": name, "namespace": "ops"},
+        "spec": {"source": {"path": "p"}, "destination": {"namespace": "demo"}, "syncPolicy": dict({"automated": {"prune": True, "selfHeal": True}}, **policy)},
+    }
 
 
 def test_reconcile_holds_an_automated_sync_and_reports_drift():

@@ -15,10 +15,11 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.versions import
     [
         (["batch/v1beta1"], ["batch/v1beta1"]),
         (["batch/v1beta1", "batch/v1"], ["batch/v1", "batch/v1beta1"]),
-        (["autoscaling/v2beta1", "autoscaling/v1", "autoscaling/v2", "autoscaling/v2beta2"],
-         ["autoscaling/v2", "autoscaling/v1", "autoscaling/v2beta2", "autoscaling/v2beta1"]),
-        (["x.example/v1alpha1", "x.example/v1beta1", "x.example/v1alpha2"],
-         ["x.example/v1beta1", "x.example/v1alpha2", "x.example/v1alpha1"]),
+        (
+            ["autoscaling/v2beta1", "autoscaling/v1", "autoscaling/v2", "autoscaling/v2beta2"],
+            ["autoscaling/v2", "autoscaling/v1", "autoscaling/v2beta2", "autoscaling/v2beta1"],
+        ),
+        (["x.example/v1alpha1", "x.example/v1beta1", "x.example/v1alpha2"], ["x.example/v1beta1", "x.example/v1alpha2", "x.example/v1alpha1"]),
         (["v1", "events.k8s.io/v1", "events.k8s.io/v1beta1", "v1"], ["v1", "events.k8s.io/v1", "events.k8s.io/v1beta1"]),
         (["x.example/weird", "x.example/v1"], ["x.example/v1", "x.example/weird"]),
         ([], []),
