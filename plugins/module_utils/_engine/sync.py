@@ -251,7 +251,10 @@ class _Run:
 
     def __init__(self, cluster, plan, options, clock, held):
         self.cluster, self.plan, self.options, self.clock, self.held = cluster, plan, options, clock, held
-        self.entries, self.live, self.applied, self.pruned = [], {}, [], set()
+        self.entries, self.applied, self.pruned = [], [], set()
+        # what the plan read of the live objects: a sync that stops early (a failed PreSync
+        # hook) still reports the health of the objects it left untouched, not "Missing"
+        self.live = dict((i.entry.id, i.live) for i in plan.items if i.live is not None)
         self.hook_results, self.notes, self.error = [], [], None
         self.pruned_done = False
         self._ends = clock.now() + options.time_left if options.time_left else None

@@ -165,6 +165,16 @@ def test_presync_failure_applies_nothing_prunes_nothing_and_runs_syncfail(cluste
     assert [e.reason for e in result.changeset.entries if e.subject == "ConfigMap/demo/old"] == ["not pruned: the sync failed"]
 
 
+def test_presync_failure_still_reports_the_live_objects_it_left_untouched(cluster):
+    cluster.jobs.update({"migrate-": "Failed"})
+    _p, first = run(cluster, [cm("app")])
+    changed = dict(cm("app"), data={"k": "v2"})
+    p, result = run(cluster, [changed, hook_job("PreSync", "migrate-")], previous=first.inventory)
+    assert result.error is not None and result.error.step == "hook"
+    # the health of the Application is that of the objects still live, not "Missing"
+    assert [(s, h.status) for s, h in sync.assess(p, result.live)] == [("ConfigMap/demo/app", "Healthy")]
+
+
 def test_hooks_do_not_run_when_nothing_is_written(cluster):
     cluster.jobs["migrate-"] = "Complete"
     _p, first = run(cluster, [cm("app"), hook_job("PreSync", "migrate-")])
