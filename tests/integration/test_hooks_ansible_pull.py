@@ -28,7 +28,7 @@ def live(kubectl, namespace):
 def set_migration(repo, prefix, database_host, image):
     """The shop with the PreSync Job's generateName PREFIX, the ConfigMap's DATABASE_HOST
     and the shop-web image changed together, in one commit."""
-    for name in ("hooks.yaml", "config.yaml", "web.yaml", "db.yaml"):
+    for name in sorted(os.listdir(FIXTURES)):
         with open(os.path.join(FIXTURES, name), encoding="utf-8") as handle:
             text = handle.read()
         text = text.replace("generateName: shop-db-migrate-", "generateName: %s" % prefix)

@@ -75,7 +75,8 @@ def test_a_successful_sync_runs_phases_waits_for_waves_and_deletes_hook_succeede
 def test_an_unhealthy_wave_stops_the_sync_after_wave_timeout(runner, namespace, kubectl):
     runner.declare(application("hooks-shop", namespace, "shop", namespace))
     # no kubelet: the PreSync Job never finishes, so drop the hooks from this Application's path
-    os.remove(os.path.join(runner.checkout_dir, "shop", "hooks.yaml"))
+    for name in ("hook-migrate.yaml", "hook-smoke.yaml", "hook-notify.yaml"):
+        os.remove(os.path.join(runner.checkout_dir, "shop", name))
     outcome = runner.reconcile(namespace, "hooks-shop", wave_timeout=3)
     assert outcome.error is not None and outcome.error.step == "health"
     assert "not healthy after 3s (wave_timeout) before wave 1: Deployment/%s/shop-db" % namespace in str(outcome.error)
