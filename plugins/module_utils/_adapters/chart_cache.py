@@ -98,35 +98,44 @@ def check_members(members, subject):
             raise SourceError("archive unpacks to more than %d MiB" % (MAX_UNPACKED_BYTES // MIB), subject=subject)
 
 
-def _check_members(archive, members, subject):
-    check_members(members, subject)
+def _one_top_directory(archive, members, subject):
     tops = {m.name.split("/", 1)[0] for m in members}
     if len(tops) != 1:
         raise SourceError("chart archive %s must hold one top directory, found %d" % (os.path.basename(archive), len(tops)), subject=subject)
     return tops.pop()
 
 
-def unpack(archive, trees, version, subject):
-    """Unpack ``archive`` into ``trees/<version>``; returns the chart directory in it."""
-    if os.path.getsize(archive) > MAX_ARCHIVE_BYTES:
-        raise SourceError("chart archive is larger than %d MiB" % (MAX_ARCHIVE_BYTES // MIB), subject=subject)
+def unpack_checked(archive, mode, trees, name, what, subject, check=None):
+    """Unpack the tar ``archive`` (tarfile ``mode``) into ``trees/<name>``, replacing what
+    was there, after check_members and ``check(members)`` (if given) accepted it; the
+    tree appears whole or not at all (unpacked beside it, then renamed). Returns (the
+    tree's path, what ``check`` returned)."""
     os.makedirs(trees, mode=0o700, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".unpack-", dir=trees)
+    final = os.path.join(trees, name)
     try:
         try:
-            with tarfile.open(archive, "r:gz") as tar:
+            with tarfile.open(archive, mode) as tar:
                 members = tar.getmembers()
-                top = _check_members(archive, members, subject)
+                check_members(members, subject)
+                checked = check(members) if check is not None else None
                 tar.extractall(tmp, members=members, filter="data")
         except (tarfile.TarError, OSError, EOFError) as exc:
-            raise SourceError("chart archive cannot be unpacked: %s" % exc, subject=subject) from exc
-        final = os.path.join(trees, version)
+            raise SourceError("%s cannot be unpacked: %s" % (what, exc), subject=subject) from exc
         if os.path.lexists(final):
             shutil.rmtree(final)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return final, checked
+
+
+def unpack(archive, trees, version, subject):
+    """Unpack ``archive`` into ``trees/<version>``; returns the chart directory in it."""
+    if os.path.getsize(archive) > MAX_ARCHIVE_BYTES:
+        raise SourceError("chart archive is larger than %d MiB" % (MAX_ARCHIVE_BYTES // MIB), subject=subject)
+    final, top = unpack_checked(archive, "r:gz", trees, version, "chart archive", subject, check=lambda members: _one_top_directory(archive, members, subject))
     chart_dir = os.path.join(final, top)
     if not os.path.isfile(os.path.join(chart_dir, CHART_FILE)):
         raise SourceError("chart archive has no %s in %s" % (CHART_FILE, top), subject=subject)

@@ -32,8 +32,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tarfile
 import tempfile
 import urllib.error
 import urllib.parse
@@ -234,24 +232,9 @@ def _download(registry, blobs, layer, subject):
 
 
 def _unpack(blobs, trees, manifest_digest, layer, subject):
-    os.makedirs(trees, mode=0o700, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".unpack-", dir=trees)
-    final = os.path.join(trees, manifest_digest.split(":", 1)[1])
-    try:
-        try:
-            with tarfile.open(_blob_path(blobs, layer["digest"]), CONTENT_TYPES[layer["mediaType"]]) as tar:
-                members = tar.getmembers()
-                chart_cache.check_members(members, subject)
-                tar.extractall(tmp, members=members, filter="data")
-        except (tarfile.TarError, OSError, EOFError) as exc:
-            raise SourceError("artifact layer cannot be unpacked: %s" % exc, subject=subject) from exc
-        if os.path.lexists(final):
-            shutil.rmtree(final)
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final
+    name = manifest_digest.split(":", 1)[1]
+    layer_path = _blob_path(blobs, layer["digest"])
+    return chart_cache.unpack_checked(layer_path, CONTENT_TYPES[layer["mediaType"]], trees, name, "artifact layer", subject)[0]
 
 
 def _read_json(path):

@@ -199,15 +199,7 @@ def execute(cluster, plan, options, clock, held=None):
         for step in phases.fail_steps(plan):
             run.hooks(step, failing=True)
     entries = run.entries + [_skipped_hook_entry(i) for i in plan.hooks if not i.hook.phases]
-    return SyncResult(
-        ChangeSet(tuple(entries)),
-        _next_inventory(plan, run.applied, run.pruned, run.error),
-        _app_status(plan, run.error, run.pruned),
-        run.error,
-        run.live,
-        hooks=tuple(run.hook_results),
-        notes=tuple(run.notes),
-    )
+    return run.result(entries)
 
 
 def execute_deletion(cluster, plan, options, clock, held=None):
@@ -225,15 +217,7 @@ def execute_deletion(cluster, plan, options, clock, held=None):
     for step in phases.hook_steps(plan, PHASE_POST_DELETE):
         if run.error is None:
             run.hooks(step)
-    return SyncResult(
-        ChangeSet(tuple(run.entries)),
-        _next_inventory(plan, run.applied, run.pruned, run.error),
-        _app_status(plan, run.error, run.pruned),
-        run.error,
-        run.live,
-        hooks=tuple(run.hook_results),
-        notes=tuple(run.notes),
-    )
+    return run.result(run.entries)
 
 
 def _writes(plan):
@@ -258,6 +242,19 @@ class _Run:
         self.hook_results, self.notes, self.error = [], [], None
         self.pruned_done = False
         self._ends = clock.now() + options.time_left if options.time_left else None
+
+    def result(self, entries):
+        """The SyncResult of this run with the change set ``entries``."""
+        plan = self.plan
+        return SyncResult(
+            ChangeSet(tuple(entries)),
+            _next_inventory(plan, self.applied, self.pruned, self.error),
+            _app_status(plan, self.error, self.pruned),
+            self.error,
+            self.live,
+            hooks=tuple(self.hook_results),
+            notes=tuple(self.notes),
+        )
 
     def left(self):
         """Seconds left of the sync's time (the run's deadline), or None without one."""
