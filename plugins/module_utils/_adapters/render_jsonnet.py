@@ -53,20 +53,28 @@ def inside(path):
     within = lambda top: path == top or path.startswith(top + os.sep)
     return within(root) and not within(git_dir)
 
+refused = []
+
+def refuse(message):
+    # gojsonnet can return a callback's error text with stray bytes after it, so the
+    # reason is also kept here and reported from here.
+    refused.append(message)
+    raise RuntimeError(message)
+
 def importer(base, rel):
     if os.path.isabs(rel):
-        raise RuntimeError("import %%s: absolute paths are not allowed" %% json.dumps(rel))
+        refuse("import %%s: absolute paths are not allowed" %% json.dumps(rel))
     for directory in [base] + search:
         full = os.path.join(directory, rel)
         real = os.path.realpath(full)
         if not inside(real):
-            raise RuntimeError("import %%s resolves outside the repository" %% json.dumps(rel))
+            refuse("import %%s resolves outside the repository" %% json.dumps(rel))
         if os.path.isfile(real):
             if os.path.getsize(real) > %(max_bytes)d:
-                raise RuntimeError("import %%s is larger than %(max_bytes)d bytes" %% json.dumps(rel))
+                refuse("import %%s is larger than %(max_bytes)d bytes" %% json.dumps(rel))
             with open(real, "rb") as handle:
                 return full, handle.read()
-    raise RuntimeError("import %%s: not found" %% json.dumps(rel))
+    refuse("import %%s: not found" %% json.dumps(rel))
 
 results = {}
 for shown, path in request["files"]:
@@ -76,8 +84,9 @@ for shown, path in request["files"]:
         results[shown] = json.loads(_gojsonnet.evaluate_snippet(
             path, source, import_callback=importer, ext_vars=request["ext_vars"], ext_codes=request["ext_codes"],
             tla_vars=request["tla_vars"], tla_codes=request["tla_codes"], max_stack=500))
-    except RuntimeError as exc:
-        sys.stderr.write("%%s: %%s" %% (shown, str(exc).replace(root + os.sep, "")))
+    except (RuntimeError, UnicodeDecodeError) as exc:
+        reason = refused[0] if refused else str(exc).replace(root + os.sep, "")
+        sys.stderr.write("%%s: %%s" %% (shown, reason))
         sys.exit(1)
 json.dump(results, sys.stdout)
 """ % {"rc": MISSING_LIBRARY_RC, "max_bytes": MAX_IMPORT_BYTES}

@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 
 import pytest
@@ -108,3 +111,31 @@ def test_absolute_import_is_refused(checkout):
         handle.write("{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}, data: {s: importstr '/etc/hostname'}}")
     with pytest.raises(RenderError, match="absolute paths are not allowed"):
         render(checkout, "apps/guestbook", options(include=("abs.jsonnet",)))
+
+
+def test_refusal_is_reported_even_when_gojsonnet_garbles_the_callback_error(checkout, tmp_path):
+    # CI once saw go-jsonnet hand back a callback's error text with stray bytes after it
+    # (UnicodeDecodeError); the child reports the reason it recorded itself.
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "_gojsonnet.py").write_text(
+        "def evaluate_snippet(path, source, import_callback=None, **kwargs):\n"
+        "    try:\n"
+        "        import_callback('/base', '../../etc/passwd')\n"
+        "    except RuntimeError:\n"
+        "        pass\n"
+        "    raise UnicodeDecodeError('utf-8', b'\\xa6', 0, 1, 'invalid start byte')\n"
+    )
+    program = os.path.join(checkout, "hostile", "steal.jsonnet")
+    data = render_jsonnet.request(os.path.realpath(checkout), os.path.join(checkout, "hostile"), [("hostile/steal.jsonnet", program)], {}, {}, "repo")
+    data["search"] = ["/base"]
+    child = subprocess.run(
+        [sys.executable, "-c", render_jsonnet._WORKER],
+        input=json.dumps(data),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(fake)),
+        check=False,
+    )
+    assert child.returncode == 1
+    assert child.stderr == 'hostile/steal.jsonnet: import "../../etc/passwd" resolves outside the repository'
