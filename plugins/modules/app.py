@@ -164,9 +164,29 @@ options:
     description: Prune in this sync (default C(spec.syncPolicy.automated.prune)).
     type: bool
   prune_protected:
-    description: Allow pruning Namespaces, CRDs, PersistentVolumes and PersistentVolumeClaims.
+    description:
+      - Allow pruning Namespaces, CRDs, PersistentVolumes and PersistentVolumeClaims.
+      - Without it, an Application allows it with C(PruneProtected=true) in C(spec.syncPolicy.syncOptions), and one
+        object with C(PruneProtected=true) in its C(gitops-k8s.dev/sync-options) annotation. A protected object
+        not pruned is listed in a C(PruneHeldWarning) condition and a warning.
     type: bool
     default: false
+  prune_limit:
+    description:
+      - The deletion budget of a sync, in objects. A sync that would prune more applies what Git declares but
+        prunes nothing, with a C(PruneHeldWarning) condition and a warning listing what would have gone.
+      - V(0) sets no count limit. An Application's C(PruneLimit=N) sync option overrides it
+        (see C(docs/prune-guards.md)).
+    type: int
+    default: 0
+  prune_limit_percent:
+    description:
+      - The deletion budget of a sync, in percent of the Application's objects (its inventory). By default a sync
+        that would prune more than half of them prunes nothing until allowed.
+      - V(100) sets no limit, V(0) holds every prune. An Application's C(PruneLimitPercent=P) sync option
+        overrides it.
+    type: int
+    default: 50
   wait:
     description: Wait until every object is healthy (or O(wait_timeout) passes), after the sync if one happened.
     type: bool
@@ -710,6 +730,8 @@ def main():
         },
         prune={"type": "bool"},
         prune_protected={"type": "bool", "default": False},
+        prune_limit={"type": "int", "default": 0},
+        prune_limit_percent={"type": "int", "default": 50},
         wait={"type": "bool", "default": False},
         wait_timeout={"type": "int", "default": 300},
         hook_timeout={"type": "int", "default": 300},

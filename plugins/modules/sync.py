@@ -48,9 +48,26 @@ options:
     type: bool
     default: false
   prune_protected:
-    description: Allow pruning Namespaces, CRDs, PersistentVolumes and PersistentVolumeClaims.
+    description:
+      - Allow pruning Namespaces, CRDs, PersistentVolumes and PersistentVolumeClaims.
+      - Without it, one object is allowed with C(PruneProtected=true) in its C(gitops-k8s.dev/sync-options)
+        annotation. A protected object not pruned is listed in a warning.
     type: bool
     default: false
+  prune_limit:
+    description:
+      - The deletion budget of a sync, in objects. A sync that would prune more applies what Git declares but
+        prunes nothing, with a warning listing what would have gone.
+      - V(0) sets no count limit. See C(docs/prune-guards.md).
+    type: int
+    default: 0
+  prune_limit_percent:
+    description:
+      - The deletion budget of a sync, in percent of the objects of the inventory. By default a sync
+        that would prune more than half of them prunes nothing until allowed.
+      - V(100) sets no limit, V(0) holds every prune.
+    type: int
+    default: 50
   force_conflicts:
     description: Take over fields other field managers own (the desired state wins).
     type: bool
@@ -191,6 +208,8 @@ def main():
         prune={"type": "bool", "default": False},
         allow_empty={"type": "bool", "default": False},
         prune_protected={"type": "bool", "default": False},
+        prune_limit={"type": "int", "default": 0},
+        prune_limit_percent={"type": "int", "default": 50},
         force_conflicts={"type": "bool", "default": True},
         wait={"type": "bool", "default": False},
         wait_timeout={"type": "int", "default": 300},

@@ -88,6 +88,8 @@ def settings_of(module, **overrides):
         dry_run=module.check_mode,
         wait_timeout=p.get("wait_timeout", 0) if p.get("wait") else 0,
         prune_protected=p.get("prune_protected", False),
+        prune_limit=p.get("prune_limit"),
+        prune_limit_percent=p.get("prune_limit_percent"),
         salt=redact.new_salt(),
         rollback=p.get("rollback"),
         resume=bool(p.get("resume")),

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, objects_wiring, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering, prune_guard, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_SYNCED,
@@ -124,12 +124,16 @@ def run_sync(module):
         prune=p["prune"],
         allow_empty=p["allow_empty"],
         prune_protected=p["prune_protected"],
+        prune_limit=p["prune_limit"],
+        prune_limit_percent=p["prune_limit_percent"],
         force_conflicts=p["force_conflicts"],
         wait_timeout=p["wait_timeout"] if p["wait"] else 0,
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
     )
     results.warn_unsupported(plan.warnings)
+    if prune_guard.message(plan):  # what was not pruned (deletion budget, protected kinds): never silent
+        module.warn("%s: %s" % (prune_guard.CONDITION, prune_guard.message(plan)))
     outcome = syncer.without_secret_values(syncer.execute(cluster, plan, options, clock), [i.desired for i in plan.items if i.desired])
     for note in outcome.notes:  # a hook object not deleted, a SyncFail hook that failed: never silent
         module.warn(note)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory, messages, retry, rollback, sync_windows
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory, messages, prune_guard, retry, rollback, sync_windows
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import PRUNED, SYNCED
 
@@ -70,8 +70,8 @@ def _gate_fields(previous, gate, now):
 
 
 def _warning_conditions(previous, report, now, warnings):
-    """UnsupportedFeatureWarning and SharedResourceWarning: a condition each, and a warning
-    of the run for each thing they name."""
+    """UnsupportedFeatureWarning, SharedResourceWarning and PruneHeldWarning: a condition
+    each, and a warning of the run for each thing they name."""
     conditions, spec, plan = [], report.spec, report.plan
     unsupported = unsupported_message(spec, plan)
     if unsupported:
@@ -81,6 +81,10 @@ def _warning_conditions(previous, report, now, warnings):
     if shared:  # a condition on each Application that finds the other's annotation, and a warning in the run
         conditions.append(application.condition(application.SHARED_RESOURCE_WARNING, shared, previous.get("conditions"), now))
         warnings.append("%s: %s" % (application.SHARED_RESOURCE_WARNING, shared))
+    held = prune_guard.message(plan)
+    if held:  # what a sync would have pruned and did not (deletion budget, protected kinds)
+        conditions.append(application.condition(prune_guard.CONDITION, held, previous.get("conditions"), now))
+        warnings.append("%s: %s" % (prune_guard.CONDITION, held))
     return conditions
 
 

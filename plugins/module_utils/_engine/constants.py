@@ -73,6 +73,12 @@ OPT_PRUNE_PROPAGATION = "PrunePropagationPolicy"
 OPT_FAIL_ON_SHARED = "FailOnSharedResource"
 OPT_SSA_FORCE = "ServerSideApplyForce"  # ours: =false stops taking fields other managers own
 OPT_CSA_MIGRATION = "ClientSideApplyMigration"
+# Ours, prune guards (prune_guard.py, docs/prune-guards.md): the deletion budget of one sync
+# (PruneLimit=<count>, PruneLimitPercent=<0..100> of the Application's objects), and
+# PruneProtected=true to let a protected kind (PRUNE_PROTECTED_KINDS) be pruned.
+OPT_PRUNE_LIMIT = "PruneLimit"
+OPT_PRUNE_LIMIT_PERCENT = "PruneLimitPercent"
+OPT_PRUNE_PROTECTED = "PruneProtected"
 # Compare option names (the compare-options annotations).
 OPT_IGNORE_EXTRANEOUS = "IgnoreExtraneous"
 OPT_SERVER_SIDE_DIFF = "ServerSideDiff"
@@ -211,3 +217,9 @@ KIND_ORDER = (
 
 # Kinds never pruned unless the Application opts in (data loss guards).
 PRUNE_PROTECTED_KINDS = ("Namespace", "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume")
+# The deletion budget by default: a sync may prune at most this percentage of the
+# Application's objects (more than half is held), and any number of them (0: no count limit).
+DEFAULT_PRUNE_LIMIT_PERCENT = 50
+DEFAULT_PRUNE_LIMIT = 0
+# Most objects a held prune's condition names (the rest are counted).
+PRUNE_HOLD_LIST_LIMIT = 20

@@ -10,6 +10,8 @@ from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     CRD_TIMEOUT,
+    DEFAULT_PRUNE_LIMIT,
+    DEFAULT_PRUNE_LIMIT_PERCENT,
     DEFAULT_PRUNE_PROPAGATION,
     HOOK_TIMEOUT,
     RECREATE_TIMEOUT,
@@ -28,6 +30,9 @@ class SyncOptions:
     prune: delete objects of the previous inventory that left the desired set.
     allow_empty: allow an empty desired set to prune everything (Argo CD allowEmpty).
     prune_protected: allow pruning Namespaces, CRDs, PVs and PVCs.
+    prune_limit, prune_limit_percent: the deletion budget of this sync (prune_guard.py):
+        at most that many objects (0: no count limit) and that percentage of the previous
+        inventory (100: no limit); over it, nothing is pruned.
     force_conflicts: take ownership of fields other managers own (GitOps wins).
     create_namespace: create the destination namespace when missing (never pruned).
     dry_run: plan only (check mode): no write.
@@ -61,6 +66,8 @@ class SyncOptions:
     prune: bool = False
     allow_empty: bool = False
     prune_protected: bool = False
+    prune_limit: int = DEFAULT_PRUNE_LIMIT
+    prune_limit_percent: int = DEFAULT_PRUNE_LIMIT_PERCENT
     force_conflicts: bool = True
     create_namespace: bool = False
     dry_run: bool = False

@@ -31,7 +31,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering, prune_guard
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     ANN_TRACKING_ID,
@@ -47,6 +47,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     OPT_IGNORE_EXTRANEOUS,
     OPT_PRUNE,
     OPT_PRUNE_LAST,
+    OPT_PRUNE_PROTECTED,
     OPT_RESPECT_IGNORE,
     OPT_SKIP_DRY_RUN,
     OPT_VALIDATE,
@@ -91,6 +92,7 @@ class PlanItem:
     shared_with: str = ""  # another owner's tracking annotation is on the live object
     owned: bool = True  # extra objects: still carries our tracking annotation
     blocks_sync: bool = False  # extra objects: keeps the Application OutOfSync
+    held: bool = False  # extra objects: its prune is held by the deletion budget (prune_guard.py)
     sort_key: tuple = field(default=())
     hook: object = None  # hooks.Hook of a hook object (run in its phases, never applied)
 
@@ -110,6 +112,9 @@ class Plan:
     # annotation), one message each naming the object: an UnsupportedFeatureWarning.
     warnings: tuple = ()
     hooks: tuple = ()  # hook PlanItems (phases.prepare_hooks), in phase/wave/kind order
+    # Prunes held by the deletion budget (prune_guard.py): their subjects, and why.
+    held_prunes: tuple = ()
+    prune_hold: str = ""
 
     @property
     def prune_last(self):
@@ -326,8 +331,8 @@ def classify_extra(item, options):
         item.reason = "kept when its Application is deleted (Delete=%s)" % values[OPT_DELETE]
     elif syncopts.disabled(values, OPT_PRUNE):  # kept and not counted as drift (the user said so)
         item.reason = "pruning disabled (Prune=%s)" % values[OPT_PRUNE]
-    elif item.entry.kind in PRUNE_PROTECTED_KINDS and not options.prune_protected:
-        item.blocks_sync, item.reason = True, "%s is protected from pruning (set prune_protected to allow)" % item.entry.kind
+    elif item.entry.kind in PRUNE_PROTECTED_KINDS and not (options.prune_protected or syncopts.enabled(values, OPT_PRUNE_PROTECTED)):
+        item.blocks_sync, item.reason = True, prune_guard.PROTECTED_REASON % item.entry.kind
     elif not options.prune:
         item.blocks_sync, item.reason = True, "requires pruning (prune is off)"
     else:
@@ -394,7 +399,25 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
             item.live = live.get(item.entry.id)
             classify_extra(item, options)
     extra.sort(key=lambda i: i.sort_key, reverse=True)
-    return Plan(items=items, extra=extra, previous=tuple(previous), warnings=warnings + option_warnings(items), hooks=tuple(hook_items))
+    held = _hold_prunes(extra, items, previous, options)
+    return Plan(
+        items=items,
+        extra=extra,
+        previous=tuple(previous),
+        warnings=warnings + option_warnings(items),
+        hooks=tuple(hook_items),
+        held_prunes=tuple(sorted(i.subject for i in extra if i.held)),
+        prune_hold=held,
+    )
+
+
+def _hold_prunes(extra, items, previous, options):
+    """The deletion budget (prune_guard.py): not when the Application is deleted (all of it
+    goes, by definition), nor for an empty render (sync.check_empty_guard refuses it
+    outright, unless allowEmpty: an explicit allow to prune everything)."""
+    if options.deleting or not any(i.tracked for i in items):
+        return ""
+    return prune_guard.hold(extra, len(previous), prune_guard.Budget(options.prune_limit, options.prune_limit_percent))
 
 
 def prepare_hooks(cluster, hooked, options):

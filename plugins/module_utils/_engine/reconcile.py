@@ -30,6 +30,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     inventory,
     messages,
     multi_source,
+    prune_guard,
     rollback,
     sync_gate,
     sync_windows,
@@ -63,6 +64,8 @@ class Settings:
     dry_run: bool = False
     wait_timeout: int = 0
     prune_protected: bool = False
+    prune_limit: Optional[int] = None  # the deletion budget (prune_guard.py); None: the default, an Application's syncOptions win
+    prune_limit_percent: Optional[int] = None
     salt: str = ""
     default_namespace: str = "default"
     rollback: Optional[str] = None  # a history id or revision to sync (rollback.py); automated sync is then suspended
@@ -98,12 +101,15 @@ class Outcome:
 def _options(spec, settings, syncing):
     prune = spec.prune if settings.prune is None else settings.prune
     app_options = syncopts.app_options(spec.sync_options)[0]  # its warnings are the spec's (application.parse)
+    budget = prune_guard.budget_of(app_options, settings.prune_limit, settings.prune_limit_percent)
     return SyncOptions(
         namespace=spec.destination_namespace or settings.default_namespace,
         tracking=spec.key,
         prune=bool(prune),
         allow_empty=spec.allow_empty,
         prune_protected=settings.prune_protected,
+        prune_limit=budget.count,
+        prune_limit_percent=budget.percent,
         force_conflicts=not spec.has_option("ServerSideApplyForce", "false"),
         create_namespace=spec.has_option("CreateNamespace"),
         dry_run=not syncing or settings.dry_run,

@@ -35,7 +35,10 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     OPT_INCLUDE_MUTATION_WEBHOOK,
     OPT_PRUNE,
     OPT_PRUNE_LAST,
+    OPT_PRUNE_LIMIT,
+    OPT_PRUNE_LIMIT_PERCENT,
     OPT_PRUNE_PROPAGATION,
+    OPT_PRUNE_PROTECTED,
     OPT_REPLACE,
     OPT_RESPECT_IGNORE,
     OPT_SERVER_SIDE_APPLY,
@@ -49,6 +52,30 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations
 
 _BOOL = {"true": None, "false": None}
+
+
+class _Whole:
+    """The values of a numeric option: whole numbers from ``low`` to ``high``, read like
+    the value tables above (``in`` accepts, indexing gives no warning, iterating names the
+    range in the warning of a wrong value)."""
+
+    def __init__(self, low, high=None):
+        self.low, self.high = low, high
+
+    def __contains__(self, value):
+        return value.isdigit() and int(value) >= self.low and (self.high is None or int(value) <= self.high)
+
+    def __getitem__(self, value):
+        return None
+
+    def __iter__(self):
+        return iter(["%d..%d" % (self.low, self.high) if self.high is not None else "a whole number from %d" % self.low])
+
+
+def whole(values, name, default=None):
+    """The int value of a numeric option, or ``default`` when it is not set."""
+    return int(values[name]) if name in values else default
+
 
 # Options that apply to each object: set on the object, or for every object on the Application.
 OBJECT_OPTIONS = {
@@ -69,6 +96,8 @@ OBJECT_OPTIONS = {
     OPT_PRUNE_LAST: _BOOL,
     OPT_IF_NOT_PRESENT: _BOOL,
     OPT_RESPECT_IGNORE: _BOOL,
+    # ours: a protected kind (Namespace, CRD, PV, PVC) may be pruned (prune_guard.py)
+    OPT_PRUNE_PROTECTED: _BOOL,
 }
 
 # Options of the Application as a whole.
@@ -87,6 +116,9 @@ APP_OPTIONS = dict(
             "false": None,
             "true": "ClientSideApplyMigration=true is not supported: managed fields of a client-side apply are not moved to gitops.k8s's field manager",
         },
+        # ours: the deletion budget of one sync (prune_guard.py)
+        OPT_PRUNE_LIMIT: _Whole(0),
+        OPT_PRUNE_LIMIT_PERCENT: _Whole(0, 100),
     },
 )
 

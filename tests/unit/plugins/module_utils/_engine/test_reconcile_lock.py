@@ -111,7 +111,7 @@ def test_execute_stops_at_the_next_object_once_the_lock_is_lost():
 
 def test_execute_checks_the_lock_before_each_prune():
     cluster = demo_cluster()
-    options = SyncOptions(namespace="demo", tracking=OWNER, prune=True)
+    options = SyncOptions(namespace="demo", tracking=OWNER, prune=True, prune_limit_percent=100)  # 2 of 3: over the default budget
     first = sync.execute(cluster, plan.build_plan(cluster, manifests(cm("a"), cm("x"), cm("y")), (), options), options, FakeClock())
     cluster.reset_calls()
     p = plan.build_plan(cluster, manifests(cm("a")), first.inventory, options)

@@ -208,7 +208,7 @@ def test_prune_last_waits_for_the_applied_objects_to_be_healthy(cluster):
     once the new Deployment is healthy (here it never is: it is kept, the sync fails)."""
     _p, first = run(cluster, [cm("old-config"), cm("old-last", {ARGO: "PruneLast=true"})])
     cluster.reset_calls()
-    _p, result = run(cluster, [deployment("web")], previous=first.inventory, prune=True, prune_last_timeout=3)
+    _p, result = run(cluster, [deployment("web")], previous=first.inventory, prune=True, prune_last_timeout=3, prune_limit_percent=100)
     assert result.changeset.by_action(PRUNED) == ["ConfigMap/demo/old-config"]
     assert isinstance(result.error, HealthTimeout) and "old-last" in str(result.error) and "Deployment/demo/web" in str(result.error)
     assert cluster.get(cluster.resolve("v1", "ConfigMap"), "demo", "old-last") is not None
@@ -219,7 +219,7 @@ def test_prune_last_waits_for_the_applied_objects_to_be_healthy(cluster):
 def test_prune_last_prunes_after_every_other_write_once_healthy(cluster):
     _p, first = run(cluster, [cm("old-last", {ARGO: "PruneLast=true"}), cm("old")])
     cluster.reset_calls()
-    _p, result = run(cluster, [cm("new")], previous=first.inventory, prune=True)
+    _p, result = run(cluster, [cm("new")], previous=first.inventory, prune=True, prune_limit_percent=100)  # 2 of 2: over the default budget
     assert result.error is None
     writes = [(c[0], c[3]) for c in cluster.writes()]
     assert writes == [("apply", "new"), ("delete", "old"), ("delete", "old-last")]
