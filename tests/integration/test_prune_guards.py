@@ -5,6 +5,10 @@ deletion budget is raised; protected kinds are kept until allowed."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+
+import pytest
 
 from .gitops import GitRepo, Runner, application
 
@@ -169,3 +173,48 @@ def test_guards_protected_kind_allowed_by_the_application_sync_option(tmp_path, 
     repo.commit("scratch space no longer needed")
     outcome = runner.reconcile(namespace, "guards-scratch")
     assert outcome.changeset.by_action("pruned") == ["PersistentVolumeClaim/%s/orders-data" % namespace]
+
+
+def _kustomization_missing_resource(repo, tmp_path):
+    repo.write("shop/kustomization.yaml", "resources:\n  - cart-config.yaml\n  - payments-config.yaml\n")
+
+
+def _path_linked_outside(repo, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "cart-config.yaml").write_text(CONFIG.format(name="cart-config"))
+    shutil.rmtree(repo.path + "/shop")
+    os.symlink(str(outside), repo.path + "/shop")
+
+
+def _path_gone_from_the_revision(repo, tmp_path):
+    shutil.rmtree(repo.path + "/shop")
+    repo.write("storefront/cart-config.yaml", CONFIG.format(name="cart-config"))
+
+
+BROKEN = {
+    "failed-kustomize-render": _kustomization_missing_resource,
+    "path-linked-outside-the-checkout": _path_linked_outside,
+    "path-gone-from-the-revision": _path_gone_from_the_revision,
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_guards_a_failed_render_or_unreadable_path_prunes_nothing(case, tmp_path, kubeconfig, namespace, kubectl):
+    """allowEmpty is on and the budget off: only the failure itself keeps the objects."""
+    repo = GitRepo(tmp_path / "repo")
+    for name in COMPONENTS:
+        repo.write("shop/%s.yaml" % name, CONFIG.format(name=name))
+    repo.commit("shop")
+    runner = Runner(kubeconfig=kubeconfig, checkout_dir=repo.path)
+    runner.declare(application("guards-broken", namespace, "shop", namespace, syncPolicy={"automated": {"prune": True, "allowEmpty": True}}))
+    assert runner.reconcile(namespace, "guards-broken", prune_limit_percent=100).error is None
+    for name in COMPONENTS[1:]:
+        repo.remove("shop/%s.yaml" % name)
+    BROKEN[case](repo, tmp_path)
+    repo.commit(case)
+    outcome = runner.reconcile(namespace, "guards-broken", prune_limit_percent=100)  # no budget: only the failure stops it
+    assert outcome.error is not None
+    assert outcome.changeset is None or outcome.changeset.by_action("pruned") == []
+    assert all(exists(kubectl, "configmap", name, namespace) for name in COMPONENTS)
+    assert len(runner.get(namespace, "guards-broken")["status"]["inventory"]) == len(COMPONENTS)
