@@ -65,6 +65,7 @@ class FetchResult:
     tree: directory holding the exported tree of ``commit`` (do not modify).
     fetched: False when the network was not used (same run_id, or a full SHA
     already in the cache). verified: the commit signature was checked.
+    git_dir: the cache's bare repository holding ``commit`` (commit_signatures reads it).
     """
 
     url: str
@@ -75,6 +76,7 @@ class FetchResult:
     tree: str
     fetched: bool
     verified: bool = False
+    git_dir: str = ""
 
 
 def cache_key(url):
@@ -397,7 +399,15 @@ def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_hom
             if record:
                 os.utime(tree)  # recently used: the last tree _prune_trees removes
             return FetchResult(
-                url, ref, last["commit"], last.get("previous_commit"), last["commit"] != last.get("previous_commit"), tree, False, bool(last.get("verified"))
+                url,
+                ref,
+                last["commit"],
+                last.get("previous_commit"),
+                last["commit"] != last.get("previous_commit"),
+                tree,
+                False,
+                bool(last.get("verified")),
+                repo.git_dir,
             )
 
     stalled = state.get("timed_out") or {}
@@ -433,4 +443,4 @@ def _fetch_locked(entry, url, ref, auth, depth, run_id, verify_commit, gnupg_hom
         _write_state(state_path, state)
         protected = {item.get("commit") for item in state["refs"].values() if isinstance(item, dict)}
         _prune_trees(trees, keep_trees, protected)
-    return FetchResult(url, ref, commit, previous, commit != previous, tree, fetched, bool(verify_commit))
+    return FetchResult(url, ref, commit, previous, commit != previous, tree, fetched, bool(verify_commit), repo.git_dir)

@@ -28,11 +28,19 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import build_env, chart_cache, git, oci_artifacts, processes, render, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import build_env, chart_cache, commit_signatures, git, oci_artifacts, processes, render, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SignatureError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import merge_values
+
+
+def _repo_url(url):
+    """The RepoURL a trust rule is matched with (None for a URL that is not one)."""
+    try:
+        return repo_urls.parse(url, allow_local=True) if url else None
+    except SourceError:
+        return None
 
 
 def checkout_revision(path):
@@ -60,6 +68,7 @@ class Sources:
         git_timeout=git.DEFAULT_TIMEOUT,
         rewrites=None,
         discovery=None,
+        verifier=None,
     ):
         self.store = store
         self.checkout_dir = checkout_dir
@@ -76,6 +85,9 @@ class Sources:
         self.discovery = discovery
         self._cluster_facts = None
         self._revisions = {}  # root directory -> the commit it holds (Argo CD's ARGOCD_APP_REVISION)
+        # verified commits (commit_signatures.CommitVerifier): checked before a revision is rendered
+        self.verifier = verifier or commit_signatures.CommitVerifier(())
+        self._git_dirs = {}  # exported tree -> the cache repository it came from
 
     def source(self, app, spec):
         """(root_dir, revision, repo_url, fetched_url) of an Application: repo_url as the
@@ -83,6 +95,8 @@ class Sources:
         applied). Which repository and revision is the engine's decision
         (declared_source), fetching it is this adapter's job. A Helm chart (chart_cache)
         and an OCI artifact (oci_artifacts) are fetched as named (URL rewrites are for Git)."""
+        if spec.signature_keys and (spec.chart or oci_artifacts.is_artifact_url(spec.repo_url)):
+            raise SignatureError("spec.signatureKeys needs a Git source: a Helm chart or an OCI artifact has no commit signature", subject=spec.key)
         if spec.chart:
             return self._fetch_chart(spec)
         if oci_artifacts.is_artifact_url(spec.repo_url):
@@ -109,9 +123,13 @@ class Sources:
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
             commit, url = checkout_revision(self.checkout_dir)
+            self.verifier.check(["-C", self.checkout_dir], commit, _repo_url(url), spec.signature_keys, spec.key)
             self._revisions[self.checkout_dir] = commit
             return Fetched(self.checkout_dir, commit, url or "local checkout")
-        return self._fetch(holder_spec.repo_url, spec.pinned_revision or declared_source.revision(app, holder, holder_spec))
+        fetched = self._fetch(holder_spec.repo_url, spec.pinned_revision or declared_source.revision(app, holder, holder_spec))
+        # the repository as the spec names it (a rewrite only says where to fetch it from)
+        self.verifier.check(["--git-dir", self._git_dirs[fetched[0]]], fetched[1], _repo_url(holder_spec.repo_url), spec.signature_keys, spec.key)
+        return fetched
 
     def _get_app(self, namespace, name):
         """A declaring Application (read only when an Application has no repoURL)."""
@@ -138,6 +156,7 @@ class Sources:
                 self._timed_out[parsed] = exc
             raise
         self._revisions[result.tree] = result.commit
+        self._git_dirs[result.tree] = result.git_dir
         if url == named:
             return Fetched(result.tree, result.commit, result.url)
         return Fetched(result.tree, result.commit, git.redact_url(named), result.url)

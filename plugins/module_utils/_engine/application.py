@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import retry
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, retry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     API_GROUP,
     API_VERSION,
@@ -72,6 +72,8 @@ class AppSpec:
     ignore_differences: tuple = ()
     retry: Optional[retry.RetryPolicy] = None  # spec.syncPolicy.retry; None: a failed sync is retried on every run
     revision_history_limit: int = HISTORY_LIMIT
+    # spec.signatureKeys (commit_trust.py): key IDs one of which must have signed the revision
+    signature_keys: tuple = ()
     # A commit to render instead of targetRevision (a rollback in effect); set by reconcile, not by the spec.
     pinned_revision: str = ""
     # spec.sources (multi_source.py): each source a mapping; source is then ignored.
@@ -153,6 +155,7 @@ def parse(app):
         ignore_differences=tuple(ignores),
         retry=retry_policy,
         revision_history_limit=history_limit,
+        signature_keys=commit_trust.normalize_key_ids(spec.get("signatureKeys")),
         sources=sources,
         warnings=warnings + tuple(syncopts.app_options(options)[1]) + tuple(retry_warnings) + ignored,
     )
@@ -347,6 +350,7 @@ def crd():
                                         ),
                                         "ignoreDifferences": {"type": "array", "items": any_object},
                                         "revisionHistoryLimit": {"type": "integer"},
+                                        "signatureKeys": {"type": "array", "items": dict(open_object, properties={"keyID": string})},
                                         "sources": {"type": "array", "items": any_object},
                                     },
                                 ),

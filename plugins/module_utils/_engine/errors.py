@@ -55,6 +55,12 @@ class SourceError(GitOpsError):
     step = "fetch"
 
 
+class SignatureError(SourceError):
+    """A revision is not signed by a trusted key (verified commits): nothing of it is rendered."""
+
+    step = "verify"
+
+
 class RenderError(GitOpsError):
     """Rendering manifests failed (missing path, kustomize/helm failure)."""
 

@@ -144,6 +144,13 @@ FIELDS = (
     Field("ignoreDifferences[].managedFieldsManagers", WARNED, "fields are not ignored by manager"),
     Field("info", WARNED, "informational links for Argo CD's UI; nothing shows them here"),
     Field("revisionHistoryLimit", ELSEWHERE, "how much sync history is kept"),
+    Field(
+        "signatureKeys",
+        SUPPORTED,
+        "Argo CD's AppProject field, on the Application: its revisions must be signed (GPG or SSH) by one of these keys, "
+        "trusted by the operator's `commit_signatures` (docs/verified-commits.md)",
+    ),
+    Field("signatureKeys[].keyID", SUPPORTED, "a GPG key ID or fingerprint, or an SSH key's `SHA256:` fingerprint"),
 )
 
 # Each source of spec.sources has the fields of spec.source (same verdicts); the docs table
