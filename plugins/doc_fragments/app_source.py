@@ -97,4 +97,55 @@ options:
       token:
         description: HTTPS token (sent as basic auth with the user C(x-access-token) unless O(repo_credentials[].username) is set).
         type: str
+  commit_signatures:
+    description:
+      - Verified commits. Each entry names trusted keys (GPG public keys, SSH public keys or C(allowed_signers)
+        lines) and the Git repositories whose revisions must be signed by one of them; the check runs before
+        anything of a revision is rendered. An unsigned or untrusted revision fails its Application with a
+        C(ComparisonError) condition (step C(verify)) and applies and prunes nothing; the revision synced before
+        stays live.
+      - An entry with O(commit_signatures[].url) covers the repositories under that prefix (matched like
+        O(repo_credentials), the longest wins; the URL the spec names, before O(repo_url_rewrites)); one entry
+        without it covers every Git repository. An Application may require a signature itself with
+        C(spec.signatureKeys) (a list of C(keyID)), using the keys of the entry covering its repository.
+      - The keys come only from here, never from a repository. See C(docs/verified-commits.md).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      url:
+        description: URL prefix of the repositories this entry covers; omitted, every Git repository.
+        type: str
+      keys:
+        description: Trusted keys as text (ASCII-armored GPG public key blocks, SSH public key lines, C(allowed_signers) lines).
+        type: list
+        elements: str
+      key_files:
+        description: Files on the agent holding trusted keys, in the same forms.
+        type: list
+        elements: path
+      keys_from:
+        description: ConfigMaps or Secrets whose every data value holds trusted keys, in the same forms.
+        type: list
+        elements: dict
+        suboptions:
+          kind:
+            description: Kind of the object.
+            type: str
+            choices: [ConfigMap, Secret]
+            default: ConfigMap
+          namespace:
+            description: Its namespace.
+            type: str
+            required: true
+          name:
+            description: Its name.
+            type: str
+            required: true
+      required:
+        description:
+          - Every revision of the repositories covered must be signed. V(false) only provides the keys, for
+            Applications that ask with C(spec.signatureKeys).
+        type: bool
+        default: true
 """

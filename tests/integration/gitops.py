@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.commit_signatures import CommitVerifier
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kube import KubeCluster
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, APP_API_VERSION, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
@@ -75,6 +76,7 @@ class Runner:
     checkout_dir: str = None
     cache_dir: str = None
     credentials: object = None
+    commit_signatures: object = None  # the module option (verified commits)
     last_cluster: object = field(default=None)
 
     def cluster(self):
@@ -103,6 +105,7 @@ class Runner:
             allow_local_repos=True,
             credentials=self.credentials,
             discovery=cluster.capabilities,
+            verifier=CommitVerifier(commit_trust.rules_of(self.commit_signatures), cluster),
         )
         ports = Ports(
             cluster=cluster,

@@ -8,9 +8,10 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.commit_signatures import CommitVerifier
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_loading, redact, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_loading, commit_trust, redact, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, HOOK_TIMEOUT, WAVE_TIMEOUT
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
@@ -35,6 +36,27 @@ APP_SOURCE = {
             "username": {"type": "str"},
             "password": {"type": "str", "no_log": True},
             "token": {"type": "str", "no_log": True},
+        },
+    },
+    "commit_signatures": {
+        "type": "list",
+        "elements": "dict",
+        "default": [],
+        "options": {
+            "url": {"type": "str"},
+            "keys": {"type": "list", "elements": "str", "no_log": False},  # public keys
+            "key_files": {"type": "list", "elements": "path", "no_log": False},
+            "keys_from": {
+                "type": "list",
+                "elements": "dict",
+                "no_log": False,
+                "options": {
+                    "kind": {"type": "str", "default": "ConfigMap", "choices": ["ConfigMap", "Secret"]},
+                    "namespace": {"type": "str", "required": True},
+                    "name": {"type": "str", "required": True},
+                },
+            },
+            "required": {"type": "bool", "default": True},
         },
     },
 }
@@ -64,6 +86,7 @@ def make_ports(module, cluster, store, clock):
         rewrites=repo_urls.Rewrites.from_mapping(p.get("repo_url_rewrites")),
         render_defaults={"renderer": p.get("renderer"), "kustomize_binary": p.get("kustomize_binary"), "helm_binary": p.get("helm_binary")},
         discovery=cluster.capabilities,
+        verifier=CommitVerifier(commit_trust.rules_of(p.get("commit_signatures")), cluster),
     )
 
     def lock(spec):
