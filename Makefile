@@ -36,7 +36,7 @@ venv: $(VENV)/.stamp ## Create .venv (Python 3.11, dev tools, kubectl, helm) and
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt hack/install-helm.sh hack/apt-deps.sh
 	@start=$$(date +%s); \
-	bash hack/apt-deps.sh git rsync make; \
+	bash hack/apt-deps.sh git rsync make gnupg openssh-client; \
 	command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found (set PYTHON=/path/to/python3.11)" >&2; exit 1; }; \
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
 		|| { echo "$(PYTHON) is not Python 3.11" >&2; exit 1; }; \
