@@ -17,7 +17,13 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="Release Bot", GIT_AUTHOR_EMAIL="release@example.test", GIT_COMMITTER_NAME="Release Bot", GIT_COMMITTER_EMAIL="release@example.test")
+GIT_ENV = dict(
+    os.environ,
+    GIT_AUTHOR_NAME="Release Bot",
+    GIT_AUTHOR_EMAIL="release@example.test",
+    GIT_COMMITTER_NAME="Release Bot",
+    GIT_COMMITTER_EMAIL="release@example.test",
+)
 
 
 @dataclass(frozen=True)

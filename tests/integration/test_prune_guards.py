@@ -95,7 +95,11 @@ def test_guards_a_commit_removing_most_of_an_app_holds_its_prunes_until_allowed(
     assert again.changeset.by_action("pruned") == [] and held(runner.get(namespace, "guards-shop"))
 
     # the explicit allow: the Application's own budget
-    runner.declare(application("guards-shop", namespace, "shop", namespace, syncPolicy={"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["PruneLimitPercent=100"]}))
+    runner.declare(
+        application(
+            "guards-shop", namespace, "shop", namespace, syncPolicy={"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["PruneLimitPercent=100"]}
+        )
+    )
     allowed = runner.reconcile(namespace, "guards-shop")
     assert allowed.error is None, allowed.error
     assert sorted(allowed.changeset.by_action("pruned")) == sorted("ConfigMap/%s/%s" % (namespace, n) for n in COMPONENTS[1:])

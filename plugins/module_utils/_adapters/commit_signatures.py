@@ -102,7 +102,13 @@ class CommitVerifier:
             self._import(gnupg, blocks, required.rule.name)
             env = tool_env({"GNUPGHOME": gnupg, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "HOME": home})
             argv = ["git", *git_args]
-            for pair in ("gpg.program=gpg", "gpg.ssh.program=ssh-keygen", "gpg.x509.program=gpgsm", "gpg.ssh.allowedSignersFile=" + signers, "gpg.ssh.revocationFile="):
+            for pair in (
+                "gpg.program=gpg",
+                "gpg.ssh.program=ssh-keygen",
+                "gpg.x509.program=gpgsm",
+                "gpg.ssh.allowedSignersFile=" + signers,
+                "gpg.ssh.revocationFile=",
+            ):
                 argv += ["-c", pair]
             argv += ["show", "-s", "--format=%G?%x1f%GF%x1f%GP%x1f%GS", commit]
             result = run(argv, SignatureError, subject, env=env, timeout=self.timeout)

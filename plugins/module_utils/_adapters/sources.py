@@ -28,7 +28,16 @@ from __future__ import annotations
 import dataclasses
 import os
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import build_env, chart_cache, commit_signatures, git, oci_artifacts, processes, render, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import (
+    build_env,
+    chart_cache,
+    commit_signatures,
+    git,
+    oci_artifacts,
+    processes,
+    render,
+    yaml_io,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SignatureError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched

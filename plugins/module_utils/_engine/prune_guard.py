@@ -76,11 +76,14 @@ def over_budget(budget, pruning, total):
             budget.count,
         )
     if budget.percent < 100 and pruning > 1 and pruning * 100 > budget.percent * total:
-        return "%d of %d objects (%d%%) would be pruned, over the deletion budget of %d%% (raise it with the PruneLimitPercent sync option or prune_limit_percent)" % (
-            pruning,
-            total,
-            share,
-            budget.percent,
+        return (
+            "%d of %d objects (%d%%) would be pruned, over the deletion budget of %d%% (raise it with the PruneLimitPercent sync option or prune_limit_percent)"
+            % (
+                pruning,
+                total,
+                share,
+                budget.percent,
+            )
         )
     return ""
 
