@@ -15,6 +15,7 @@ import pytest
 from tests.helpers import signing
 
 from .gitops import Runner, application
+from .playbook import run_tasks
 
 pytestmark = pytest.mark.skipif(not (shutil.which("gpg") and shutil.which("ssh-keygen")), reason="gpg and ssh-keygen are needed")
 
@@ -161,3 +162,36 @@ def test_guards_the_local_checkout_is_verified_too(tmp_path, kubeconfig, namespa
     release(checkout, "1.1", keys["release"])
     assert runner.reconcile(namespace, "guards-root").error is None
     assert live_release(kubectl, namespace) == "1.1"
+
+
+def test_guards_the_app_module_options_commit_signatures_and_prune_limit_percent(tmp_path, kubeconfig, namespace, kubectl, keys):
+    """The module options through a real ansible-playbook run: a refused unsigned revision,
+    then a signed one over the deletion budget held with a warning, then allowed."""
+    checkout = make_repo(tmp_path / "checkout")
+    for name in ("cart", "checkout", "search"):
+        (checkout / "deploy" / ("%s.yaml" % name)).write_text(FEATURE_FLAGS.replace("feature-flags", name))
+    release(checkout, "1.0", keys["release"])
+    spec = {"source": {"path": "deploy"}, "destination": {"namespace": namespace}, "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}}
+    app = {
+        "kubeconfig": kubeconfig,
+        "namespace": namespace,
+        "checkout_dir": str(checkout),
+        "commit_signatures": [{"keys": [keys["release"].public]}],
+        "fail_on_error": False,
+        "definition": {"metadata": {"name": "guards-module"}, "spec": spec},
+    }
+    _rc, res = run_tasks(tmp_path, [{"name": "signed", "gitops.k8s.app": app}])
+    assert res["signed"]["sync_status"] == "Synced", res["signed"]
+
+    for name in ("cart", "checkout", "search"):
+        (checkout / "deploy" / ("%s.yaml" % name)).unlink()
+    release(checkout, "2.0", None)
+    _rc, res = run_tasks(tmp_path, [{"name": "unsigned", "gitops.k8s.app": app}])
+    assert "the commit is not signed" in res["unsigned"]["error"] and res["unsigned"].get("pruned", []) == []
+    assert kubectl("get", "configmap", "cart", "-n", namespace, "-o", "name")  # nothing pruned
+
+    release(checkout, "2.0", keys["release"])  # 3 of 5 objects go: over the default budget
+    _rc, res = run_tasks(tmp_path, [{"name": "held", "gitops.k8s.app": app}, {"name": "allowed", "gitops.k8s.app": dict(app, prune_limit_percent=100)}])
+    assert any("PruneHeldWarning: prune held: 3 of 5 objects (60%)" in w for w in res["held"]["warnings"]), res["held"].get("warnings")
+    assert live_release(kubectl, namespace) == "2.0"
+    assert sorted(res["allowed"]["pruned"]) == ["ConfigMap/%s/%s" % (namespace, n) for n in ("cart", "checkout", "search")]
