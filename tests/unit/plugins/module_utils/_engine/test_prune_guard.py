@@ -18,7 +18,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
 
-from .fake_cluster import FakeClock, FakeCluster
+from .fake_cluster import FakeClock, FakeCluster, World
 
 OWNER = "gitops-system/shop"
 ARGO = "argocd.argoproj.io/sync-options"
@@ -174,3 +174,50 @@ def test_empty_render_is_refused_by_its_own_guard_not_held(cluster):
         run(cluster, [], previous=first.inventory)
     p, allowed = run(cluster, [], previous=first.inventory, allow_empty=True)
     assert len(allowed.changeset.by_action(PRUNED)) == 3 and p.held_prunes == ()
+
+
+# -- through a reconcile: the condition, the warning, the Application's own budget ----------
+
+
+def _app(*sync_options):
+    return {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "shop", "namespace": "gitops-system"},
+        "spec": {
+            "source": {"path": "shop"},
+            "destination": {"namespace": "demo"},
+            "syncPolicy": {"automated": {"prune": True, "selfHeal": True}, "syncOptions": list(sync_options)},
+        },
+    }
+
+
+def _conditions(outcome, ctype):
+    return [c["message"] for c in outcome.status.get("conditions") or [] if c["type"] == ctype]
+
+
+def test_reconcile_records_the_held_prunes_and_the_application_budget_wins_over_the_run():
+    world, obj = World(), _app()
+    world.objects = [cm(n) for n in ("a", "b", "c")]
+    assert world.run(obj).error is None
+    world.objects, world.revision = [cm("a")], "r2"
+    held = world.run(obj, prune_limit_percent=50)
+    assert held.error is None and held.changeset.by_action(PRUNED) == []
+    [message] = _conditions(held, prune_guard.CONDITION)
+    assert "2 of 3 objects (66%)" in message and "ConfigMap/demo/b, ConfigMap/demo/c" in message
+    assert [w for w in held.warnings if w.startswith(prune_guard.CONDITION + ": ")] == [prune_guard.CONDITION + ": " + message]
+    assert held.status["sync"]["status"] == APP_OUT_OF_SYNC
+    obj["spec"]["syncPolicy"]["syncOptions"] = ["PruneLimitPercent=100"]
+    allowed = world.run(obj, prune_limit_percent=10)  # the Application's own option wins over the run's
+    assert sorted(allowed.changeset.by_action(PRUNED)) == ["ConfigMap/demo/b", "ConfigMap/demo/c"]
+    assert _conditions(allowed, prune_guard.CONDITION) == [] and allowed.status["sync"]["status"] == APP_SYNCED
+
+
+def test_an_invalid_budget_option_is_a_warning_and_the_default_holds():
+    world, obj = World(), _app("PruneLimitPercent=all")
+    world.objects = [cm(n) for n in ("a", "b", "c")]
+    world.run(obj)
+    world.objects, world.revision = [cm("a")], "r2"
+    outcome = world.run(obj)
+    assert outcome.changeset.by_action(PRUNED) == [] and _conditions(outcome, prune_guard.CONDITION)
+    assert any("PruneLimitPercent" in m for m in _conditions(outcome, "UnsupportedFeatureWarning"))
