@@ -97,4 +97,29 @@ options:
       token:
         description: HTTPS token (sent as basic auth with the user C(x-access-token) unless O(repo_credentials[].username) is set).
         type: str
+      ca_cert:
+        description:
+          - PEM certificate(s) of the certificate authority that signed the HTTPS server's certificate of a Helm chart
+            repository or OCI registry (C(spec.source.chart), chart dependencies), trusted instead of the system's
+            CA store; what Argo CD keeps per server in its C(argocd-tls-certs-cm) ConfigMap.
+          - Helm gets it as a 0600 file of its private home, removed after the run.
+          - Git repositories and OCI artifacts without C(chart) do not take TLS options; an entry with any of them
+            covering such a URL fails that fetch with a message saying so.
+        type: str
+      tls_client_cert_data:
+        description:
+          - PEM client certificate presented to a Helm chart repository or OCI registry (Argo CD's
+            C(tlsClientCertData)); needs O(repo_credentials[].tls_client_cert_key).
+        type: str
+      tls_client_cert_key:
+        description:
+          - PEM private key of O(repo_credentials[].tls_client_cert_data) (Argo CD's C(tlsClientCertKey)). Reaches helm
+            as a 0600 file of its private home (helm's C(keyFile)), never in argv, messages or results.
+        type: str
+      insecure:
+        description:
+          - Skip the verification of the server certificate of a Helm chart repository or OCI registry (Argo CD's
+            C(insecure)). Anyone on the path can then read and change the charts; prefer O(repo_credentials[].ca_cert).
+        type: bool
+        default: false
 """

@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Throwaway Helm chart sources on 127.0.0.1 for tests.
 
-- ChartRepoServer(root, username=None, password=None)
+- ChartRepoServer(root, username=None, password=None, tls=None)
       a static HTTP server for a chart repository directory (``index.yaml`` + archives,
       as ``helm repo index`` writes it); with a username it answers 401 to any other
       Authorization; ``requests`` records (path, Authorization) of every request.
+      ``tls=(server Pair, workdir, client CA PEM or None)`` serves HTTPS (test_pki),
+      requiring a client certificate of that CA when one is given.
 - OCIRegistry(workdir)
       Debian's ``docker-registry`` (the CNCF distribution registry) with its storage in
       ``workdir``, on a free port of 127.0.0.1, plain HTTP; ``host`` is ``127.0.0.1:PORT``.
@@ -23,6 +25,7 @@ import base64
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -55,8 +58,9 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 class ChartRepoServer:
-    def __init__(self, root, username=None, password=None):
+    def __init__(self, root, username=None, password=None, tls=None):
         self.root = root
+        self.tls = tls
         self.requests = []
         self.expected_auth = None
         if username is not None:
@@ -76,7 +80,17 @@ class ChartRepoServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.owner = self
         self._server.daemon_threads = True
-        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        scheme = "http"
+        if self.tls is not None:
+            scheme = "https"
+            pair, workdir, client_ca = self.tls
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*pair.write(workdir, "server"))
+            if client_ca:
+                context.verify_mode = ssl.CERT_REQUIRED
+                context.load_verify_locations(cadata=client_ca)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.url = "%s://127.0.0.1:%d" % (scheme, self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self

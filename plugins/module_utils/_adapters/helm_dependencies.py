@@ -81,16 +81,26 @@ def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, sour
                 parsed = repos.add_dependency(repository, "dep-%d" % number)
             except SourceError as exc:
                 raise RenderError(exc.message, subject=subject) from exc
-            plain_http = plain_http or (parsed.scheme == repo_urls.OCI_SCHEME and helm_repos.is_loopback(parsed))
+            plain_http = plain_http or (parsed.scheme == repo_urls.OCI_SCHEME and helm_repos.uses_plain_http(parsed, repos.credentials.for_url(parsed)))
     repos.write()
     copy = _mirror(root, chart_dir, rel, mirror, local)
-    argv = [helm, "dependency", "build"] + (["--plain-http"] if plain_http else []) + ["--", copy]
+    argv = [helm, "dependency", "build"] + (["--plain-http"] if plain_http else []) + _registry_tls_flags(repos, chart_file) + ["--", copy]
     result = run(argv, RenderError, rel, env=env, cwd=home, timeout=timeout, scrub=repos.scrub)
     if result.rc != 0:
         raise RenderError(
             "helm dependency build failed in %s (exit %d): %s" % (source, result.rc, repos.scrub(trim(result.stderr)) or "no error output"), subject=chart_file
         )
     return copy
+
+
+def _registry_tls_flags(repos, chart_file):
+    """helm dependency build takes one set of TLS flags for every registry it reaches
+    (chart repositories take theirs from repositories.yaml): the one set the registry
+    dependencies' credentials give, or a refusal when they differ."""
+    flags = {tuple(value) for value in repos.registry_flags.values()}
+    if len(flags) > 1:
+        raise RenderError("dependencies come from OCI registries with different TLS options; helm applies one set to all", subject=chart_file)
+    return list(flags.pop()) if flags else []
 
 
 def _mirror(root, chart_dir, rel, mirror, local):

@@ -96,6 +96,13 @@ class Registry:
         self.opener = urllib.request.build_opener(_NoRedirectAuth())
         self.header = None
         self.subject = repo_urls.display(str(parsed))
+        tls = helm_repos.tls_options(credential, self.subject)
+        if tls:
+            raise SourceError(
+                "the credential covering this registry sets %s; TLS options are applied to Helm charts (spec.source.chart) "
+                "only, not yet to OCI artifacts of manifests" % ", ".join(sorted(tls)),
+                subject=self.subject,
+            )
 
     def get(self, path, accept=None, limit=MAX_MANIFEST_BYTES, sink=None):
         """(body or None when streamed to ``sink``, headers) of GET base/path, authenticating on 401."""
