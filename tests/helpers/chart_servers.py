@@ -7,7 +7,7 @@
       a static HTTP server for a chart repository directory (``index.yaml`` + archives,
       as ``helm repo index`` writes it); with a username it answers 401 to any other
       Authorization; ``requests`` records (path, Authorization) of every request.
-      ``tls=(server Pair, workdir, client CA PEM or None)`` serves HTTPS (test_pki),
+      ``tls=(server Pair, workdir, client CA PEM or None)`` serves HTTPS (pki),
       requiring a client certificate of that CA when one is given.
 - OCIRegistry(workdir)
       Debian's ``docker-registry`` (the CNCF distribution registry) with its storage in

@@ -17,7 +17,7 @@ import pytest
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 
 from tests.helpers import chart_servers
-from tests.helpers.test_pki import CertificateAuthority
+from tests.helpers.pki import CertificateAuthority
 
 from .gitops import GitRepo, Runner
 from .playbook import REPO_ROOT, ansible_pull
