@@ -54,6 +54,9 @@ options:
       - The rewritten URL is the one checked (O(allow_local_repos) for a C(file://) mirror, the allowed transports) and
         the one O(repo_credentials) are matched against. The Application's C(status.sync.repoURL) keeps the URL the spec
         names and C(status.sync.fetchedURL) names the URL fetched when a rewrite applied.
+      - Helm chart repositories and OCI registries of C(spec.source.chart), and OCI artifacts, are rewritten the same
+        way (the prefix is compared with the URL as the Application writes it, with or without C(oci://)). A chart dependency whose repository a rule covers
+        fails the render with a message (helm fetches dependencies from the URL C(Chart.yaml) names).
     type: dict
     default: {}
   repo_credentials:

@@ -12,7 +12,9 @@ the repositories the chart names, each checked like any repository URL and given
 credential of the longest URL prefix covering it; ``file://`` dependencies must stay
 inside the checkout and are copied beside the chart at the same relative place.
 Repository aliases (``@name``, ``alias:name``) name a user's local helm setup, which
-the agent does not have: they are refused with a message saying what to write.
+the agent does not have: they are refused with a message saying what to write. So is
+a repository an operator's ``repo_url_rewrites`` rule covers: helm fetches from the
+URL Chart.yaml names (Chart.lock's digest covers it), so the mirror cannot stand in.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def vendored(chart_dir, dep):
     return os.path.isfile(os.path.join(charts, name, "Chart.yaml")) or bool(glob.glob(os.path.join(charts, glob.escape(name) + "-*.tgz")))
 
 
-def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, source):
+def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, source, rewrites=None):
     """The chart directory helm template should read: ``chart_dir`` itself when nothing is
     to build, else a copy in ``home`` with its dependencies built."""
     chart_file = "%s/Chart.yaml" % rel if rel != "." else "Chart.yaml"
@@ -77,6 +79,13 @@ def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, sour
                 subject=subject,
             )
         else:
+            if rewrites is not None and rewrites.apply(repository) != repository:
+                # helm reads the URL from Chart.yaml, and Chart.lock's digest covers it
+                raise RenderError(
+                    "repo_url_rewrites covers repository %s, but helm fetches a dependency from the URL Chart.yaml "
+                    "names; vendor the dependency into charts/ or name the mirror's URL in Chart.yaml" % repo_urls.display(repository),
+                    subject=subject,
+                )
             try:
                 parsed = repos.add_dependency(repository, "dep-%d" % number)
             except SourceError as exc:

@@ -188,3 +188,15 @@ def test_a_dependency_from_an_oci_registry(tmp_path, helm_bin):
         umbrella_chart(root, "oci://%s/charts" % registry.host)
         result = render(root, "charts/platform", RenderOptions(helm_binary=helm_bin, release_name="shop"))
     assert "Deployment/shop-webapp" in [describe(m.obj) for m in result.manifests]
+
+
+def test_a_dependency_repository_a_rewrite_covers_is_refused_not_bypassed(tmp_path, helm_bin):
+    """helm fetches a dependency from the URL Chart.yaml names (Chart.lock's digest covers
+    it): the operator's mirror cannot be substituted, so the render stops and says so
+    rather than reach the public URL behind the mirror's back."""
+    root = str(tmp_path / "checkout")
+    umbrella_chart(root, "https://charts.example.com/stable")
+    rewrites = repo_urls.Rewrites.from_mapping({"https://charts.example.com/": "https://charts-mirror.example.net/"})
+    with pytest.raises(RenderError, match="repo_url_rewrites covers") as info:
+        render(root, "charts/platform", RenderOptions(helm_binary=helm_bin, rewrites=rewrites))
+    assert "vendor" in str(info.value)
