@@ -64,7 +64,9 @@ def test_private_ca_wrong_ca_and_insecure(tmp_path, kubeconfig, namespace, kubec
         assert configmap(kubectl, namespace)["chartVersion"] == "1.0.0"
         # Argo CD's insecure: no verification at all (a fresh cache: the chart is pulled again)
         insecure = Runner(
-            kubeconfig=kubeconfig, cache_dir=str(tmp_path / "cache-insecure"), credentials=repo_urls.Credentials.from_entries([(server.url, {"insecure": True})])
+            kubeconfig=kubeconfig,
+            cache_dir=str(tmp_path / "cache-insecure"),
+            credentials=repo_urls.Credentials.from_entries([(server.url, {"insecure": True})]),
         )
         obj = chart_app("tls-insecure", namespace, server.url, "1.0.0")
         obj["spec"]["source"]["helm"]["releaseName"] = "insecure"

@@ -86,6 +86,8 @@ def is_loopback(parsed):
 
 
 _PEM = "-----BEGIN "
+# credential option -> helm's repositories.yaml field and the file it names
+_TLS_FILES = (("ca_cert", "caFile", "ca.crt"), ("tls_client_cert_data", "certFile", "client.crt"), ("tls_client_cert_key", "keyFile", "client.key"))
 
 
 def tls_options(credential, subject):
@@ -172,7 +174,7 @@ class HelmRepos:
         directory = os.path.join(self.home, "tls", str(len(self._tls_sets) + 1))
         os.makedirs(directory, mode=0o700)
         fields = {}
-        for option, field, name in (("ca_cert", "caFile", "ca.crt"), ("tls_client_cert_data", "certFile", "client.crt"), ("tls_client_cert_key", "keyFile", "client.key")):
+        for option, field, name in _TLS_FILES:
             if option in tls:
                 fields[field] = os.path.join(directory, name)
                 _write_private(fields[field], tls[option])
