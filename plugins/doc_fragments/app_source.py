@@ -106,8 +106,8 @@ options:
             repository or OCI registry (C(spec.source.chart), chart dependencies), trusted instead of the system's
             CA store; what Argo CD keeps per server in its C(argocd-tls-certs-cm) ConfigMap.
           - Helm gets it as a 0600 file of its private home, removed after the run.
-          - Git repositories and OCI artifacts without C(chart) do not take TLS options; an entry with any of them
-            covering such a URL fails that fetch with a message saying so.
+          - OCI artifacts of manifests (C(oci://) without C(chart)) take the same TLS options. Git repositories do not;
+            an entry with any of them covering a Git URL fails that fetch with a message saying so.
         type: str
       tls_client_cert_data:
         description:

@@ -117,3 +117,20 @@ def test_ansible_pull_with_a_client_certificate(tmp_path, kubeconfig, namespace,
     assert configmap(kubectl, namespace)["chartVersion"] == "1.0.0"
     for name in ("charts-e2e-webapp", "tls-root"):
         kubectl.run("patch", "gapp", name, "-n", namespace, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
+
+
+def test_oci_registry_over_https_with_a_private_ca(tmp_path, kubeconfig, namespace, kubectl, pki):
+    if not os.path.exists(chart_servers.REGISTRY):
+        pytest.skip("docker-registry not installed (Debian package docker-registry)")
+    with chart_servers.OCIRegistry(str(tmp_path / "registry"), tls=(pki["server"], pki["ca"].pem)) as registry:
+        archive = chart_servers.package(HELM, webapp_at("1.0.0", str(tmp_path / "src")), str(tmp_path / "pkg"))
+        chart_servers.push(HELM, archive, registry, path="tls-charts")
+        url = "oci://%s/tls-charts" % registry.host
+        wrong = runner(tmp_path, kubeconfig, url, ca_cert=pki["other"].pem)
+        wrong.declare(chart_app("tls-oci", namespace, url, "1.0.0"))
+        outcome = wrong.reconcile(namespace, "tls-oci")
+        assert outcome.error is not None and "certificate" in str(outcome.error), outcome.error
+        assert applied(kubectl, namespace) == []
+        outcome = runner(tmp_path, kubeconfig, url, ca_cert=pki["ca"].pem).reconcile(namespace, "tls-oci")
+    assert outcome.error is None, outcome.error
+    assert configmap(kubectl, namespace)["chartVersion"] == "1.0.0"

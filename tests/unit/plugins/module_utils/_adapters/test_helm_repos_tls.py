@@ -13,7 +13,7 @@ import stat
 
 import pytest
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git_env, helm_repos, oci_artifacts
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git_env, helm_repos
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 
@@ -84,9 +84,3 @@ def test_tls_options_on_plain_http_are_refused(tmp_path):
 def test_git_refuses_tls_options_instead_of_ignoring_them():
     with pytest.raises(SourceError, match="apply to Helm chart repositories and OCI registries only"):
         git_env.Auth("https://git.example.test/team/app", {"ca_cert": CA, "insecure": True}, None, None)
-
-
-def test_oci_artifact_refuses_tls_options():
-    parsed = repo_urls.parse_chart_repo("oci://registry.example.test/manifests")
-    with pytest.raises(SourceError, match="not yet to OCI artifacts"):
-        oci_artifacts.Registry(parsed, {"ca_cert": CA}, 5)
