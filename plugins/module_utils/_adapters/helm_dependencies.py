@@ -26,7 +26,7 @@ import shutil
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_repos
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import resolve_inside, run, trim
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import resolve_inside, run
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, read_text
 
 FILE_PREFIX = "file://"
@@ -97,7 +97,7 @@ def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, sour
     result = run(argv, RenderError, rel, env=env, cwd=home, timeout=timeout, scrub=repos.scrub)
     if result.rc != 0:
         raise RenderError(
-            "helm dependency build failed in %s (exit %d): %s" % (source, result.rc, repos.scrub(trim(result.stderr)) or "no error output"), subject=chart_file
+            "helm dependency build failed in %s (exit %d): %s" % (source, result.rc, helm_repos.failure_reason(result, repos.scrub)), subject=chart_file
         )
     return copy
 

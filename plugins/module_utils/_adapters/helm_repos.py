@@ -241,8 +241,13 @@ def pull(helm, env, home, url, chart, version, destination, *, credentials, time
 def _helm(repos, argv, env, cwd, timeout, subject, doing):
     result = run(argv, SourceError, subject, env=env, cwd=cwd, timeout=timeout, scrub=repos.scrub)
     if result.rc != 0:
-        # helm repo update says why on stdout ("Unable to get an update ... 401 Unauthorized")
-        said = "\n".join(line for line in result.stdout.splitlines() if line.startswith(("...Unable", "\t")))
-        reason = repos.scrub(trim(said + "\n" + result.stderr).strip()) or "no error output"
-        raise SourceError("helm failed %s (exit %d): %s" % (doing, result.rc, reason), subject=subject)
+        raise SourceError("helm failed %s (exit %d): %s" % (doing, result.rc, failure_reason(result, repos.scrub)), subject=subject)
     return result
+
+
+def failure_reason(result, scrub):
+    """Why a helm command failed: its error output, after the lines where a repository
+    update says why on stdout ("...Unable to get an update ... 401 Unauthorized", an x509
+    error), which ``helm dependency build`` otherwise hides behind "no cached repository"."""
+    said = "\n".join(line for line in result.stdout.splitlines() if line.startswith(("...Unable", "\t")))
+    return scrub(trim(said + "\n" + result.stderr).strip()) or "no error output"
