@@ -223,3 +223,8 @@ DEFAULT_PRUNE_LIMIT_PERCENT = 50
 DEFAULT_PRUNE_LIMIT = 0
 # Most objects a held prune's condition names (the rest are counted).
 PRUNE_HOLD_LIST_LIMIT = 20
+
+# repo_credentials keys for HTTPS to Helm chart repositories and OCI registries (Argo CD's
+# repository Secret tlsClientCertData / tlsClientCertKey / insecure, and a CA as its
+# argocd-tls-certs-cm gives it); git fetches refuse them rather than ignore them.
+TLS_CREDENTIAL_KEYS = ("ca_cert", "tls_client_cert_data", "tls_client_cert_key", "insecure")
