@@ -16,7 +16,7 @@ import contextlib
 import copy
 import itertools
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, API_VERSION, APP_KIND, APP_PLURAL
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, PROJECT_KIND, PROJECT_PLURAL
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, RenderError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched, Ports, ResourceType
@@ -33,6 +33,7 @@ BUILTIN = [
     ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False),
     ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False),
     ResourceType(API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, True),
+    ResourceType(API_GROUP, API_VERSION, PROJECT_KIND, PROJECT_PLURAL, True),
     ResourceType("coordination.k8s.io", "v1", "Lease", "leases", True),
 ]
 
