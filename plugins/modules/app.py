@@ -65,7 +65,7 @@ options:
         C(metadata.namespace) default to this module's values.
     type: dict
   install_crd:
-    description: Install or update the Application CRD (and the Application namespace for O(definition)) when missing.
+    description: Install or update the Application and Project CRDs (and the Application namespace for O(definition)) when missing.
     type: bool
     default: true
   sync:
