@@ -118,3 +118,60 @@ def test_an_app_of_apps_child_naming_a_project_its_namespace_may_not_use_is_refu
         assert not exists(kubectl, "applications.gitops-k8s.dev", tenant_ns, "projects-child")
     finally:
         kubectl.run("delete", "namespace", tenant_ns, "--wait=false")
+
+
+def deployer_rbac(namespace):
+    """A ServiceAccount that may manage ConfigMaps in its namespace, and nothing else."""
+    rules = [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]}]
+    return {
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "deployer", "namespace": namespace}},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "deployer", "namespace": namespace}, "rules": rules},
+            {
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "RoleBinding",
+                "metadata": {"name": "deployer", "namespace": namespace},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "deployer"},
+                "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": namespace}],
+            },
+        ],
+    }
+
+
+def test_impersonation_lets_rbac_decide_and_a_denial_fails_cleanly(tmp_path, kubeconfig, namespace, kubectl):
+    install_project_crd(kubectl)
+    kubectl("apply", "-f", "-", stdin=json.dumps(deployer_rbac(namespace)))
+    apply_project(
+        kubectl,
+        namespace,
+        "projects-imp",
+        {
+            "sourceRepos": ["*"],
+            "destinations": [{"server": "https://kubernetes.default.svc", "namespace": namespace}],
+            "destinationServiceAccounts": [{"server": "https://kubernetes.default.svc", "namespace": namespace, "defaultServiceAccount": "deployer"}],
+        },
+    )
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("allowed/config.yaml", yaml_doc({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "imp-config"}, "data": {"k": "v"}}))
+    repo.write("denied/config.yaml", yaml_doc({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "imp-other"}, "data": {"k": "v"}}))
+    repo.write("denied/secret.yaml", yaml_doc({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "imp-secret"}, "stringData": {"k": "v"}}))
+    repo.commit()
+    tasks = []
+    for name in ("allowed", "denied"):
+        task = app_task(name, kubeconfig, namespace, repo.path, "projects-imp-" + name, name, fail_on_error=False)
+        task["gitops.k8s.app"]["definition"]["spec"]["project"] = "projects-imp"
+        tasks.append(task)
+    _rc, res = run_tasks(tmp_path, tasks)
+    assert not res["allowed"].get("error_step"), res["allowed"]
+    assert exists(kubectl, "configmap", namespace, "imp-config")
+    assert get_app(kubectl, namespace, "projects-imp-allowed")["status"]["sync"]["status"] == "Synced"
+    # the agent (cluster-admin here) could read Secrets: the ServiceAccount may not, and the sync fails before any write
+    denied = res["denied"]
+    assert denied.get("error_step") == "cluster", denied
+    [message] = conditions(get_app(kubectl, namespace, "projects-imp-denied"), "ComparisonError")
+    assert 'User "system:serviceaccount:%s:deployer" cannot list resource "secrets"' % namespace in message, message
+    assert "Secret/%s/imp-secret" % namespace in message, message
+    assert not exists(kubectl, "configmap", namespace, "imp-other")
+    assert not exists(kubectl, "secret", namespace, "imp-secret")

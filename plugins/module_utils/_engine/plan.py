@@ -239,13 +239,21 @@ def prepare(cluster, manifests, options):
 
 
 def read_live(cluster, items, extra_types):
-    """Live objects by ObjectId: one LIST per (kind, namespace)."""
+    """Live objects by ObjectId: one LIST per (kind, namespace). A LIST the API server
+    forbids (RBAC, an impersonated ServiceAccount) fails naming the objects it was for."""
     groups = set()
     for rtype, namespace in [(i.rtype, i.entry.namespace) for i in items if not (i.pending_crd or i.kind_missing)] + list(extra_types):
         groups.add((rtype, namespace if rtype.namespaced else ""))
     live = {}
     for rtype, namespace in sorted(groups, key=lambda k: (k[0].group, k[0].kind, k[1])):
-        for obj in cluster.list(rtype, namespace or None):
+        try:
+            listed = cluster.list(rtype, namespace or None)
+        except ClusterError as exc:
+            if exc.details.get("status_code") != 403:
+                raise
+            named = sorted(str(i.entry) for i in items if i.rtype == rtype and i.entry.namespace == namespace)
+            raise ClusterError("%s: %s" % (", ".join(named) or exc.subject, exc.message), subject=named[0] if named else exc.subject, details=exc.details) from exc
+        for obj in listed:
             meta = obj.get("metadata") or {}
             live[inventory.Entry(rtype.group, rtype.kind, meta.get("namespace") or "", meta.get("name") or "", rtype.version).id] = obj
     return live

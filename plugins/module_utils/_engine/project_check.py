@@ -20,7 +20,9 @@ for Argo CD bounds the same things here:
 - an Application in the render names a project that exists and whose ``sourceNamespaces``
   allows the Application's namespace (the control namespace always may);
 - the objects a sync would prune follow the same rules: a tenant does not delete outside
-  its bounds either.
+  its bounds either;
+- ``destinationServiceAccounts``: the sync runs as the ServiceAccount the destination
+  matches (``service_account``), through Kubernetes impersonation.
 
 Everything is checked before the first write (plan.py calls ``check_items`` before the
 live state is read, ``check_prunes`` after the extra objects are classified), and every
@@ -29,6 +31,7 @@ refused object is named with its rule in one ProjectError.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import globs, repo_urls
@@ -184,6 +187,32 @@ def check_prunes(bounds, extra):
         if rules:
             refused.append("%s: %s (not pruned)" % (item.subject, ", ".join(rules)))
     _raise(bounds, refused, "to prune are")
+
+
+# a ServiceAccount's namespace and name (DNS subdomain): nothing else reaches the impersonation header
+_ACCOUNT_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+
+
+def service_account(project, destination_namespace, server=IN_CLUSTER_SERVER):
+    """The user the sync runs as (``system:serviceaccount:<ns>:<name>``) from the first
+    ``destinationServiceAccounts`` entry whose server and namespace globs match the
+    destination (Argo CD 2.13): ``ns:name``, or a name in the destination namespace.
+    None when the project names no account (the agent's own rights); ProjectError when it
+    names some and none matches (never a fallback to the agent's rights)."""
+    if not project.service_accounts:
+        return None
+    for entry_server, entry_namespace, account in project.service_accounts:
+        if globs.match(entry_server, server) and globs.match(entry_namespace, destination_namespace):
+            namespace, _sep, name = account.strip().rpartition(":")
+            namespace = namespace or destination_namespace
+            if not (_ACCOUNT_NAME.match(namespace) and _ACCOUNT_NAME.match(name)):
+                raise ProjectError("destinationServiceAccounts: %r is not a ServiceAccount name (namespace:name or name)" % account, subject=project.subject)
+            return "system:serviceaccount:%s:%s" % (namespace, name)
+    raise ProjectError(
+        "no destinationServiceAccounts entry of project %s matches destination namespace %s: refusing to sync with the agent's own rights"
+        % (project.name, destination_namespace),
+        subject=project.subject,
+    )
 
 
 def check_application(bounds, namespace, destination_namespace, urls):

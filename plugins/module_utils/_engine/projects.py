@@ -17,8 +17,10 @@ it). Any other project that does not exist is an error, never "allow all".
 
 A field a Project sets that is not carried out is named in a warning of every
 Application of the project; a field whose absence would loosen a bound the operator
-asked for (``destinationServiceAccounts``: impersonation; ``signatureKeys``: verified
-commits) is refused: the project's Applications do not sync.
+asked for (``signatureKeys``: verified commits) is refused: the project's Applications
+do not sync. ``destinationServiceAccounts`` (Argo CD 2.13) is carried out: the sync of
+an Application runs as the ServiceAccount its destination matches (project_check.py,
+Kubernetes impersonation), so the API server's RBAC is the final word.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ CARRIED_OUT = (
     "sourceNamespaces",
     "syncWindows",
     "description",
+    "destinationServiceAccounts",
 )
 WARNED = {
     "roles": "project roles grant Argo CD API and UI users rights; nothing here reads them (the cluster's RBAC decides who edits Applications)",
@@ -60,7 +63,6 @@ WARNED = {
     "permitOnlyProjectScopedClusters": "there is one cluster, the cluster of the run",
 }
 REFUSED = {
-    "destinationServiceAccounts": "impersonation is not carried out: syncing with the agent's own rights would exceed the accounts the project names",
     "signatureKeys": "commit signatures are not verified per project: syncing unverified commits would deploy what the project forbids",
 }
 
@@ -86,6 +88,7 @@ class Project:
     namespace_whitelist: object = None
     namespace_blacklist: tuple = ()
     source_namespaces: tuple = ()
+    service_accounts: tuple = ()  # destinationServiceAccounts: (server, namespace, defaultServiceAccount)
     sync_windows: tuple = ()
     warnings: tuple = ()
     builtin: bool = False
@@ -136,6 +139,14 @@ def _destinations(spec, subject):
     return tuple(out)
 
 
+def _service_accounts(spec, subject):
+    value = spec.get("destinationServiceAccounts") or []
+    entries = value if isinstance(value, list) else [None]
+    if not all(isinstance(v, dict) and isinstance(v.get("defaultServiceAccount"), str) for v in entries):
+        raise ProjectError("spec.destinationServiceAccounts must be a list of {server, namespace, defaultServiceAccount}", subject=subject)
+    return tuple((str(v.get("server") or ""), str(v.get("namespace") or ""), v["defaultServiceAccount"]) for v in entries)
+
+
 def parse(obj):
     """The Project of a Project (or Argo CD AppProject) object; raises ProjectError naming
     the bad or refused field."""
@@ -170,6 +181,7 @@ def parse(obj):
         namespace_whitelist=_kinds(spec, "namespaceResourceWhitelist", subject),
         namespace_blacklist=_kinds(spec, "namespaceResourceBlacklist", subject) or (),
         source_namespaces=source_namespaces,
+        service_accounts=_service_accounts(spec, subject),
         sync_windows=tuple(windows),
         warnings=tuple(warnings),
     )

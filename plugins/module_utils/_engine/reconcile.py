@@ -106,6 +106,15 @@ def _bounds(app_spec, ports, settings):
     return project_check.Bounds(catalog.get(app_spec.project), catalog, control)
 
 
+def _as_service_account(ports, bounds, app_spec, settings):
+    """The ports of the sync: with a ``destinationServiceAccounts`` entry in the project,
+    every read and write of the sync (plan, apply, prune, hooks, health) goes through
+    Kubernetes impersonation of that ServiceAccount, so the API server's RBAC is the final
+    word; the Application's own status, Lease and Projects stay the agent's."""
+    user = project_check.service_account(bounds.project, app_spec.destination_namespace or settings.default_namespace)
+    return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user))
+
+
 def _options(spec, settings, syncing, bounds=None):
     prune = spec.prune if settings.prune is None else settings.prune
     app_options = syncopts.app_options(spec.sync_options)[0]  # its warnings are the spec's (application.parse)
@@ -149,6 +158,7 @@ def reconcile(app, ports, settings):
     try:
         spec = application.parse(app)
         bounds = _bounds(spec, ports, settings)
+        ports = _as_service_account(ports, bounds, spec, settings)
         spec = replace(spec, warnings=tuple(spec.warnings) + bounds.project.warnings)
         windows = sync_windows.parse(tuple(settings.sync_windows) + bounds.project.sync_windows)
         held = rollback.decide(previous, settings.rollback, settings.resume, settings.sync, now)
@@ -288,7 +298,9 @@ def _finalize(app, ports, settings, outcome):
         return
     try:
         spec = application.parse(app)
-        options = replace(_options(spec, settings, not settings.dry_run, _bounds(spec, ports, settings)), prune=True, allow_empty=True, deleting=True)
+        bounds = _bounds(spec, ports, settings)
+        ports = _as_service_account(ports, bounds, spec, settings)
+        options = replace(_options(spec, settings, not settings.dry_run, bounds), prune=True, allow_empty=True, deleting=True)
         prev_inventory = inventory.from_status((app.get("status") or {}).get("inventory"))
         deletion_hooks = [] if settings.dry_run else _deletion_hooks(app, spec, ports, outcome)
         if settings.dry_run:

@@ -160,3 +160,47 @@ def test_project_warnings_reach_the_application():
     warned["spec"]["roles"] = [{"name": "ci", "policies": ["p, proj:team-a:ci, applications, sync, team-a/*, allow"]}]
     outcome = world_with([CONFIG], projects=(warned,)).run(app())
     assert any("spec.roles is not carried out" in w for w in outcome.warnings + [c["message"] for c in outcome.status.get("conditions") or []])
+
+
+def impersonating_project(account="deployer"):
+    project = copy.deepcopy(TEAM_PROJECT)
+    project["spec"]["destinationServiceAccounts"] = [{"server": "https://kubernetes.default.svc", "namespace": "demo", "defaultServiceAccount": account}]
+    return project
+
+
+def test_the_sync_runs_as_the_projects_service_account():
+    world = world_with([CONFIG], projects=(impersonating_project(),))
+    world.cluster.grants["system:serviceaccount:demo:deployer"] = {"ConfigMap"}
+    outcome = world.run(app())
+    assert outcome.error is None, outcome.error
+    users = set(u for u, _verb, _kind in world.cluster.requests_as)
+    assert users == {"system:serviceaccount:demo:deployer"}
+    assert ("system:serviceaccount:demo:deployer", "patch", "ConfigMap") in world.cluster.requests_as
+    # the Application's status is the agent's own write, not the tenant's
+    assert not any(kind == "Application" for _u, _v, kind in world.cluster.requests_as)
+
+
+def test_rbac_denying_the_service_account_fails_cleanly_naming_the_object():
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {}}
+    world = world_with([CONFIG, deployment], projects=(impersonating_project("demo:deployer"),))
+    world.cluster.grants["system:serviceaccount:demo:deployer"] = {"ConfigMap"}
+    outcome = world.run(app())
+    assert outcome.error is not None
+    assert 'User "system:serviceaccount:demo:deployer" cannot list' in str(outcome.error)
+    assert str(outcome.error).startswith("Deployment/demo/web: ")  # the refused object, named
+    assert world.cluster.writes() == []
+
+
+def test_no_matching_service_account_is_an_error_not_the_agents_rights():
+    project = impersonating_project()
+    project["spec"]["destinationServiceAccounts"][0]["namespace"] = "other"
+    world = world_with([CONFIG], projects=(project,))
+    outcome = world.run(app())
+    assert "no destinationServiceAccounts entry of project team-a matches destination namespace demo" in condition_messages(outcome)
+    assert world.cluster.writes() == []
+
+
+def test_a_service_account_name_never_reaches_a_header_unchecked():
+    world = world_with([CONFIG], projects=(impersonating_project("demo:deployer\r\nX-Evil: 1"),))
+    outcome = world.run(app())
+    assert "is not a ServiceAccount name" in condition_messages(outcome)

@@ -169,8 +169,8 @@ def test_fields_not_carried_out_warn_and_loosening_ones_refuse():
     assert any("spec.roles is not carried out" in w for w in p.warnings)
     assert any("spec.orphanedResources is not carried out" in w for w in p.warnings)
     assert any("spec.typo is not carried out: unknown field" in w for w in p.warnings)
-    with pytest.raises(ProjectError, match="destinationServiceAccounts is not supported"):
-        project(destinationServiceAccounts=[{"server": "*", "namespace": "*", "defaultServiceAccount": "deployer"}])
+    with pytest.raises(ProjectError, match="signatureKeys is not supported"):
+        project(signatureKeys=[{"keyID": "4AEE18F83AFDEB23"}])
     with pytest.raises(ProjectError, match="sourceRepos must be a list of strings"):
         project(sourceRepos="*")
 
@@ -192,3 +192,30 @@ def test_project_crd_serves_the_kind():
     crd = projects.crd()
     assert crd["metadata"]["name"] == "projects.gitops-k8s.dev"
     assert crd["spec"]["names"]["kind"] == "Project"
+
+
+@pytest.mark.parametrize(
+    "entries, namespace, expected",
+    [
+        ([], "web", None),  # no account named: the agent's own rights
+        ([{"server": "https://kubernetes.default.svc", "namespace": "web", "defaultServiceAccount": "deployer"}], "web", "system:serviceaccount:web:deployer"),
+        ([{"server": "*", "namespace": "team-*", "defaultServiceAccount": "ops:deployer"}], "team-a", "system:serviceaccount:ops:deployer"),
+        # the first entry that matches wins
+        (
+            [{"server": "*", "namespace": "web", "defaultServiceAccount": "first"}, {"server": "*", "namespace": "*", "defaultServiceAccount": "second"}],
+            "web",
+            "system:serviceaccount:web:first",
+        ),
+    ],
+)
+def test_destination_service_accounts(entries, namespace, expected):
+    assert project_check.service_account(project(destinationServiceAccounts=entries), namespace) == expected
+
+
+def test_destination_service_accounts_without_a_match_or_with_a_bad_name_fail():
+    with pytest.raises(ProjectError, match="no destinationServiceAccounts entry"):
+        project_check.service_account(project(destinationServiceAccounts=[{"server": "*", "namespace": "db", "defaultServiceAccount": "x"}]), "web")
+    with pytest.raises(ProjectError, match="is not a ServiceAccount name"):
+        project_check.service_account(project(destinationServiceAccounts=[{"server": "*", "namespace": "*", "defaultServiceAccount": "Bad Name"}]), "web")
+    with pytest.raises(ProjectError, match="must be a list of"):
+        project(destinationServiceAccounts=[{"server": "*", "namespace": "*"}])
