@@ -204,3 +204,13 @@ def test_a_service_account_name_never_reaches_a_header_unchecked():
     world = world_with([CONFIG], projects=(impersonating_project("demo:deployer\r\nX-Evil: 1"),))
     outcome = world.run(app())
     assert "is not a ServiceAccount name" in condition_messages(outcome)
+
+
+def test_the_projects_sync_windows_hold_its_applications():
+    windowed = copy.deepcopy(TEAM_PROJECT)
+    windowed["spec"]["syncWindows"] = [{"kind": "deny", "schedule": "* * * * *", "duration": "1h", "applications": ["*"]}]
+    world = world_with([CONFIG], projects=(windowed,))
+    outcome = world.run(app())
+    assert outcome.error is None and not outcome.synced
+    assert "sync window" in outcome.reason, outcome.reason
+    assert not any(kind == "ConfigMap" for _verb, kind, *_rest in world.cluster.writes())
