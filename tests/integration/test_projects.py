@@ -70,7 +70,11 @@ def test_a_project_bounds_a_tenant_and_an_allowing_project_lets_the_same_app_syn
         _rc, res = run_tasks(tmp_path, [task])
         assert res["team"]["error_step"] == "project", res["team"]
         [message] = conditions(get_app(kubectl, namespace, "projects-team-app"), "ComparisonError")
-        assert "ClusterRoleBinding/%s-admin: cluster-scoped kind rbac.authorization.k8s.io/ClusterRoleBinding is not permitted in project %s" % (namespace, project) in message
+        assert (
+            "ClusterRoleBinding/%s-admin: cluster-scoped kind rbac.authorization.k8s.io/ClusterRoleBinding is not permitted in project %s"
+            % (namespace, project)
+            in message
+        )
         assert "ConfigMap/kube-system/%s-grab: namespace kube-system is not a destination of project %s" % (namespace, project) in message
         assert "team-config" not in message
         assert not exists(kubectl, "clusterrolebinding", "", "%s-admin" % namespace)

@@ -252,7 +252,9 @@ def read_live(cluster, items, extra_types):
             if exc.details.get("status_code") != 403:
                 raise
             named = sorted(str(i.entry) for i in items if i.rtype == rtype and i.entry.namespace == namespace)
-            raise ClusterError("%s: %s" % (", ".join(named) or exc.subject, exc.message), subject=named[0] if named else exc.subject, details=exc.details) from exc
+            raise ClusterError(
+                "%s: %s" % (", ".join(named) or exc.subject, exc.message), subject=named[0] if named else exc.subject, details=exc.details
+            ) from exc
         for obj in listed:
             meta = obj.get("metadata") or {}
             live[inventory.Entry(rtype.group, rtype.kind, meta.get("namespace") or "", meta.get("name") or "", rtype.version).id] = obj

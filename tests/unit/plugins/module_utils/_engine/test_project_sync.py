@@ -124,8 +124,12 @@ def test_an_application_outside_the_control_namespace_needs_source_namespaces():
 def test_a_child_application_naming_a_project_its_namespace_may_not_use_is_refused():
     child = app(project="team-a", namespace="team-b-apps")
     child["metadata"]["name"] = "child"
-    root_project = {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Project", "metadata": {"name": "default", "namespace": NS}, "spec": {
-        "sourceRepos": ["*"], "destinations": [{"server": "*", "namespace": "*"}], "clusterResourceWhitelist": [{"group": "*", "kind": "*"}]}}
+    root_project = {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Project",
+        "metadata": {"name": "default", "namespace": NS},
+        "spec": {"sourceRepos": ["*"], "destinations": [{"server": "*", "namespace": "*"}], "clusterResourceWhitelist": [{"group": "*", "kind": "*"}]},
+    }
     world = world_with([child], projects=(TEAM_PROJECT, root_project))
     root = app(project="default")
     outcome = world.run(root, control_namespace=NS)
@@ -134,7 +138,9 @@ def test_a_child_application_naming_a_project_its_namespace_may_not_use_is_refus
 
 
 def test_a_prune_outside_the_project_is_refused():
-    world = world_with([CONFIG, ELSEWHERE], projects=(dict(copy.deepcopy(TEAM_PROJECT), spec={"sourceRepos": ["*"], "destinations": [{"server": "*", "namespace": "*"}]}),))
+    world = world_with(
+        [CONFIG, ELSEWHERE], projects=(dict(copy.deepcopy(TEAM_PROJECT), spec={"sourceRepos": ["*"], "destinations": [{"server": "*", "namespace": "*"}]}),)
+    )
     obj = app()
     assert world.run(obj).error is None
     # the project is tightened to demo; the next render leaves kube-system's object out: pruning it is refused

@@ -113,7 +113,13 @@ def test_a_denied_server_denies_even_when_another_entry_allows():
         ({"namespaceResourceWhitelist": [{"group": "apps", "kind": "*"}]}, "", "ConfigMap", True, False),
         ({"namespaceResourceBlacklist": [{"group": "", "kind": "ResourceQuota"}]}, "", "ResourceQuota", True, False),
         # the blacklist wins over the whitelist
-        ({"namespaceResourceWhitelist": [{"group": "*", "kind": "*"}], "namespaceResourceBlacklist": [{"group": "", "kind": "Secret"}]}, "", "Secret", True, False),
+        (
+            {"namespaceResourceWhitelist": [{"group": "*", "kind": "*"}], "namespaceResourceBlacklist": [{"group": "", "kind": "Secret"}]},
+            "",
+            "Secret",
+            True,
+            False,
+        ),
         ({"clusterResourceWhitelist": [{"group": "*", "kind": "*"}]}, "rbac.authorization.k8s.io", "ClusterRoleBinding", False, True),
         (
             {"clusterResourceWhitelist": [{"group": "*", "kind": "*"}], "clusterResourceBlacklist": [{"group": "rbac.authorization.k8s.io", "kind": "*"}]},
