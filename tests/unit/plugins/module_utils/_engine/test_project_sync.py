@@ -220,3 +220,18 @@ def test_the_projects_sync_windows_hold_its_applications():
     assert outcome.error is None and not outcome.synced
     assert "sync window" in outcome.reason, outcome.reason
     assert not any(kind == "ConfigMap" for _verb, kind, *_rest in world.cluster.writes())
+
+
+def test_create_namespace_needs_the_namespace_kind_in_the_project_as_in_argo_cd():
+    creating = app()
+    creating["spec"]["destination"]["namespace"] = "fresh"
+    creating["spec"]["syncPolicy"]["syncOptions"] = ["CreateNamespace=true"]
+    project = copy.deepcopy(TEAM_PROJECT)
+    project["spec"]["destinations"] = [{"server": "*", "namespace": "fresh"}]
+    outcome = world_with([CONFIG], projects=(project,)).run(creating)
+    assert "Namespace/fresh: cluster-scoped kind Namespace is not permitted in project team-a" in condition_messages(outcome)
+    project["spec"]["clusterResourceWhitelist"] = [{"group": "", "kind": "Namespace"}]
+    world = world_with([CONFIG], projects=(project,))
+    outcome = world.run(creating)
+    assert outcome.error is None, outcome.error
+    assert world.cluster.get(world.cluster.resolve("v1", "Namespace"), None, "fresh") is not None
