@@ -235,3 +235,15 @@ def test_create_namespace_needs_the_namespace_kind_in_the_project_as_in_argo_cd(
     outcome = world.run(creating)
     assert outcome.error is None, outcome.error
     assert world.cluster.get(world.cluster.resolve("v1", "Namespace"), None, "fresh") is not None
+
+
+def test_deleting_an_application_prunes_nothing_outside_its_project():
+    wide = dict(copy.deepcopy(TEAM_PROJECT), spec={"sourceRepos": ["*"], "destinations": [{"server": "*", "namespace": "*"}]})
+    world = world_with([CONFIG, ELSEWHERE], projects=(wide,))
+    obj = app()
+    assert world.run(obj).error is None
+    world.cluster.apply(world.cluster.resolve("gitops-k8s.dev/v1alpha1", "Project"), copy.deepcopy(TEAM_PROJECT))  # tightened to demo
+    obj["metadata"].update(deletionTimestamp="2026-11-22T00:00:00Z", finalizers=["gitops-k8s.dev/resources-finalizer"])
+    outcome = world.run(obj)
+    assert outcome.error is not None and "ConfigMap/kube-system/grab" in str(outcome.error)
+    assert world.cluster.deletions == [] and world.finalized == []
