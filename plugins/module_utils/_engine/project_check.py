@@ -18,7 +18,8 @@ for Argo CD bounds the same things here:
   group/kind must be in ``clusterResourceWhitelist`` (absent: none) and not in
   ``clusterResourceBlacklist``;
 - an Application in the render names a project that exists and whose ``sourceNamespaces``
-  allows the Application's namespace (the control namespace always may);
+  allows the Application's namespace (the control namespace always may); unless the
+  declaring Application is of project ``default``, it must be its own project;
 - the objects a sync would prune follow the same rules: a tenant does not delete outside
   its bounds either;
 - ``destinationServiceAccounts``: the sync runs as the ServiceAccount the destination
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import globs, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.application import IN_CLUSTER_NAME, IN_CLUSTER_SERVER
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, APP_KIND, PRUNED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, APP_KIND, DEFAULT_PROJECT, PRUNED
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ProjectError
 
 
@@ -133,10 +134,18 @@ def object_refusals(project, entry, namespaced):
 
 
 def application_refusals(bounds, item):
-    """Why an Application in the render may not name its project, or []."""
+    """Why an Application in the render may not name its project, or [].
+
+    Safer than Argo CD: an Application of a project other than ``default`` may only
+    declare Applications of its own project. Otherwise a tenant allowed to write
+    Applications would hand its children a wider project (``default``, another team's)
+    and leave its bounds one level down."""
     spec = (item.desired or {}).get("spec") or {}
+    wanted = (spec.get("project") if isinstance(spec, dict) else None) or DEFAULT_PROJECT
+    if bounds.project.name != DEFAULT_PROJECT and wanted != bounds.project.name:
+        return ["names project %s: an Application of project %s may only declare Applications of its own project" % (wanted, bounds.project.name)]
     try:
-        project = bounds.catalog.get(spec.get("project") if isinstance(spec, dict) else None)
+        project = bounds.catalog.get(wanted)
     except ProjectError as exc:
         return [exc.message]
     if not namespace_may_use(project, item.entry.namespace, bounds.control_namespace):

@@ -247,3 +247,22 @@ def test_deleting_an_application_prunes_nothing_outside_its_project():
     outcome = world.run(obj)
     assert outcome.error is not None and "ConfigMap/kube-system/grab" in str(outcome.error)
     assert world.cluster.deletions == [] and world.finalized == []
+
+
+def test_a_tenant_cannot_hand_its_children_a_wider_project():
+    """A tenant whose project lets it write Applications in the control namespace still
+    cannot declare an Application of project default (or another team's)."""
+    tenant = copy.deepcopy(TEAM_PROJECT)
+    tenant["spec"]["destinations"].append({"server": "*", "namespace": NS})
+    own_child, escaping_child = app(project="team-a"), app(project="default")
+    own_child["metadata"]["name"], escaping_child["metadata"]["name"] = "own", "escape"
+    world = world_with([own_child, escaping_child], projects=(tenant,))
+    outcome = world.run(app(), control_namespace=NS)
+    message = condition_messages(outcome)
+    assert (
+        "Application/gitops-system/escape: names project default: an Application of project team-a may only declare Applications of its own project" in message
+    )
+    assert "Application/gitops-system/own" not in message
+    assert world.cluster.writes() == []
+    world = world_with([own_child], projects=(tenant,))
+    assert world.run(app(), control_namespace=NS).error is None
