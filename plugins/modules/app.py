@@ -55,7 +55,9 @@ options:
     description: Name of the Application. Required unless O(definition) names it or O(all=true).
     type: str
   namespace:
-    description: Namespace of the Application.
+    description:
+      - Namespace of the Application.
+      - It is also the control namespace the Projects (C(spec.project)) are read from; see docs/projects.md.
     type: str
     default: gitops-system
   definition:
