@@ -14,6 +14,7 @@ without one. A pattern that does not compile matches nothing (as in Argo CD).
 
 from __future__ import annotations
 
+import functools
 import re
 
 DENY = "!"
@@ -99,14 +100,20 @@ def _split_alternatives(body):
     return parts
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern, separators):
+    """The compiled regex of a glob, None when it does not compile (a project's few
+    patterns are matched against every object of a sync: translated once)."""
+    try:
+        return re.compile(_translate(pattern, separators), re.DOTALL)
+    except ValueError:
+        return None
+
+
 def match(pattern, value, separators=""):
     """Whether ``value`` matches the glob ``pattern`` (no negation here)."""
-    pattern, value = str(pattern), str(value)
-    try:
-        regex = _translate(pattern, separators)
-    except ValueError:
-        return False
-    return re.fullmatch(regex, value, re.DOTALL) is not None
+    regex = _compiled(str(pattern), separators)
+    return regex is not None and regex.fullmatch(str(value)) is not None
 
 
 def match_allowing_negation(pattern, value, separators=""):
