@@ -123,6 +123,7 @@ def settings_of(module, **overrides):
         sync_windows=tuple(p.get("sync_windows") or ()),
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
+        control_namespace=p.get("namespace") or "",  # Projects live beside the Applications of the run
     )
     values.update(overrides)
     return Settings(**values)

@@ -24,6 +24,15 @@ CRD_KIND = "CustomResourceDefinition"
 CRD_TIMEOUT = 60
 CRD_POLL_INTERVAL = 0.5
 DEFAULT_APP_NAMESPACE = "gitops-system"
+# The Project custom resource (Argo CD's AppProject, projects.py): who may deploy what,
+# where. Projects live in the namespace of the run (the control namespace); an Application
+# without spec.project belongs to "default", built in and permissive unless a Project
+# named default exists.
+PROJECT_KIND = "Project"
+PROJECT_PLURAL = "projects"
+PROJECT_SHORT_NAME = "gproj"
+PROJECT_CRD_NAME = PROJECT_PLURAL + "." + API_GROUP
+DEFAULT_PROJECT = "default"
 # On an Application: deleting it first prunes every object of its inventory (Argo CD's
 # resources-finalizer). Without it, deleting an Application leaves its objects in place.
 APP_FINALIZER = API_GROUP + "/resources-finalizer"

@@ -41,7 +41,12 @@ class Field:
 
 
 FIELDS = (
-    Field("project", WARNED, "Projects (tenants) come later: only `default` has a meaning, any other project is not enforced", harmless=("default",)),
+    Field(
+        "project",
+        SUPPORTED,
+        "the Project (Argo CD's AppProject) bounding its sources, destinations and kinds, checked before the first write; "
+        "default: `default`, permissive until a Project named default exists (docs/projects.md)",
+    ),
     Field("source", SUPPORTED, "the one source of the Application"),
     Field(
         "source.repoURL",
