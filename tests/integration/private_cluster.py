@@ -37,7 +37,8 @@ class PrivateCluster:
     def __init__(self, state_dir: str) -> None:
         self.dir = str(state_dir)
         self.kubeconfig = os.path.join(self.dir, "kubeconfig")
-        self.env = dict(os.environ, GITOPS_K8S_CLUSTER_DIR=self.dir)
+        # No node: the shared cluster's node owns the Pod network (one bridge per machine).
+        self.env = dict(os.environ, GITOPS_K8S_CLUSTER_DIR=self.dir, GITOPS_K8S_NODE="0")
         self.env.pop("GITOPS_K8S_TEST_KUBECONFIG", None)  # never link (and then freeze) an external cluster
         self.start_seconds = None  # measured by up()
 
