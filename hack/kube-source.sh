@@ -21,7 +21,9 @@ kube_cached() {
     for b in "$@"; do [[ -x "$BIN/$b" ]] || return 1; done
 }
 
-# Install the build's Debian packages, fetch, unpack, patch and generate the tree once.
+# Install the build's Debian packages (and the extra ones named), fetch, unpack, patch and
+# generate the tree once.
+# shellcheck disable=SC2120  # the extra packages are optional
 kube_prepare_tree() {
     local SUDO="" need_pkgs=() p need_update=""
     if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
@@ -44,7 +46,7 @@ kube_prepare_tree() {
     fi
     mkdir -p "$WORK"
     (
-        cd "$WORK"
+        cd "$WORK" || exit 1
         if ! ls kubernetes_1.20.5+really1.20.2.orig.tar.gz >/dev/null 2>&1; then
             kube_step "downloading the kubernetes source package"
             apt-get source --download-only kubernetes=1.20.5+really1.20.2-1 >/dev/null 2>&1 \

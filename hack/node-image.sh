@@ -17,8 +17,7 @@ CACHE="$(bash -c "$(grep -E '^CACHE=' "$HERE/kube-source.sh"); echo \"\$CACHE\""
 [[ -f "$CONTEXT/Containerfile" ]] || { echo "node-image: no Containerfile in $CONTEXT" >&2; exit 2; }
 
 # The hash covers every file's path, mode and content, so any change gives a new tag.
-hash="$(cd "$CONTEXT" && find . -type f -print0 | LC_ALL=C sort -z \
-    | xargs -0 -I{} sh -c 'stat -c "%n %a" "$1"; sha256sum "$1"' _ {} | sha256sum | cut -c1-16)"
+hash="$(cd "$CONTEXT" && find . -type f -printf '%p %m\n' -exec sha256sum {} \; | LC_ALL=C sort | sha256sum | cut -c1-16)"
 ref="localhost/gitops-k8s-test-$NAME:$hash"
 archive="$CACHE/images/gitops-k8s-test-$NAME-$hash.tar"
 

@@ -290,6 +290,8 @@ EOF
     "${UTIL[@]}" wait-node-ready "https://127.0.0.1:$APISERVER_PORT" \
         "$(cut -d, -f1 "$STATE/tokens.csv" | head -n 1)" "$node_name" "$TIMEOUT" \
         || { tail -n 25 "$LOGS/kubelet.log" >&2; die "node $node_name not Ready within ${TIMEOUT}s"; }
+    # The kubelet registers with this taint; the node lifecycle controller that lifts it is off.
+    kubectl_admin taint nodes "$node_name" node.kubernetes.io/not-ready:NoSchedule- >/dev/null 2>&1 || true
     step "node $node_name is Ready ($(( $(date +%s) - started ))s after the kubelet started)"
 }
 
@@ -320,6 +322,8 @@ cmd_down() {
     done
     network_down
     unmount_all
+    # The kubelet's Pod cgroups (empty once every container stopped), deepest first.
+    find /sys/fs/cgroup -depth -type d -path '*/kubepods*' -exec rmdir {} \; 2>/dev/null || true
     rm -rf "$NODE"
 }
 
