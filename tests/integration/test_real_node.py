@@ -66,6 +66,8 @@ def node_namespace(kube_api, real_node):  # pylint: disable=unused-argument
             "metadata": {"name": name, "annotations": {"scheduler.alpha.kubernetes.io/defaultTolerations": TOLERATE_NODE}},
         }
     )
+    # A Pod is refused until the controller manager gave the namespace's ServiceAccount its token.
+    _wait_for(lambda: kube_api.core.read_namespaced_service_account("default", name).secrets, what="the default ServiceAccount's token")
     yield name
     kube_api.core.delete_namespace(name)
 
@@ -94,7 +96,7 @@ def test_pod_runs_a_locally_built_image(kube_api, kubectl, real_node, probe, nod
     assert pod.spec.node_name == real_node["NODE_NAME"]
     assert pod.status.pod_ip and pod.status.pod_ip.startswith("198.19.0.")
     assert pod.status.container_statuses[0].ready is True
-    logs = _wait_for(lambda: "probe ready" in kubectl("logs", "-n", node_namespace, "serve") and kubectl("logs", "-n", node_namespace, "serve"), what="the Pod's log")
+    logs = _wait_for(lambda: kubectl("logs", "-n", node_namespace, "serve"), what="the Pod's log")
     assert logs.strip() == "probe ready"
     print("first Pod Running %ss after it was created" % running)
 
@@ -121,6 +123,7 @@ def test_job_completes_and_a_failing_job_fails(kube_api, probe, node_namespace):
 def test_pod_reaches_the_api_through_the_kubernetes_service(kube_api, kubectl, probe, node_namespace):
     kubectl("create", "configmap", "greeting", "-n", node_namespace, "--from-literal=text=hello from the API")
     kubectl("create", "serviceaccount", "reader", "-n", node_namespace)
+    _wait_for(lambda: kube_api.core.read_namespaced_service_account("reader", node_namespace).secrets, what="ServiceAccount reader's token")
     kubectl("create", "role", "read-configmaps", "-n", node_namespace, "--verb=get", "--resource=configmaps")
     kubectl("create", "rolebinding", "reader", "-n", node_namespace, "--role=read-configmaps", "--serviceaccount=%s:reader" % node_namespace)
     base = "/api/v1/namespaces/%s" % node_namespace
