@@ -2,7 +2,8 @@
 # A real node for the local test cluster: containerd (CRI), a kubelet and kube-scheduler
 # v1.20.2 (hack/build-node.sh, cached), CNI bridge + host-local + portmap + loopback, and
 # the DNAT that lets Pods reach the API server through the `kubernetes` Service. Every
-# file, socket and mount lives under the cluster's directory; hack/cluster.sh calls this.
+# file, socket and mount lives under the cluster's directory (the kubelet's fixed log paths
+# /var/log/pods and /var/log/containers are bind mounts of it); hack/cluster.sh calls this.
 #
 # Usage: hack/node.sh up | down | status | can-run
 #
@@ -38,6 +39,9 @@ SERVICE_IP=198.18.0.1
 BRIDGE=gitopsk8s0
 TAINT=gitops-k8s.test/real-node
 NODE_COMPONENTS=(kube-scheduler kubelet containerd)
+# The kubelet 1.20 writes container logs to these fixed paths: they are bind mounts of
+# directories under $NODE while the node runs.
+KUBELET_LOG_DIRS=(/var/log/pods /var/log/containers)
 NODE_PACKAGES=(containerd runc containernetworking-plugins iptables conntrack podman gcc libc6-dev)
 START=$(date +%s)
 
@@ -231,6 +235,30 @@ network_down() {
     rm -f "$NODE/bridge"
 }
 
+# Bind-mount $NODE/logs/<name> over each fixed log directory of the kubelet (created when
+# missing and then recorded, so `down` removes only what it created).
+logs_up() {
+    local d
+    for d in "${KUBELET_LOG_DIRS[@]}"; do
+        [[ -d "$d" ]] || { mkdir -p "$d"; echo "$d" >>"$NODE/created-dirs"; }
+        mkdir -p "$NODE/logs/${d##*/}"
+        mount --bind "$NODE/logs/${d##*/}" "$d"
+        echo "$d" >>"$NODE/log-mounts"
+    done
+}
+
+logs_down() {
+    local d
+    if [[ -f "$NODE/log-mounts" ]]; then
+        while read -r d; do umount "$d" 2>/dev/null || umount -l "$d" 2>/dev/null || true; done <"$NODE/log-mounts"
+        rm -f "$NODE/log-mounts"
+    fi
+    if [[ -f "$NODE/created-dirs" ]]; then
+        while read -r d; do rmdir "$d" 2>/dev/null || true; done <"$NODE/created-dirs"
+        rm -f "$NODE/created-dirs"
+    fi
+}
+
 # Unmount everything mounted below the node's directory (deepest first).
 unmount_all() {
     local m n=0
@@ -270,6 +298,7 @@ EOF
     pause_image "$NODE/containerd.sock" >/dev/null
     step "containerd is up, sandbox image $sandbox imported"
 
+    logs_up
     touch "$NODE/bridge"
     network_up
     step "bridge $BRIDGE ($POD_CIDR), DNAT $SERVICE_IP:443 -> 127.0.0.1:$APISERVER_PORT"
@@ -321,6 +350,7 @@ cmd_down() {
         kill -KILL "$shim" 2>/dev/null || true
     done
     network_down
+    logs_down
     unmount_all
     # The kubelet's Pod cgroups (empty once every container stopped), deepest first.
     find /sys/fs/cgroup -depth -type d -path '*/kubepods*' -exec rmdir {} \; 2>/dev/null || true

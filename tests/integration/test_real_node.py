@@ -33,6 +33,18 @@ def _wait_for(predicate, timeout=60.0, interval=0.25, what="condition"):
     raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
 
 
+def _has_token(kube_api, namespace, name):
+    """True once the controller manager created ServiceAccount NAME (if needed) and its token."""
+    from kubernetes.client.exceptions import ApiException  # pylint: disable=import-outside-toplevel
+
+    try:
+        return bool(kube_api.core.read_namespaced_service_account(name, namespace).secrets)
+    except ApiException as exc:
+        if exc.status == 404:
+            return False
+        raise
+
+
 @pytest.fixture(scope="module")
 def real_node(kubeconfig):
     """The node's settings (hack/node.sh env); skipped only where no node can run."""
@@ -67,7 +79,7 @@ def node_namespace(kube_api, real_node):  # pylint: disable=unused-argument
         }
     )
     # A Pod is refused until the controller manager gave the namespace's ServiceAccount its token.
-    _wait_for(lambda: kube_api.core.read_namespaced_service_account("default", name).secrets, what="the default ServiceAccount's token")
+    _wait_for(lambda: _has_token(kube_api, name, "default"), what="the default ServiceAccount's token")
     yield name
     kube_api.core.delete_namespace(name)
 
@@ -123,7 +135,7 @@ def test_job_completes_and_a_failing_job_fails(kube_api, probe, node_namespace):
 def test_pod_reaches_the_api_through_the_kubernetes_service(kube_api, kubectl, probe, node_namespace):
     kubectl("create", "configmap", "greeting", "-n", node_namespace, "--from-literal=text=hello from the API")
     kubectl("create", "serviceaccount", "reader", "-n", node_namespace)
-    _wait_for(lambda: kube_api.core.read_namespaced_service_account("reader", node_namespace).secrets, what="ServiceAccount reader's token")
+    _wait_for(lambda: _has_token(kube_api, node_namespace, "reader"), what="ServiceAccount reader's token")
     kubectl("create", "role", "read-configmaps", "-n", node_namespace, "--verb=get", "--resource=configmaps")
     kubectl("create", "rolebinding", "reader", "-n", node_namespace, "--role=read-configmaps", "--serviceaccount=%s:reader" % node_namespace)
     base = "/api/v1/namespaces/%s" % node_namespace
