@@ -108,7 +108,7 @@ class PrivateCluster:
 
 def control_plane_binaries() -> bool:
     """Whether kube-apiserver is where hack/cluster.sh looks for it (its own rule)."""
-    script = "$(grep -E '^(CACHE|BIN)=' %s); echo \"$BIN\"" % os.path.join(REPO_ROOT, "hack", "build-control-plane.sh")
+    script = 'eval "$(grep -E \'^(CACHE|BIN)=\' %s)"; echo "$BIN"' % os.path.join(REPO_ROOT, "hack", "kube-source.sh")
     kbin = os.environ.get("GITOPS_K8S_KUBE_BIN") or subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.strip()
     return os.access(os.path.join(kbin, "kube-apiserver"), os.X_OK)
 
