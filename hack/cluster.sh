@@ -283,6 +283,10 @@ node_up() {
         step "no node: this machine cannot run one ($why)"
         return 0
     fi
+    if ! grep -q ',system:node:' "$STATE/tokens.csv"; then
+        step "no node: this control plane was started without the node's credentials (restart it: make cluster-down cluster-up)"
+        return 0
+    fi
     GITOPS_K8S_CLUSTER_DIR="$DIR" bash "$HERE/node.sh" up
 }
 
