@@ -155,6 +155,7 @@ def test_pods_without_the_toleration_stay_off_the_node(kube_api, real_node, name
     """The scheduler places neither on the tainted real node nor on the unschedulable fake
     node: the fake kubelet binds such Pods itself, and the two never fight over a Pod."""
     fake_kubelet.ensure_node(kube_api)
+    _wait_for(lambda: _has_token(kube_api, namespace, "default"), what="the default ServiceAccount's token")
     kube_api.core.create_namespaced_pod(namespace, _pod("fast", "registry.invalid/web:1", ["serve"], restart="Always"))
 
     def unschedulable():
