@@ -57,10 +57,10 @@ $(VENV312)/.stamp: requirements-sanity312.txt
 	@touch $@
 
 # --------------------------------------------------------------------- cluster
-cluster-up: ## Start (or reuse) the local test cluster; honours GITOPS_K8S_TEST_KUBECONFIG
+cluster-up: ## Start (or reuse) the local test cluster and its node (GITOPS_K8S_NODE=0: none); honours GITOPS_K8S_TEST_KUBECONFIG
 	@bash hack/cluster.sh up
 
-cluster-down: ## Stop the local test cluster and remove its data
+cluster-down: ## Stop the local test cluster (node included) and remove its data, bridge, NAT rules and mounts
 	@bash hack/cluster.sh down
 
 cluster-status: ## Show the state of the test cluster
