@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Build the gitops.k8s execution environment from this checkout with podman, with no
+# registry: a base image from Debian's archive, then ansible-builder on it.
+#
+#   localhost/gitops-k8s-base:<hash>  debootstrap --variant=minbase bookworm + python3,
+#                                     python3-pip, ca-certificates (`podman import`)
+#   localhost/gitops-k8s-ee:<hash>    ansible-builder build of execution-environment.yml on
+#                                     that base: this checkout's collection tarball, its Python
+#                                     requirements, git, ssh, age, helm, kubectl, sops
+#
+# Each <hash> is a digest of that image's inputs, so an image is rebuilt only when an input
+# changed (for the EE: the collection's files, the EE definition, the requirements, the
+# base image, helm, this script). The EE is also tagged :<collection version> and :latest,
+# and its name is written to .build/ee/image (what the tests and `make ee` print).
+#
+# The build never bakes a host detail into an image: the host's CA bundle (HTTPS may go
+# through an intercepting proxy) and apt sources are bind-mounted read-only into the build
+# containers only, and the debootstrapped tree loses its sources list and package lists
+# (they name the mirror) before it is imported.
+#
+# Usage: hack/build-ee.sh [VENV]   (VENV: where ansible-builder, ansible-galaxy and helm are;
+#                                    default .venv). Needs root (debootstrap) and podman.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$PWD
+VENV=${1:-.venv}
+OUT=.build/ee
+SUITE=bookworm
+BASE_PACKAGES=python3,python3-pip,ca-certificates
+BASE_REPO=localhost/gitops-k8s-base
+EE_REPO=localhost/gitops-k8s-ee
+HOST_CA=/etc/ssl/certs/ca-certificates.crt
+HOST_APT_SOURCES=/etc/apt/sources.list.d
+
+# podman's settings for these machines (runc, ulimits) without touching /etc/containers
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$REPO/hack/ee/containers.conf}
+
+log() { echo "build-ee: $*" >&2; }
+digest() { sha256sum | cut -c1-16; }
+image_exists() { podman image exists "$1"; }
+
+# The Debian mirror this machine uses, read from its apt sources at run time (never stored).
+debian_mirror() {
+    local uri
+    uri=$(awk '/^URIs:/ {print $2}' "$HOST_APT_SOURCES"/*.sources 2>/dev/null \
+        | grep -v -- '-security' | head -n1 || true)
+    if [[ -z $uri ]]; then
+        uri=$(awk '$1 == "deb" && $2 !~ /^\[/ {print $2}' /etc/apt/sources.list 2>/dev/null | head -n1 || true)
+    fi
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+build_base() {
+    local tag=$1 root
+    root=$(mktemp -d "$REPO/$OUT/rootfs.XXXXXX")
+    # shellcheck disable=SC2064
+    trap "rm -rf '$root'" RETURN
+    log "debootstrap $SUITE (minbase + $BASE_PACKAGES)"
+    debootstrap --variant=minbase --include="$BASE_PACKAGES" "$SUITE" "$root" "$(debian_mirror)" >"$OUT/debootstrap.log" 2>&1 \
+        || { tail -n 20 "$OUT/debootstrap.log" >&2; return 1; }
+    # no trace of this machine's mirror in the image: apt gets its sources at build time
+    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+    : >"$root/etc/apt/sources.list"
+    log "podman import -> $tag"
+    tar -C "$root" -c . | podman import --quiet \
+        --change 'ENV PIP_BREAK_SYSTEM_PACKAGES=1' --change 'CMD ["/bin/bash"]' - "$tag" >/dev/null
+}
+
+collection_tarball() {
+    local version
+    version=$(awk '$1 == "version:" {print $2}' galaxy.yml)
+    rm -f "$OUT"/gitops-k8s-*.tar.gz
+    "$VENV/bin/ansible-galaxy" collection build --force --output-path "$OUT" . >/dev/null
+    echo "$OUT/gitops-k8s-$version.tar.gz"
+}
+
+# The tarball's FILES.json and MANIFEST.json list every file with its sha256 (no
+# timestamps): their digest changes exactly when the collection's content does.
+collection_digest() {
+    tar -xOzf "$1" FILES.json MANIFEST.json | digest
+}
+
+main() {
+    command -v podman >/dev/null || { log "podman not found (bash hack/apt-deps.sh podman ...)"; exit 1; }
+    mkdir -p "$OUT/tools"
+    local start base_hash base_tag tarball ee_hash ee_tag version t0
+    start=$(date +%s)
+
+    base_hash=$(printf '%s\n' "$SUITE" minbase "$BASE_PACKAGES" "$(declare -f build_base)" | digest)
+    base_tag=$BASE_REPO:$base_hash
+    if image_exists "$base_tag"; then
+        log "base image $base_tag is up to date"
+    else
+        t0=$(date +%s)
+        build_base "$base_tag"
+        log "base image built in $(( $(date +%s) - t0 ))s"
+    fi
+
+    bash hack/install-helm.sh "$VENV" >/dev/null
+    cp "$VENV/bin/helm" "$OUT/tools/helm"
+    tarball=$(collection_tarball)
+    version=${tarball##*gitops-k8s-}
+    version=${version%.tar.gz}
+
+    ee_hash=$( {
+        echo "$base_tag"
+        collection_digest "$tarball"
+        cat execution-environment.yml meta/execution-environment.yml requirements.txt bindep.txt \
+            hack/build-ee.sh hack/ee/containers.conf
+        sha256sum <"$OUT/tools/helm"
+    } | digest)
+    ee_tag=$EE_REPO:$ee_hash
+    if image_exists "$ee_tag"; then
+        log "execution environment $ee_tag is up to date"
+    else
+        t0=$(date +%s)
+        log "ansible-builder build -> $ee_tag"
+        rm -rf "$OUT/context"
+        # apt's lists and downloads live outside the image (and are reused by the next build)
+        mkdir -p "$OUT/apt/lists/partial" "$OUT/apt/archives/partial"
+        "$VENV/bin/ansible-builder" build --file execution-environment.yml --context "$OUT/context" \
+            --container-runtime podman --tag "$ee_tag" \
+            --build-arg EE_BASE_IMAGE="$base_tag" \
+            --extra-build-cli-args "--pull=never -v $HOST_CA:$HOST_CA:ro -v $HOST_APT_SOURCES:$HOST_APT_SOURCES:ro
+                -v $REPO/$OUT/apt/lists:/var/lib/apt/lists -v $REPO/$OUT/apt/archives:/var/cache/apt/archives" \
+            -v 2 >"$OUT/ansible-builder.log" 2>&1 \
+            || { tail -n 40 "$OUT/ansible-builder.log" >&2; exit 1; }
+        log "execution environment built in $(( $(date +%s) - t0 ))s"
+    fi
+    podman tag "$ee_tag" "$EE_REPO:$version" "$EE_REPO:latest"
+    echo "$ee_tag" >"$OUT/image"
+    log "$ee_tag ($(podman image inspect --format '{{.Size}}' "$ee_tag" | awk '{printf "%d MB", $1/1e6}')), $(( $(date +%s) - start ))s"
+    echo "$ee_tag"
+}
+
+main "$@"
