@@ -18,12 +18,19 @@
 # containers only, and the debootstrapped tree loses its sources list and package lists
 # (they name the mirror) before it is imported.
 #
-# Usage: hack/build-ee.sh [VENV]   (VENV: where ansible-builder, ansible-galaxy and helm are;
-#                                    default .venv). Needs root (debootstrap) and podman.
+# Usage: hack/build-ee.sh [--print-tags] [VENV]
+#   VENV          where ansible-builder, ansible-galaxy and helm are (default .venv)
+#   --print-tags  print the base and EE tags this checkout would build, build nothing
+# Building needs root (debootstrap) and podman.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
+PRINT_TAGS=false
+if [[ ${1:-} == --print-tags ]]; then
+    PRINT_TAGS=true
+    shift
+fi
 VENV=${1:-.venv}
 OUT=.build/ee
 SUITE=bookworm
@@ -81,14 +88,34 @@ collection_digest() {
     tar -xOzf "$1" FILES.json MANIFEST.json | digest
 }
 
-main() {
-    command -v podman >/dev/null || { log "podman not found (bash hack/apt-deps.sh podman ...)"; exit 1; }
-    mkdir -p "$OUT/tools"
-    local start base_hash base_tag tarball ee_hash ee_tag version t0
-    start=$(date +%s)
+# Sets base_tag, ee_tag, version; leaves the EE's build files (tarball, helm) in $OUT.
+compute_tags() {
+    local tarball
+    base_tag=$BASE_REPO:$(printf '%s\n' "$SUITE" minbase "$BASE_PACKAGES" "$(declare -f build_base)" | digest)
+    bash hack/install-helm.sh "$VENV" >/dev/null
+    cp "$VENV/bin/helm" "$OUT/tools/helm"
+    tarball=$(collection_tarball)
+    version=${tarball##*gitops-k8s-}
+    version=${version%.tar.gz}
+    ee_tag=$EE_REPO:$( {
+        echo "$base_tag"
+        collection_digest "$tarball"
+        cat execution-environment.yml meta/execution-environment.yml requirements.txt bindep.txt \
+            hack/build-ee.sh hack/ee/containers.conf
+        sha256sum <"$OUT/tools/helm"
+    } | digest)
+}
 
-    base_hash=$(printf '%s\n' "$SUITE" minbase "$BASE_PACKAGES" "$(declare -f build_base)" | digest)
-    base_tag=$BASE_REPO:$base_hash
+main() {
+    local start t0 base_tag ee_tag version
+    start=$(date +%s)
+    mkdir -p "$OUT/tools"
+    compute_tags
+    if $PRINT_TAGS; then
+        printf '%s\n' "$base_tag" "$ee_tag"
+        return
+    fi
+    command -v podman >/dev/null || { log "podman not found (make ee installs it: hack/apt-deps.sh)"; exit 1; }
     if image_exists "$base_tag"; then
         log "base image $base_tag is up to date"
     else
@@ -96,21 +123,6 @@ main() {
         build_base "$base_tag"
         log "base image built in $(( $(date +%s) - t0 ))s"
     fi
-
-    bash hack/install-helm.sh "$VENV" >/dev/null
-    cp "$VENV/bin/helm" "$OUT/tools/helm"
-    tarball=$(collection_tarball)
-    version=${tarball##*gitops-k8s-}
-    version=${version%.tar.gz}
-
-    ee_hash=$( {
-        echo "$base_tag"
-        collection_digest "$tarball"
-        cat execution-environment.yml meta/execution-environment.yml requirements.txt bindep.txt \
-            hack/build-ee.sh hack/ee/containers.conf
-        sha256sum <"$OUT/tools/helm"
-    } | digest)
-    ee_tag=$EE_REPO:$ee_hash
     if image_exists "$ee_tag"; then
         log "execution environment $ee_tag is up to date"
     else
