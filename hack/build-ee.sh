@@ -74,12 +74,22 @@ build_base() {
         --change 'ENV PIP_BREAK_SYSTEM_PACKAGES=1' --change 'CMD ["/bin/bash"]' - "$tag" >/dev/null
 }
 
+# The collection tarball of this checkout in $OUT. A tarball with the same files as the
+# one already there is dropped, the old one kept: its bytes (timestamps) stay the same, so
+# podman's layer cache keeps the EE's galaxy and builder stages.
 collection_tarball() {
-    local version
+    local version fresh kept
     version=$(awk '$1 == "version:" {print $2}' galaxy.yml)
-    rm -f "$OUT"/gitops-k8s-*.tar.gz
-    "$VENV/bin/ansible-galaxy" collection build --force --output-path "$OUT" . >/dev/null
-    echo "$OUT/gitops-k8s-$version.tar.gz"
+    fresh=$(mktemp -d "$REPO/$OUT/collection.XXXXXX")
+    # shellcheck disable=SC2064
+    trap "rm -rf '$fresh'" RETURN
+    "$VENV/bin/ansible-galaxy" collection build --force --output-path "$fresh" . >/dev/null
+    kept=$OUT/gitops-k8s-$version.tar.gz
+    if [[ ! -f $kept ]] || [[ $(collection_digest "$kept") != $(collection_digest "$fresh/gitops-k8s-$version.tar.gz") ]]; then
+        rm -f "$OUT"/gitops-k8s-*.tar.gz
+        mv "$fresh/gitops-k8s-$version.tar.gz" "$kept"
+    fi
+    echo "$kept"
 }
 
 # The tarball's FILES.json and MANIFEST.json list every file with its sha256 (no
@@ -101,7 +111,7 @@ compute_tags() {
         echo "$base_tag"
         collection_digest "$tarball"
         cat execution-environment.yml meta/execution-environment.yml requirements.txt bindep.txt \
-            hack/build-ee.sh hack/ee/containers.conf
+            hack/build-ee.sh hack/ee/containers.conf hack/ee/apt-get-ee
         sha256sum <"$OUT/tools/helm"
     } | digest)
 }
@@ -129,13 +139,10 @@ main() {
         t0=$(date +%s)
         log "ansible-builder build -> $ee_tag"
         rm -rf "$OUT/context"
-        # apt's lists and downloads live outside the image (and are reused by the next build)
-        mkdir -p "$OUT/apt/lists/partial" "$OUT/apt/archives/partial"
         "$VENV/bin/ansible-builder" build --file execution-environment.yml --context "$OUT/context" \
             --container-runtime podman --tag "$ee_tag" \
             --build-arg EE_BASE_IMAGE="$base_tag" \
-            --extra-build-cli-args "--pull=never -v $HOST_CA:$HOST_CA:ro -v $HOST_APT_SOURCES:$HOST_APT_SOURCES:ro
-                -v $REPO/$OUT/apt/lists:/var/lib/apt/lists -v $REPO/$OUT/apt/archives:/var/cache/apt/archives" \
+            --extra-build-cli-args "--pull=never -v $HOST_CA:$HOST_CA:ro -v $HOST_APT_SOURCES:$HOST_APT_SOURCES:ro" \
             -v 2 >"$OUT/ansible-builder.log" 2>&1 \
             || { tail -n 40 "$OUT/ansible-builder.log" >&2; exit 1; }
         log "execution environment built in $(( $(date +%s) - t0 ))s"

@@ -67,6 +67,7 @@ def test_ansible_builder_create_writes_a_build_context_with_this_checkout(tmp_pa
     # hack/build-ee.sh puts the checked Helm binary beside the tarball
     os.makedirs(tmp_path / ".build" / "ee" / "tools")
     shutil.copy(beside_python("helm"), tmp_path / ".build" / "ee" / "tools" / "helm")
+    shutil.copytree(os.path.join(REPO_ROOT, "hack", "ee"), tmp_path / "hack" / "ee")
     tarball = "gitops-k8s-%s.tar.gz" % collection_version()
     context = tmp_path / "context"
     proc = subprocess.run(
@@ -82,10 +83,12 @@ def test_ansible_builder_create_writes_a_build_context_with_this_checkout(tmp_pa
     assert "ansible-galaxy collection install" in containerfile
     assert "USER 1000" in containerfile
     # a Debian base (no registry: hack/build-ee.sh passes its debootstrapped one)
-    assert 'ARG PKGMGR="/usr/bin/apt-get"' in containerfile
-    assert "COPY _build/tools/helm /usr/local/bin/helm" in containerfile
-    # no package list (they name the build machine's mirror) stays in the image
-    assert "rm -rf /var/lib/apt/lists/*" in containerfile
+    assert 'ARG PKGMGR="/usr/local/bin/apt-get-ee"' in containerfile
+    assert "COPY --chmod=0755 _build/tools/helm /usr/local/bin/helm" in containerfile
+    # its package manager fetches apt's lists around each install and removes them (they
+    # name the build machine's mirror): it is in the base stage, before the first install
+    assert containerfile.index("COPY --chmod=0755 _build/tools/apt-get-ee") < containerfile.index("RUN $PKGMGR install")
+    assert "rm -rf /var/lib/apt/lists/*" in read(context / "_build" / "tools" / "apt-get-ee")
     galaxy = yaml.safe_load(read(context / "_build" / "requirements.yml"))
     assert galaxy["collections"] == [{"name": "collections/" + tarball, "type": "file"}]
     with open(tmp_path / ".build" / "ee" / tarball, "rb") as mine, open(context / "_build" / "collections" / tarball, "rb") as shipped:
