@@ -67,7 +67,8 @@ build_base() {
     debootstrap --variant=minbase --include="$BASE_PACKAGES" "$SUITE" "$root" "$(debian_mirror)" >"$OUT/debootstrap.log" 2>&1 \
         || { tail -n 20 "$OUT/debootstrap.log" >&2; return 1; }
     # no trace of this machine's mirror in the image: apt gets its sources at build time
-    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+    rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+        "$root"/var/log/bootstrap.log
     : >"$root/etc/apt/sources.list"
     log "podman import -> $tag"
     tar -C "$root" -c . | podman import --quiet \
@@ -126,6 +127,8 @@ main() {
         return
     fi
     command -v podman >/dev/null || { log "podman not found (make ee installs it: hack/apt-deps.sh)"; exit 1; }
+    # rootful podman and debootstrap: the images land in root's storage, where the tests look
+    [[ $(id -u) -eq 0 ]] || { log "needs root (debootstrap, rootful podman): run it with sudo"; exit 1; }
     if image_exists "$base_tag"; then
         log "base image $base_tag is up to date"
     else
