@@ -10,7 +10,7 @@
 #
 # Each <hash> is a digest of that image's inputs, so an image is rebuilt only when an input
 # changed (for the EE: the collection's files, the EE definition, the requirements, the
-# base image, helm, this script). The EE is also tagged :<collection version> and :latest,
+# base image, helm, the build steps of this script). The EE is also tagged :<collection version> and :latest,
 # and its name is written to .build/ee/image (what the tests and `make ee` print).
 #
 # The build never bakes a host detail into an image: the host's CA bundle (HTTPS may go
@@ -99,6 +99,18 @@ collection_digest() {
     tar -xOzf "$1" FILES.json MANIFEST.json | digest
 }
 
+build_ee() {
+    local base_tag=$1 tag=$2
+    log "ansible-builder build -> $tag"
+    rm -rf "$OUT/context"
+    "$VENV/bin/ansible-builder" build --file execution-environment.yml --context "$OUT/context" \
+        --container-runtime podman --tag "$tag" \
+        --build-arg EE_BASE_IMAGE="$base_tag" \
+        --extra-build-cli-args "--pull=never -v $HOST_CA:$HOST_CA:ro -v $HOST_APT_SOURCES:$HOST_APT_SOURCES:ro" \
+        -v 2 >"$OUT/ansible-builder.log" 2>&1 \
+        || { tail -n 40 "$OUT/ansible-builder.log" >&2; exit 1; }
+}
+
 # Sets base_tag, ee_tag, version; leaves the EE's build files (tarball, helm) in $OUT.
 compute_tags() {
     local tarball
@@ -111,10 +123,26 @@ compute_tags() {
     ee_tag=$EE_REPO:$( {
         echo "$base_tag"
         collection_digest "$tarball"
+        # what shapes the image (not this script's logging or housekeeping)
+        declare -f build_ee collection_tarball
         cat execution-environment.yml meta/execution-environment.yml requirements.txt bindep.txt \
-            hack/build-ee.sh hack/ee/containers.conf hack/ee/apt-get-ee
+            hack/ee/containers.conf hack/ee/apt-get-ee
         sha256sum <"$OUT/tools/helm"
     } | digest)
+}
+
+# Hash tags of earlier inputs pile up (about 0.8 GB per EE): keep the newest few of each
+# image (other branches and worktrees share this storage), remove the older ones. An image
+# still in use, or the parent of one, is left alone; nothing else in the storage is touched.
+prune_old_tags() {
+    local repo=$1 keep=$2
+    podman images --filter "reference=$repo" --format '{{.Repository}}:{{.Tag}}' \
+        | grep -E ":[0-9a-f]{16}$" | tail -n +"$((keep + 1))" \
+        | while read -r old; do
+            if podman rmi "$old" >/dev/null 2>&1; then
+                log "removed the outdated $old"
+            fi
+        done
 }
 
 main() {
@@ -140,17 +168,12 @@ main() {
         log "execution environment $ee_tag is up to date"
     else
         t0=$(date +%s)
-        log "ansible-builder build -> $ee_tag"
-        rm -rf "$OUT/context"
-        "$VENV/bin/ansible-builder" build --file execution-environment.yml --context "$OUT/context" \
-            --container-runtime podman --tag "$ee_tag" \
-            --build-arg EE_BASE_IMAGE="$base_tag" \
-            --extra-build-cli-args "--pull=never -v $HOST_CA:$HOST_CA:ro -v $HOST_APT_SOURCES:$HOST_APT_SOURCES:ro" \
-            -v 2 >"$OUT/ansible-builder.log" 2>&1 \
-            || { tail -n 40 "$OUT/ansible-builder.log" >&2; exit 1; }
+        build_ee "$base_tag" "$ee_tag"
         log "execution environment built in $(( $(date +%s) - t0 ))s"
     fi
     podman tag "$ee_tag" "$EE_REPO:$version" "$EE_REPO:latest"
+    prune_old_tags "$EE_REPO" 3
+    prune_old_tags "$BASE_REPO" 2
     echo "$ee_tag" >"$OUT/image"
     log "$ee_tag ($(podman image inspect --format '{{.Size}}' "$ee_tag" | awk '{printf "%d MB", $1/1e6}')), $(( $(date +%s) - start ))s"
     echo "$ee_tag"
