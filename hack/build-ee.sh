@@ -77,7 +77,7 @@ build_base() {
 
 # The collection tarball of this checkout in $OUT. A tarball with the same files as the
 # one already there is dropped, the old one kept: its bytes (timestamps) stay the same, so
-# podman's layer cache keeps the EE's galaxy and builder stages.
+# podman's layer cache keeps every layer of the EE but the collection's last two.
 collection_tarball() {
     local version fresh kept
     version=$(awk '$1 == "version:" {print $2}' galaxy.yml)
