@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import expand_lists, validate
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import check_symlinks
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.decrypt_sops import is_encrypted
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.decryption import Session
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_directory import render_directory
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import CHART_FILE, render_helm
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_kustomize import (
@@ -61,6 +63,9 @@ class RenderOptions:
     ``ignore_missing_value_files`` (a value file that does not exist is left out); ``parameters`` (Argo CD's, applied last with helm's ``--set``
     rules); ``file_parameters`` ((name, path) pairs, helm ``--set-file``);
     ``credentials`` for the repositories chart dependencies name.
+
+    ``decryption``: the operator's decryption.Keys for SOPS / ansible-vault encrypted
+    manifests and value files (None: an encrypted file is refused, never applied).
     """
 
     renderer: str = AUTO
@@ -95,6 +100,8 @@ class RenderOptions:
     file_parameters: tuple = ()
     # repo_urls.Credentials for the repositories of chart dependencies
     credentials: object = field(default=None, compare=False, repr=False)
+    # decryption.Keys: age / PGP keys and vault passwords (decryption.py)
+    decryption: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         if self.renderer not in RENDERERS:
@@ -120,6 +127,8 @@ class RenderResult:
     warnings: list
     renderer: str
     path: str
+    # the plain values decryption revealed (to scrub from messages); never shown
+    revealed: tuple = field(default=(), repr=False)
 
 
 def detect(directory):
@@ -155,11 +164,27 @@ def render(root, path, options=None, source=None):
     # Every renderer follows links: none runs while one points outside the checkout.
     check_symlinks(root_real, source)
 
-    if renderer == HELM:
-        manifests, warnings = render_helm(root_real, target, rel, options, source)
-    elif renderer == KUSTOMIZE:
-        manifests, warnings = render_kustomize(root_real, target, rel, options, source)
-    else:
-        manifests, warnings = render_directory(root_real, target, rel, options)
+    with Session(options.decryption, options.timeout) as session:
+        try:
+            if renderer == HELM:
+                manifests, warnings = render_helm(root_real, target, rel, options, source, session=session)
+            elif renderer == KUSTOMIZE:
+                manifests, warnings = render_kustomize(root_real, target, rel, options, source)
+            else:
+                manifests, warnings = render_directory(root_real, target, rel, options, session=session)
+        except RenderError as exc:
+            raise exc.scrubbed(session.scrub) from None
+    refuse_encrypted(manifests)
     manifests = validate(expand_lists(manifests), source=rel)
-    return RenderResult(manifests, warnings, renderer, rel)
+    return RenderResult(manifests, warnings, renderer, rel, tuple(session.revealed))
+
+
+def refuse_encrypted(manifests):
+    """A SOPS-encrypted object still encrypted after rendering (a kustomization's or a
+    chart's file, which are not decrypted) is an error: never applied as ciphertext."""
+    for manifest in manifests:
+        if is_encrypted(manifest.obj):
+            raise RenderError(
+                "is SOPS-encrypted and was not decrypted: only manifests of a directory and Helm value files are",
+                subject=manifest.origin,
+            )
