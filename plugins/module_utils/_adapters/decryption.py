@@ -42,6 +42,8 @@ PGP_MARK = "-----BEGIN PGP PRIVATE KEY BLOCK-----"
 HELM_SECRETS_PREFIX = "secrets://"
 GPG_TIMEOUT = 30
 SOPS_ENCRYPTED = "ENC["
+# Top-level fields of an object whose values are never treated as secret, and SOPS' own.
+PUBLIC_FIELDS = ("apiVersion", "kind", "metadata", decrypt_sops.METADATA_KEY)
 
 
 @dataclass(frozen=True, repr=False)
@@ -168,15 +170,16 @@ class Session:
         """[(line, value)] of a repository file's text, every encrypted part decrypted:
         a vault-encrypted file, SOPS-encrypted documents, inline ``!vault`` values."""
         if decrypt_vault.is_vault_text(text):
-            text = decrypt_vault.decrypt(text, self.keys.vault, shown)
-            self._remember(text)
-            return self._load_plain(text, shown, budget)
-        docs = load_documents(text, shown, budget=budget)
-        if any(decrypt_sops.is_encrypted(value) for _line, value in docs):
-            encrypted = [value for _line, value in docs]
-            docs = self._load_plain(self._sops(text, encrypted, shown), shown, budget)
-            for before, (_line, after) in zip(encrypted, docs):
-                self._remember_encrypted(before, after)
+            docs = self._load_plain(decrypt_vault.decrypt(text, self.keys.vault, shown), shown, budget)
+            for _line, value in docs:
+                self._remember_encrypted(value, value, whole=True)
+        else:
+            docs = load_documents(text, shown, budget=budget)
+            if any(decrypt_sops.is_encrypted(value) for _line, value in docs):
+                encrypted = [value for _line, value in docs]
+                docs = self._load_plain(self._sops(text, encrypted, shown), shown, budget)
+                for before, (_line, after) in zip(encrypted, docs):
+                    self._remember_encrypted(before, after)
         return [(line, self.reveal(value, "%s:%d" % (shown, line))) for line, value in docs]
 
     def is_encrypted_file(self, text):
@@ -187,7 +190,7 @@ class Session:
         """``value`` with every inline ``!vault`` value decrypted."""
         if isinstance(value, InlineVault):
             plain = decrypt_vault.decrypt(str(value), self.keys.vault, shown)
-            self._remember(plain)
+            self.revealed.append(plain)
             return plain
         if isinstance(value, dict):
             return {key: self.reveal(item, shown) for key, item in value.items()}
@@ -201,20 +204,18 @@ class Session:
         except ManifestError as exc:
             raise exc.scrubbed(self.scrub) from None
 
-    def _remember(self, text):
-        self.revealed.extend(line.strip() for line in text.splitlines() if line.strip())
-        self.revealed.append(text)
-
-    def _remember_encrypted(self, before, after):
-        """Remember the plain values of the leaves SOPS had encrypted."""
+    def _remember_encrypted(self, before, after, whole=False, top=True):
+        """Remember the plain values of the leaves that were encrypted (SOPS ``ENC[...]``
+        leaves, or every leaf of a file encrypted whole), except an object's apiVersion,
+        kind and metadata: names and labels are never secret (object ids show them)."""
         if isinstance(before, dict) and isinstance(after, dict):
             for key, value in before.items():
-                if key in after:
-                    self._remember_encrypted(value, after[key])
+                if key in after and not (top and key in PUBLIC_FIELDS):
+                    self._remember_encrypted(value, after[key], whole, top=False)
         elif isinstance(before, list) and isinstance(after, list):
             for item, plain in zip(before, after):
-                self._remember_encrypted(item, plain)
-        elif isinstance(before, str) and before.startswith(SOPS_ENCRYPTED) and after is not None:
+                self._remember_encrypted(item, plain, whole, top=False)
+        elif after is not None and not isinstance(after, (dict, list)) and (whole or str(before).startswith(SOPS_ENCRYPTED)):
             self.revealed.append(str(after))
 
     def _sops(self, text, documents, shown):

@@ -42,6 +42,14 @@ RENDER = {
     "helm_binary": {"type": "str"},
 }
 
+# doc fragment: gitops.k8s.decryption
+DECRYPTION = {
+    "decryption_key_files": {"type": "list", "elements": "path", "default": []},
+    "decryption_secret": {"type": "str"},
+    "vault_password_file": {"type": "path"},
+    "sops_binary": {"type": "path"},
+}
+
 
 def compose(*specs, **extra):
     """A fresh argument spec made of shared specs plus module-specific options."""
