@@ -41,6 +41,13 @@ PGP_MARK = "-----BEGIN PGP PRIVATE KEY BLOCK-----"
 # its other schemes name key files or programs and are refused.
 HELM_SECRETS_PREFIX = "secrets://"
 GPG_TIMEOUT = 30
+KEY_DIR_PREFIX = "gitops-k8s-decrypt-"
+GNUPG_DIR = "gnupg"
+# A Unix socket path holds at most 107 bytes; gpg-agent's longest socket name, and where
+# the key directory goes when TMPDIR is too long for it.
+MAX_SOCKET_PATH = 107
+LONGEST_SOCKET = "S.gpg-agent.browser"
+SHORT_TMP = "/tmp"
 SOPS_ENCRYPTED = "ENC["
 # Top-level fields of an object whose values are never treated as secret, and SOPS' own.
 PUBLIC_FIELDS = ("apiVersion", "kind", "metadata", decrypt_sops.METADATA_KEY)
@@ -230,11 +237,15 @@ class Session:
         """Write the keys to the private directory (once per session)."""
         if self._home is not None:
             return
-        self._home = tempfile.mkdtemp(prefix="gitops-k8s-decrypt-")
+        self._home = tempfile.mkdtemp(prefix=KEY_DIR_PREFIX)
+        if len(os.path.join(self._home, GNUPG_DIR, LONGEST_SOCKET)) > MAX_SOCKET_PATH:
+            # gpg-agent's sockets live in the GnuPG home: a long TMPDIR would not fit them
+            os.rmdir(self._home)
+            self._home = tempfile.mkdtemp(prefix=KEY_DIR_PREFIX, dir=SHORT_TMP)
         age_file = os.path.join(self._home, "age-keys.txt")
         with open(os.open(age_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
             handle.write("\n".join(key.strip() for key in self.keys.age) + "\n")
-        gnupg = os.path.join(self._home, "gnupg")
+        gnupg = os.path.join(self._home, GNUPG_DIR)
         os.mkdir(gnupg, 0o700)
         self._env = decrypt_sops.sops_env(self._home, age_file, gnupg)
         if self.keys.pgp:
@@ -256,7 +267,7 @@ class Session:
             return
         gpgconf = find_binary("gpgconf") if self._gpg else None
         if gpgconf:
-            env = tool_env({"GNUPGHOME": os.path.join(self._home, "gnupg"), "HOME": self._home})
+            env = tool_env({"GNUPGHOME": os.path.join(self._home, GNUPG_DIR), "HOME": self._home})
             run([gpgconf, "--kill", "all"], RenderError, "gpgconf", env=env, timeout=GPG_TIMEOUT)
         shutil.rmtree(self._home, ignore_errors=True)
         self._home = None
