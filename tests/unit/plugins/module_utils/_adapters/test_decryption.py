@@ -191,7 +191,19 @@ def test_vault_file_and_inline_vault_values(tmp_path, keys_dir, private_tmp):
     secrets = {m.obj["metadata"]["name"]: m.obj for m in result.manifests}
     assert secrets["db-credentials"]["stringData"]["password"] == PASSWORD
     assert secrets["db-copy"]["stringData"]["password"] == PASSWORD
+    # what was encrypted is remembered (to be masked), never the object's names
+    assert PASSWORD in result.revealed and "db-copy" not in result.revealed and "Secret" not in result.revealed
     assert_nothing_left(private_tmp)
+
+
+def test_vault_format_1_2_with_a_vault_id(tmp_path):
+    from ansible.parsing.vault import VaultLib, VaultSecret  # ansible-core of the test venv, as ansible-vault --vault-id
+
+    body = VaultLib([("prod", VaultSecret(VAULT_PASSWORD.encode()))]).encrypt(SECRET, vault_id="prod").decode()
+    assert body.startswith("$ANSIBLE_VAULT;1.2;AES256;prod")
+    root = checkout(tmp_path, {"app/secret.yaml": body})
+    result = render(root, "app", RenderOptions(decryption=decryption.Keys(vault=("other", VAULT_PASSWORD))))
+    assert secret_of(result)["stringData"]["password"] == PASSWORD
 
 
 def test_wrong_vault_password_names_the_file(tmp_path, keys_dir):
