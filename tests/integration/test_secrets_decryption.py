@@ -90,7 +90,21 @@ def pull(url, checkout, kubeconfig, tmp, *extra):
     """ansible-pull -vvv --diff with every temporary directory under ``tmp``."""
     env = ansible_env(TMPDIR=tmp, ANSIBLE_LOCAL_TEMP=os.path.join(tmp, "ansible-local"), ANSIBLE_REMOTE_TEMP=os.path.join(tmp, "ansible-remote"))
     return subprocess.run(
-        [os.path.join(VENV_BIN, "ansible-pull"), "-vvv", "--diff", "-U", url, "-d", checkout, "-i", "localhost,", "-e", "gitops_k8s_kubeconfig=%s" % kubeconfig, *extra, "local.yml"],
+        [
+            os.path.join(VENV_BIN, "ansible-pull"),
+            "-vvv",
+            "--diff",
+            "-U",
+            url,
+            "-d",
+            checkout,
+            "-i",
+            "localhost,",
+            "-e",
+            "gitops_k8s_kubeconfig=%s" % kubeconfig,
+            *extra,
+            "local.yml",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -118,9 +132,12 @@ def test_sops_and_vault_secrets_through_ansible_pull(tmp_path, kubeconfig, names
         asc = open(pgp.export_secret(str(keys / "team.asc")), encoding="utf-8").read()
         vault_file = keys / "vault-password"
         vault_file.write_text(VAULT_PASSWORD + "\n")
-        kubectl("apply", "-f", "-", stdin=json.dumps(
-            {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sops-pgp", "namespace": namespace}, "stringData": {"sops.asc": asc}}
-        ))
+        kubectl(
+            "apply",
+            "-f",
+            "-",
+            stdin=json.dumps({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sops-pgp", "namespace": namespace}, "stringData": {"sops.asc": asc}}),
+        )
 
         repo = GitRepo(tmp_path / "repo")
         repo.write("local.yml", open(os.path.join(REPO_ROOT, "examples", "local.yml"), encoding="utf-8").read())
@@ -133,13 +150,18 @@ def test_sops_and_vault_secrets_through_ansible_pull(tmp_path, kubeconfig, names
         repo.write("billing/values.yaml", "admin:\n  password: ''\nlicense: ''\n")
         for name, text in CHART_TEMPLATES.items():
             repo.write("billing/templates/" + name, text)
-        repo.write("billing/secrets.prod.yaml", encryption.sops_encrypt("admin:\n  password: %s\n" % HELM_SOPS_VALUE, age=[age_recipient], encrypted_regex="^password$"))
+        repo.write(
+            "billing/secrets.prod.yaml",
+            encryption.sops_encrypt("admin:\n  password: %s\n" % HELM_SOPS_VALUE, age=[age_recipient], encrypted_regex="^password$"),
+        )
         repo.write("billing/license.prod.yaml", "license: %s\n" % encryption.inline_vault(HELM_VAULT_VALUE, VAULT_PASSWORD, indent=2))
         apps = [
             application("secrets-age", namespace, "age"),
             application("secrets-pgp", namespace, "pgp", decryption={"provider": "sops", "secretRef": {"name": "sops-pgp"}}),
             application("secrets-vault", namespace, "vault"),
-            application("secrets-helm", namespace, "billing", source={"path": "billing", "helm": {"valueFiles": ["secrets://secrets.prod.yaml", "license.prod.yaml"]}}),
+            application(
+                "secrets-helm", namespace, "billing", source={"path": "billing", "helm": {"valueFiles": ["secrets://secrets.prod.yaml", "license.prod.yaml"]}}
+            ),
         ]
         for obj in apps:
             repo.write("apps/%s.yaml" % obj["metadata"]["name"], yaml.safe_dump(obj))
@@ -149,9 +171,12 @@ def test_sops_and_vault_secrets_through_ansible_pull(tmp_path, kubeconfig, names
         os.makedirs(tmp)
         before = key_dirs()
         extra = (
-            "-e", "gitops_k8s_namespace=%s" % namespace,
-            "-e", "gitops_k8s_root_name=secrets-root",
-            "-e", json.dumps({"gitops_k8s_decryption_key_files": [age_file], "gitops_k8s_vault_password_file": str(vault_file)}),
+            "-e",
+            "gitops_k8s_namespace=%s" % namespace,
+            "-e",
+            "gitops_k8s_root_name=secrets-root",
+            "-e",
+            json.dumps({"gitops_k8s_decryption_key_files": [age_file], "gitops_k8s_vault_password_file": str(vault_file)}),
         )
         first = pull(repo.url, checkout, kubeconfig, tmp, *extra)
         output = first.stdout + first.stderr

@@ -218,7 +218,15 @@ def test_wrong_vault_password_names_the_file(tmp_path, keys_dir):
 
 
 def helm_checkout(tmp_path, values_name, values_text):
-    return checkout(tmp_path, {"chart/Chart.yaml": CHART, "chart/templates/secret.yaml": TEMPLATE, "chart/values.yaml": "db:\n  user: app\n  password: ''\n", "chart/" + values_name: values_text})
+    return checkout(
+        tmp_path,
+        {
+            "chart/Chart.yaml": CHART,
+            "chart/templates/secret.yaml": TEMPLATE,
+            "chart/values.yaml": "db:\n  user: app\n  password: ''\n",
+            "chart/" + values_name: values_text,
+        },
+    )
 
 
 def test_sops_helm_value_file_with_helm_secrets_prefix(tmp_path, age, helm_bin, private_tmp):
@@ -240,7 +248,9 @@ def test_vault_helm_value_file_with_inline_values(tmp_path, helm_bin, private_tm
 
 def test_other_helm_secrets_schemes_are_refused(tmp_path, age, helm_bin):
     root = helm_checkout(tmp_path, "secrets.yaml", "db: {}\n")
-    options = RenderOptions(helm_binary=helm_bin, value_files=("secrets+age-import:///keys/key.txt?secrets.yaml",), decryption=decryption.keys_from_files([age[0]]))
+    options = RenderOptions(
+        helm_binary=helm_bin, value_files=("secrets+age-import:///keys/key.txt?secrets.yaml",), decryption=decryption.keys_from_files([age[0]])
+    )
     with pytest.raises(RenderError, match="secrets\\+age-import:// is not supported"):
         render(root, "chart", options)
 
