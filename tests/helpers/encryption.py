@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
@@ -49,8 +50,9 @@ class PGPKey:
     """A PGP key pair without passphrase in a GnuPG home of its own (as Flux's guide makes one)."""
 
     def __init__(self, directory, name="gitops test <test@example.invalid>"):
-        self.home = os.path.join(directory, "gnupg-maker")
-        os.makedirs(self.home, mode=0o700)
+        # short, whatever ``directory`` is: gpg-agent's socket path must fit 107 bytes
+        self.home = tempfile.mkdtemp(prefix="gk-pgp-", dir="/tmp")
+        self.directory = directory
         self.env = dict(os.environ, GNUPGHOME=self.home)
         subprocess.run(
             ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", name, "rsa2048", "encrypt", "never"],
@@ -69,6 +71,7 @@ class PGPKey:
 
     def close(self):
         subprocess.run(["gpgconf", "--kill", "all"], check=False, capture_output=True, env=self.env)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 def sops_encrypt(text, kind="yaml", age=(), pgp=None, encrypted_regex="^(data|stringData)$"):
