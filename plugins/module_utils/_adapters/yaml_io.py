@@ -50,6 +50,7 @@ class InlineVault(str):
     """The ciphertext of an inline ``!vault`` value, until decryption.reveal() opens it
     (a render without a vault password refuses it: never applied as ciphertext)."""
 
+
 # Limits on what one render may load. A Kubernetes object is at most 1.5 MiB in etcd and
 # the largest real CRDs (Crossplane providers, Prometheus Operator) are about 3 MB, with
 # some 100,000 nodes and 40 levels: each limit leaves them a wide margin. Text sizes are
