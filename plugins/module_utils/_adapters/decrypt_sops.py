@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import find_binary, run, tool_env, trim
@@ -30,6 +31,8 @@ KEY_SERVICES = ("kms", "gcp_kms", "hckms", "azure_kv", "hc_vault")
 # Metadata entries naming keys decrypted on the agent itself.
 LOCAL_KEYS = ("age", "pgp")
 KEY_GROUPS = "key_groups"
+# sops' stores by file extension (as sops chooses them); any other file is "binary".
+FILE_TYPES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".env": "dotenv", ".ini": "ini"}
 # Environment of the agent that would make sops use other keys or key services.
 _SOPS_ENV_PREFIXES = ("SOPS_", "AWS_", "GOOGLE_", "AZURE_", "VAULT_", "HUAWEICLOUD_", "GNUPGHOME", "GPG_")
 
@@ -119,8 +122,19 @@ def sops_env(home, age_key_file, gnupg_home):
     return tool_env(extra)
 
 
-def decrypt(sops, text, input_type, shown, home, env, timeout):
-    """Plain text of a SOPS-encrypted YAML/JSON text (``input_type``), as YAML.
+def file_type(path):
+    """sops' store for a file, from its extension as sops picks it (others: binary)."""
+    return FILE_TYPES.get(os.path.splitext(path)[1].lower(), "binary")
+
+
+def named_key_services(text):
+    """Key services named by the ``sops_*`` metadata lines of a dotenv or INI file."""
+    return sorted({name for name in KEY_SERVICES if re.search(r"^\s*sops_%s__list_" % name, text, re.MULTILINE)})
+
+
+def decrypt(sops, text, input_type, shown, home, env, timeout, output_type="yaml"):
+    """Plain text of a SOPS-encrypted text of the sops store ``input_type`` (yaml, json,
+    dotenv, ini, binary), in the store ``output_type``.
 
     The encrypted text is read from stdin; the output is never written to disk.
     sops' own error (which never quotes a value) is trimmed into the message."""
@@ -134,7 +148,7 @@ def decrypt(sops, text, input_type, shown, home, env, timeout):
         "--config=%s" % config,
         "decrypt",
         "--input-type=%s" % input_type,
-        "--output-type=yaml",
+        "--output-type=%s" % output_type,
         "--filename-override=input.%s" % input_type,
         "/dev/stdin",
     ]

@@ -152,6 +152,19 @@ def value_file_name(value_file, shown):
     return value_file
 
 
+def _value_lines(text):
+    """The values of a plain text that has no structure we read (dotenv, INI, binary):
+    each line, and the part after ``=`` of ``key=value`` lines."""
+    found = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", ";", "[")):
+            found.append(line)
+            if "=" in line:
+                found.append(line.split("=", 1)[1].strip())
+    return found
+
+
 class Session:
     """Decryption for one render; ``close()`` removes its key directory."""
 
@@ -189,6 +202,30 @@ class Session:
                     self._remember_encrypted(before, after)
         return [(line, self.reveal(value, "%s:%d" % (shown, line))) for line, value in docs]
 
+    def plain_text(self, text, shown):
+        """The plain text of a whole encrypted file, in its own format (for the files
+        Kustomize reads: manifests, generator files and envs): ansible-vault, or SOPS
+        of the store its extension names (yaml, json, dotenv, ini, else binary)."""
+        if decrypt_vault.is_vault_text(text):
+            plain = decrypt_vault.decrypt(text, self.keys.vault, shown)
+            self.revealed.extend(_value_lines(plain))
+            return plain
+        kind = decrypt_sops.file_type(shown)
+        if kind in ("yaml", "json"):
+            docs = [value for _line, value in load_documents(text, shown)]
+            if not any(decrypt_sops.is_encrypted(value) for value in docs):
+                return text
+            plain = self._sops(text, docs, shown, output_type=kind)
+            for before, (_line, after) in zip(docs, self._load_plain(plain, shown, None)):
+                self._remember_encrypted(before, after)
+            return plain
+        services = decrypt_sops.named_key_services(text) if kind in ("dotenv", "ini") else []
+        if services:
+            raise RenderError("names network key services (%s): decryption never calls one; only YAML and JSON files can have them removed" % ", ".join(services), subject=shown)
+        plain = self._sops(text, None, shown, input_type=kind, output_type=kind)
+        self.revealed.extend(_value_lines(plain))
+        return plain
+
     def is_encrypted_file(self, text):
         """True when a file's text needs this session (vault file, SOPS, inline !vault)."""
         return decrypt_vault.is_vault_text(text) or "\nsops:" in "\n" + text or '"sops"' in text or decrypt_vault.HEADER in text
@@ -225,13 +262,22 @@ class Session:
         elif after is not None and not isinstance(after, (dict, list)) and (whole or str(before).startswith(SOPS_ENCRYPTED)):
             self.revealed.append(str(after))
 
-    def _sops(self, text, documents, shown):
+    def _sops(self, text, documents, shown, input_type=None, output_type="yaml"):
+        """sops' plain text; ``documents`` (parsed YAML/JSON) lets key services be removed."""
         if not (self.keys.age or self.keys.pgp):
             raise RenderError("is SOPS-encrypted, but no age or PGP key is configured (decryption key files or a decryption Secret)", subject=shown)
-        sops_input, input_type = decrypt_sops.sops_input(text, documents, shown)
+        if documents is not None:
+            text, input_type = decrypt_sops.sops_input(text, documents, shown)
         sops = decrypt_sops.sops_command(self.keys.sops_binary)
         self._open(shown)
-        return decrypt_sops.decrypt(sops, sops_input, input_type, shown, self._home, self._env, self.timeout)
+        return decrypt_sops.decrypt(sops, text, input_type, shown, self._home, self._env, self.timeout, output_type=output_type)
+
+    def private_dir(self, name):
+        """A new directory ``name`` in this session's private (0700) directory, removed by close()."""
+        self._open(name)
+        path = os.path.join(self._home, name)
+        os.mkdir(path, 0o700)
+        return path
 
     def _open(self, shown):
         """Write the keys to the private directory (once per session)."""

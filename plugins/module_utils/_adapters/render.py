@@ -12,12 +12,15 @@ manifests.MAX_OBJECTS objects).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import expand_lists, validate
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import check_symlinks
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.redact import is_secret
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.decrypt_sops import is_encrypted
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.decryption import Session
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_directory import render_directory
@@ -35,6 +38,8 @@ HELM = "helm"
 RENDERERS = (AUTO, DIRECTORY, KUSTOMIZE, HELM)
 
 DEFAULT_TIMEOUT = 90
+# How a SOPS-encrypted value and an ansible-vault text begin.
+CIPHERTEXT_PREFIXES = ("ENC[AES256_GCM,", "$ANSIBLE_VAULT;")
 
 
 @dataclass(frozen=True)
@@ -169,7 +174,7 @@ def render(root, path, options=None, source=None):
             if renderer == HELM:
                 manifests, warnings = render_helm(root_real, target, rel, options, source, session=session)
             elif renderer == KUSTOMIZE:
-                manifests, warnings = render_kustomize(root_real, target, rel, options, source)
+                manifests, warnings = render_kustomize(root_real, target, rel, options, source, session=session)
             else:
                 manifests, warnings = render_directory(root_real, target, rel, options, session=session)
         except RenderError as exc:
@@ -180,11 +185,31 @@ def render(root, path, options=None, source=None):
 
 
 def refuse_encrypted(manifests):
-    """A SOPS-encrypted object still encrypted after rendering (a kustomization's or a
-    chart's file, which are not decrypted) is an error: never applied as ciphertext."""
+    """An object still encrypted after rendering (SOPS metadata, or a SOPS / vault
+    ciphertext as a value, as a Kustomize generator makes from an encrypted env file
+    when no key is configured) is an error: never applied as ciphertext."""
     for manifest in manifests:
-        if is_encrypted(manifest.obj):
+        if is_encrypted(manifest.obj) or holds_ciphertext(manifest.obj):
             raise RenderError(
-                "is SOPS-encrypted and was not decrypted: only manifests of a directory and Helm value files are",
+                "is encrypted (SOPS or ansible-vault) and was not decrypted (no decryption key is configured, or a chart's own file)",
                 subject=manifest.origin,
             )
+
+
+def holds_ciphertext(value):
+    """True when a string of ``value`` (or a Secret's base64 ``data`` value) is SOPS or
+    ansible-vault ciphertext."""
+    if isinstance(value, str):
+        return value.startswith(CIPHERTEXT_PREFIXES)
+    if isinstance(value, list):
+        return any(holds_ciphertext(item) for item in value)
+    if not isinstance(value, dict):
+        return False
+    if is_secret(value) and isinstance(value.get("data"), dict):
+        for item in value["data"].values():
+            try:
+                if base64.b64decode("".join(str(item or "").split()), validate=True).startswith(tuple(p.encode() for p in CIPHERTEXT_PREFIXES)):
+                    return True
+            except (binascii.Error, ValueError):
+                continue
+    return any(holds_ciphertext(item) for item in value.values())

@@ -255,14 +255,59 @@ def test_other_helm_secrets_schemes_are_refused(tmp_path, age, helm_bin):
         render(root, "chart", options)
 
 
-def test_encrypted_resource_of_a_kustomization_is_refused(tmp_path, age, kubectl_bin):
-    root = checkout(
+def kustomize_checkout(tmp_path, age):
+    env = encryption.sops_encrypt("DB_PASSWORD=%s\nDB_USER=app\n" % PASSWORD, kind="dotenv", age=[age[1]], encrypted_regex=None)
+    return checkout(
         tmp_path,
-        {"k/kustomization.yaml": "resources:\n- secret.yaml\n", "k/secret.yaml": encryption.sops_encrypt(SECRET, age=[age[1]])},
+        {
+            "base/kustomization.yaml": "resources:\n- secret.yaml\nsecretGenerator:\n- name: db-env\n  envs:\n  - db.env\n",
+            "base/secret.yaml": encryption.sops_encrypt(SECRET, age=[age[1]]),
+            "base/db.env": env,
+            "overlays/prod/kustomization.yaml": "resources:\n- ../../base\nnamePrefix: prod-\n",
+        },
     )
+
+
+def test_kustomization_resources_and_generator_envs_are_decrypted(tmp_path, age, kubectl_bin, private_tmp):
+    """As Flux: an encrypted resource and an encrypted env file of a secretGenerator."""
+    root = kustomize_checkout(tmp_path, age)
+    before = {name: open(os.path.join(root, "base", name)).read() for name in ("secret.yaml", "db.env")}
     options = RenderOptions(kustomize_binary=kubectl_bin, decryption=decryption.keys_from_files([age[0]]))
-    with pytest.raises(RenderError, match="was not decrypted"):
-        render(root, "k", options)
+    result = render(root, "overlays/prod", options)
+    secrets = {m.obj["metadata"]["name"]: m.obj for m in result.manifests}
+    assert secrets["prod-db-credentials"]["stringData"]["password"] == PASSWORD
+    [generated] = [obj for name, obj in secrets.items() if name.startswith("prod-db-env-")]
+    assert base64.b64decode(generated["data"]["DB_PASSWORD"]).decode() == PASSWORD
+    # the private copy was made of hard links: the checkout still holds the encrypted text
+    assert {name: open(os.path.join(root, "base", name)).read() for name in before} == before
+    assert PASSWORD in result.revealed
+    assert_nothing_left(private_tmp)
+
+
+def test_encrypted_resource_of_a_kustomization_without_keys_is_refused(tmp_path, age, kubectl_bin):
+    root = kustomize_checkout(tmp_path, age)
+    with pytest.raises(RenderError, match="was not decrypted") as caught:
+        render(root, "overlays/prod", RenderOptions(kustomize_binary=kubectl_bin))
+    assert PASSWORD not in str(caught.value)
+
+
+def test_a_generator_env_encrypted_without_keys_is_never_applied_as_ciphertext(tmp_path, age, kubectl_bin):
+    root = kustomize_checkout(tmp_path, age)
+    os.unlink(os.path.join(root, "base", "secret.yaml"))
+    with open(os.path.join(root, "base", "kustomization.yaml"), "w") as handle:
+        handle.write("secretGenerator:\n- name: db-env\n  envs:\n  - db.env\n")
+    with pytest.raises(RenderError, match="was not decrypted") as caught:
+        render(root, "overlays/prod", RenderOptions(kustomize_binary=kubectl_bin))
+    assert caught.value.subject == "kustomize:overlays/prod"
+
+
+def test_wrong_key_for_a_generator_env_names_it(tmp_path, age, keys_dir, kubectl_bin, private_tmp):
+    other, _recipient = encryption.age_key(str(keys_dir), "other.agekey")
+    root = kustomize_checkout(tmp_path, age)
+    with pytest.raises(RenderError, match="cannot decrypt") as caught:
+        render(root, "overlays/prod", RenderOptions(kustomize_binary=kubectl_bin, decryption=decryption.keys_from_files([other])))
+    assert caught.value.subject in ("base/db.env", "base/secret.yaml")
+    assert_nothing_left(private_tmp)
 
 
 def test_keys_from_a_secret_in_flux_format(age, pgp, keys_dir):
