@@ -29,8 +29,9 @@ VAULT_INLINE_VALUE = "vault-inline-Jm55-smtp-password"
 VAULT_FILE_VALUE = "vault-file-Kp09-signing-key"
 HELM_SOPS_VALUE = "helm-sops-Rt44-admin-password"
 HELM_VAULT_VALUE = "helm-vault-Ub63-license-key"
+KUSTOMIZE_ENV_VALUE = "kustomize-env-Hn38-queue-password"
 NEW_AGE_VALUE = "age-plain-Yy12-rotated-password"
-PLAIN = (AGE_VALUE, PGP_VALUE, VAULT_INLINE_VALUE, VAULT_FILE_VALUE, HELM_SOPS_VALUE, HELM_VAULT_VALUE, NEW_AGE_VALUE)
+PLAIN = (AGE_VALUE, PGP_VALUE, VAULT_INLINE_VALUE, VAULT_FILE_VALUE, HELM_SOPS_VALUE, HELM_VAULT_VALUE, KUSTOMIZE_ENV_VALUE, NEW_AGE_VALUE)
 VAULT_PASSWORD = "operator vault password 7"
 
 SECRET = """\
@@ -155,7 +156,13 @@ def test_sops_and_vault_secrets_through_ansible_pull(tmp_path, kubeconfig, names
             encryption.sops_encrypt("admin:\n  password: %s\n" % HELM_SOPS_VALUE, age=[age_recipient], encrypted_regex="^password$"),
         )
         repo.write("billing/license.prod.yaml", "license: %s\n" % encryption.inline_vault(HELM_VAULT_VALUE, VAULT_PASSWORD, indent=2))
+        # Flux's layout: a kustomization whose secretGenerator reads a SOPS-encrypted env file
+        repo.write("queue/kustomization.yaml", "secretGenerator:\n- name: queue\n  envs:\n  - queue.env\ngeneratorOptions:\n  disableNameSuffixHash: true\n")
+        repo.write(
+            "queue/queue.env", encryption.sops_encrypt("QUEUE_PASSWORD=%s\n" % KUSTOMIZE_ENV_VALUE, kind="dotenv", age=[age_recipient], encrypted_regex=None)
+        )
         apps = [
+            application("secrets-kustomize", namespace, "queue"),
             application("secrets-age", namespace, "age"),
             application("secrets-pgp", namespace, "pgp", decryption={"provider": "sops", "secretRef": {"name": "sops-pgp"}}),
             application("secrets-vault", namespace, "vault"),
@@ -188,6 +195,7 @@ def test_sops_and_vault_secrets_through_ansible_pull(tmp_path, kubeconfig, names
         assert secret_value(kubectl, namespace, "smtp", "password") == VAULT_INLINE_VALUE
         assert secret_value(kubectl, namespace, "signing", "key") == VAULT_FILE_VALUE
         assert secret_value(kubectl, namespace, "secrets-helm-admin", "password") == HELM_SOPS_VALUE
+        assert secret_value(kubectl, namespace, "queue", "QUEUE_PASSWORD") == KUSTOMIZE_ENV_VALUE
         license_map = json.loads(kubectl("get", "configmap", "secrets-helm-license", "-n", namespace, "-o", "json"))
         assert license_map["data"]["license"] == HELM_VAULT_VALUE
 
