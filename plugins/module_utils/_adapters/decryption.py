@@ -221,7 +221,10 @@ class Session:
             return plain
         services = decrypt_sops.named_key_services(text) if kind in ("dotenv", "ini") else []
         if services:
-            raise RenderError("names network key services (%s): decryption never calls one; only YAML and JSON files can have them removed" % ", ".join(services), subject=shown)
+            raise RenderError(
+                "names network key services (%s): decryption never calls one; only YAML and JSON files can have them removed" % ", ".join(services),
+                subject=shown,
+            )
         plain = self._sops(text, None, shown, input_type=kind, output_type=kind)
         self.revealed.extend(_value_lines(plain))
         return plain
