@@ -206,11 +206,15 @@ class Session:
         """The plain text of a whole encrypted file, in its own format (for the files
         Kustomize reads: manifests, generator files and envs): ansible-vault, or SOPS
         of the store its extension names (yaml, json, dotenv, ini, else binary)."""
+        kind = decrypt_sops.file_type(shown)
         if decrypt_vault.is_vault_text(text):
             plain = decrypt_vault.decrypt(text, self.keys.vault, shown)
-            self.revealed.extend(_value_lines(plain))
+            if kind in ("yaml", "json"):
+                for _line, value in self._load_plain(plain, shown, None):
+                    self._remember_encrypted(value, value, whole=True)
+            else:
+                self.revealed.extend(_value_lines(plain))
             return plain
-        kind = decrypt_sops.file_type(shown)
         if kind in ("yaml", "json"):
             docs = [value for _line, value in load_documents(text, shown)]
             if not any(decrypt_sops.is_encrypted(value) for value in docs):

@@ -284,6 +284,14 @@ def test_kustomization_resources_and_generator_envs_are_decrypted(tmp_path, age,
     assert_nothing_left(private_tmp)
 
 
+def test_vault_encrypted_resource_of_a_kustomization(tmp_path, kubectl_bin, private_tmp):
+    root = checkout(tmp_path, {"k/kustomization.yaml": "resources:\n- secret.yaml\n", "k/secret.yaml": encryption.vault_encrypt(SECRET, VAULT_PASSWORD)})
+    result = render(root, "k", RenderOptions(kustomize_binary=kubectl_bin, decryption=decryption.Keys(vault=(VAULT_PASSWORD,))))
+    assert secret_of(result)["stringData"]["password"] == PASSWORD
+    assert PASSWORD in result.revealed and "db-credentials" not in result.revealed
+    assert_nothing_left(private_tmp)
+
+
 def test_encrypted_resource_of_a_kustomization_without_keys_is_refused(tmp_path, age, kubectl_bin):
     root = kustomize_checkout(tmp_path, age)
     with pytest.raises(RenderError, match="was not decrypted") as caught:
