@@ -36,6 +36,10 @@ APP_SOURCE = {
             "username": {"type": "str"},
             "password": {"type": "str", "no_log": True},
             "token": {"type": "str", "no_log": True},
+            "ca_cert": {"type": "str"},
+            "tls_client_cert_data": {"type": "str"},
+            "tls_client_cert_key": {"type": "str", "no_log": True},
+            "insecure": {"type": "bool", "default": False},
         },
     },
 }

@@ -211,3 +211,8 @@ KIND_ORDER = (
 
 # Kinds never pruned unless the Application opts in (data loss guards).
 PRUNE_PROTECTED_KINDS = ("Namespace", "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume")
+
+# repo_credentials keys for HTTPS to Helm chart repositories and OCI registries (Argo CD's
+# repository Secret tlsClientCertData / tlsClientCertKey / insecure, and a CA as its
+# argocd-tls-certs-cm gives it); git fetches refuse them rather than ignore them.
+TLS_CREDENTIAL_KEYS = ("ca_cert", "tls_client_cert_data", "tls_client_cert_key", "insecure")

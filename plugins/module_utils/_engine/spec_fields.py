@@ -72,7 +72,11 @@ FIELDS = (
     Field("source.directory.jsonnet.tlas[].code", SUPPORTED, "the value is Jsonnet code"),
     Field("source.directory.jsonnet.libs", SUPPORTED, "import search directories, relative to the repository root, inside it"),
     Field("source.helm", SUPPORTED, "Helm chart (in the repository or from `chart`), rendered with helm template; dependencies built"),
-    Field("source.helm.valueFiles", SUPPORTED, "relative to the chart, inside the checkout"),
+    Field(
+        "source.helm.valueFiles",
+        SUPPORTED,
+        "relative to the chart, inside the checkout; in `spec.sources`, `$ref/path` names a file of the source with that `ref` (inside it)",
+    ),
     Field("source.helm.values", SUPPORTED, "YAML string, after the value files"),
     Field("source.helm.valuesObject", SUPPORTED, "mapping, merged over values"),
     Field("source.helm.parameters", SUPPORTED, "helm's --set rules, over the value files and values (--set, then --set-string)"),
