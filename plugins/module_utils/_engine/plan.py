@@ -283,7 +283,8 @@ def classify(cluster, item, options, pending_namespaces):
     if_not_present = syncopts.enabled(item.options, OPT_IF_NOT_PRESENT)
     if item.live is None:
         if item.kind_missing:
-            return replace(item, status=MISSING, action=CREATED, reason="not in the cluster; kind not served yet (SkipDryRunOnMissingResource=true: no dry-run)")
+            reason = "not in the cluster; kind not served yet (SkipDryRunOnMissingResource=true: no dry-run)"
+            return replace(item, status=MISSING, action=CREATED, reason=reason)
         predicted = None
         if not item.pending_crd and item.entry.namespace not in pending_namespaces:
             predicted = _dry_run(cluster, item, options)
