@@ -63,7 +63,8 @@ class _TcpServer:
         self.port = self.sock.getsockname()[1]
         self.accepted = 0
         self.stop = threading.Event()
-        threading.Thread(target=self._loop, daemon=True).start()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
 
     def _loop(self):
         while not self.stop.is_set():
@@ -93,7 +94,18 @@ class _TcpServer:
                 pass
 
     def close(self):
+        """Stop accepting for good. Closing the socket alone does not wake the thread blocked
+        in accept(): it went on listening, and once the descriptor number was reused by a
+        later test's server (a Git server on 127.0.0.1), a 'reset' loop accepted that server's
+        connections and reset them. shutdown() wakes accept() with an error; the thread is
+        joined before the descriptor is released."""
         self.stop.set()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.thread.join(GUARD)
+        assert not self.thread.is_alive(), "the accept loop of %s did not stop" % self.mode
         self.sock.close()
 
 
