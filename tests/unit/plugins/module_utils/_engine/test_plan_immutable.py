@@ -19,7 +19,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
 
-from .fake_cluster import FakeClock, FakeCluster
+from .fake_cluster import FakeClock, FakeCluster, World
 
 OWNER = "gitops-system/shop"
 SKIP_DRY_RUN = {"argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true"}
@@ -117,3 +117,29 @@ def test_a_report_only_execute_returns_the_plan_it_was_given(cluster):
     p = build(cluster, [config_map("shop-config")])
     result = sync.execute(cluster, p, options(dry_run=True), FakeClock())
     assert result.plan is p
+
+
+def test_the_application_status_records_the_kind_as_resolved_when_its_turn_came():
+    """reconcile() end to end: the cert-manager operator's CRD is served only once discovery
+    is refreshed at the issuer's turn; the status inventory names the ClusterIssuer without
+    the namespace it was planned with, and its health is read under that id."""
+    world = World()
+    world.objects = [config_map("shop-config"), CLUSTER_ISSUER]
+    served = world.cluster.refresh_discovery
+
+    def refresh_discovery():
+        world.cluster.types[("cert-manager.io/v1", "ClusterIssuer")] = ISSUER_TYPE
+        return served()
+
+    world.cluster.refresh_discovery = refresh_discovery
+    app = {
+        "apiVersion": "gitops-k8s.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "shop", "namespace": "gitops-system"},
+        "spec": {"source": {"path": "shop"}, "destination": {"namespace": "demo"}, "syncPolicy": {"automated": {"prune": True}}},
+    }
+    outcome = world.run(app)
+    assert outcome.error is None and outcome.synced
+    recorded = [str(e) for e in inventory.from_status(outcome.status["inventory"])]
+    assert "ClusterIssuer/letsencrypt" in recorded and "ClusterIssuer/demo/letsencrypt" not in recorded
+    assert outcome.health.status == HEALTHY
