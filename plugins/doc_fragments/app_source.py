@@ -54,6 +54,9 @@ options:
       - The rewritten URL is the one checked (O(allow_local_repos) for a C(file://) mirror, the allowed transports) and
         the one O(repo_credentials) are matched against. The Application's C(status.sync.repoURL) keeps the URL the spec
         names and C(status.sync.fetchedURL) names the URL fetched when a rewrite applied.
+      - Helm chart repositories and OCI registries of C(spec.source.chart), and OCI artifacts, are rewritten the same
+        way (the prefix is compared with the URL as the Application writes it, with or without C(oci://)). A chart dependency whose repository a rule covers
+        fails the render with a message (helm fetches dependencies from the URL C(Chart.yaml) names).
     type: dict
     default: {}
   repo_credentials:
@@ -97,4 +100,29 @@ options:
       token:
         description: HTTPS token (sent as basic auth with the user C(x-access-token) unless O(repo_credentials[].username) is set).
         type: str
+      ca_cert:
+        description:
+          - PEM certificate(s) of the certificate authority that signed the HTTPS server's certificate of a Helm chart
+            repository or OCI registry (C(spec.source.chart), chart dependencies), trusted instead of the system's
+            CA store; what Argo CD keeps per server in its C(argocd-tls-certs-cm) ConfigMap.
+          - Helm gets it as a 0600 file of its private home, removed after the run.
+          - OCI artifacts of manifests (C(oci://) without C(chart)) take the same TLS options. Git repositories do not;
+            an entry with any of them covering a Git URL fails that fetch with a message saying so.
+        type: str
+      tls_client_cert_data:
+        description:
+          - PEM client certificate presented to a Helm chart repository or OCI registry (Argo CD's
+            C(tlsClientCertData)); needs O(repo_credentials[].tls_client_cert_key).
+        type: str
+      tls_client_cert_key:
+        description:
+          - PEM private key of O(repo_credentials[].tls_client_cert_data) (Argo CD's C(tlsClientCertKey)). Reaches helm
+            as a 0600 file of its private home (helm's C(keyFile)), never in argv, messages or results.
+        type: str
+      insecure:
+        description:
+          - Skip the verification of the server certificate of a Helm chart repository or OCI registry (Argo CD's
+            C(insecure)). Anyone on the path can then read and change the charts; prefer O(repo_credentials[].ca_cert).
+        type: bool
+        default: false
 """

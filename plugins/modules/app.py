@@ -55,7 +55,9 @@ options:
     description: Name of the Application. Required unless O(definition) names it or O(all=true).
     type: str
   namespace:
-    description: Namespace of the Application.
+    description:
+      - Namespace of the Application.
+      - It is also the control namespace the Projects (C(spec.project)) are read from; see docs/projects.md.
     type: str
     default: gitops-system
   definition:
@@ -65,7 +67,7 @@ options:
         C(metadata.namespace) default to this module's values.
     type: dict
   install_crd:
-    description: Install or update the Application CRD (and the Application namespace for O(definition)) when missing.
+    description: Install or update the Application and Project CRDs (and the Application namespace for O(definition)) when missing.
     type: bool
     default: true
   sync:

@@ -3,13 +3,16 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Throwaway Helm chart sources on 127.0.0.1 for tests.
 
-- ChartRepoServer(root, username=None, password=None)
+- ChartRepoServer(root, username=None, password=None, tls=None)
       a static HTTP server for a chart repository directory (``index.yaml`` + archives,
       as ``helm repo index`` writes it); with a username it answers 401 to any other
       Authorization; ``requests`` records (path, Authorization) of every request.
-- OCIRegistry(workdir)
+      ``tls=(server Pair, workdir, client CA PEM or None)`` serves HTTPS (pki),
+      requiring a client certificate of that CA when one is given.
+- OCIRegistry(workdir, tls=None)
       Debian's ``docker-registry`` (the CNCF distribution registry) with its storage in
-      ``workdir``, on a free port of 127.0.0.1, plain HTTP; ``host`` is ``127.0.0.1:PORT``.
+      ``workdir``, on a free port of 127.0.0.1, plain HTTP (HTTPS with ``tls=(server
+      pki.Pair, CA PEM)``); ``host`` is ``127.0.0.1:PORT``.
 - package(helm, chart_dir, dest) / publish(helm, charts, root, url) / push(helm, archive, registry)
       ``helm package``, ``helm repo index --url``, ``helm push --plain-http``.
 
@@ -23,6 +26,7 @@ import base64
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -55,8 +59,9 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 class ChartRepoServer:
-    def __init__(self, root, username=None, password=None):
+    def __init__(self, root, username=None, password=None, tls=None):
         self.root = root
+        self.tls = tls
         self.requests = []
         self.expected_auth = None
         if username is not None:
@@ -76,7 +81,17 @@ class ChartRepoServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.owner = self
         self._server.daemon_threads = True
-        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        scheme = "http"
+        if self.tls is not None:
+            scheme = "https"
+            pair, workdir, client_ca = self.tls
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*pair.write(workdir, "server"))
+            if client_ca:
+                context.verify_mode = ssl.CERT_REQUIRED
+                context.load_verify_locations(cadata=client_ca)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.url = "%s://127.0.0.1:%d" % (scheme, self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -87,8 +102,9 @@ class ChartRepoServer:
 
 
 class OCIRegistry:
-    def __init__(self, workdir):
+    def __init__(self, workdir, tls=None):
         self.workdir = workdir
+        self.tls = tls  # (server pki.Pair, CA PEM): serve HTTPS
         self.port = free_port()
         self.host = "127.0.0.1:%d" % self.port
         self.url = "oci://%s" % self.host
@@ -99,18 +115,23 @@ class OCIRegistry:
             raise RuntimeError("docker-registry not installed (Debian package docker-registry)")
         os.makedirs(os.path.join(self.workdir, "storage"), exist_ok=True)
         config = os.path.join(self.workdir, "config.yml")
+        scheme, context = "http", None
         with open(config, "w", encoding="utf-8") as handle:
             handle.write(
                 "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\n"
                 "http:\n  addr: %s\n" % (os.path.join(self.workdir, "storage"), self.host)
             )
+            if self.tls is not None:
+                cert, key = self.tls[0].write(self.workdir, "registry")
+                handle.write("  tls:\n    certificate: %s\n    key: %s\n" % (cert, key))
+                scheme, context = "https", ssl.create_default_context(cadata=self.tls[1])
         log = open(os.path.join(self.workdir, "registry.log"), "wb")  # pylint: disable=consider-using-with
         self._proc = subprocess.Popen([REGISTRY, "serve", config], stdout=log, stderr=log)  # pylint: disable=consider-using-with
         log.close()
         deadline = time.monotonic() + 15
         while True:
             try:
-                with urllib.request.urlopen("http://%s/v2/" % self.host, timeout=1):
+                with urllib.request.urlopen("%s://%s/v2/" % (scheme, self.host), timeout=1, context=context):
                     return self
             except OSError as exc:
                 if self._proc.poll() is not None or time.monotonic() > deadline:
@@ -148,13 +169,20 @@ def publish(helm, chart_dirs, root, url):
 
 
 def push(helm, archive, registry, path="charts", home=None):
-    """``helm push --plain-http`` of ``archive`` to ``oci://<registry>/<path>``."""
+    """``helm push`` of ``archive`` to ``oci://<registry>/<path>`` (``--plain-http``, or
+    ``--ca-file`` of a TLS registry)."""
     env_home = home or os.path.join(registry.workdir, "helm-home")
     os.makedirs(env_home, exist_ok=True)
     env = dict(
         os.environ, HELM_CONFIG_HOME=env_home, HELM_CACHE_HOME=env_home, HELM_DATA_HOME=env_home, HELM_REGISTRY_CONFIG=os.path.join(env_home, "registry.json")
     )
-    subprocess.run([helm, "push", archive, "%s/%s" % (registry.url, path), "--plain-http"], check=True, capture_output=True, text=True, env=env)
+    flags = ["--plain-http"]
+    if registry.tls is not None:
+        ca_file = os.path.join(env_home, "ca.crt")
+        with open(ca_file, "w", encoding="ascii") as handle:
+            handle.write(registry.tls[1])
+        flags = ["--ca-file", ca_file]
+    subprocess.run([helm, "push", archive, "%s/%s" % (registry.url, path)] + flags, check=True, capture_output=True, text=True, env=env)
 
 
 def push_artifact(registry, repository, tag, files, media_type="application/vnd.cncf.flux.content.v1.tar+gzip", extra_layers=()):
@@ -173,19 +201,20 @@ def push_artifact(registry, repository, tag, files, media_type="application/vnd.
             info.size = len(data)
             info.mode = 0o644
             tar.addfile(info, io.BytesIO(data))
-    base = "http://%s/v2/%s" % (registry.host, repository)
+    scheme, context = ("https", ssl.create_default_context(cadata=registry.tls[1])) if registry.tls is not None else ("http", None)
+    base = "%s://%s/v2/%s" % (scheme, registry.host, repository)
 
     def blob(data):
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         start = urllib.request.Request(base + "/blobs/uploads/", method="POST")
-        with urllib.request.urlopen(start, timeout=10) as response:
+        with urllib.request.urlopen(start, timeout=10, context=context) as response:
             location = response.headers["Location"]
         if location.startswith("/"):
-            location = "http://%s%s" % (registry.host, location)
+            location = "%s://%s%s" % (scheme, registry.host, location)
         put = urllib.request.Request(
             location + ("&" if "?" in location else "?") + "digest=" + digest, data=data, method="PUT", headers={"Content-Type": "application/octet-stream"}
         )
-        with urllib.request.urlopen(put, timeout=10):
+        with urllib.request.urlopen(put, timeout=10, context=context):
             pass
         return {"digest": digest, "size": len(data)}
 
@@ -196,6 +225,6 @@ def push_artifact(registry, repository, tag, files, media_type="application/vnd.
     put = urllib.request.Request(
         "%s/manifests/%s" % (base, tag), data=manifest, method="PUT", headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"}
     )
-    with urllib.request.urlopen(put, timeout=10):
+    with urllib.request.urlopen(put, timeout=10, context=context):
         pass
     return "sha256:" + hashlib.sha256(manifest).hexdigest()

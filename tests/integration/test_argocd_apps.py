@@ -99,8 +99,10 @@ def test_an_argo_cd_app_of_apps_chart_through_a_url_rewrite(tmp_path, kubeconfig
         )
         assert "spec.source.kustomize.version is not carried out" in output  # the Ansible warning
 
-        assert "AppProject/argocd/platform" in conditions(apps["root"])["UnsupportedFeatureWarning"]
+        # the AppProject became our Project, beside the Applications (where the run reads Projects)
         assert "ComparisonError" not in conditions(apps["root"])
+        project = json.loads(kubectl("get", "projects.gitops-k8s.dev", "platform", "-n", namespace, "-o", "json"))
+        assert project["spec"]["sourceRepos"] == ["https://github.com/acme/*"]
         assert kubectl.run("get", "appprojects.argoproj.io", "-A").returncode != 0  # no such kind was created
 
         prod = apps["prod-only"]

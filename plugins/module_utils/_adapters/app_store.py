@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, compare, crds
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, compare, crds, projects
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_API_VERSION,
-    APP_CRD_NAME,
     APP_FINALIZER,
     APP_KIND,
     CRD_API_VERSION,
@@ -31,15 +30,22 @@ class AppStore:
         return self._rtype
 
     def ensure_crd(self, timeout=CRD_TIMEOUT):
-        """Install or update the Application CRD when missing or different; True when written."""
-        desired = application.crd()
+        """Install or update the Application and Project CRDs when missing or different;
+        True when one was written."""
+        written = False
+        for desired in (application.crd(), projects.crd()):
+            written = self._ensure_one_crd(desired, timeout) or written
+        return written
+
+    def _ensure_one_crd(self, desired, timeout):
+        name = desired["metadata"]["name"]
         crd_type = self.cluster.resolve(CRD_API_VERSION, CRD_KIND)
-        live = self.cluster.get(crd_type, None, APP_CRD_NAME)
+        live = self.cluster.get(crd_type, None, name)
         if live is not None and compare.suspect_drift(desired, live) is None:
             return False
         self.cluster.apply(crd_type, desired, force=True)
-        if not crds.wait_established(self.cluster, self.clock, APP_CRD_NAME, timeout):
-            raise ClusterError("the Application CRD did not become Established in %ss" % timeout, subject=APP_CRD_NAME)
+        if not crds.wait_established(self.cluster, self.clock, name, timeout):
+            raise ClusterError("the %s CRD did not become Established in %ss" % (desired["spec"]["names"]["kind"], timeout), subject=name)
         self._rtype = None
         return True
 

@@ -24,6 +24,7 @@ import tempfile
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import TLS_CREDENTIAL_KEYS
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import tool_env
 
@@ -86,6 +87,13 @@ class Auth:
 
     def __init__(self, clean_url, credentials, url_user, url_password, allow_local=False):
         creds = dict(credentials or {})
+        tls = sorted(key for key in TLS_CREDENTIAL_KEYS if creds.pop(key, None) not in (None, "", False))
+        if tls:
+            raise SourceError(
+                "the credential covering this repository sets %s, which apply to Helm chart repositories and OCI "
+                "registries only; git uses the system's CA store (give git repositories an entry of their own)" % ", ".join(tls),
+                subject=clean_url,
+            )
         unknown = sorted(set(creds) - set(CREDENTIAL_KEYS))
         if unknown:
             raise SourceError("unknown credential keys: %s" % ", ".join(unknown), subject=clean_url)

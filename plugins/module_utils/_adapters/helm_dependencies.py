@@ -12,7 +12,9 @@ the repositories the chart names, each checked like any repository URL and given
 credential of the longest URL prefix covering it; ``file://`` dependencies must stay
 inside the checkout and are copied beside the chart at the same relative place.
 Repository aliases (``@name``, ``alias:name``) name a user's local helm setup, which
-the agent does not have: they are refused with a message saying what to write.
+the agent does not have: they are refused with a message saying what to write. So is
+a repository an operator's ``repo_url_rewrites`` rule covers: helm fetches from the
+URL Chart.yaml names (Chart.lock's digest covers it), so the mirror cannot stand in.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import shutil
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_repos
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import resolve_inside, run, trim
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import resolve_inside, run
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, read_text
 
 FILE_PREFIX = "file://"
@@ -47,7 +49,7 @@ def vendored(chart_dir, dep):
     return os.path.isfile(os.path.join(charts, name, "Chart.yaml")) or bool(glob.glob(os.path.join(charts, glob.escape(name) + "-*.tgz")))
 
 
-def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, source):
+def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, source, rewrites=None):
     """The chart directory helm template should read: ``chart_dir`` itself when nothing is
     to build, else a copy in ``home`` with its dependencies built."""
     chart_file = "%s/Chart.yaml" % rel if rel != "." else "Chart.yaml"
@@ -77,20 +79,37 @@ def prepare(root, chart_dir, rel, home, helm, env, *, credentials, timeout, sour
                 subject=subject,
             )
         else:
+            if rewrites is not None and rewrites.apply(repository) != repository:
+                # helm reads the URL from Chart.yaml, and Chart.lock's digest covers it
+                raise RenderError(
+                    "repo_url_rewrites covers repository %s, but helm fetches a dependency from the URL Chart.yaml "
+                    "names; vendor the dependency into charts/ or name the mirror's URL in Chart.yaml" % repo_urls.display(repository),
+                    subject=subject,
+                )
             try:
                 parsed = repos.add_dependency(repository, "dep-%d" % number)
             except SourceError as exc:
                 raise RenderError(exc.message, subject=subject) from exc
-            plain_http = plain_http or (parsed.scheme == repo_urls.OCI_SCHEME and helm_repos.is_loopback(parsed))
+            plain_http = plain_http or (parsed.scheme == repo_urls.OCI_SCHEME and helm_repos.uses_plain_http(parsed, repos.credentials.for_url(parsed)))
     repos.write()
     copy = _mirror(root, chart_dir, rel, mirror, local)
-    argv = [helm, "dependency", "build"] + (["--plain-http"] if plain_http else []) + ["--", copy]
+    argv = [helm, "dependency", "build"] + (["--plain-http"] if plain_http else []) + _registry_tls_flags(repos, chart_file) + ["--", copy]
     result = run(argv, RenderError, rel, env=env, cwd=home, timeout=timeout, scrub=repos.scrub)
     if result.rc != 0:
         raise RenderError(
-            "helm dependency build failed in %s (exit %d): %s" % (source, result.rc, repos.scrub(trim(result.stderr)) or "no error output"), subject=chart_file
+            "helm dependency build failed in %s (exit %d): %s" % (source, result.rc, helm_repos.failure_reason(result, repos.scrub)), subject=chart_file
         )
     return copy
+
+
+def _registry_tls_flags(repos, chart_file):
+    """helm dependency build takes one set of TLS flags for every registry it reaches
+    (chart repositories take theirs from repositories.yaml): the one set the registry
+    dependencies' credentials give, or a refusal when they differ."""
+    flags = {tuple(value) for value in repos.registry_flags.values()}
+    if len(flags) > 1:
+        raise RenderError("dependencies come from OCI registries with different TLS options; helm applies one set to all", subject=chart_file)
+    return list(flags.pop()) if flags else []
 
 
 def _mirror(root, chart_dir, rel, mirror, local):

@@ -11,6 +11,14 @@ longest URL prefix covering it (repo_urls.Credentials), as git repositories do.
 A registry credential applies to its host (that is how registries authenticate),
 so it is written only for a registry URL the credential covers.
 
+TLS, as Argo CD's repository Secrets give it (``tlsClientCertData``,
+``tlsClientCertKey``, ``insecure``, and a CA as its ``argocd-tls-certs-cm`` holds per
+server): the credential's ``ca_cert``, ``tls_client_cert_data``, ``tls_client_cert_key``
+and ``insecure``, written as 0600 files below the Helm home (``tls/<n>/``) and named in
+``repositories.yaml`` (``caFile``, ``certFile``, ``keyFile``) for a chart repository, in
+``--ca-file``/``--cert-file``/``--key-file`` flags (paths, never the PEM) for a registry.
+A loopback registry whose credential has TLS options is reached over HTTPS.
+
 ``pull`` runs ``helm pull`` for one chart: ``helm repo update`` then ``helm pull
 source/<chart>`` for a chart repository (helm reads the credential from
 repositories.yaml), ``helm pull oci://...`` for a registry. Plain HTTP to a registry
@@ -26,6 +34,7 @@ import os
 import re
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import TLS_CREDENTIAL_KEYS
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.git_env import make_scrubber
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import run, trim
@@ -76,6 +85,30 @@ def is_loopback(parsed):
         return False
 
 
+_PEM = "-----BEGIN "
+# credential option -> helm's repositories.yaml field and the file it names
+_TLS_FILES = (("ca_cert", "caFile", "ca.crt"), ("tls_client_cert_data", "certFile", "client.crt"), ("tls_client_cert_key", "keyFile", "client.key"))
+
+
+def tls_options(credential, subject):
+    """The TLS options of a credential dict ({} when none), checked: PEM text, a client
+    certificate and its key together. Never shows a value."""
+    credential = credential or {}
+    found = {key: credential[key] for key in TLS_CREDENTIAL_KEYS if credential.get(key) not in (None, "", False)}
+    for key in ("ca_cert", "tls_client_cert_data", "tls_client_cert_key"):
+        if key in found and (not isinstance(found[key], str) or _PEM not in found[key]):
+            raise SourceError("credential %s must be PEM text (-----BEGIN ...)" % key, subject=subject)
+    if ("tls_client_cert_data" in found) != ("tls_client_cert_key" in found):
+        raise SourceError("credential needs both tls_client_cert_data and tls_client_cert_key (a client certificate and its key)", subject=subject)
+    return found
+
+
+def uses_plain_http(parsed, credential=None):
+    """A registry on the loopback interface is reached over plain HTTP, unless its
+    credential sets TLS options (then it serves HTTPS)."""
+    return is_loopback(parsed) and not tls_options(credential, repo_urls.display(str(parsed)))
+
+
 def basic_auth(credential, parsed):
     """(username, password) of a credential dict for ``parsed``, or None."""
     credential = credential or {}
@@ -84,6 +117,12 @@ def basic_auth(credential, parsed):
     if not password:
         return None
     return username, password
+
+
+def tls_flags(fields):
+    """helm's TLS flags for the fields _tls_files wrote (file paths, never the PEM)."""
+    flags = ["--%s=%s" % (flag, fields[key]) for key, flag in (("caFile", "ca-file"), ("certFile", "cert-file"), ("keyFile", "key-file")) if key in fields]
+    return flags + (["--insecure-skip-tls-verify"] if fields.get("insecure_skip_tls_verify") else [])
 
 
 class HelmRepos:
@@ -95,24 +134,54 @@ class HelmRepos:
         self.pass_credentials = pass_credentials
         self.repositories = []
         self.registries = {}
+        self.registry_flags = {}  # registry host -> helm's TLS flags (file paths)
         self.secrets = []
+        self._tls_sets = {}  # TLS options of a credential -> its files
 
     def add(self, url, name=SOURCE_REPO):
         """Check ``url`` (a chart repository or registry URL); remember its credential.
         Returns the parsed URL."""
         parsed = repo_urls.parse_chart_repo(url)
-        auth = basic_auth(self.credentials.for_url(parsed), parsed)
+        credential = self.credentials.for_url(parsed)
+        auth = basic_auth(credential, parsed)
         if auth:
             self.secrets.append(auth[1])
+        tls = self._tls_files(tls_options(credential, repo_urls.display(url)), parsed)
         if parsed.scheme == repo_urls.OCI_SCHEME:
             if auth:
                 self.registries[registry_host(parsed)] = auth
+            if tls:
+                self.registry_flags[registry_host(parsed)] = tls_flags(tls)
         else:
-            entry = {"name": name, "url": server_url(parsed), "pass_credentials_all": bool(self.pass_credentials)}
+            entry = dict(tls, name=name, url=server_url(parsed), pass_credentials_all=bool(self.pass_credentials))
             if auth:
                 entry.update(username=auth[0], password=auth[1])
             self.repositories.append(entry)
         return parsed
+
+    def _tls_files(self, tls, parsed):
+        """The TLS options as helm's repository fields (caFile, certFile, keyFile: 0600 files
+        in a 0700 directory of the Helm home; insecure_skip_tls_verify)."""
+        if not tls:
+            return {}
+        if parsed.scheme == "http":
+            raise SourceError("the credential sets TLS options but the URL is http://; use https://", subject=repo_urls.display(str(parsed)))
+        options = tuple(sorted(tls.items()))
+        if options in self._tls_sets:  # one credential, one set of files (and the same flags)
+            return dict(self._tls_sets[options])
+        if tls.get("tls_client_cert_key"):
+            self.secrets.append(tls["tls_client_cert_key"])
+        directory = os.path.join(self.home, "tls", str(len(self._tls_sets) + 1))
+        os.makedirs(directory, mode=0o700)
+        fields = {}
+        for option, field, name in _TLS_FILES:
+            if option in tls:
+                fields[field] = os.path.join(directory, name)
+                _write_private(fields[field], tls[option])
+        if tls.get("insecure"):
+            fields["insecure_skip_tls_verify"] = True
+        self._tls_sets[options] = fields
+        return dict(fields)
 
     def add_dependency(self, url, name):
         """A repository a chart's dependency names: helm matches it to repositories.yaml by
@@ -152,12 +221,16 @@ def pull(helm, env, home, url, chart, version, destination, *, credentials, time
     shown = repo_urls.display(url)
     flags = ["--destination=%s" % destination] + (["--version=%s" % version] if version else [])
     if parsed.scheme == repo_urls.OCI_SCHEME:
-        if is_loopback(parsed):
+        flags += repos.registry_flags.get(registry_host(parsed), [])
+        if uses_plain_http(parsed, repos.credentials.for_url(parsed)):
             flags.append("--plain-http")
         argv = [helm, "pull"] + flags + ["--", "%s/%s" % (server_url(parsed), chart)]
     else:
         _helm(repos, [helm, "repo", "update", "--fail-on-repo-update-fail", "--", SOURCE_REPO], env, home, timeout, shown, "reading the chart repository index")
-        argv = [helm, "pull"] + flags + (["--pass-credentials"] if pass_credentials else []) + ["--", "%s/%s" % (SOURCE_REPO, chart)]
+        # helm pull takes the repository's CA and client certificate from repositories.yaml,
+        # but not its insecure_skip_tls_verify: that one is a flag
+        insecure = ["--insecure-skip-tls-verify"] if repos.repositories[-1].get("insecure_skip_tls_verify") else []
+        argv = [helm, "pull"] + flags + insecure + (["--pass-credentials"] if pass_credentials else []) + ["--", "%s/%s" % (SOURCE_REPO, chart)]
     _helm(repos, argv, env, home, timeout, shown, "pulling chart %s%s" % (chart, " " + version if version else ""))
     archives = [name for name in os.listdir(destination) if name.endswith(".tgz")]
     if len(archives) != 1:
@@ -168,8 +241,13 @@ def pull(helm, env, home, url, chart, version, destination, *, credentials, time
 def _helm(repos, argv, env, cwd, timeout, subject, doing):
     result = run(argv, SourceError, subject, env=env, cwd=cwd, timeout=timeout, scrub=repos.scrub)
     if result.rc != 0:
-        # helm repo update says why on stdout ("Unable to get an update ... 401 Unauthorized")
-        said = "\n".join(line for line in result.stdout.splitlines() if line.startswith(("...Unable", "\t")))
-        reason = repos.scrub(trim(said + "\n" + result.stderr).strip()) or "no error output"
-        raise SourceError("helm failed %s (exit %d): %s" % (doing, result.rc, reason), subject=subject)
+        raise SourceError("helm failed %s (exit %d): %s" % (doing, result.rc, failure_reason(result, repos.scrub)), subject=subject)
     return result
+
+
+def failure_reason(result, scrub):
+    """Why a helm command failed: its error output, after the lines where a repository
+    update says why on stdout ("...Unable to get an update ... 401 Unauthorized", an x509
+    error), which ``helm dependency build`` otherwise hides behind "no cached repository"."""
+    said = "\n".join(line for line in result.stdout.splitlines() if line.startswith(("...Unable", "\t")))
+    return scrub(trim(said + "\n" + result.stderr).strip()) or "no error output"

@@ -16,6 +16,7 @@ ends in about one timeout instead of one per request. A request that times out w
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import threading
@@ -61,6 +62,7 @@ class KubeCluster:
         if unknown:
             raise TypeError("unknown Kubernetes auth options: %s" % ", ".join(sorted(unknown)))
         self.field_manager = field_manager
+        self.impersonate = ""  # a user every request impersonates (impersonating()); "": the credentials' own
         self.stats = Counter()
         self._types = {}
         self._hung = None  # the request that found the API server hung: nothing more is sent
@@ -138,7 +140,16 @@ class KubeCluster:
             base += "/" + sub
         return base
 
+    def impersonating(self, user):
+        """A view of this cluster (same connection, discovery cache and request counts)
+        whose requests carry ``Impersonate-User``."""
+        view = copy.copy(self)
+        view.impersonate = user
+        return view
+
     def _request(self, verb, method, path, subject, **params):
+        if self.impersonate:
+            params["header_params"] = {"Impersonate-User": self.impersonate}
         self.stats[verb] += 1
         with self._sending("%s %s" % (verb, subject)):
             try:

@@ -10,7 +10,9 @@ read from the registry (OCI distribution API v2), its one content layer (Flux's
 tar+gzip) downloaded, checked against its digest and unpacked; ``path`` is then
 rendered like a Git checkout's (directory, Kustomize or Helm). The revision is the
 manifest digest. Every request has a timeout; a registry on the loopback interface is
-reached over plain HTTP, any other over HTTPS.
+reached over plain HTTP, any other over HTTPS (and a loopback one whose credential sets
+TLS options): the credential's ``ca_cert``, client certificate and ``insecure`` apply,
+as for a chart (helm_repos), the way Flux's ``certSecretRef`` does.
 
 Credentials: the ``repo_credentials`` entry covering the URL (basic auth, or a token
 obtained with it from the registry's token service); they travel in headers that are
@@ -32,6 +34,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import ssl
 import tempfile
 import urllib.error
 import urllib.parse
@@ -84,18 +88,46 @@ class _NoRedirectAuth(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+def tls_context(tls):
+    """The SSL context of a registry credential's TLS options (helm_repos.tls_options): its
+    CA instead of the system's, its client certificate (the key read from a 0600 file in a
+    private directory removed at once: ssl loads keys from files only), or no check at all
+    with ``insecure``."""
+    context = ssl.create_default_context(cadata=tls["ca_cert"]) if tls.get("ca_cert") else ssl.create_default_context()
+    if tls.get("tls_client_cert_data"):
+        private = tempfile.mkdtemp(prefix="gitops-k8s-tls-")
+        try:
+            paths = []
+            for name in ("tls_client_cert_data", "tls_client_cert_key"):
+                paths.append(os.path.join(private, name))
+                with open(os.open(paths[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
+                    handle.write(tls[name])
+            context.load_cert_chain(*paths)
+        except ssl.SSLError as exc:
+            raise SourceError("the credential's client certificate and key do not load: %s" % exc.reason, subject="repo_credentials") from exc
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
+    if tls.get("insecure"):
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 class Registry:
     """A minimal OCI distribution client for one repository."""
 
     def __init__(self, parsed, credential, timeout):
         self.parsed = parsed
-        self.scheme = "http" if helm_repos.is_loopback(parsed) else "https"
+        self.subject = repo_urls.display(str(parsed))
+        self.scheme = "http" if helm_repos.uses_plain_http(parsed, credential) else "https"
         self.base = "%s://%s/v2%s" % (self.scheme, helm_repos.registry_host(parsed), parsed.path)
         self.auth = helm_repos.basic_auth(credential, parsed)
         self.timeout = timeout
-        self.opener = urllib.request.build_opener(_NoRedirectAuth())
+        handlers = [_NoRedirectAuth()]
+        if self.scheme == "https":
+            handlers.append(urllib.request.HTTPSHandler(context=tls_context(helm_repos.tls_options(credential, self.subject))))
+        self.opener = urllib.request.build_opener(*handlers)
         self.header = None
-        self.subject = repo_urls.display(str(parsed))
 
     def get(self, path, accept=None, limit=MAX_MANIFEST_BYTES, sink=None):
         """(body or None when streamed to ``sink``, headers) of GET base/path, authenticating on 401."""

@@ -95,6 +95,8 @@ class RenderOptions:
     file_parameters: tuple = ()
     # repo_urls.Credentials for the repositories of chart dependencies
     credentials: object = field(default=None, compare=False, repr=False)
+    # repo_urls.Rewrites: a dependency repository one covers is refused (helm_dependencies)
+    rewrites: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         if self.renderer not in RENDERERS:

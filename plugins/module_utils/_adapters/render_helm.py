@@ -294,7 +294,9 @@ def render_helm(root, target, rel, options, source):
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:
         env = helm_env(home)
-        chart = helm_dependencies.prepare(root, target, rel, home, helm, env, credentials=options.credentials, timeout=options.timeout, source=source)
+        chart = helm_dependencies.prepare(
+            root, target, rel, home, helm, env, credentials=options.credentials, rewrites=options.rewrites, timeout=options.timeout, source=source
+        )
         if chart == target:
             chart = chart_without_git(target, home)
         inline_file = os.path.join(home, "inline-values.json") if values else None

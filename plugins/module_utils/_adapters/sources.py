@@ -13,8 +13,8 @@
   ansible-pull just pulled (``checkout_dir``); the engine decides which one and at which
   revision (_engine/declared_source.py).
 
-A repoURL is first rewritten (the operator's ``repo_url_rewrites``: a mirror or an
-air-gapped copy), then checked (engine repo_urls) before anything is fetched: git
+A repoURL (Git, chart repository, OCI registry or artifact) is first rewritten (the
+operator's ``repo_url_rewrites``: a mirror or an air-gapped copy), then checked (engine repo_urls) before anything is fetched: git
 options and remote-helper transports are refused, local repositories unless allowed.
 The credential of the longest URL prefix covering the rewritten URL is used. The
 status keeps the repoURL the spec names; the URL fetched is the fourth value of
@@ -82,16 +82,17 @@ class Sources:
         spec names it, fetched_url the rewritten URL git fetched ('' when no rewrite
         applied). Which repository and revision is the engine's decision
         (declared_source), fetching it is this adapter's job. A Helm chart (chart_cache)
-        and an OCI artifact (oci_artifacts) are fetched as named (URL rewrites are for Git)."""
+        and an OCI artifact (oci_artifacts) are fetched from their rewritten URL too."""
         if spec.chart:
             return self._fetch_chart(spec)
         if oci_artifacts.is_artifact_url(spec.repo_url):
+            url = self.rewrites.apply(spec.repo_url)
             # a rollback pins the digest a past sync deployed
             artifact = oci_artifacts.fetch_artifact(
-                spec.repo_url, spec.pinned_revision or spec.target_revision, self.cache_dir, credentials=self.credentials, timeout=self.git_timeout
+                url, spec.pinned_revision or spec.target_revision, self.cache_dir, credentials=self.credentials, timeout=self.git_timeout
             )
             self._revisions[artifact.tree] = artifact.digest
-            return Fetched(artifact.tree, artifact.digest, artifact.url)
+            return self._fetched(artifact.tree, artifact.digest, spec.repo_url, url, artifact.url)
         holder, holder_spec = declared_source.holder(app, spec, self._get_app)
         if holder_spec.chart or (holder is not app and oci_artifacts.is_artifact_url(holder_spec.repo_url)):
             raise SourceError(
@@ -138,18 +139,25 @@ class Sources:
                 self._timed_out[parsed] = exc
             raise
         self._revisions[result.tree] = result.commit
+        return self._fetched(result.tree, result.commit, named, url, result.url)
+
+    @staticmethod
+    def _fetched(tree, revision, named, url, shown):
+        """Fetched of what came from ``url`` (``shown``: as the fetcher prints it); when a
+        rewrite made ``url`` of ``named``, repo_url is the named one and fetched_url ``shown``."""
         if url == named:
-            return Fetched(result.tree, result.commit, result.url)
-        return Fetched(result.tree, result.commit, git.redact_url(named), result.url)
+            return Fetched(tree, revision, shown)
+        return Fetched(tree, revision, git.redact_url(named), shown)
 
     def _fetch_chart(self, spec):
         """A chart of a chart repository or OCI registry: Fetched(chart directory, version, URL)."""
         if not spec.repo_url:
             raise SourceError("spec.source.chart needs spec.source.repoURL (a chart repository or OCI registry)", subject=spec.key)
         helm = spec.helm or {}
+        url = self.rewrites.apply(spec.repo_url)
         # a rollback pins the chart version a past sync deployed
         pulled = chart_cache.fetch_chart(
-            spec.repo_url,
+            url,
             spec.chart,
             spec.pinned_revision or spec.target_revision,
             self.cache_dir,
@@ -159,10 +167,12 @@ class Sources:
             pass_credentials=bool(helm.get("passCredentials")),
         )
         self._revisions[pulled.tree] = pulled.version
-        return Fetched(pulled.tree, pulled.version, pulled.url)
+        return self._fetched(pulled.tree, pulled.version, spec.repo_url, url, pulled.url)
 
     def render(self, root, spec):
-        options = dataclasses.replace(render_options(spec, self.render_defaults, revision=self._revisions.get(root, "")), credentials=self.credentials)
+        options = dataclasses.replace(
+            render_options(spec, self.render_defaults, revision=self._revisions.get(root, "")), credentials=self.credentials, rewrites=self.rewrites
+        )
         if self.discovery is not None and self._renders_helm(root, spec, options):
             helm = spec.helm or {}
             if not helm.get("kubeVersion") or not helm.get("apiVersions"):

@@ -35,6 +35,10 @@ APP_SOURCE = {
             "username": {"type": "str"},
             "password": {"type": "str", "no_log": True},
             "token": {"type": "str", "no_log": True},
+            "ca_cert": {"type": "str"},
+            "tls_client_cert_data": {"type": "str"},
+            "tls_client_cert_key": {"type": "str", "no_log": True},
+            "insecure": {"type": "bool", "default": False},
         },
     },
 }
@@ -94,6 +98,7 @@ def settings_of(module, **overrides):
         sync_windows=tuple(p.get("sync_windows") or ()),
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
+        control_namespace=p.get("namespace") or "",  # Projects live beside the Applications of the run
     )
     values.update(overrides)
     return Settings(**values)

@@ -24,6 +24,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     APP_SYNCED,
     CRD_API_VERSION,
     CRD_KIND,
+    DEFAULT_PROJECT,
     HISTORY_LIMIT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
@@ -52,6 +53,7 @@ FAILED = "Failed"
 class AppSpec:
     name: str
     namespace: str
+    project: str = DEFAULT_PROJECT  # spec.project: the Project bounding it (projects.py)
     repo_url: str = ""
     target_revision: str = "HEAD"
     path: str = "."
@@ -130,12 +132,16 @@ def parse(app):
     if not isinstance(path, str) or path.startswith("/"):
         raise InvalidSpec("spec.source.path must be a relative path, got %r" % (path,))
     _check_destination(dest)
+    project = spec.get("project") or DEFAULT_PROJECT
+    if not isinstance(project, str):
+        raise InvalidSpec("spec.project must be the name of a Project, got %r" % (project,))
     sources = parse_sources(spec.get("sources"))
     ignored = ("spec.source is ignored: spec.sources is set (as in Argo CD)",) if sources and source else ()
     warnings = check_fields(spec)
     return AppSpec(
         name=meta.get("name") or "",
         namespace=meta.get("namespace") or "",
+        project=project,
         repo_url=source.get("repoURL") or "",
         target_revision=str(source.get("targetRevision") or "HEAD"),
         path=path,

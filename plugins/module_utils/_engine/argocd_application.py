@@ -23,16 +23,28 @@ parent applies and the same run reconciles:
 The converted object is an Application of ours, so the parent's tracking and the
 authority rule (authority.py: an Application is only written by its parent) apply to it.
 
-``AppProject`` and ``ApplicationSet`` have no equivalent yet (no CRD is served for them):
-they are left out of the render, each named in a warning, and the sync goes on. Other
-``argoproj.io`` kinds (Argo Rollouts' ``Rollout``, Argo Workflows) are ordinary objects.
+An ``AppProject`` becomes a Project of ours the same way (apiVersion, the parent's
+namespace, where the run reads Projects, and the annotation); its fields are Argo CD's,
+what is not carried out is warned about by each Application of the project (projects.py).
+Writing it is bounded like any object: the parent's own project must allow the kind in
+the control namespace.
+
+``ApplicationSet`` has no equivalent yet (no CRD is served for it): it is left out of the
+render, named in a warning, and the sync goes on. Other ``argoproj.io`` kinds (Argo
+Rollouts' ``Rollout``, Argo Workflows) are ordinary objects.
 """
 
 from __future__ import annotations
 
 import copy
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_CONVERTED_FROM, APP_API_VERSION, APP_FINALIZER, APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    ANN_CONVERTED_FROM,
+    APP_API_VERSION,
+    APP_FINALIZER,
+    APP_KIND,
+    PROJECT_KIND,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import object_id
 
@@ -44,8 +56,8 @@ RESOURCES_FINALIZERS = (
     "resources-finalizer.argocd.argoproj.io/background",
     "resources-finalizer.argocd.argoproj.io/foreground",
 )
+ARGOCD_PROJECT_KIND = "AppProject"
 NOT_APPLIED = {
-    "AppProject": "Argo CD projects are not carried out yet (tenants come later); its Applications sync as project default",
     "ApplicationSet": "ApplicationSets are not expanded; render the Applications it would generate instead",
 }
 
@@ -57,7 +69,8 @@ def is_argocd(obj):
 def convert(manifests, parent_namespace):
     """``(manifests, warnings)``: the render with Argo CD Applications converted to ours
     (in ``parent_namespace``), Argo CD projects and ApplicationSets left out, and one
-    warning per thing not carried over, naming the object and its file."""
+    warning per thing not carried over, naming the object and its file. Argo CD
+    projects become our Projects."""
     out, warnings = [], []
     for m in manifests:
         obj = m.obj
@@ -65,6 +78,8 @@ def convert(manifests, parent_namespace):
             out.append(m)
         elif obj.get("kind") == APP_KIND:
             out.append(Manifest(to_application(obj, parent_namespace, warnings, m.origin), m.origin))
+        elif obj.get("kind") == ARGOCD_PROJECT_KIND:
+            out.append(Manifest(to_project(obj, parent_namespace, warnings, m.origin), m.origin))
         elif obj.get("kind") in NOT_APPLIED:
             warnings.append("%s (%s) not applied: %s" % (object_id(obj), m.origin, NOT_APPLIED[obj["kind"]]))
         else:
@@ -93,6 +108,18 @@ def to_application(obj, parent_namespace, warnings, origin=""):
         meta["finalizers"] = finalizers
     else:
         meta.pop("finalizers", None)
+    return app
+
+
+def to_project(obj, parent_namespace, warnings, origin=""):
+    """Our Project of one Argo CD AppProject manifest: same spec, our kind, the parent's
+    namespace (where the run reads Projects). Its finalizers are dropped with a warning:
+    Argo CD's keeps a project in use from being deleted, and nothing here removes it."""
+    meta = obj.get("metadata") or {}
+    app = to_application(dict(obj, metadata=dict((k, v) for k, v in meta.items() if k != "finalizers")), parent_namespace, warnings, origin)
+    app["kind"] = PROJECT_KIND
+    for name in meta.get("finalizers") or []:
+        warnings.append("%s (%s): finalizer %s dropped (nothing here would remove it)" % (object_id(obj), origin, name))
     return app
 
 

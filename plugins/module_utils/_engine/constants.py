@@ -24,6 +24,15 @@ CRD_KIND = "CustomResourceDefinition"
 CRD_TIMEOUT = 60
 CRD_POLL_INTERVAL = 0.5
 DEFAULT_APP_NAMESPACE = "gitops-system"
+# The Project custom resource (Argo CD's AppProject, projects.py): who may deploy what,
+# where. Projects live in the namespace of the run (the control namespace); an Application
+# without spec.project belongs to "default", built in and permissive unless a Project
+# named default exists.
+PROJECT_KIND = "Project"
+PROJECT_PLURAL = "projects"
+PROJECT_SHORT_NAME = "gproj"
+PROJECT_CRD_NAME = PROJECT_PLURAL + "." + API_GROUP
+DEFAULT_PROJECT = "default"
 # On an Application: deleting it first prunes every object of its inventory (Argo CD's
 # resources-finalizer). Without it, deleting an Application leaves its objects in place.
 APP_FINALIZER = API_GROUP + "/resources-finalizer"
@@ -211,3 +220,8 @@ KIND_ORDER = (
 
 # Kinds never pruned unless the Application opts in (data loss guards).
 PRUNE_PROTECTED_KINDS = ("Namespace", "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume")
+
+# repo_credentials keys for HTTPS to Helm chart repositories and OCI registries (Argo CD's
+# repository Secret tlsClientCertData / tlsClientCertKey / insecure, and a CA as its
+# argocd-tls-certs-cm gives it); git fetches refuse them rather than ignore them.
+TLS_CREDENTIAL_KEYS = ("ca_cert", "tls_client_cert_data", "tls_client_cert_key", "insecure")

@@ -127,3 +127,10 @@ class SafetyError(GitOpsError):
 
 class AuthorityError(SafetyError):
     """A render names Applications its Application may not write (_engine/authority.py)."""
+
+
+class ProjectError(SafetyError):
+    """An Application or the objects of its sync leave the bounds of its Project, or the
+    Project is missing or invalid (_engine/projects.py, project_check.py)."""
+
+    step = "project"

@@ -54,6 +54,9 @@ class SyncOptions:
         the next wave (or the PostSync hooks) start.
     time_left: seconds every wait of this sync may take in all (the run's deadline);
         0: no bound beyond the timeouts above.
+    bounds: project_check.Bounds of the Application's Project: every object (and every
+        prune) is checked against it before the first write; None: no project (the sync
+        module, which writes what its caller gives it).
     """
 
     namespace: str = "default"
@@ -79,3 +82,4 @@ class SyncOptions:
     hook_timeout: float = HOOK_TIMEOUT
     wave_timeout: float = WAVE_TIMEOUT
     time_left: float = 0
+    bounds: Optional[object] = None

@@ -14,12 +14,14 @@ Steps:
    server-side dry-run apply, so server defaults never count as drift. Missing objects
    are validated by a dry-run too: the whole plan is checked before the first write.
    Applications in the render are checked first (authority.py: an Application is only
-   written by its parent).
+   written by its parent), then every object and hook against the Application's Project
+   (project_check.py), before any dry-run.
 4. extra objects: previous inventory minus desired; prunable only when the live object
    still carries this Application's tracking annotation, and its sync options allow it
    (Prune=false; Delete=false when the Application is deleted; PruneLast=true prunes
    after the applied objects are healthy; IgnoreExtraneous keeps it from making the
-   Application OutOfSync, as in Argo CD it is still pruned when a sync prunes).
+   Application OutOfSync, as in Argo CD it is still pruned when a sync prunes). An object
+   to prune that the Project does not permit fails the plan (project_check.py).
 
 Hooks (hooks.py: Argo CD and Helm hook annotations) are set apart first: they are not
 compared, not in the inventory and never pruned; phases.py prepares and orders them.
@@ -35,7 +37,7 @@ import copy
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering, project_check
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     ANN_TRACKING_ID,
@@ -246,13 +248,23 @@ def prepare(cluster, manifests, options):
 
 
 def read_live(cluster, items, extra_types):
-    """Live objects by ObjectId: one LIST per (kind, namespace)."""
+    """Live objects by ObjectId: one LIST per (kind, namespace). A LIST the API server
+    forbids (RBAC, an impersonated ServiceAccount) fails naming the objects it was for."""
     groups = set()
     for rtype, namespace in [(i.rtype, i.entry.namespace) for i in items if not (i.pending_crd or i.kind_missing)] + list(extra_types):
         groups.add((rtype, namespace if rtype.namespaced else ""))
     live = {}
     for rtype, namespace in sorted(groups, key=lambda k: (k[0].group, k[0].kind, k[1])):
-        for obj in cluster.list(rtype, namespace or None):
+        try:
+            listed = cluster.list(rtype, namespace or None)
+        except ClusterError as exc:
+            if exc.details.get("status_code") != 403:
+                raise
+            named = sorted(str(i.entry) for i in items if i.rtype == rtype and i.entry.namespace == namespace)
+            raise ClusterError(
+                "%s: %s" % (", ".join(named) or exc.subject, exc.message), subject=named[0] if named else exc.subject, details=exc.details
+            ) from exc
+        for obj in listed:
             meta = obj.get("metadata") or {}
             live[inventory.Entry(rtype.group, rtype.kind, meta.get("namespace") or "", meta.get("name") or "", rtype.version).id] = obj
     return live
@@ -383,9 +395,11 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
     authority.check(cluster, items, options.tracking, live)
     if options.create_namespace and options.namespace not in pending_namespaces:
         _ensure_namespace_item(cluster, items, options, pending_namespaces)
+    project_check.check_items(options.bounds, items + list(hook_items))  # before any dry-run
     known = dict((i.entry.id, i) for i in (earlier.items if earlier else ()))
     items = [_reuse(item, known) or classify(cluster, item, options, pending_namespaces) for item in items]
     extra = [classify_extra(replace(item, live=live.get(item.entry.id)), options) if item.rtype is not None else item for item in extra]
+    project_check.check_prunes(options.bounds, extra)
     extra.sort(key=lambda i: i.sort_key, reverse=True)
     return Plan(items=tuple(items), extra=tuple(extra), previous=tuple(previous), warnings=warnings + option_warnings(items), hooks=tuple(hook_items))
 

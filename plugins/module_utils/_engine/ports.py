@@ -65,6 +65,11 @@ class Cluster(Protocol):
     def delete(self, rtype: ResourceType, namespace: Optional[str], name: str, uid: Optional[str] = None, propagation: str = "Background") -> bool:
         """Delete one object (precondition on uid when given); False when already gone."""
 
+    def impersonating(self, user: str) -> "Cluster":
+        """The same cluster whose requests (not discovery) impersonate ``user`` (a
+        Project's destinationServiceAccounts): the API server's RBAC decides what the
+        sync may read and write."""
+
 
 class Clock(Protocol):
     """Time source, injectable for tests (waits and timestamps without real time)."""

@@ -30,6 +30,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     inventory,
     messages,
     multi_source,
+    project_check,
+    projects,
     rollback,
     sync_gate,
     sync_windows,
@@ -71,6 +73,7 @@ class Settings:
     hook_timeout: float = HOOK_TIMEOUT  # seconds one hook may run
     wave_timeout: float = WAVE_TIMEOUT  # seconds a sync wave may take to become healthy
     time_left: float = 0  # seconds the sync's waits may take in all (the run's deadline); 0: unbounded
+    control_namespace: str = ""  # where Projects live (the namespace of the run); "": the Application's own
 
 
 @dataclass
@@ -95,7 +98,24 @@ class Outcome:
     hooks: list = field(default_factory=list)  # each hook run: Argo CD's syncResult.resources shape
 
 
-def _options(spec, settings, syncing):
+def _bounds(app_spec, ports, settings):
+    """The project_check.Bounds of the Application: its Project from the control
+    namespace (one LIST); raises ProjectError when the project is missing or invalid."""
+    control = settings.control_namespace or app_spec.namespace
+    catalog = projects.load(ports.cluster, control)
+    return project_check.Bounds(catalog.get(app_spec.project), catalog, control)
+
+
+def _as_service_account(ports, bounds, app_spec, settings):
+    """The ports of the sync: with a ``destinationServiceAccounts`` entry in the project,
+    every read and write of the sync (plan, apply, prune, hooks, health) goes through
+    Kubernetes impersonation of that ServiceAccount, so the API server's RBAC is the final
+    word; the Application's own status, Lease and Projects stay the agent's."""
+    user = project_check.service_account(bounds.project, app_spec.destination_namespace or settings.default_namespace)
+    return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user))
+
+
+def _options(spec, settings, syncing, bounds=None):
     prune = spec.prune if settings.prune is None else settings.prune
     app_options = syncopts.app_options(spec.sync_options)[0]  # its warnings are the spec's (application.parse)
     return SyncOptions(
@@ -118,6 +138,7 @@ def _options(spec, settings, syncing):
         hook_timeout=settings.hook_timeout,
         wave_timeout=settings.wave_timeout,
         time_left=settings.time_left,
+        bounds=bounds,
     )
 
 
@@ -136,18 +157,25 @@ def reconcile(app, ports, settings):
     manifests = None
     try:
         spec = application.parse(app)
-        windows = sync_windows.parse(settings.sync_windows)
+        bounds = _bounds(spec, ports, settings)
+        ports = _as_service_account(ports, bounds, spec, settings)
+        spec = replace(spec, warnings=tuple(spec.warnings) + bounds.project.warnings)
+        windows = sync_windows.parse(tuple(settings.sync_windows) + bounds.project.sync_windows)
         held = rollback.decide(previous, settings.rollback, settings.resume, settings.sync, now)
         if held.revision:
             spec = replace(spec, pinned_revision=held.revision)
+        destination = spec.destination_namespace or settings.default_namespace
+        declared = [s.get("repoURL") for s in spec.sources] if spec.sources else [spec.repo_url]
+        project_check.check_application(bounds, spec.namespace, destination, declared)  # before anything is fetched
         sourced = multi_source.fetch(app, spec, ports.source)  # every source of spec.sources, or the one source
+        project_check.check_application(bounds, spec.namespace, destination, [f.repo_url for f in sourced.fetched])  # inherited URLs too
         revision = outcome.revision = sourced.revision
         manifests = multi_source.render(sourced, ports.render)
         # an app-of-apps written for Argo CD: its Applications become ours (argocd_application.py)
         manifests, left_out = argocd_application.convert(manifests, spec.namespace)
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
         prev_inventory = inventory.from_status(previous.get("inventory"))
-        report_options = _options(spec, settings, False)
+        report_options = _options(spec, settings, False, bounds)
         plan = planner.build_plan(ports.cluster, manifests, prev_inventory, report_options)
         syncer.check_empty_guard(plan, report_options)
     except GitOpsError as exc:
@@ -169,7 +197,7 @@ def reconcile(app, ports, settings):
     if do_sync and not settings.dry_run:
         try:
             with ports.lock(spec) as held:
-                options = _options(spec, settings, True)
+                options = _options(spec, settings, True, bounds)
                 plan = planner.build_plan(ports.cluster, manifests, prev_inventory, options, earlier=plan)
                 result = syncer.execute(ports.cluster, plan, options, ports.clock, held=held)
         except LockError as exc:
@@ -271,7 +299,9 @@ def _finalize(app, ports, settings, outcome):
         return
     try:
         spec = application.parse(app)
-        options = replace(_options(spec, settings, not settings.dry_run), prune=True, allow_empty=True, deleting=True)
+        bounds = _bounds(spec, ports, settings)
+        ports = _as_service_account(ports, bounds, spec, settings)
+        options = replace(_options(spec, settings, not settings.dry_run, bounds), prune=True, allow_empty=True, deleting=True)
         prev_inventory = inventory.from_status((app.get("status") or {}).get("inventory"))
         deletion_hooks = [] if settings.dry_run else _deletion_hooks(app, spec, ports, outcome)
         if settings.dry_run:

@@ -41,7 +41,12 @@ class Field:
 
 
 FIELDS = (
-    Field("project", WARNED, "Projects (tenants) come later: only `default` has a meaning, any other project is not enforced", harmless=("default",)),
+    Field(
+        "project",
+        SUPPORTED,
+        "the Project (Argo CD's AppProject) bounding its sources, destinations and kinds, checked before the first write; "
+        "default: `default`, permissive until a Project named default exists (docs/projects.md)",
+    ),
     Field("source", SUPPORTED, "the one source of the Application"),
     Field(
         "source.repoURL",
@@ -72,7 +77,11 @@ FIELDS = (
     Field("source.directory.jsonnet.tlas[].code", SUPPORTED, "the value is Jsonnet code"),
     Field("source.directory.jsonnet.libs", SUPPORTED, "import search directories, relative to the repository root, inside it"),
     Field("source.helm", SUPPORTED, "Helm chart (in the repository or from `chart`), rendered with helm template; dependencies built"),
-    Field("source.helm.valueFiles", SUPPORTED, "relative to the chart, inside the checkout"),
+    Field(
+        "source.helm.valueFiles",
+        SUPPORTED,
+        "relative to the chart, inside the checkout; in `spec.sources`, `$ref/path` names a file of the source with that `ref` (inside it)",
+    ),
     Field("source.helm.values", SUPPORTED, "YAML string, after the value files"),
     Field("source.helm.valuesObject", SUPPORTED, "mapping, merged over values"),
     Field("source.helm.parameters", SUPPORTED, "helm's --set rules, over the value files and values (--set, then --set-string)"),

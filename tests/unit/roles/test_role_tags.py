@@ -79,3 +79,50 @@ def test_node_agent_tags_select_their_group_and_keep_the_preflight(tmp_path, tag
         assert name in proc.stdout, proc.stdout
     for name in absent:
         assert name not in proc.stdout, proc.stdout
+
+
+def test_namespaced_agent_may_impersonate_exactly_the_listed_service_accounts(tmp_path):
+    """The least-privilege layout of docs/projects.md: no deploy namespaces, only
+    `impersonate` on the accounts the projects' destinationServiceAccounts name."""
+    out = tmp_path / "out"
+    proc = playbook(
+        tmp_path,
+        "agent",
+        {
+            "agent_repo_url": "https://git.example.test/org/gitops.git",
+            "agent_apply": False,
+            "agent_output_dir": str(out),
+            "agent_cronjob_api_version": "batch/v1",
+            "agent_rbac_mode": "namespaced",
+            "agent_rbac_impersonate": ["team-a:deployer", "team-a:migrator", "team-b:deployer"],
+        },
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    docs = [doc for doc in yaml.safe_load_all((out / "gitops-agent.yaml").read_text(encoding="utf-8")) if doc]
+    roles = dict((d["metadata"]["namespace"], d["rules"]) for d in docs if d["kind"] == "Role" and d["metadata"]["name"] == "gitops-agent-impersonate")
+    assert roles == {
+        "team-a": [{"apiGroups": [""], "resources": ["serviceaccounts"], "resourceNames": ["deployer", "migrator"], "verbs": ["impersonate"]}],
+        "team-b": [{"apiGroups": [""], "resources": ["serviceaccounts"], "resourceNames": ["deployer"], "verbs": ["impersonate"]}],
+    }
+    bindings = [d for d in docs if d["kind"] == "RoleBinding" and d["metadata"]["name"] == "gitops-agent-impersonate"]
+    assert sorted(b["metadata"]["namespace"] for b in bindings) == ["team-a", "team-b"]
+    assert all(b["subjects"] == [{"kind": "ServiceAccount", "name": "gitops-agent", "namespace": "gitops-system"}] for b in bindings)
+    assert not any(d["kind"] == "Role" and d["metadata"]["name"] == "gitops-agent-deploy" for d in docs)  # no deploy rights of its own
+    assert "projects.gitops-k8s.dev" in [d["metadata"]["name"] for d in docs if d["kind"] == "CustomResourceDefinition"]
+
+
+def test_an_impersonated_account_must_be_namespace_colon_name(tmp_path):
+    proc = playbook(
+        tmp_path,
+        "agent",
+        {
+            "agent_repo_url": "https://git.example.test/org/gitops.git",
+            "agent_apply": False,
+            "agent_output_dir": str(tmp_path / "out"),
+            "agent_cronjob_api_version": "batch/v1",
+            "agent_rbac_mode": "namespaced",
+            "agent_rbac_impersonate": ["deployer"],
+        },
+    )
+    assert proc.returncode != 0
+    assert "agent_rbac_impersonate" in proc.stdout

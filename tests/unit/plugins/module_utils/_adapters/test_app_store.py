@@ -132,3 +132,10 @@ def test_remove_finalizer_keeps_other_finalizers_and_refuses_a_stale_object():
     assert store.get(NS, "root")["metadata"]["finalizers"] == ["example.test/other"]
     with pytest.raises(ClusterError, match="modified"):
         store.remove_finalizer(stale)  # changed since it was read: optimistic concurrency
+
+
+def test_ensure_crd_installs_the_project_crd_beside_the_application_crd():
+    cluster = without_crd()
+    AppStore(cluster, FakeClock()).ensure_crd()
+    crd_type = cluster.resolve("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+    assert cluster.get(crd_type, None, "projects.gitops-k8s.dev") is not None

@@ -18,6 +18,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import R
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import describe
 
 from tests.helpers import chart_servers
+from tests.helpers.pki import CertificateAuthority
 
 from .conftest import REPO_ROOT
 
@@ -188,3 +189,34 @@ def test_a_dependency_from_an_oci_registry(tmp_path, helm_bin):
         umbrella_chart(root, "oci://%s/charts" % registry.host)
         result = render(root, "charts/platform", RenderOptions(helm_binary=helm_bin, release_name="shop"))
     assert "Deployment/shop-webapp" in [describe(m.obj) for m in result.manifests]
+
+
+def test_a_dependency_repository_a_rewrite_covers_is_refused_not_bypassed(tmp_path, helm_bin):
+    """helm fetches a dependency from the URL Chart.yaml names (Chart.lock's digest covers
+    it): the operator's mirror cannot be substituted, so the render stops and says so
+    rather than reach the public URL behind the mirror's back."""
+    root = str(tmp_path / "checkout")
+    umbrella_chart(root, "https://charts.example.com/stable")
+    rewrites = repo_urls.Rewrites.from_mapping({"https://charts.example.com/": "https://charts-mirror.example.net/"})
+    with pytest.raises(RenderError, match="repo_url_rewrites covers") as info:
+        render(root, "charts/platform", RenderOptions(helm_binary=helm_bin, rewrites=rewrites))
+    assert "vendor" in str(info.value)
+
+
+def test_a_dependency_from_an_https_repository_with_a_private_ca_and_client_certificate(tmp_path, helm_bin):
+    ca = CertificateAuthority()
+    client = ca.issue("gitops-agent")
+    root_dir = str(tmp_path / "repo")
+    os.makedirs(root_dir)
+    with chart_servers.ChartRepoServer(root_dir, tls=(ca.issue("127.0.0.1", server=True), str(tmp_path), ca.pem)) as server:
+        chart_servers.publish(helm_bin, [WEBAPP], root_dir, server.url)
+        root = str(tmp_path / "checkout")
+        umbrella_chart(root, server.url)
+        with pytest.raises(RenderError, match="certificate"):
+            render(root, "charts/platform", RenderOptions(helm_binary=helm_bin))
+        credentials = repo_urls.Credentials.from_entries(
+            [(server.url, {"ca_cert": ca.pem, "tls_client_cert_data": client.cert, "tls_client_cert_key": client.key})]
+        )
+        result = render(root, "charts/platform", RenderOptions(helm_binary=helm_bin, release_name="shop", credentials=credentials))
+    objects = {describe(m.obj): m.obj for m in result.manifests}
+    assert objects["ConfigMap/shop-webapp"]["data"]["chartVersion"] == "1.0.0"

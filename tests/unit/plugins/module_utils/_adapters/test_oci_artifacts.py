@@ -11,9 +11,11 @@ import os
 import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.oci_artifacts import fetch_artifact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 
 from tests.helpers import chart_servers
+from tests.helpers.pki import CertificateAuthority
 
 DEPLOY = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: %s\n"
 
@@ -75,3 +77,24 @@ def test_bad_references_are_refused(tmp_path, ref):
 def test_a_missing_tag_names_the_registry(tmp_path, registry):
     with pytest.raises(SourceError, match="404"):
         fetch_artifact("oci://%s/nothing" % registry.host, "v9", str(tmp_path / "cache"))
+
+
+def test_tls_registry_with_a_private_ca_client_certificate_and_insecure(tmp_path):
+    """An artifact registry over HTTPS (Flux's certSecretRef: ca.crt, tls.crt, tls.key)
+    takes the credential's ca_cert, client certificate and insecure, as a chart's does."""
+    if not os.path.exists(chart_servers.REGISTRY):
+        pytest.skip("docker-registry not installed (Debian package docker-registry)")
+    ca, other = CertificateAuthority(), CertificateAuthority("another CA")
+    client = ca.issue("gitops-agent")
+    with chart_servers.OCIRegistry(str(tmp_path / "registry"), tls=(ca.issue("127.0.0.1", server=True), ca.pem)) as registry:
+        digest = chart_servers.push_artifact(registry, "secure/manifests", "v1", {"cm.yaml": DEPLOY % "tls"})
+        url = "oci://%s/secure/manifests" % registry.host
+
+        def fetch(cache, **credential):
+            return fetch_artifact(url, "v1", str(tmp_path / cache), credentials=repo_urls.Credentials.from_entries([(url, credential)]))
+
+        with pytest.raises(SourceError, match="CERTIFICATE_VERIFY_FAILED"):
+            fetch("wrong", ca_cert=other.pem)
+        got = fetch("good", ca_cert=ca.pem, tls_client_cert_data=client.cert, tls_client_cert_key=client.key)
+        assert got.digest == digest and "level: tls" in read(got.tree, "cm.yaml")
+        assert fetch("insecure", insecure=True).digest == digest

@@ -16,7 +16,7 @@ import contextlib
 import copy
 import itertools
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, API_VERSION, APP_KIND, APP_PLURAL
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, PROJECT_KIND, PROJECT_PLURAL
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, RenderError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched, Ports, ResourceType
@@ -33,6 +33,7 @@ BUILTIN = [
     ResourceType("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", False),
     ResourceType("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions", False),
     ResourceType(API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, True),
+    ResourceType(API_GROUP, API_VERSION, PROJECT_KIND, PROJECT_PLURAL, True),
     ResourceType("coordination.k8s.io", "v1", "Lease", "leases", True),
 ]
 
@@ -83,6 +84,9 @@ class FakeCluster:
         self.failure_message = "admission webhook denied the request"
         self.immutable = {}  # name -> field of spec the server refuses to change once set (422, as for Job selectors)
         self.deletions = []  # (Kind/namespace/name, propagationPolicy) of every delete
+        self.user = ""  # the impersonated user of this view (impersonating()); "": the agent
+        self.grants = {}  # user -> kinds that user may read and write (RBAC); a user not listed may do nothing
+        self.requests_as = []  # (user, verb, kind) of every request of an impersonating view
         self._uid = itertools.count(1)
 
     def resolve(self, api_version, kind):
@@ -103,17 +107,36 @@ class FakeCluster:
     def key(rtype, namespace, name):
         return (rtype.group, rtype.kind, namespace or "", name)
 
+    def impersonating(self, user):
+        view = copy.copy(self)
+        view.user = user
+        return view
+
+    def _authorize(self, verb, rtype, namespace):
+        """As the API server's RBAC: an impersonated user may only touch its granted kinds."""
+        if not self.user:
+            return
+        self.requests_as.append((self.user, verb, rtype.kind))
+        if rtype.kind not in self.grants.get(self.user, ()):
+            raise ClusterError(
+                '%s "%s" is forbidden: User "%s" cannot %s resource in namespace "%s"' % (rtype.plural, rtype.kind, self.user, verb, namespace),
+                details={"status_code": 403},
+            )
+
     def list(self, rtype, namespace=None):
+        self._authorize("list", rtype, namespace)
         self.calls.append(("list", rtype.kind, namespace))
         return [copy.deepcopy(o) for k, o in sorted(self.objects.items()) if k[:2] == (rtype.group, rtype.kind) and (namespace is None or k[2] == namespace)]
 
     def get(self, rtype, namespace, name):
+        self._authorize("get", rtype, namespace)
         self.calls.append(("get", rtype.kind, namespace, name))
         obj = self.objects.get(self.key(rtype, namespace, name))
         return copy.deepcopy(obj) if obj is not None else None
 
     def apply(self, rtype, obj, dry_run=False, force=False):
         meta = obj["metadata"]
+        self._authorize("patch", rtype, meta.get("namespace"))
         self.calls.append(("dry-run" if dry_run else "apply", rtype.kind, meta.get("namespace"), meta["name"]))
         if meta["name"] in self.fail_dry_run_on or (meta["name"] in self.fail_apply_on and not dry_run):
             raise ClusterError(self.failure_message, subject=meta["name"])
@@ -197,6 +220,7 @@ class FakeCluster:
         return copy.deepcopy(stored)
 
     def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
+        self._authorize("delete", rtype, namespace)
         self.calls.append(("delete", rtype.kind, namespace, name))
         self.deletions.append(("%s/%s" % (rtype.kind, "%s/%s" % (namespace, name) if namespace else name), propagation))
         key = self.key(rtype, namespace, name)

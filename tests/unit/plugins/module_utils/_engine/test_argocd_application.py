@@ -109,7 +109,7 @@ def test_operation_and_status_are_not_carried_over():
     assert any("operation" in w for w in warnings)
 
 
-def test_projects_and_application_sets_are_left_out_with_a_warning_naming_them():
+def test_projects_become_ours_and_application_sets_are_left_out_with_a_warning():
     project = {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "team-a", "namespace": "argocd"}, "spec": {}}
     appset = {
         "apiVersion": "argoproj.io/v1alpha1",
@@ -118,10 +118,9 @@ def test_projects_and_application_sets_are_left_out_with_a_warning_naming_them()
         "spec": {"generators": []},
     }
     out, warnings = convert(project, GUESTBOOK, appset)
-    assert [m.obj["kind"] for m in out] == ["Application"]
-    assert len(warnings) == 2
-    assert "AppProject/argocd/team-a" in warnings[0] and "not applied" in warnings[0]
-    assert "ApplicationSet/argocd/clusters" in warnings[1]
+    assert [(m.obj["apiVersion"], m.obj["kind"]) for m in out] == [("gitops-k8s.dev/v1alpha1", "Project"), ("gitops-k8s.dev/v1alpha1", "Application")]
+    assert len(warnings) == 1
+    assert "ApplicationSet/argocd/clusters" in warnings[0] and "not applied" in warnings[0]
 
 
 def test_other_argoproj_kinds_are_left_alone():
@@ -151,11 +150,10 @@ def test_a_converted_child_is_written_by_its_parent_and_only_by_it():
     assert refused.error is not None and "owned by gitops-system/root" in str(refused.error)
 
 
-def test_a_project_in_the_render_is_a_warning_condition_not_a_failed_sync():
+def test_a_project_in_the_render_is_written_as_our_project_beside_the_applications():
     world, root = world_with_root(allowEmpty=True)
     world.paths["apps"] = [{"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "team-a", "namespace": "argocd"}}]
     outcome = world.run(root)
-    assert outcome.error is None
-    conditions = dict((c["type"], c["message"]) for c in outcome.status["conditions"])
-    assert "AppProject/argocd/team-a" in conditions["UnsupportedFeatureWarning"]
-    assert any("AppProject/argocd/team-a" in w for w in outcome.warnings)
+    assert outcome.error is None, outcome.error
+    written = world.cluster.get(world.cluster.resolve("gitops-k8s.dev/v1alpha1", "Project"), "gitops-system", "team-a")
+    assert written["metadata"]["annotations"][ANN_CONVERTED_FROM] == "argoproj.io/v1alpha1"

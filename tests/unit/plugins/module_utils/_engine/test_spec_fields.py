@@ -45,7 +45,6 @@ def test_a_plain_argo_cd_application_has_no_warning():
 @pytest.mark.parametrize(
     "spec, expected",
     [
-        ({"project": "team-a"}, "spec.project"),
         ({"source": {"path": "p", "kustomize": {"version": "v5.0.0"}}}, "spec.source.kustomize.version"),
         ({"sources": [{"path": "p", "kustomize": {"version": "v5.0.0"}}]}, "spec.sources[].kustomize.version"),
         ({"sources": [{"path": "p", "directory": {"recurse": True, "exclde": "x"}}]}, "spec.sources[].directory.exclde: unknown field"),
