@@ -137,9 +137,9 @@ def run_sync(module):
     if store is not None and not module.check_mode:
         inventory_changed = store.save(outcome.inventory)
     if options.wait_timeout and outcome.error is None and not module.check_mode:
-        pairs = syncer.wait_healthy(cluster, plan, outcome.live, options, clock)
+        pairs = syncer.wait_healthy(cluster, outcome.plan, outcome.live, options, clock)
     else:
-        pairs = syncer.assess(plan, outcome.live)
+        pairs = syncer.assess(outcome.plan, outcome.live)
     overall = health.aggregate(pairs)
     result = results.changeset_result(outcome.changeset)
     result.update(
