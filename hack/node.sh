@@ -37,6 +37,7 @@ CNI_BIN=/usr/lib/cni
 POD_CIDR=198.19.0.0/24
 SERVICE_IP=198.18.0.1
 BRIDGE=gitopsk8s0
+OWNER_FILE=/run/gitops-k8s-test-node.owner
 TAINT=gitops-k8s.test/real-node
 NODE_COMPONENTS=(kube-scheduler kubelet containerd)
 # The kubelet 1.20 writes container logs to these fixed paths: they are bind mounts of
@@ -206,11 +207,37 @@ nat_rule() {
         -j DNAT --to-destination "127.0.0.1:$APISERVER_PORT"
 }
 
+# The machine has one node bridge; OWNER_FILE names the cluster directory whose node made it.
+# A session or CI run that was killed leaves the bridge, its NAT rules and mounts behind:
+# they are removed when their cluster's node no longer runs.
+stale_network_down() {
+    local owner rule d
+    owner="$(cat "$OWNER_FILE" 2>/dev/null || true)"
+    if [[ -n "$owner" && "$owner" != "$DIR" && -d "$owner/node" ]]; then
+        if GITOPS_K8S_CLUSTER_DIR="$owner" bash "$HERE/node.sh" status >/dev/null 2>&1; then
+            die "bridge $BRIDGE exists: the local cluster in $owner runs a node (stop it first)"
+        fi
+        GITOPS_K8S_CLUSTER_DIR="$owner" bash "$HERE/node.sh" down >/dev/null 2>&1 || true
+    fi
+    step "removing the node network a stopped cluster left (${owner:-owner unknown})"
+    ip link del "$BRIDGE" 2>/dev/null || true
+    for chain in PREROUTING OUTPUT; do
+        while read -r rule; do
+            eval "iptables -t nat ${rule/-A /-D }" 2>/dev/null || true
+        done < <(iptables -t nat -S "$chain" | grep -- '--comment "gitops-k8s-test ' || true)
+    done
+    for d in "${KUBELET_LOG_DIRS[@]}"; do
+        while mountpoint -q "$d"; do umount -l "$d" 2>/dev/null || break; done
+    done
+    rm -f "$OWNER_FILE"
+}
+
 network_up() {
     if ip link show "$BRIDGE" >/dev/null 2>&1; then
-        die "bridge $BRIDGE exists: another local cluster runs a node (stop it first)"
+        stale_network_down
     fi
     ip link add "$BRIDGE" type bridge
+    echo "$DIR" >"$OWNER_FILE"
     ip addr add 198.19.0.1/24 dev "$BRIDGE"
     ip link set "$BRIDGE" up
     sysctl -qw "net.ipv4.conf.$BRIDGE.route_localnet=1"
@@ -233,6 +260,9 @@ network_down() {
         step "removed bridge $BRIDGE"
     fi
     rm -f "$NODE/bridge"
+    if [[ "$(cat "$OWNER_FILE" 2>/dev/null || true)" == "$DIR" ]]; then
+        rm -f "$OWNER_FILE"
+    fi
 }
 
 # Bind-mount $NODE/logs/<name> over each fixed log directory of the kubelet (created when
