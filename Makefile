@@ -25,7 +25,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(REPO)/.collections
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv venv312 cluster-up cluster-down cluster-status test-deps unit static sanity lint \
-	integration molecule test demo clean
+	integration molecule test demo clean ee
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -57,14 +57,22 @@ $(VENV312)/.stamp: requirements-sanity312.txt
 	@touch $@
 
 # --------------------------------------------------------------------- cluster
-cluster-up: ## Start (or reuse) the local test cluster; honours GITOPS_K8S_TEST_KUBECONFIG
+cluster-up: ## Start (or reuse) the local test cluster and its node (GITOPS_K8S_NODE=0: none); honours GITOPS_K8S_TEST_KUBECONFIG
 	@bash hack/cluster.sh up
 
-cluster-down: ## Stop the local test cluster and remove its data
+cluster-down: ## Stop the local test cluster (node included) and remove its data, bridge, NAT rules and mounts
 	@bash hack/cluster.sh down
 
 cluster-status: ## Show the state of the test cluster
 	@bash hack/cluster.sh status
+
+# ---------------------------------------------------------------------- images
+# Podman and debootstrap from Debian; the images are cached by a hash of their inputs
+# (hack/build-ee.sh), so an unchanged checkout costs a few seconds.
+EE_DEBS := podman runc debootstrap containernetworking-plugins iptables
+ee: venv ## Build the execution environment from this checkout (localhost/gitops-k8s-ee; cached by its inputs)
+	@bash hack/apt-deps.sh $(EE_DEBS)
+	@bash hack/build-ee.sh $(VENV)
 
 # ----------------------------------------------------------------------- tests
 test-deps: ## Debian packages the tests run their own instances of (docker-registry), the system service disabled
@@ -106,7 +114,7 @@ molecule: venv ## Molecule scenarios (molecule/: default, agent, node_agent) aga
 	$(MOLECULE) test -s agent
 	$(MOLECULE) test -s node_agent
 
-test: venv cluster-up static unit sanity lint integration molecule ## Everything: venv, cluster, static, unit, sanity, lint, integration, molecule
+test: venv cluster-up ee static unit sanity lint integration molecule ## Everything: venv, cluster, EE image, static, unit, sanity, lint, integration, molecule
 	@echo "make test: all green"
 
 demo: venv cluster-up ## Run the end-to-end demo (hack/demo.sh) on the test cluster

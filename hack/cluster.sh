@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Local Kubernetes test cluster for this collection: etcd + kube-apiserver +
-# kube-controller-manager v1.20.2 on free loopback ports (no scheduler, no kubelet;
-# tests use tests/helpers/fake_kubelet.py to play the kubelet).
+# kube-controller-manager v1.20.2 on free loopback ports, and, when the machine can run
+# one, a real node (containerd, kubelet, kube-scheduler: hack/node.sh). Fast tests still
+# use tests/helpers/fake_kubelet.py to play the kubelet for Pods bound to "fake-node".
 #
 # Usage: hack/cluster.sh up | down [--purge] | status | pause|resume|kill|restart COMPONENT
 #
 #   up      Reuse a running cluster, else start one. Writes .cluster/kubeconfig.
 #           When GITOPS_K8S_TEST_KUBECONFIG names a kubeconfig file, that cluster is
 #           used instead (.cluster/kubeconfig links to it) and nothing is built or started.
-#   down    Stop the processes (TERM, then KILL after a timeout) and remove the data.
+#   down    Stop the processes (TERM, then KILL after a timeout) and remove the data; the
+#           node's Pods, bridge, NAT rules and mounts go too.
 #           Logs stay in .cluster/logs unless --purge is given.
 #   status  Print the state; exit 0 when the cluster answers /readyz, 1 otherwise.
 #   pause|resume|kill|restart COMPONENT   (etcd, kube-apiserver, kube-controller-manager)
@@ -21,14 +23,16 @@
 #      GITOPS_K8S_CACHE            binary cache root (see hack/build-control-plane.sh)
 #      GITOPS_K8S_KUBE_BIN         use the kube-apiserver/kube-controller-manager in this directory
 #      GITOPS_K8S_READY_TIMEOUT    seconds to wait for each component (default: 120)
+#      GITOPS_K8S_NODE             0: no node (control plane only); default: start one when
+#                                  the machine can (hack/node.sh can-run says why not)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 DIR="${GITOPS_K8S_CLUSTER_DIR:-$REPO/.cluster}"
-# The binaries' directory is the one hack/build-control-plane.sh caches them in (its
+# The binaries' directory is the one hack/kube-source.sh caches them in (its
 # CACHE= and BIN= lines), unless GITOPS_K8S_KUBE_BIN names another directory.
-KBIN="${GITOPS_K8S_KUBE_BIN:-$(bash -c "$(grep -E '^(CACHE|BIN)=' "$HERE/build-control-plane.sh"); echo \"\$BIN\"")}"
+KBIN="${GITOPS_K8S_KUBE_BIN:-$(bash -c "$(grep -E '^(CACHE|BIN)=' "$HERE/kube-source.sh"); echo \"\$BIN\"")}"
 TIMEOUT="${GITOPS_K8S_READY_TIMEOUT:-120}"
 KUBECONFIG_OUT="$DIR/kubeconfig"
 STATE="$DIR/state"
@@ -154,7 +158,8 @@ start_component() {
                 --service-account-key-file="$STATE/sa.pub" \
                 --service-account-signing-key-file="$STATE/sa.key" \
                 --service-account-issuer=https://kubernetes.default.svc \
-                --service-cluster-ip-range=10.0.0.0/24 \
+                --service-cluster-ip-range=198.18.0.0/16 \
+                --enable-admission-plugins=PodTolerationRestriction \
                 --allow-privileged=true \
                 --profiling=false
             wait_or_die kube-apiserver "${UTIL[@]}" wait-http \
@@ -204,11 +209,13 @@ cmd_up() {
 
     if all_alive && ready; then
         step "reusing the running cluster (https://127.0.0.1:$APISERVER_PORT)"
+        node_up
         step "kubeconfig: $KUBECONFIG_OUT"
         return 0
     fi
     if compgen -G "$DIR/*.pid" >/dev/null; then
         step "found a partial or unhealthy cluster: stopping it first"
+        if [[ -d "$DIR/node" ]]; then GITOPS_K8S_CLUSTER_DIR="$DIR" bash "$HERE/node.sh" down; fi
         stop_all
     fi
 
@@ -225,7 +232,7 @@ cmd_up() {
     mkdir -p "$STATE/certs" "$LOGS"
     chmod 700 "$STATE"
 
-    local etcd_port peer_port api_port kcm_port admin kcm_token
+    local etcd_port peer_port api_port kcm_port admin kcm_token node_name
     read -r etcd_port peer_port api_port kcm_port <<<"$("${UTIL[@]}" free-ports 4)"
     cat >"$DIR/env" <<EOF
 ETCD_PORT=$etcd_port
@@ -240,10 +247,14 @@ EOF
     openssl rsa -in "$STATE/sa.key" -pubout -out "$STATE/sa.pub" 2>/dev/null
     admin="$(openssl rand -hex 24)"
     kcm_token="$(openssl rand -hex 24)"
+    node_name="$(hostname | tr '[:upper:]' '[:lower:]')"
     (
         umask 077
         printf '%s,admin,admin,"system:masters"\n' "$admin"
         printf '%s,system:kube-controller-manager,system:kube-controller-manager\n' "$kcm_token"
+        # The node's kubelet and kube-scheduler (hack/node.sh), unused without a node.
+        printf '%s,system:node:%s,system:node:%s,"system:nodes"\n' "$(openssl rand -hex 24)" "$node_name" "$node_name"
+        printf '%s,system:kube-scheduler,system:kube-scheduler\n' "$(openssl rand -hex 24)"
     ) >"$STATE/tokens.csv"
     chmod 600 "$STATE/tokens.csv"
 
@@ -256,8 +267,27 @@ EOF
     step "the default ServiceAccount has its token"
 
     "${UTIL[@]}" kubeconfig "$KUBECONFIG_OUT" "$server" "$STATE/certs/apiserver.crt" "$admin"
+    node_up
     step "cluster is up: $server"
     step "kubeconfig: $KUBECONFIG_OUT"
+}
+
+# Start the node (hack/node.sh) unless GITOPS_K8S_NODE=0 or the machine cannot run one.
+node_up() {
+    local why
+    if [[ "${GITOPS_K8S_NODE:-1}" == 0 ]]; then
+        step "no node (GITOPS_K8S_NODE=0)"
+        return 0
+    fi
+    if ! why="$(bash "$HERE/node.sh" can-run)"; then
+        step "no node: this machine cannot run one ($why)"
+        return 0
+    fi
+    if ! grep -q ',system:node:' "$STATE/tokens.csv"; then
+        step "no node: this control plane was started without the node's credentials (restart it: make cluster-down cluster-up)"
+        return 0
+    fi
+    GITOPS_K8S_CLUSTER_DIR="$DIR" bash "$HERE/node.sh" up
 }
 
 cmd_down() {
@@ -265,6 +295,9 @@ cmd_down() {
     if [[ -f "$DIR/external" || -L "$KUBECONFIG_OUT" ]]; then
         rm -f "$DIR/external" "$KUBECONFIG_OUT"
         step "forgot the external cluster (it is left running)"
+    fi
+    if [[ -d "$DIR/node" ]]; then
+        GITOPS_K8S_CLUSTER_DIR="$DIR" bash "$HERE/node.sh" down
     fi
     stop_all
     rm -rf "$STATE" "$KUBECONFIG_OUT" "$DIR/env"
@@ -353,6 +386,9 @@ cmd_status() {
             rc=1
         fi
     done
+    if [[ -d "$DIR/node" ]]; then
+        GITOPS_K8S_CLUSTER_DIR="$DIR" bash "$HERE/node.sh" status || rc=1
+    fi
     if ready; then
         echo "readyz: ok (https://127.0.0.1:$APISERVER_PORT)"
         echo "kubeconfig: $KUBECONFIG_OUT"

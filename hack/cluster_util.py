@@ -5,6 +5,9 @@ Sub-commands:
   wait-http URL TIMEOUT [TOKEN]     poll URL until it answers 200 (TLS not verified)
   wait-sa SERVER TOKEN TIMEOUT      poll until default/default ServiceAccount has a token
   kubeconfig OUT SERVER CA TOKEN    write a kubeconfig (CA file is embedded as data)
+  wait-path PATH TIMEOUT            poll until PATH exists (a daemon's socket)
+  wait-node-ready SERVER TOKEN NODE TIMEOUT
+                                    poll until Node NODE reports condition Ready=True
 """
 
 import base64
@@ -78,6 +81,26 @@ def wait_sa(server, token, timeout):
     return _poll(check, timeout, "the default ServiceAccount and its token")
 
 
+def wait_path(path, timeout):
+    def check():
+        return os.path.exists(path), "%s does not exist" % path
+
+    return _poll(check, timeout, path)
+
+
+def wait_node_ready(server, token, node, timeout):
+    url = server.rstrip("/") + "/api/v1/nodes/" + node
+
+    def check():
+        status, body = _get(url, token)
+        conditions = json.loads(body).get("status", {}).get("conditions") or []
+        ready = [c for c in conditions if c.get("type") == "Ready"]
+        state = ready[0].get("status") + " (" + ready[0].get("message", "") + ")" if ready else "not registered"
+        return status == 200 and bool(ready) and ready[0].get("status") == "True", "Ready=" + state
+
+    return _poll(check, timeout, "node %s to be Ready" % node)
+
+
 def write_kubeconfig(out, server, ca_file, token):
     with open(ca_file, "rb") as fh:
         ca_data = base64.b64encode(fh.read()).decode("ascii")
@@ -110,6 +133,10 @@ def main(argv):
         return wait_sa(argv[1], argv[2], float(argv[3]))
     if len(argv) == 5 and argv[0] == "kubeconfig":
         return write_kubeconfig(*argv[1:])
+    if len(argv) == 3 and argv[0] == "wait-path":
+        return wait_path(argv[1], float(argv[2]))
+    if len(argv) == 5 and argv[0] == "wait-node-ready":
+        return wait_node_ready(argv[1], argv[2], argv[3], float(argv[4]))
     sys.stderr.write(__doc__)
     return 2
 

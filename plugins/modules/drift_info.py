@@ -26,6 +26,7 @@ author:
 extends_documentation_fragment:
   - gitops.k8s.objects
   - gitops.k8s.render
+  - gitops.k8s.decryption
   - gitops.k8s.app_source
   - gitops.k8s.kube_auth
   - gitops.k8s.attributes
@@ -137,6 +138,7 @@ def main():
     spec = arg_specs.compose(
         arg_specs.KUBE_AUTH,
         arg_specs.RENDER,
+        arg_specs.DECRYPTION,
         app_wiring.APP_SOURCE,
         objects_wiring.OBJECTS,
         application={"type": "str"},

@@ -4,7 +4,8 @@ The local cluster (hack/cluster.sh) runs kube-apiserver and kube-controller-mana
 only, so Pods are created but stay Pending. These helpers make them look like a
 kubelet ran them, which is what health checks need:
 
-- ensure_node(api)                       a Ready Node named "fake-node"
+- ensure_node(api)                       a Ready Node named "fake-node", unschedulable (so the real
+                                         scheduler of a cluster with a node never places Pods on it)
 - make_pods_ready(api, namespace)        bind Pending Pods to it, report them Running/Ready
 - fail_pods(api, namespace)              report containers waiting in CrashLoopBackOff
 - succeed_pods(api, namespace)           report Pods Succeeded (for Jobs and hooks)
@@ -14,11 +15,19 @@ kubelet ran them, which is what health checks need:
 - run_until(api, namespace, stop_event)  keep making Pods ready until the event is set; with
                                          ``jobs`` (prefixes of Jobs to fail), Job Pods finish instead
 - running(api, namespace)                context manager: run_until in a background thread
+- release_pods(api, namespace)           force-delete the Pods bound to the fake node: without a
+                                         kubelet to confirm, they (and their namespace) would stay
+                                         Terminating for good. The ``namespace`` fixture calls it
+- release_terminating(api)               the same for every Pod of the fake node being deleted
 
 `api` may be a kubernetes ``ApiClient``, a ``kubernetes.dynamic.DynamicClient`` or
 the ``kube_api`` fixture of tests/integration/conftest.py.
 
 Nothing here sends traffic anywhere but the API server: Pods get no IP address.
+
+When the cluster also has a real node (hack/node.sh), its kube-scheduler leaves the fast
+tests' Pods alone: the real node is tainted and the fake node is unschedulable, so the
+Pods stay Pending until these helpers bind them to the fake node.
 """
 
 from __future__ import annotations
@@ -75,8 +84,11 @@ def ensure_node(api: Any, name: str = DEFAULT_NODE) -> dict[str, Any]:
                 "apiVersion": "v1",
                 "kind": "Node",
                 "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
+                "spec": {"unschedulable": True},
             }
         )
+    else:
+        nodes.patch(name=name, body={"spec": {"unschedulable": True}}, content_type=MERGE_PATCH)
     now = _now()
     capacity = {"cpu": "8", "memory": "32Gi", "pods": "250", "ephemeral-storage": "100Gi"}
     status = {
@@ -353,6 +365,40 @@ def run_until(
         except DynamicApiError:
             pass
         stop_event.wait(interval)
+
+
+def _force_delete(dyn: Any, pods: list[Any]) -> list[str]:
+    from kubernetes.dynamic.exceptions import NotFoundError  # pylint: disable=import-outside-toplevel
+
+    resource = _resource(dyn, "Pod")
+    deleted = []
+    for pod in pods:
+        try:
+            resource.delete(name=pod.metadata.name, namespace=pod.metadata.namespace, body={"gracePeriodSeconds": 0})
+        except NotFoundError:
+            continue
+        deleted.append(pod.metadata.name)
+    return deleted
+
+
+def release_pods(api: Any, namespace: str, node: str = DEFAULT_NODE) -> list[str]:
+    """Force-delete (grace period 0) every Pod of NAMESPACE bound to NODE; return their names.
+
+    A Pod bound to a node is only removed once that node's kubelet confirms its containers
+    stopped. No kubelet ever runs for the fake node, so a test that bound Pods to it calls
+    this when it is done (after deleting the namespace: its controllers can no longer
+    create Pods), else the namespace stays Terminating for good."""
+    dyn = _dynamic(api)
+    pods = _resource(dyn, "Pod").get(namespace=namespace, field_selector="spec.nodeName=" + node).items
+    return _force_delete(dyn, list(pods))
+
+
+def release_terminating(api: Any, node: str = DEFAULT_NODE) -> list[str]:
+    """Force-delete the Pods of NODE, in any namespace, already being deleted (what its kubelet
+    would confirm): the ones tests left behind in namespaces they did not create themselves."""
+    dyn = _dynamic(api)
+    pods = _resource(dyn, "Pod").get(field_selector="spec.nodeName=" + node).items
+    return _force_delete(dyn, [p for p in pods if p.metadata.deletionTimestamp])
 
 
 @contextlib.contextmanager

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.helpers import fake_kubelet
+
 from .private_cluster import private_cluster  # noqa: F401  # pylint: disable=unused-import  # a fixture for fault tests
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -127,7 +129,8 @@ def _namespace_name(test_name: str) -> str:
 
 @pytest.fixture
 def namespace(request, kube_api: KubeApi) -> str:
-    """A fresh namespace `t-<test>-<random>`, deleted (without waiting) after the test."""
+    """A fresh namespace `t-<test>-<random>`, deleted (without waiting) after the test, with
+    the Pods the test bound to the fake node released (else it stays Terminating)."""
     from kubernetes.client.exceptions import ApiException  # pylint: disable=import-outside-toplevel
 
     name = _namespace_name(request.node.name)
@@ -140,3 +143,22 @@ def namespace(request, kube_api: KubeApi) -> str:
         except ApiException as exc:
             if exc.status != 404:
                 raise
+        fake_kubelet.release_pods(kube_api, name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def release_fake_node_pods():
+    """At the end of the session, release the fake node's Pods left Terminating in namespaces
+    deleted without the ``namespace`` fixture (an Application's own destination namespace)."""
+    yield
+    path = os.environ.get("GITOPS_K8S_KUBECONFIG") or DEFAULT_KUBECONFIG
+    if not os.path.isfile(path):
+        return
+    # pylint: disable=import-outside-toplevel
+    from kubernetes import config as kube_config
+
+    api_client = kube_config.new_client_from_config(config_file=path)
+    try:
+        fake_kubelet.release_terminating(api_client)
+    finally:
+        api_client.close()

@@ -37,7 +37,8 @@ class PrivateCluster:
     def __init__(self, state_dir: str) -> None:
         self.dir = str(state_dir)
         self.kubeconfig = os.path.join(self.dir, "kubeconfig")
-        self.env = dict(os.environ, GITOPS_K8S_CLUSTER_DIR=self.dir)
+        # No node: the shared cluster's node owns the Pod network (one bridge per machine).
+        self.env = dict(os.environ, GITOPS_K8S_CLUSTER_DIR=self.dir, GITOPS_K8S_NODE="0")
         self.env.pop("GITOPS_K8S_TEST_KUBECONFIG", None)  # never link (and then freeze) an external cluster
         self.start_seconds = None  # measured by up()
 
@@ -107,7 +108,7 @@ class PrivateCluster:
 
 def control_plane_binaries() -> bool:
     """Whether kube-apiserver is where hack/cluster.sh looks for it (its own rule)."""
-    script = "$(grep -E '^(CACHE|BIN)=' %s); echo \"$BIN\"" % os.path.join(REPO_ROOT, "hack", "build-control-plane.sh")
+    script = 'eval "$(grep -E \'^(CACHE|BIN)=\' %s)"; echo "$BIN"' % os.path.join(REPO_ROOT, "hack", "kube-source.sh")
     kbin = os.environ.get("GITOPS_K8S_KUBE_BIN") or subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.strip()
     return os.access(os.path.join(kbin, "kube-apiserver"), os.X_OK)
 

@@ -153,7 +153,8 @@ class SilentServer:
         self.sock.listen(64)
         self.port = self.sock.getsockname()[1]
         self.connections = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
 
     def _accept(self):
         while True:
@@ -164,6 +165,14 @@ class SilentServer:
             self.connections.append(conn)
 
     def close(self):
+        """Stop accepting for good: closing the socket alone leaves the thread blocked in
+        accept(), which then takes the connections of a later server given the same
+        descriptor number. shutdown() wakes it; it is joined before the socket is closed."""
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.thread.join(10)
         self.sock.close()
         for conn in self.connections:
             conn.close()

@@ -18,6 +18,7 @@ import pytest
 
 from .gitops import GitRepo
 from .playbook import REPO_ROOT, VENV_BIN, ansible_env
+from .private_cluster import control_plane_binaries
 
 CLUSTER_SH = os.path.join(REPO_ROOT, "hack", "cluster.sh")
 AGENT_NAMESPACE = "gitops-system"
@@ -39,21 +40,14 @@ WATCHED = [
 ]
 
 
-def control_plane_binaries():
-    """Where hack/cluster.sh finds kube-apiserver (its own rule), and whether it is there."""
-    here = os.path.join(REPO_ROOT, "hack")
-    script = "$(grep -E '^(CACHE|BIN)=' %s/build-control-plane.sh); echo \"$BIN\"" % here
-    kbin = os.environ.get("GITOPS_K8S_KUBE_BIN") or subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.strip()
-    return os.access(os.path.join(kbin, "kube-apiserver"), os.X_OK)
-
-
 class ThrowawayCluster:
     """hack/cluster.sh on a private state directory."""
 
     def __init__(self, state_dir):
         self.dir = str(state_dir)
         self.kubeconfig = os.path.join(self.dir, "kubeconfig")
-        self.env = dict(os.environ, GITOPS_K8S_CLUSTER_DIR=self.dir)
+        # No node: the shared cluster's node owns the Pod network (one bridge per machine).
+        self.env = dict(os.environ, GITOPS_K8S_CLUSTER_DIR=self.dir, GITOPS_K8S_NODE="0")
         self.env.pop("GITOPS_K8S_TEST_KUBECONFIG", None)  # never link an external cluster
 
     def run(self, *args):

@@ -99,3 +99,53 @@ def test_job_pods_finish_and_the_job_controller_completes_or_fails_the_job(kube_
     with fake_kubelet.running(kube_api, namespace, interval=0.2, jobs=("hooks-bad",)):
         assert _wait_for(lambda: condition("hooks-ok"), what="Job hooks-ok to finish") == "Complete"
         assert _wait_for(lambda: condition("hooks-bad"), what="Job hooks-bad to finish") == "Failed"
+
+
+def _namespace_gone(kube_api, name):
+    from kubernetes.client.exceptions import ApiException  # pylint: disable=import-outside-toplevel
+
+    try:
+        kube_api.core.read_namespace(name)
+    except ApiException as exc:
+        return exc.status == 404
+    return False
+
+
+def test_released_pods_let_their_namespace_go(kube_api):
+    """A namespace whose Pods were bound to the fake node is deleted once they are released
+    (without release_pods it stays Terminating for good: no kubelet confirms the Pods)."""
+    name = "node-release-%d" % int(time.time() * 1000)
+    kube_api.core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
+    deployments.create(body=_deployment("web", replicas=2), namespace=name)
+    fake_kubelet.ensure_node(kube_api)
+    _wait_for(lambda: len(fake_kubelet.make_pods_ready(kube_api, name, label_selector="app=web")) == 2, what="2 Pods bound")
+    kube_api.core.delete_namespace(name)
+    released = fake_kubelet.release_pods(kube_api, name)
+    assert len(released) == 2
+    _wait_for(lambda: _namespace_gone(kube_api, name), timeout=30, what="namespace %s to be deleted" % name)
+
+
+def test_terminating_pods_left_behind_are_released(kube_api):
+    """release_terminating() finds a namespace's stuck Pods without knowing the namespace."""
+    name = "node-left-%d" % int(time.time() * 1000)
+    kube_api.core.create_namespace({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
+    deployments.create(body=_deployment("web"), namespace=name)
+    fake_kubelet.ensure_node(kube_api)
+    _wait_for(lambda: fake_kubelet.make_pods_ready(kube_api, name, label_selector="app=web"), what="the Pod bound")
+    kube_api.core.delete_namespace(name)
+
+    def terminating_pod():
+        pods = kube_api.core.list_namespaced_pod(name).items
+        return [p.metadata.name for p in pods if p.metadata.deletion_timestamp]
+
+    stuck = _wait_for(terminating_pod, what="the Pod of %s to be Terminating" % name)
+    assert set(stuck) <= set(fake_kubelet.release_terminating(kube_api))
+    _wait_for(lambda: _namespace_gone(kube_api, name), timeout=30, what="namespace %s to be deleted" % name)
+
+
+def test_fake_node_is_unschedulable(kube_api):
+    """The real scheduler of a cluster with a node never places Pods on the fake node."""
+    node = fake_kubelet.ensure_node(kube_api)
+    assert node["spec"]["unschedulable"] is True

@@ -12,12 +12,17 @@ manifests.MAX_OBJECTS objects).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import expand_lists, validate
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import check_symlinks
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.redact import is_secret
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.decrypt_sops import is_encrypted
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.decryption import Session
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_directory import render_directory
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import CHART_FILE, render_helm
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_kustomize import (
@@ -33,6 +38,8 @@ HELM = "helm"
 RENDERERS = (AUTO, DIRECTORY, KUSTOMIZE, HELM)
 
 DEFAULT_TIMEOUT = 90
+# How a SOPS-encrypted value and an ansible-vault text begin.
+CIPHERTEXT_PREFIXES = ("ENC[AES256_GCM,", "$ANSIBLE_VAULT;")
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,9 @@ class RenderOptions:
     ``ignore_missing_value_files`` (a value file that does not exist is left out); ``parameters`` (Argo CD's, applied last with helm's ``--set``
     rules); ``file_parameters`` ((name, path) pairs, helm ``--set-file``);
     ``credentials`` for the repositories chart dependencies name.
+
+    ``decryption``: the operator's decryption.Keys for SOPS / ansible-vault encrypted
+    manifests and value files (None: an encrypted file is refused, never applied).
     """
 
     renderer: str = AUTO
@@ -97,6 +107,8 @@ class RenderOptions:
     credentials: object = field(default=None, compare=False, repr=False)
     # repo_urls.Rewrites: a dependency repository one covers is refused (helm_dependencies)
     rewrites: object = field(default=None, compare=False, repr=False)
+    # decryption.Keys: age / PGP keys and vault passwords (decryption.py)
+    decryption: object = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         if self.renderer not in RENDERERS:
@@ -122,6 +134,8 @@ class RenderResult:
     warnings: list
     renderer: str
     path: str
+    # the plain values decryption revealed (to scrub from messages); never shown
+    revealed: tuple = field(default=(), repr=False)
 
 
 def detect(directory):
@@ -157,11 +171,47 @@ def render(root, path, options=None, source=None):
     # Every renderer follows links: none runs while one points outside the checkout.
     check_symlinks(root_real, source)
 
-    if renderer == HELM:
-        manifests, warnings = render_helm(root_real, target, rel, options, source)
-    elif renderer == KUSTOMIZE:
-        manifests, warnings = render_kustomize(root_real, target, rel, options, source)
-    else:
-        manifests, warnings = render_directory(root_real, target, rel, options)
+    with Session(options.decryption, options.timeout) as session:
+        try:
+            if renderer == HELM:
+                manifests, warnings = render_helm(root_real, target, rel, options, source, session=session)
+            elif renderer == KUSTOMIZE:
+                manifests, warnings = render_kustomize(root_real, target, rel, options, source, session=session)
+            else:
+                manifests, warnings = render_directory(root_real, target, rel, options, session=session)
+        except RenderError as exc:
+            raise exc.scrubbed(session.scrub) from None
+    refuse_encrypted(manifests)
     manifests = validate(expand_lists(manifests), source=rel)
-    return RenderResult(manifests, warnings, renderer, rel)
+    return RenderResult(manifests, warnings, renderer, rel, tuple(session.revealed))
+
+
+def refuse_encrypted(manifests):
+    """An object still encrypted after rendering (SOPS metadata, or a SOPS / vault
+    ciphertext as a value, as a Kustomize generator makes from an encrypted env file
+    when no key is configured) is an error: never applied as ciphertext."""
+    for manifest in manifests:
+        if is_encrypted(manifest.obj) or holds_ciphertext(manifest.obj):
+            raise RenderError(
+                "is encrypted (SOPS or ansible-vault) and was not decrypted (no decryption key is configured, or a chart's own file)",
+                subject=manifest.origin,
+            )
+
+
+def holds_ciphertext(value):
+    """True when a string of ``value`` (or a Secret's base64 ``data`` value) is SOPS or
+    ansible-vault ciphertext."""
+    if isinstance(value, str):
+        return value.startswith(CIPHERTEXT_PREFIXES)
+    if isinstance(value, list):
+        return any(holds_ciphertext(item) for item in value)
+    if not isinstance(value, dict):
+        return False
+    if is_secret(value) and isinstance(value.get("data"), dict):
+        for item in value["data"].values():
+            try:
+                if base64.b64decode("".join(str(item or "").split()), validate=True).startswith(tuple(p.encode() for p in CIPHERTEXT_PREFIXES)):
+                    return True
+            except (binascii.Error, ValueError):
+                continue
+    return any(holds_ciphertext(item) for item in value.values())

@@ -20,7 +20,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import M
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import render_jsonnet
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import is_inside
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import ContentBudget, load_documents, read_text
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.decryption import Session
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import ContentBudget, read_text
 
 EXTENSIONS = (".yaml", ".yml", ".json")
 # Jsonnet programs, read only when the Application sets directory.jsonnet or names one
@@ -95,14 +96,16 @@ def _classify(value, where):
     return "neither apiVersion nor kind"
 
 
-def render_directory(root, target, rel, options):
+def render_directory(root, target, rel, options, session=None):
     """Render a directory (or a single file) ``target`` below the real path ``root``.
 
     ``rel`` is ``target`` relative to ``root``; origins read ``rel/file:line``.
     Every file is bounded alone and all of them together (yaml_io's limits, JSON
-    files included). Returns (manifests, warnings).
+    files included). Encrypted files (SOPS, ansible-vault, inline ``!vault``) are
+    opened by ``session`` (decryption.Session). Returns (manifests, warnings).
     """
     warnings = []
+    session = session or Session()
     budget = ContentBudget()
     extensions = EXTENSIONS + (JSONNET,)
     if os.path.isfile(target):
@@ -132,7 +135,7 @@ def render_directory(root, target, rel, options):
             manifests.extend(Manifest(value, where) for value, where in evaluated[shown])
             continue
         text = read_text(full, shown)
-        for line, value in load_documents(text, shown, budget=budget):
+        for line, value in session.documents(text, shown, budget=budget):
             where = "%s:%d" % (shown, line)
             verdict = _classify(value, where)
             if verdict == "object":

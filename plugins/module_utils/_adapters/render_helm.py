@@ -30,6 +30,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import R
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.helm_parameters import apply_file_parameter, apply_parameters
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import helm_dependencies
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.decryption import Session, value_file_name
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.processes import find_binary, is_inside, resolve_inside, run, tool_env, trim
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.yaml_io import load_documents, load_manifests, read_text
 
@@ -233,13 +234,25 @@ def present_value_files(root, rel, options, source):
     (Argo CD's ignoreMissingValueFiles) one that does not exist is left out, after the
     same containment check."""
     found = []
-    for value_file in options.value_files:
+    for written in options.value_files:
+        value_file = value_file_name(written, written)
         chart_relative = os.path.normpath(os.path.join(rel, value_file))
         joined = os.path.normpath(os.path.join(root, chart_relative))
         if options.ignore_missing_value_files and not value_file.startswith("$") and is_inside(root, joined) and not os.path.lexists(joined):
             continue
         found.append((value_file_path(root, rel, value_file, options.value_refs, source), value_file))
     return found
+
+
+def shown_value_file(rel, path):
+    """A value file as messages name it: ``$ref/path``, else relative to the checkout."""
+    return path if path.startswith("$") else os.path.normpath(os.path.join(rel, path))
+
+
+def encrypted_value_files(rel, value_files, session):
+    """True when a value file needs decrypting (then every value file is merged here,
+    and helm reads the merged values from our private directory)."""
+    return any(session.is_encrypted_file(read_text(real, shown_value_file(rel, path))) for real, path in value_files)
 
 
 def merge_values(base, extra):
@@ -251,8 +264,9 @@ def merge_values(base, extra):
     return out
 
 
-def load_value_file(real, shown_path):
-    docs = load_documents(read_text(real, shown_path), shown_path)
+def load_value_file(real, shown_path, session=None):
+    """The mapping of one value file, decrypted by ``session`` when it is encrypted."""
+    docs = (session or Session()).documents(read_text(real, shown_path), shown_path)
     values = docs[0][1] if docs else None
     if values is None:
         return {}
@@ -261,18 +275,20 @@ def load_value_file(real, shown_path):
     return values
 
 
-def written_values(root, rel, options, value_files, source):
+def written_values(root, rel, options, value_files, source, session=None):
     """(values we write for helm, value files helm reads itself), from ``value_files``
     ((real path, path as written) pairs). Parameters apply on
     top of everything before them (helm's --set edits the merged values: ``x[1]`` keeps
     ``x[0]`` of a value file), so with parameters the value files are merged here, in
-    helm's order: value files, inline values, --set, --set-string, --set-file."""
-    if not options.parameters and not options.file_parameters:
+    helm's order: value files, inline values, --set, --set-string, --set-file. So are
+    they when one is encrypted (SOPS, ansible-vault, inline ``!vault``): ``session``
+    decrypts it, and the plain values reach helm only through the private inline file."""
+    session = session or Session()
+    if not options.parameters and not options.file_parameters and not encrypted_value_files(rel, value_files, session):
         return options.values or None, [real for real, _path in value_files]
     values = {}
     for real, path in value_files:
-        shown_path = path if path.startswith("$") else os.path.normpath(os.path.join(rel, path))
-        values = merge_values(values, load_value_file(real, shown_path))
+        values = merge_values(values, load_value_file(real, shown_value_file(rel, path), session))
     values = merge_values(values, options.values or {})
     values = apply_parameters(values, list(options.parameters))
     for number, (name, path) in enumerate(options.file_parameters):
@@ -284,12 +300,14 @@ def written_values(root, rel, options, value_files, source):
     return values or None, []
 
 
-def render_helm(root, target, rel, options, source):
+def render_helm(root, target, rel, options, source, session=None):
     """``helm template`` the chart in ``target`` (its dependencies built first when
-    missing); returns (manifests, warnings)."""
+    missing); returns (manifests, warnings). Encrypted value files are opened by
+    ``session``; helm's messages are scrubbed of what it decrypted."""
+    session = session or Session()
     helm = helm_command(options.helm_binary)
     value_files = present_value_files(root, rel, options, source)
-    values, value_files = written_values(root, rel, options, value_files, source)
+    values, value_files = written_values(root, rel, options, value_files, source, session)
     release = release_name(options, target, rel)
     home = tempfile.mkdtemp(prefix="gitops-k8s-helm-")
     try:
@@ -309,10 +327,10 @@ def render_helm(root, target, rel, options, source):
         shutil.rmtree(home, ignore_errors=True)
     if result.rc != 0:
         raise RenderError(
-            "helm template failed in %s (exit %d): %s" % (source, result.rc, trim(result.stderr) or "no error output"),
+            "helm template failed in %s (exit %d): %s" % (source, result.rc, session.scrub(trim(result.stderr)) or "no error output"),
             subject=rel,
         )
     fallback = "helm:%s" % rel
     manifests = load_manifests(result.stdout, fallback, locate=source_locator(result.stdout, fallback))
-    warnings = ["helm %s: %s" % (rel, trim(result.stderr))] if result.stderr.strip() else []
+    warnings = ["helm %s: %s" % (rel, session.scrub(trim(result.stderr)))] if result.stderr.strip() else []
     return manifests, warnings

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kustomize_overrides
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kustomize_decryption, kustomize_overrides
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import inside_repository
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kustomize_paths import (  # noqa: F401  pylint: disable=unused-import
     KUSTOMIZATION_FILES,
@@ -113,12 +113,13 @@ def kustomize_env(home, enable_helm):
     return base
 
 
-def render_kustomize(root, target, rel, options, source):
+def render_kustomize(root, target, rel, options, source, session=None):
     """Build the kustomization in ``target``; returns (manifests, warnings).
 
     With Argo CD's overrides (``options.kustomize_overrides``) the build runs on a
     private copy of the checkout whose kustomization carries them (kustomize_overrides);
-    the path checks run on what is built."""
+    the path checks run on what is built. Encrypted files of the graph are decrypted
+    by ``session`` into another private copy (kustomize_decryption)."""
     argv = kustomize_command(options.kustomize_binary) + [LOAD_RESTRICTOR]
     if options.kustomize_enable_helm:
         argv += ["--enable-helm", "--helm-command=%s" % helm_command(options.helm_binary)]
@@ -129,7 +130,8 @@ def render_kustomize(root, target, rel, options, source):
     try:
         if kustomize_overrides.has_edits(overrides):
             root, target = _overridden_copy(root, target, rel, overrides, options, home, source)
-        check_kustomization_paths(root, target, source, options.kustomize_enable_helm)
+        directories = check_kustomization_paths(root, target, source, options.kustomize_enable_helm)
+        root, target = kustomize_decryption.decrypted_copy(root, target, rel, directories, session)
         env = kustomize_env(home, options.kustomize_enable_helm)
         result = run(argv + ["--", target], RenderError, rel, env=env, cwd=home, timeout=options.timeout)
     finally:
@@ -137,7 +139,7 @@ def render_kustomize(root, target, rel, options, source):
     stderr = result.stderr.replace(root + os.sep, "")
     if result.rc != 0:
         raise RenderError(
-            "kustomize build failed in %s (exit %d): %s" % (source, result.rc, trim(stderr) or "no error output"),
+            "kustomize build failed in %s (exit %d): %s" % (source, result.rc, (session.scrub(trim(stderr)) if session else trim(stderr)) or "no error output"),
             subject=rel,
         )
     origin = "kustomize:%s" % rel

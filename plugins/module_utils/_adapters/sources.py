@@ -78,6 +78,8 @@ class Sources:
         rewrites=None,
         discovery=None,
         verifier=None,
+        decryption=None,
+        on_revealed=None,
     ):
         self.store = store
         self.checkout_dir = checkout_dir
@@ -97,6 +99,10 @@ class Sources:
         # verified commits (commit_signatures.CommitVerifier): checked before a revision is rendered
         self.verifier = verifier or commit_signatures.CommitVerifier(())
         self._git_dirs = {}  # exported tree -> the cache repository it came from
+        # decryption(spec) -> decryption.Keys of an Application (the operator's and its Secret's)
+        self.decryption = decryption
+        # on_revealed(values): told every value a render decrypted (the module hides them)
+        self.on_revealed = on_revealed
 
     def source(self, app, spec):
         """(root_dir, revision, repo_url, fetched_url) of an Application: repo_url as the
@@ -199,7 +205,10 @@ class Sources:
 
     def render(self, root, spec):
         options = dataclasses.replace(
-            render_options(spec, self.render_defaults, revision=self._revisions.get(root, "")), credentials=self.credentials, rewrites=self.rewrites
+            render_options(spec, self.render_defaults, revision=self._revisions.get(root, "")),
+            credentials=self.credentials,
+            rewrites=self.rewrites,
+            decryption=self.decryption(spec) if self.decryption else None,
         )
         if self.discovery is not None and self._renders_helm(root, spec, options):
             helm = spec.helm or {}
@@ -208,7 +217,10 @@ class Sources:
                 options = dataclasses.replace(
                     options, kube_version=options.kube_version or kube_version, api_versions=options.api_versions or tuple(api_versions)
                 )
-        return render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path)).manifests
+        result = render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path))
+        if result.revealed and self.on_revealed:
+            self.on_revealed(result.revealed)
+        return result.manifests
 
     def _facts(self):
         if self._cluster_facts is None:

@@ -43,6 +43,13 @@ else:
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _BINARY_TAG = "tag:yaml.org,2002:binary"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+VAULT_TAG = "!vault"
+
+
+class InlineVault(str):
+    """The ciphertext of an inline ``!vault`` value, until decryption.reveal() opens it
+    (a render without a vault password refuses it: never applied as ciphertext)."""
+
 
 # Limits on what one render may load. A Kubernetes object is at most 1.5 MiB in etcd and
 # the largest real CRDs (Crossplane providers, Prometheus Operator) are about 3 MB, with
@@ -105,6 +112,7 @@ if HAS_YAML:
     }
     KubeLoader.add_constructor(_TIMESTAMP_TAG, KubeLoader.construct_as_text)
     KubeLoader.add_constructor(_BINARY_TAG, KubeLoader.construct_binary_text)
+    KubeLoader.add_constructor(VAULT_TAG, lambda loader, node: InlineVault(loader.construct_scalar(node)))
 
     class KubeDumper(_BaseDumper):  # pylint: disable=too-many-ancestors
         """SafeDumper writing multi-line strings as literal blocks."""

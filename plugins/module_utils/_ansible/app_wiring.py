@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import decryption, git, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.commit_signatures import CommitVerifier
@@ -13,7 +13,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_loading, commit_trust, redact, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, HOOK_TIMEOUT, WAVE_TIMEOUT
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, RenderError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings
 
@@ -77,8 +78,65 @@ def lease_name(spec):
     return ("gapp-" + spec.name)[:63]
 
 
+def decryption_keys(module, cluster):
+    """``keys(spec)``: the decryption.Keys of an Application: the operator's key files and
+    vault password file, the operator's ``decryption_secret`` (``name`` in the
+    Application's namespace, or ``namespace/name``; Argo CD Applications have no field for
+    it) and the Secret its own ``spec.decryption.secretRef`` names. Each Secret is read
+    once per run."""
+    p = module.params
+    operator = decryption.keys_from_files(p.get("decryption_key_files") or (), p.get("vault_password_file"), p.get("sops_binary"))
+    read = {}
+
+    def secret_keys(namespace, name):
+        if (namespace, name) not in read:
+            subject = format_id("Secret", namespace, name)
+            secret = cluster.get(cluster.resolve("v1", "Secret"), namespace, name)
+            if secret is None:
+                raise RenderError("decryption Secret not found", subject=subject)
+            read[(namespace, name)] = decryption.keys_from_secret(secret, subject)
+        return read[(namespace, name)]
+
+    def keys(spec):
+        found = operator
+        if p.get("decryption_secret"):
+            namespace, _sep, name = p["decryption_secret"].rpartition("/")
+            found = found.merged(secret_keys(namespace or spec.namespace, name))
+        if spec.decryption_secret:
+            found = found.merged(secret_keys(spec.namespace, spec.decryption_secret))
+        return found
+
+    return keys
+
+
+def hide_revealed(module):
+    """``(on_revealed, scrub)``: values a render decrypted join the module's no_log values
+    (Ansible masks them in the whole result: diff, messages, warnings) and ``scrub``
+    removes them from text written to the cluster (Application status)."""
+    revealed = []
+
+    def on_revealed(values):
+        values = [v for v in values if isinstance(v, str) and len(v) >= redact.MIN_TEXT_SECRET_LENGTH]
+        revealed.extend(values)
+        module.no_log_values.update(values)
+
+    def scrub(value):
+        if not revealed:
+            return value
+        if isinstance(value, str):
+            return redact.redact_text(value, revealed)
+        if isinstance(value, dict):
+            return {key: scrub(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [scrub(item) for item in value]
+        return value
+
+    return on_revealed, scrub
+
+
 def make_ports(module, cluster, store, clock):
     p = module.params
+    on_revealed, scrub = hide_revealed(module)
     sources = Sources(
         store,
         checkout_dir=p.get("checkout_dir"),
@@ -91,6 +149,8 @@ def make_ports(module, cluster, store, clock):
         render_defaults={"renderer": p.get("renderer"), "kustomize_binary": p.get("kustomize_binary"), "helm_binary": p.get("helm_binary")},
         discovery=cluster.capabilities,
         verifier=CommitVerifier(commit_trust.rules_of(p.get("commit_signatures")), cluster),
+        decryption=decryption_keys(module, cluster),
+        on_revealed=on_revealed,
     )
 
     def lock(spec):
@@ -101,7 +161,7 @@ def make_ports(module, cluster, store, clock):
         source=sources.source,
         render=sources.render,
         lock=lock,
-        write_status=store.write_status,
+        write_status=lambda app, status: store.write_status(app, scrub(status)),
         clock=clock,
         remove_finalizer=store.remove_finalizer,
     )

@@ -42,6 +42,15 @@ RENDER = {
     "helm_binary": {"type": "str"},
 }
 
+# doc fragment: gitops.k8s.decryption
+# (key file paths and a Secret's name, not key material: no_log False says so)
+DECRYPTION = {
+    "decryption_key_files": {"type": "list", "elements": "path", "default": [], "no_log": False},
+    "decryption_secret": {"type": "str", "no_log": False},
+    "vault_password_file": {"type": "path"},
+    "sops_binary": {"type": "path"},
+}
+
 
 def compose(*specs, **extra):
     """A fresh argument spec made of shared specs plus module-specific options."""

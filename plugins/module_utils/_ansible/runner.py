@@ -143,9 +143,9 @@ def run_sync(module):
     if store is not None and not module.check_mode:
         inventory_changed = store.save(outcome.inventory)
     if options.wait_timeout and outcome.error is None and not module.check_mode:
-        pairs = syncer.wait_healthy(cluster, plan, outcome.live, options, clock)
+        pairs = syncer.wait_healthy(cluster, outcome.plan, outcome.live, options, clock)
     else:
-        pairs = syncer.assess(plan, outcome.live)
+        pairs = syncer.assess(outcome.plan, outcome.live)
     overall = health.aggregate(pairs)
     result = results.changeset_result(outcome.changeset)
     result.update(
@@ -185,7 +185,7 @@ def run_drift_info(module):
     if p["application"]:
         cluster, store, clock = app_wiring.open_store(module)
         app, _changed = app_wiring.load_app(module, store, p["application"], p["application_namespace"])
-        outcome = reconcile(app, app_wiring.make_ports(module, cluster, store, clock), app_wiring.settings_of(module, sync=False, dry_run=True))
+        outcome = reconcile(app, app_wiring.make_ports(module, cluster, store, clock), app_wiring.settings_of(module, sync=False, dry_run=True, control_namespace=p["application_namespace"]))
         if outcome.error is not None:
             raise outcome.error
         out = drift_report(outcome.changeset, outcome.sync_status, dict(cluster.stats))

@@ -83,6 +83,9 @@ class AppSpec:
     # (ref name, checkout) of the ref sources, set for the render of a multi-source
     # Application's source (Helm value files ``$ref/path``).
     refs: tuple = ()
+    # spec.decryption.secretRef.name (Flux's field): the Secret of the Application's namespace
+    # holding its decryption keys; "" for none (the operator's keys only).
+    decryption_secret: str = ""
     # What the spec asks for that is not carried out, one message each (naming the field):
     # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.
     warnings: tuple = ()
@@ -109,6 +112,23 @@ def _chart(value):
     if not isinstance(value, str):
         raise InvalidSpec("spec.source.chart must be a string (a chart name)")
     return value
+
+
+DECRYPTION_PROVIDER = "sops"
+
+
+def _decryption_secret(value):
+    """The Secret name of spec.decryption (``{provider: sops, secretRef: {name}}``, as Flux)."""
+    decryption = _mapping(value, "spec.decryption")
+    if not decryption:
+        return ""
+    provider = decryption.get("provider", DECRYPTION_PROVIDER)
+    if provider != DECRYPTION_PROVIDER:
+        raise InvalidSpec("spec.decryption.provider must be %s, got %r" % (DECRYPTION_PROVIDER, provider))
+    name = _mapping(decryption.get("secretRef"), "spec.decryption.secretRef").get("name")
+    if not isinstance(name, str) or not name:
+        raise InvalidSpec("spec.decryption.secretRef.name must name a Secret of the Application's namespace")
+    return name
 
 
 def parse(app):
@@ -163,6 +183,7 @@ def parse(app):
         revision_history_limit=history_limit,
         signature_keys=commit_trust.normalize_key_ids(spec.get("signatureKeys")),
         sources=sources,
+        decryption_secret=_decryption_secret(spec.get("decryption")),
         warnings=warnings + tuple(syncopts.app_options(options)[1]) + tuple(retry_warnings) + ignored,
     )
 
@@ -358,6 +379,7 @@ def crd():
                                         "revisionHistoryLimit": {"type": "integer"},
                                         "signatureKeys": {"type": "array", "items": dict(open_object, properties={"keyID": string})},
                                         "sources": {"type": "array", "items": any_object},
+                                        "decryption": any_object,
                                     },
                                 ),
                                 "status": any_object,

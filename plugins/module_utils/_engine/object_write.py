@@ -17,10 +17,13 @@
   namespace, every custom resource of the CRD); with Replace they are PUT in place, as
   gitops-engine does.
 - A kind not served when the plan was made (SkipDryRunOnMissingResource=true) is resolved
-  now, after the objects before it; still not served: an error naming the object.
+  when its object's turn comes, after the objects before it (``resolve_missing_kind``: a
+  new PlanItem, the plan is not changed); still not served: an error naming the object.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import inventory
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
@@ -34,10 +37,8 @@ POLL_INTERVAL = 0.5
 
 
 def write_object(cluster, item, options, clock):
-    """Write ``item`` (a PlanItem to create or configure); returns the object the server
-    stored. Raises ClusterError."""
-    if item.kind_missing:
-        _resolve_missing_kind(cluster, item)
+    """Write ``item`` (a PlanItem to create or configure, its kind resolved); returns the
+    object the server stored. Raises ClusterError."""
     body = applied_form(item, options)
     force = syncopts.enabled(item.options, OPT_FORCE) and item.entry.kind not in NEVER_RECREATED_KINDS
     if syncopts.enabled(item.options, OPT_REPLACE):
@@ -79,8 +80,10 @@ def _recreate(cluster, item, create, options, clock):
     return create()
 
 
-def _resolve_missing_kind(cluster, item):
-    """SkipDryRunOnMissingResource=true: the kind must be served by now."""
+def resolve_missing_kind(cluster, item):
+    """SkipDryRunOnMissingResource=true: ``item`` with the type its kind is served as now
+    (a cluster-scoped kind loses the namespace it was planned with, in its object and its
+    inventory entry). Raises ApplyError when the kind is still not served."""
     cluster.refresh_discovery()
     try:
         rtype = cluster.resolve(item.desired["apiVersion"], item.desired["kind"])
@@ -90,8 +93,8 @@ def _resolve_missing_kind(cluster, item):
             "the dry-run, not the need for its CRD)" % exc.message,
             subject=item.subject,
         ) from None
-    if not rtype.namespaced:
-        item.desired["metadata"].pop("namespace", None)
-        item.entry = inventory.entry_of(item.desired)
-    item.rtype = rtype
-    item.kind_missing = False
+    if rtype.namespaced:
+        return replace(item, rtype=rtype, kind_missing=False)
+    meta = dict((key, value) for key, value in item.desired["metadata"].items() if key != "namespace")
+    desired = dict(item.desired, metadata=meta)
+    return replace(item, rtype=rtype, kind_missing=False, desired=desired, entry=inventory.entry_of(desired))

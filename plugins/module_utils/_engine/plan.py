@@ -25,12 +25,16 @@ Steps:
 
 Hooks (hooks.py: Argo CD and Helm hook annotations) are set apart first: they are not
 compared, not in the inventory and never pruned; phases.py prepares and orders them.
+
+A plan is a value (frozen PlanItems in tuples): each step returns new items, and executing
+a plan (sync.py) never changes it, so the plan a check-mode run reports, the one a sync
+carries out and the one compared after it are the same object for everyone who holds it.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering, project_check, prune_guard
@@ -72,9 +76,11 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Re
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import describe_owner, owner_of, tracking_id
 
 
-@dataclass
+@dataclass(frozen=True)
 class PlanItem:
-    """One object of the plan: its desired and live state, status and action."""
+    """One object of the plan: its desired and live state, status and action. Frozen: a
+    step that learns more about the object (its live state, its verdict, the type of a kind
+    served only once its CRD exists) makes a new item with ``dataclasses.replace``."""
 
     entry: inventory.Entry
     rtype: ResourceType
@@ -105,10 +111,13 @@ class PlanItem:
         return str(self.entry)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
-    items: list  # desired objects in apply order
-    extra: list  # previous-inventory objects gone from desired, in prune order
+    """What a sync will do; never changed once built (sync.execute returns the plan as
+    carried out in its SyncResult)."""
+
+    items: tuple  # desired objects in apply order
+    extra: tuple  # previous-inventory objects gone from desired, in prune order
     previous: tuple  # previous inventory
     # What the objects ask for that is not carried out (an unknown sync option or
     # annotation), one message each naming the object: an UnsupportedFeatureWarning.
@@ -286,72 +295,66 @@ def applied_form(item, options):
 
 
 def classify(cluster, item, options, pending_namespaces):
-    """Set status/action/predicted of a desired item."""
+    """The desired ``item`` with its status, action, reason and predicted object."""
     pointers = ignore.rules_for(options.ignore_differences, item.entry.id)
     if_not_present = syncopts.enabled(item.options, OPT_IF_NOT_PRESENT)
     if item.live is None:
-        item.status, item.action, item.reason = MISSING, CREATED, "not in the cluster"
         if item.kind_missing:
-            item.reason = "not in the cluster; kind not served yet (SkipDryRunOnMissingResource=true: no dry-run)"
-        elif not item.pending_crd and item.entry.namespace not in pending_namespaces:
-            item.predicted = _dry_run(cluster, item, options)
-        return
+            reason = "not in the cluster; kind not served yet (SkipDryRunOnMissingResource=true: no dry-run)"
+            return replace(item, status=MISSING, action=CREATED, reason=reason)
+        predicted = None
+        if not item.pending_crd and item.entry.namespace not in pending_namespaces:
+            predicted = _dry_run(cluster, item, options)
+        return replace(item, status=MISSING, action=CREATED, reason="not in the cluster", predicted=predicted)
     owner = owner_of(item.live)
     if options.tracking and owner and owner != options.tracking:
-        item.shared_with = owner
-        item.reason = "shared with %s" % owner
+        item = replace(item, shared_with=owner, reason="shared with %s" % owner)
     if if_not_present:
-        item.status, item.action, item.reason = SYNCED, UNCHANGED, "IfNotPresent: existing object left alone"
-        return
+        return replace(item, status=SYNCED, action=UNCHANGED, reason="IfNotPresent: existing object left alone")
     suspicion = compare.suspect_drift(item.desired, item.live, FIELD_MANAGER, pointers)
     if suspicion is None:
-        item.status, item.action = SYNCED, UNCHANGED
-        return
+        return replace(item, status=SYNCED, action=UNCHANGED)
     try:
-        item.predicted = _dry_run(cluster, item, options)
+        predicted = _dry_run(cluster, item, options)
     except ApplyError as exc:
         if not recreates(item):
             raise
-        item.status, item.action = OUT_OF_SYNC, CONFIGURED
-        item.reason = "the server refuses the update (%s): Force=true deletes and recreates it" % exc.message
-        return
-    if compare.same_object(item.predicted, item.live, pointers):
-        item.status, item.action = SYNCED, UNCHANGED
-        return
-    item.status, item.action = OUT_OF_SYNC, CONFIGURED
-    item.reason = item.reason or suspicion
+        reason = "the server refuses the update (%s): Force=true deletes and recreates it" % exc.message
+        return replace(item, status=OUT_OF_SYNC, action=CONFIGURED, reason=reason)
+    if compare.same_object(predicted, item.live, pointers):
+        return replace(item, status=SYNCED, action=UNCHANGED, predicted=predicted)
+    return replace(item, status=OUT_OF_SYNC, action=CONFIGURED, reason=item.reason or suspicion, predicted=predicted)
 
 
 # -- 4. extra ---------------------------------------------------------------------------
 
 
 def classify_extra(item, options):
-    """Status/action of an object of the previous inventory gone from desired."""
-    item.status = EXTRA
+    """An object of the previous inventory gone from desired, with its status and action."""
     expected = tracking_id(options.tracking, item.entry) if options.tracking else None
-    item.action = SKIPPED
     if item.live is None:
-        item.owned, item.reason = False, "already deleted"
-        return
+        return replace(item, status=EXTRA, action=SKIPPED, owned=False, reason="already deleted")
     if not options.tracking or annotations(item.live).get(ANN_TRACKING_ID) != expected:
-        item.owned, item.reason = False, "not owned by this Application (tracking annotation differs)"
-        return
-    values = item.options = syncopts.object_options(item.live, options.object_defaults)[0]
+        return replace(item, status=EXTRA, action=SKIPPED, owned=False, reason="not owned by this Application (tracking annotation differs)")
+    values = syncopts.object_options(item.live, options.object_defaults)[0]
     extraneous = syncopts.enabled(syncopts.compare_options(item.live)[0], OPT_IGNORE_EXTRANEOUS)
-    item.prune_last = syncopts.enabled(values, OPT_PRUNE_LAST)
+    action, blocks_sync = SKIPPED, False
     if options.deleting and syncopts.disabled(values, OPT_DELETE):
-        item.reason = "kept when its Application is deleted (Delete=%s)" % values[OPT_DELETE]
+        reason = "kept when its Application is deleted (Delete=%s)" % values[OPT_DELETE]
     elif syncopts.disabled(values, OPT_PRUNE):  # kept and not counted as drift (the user said so)
-        item.reason = "pruning disabled (Prune=%s)" % values[OPT_PRUNE]
+        reason = "pruning disabled (Prune=%s)" % values[OPT_PRUNE]
     elif item.entry.kind in PRUNE_PROTECTED_KINDS and not (options.prune_protected or syncopts.enabled(values, OPT_PRUNE_PROTECTED)):
-        item.blocks_sync, item.reason = True, prune_guard.PROTECTED_REASON % item.entry.kind
+        blocks_sync, reason = True, prune_guard.PROTECTED_REASON % item.entry.kind
     elif not options.prune:
-        item.blocks_sync, item.reason = True, "requires pruning (prune is off)"
+        blocks_sync, reason = True, "requires pruning (prune is off)"
     else:
-        item.blocks_sync, item.action, item.reason = True, PRUNED, "removed from Git"
+        blocks_sync, action, reason = True, PRUNED, "removed from Git"
     if extraneous:  # Argo CD: IgnoreExtraneous changes the sync status only; a sync still prunes it
-        item.blocks_sync = False
-        item.reason += " (IgnoreExtraneous: does not make the Application OutOfSync)"
+        blocks_sync = False
+        reason += " (IgnoreExtraneous: does not make the Application OutOfSync)"
+    return replace(
+        item, status=EXTRA, action=action, reason=reason, options=values, prune_last=syncopts.enabled(values, OPT_PRUNE_LAST), blocks_sync=blocks_sync
+    )
 
 
 def _resource_version(obj):
@@ -359,16 +362,14 @@ def _resource_version(obj):
 
 
 def _reuse(item, earlier):
-    """Take the classification of the same object from an earlier plan when neither the
-    desired nor the live object changed since (saves its dry-run)."""
+    """The item with the classification of the same object from an earlier plan when
+    neither the desired nor the live object changed since (saves its dry-run); else None."""
     old = earlier.get(item.entry.id)
     if old is None or old.desired != item.desired or _resource_version(old.live) != _resource_version(item.live):
-        return False
+        return None
     if (old.live is None) != (item.live is None) or old.pending_crd != item.pending_crd:
-        return False
-    item.status, item.action, item.reason, item.predicted = old.status, old.action, old.reason, old.predicted
-    item.shared_with = old.shared_with
-    return True
+        return None
+    return replace(item, status=old.status, action=old.action, reason=old.reason, predicted=old.predicted, shared_with=old.shared_with)
 
 
 def build_plan(cluster, manifests, previous, options, earlier=None):
@@ -394,29 +395,21 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
         key = (0, ordering.stage_of(entry.kind, rtype.namespaced), ordering.kind_rank(entry.kind), entry.kind, entry.namespace, entry.name)
         extra.append(PlanItem(entry=entry, rtype=rtype, sort_key=key))
     live = read_live(cluster, items, [(e.rtype, e.entry.namespace) for e in extra if e.rtype is not None])
-    pending_namespaces = set()
-    for item in items:
-        item.live = live.get(item.entry.id)
-        if item.entry.kind == "Namespace" and item.live is None:
-            pending_namespaces.add(item.entry.name)
+    items = [replace(item, live=live.get(item.entry.id)) for item in items]
+    pending_namespaces = set(i.entry.name for i in items if i.entry.kind == "Namespace" and i.live is None)
     authority.check(cluster, items, options.tracking, live)
     if options.create_namespace and options.namespace not in pending_namespaces:
         _ensure_namespace_item(cluster, items, options, pending_namespaces)
     project_check.check_items(options.bounds, items + list(hook_items))  # before any dry-run
     known = dict((i.entry.id, i) for i in (earlier.items if earlier else ()))
-    for item in items:
-        if not _reuse(item, known):
-            classify(cluster, item, options, pending_namespaces)
-    for item in extra:
-        if item.rtype is not None:
-            item.live = live.get(item.entry.id)
-            classify_extra(item, options)
+    items = [_reuse(item, known) or classify(cluster, item, options, pending_namespaces) for item in items]
+    extra = [classify_extra(replace(item, live=live.get(item.entry.id)), options) if item.rtype is not None else item for item in extra]
     project_check.check_prunes(options.bounds, extra)
     extra.sort(key=lambda i: i.sort_key, reverse=True)
-    held = _hold_prunes(extra, items, previous, options)
+    extra, held = _hold_prunes(extra, items, previous, options)
     return Plan(
-        items=items,
-        extra=extra,
+        items=tuple(items),
+        extra=tuple(extra),
         previous=tuple(previous),
         warnings=warnings + option_warnings(items),
         hooks=tuple(hook_items),
@@ -426,11 +419,12 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
 
 
 def _hold_prunes(extra, items, previous, options):
-    """The deletion budget (prune_guard.py): not when the Application is deleted (all of it
-    goes, by definition), nor for an empty render (sync.check_empty_guard refuses it
-    outright, unless allowEmpty: an explicit allow to prune everything)."""
+    """(extra, why its prunes are held): the deletion budget (prune_guard.py), not when the
+    Application is deleted (all of it goes, by definition), nor for an empty render
+    (sync.check_empty_guard refuses it outright, unless allowEmpty: an explicit allow to
+    prune everything)."""
     if options.deleting or not any(i.tracked for i in items):
-        return ""
+        return extra, ""
     return prune_guard.hold(extra, len(previous), prune_guard.Budget(options.prune_limit, options.prune_limit_percent))
 
 

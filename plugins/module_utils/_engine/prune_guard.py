@@ -26,7 +26,7 @@ Pure: the plan calls hold() after classifying its extra objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
@@ -89,14 +89,15 @@ def over_budget(budget, pruning, total):
 
 
 def hold(extra, total, budget):
-    """Hold every prune of ``extra`` (the plan's extra PlanItems) when they are over
-    ``budget`` for an Application of ``total`` objects: each becomes skipped, still
-    blocking sync. Returns the reason ('' when nothing was held)."""
+    """(extra, reason): the plan's extra PlanItems with every prune held when they are over
+    ``budget`` for an Application of ``total`` objects (each becomes skipped, still
+    blocking sync), and why ('' and the items unchanged when within it)."""
     pruning = [i for i in extra if i.action == PRUNED]
     reason = over_budget(budget, len(pruning), total)
-    for item in pruning if reason else ():
-        item.action, item.held, item.reason = SKIPPED, True, "not pruned: held by the deletion budget"
-    return reason
+    if not reason:
+        return extra, ""
+    held = [replace(i, action=SKIPPED, held=True, reason="not pruned: held by the deletion budget") if i.action == PRUNED else i for i in extra]
+    return held, reason
 
 
 def protected(extra):

@@ -210,7 +210,7 @@ def reconcile(app, ports, settings):
             blocked = exc
             do_sync = False
         except GitOpsError as exc:
-            result = syncer.SyncResult(changeset=None, inventory=prev_inventory, sync_status=planned, error=exc)
+            result = syncer.SyncResult(changeset=None, inventory=prev_inventory, sync_status=planned, error=exc, plan=plan)
     if result is None:  # report only: check mode, in sync, policy says no, or lock held
         result = syncer.execute(ports.cluster, plan, report_options, ports.clock)
     if blocked is not None:
@@ -224,6 +224,7 @@ def reconcile(app, ports, settings):
     outcome.error = result.error
     outcome.hooks = [h.to_status() for h in result.hooks]
     outcome.warnings.extend(result.notes)
+    plan = result.plan  # as carried out: kinds resolved during the sync under their real ids
 
     if settings.wait_timeout and not settings.dry_run and result.error is None:
         pairs = syncer.wait_healthy(ports.cluster, plan, result.live, _options(spec, settings, True), ports.clock)

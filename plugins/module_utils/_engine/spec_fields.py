@@ -151,6 +151,10 @@ FIELDS = (
     Field("ignoreDifferences[].jsonPointers", SUPPORTED, "JSON pointers"),
     Field("ignoreDifferences[].jqPathExpressions", WARNED, "jq is not evaluated (no jq in a pure engine); use jsonPointers"),
     Field("ignoreDifferences[].managedFieldsManagers", WARNED, "fields are not ignored by manager"),
+    Field("decryption", SUPPORTED, "gitops.k8s's own (Flux's field): decrypt SOPS and ansible-vault encrypted files at render (docs/secrets.md)"),
+    Field("decryption.provider", SUPPORTED, "`sops` (Flux's only provider; the default)"),
+    Field("decryption.secretRef", SUPPORTED, "the Secret holding the keys"),
+    Field("decryption.secretRef.name", SUPPORTED, "a Secret in the Application's namespace: `*.agekey`, `*.asc`, `*vault-password` keys"),
     Field("info", WARNED, "informational links for Argo CD's UI; nothing shows them here"),
     Field("revisionHistoryLimit", ELSEWHERE, "how much sync history is kept"),
     Field(

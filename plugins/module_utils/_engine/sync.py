@@ -20,12 +20,15 @@
   before its first write.
 - Under a lock, ``held.check()`` is asked before every write: a lock lost meanwhile
   (renewal found another holder) stops the sync at that object, like a failed write.
+- The plan is never changed: an item whose kind is resolved while the sync runs (a CRD
+  created in it, SkipDryRunOnMissingResource) becomes a new item, and the plan as carried
+  out (``SyncResult.plan``) is what the inventory, the health waits and the status use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Optional
+from typing import Any, Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, crds, health, hook_run, phases, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
@@ -53,7 +56,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
     PruneError,
     SafetyError,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_write import write_object
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_write import resolve_missing_kind, write_object
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import shared_message
 
 
@@ -66,6 +69,9 @@ class SyncResult:
     live: dict = field(default_factory=dict)  # ObjectId -> latest known live object
     hooks: tuple = ()  # hook_run.HookResult of every hook run, in order
     notes: tuple = ()  # what went wrong without failing the sync (a hook not deleted, a SyncFail hook failed)
+    # the plan as carried out: the given one, with the items whose kind was resolved during
+    # the sync replaced by their resolved form (the given plan is never changed)
+    plan: Any = None
 
 
 def check_empty_guard(plan, options):
@@ -88,12 +94,22 @@ def check_shared_guard(plan, options):
 
 
 def _wait_crd_established(cluster, item, options, clock):
-    """Wait until the CRD serving item's kind is Established, then refresh discovery."""
+    """Wait until the CRD serving item's kind is Established, then refresh discovery;
+    returns ``item`` with the type the server now serves its kind as."""
     name = "%s.%s" % (item.rtype.plural, item.rtype.group)
     if not crds.wait_established(cluster, clock, name, options.crd_timeout):
         raise ApplyError("CustomResourceDefinition %s not Established after %ss" % (name, options.crd_timeout), subject=item.subject)
-    item.rtype = cluster.resolve(item.desired["apiVersion"], item.desired["kind"])
-    item.pending_crd = False
+    return replace(item, rtype=cluster.resolve(item.desired["apiVersion"], item.desired["kind"]), pending_crd=False)
+
+
+def _resolved(cluster, item, options, clock):
+    """``item`` with its kind resolved when the plan could not (its CRD created earlier in
+    this sync, or SkipDryRunOnMissingResource); ``item`` itself otherwise."""
+    if item.pending_crd:
+        return _wait_crd_established(cluster, item, options, clock)
+    if item.kind_missing:
+        return resolve_missing_kind(cluster, item)
+    return item
 
 
 def _entry(item, salt, after=None):
@@ -176,7 +192,11 @@ def execute(cluster, plan, options, clock, held=None):
     if options.dry_run:
         entries = [_entry(i, salt) for i in plan.items] + [_entry(i, salt) for i in plan.extra]
         return SyncResult(
-            ChangeSet(tuple(entries)), plan.previous, planned_status(plan), live=dict((i.entry.id, i.live) for i in plan.items if i.live is not None)
+            ChangeSet(tuple(entries)),
+            plan.previous,
+            planned_status(plan),
+            live=dict((i.entry.id, i.live) for i in plan.items if i.live is not None),
+            plan=plan,
         )
     check_shared_guard(plan, options)
     run = _Run(cluster, plan, options, clock, held)
@@ -231,11 +251,13 @@ def _skipped_hook_entry(item):
 
 class _Run:
     """The state of one sync while it runs: entries so far, live objects, what was applied
-    and pruned, hook outcomes, the first error."""
+    and pruned, hook outcomes, the first error, and the items resolved on the way (the
+    plan itself is never changed)."""
 
     def __init__(self, cluster, plan, options, clock, held):
         self.cluster, self.plan, self.options, self.clock, self.held = cluster, plan, options, clock, held
         self.entries, self.applied, self.pruned = [], [], set()
+        self.resolved = {}  # ObjectId as planned -> the item with its kind resolved
         # what the plan read of the live objects: a sync that stops early (a failed PreSync
         # hook) still reports the health of the objects it left untouched, not "Missing"
         self.live = dict((i.entry.id, i.live) for i in plan.items if i.live is not None)
@@ -243,9 +265,19 @@ class _Run:
         self.pruned_done = False
         self._ends = clock.now() + options.time_left if options.time_left else None
 
+    def current(self, item):
+        """The latest form of a planned item: resolved during this sync, or as planned."""
+        return self.resolved.get(item.entry.id, item)
+
+    def executed(self):
+        """The plan as carried out so far (the resolved items in place of the planned)."""
+        if not self.resolved:
+            return self.plan
+        return replace(self.plan, items=tuple(self.current(i) for i in self.plan.items))
+
     def result(self, entries):
         """The SyncResult of this run with the change set ``entries``."""
-        plan = self.plan
+        plan = self.executed()
         return SyncResult(
             ChangeSet(tuple(entries)),
             _next_inventory(plan, self.applied, self.pruned, self.error),
@@ -254,6 +286,7 @@ class _Run:
             self.live,
             hooks=tuple(self.hook_results),
             notes=tuple(self.notes),
+            plan=plan,
         )
 
     def left(self):
@@ -276,8 +309,9 @@ class _Run:
             return True
         try:
             _still_held(self.held)
-            if item.pending_crd:
-                _wait_crd_established(self.cluster, item, self.options, self.clock)
+            resolved = _resolved(self.cluster, item, self.options, self.clock)
+            if resolved is not item:
+                self.resolved[item.entry.id] = item = resolved
             result = write_object(self.cluster, item, self.options, self.clock)
         except LockError as exc:
             self.error = exc
@@ -321,7 +355,7 @@ class _Run:
 
         Our own Applications are not waited for: the run reconciles them after their
         parent, in wave order (Argo CD does not assess Application health by default either)."""
-        tracked = [i for i in items if i.tracked and not authority.is_application(i.entry)]
+        tracked = [self.current(i) for i in items if i.tracked and not authority.is_application(i.entry)]
         seconds = self.options.wave_timeout if self.left() is None else min(self.options.wave_timeout, self.left())
         ends = self.clock.now() + seconds
         while True:
@@ -348,7 +382,7 @@ class _Run:
         self.error = _prune(self.cluster, first, options, self.held, self.entries, self.pruned, self.error)
         if plan.prune_last:
             if self.error is None:
-                self.error = _healthy_before_prune_last(self.cluster, plan, self.live, options, self.clock)
+                self.error = _healthy_before_prune_last(self.cluster, self.executed(), self.live, options, self.clock)
             self.error = _prune(self.cluster, plan.prune_last, options, self.held, self.entries, self.pruned, self.error)
 
 

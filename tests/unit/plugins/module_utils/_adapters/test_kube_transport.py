@@ -29,6 +29,11 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Re
 
 GUARD = 12.0  # seconds a silent server keeps a connection before it hangs up
 TIMEOUT = 1  # request_timeout of the clients under test
+# request_timeout of the clients that must fail without waiting for any timeout (a refused,
+# reset or hung-up connection): "at once" is "in less than half of it", a margin no busy
+# machine eats (CI runs the unit tests with -n 2 beside other jobs: a 50 ms failure can take
+# seconds), while a client that waited for an answer would take all of it.
+AT_ONCE_TIMEOUT = 20
 CONFIGMAP = ResourceType("", "v1", "ConfigMap", "configmaps", True)
 CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "ns"}, "data": {"k": "v"}}
 DISCOVERY = {
@@ -58,7 +63,8 @@ class _TcpServer:
         self.port = self.sock.getsockname()[1]
         self.accepted = 0
         self.stop = threading.Event()
-        threading.Thread(target=self._loop, daemon=True).start()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
 
     def _loop(self):
         while not self.stop.is_set():
@@ -88,7 +94,18 @@ class _TcpServer:
                 pass
 
     def close(self):
+        """Stop accepting for good. Closing the socket alone does not wake the thread blocked
+        in accept(): it went on listening, and once the descriptor number was reused by a
+        later test's server (a Git server on 127.0.0.1), a 'reset' loop accepted that server's
+        connections and reset them. shutdown() wakes accept() with an error; the thread is
+        joined before the descriptor is released."""
         self.stop.set()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.thread.join(GUARD)
+        assert not self.thread.is_alive(), "the accept loop of %s did not stop" % self.mode
         self.sock.close()
 
 
@@ -290,24 +307,26 @@ def test_a_refused_connection_fails_at_once(monkeypatch):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # bound, never listening: connections are refused
         url = "http://127.0.0.1:%d" % port
-        error, took = timed(lambda: connect(monkeypatch, url))
-    assert took < 1.0
+        error, took = timed(lambda: connect(monkeypatch, url, timeout=AT_ONCE_TIMEOUT))
+    assert took < AT_ONCE_TIMEOUT / 2, took
     assert str(error) == "the API server %s refused the connection (is it running?) (discovery)" % url
 
 
 def test_a_reset_connection_fails_at_once(monkeypatch, tcp_server):
     server = tcp_server("reset")
     url = "http://127.0.0.1:%d" % server.port
-    error, took = timed(lambda: connect(monkeypatch, url))
-    assert took < 1.0
+    error, took = timed(lambda: connect(monkeypatch, url, timeout=AT_ONCE_TIMEOUT))
+    assert took < AT_ONCE_TIMEOUT / 2, took
     assert "reset the connection" in str(error) and str(error).endswith("(discovery)")
+    assert server.accepted == 1  # not retried
 
 
 def test_a_server_that_hangs_up_without_answering_fails_at_once(monkeypatch, tcp_server):
     server = tcp_server("hangup")
-    error, took = timed(lambda: connect(monkeypatch, "http://127.0.0.1:%d" % server.port))
-    assert took < 1.0
+    error, took = timed(lambda: connect(monkeypatch, "http://127.0.0.1:%d" % server.port, timeout=AT_ONCE_TIMEOUT))
+    assert took < AT_ONCE_TIMEOUT / 2, took
     assert str(error) == "the API server closed the connection before answering (discovery)"
+    assert server.accepted == 1  # not retried
 
 
 def test_request_timeout_comes_from_the_argument_then_the_environment(monkeypatch, api_server):

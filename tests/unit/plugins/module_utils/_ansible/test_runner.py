@@ -121,7 +121,8 @@ def test_app_declares_syncs_and_app_info_reads_the_status(tmp_path):
     info = runner.run_app_info(Module(cluster, name="root", namespace=None))
     (row,) = info["applications"]
     assert (row["name"], row["namespace"], row["sync_status"], row["resources"]) == ("root", NS, "Synced", 1)
-    drift = runner.run_drift_info(Module(cluster, application="root", checkout_dir=path))
+    # drift_info's own ``namespace`` is the objects' default namespace, not where Projects live
+    drift = runner.run_drift_info(Module(cluster, application="root", namespace="default", checkout_dir=path))
     assert drift["in_sync"] is True and drift["counts"]["Synced"] == 1
 
 

@@ -312,7 +312,7 @@ def test_an_object_that_became_a_hook_leaves_the_inventory_without_being_pruned(
     as_hook["metadata"]["annotations"] = {"argocd.argoproj.io/hook": "PreSync"}
     cluster.reset_calls()
     p, result = run(cluster, [cm("app", wave=1), as_hook], previous=first.inventory)
-    assert p.extra == [] and result.error is None
+    assert p.extra == () and result.error is None
     assert [str(e) for e in result.inventory] == ["ConfigMap/demo/app"]
     assert [(w[0], w[2]) for w in writes(cluster)][:2] == [("delete", "db-init"), ("create", "db-init")]  # BeforeHookCreation
 
