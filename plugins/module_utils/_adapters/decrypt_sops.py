@@ -81,8 +81,7 @@ def sops_input(text, documents, shown):
         return text, "yaml"
     if not all(has_local_keys(meta) for meta in metas):
         raise RenderError(
-            "is encrypted only for network key services (%s): decryption never calls one; "
-            "add an age or PGP recipient (sops updatekeys)" % ", ".join(services),
+            "is encrypted only for network key services (%s): decryption never calls one; add an age or PGP recipient (sops updatekeys)" % ", ".join(services),
             subject=shown,
         )
     stripped = [dict(value, **{METADATA_KEY: without_key_services(value[METADATA_KEY])}) for value in documents]

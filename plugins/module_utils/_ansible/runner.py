@@ -185,7 +185,11 @@ def run_drift_info(module):
     if p["application"]:
         cluster, store, clock = app_wiring.open_store(module)
         app, _changed = app_wiring.load_app(module, store, p["application"], p["application_namespace"])
-        outcome = reconcile(app, app_wiring.make_ports(module, cluster, store, clock), app_wiring.settings_of(module, sync=False, dry_run=True, control_namespace=p["application_namespace"]))
+        outcome = reconcile(
+            app,
+            app_wiring.make_ports(module, cluster, store, clock),
+            app_wiring.settings_of(module, sync=False, dry_run=True, control_namespace=p["application_namespace"]),
+        )
         if outcome.error is not None:
             raise outcome.error
         out = drift_report(outcome.changeset, outcome.sync_status, dict(cluster.stats))
