@@ -118,7 +118,13 @@ spawn() {
 }
 
 wait_or_die() {
-    local name="$1"; shift
+    local name="$1" i; shift
+    # Right after spawn the pid may still be the forked shell that has not exec'd the
+    # program yet (live_pid checks its command line): give it a moment.
+    for (( i = 0; i < 20; i++ )); do
+        live_pid "$name" >/dev/null && break
+        sleep 0.1
+    done
     if ! live_pid "$name" >/dev/null; then
         log_tail "$name"
         die "$name exited during start-up"

@@ -209,13 +209,15 @@ nat_rule() {
 
 # The machine has one node bridge; OWNER_FILE names the cluster directory whose node made it.
 # A session or CI run that was killed leaves the bridge, its NAT rules and mounts behind:
-# they are removed when their cluster's node no longer runs.
+# they are removed; a node another cluster still runs is stopped first.
 stale_network_down() {
     local owner rule d
     owner="$(cat "$OWNER_FILE" 2>/dev/null || true)"
     if [[ -n "$owner" && "$owner" != "$DIR" && -d "$owner/node" ]]; then
+        # One node per machine: the newest cluster takes it (a CI run must not depend on
+        # what a developer left running); the other cluster goes on without a node.
         if GITOPS_K8S_CLUSTER_DIR="$owner" bash "$HERE/node.sh" status >/dev/null 2>&1; then
-            die "bridge $BRIDGE exists: the local cluster in $owner runs a node (stop it first)"
+            step "stopping the node of the local cluster in $owner (one node per machine)"
         fi
         GITOPS_K8S_CLUSTER_DIR="$owner" bash "$HERE/node.sh" down >/dev/null 2>&1 || true
     fi
