@@ -136,6 +136,12 @@ def keys_from_secret(secret, subject):
     return _keys_of(items)
 
 
+def ignored_secret_keys(secret):
+    """The keys of a decryption Secret that are not read (Flux's ``sops.aws-kms``,
+    ``sops.vault-token``, ...: network key services are never called), sorted."""
+    return sorted(key for key in ((secret or {}).get("data") or {}) if not key.endswith((AGE_SUFFIX, PGP_SUFFIX, VAULT_SUFFIX)))
+
+
 def value_file_name(value_file, shown):
     """A Helm value file as written, without helm-secrets' ``secrets://`` prefix; other
     helm-secrets schemes (which name key files or programs) are refused."""

@@ -95,6 +95,13 @@ def decryption_keys(module, cluster):
             if secret is None:
                 raise RenderError("decryption Secret not found", subject=subject)
             read[(namespace, name)] = decryption.keys_from_secret(secret, subject)
+            ignored = decryption.ignored_secret_keys(secret)
+            if ignored:
+                module.warn(
+                    "%s: keys %s are not read: only *%s, *%s and *%s keys decrypt; "
+                    "network key services (Flux's sops.aws-kms, sops.vault-token, ...) are never called"
+                    % (subject, ", ".join(ignored), decryption.AGE_SUFFIX, decryption.PGP_SUFFIX, decryption.VAULT_SUFFIX)
+                )
         return read[(namespace, name)]
 
     def keys(spec):

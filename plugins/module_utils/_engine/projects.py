@@ -16,9 +16,9 @@ in Argo CD, until a Project named ``default`` exists, which then replaces it (to
 it). Any other project that does not exist is an error, never "allow all".
 
 A field a Project sets that is not carried out is named in a warning of every
-Application of the project; a field whose absence would loosen a bound the operator
-asked for (``signatureKeys``: verified commits) is refused: the project's Applications
-do not sync. ``destinationServiceAccounts`` (Argo CD 2.13) is carried out: the sync of
+Application of the project. ``signatureKeys`` is carried out: every revision of the
+project's Applications must be signed by one of those keys (commit_trust.py; the keys
+themselves come only from the operator's commit_signatures rules). ``destinationServiceAccounts`` (Argo CD 2.13) is carried out: the sync of
 an Application runs as the ServiceAccount its destination matches (project_check.py,
 Kubernetes impersonation), so the API server's RBAC is the final word.
 """
@@ -38,7 +38,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     PROJECT_PLURAL,
     PROJECT_SHORT_NAME,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ProjectError, UnknownKindError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec, ProjectError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 
 PROJECT_API_VERSION = API_GROUP + "/" + API_VERSION
@@ -56,15 +57,14 @@ CARRIED_OUT = (
     "syncWindows",
     "description",
     "destinationServiceAccounts",
+    "signatureKeys",
 )
 WARNED = {
     "roles": "project roles grant Argo CD API and UI users rights; nothing here reads them (the cluster's RBAC decides who edits Applications)",
     "orphanedResources": "orphaned resources are not reported",
     "permitOnlyProjectScopedClusters": "there is one cluster, the cluster of the run",
 }
-REFUSED = {
-    "signatureKeys": "commit signatures are not verified per project: syncing unverified commits would deploy what the project forbids",
-}
+REFUSED: dict = {}
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class Project:
     source_namespaces: tuple = ()
     service_accounts: tuple = ()  # destinationServiceAccounts: (server, namespace, defaultServiceAccount)
     sync_windows: tuple = ()
+    signature_keys: tuple = ()  # signatureKeys: key IDs one of which must have signed each revision
     warnings: tuple = ()
     builtin: bool = False
 
@@ -183,8 +184,42 @@ def parse(obj):
         source_namespaces=source_namespaces,
         service_accounts=_service_accounts(spec, subject),
         sync_windows=tuple(windows),
+        signature_keys=_signature_keys(spec, subject),
         warnings=tuple(warnings),
     )
+
+
+def _signature_keys(spec, subject):
+    try:
+        return commit_trust.normalize_key_ids(spec.get("signatureKeys"))
+    except InvalidSpec as exc:
+        raise ProjectError(exc.message, subject=subject) from exc
+
+
+def signature_keys(project, app_keys, subject):
+    """The key IDs a revision of an Application of ``project`` must be signed by: the
+    project's when the Application names none, the Application's own when the project
+    names none; when both do, the Application's keys that the project also lists (the
+    same ID, or one the end of the other: a long and a short GPG ID). ProjectError when
+    they have none in common (no revision could ever sync)."""
+    if not project.signature_keys:
+        return tuple(app_keys)
+    if not app_keys:
+        return project.signature_keys
+    common = tuple(k for k in app_keys if any(_same_key(k, p) for p in project.signature_keys))
+    if not common:
+        raise ProjectError(
+            "spec.signatureKeys of the Application (%s) has no key in common with project %s's signatureKeys (%s)"
+            % (", ".join(app_keys), project.name, ", ".join(project.signature_keys)),
+            subject=subject,
+        )
+    return common
+
+
+def _same_key(one, other):
+    if one.startswith("SHA256:") or other.startswith("SHA256:"):
+        return one == other
+    return one.endswith(other) or other.endswith(one)
 
 
 class Catalog:

@@ -109,6 +109,12 @@ def _bounds(app_spec, ports, settings):
     return project_check.Bounds(catalog.get(app_spec.project), catalog, control)
 
 
+def _signature_keys(spec, bounds):
+    """The key IDs every revision of the Application must be signed by: its own
+    spec.signatureKeys and its project's (projects.signature_keys)."""
+    return projects.signature_keys(bounds.project, spec.signature_keys, bounds.project.subject)
+
+
 def _as_service_account(ports, bounds, app_spec, settings):
     """The ports of the sync: with a ``destinationServiceAccounts`` entry in the project,
     every read and write of the sync (plan, apply, prune, hooks, health) goes through
@@ -165,7 +171,7 @@ def reconcile(app, ports, settings):
         spec = application.parse(app)
         bounds = _bounds(spec, ports, settings)
         ports = _as_service_account(ports, bounds, spec, settings)
-        spec = replace(spec, warnings=tuple(spec.warnings) + bounds.project.warnings)
+        spec = replace(spec, warnings=tuple(spec.warnings) + bounds.project.warnings, signature_keys=_signature_keys(spec, bounds))
         windows = sync_windows.parse(tuple(settings.sync_windows) + bounds.project.sync_windows)
         held = rollback.decide(previous, settings.rollback, settings.resume, settings.sync, now)
         if held.revision:
@@ -306,6 +312,7 @@ def _finalize(app, ports, settings, outcome):
     try:
         spec = application.parse(app)
         bounds = _bounds(spec, ports, settings)
+        spec = replace(spec, signature_keys=_signature_keys(spec, bounds))  # its PreDelete hooks come from a verified revision too
         ports = _as_service_account(ports, bounds, spec, settings)
         options = replace(_options(spec, settings, not settings.dry_run, bounds), prune=True, allow_empty=True, deleting=True)
         prev_inventory = inventory.from_status((app.get("status") or {}).get("inventory"))

@@ -24,6 +24,10 @@ class Module:
     def __init__(self, **params):
         self.params = dict({"decryption_key_files": [], "decryption_secret": None, "vault_password_file": None, "sops_binary": None}, **params)
         self.no_log_values = set()
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
 
 
 def secret(namespace, name, data):
@@ -59,6 +63,22 @@ def test_spec_decryption_names_a_secret_of_the_application_namespace(cluster):
     assert "decryption" not in " ".join(spec.warnings)
     keys = app_wiring.decryption_keys(Module(), cluster)(spec)
     assert keys.age == (AGE_IDENTITY,)
+
+
+def test_key_service_entries_of_a_flux_secret_are_named_in_a_warning(cluster):
+    cluster.apply(
+        cluster.resolve("v1", "Secret"),
+        secret(NS, "flux-sops", {"identity.agekey": AGE_IDENTITY, "sops.aws-kms": "arn:aws:kms:x", "sops.vault-token": "s.t0ken"}),
+    )
+    module = Module()
+    keys = app_wiring.decryption_keys(module, cluster)(application.parse(app({"provider": "sops", "secretRef": {"name": "flux-sops"}})))
+    assert keys.age == (AGE_IDENTITY,)
+    (warning,) = module.warnings
+    assert warning.startswith("Secret/%s/flux-sops: keys sops.aws-kms, sops.vault-token are not read" % NS)
+    assert "s.t0ken" not in warning and "arn:aws" not in warning  # names only, never values
+    quiet = Module()
+    app_wiring.decryption_keys(quiet, cluster)(application.parse(app({"secretRef": {"name": "sops-age"}})))
+    assert quiet.warnings == []
 
 
 def test_operator_secret_applies_to_every_application(cluster):

@@ -266,3 +266,26 @@ def test_a_tenant_cannot_hand_its_children_a_wider_project():
     assert world.cluster.writes() == []
     world = world_with([own_child], projects=(tenant,))
     assert world.run(app(), control_namespace=NS).error is None
+
+
+def test_the_projects_signature_keys_reach_the_source_before_anything_is_fetched():
+    signed = copy.deepcopy(TEAM_PROJECT)
+    signed["spec"]["signatureKeys"] = [{"keyID": "4AEE18F83AFDEB23"}]
+    world = world_with([CONFIG], projects=(signed,))
+    asked = []
+    plain = world.ports
+
+    def ports():
+        base = plain()
+        return base.with_changes(source=lambda a, spec: asked.append(spec.signature_keys) or base.source(a, spec))
+
+    world.ports = ports
+    outcome = world.run(app())
+    assert outcome.error is None and asked == [("4AEE18F83AFDEB23",)]
+    # an Application asking for keys the project does not list fails before the fetch
+    asked.clear()
+    narrower = app()
+    narrower["spec"]["signatureKeys"] = [{"keyID": "FFFFFFFFFFFFFFFF"}]
+    outcome = world.run(narrower)
+    assert outcome.error is not None and outcome.error.step == "project" and asked == []
+    assert "no key in common with project team-a's signatureKeys" in condition_messages(outcome)

@@ -175,8 +175,8 @@ def test_fields_not_carried_out_warn_and_loosening_ones_refuse():
     assert any("spec.roles is not carried out" in w for w in p.warnings)
     assert any("spec.orphanedResources is not carried out" in w for w in p.warnings)
     assert any("spec.typo is not carried out: unknown field" in w for w in p.warnings)
-    with pytest.raises(ProjectError, match="signatureKeys is not supported"):
-        project(signatureKeys=[{"keyID": "4AEE18F83AFDEB23"}])
+    with pytest.raises(ProjectError, match="signatureKeys must be a list of"):
+        project(signatureKeys=[{"id": "4AEE18F83AFDEB23"}])
     with pytest.raises(ProjectError, match="sourceRepos must be a list of strings"):
         project(sourceRepos="*")
 
@@ -225,3 +225,18 @@ def test_destination_service_accounts_without_a_match_or_with_a_bad_name_fail():
         project_check.service_account(project(destinationServiceAccounts=[{"server": "*", "namespace": "*", "defaultServiceAccount": "Bad Name"}]), "web")
     with pytest.raises(ProjectError, match="must be a list of"):
         project(destinationServiceAccounts=[{"server": "*", "namespace": "*"}])
+
+
+def test_signature_keys_of_the_project_and_of_the_application():
+    signed = project(signatureKeys=[{"keyID": "4aee 18f8 3afd eb23"}, {"keyID": "SHA256:ssh-key"}])
+    assert signed.signature_keys == ("4AEE18F83AFDEB23", "SHA256:ssh-key")
+    assert not [w for w in signed.warnings if "signatureKeys" in w]
+    # the project's keys when the Application names none; the Application's when the project names none
+    assert projects.signature_keys(signed, (), "Project/p") == ("4AEE18F83AFDEB23", "SHA256:ssh-key")
+    assert projects.signature_keys(project(), ("ABCD",), "Project/p") == ("ABCD",)
+    assert projects.signature_keys(project(), (), "Project/p") == ()
+    # both: the Application may only narrow (a long fingerprint ending in the project's short ID counts)
+    assert projects.signature_keys(signed, ("0123456789ABCDEF01234AEE18F83AFDEB23",), "Project/p") == ("0123456789ABCDEF01234AEE18F83AFDEB23",)
+    assert projects.signature_keys(signed, ("SHA256:ssh-key", "FFFF"), "Project/p") == ("SHA256:ssh-key",)
+    with pytest.raises(ProjectError, match="has no key in common with project p's signatureKeys"):
+        projects.signature_keys(signed, ("FFFFFFFFFFFFFFFF", "SHA256:other"), "Project/p")
