@@ -47,7 +47,7 @@ RENDER = {
 DECRYPTION = {
     "decryption_key_files": {"type": "list", "elements": "path", "default": [], "no_log": False},
     "decryption_secret": {"type": "str", "no_log": False},
-    "vault_password_file": {"type": "path"},
+    "vault_password_file": {"type": "path", "no_log": False},  # a path, not the password
     "sops_binary": {"type": "path"},
 }
 
