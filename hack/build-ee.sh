@@ -47,7 +47,8 @@ log() { echo "build-ee: $*" >&2; }
 digest() { sha256sum | cut -c1-16; }
 image_exists() { podman image exists "$1"; }
 
-# The Debian mirror this machine uses, read from its apt sources at run time (never stored).
+# The Debian mirror this machine uses, read from its apt sources at run time (never stored);
+# empty when apt has none.
 debian_mirror() {
     local uri
     uri=$(awk '/^URIs:/ {print $2}' "$HOST_APT_SOURCES"/*.sources 2>/dev/null \
@@ -55,7 +56,7 @@ debian_mirror() {
     if [[ -z $uri ]]; then
         uri=$(awk '$1 == "deb" && $2 !~ /^\[/ {print $2}' /etc/apt/sources.list 2>/dev/null | head -n1 || true)
     fi
-    echo "${uri:-http://deb.debian.org/debian}"
+    echo "$uri"
 }
 
 build_base() {
@@ -161,6 +162,8 @@ main() {
         log "base image $base_tag is up to date"
     else
         t0=$(date +%s)
+        [[ -n $(debian_mirror) ]] \
+            || { log "no Debian mirror in this machine's apt sources ($HOST_APT_SOURCES/*.sources or /etc/apt/sources.list): debootstrap needs one"; exit 1; }
         build_base "$base_tag"
         log "base image built in $(( $(date +%s) - t0 ))s"
     fi
