@@ -45,17 +45,11 @@ START=$(date +%s)
 step() { printf '[cluster %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 die() { printf '[cluster %4ss] ERROR: %s\n' "$(( $(date +%s) - START ))" "$*" >&2; exit 1; }
 
-# The pid recorded for COMPONENT, printed only when that process is alive and is
-# still the same program (a recycled pid is never trusted).
-live_pid() {
-    local name="$1" pidfile="$DIR/$1.pid" pid
-    [[ -f "$pidfile" ]] || return 1
-    pid="$(cat "$pidfile")"
-    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$name" || return 1
-    echo "$pid"
-}
+# live_pid, spawn and stop_one, over the pid files in PID_DIR
+# shellcheck disable=SC2034
+PID_DIR="$DIR"
+# shellcheck disable=SC1091
+source "$HERE/processes.sh"
 
 log_tail() {
     local name="$1"
@@ -84,23 +78,6 @@ all_alive() {
     done
 }
 
-stop_one() {
-    local name="$1" pid i
-    if pid="$(live_pid "$name")"; then
-        kill -TERM "$pid" 2>/dev/null || true
-        kill -CONT "$pid" 2>/dev/null || true  # a paused process acts on TERM only once continued
-        for (( i = 0; i < 100; i++ )); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            step "$name (pid $pid) ignored TERM for 10s: sending KILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        step "stopped $name (pid $pid)"
-    fi
-    rm -f "$DIR/$name.pid"
-}
 
 stop_all() {
     local i
@@ -109,13 +86,6 @@ stop_all() {
     done
 }
 
-# Start a detached process (own session, no terminal, stdio to a log) and record its pid.
-spawn() {
-    local name="$1"; shift
-    setsid "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
-    echo "$!" >"$DIR/$name.pid"
-    step "started $name (pid $!, log ${LOGS#"$REPO"/}/$name.log)"
-}
 
 wait_or_die() {
     local name="$1" i; shift

@@ -49,40 +49,17 @@ START=$(date +%s)
 step() { printf '[node %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
 die() { printf '[node %4ss] ERROR: %s\n' "$(( $(date +%s) - START ))" "$*" >&2; exit 1; }
 
+# live_pid, spawn and stop_one, over the pid files in PID_DIR
+# shellcheck disable=SC2034
+PID_DIR="$NODE"
+# shellcheck disable=SC1091
+source "$HERE/processes.sh"
+
 # shellcheck disable=SC1091
 load_env() { [[ -f "$DIR/env" ]] && source "$DIR/env"; }
 
-# The pid recorded for NAME, printed only when it is alive and still that program.
-live_pid() {
-    local name="$1" pidfile="$NODE/$1.pid" pid
-    [[ -f "$pidfile" ]] || return 1
-    pid="$(cat "$pidfile")"
-    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$name" || return 1
-    echo "$pid"
-}
 
-spawn() {
-    local name="$1"; shift
-    setsid "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
-    echo "$!" >"$NODE/$name.pid"
-    step "started $name (pid $!, log ${LOGS#"$REPO"/}/$name.log)"
-}
 
-stop_one() {
-    local name="$1" pid i
-    if pid="$(live_pid "$name")"; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for (( i = 0; i < 100; i++ )); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-        step "stopped $name (pid $pid)"
-    fi
-    rm -f "$NODE/$name.pid"
-}
 
 kubectl_admin() {
     local token

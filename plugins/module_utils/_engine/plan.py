@@ -228,10 +228,7 @@ def prepare(cluster, manifests, options):
             raise ManifestError("duplicate object %s (also defined at %s)" % (entry, seen[entry.id]), subject=m.origin)
         seen[entry.id] = m.origin
         warnings = syncopts.object_options(obj, (), str(entry))[1] + syncopts.compare_options(obj, str(entry))[1]
-        if options.tracking:
-            obj["metadata"].setdefault("annotations", {})
-            obj["metadata"]["annotations"] = dict(obj["metadata"]["annotations"] or {})
-            obj["metadata"]["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)
+        _track(obj, options, entry)
         items.append(
             PlanItem(
                 entry=entry,
@@ -372,6 +369,15 @@ def _reuse(item, earlier):
     return replace(item, status=old.status, action=old.action, reason=old.reason, predicted=old.predicted, shared_with=old.shared_with)
 
 
+def _track(obj, options, entry):
+    """Write the Application's tracking annotation on a desired object (objects and hooks
+    alike), on a copy of its annotations mapping."""
+    if options.tracking:
+        meta = obj["metadata"]
+        meta["annotations"] = dict(meta.get("annotations") or {})
+        meta["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)
+
+
 def build_plan(cluster, manifests, previous, options, earlier=None):
     """The full plan; raises a GitOpsError (before any write) when any object is invalid.
 
@@ -450,9 +456,7 @@ def prepare_hooks(cluster, hooked, options):
             raise AuthorityError(
                 "an Application cannot be a hook (%s): Applications are applied and checked as objects" % hook.source, subject=hooks.subject_of(obj)
             )
-        if options.tracking:
-            meta["annotations"] = dict(meta.get("annotations") or {})
-            meta["annotations"][ANN_TRACKING_ID] = tracking_id(options.tracking, entry)
+        _track(obj, options, entry)
         items.append(
             PlanItem(
                 entry=entry,
