@@ -354,6 +354,10 @@ applications:
       description: The step that failed.
       type: str
       returned: on failure
+    triggers:
+      description: The notification triggers this reconcile fired (see RV(triggers)).
+      type: list
+      elements: str
   sample:
     - {"application": "gitops-system/root", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "sync_status": "Synced",
        "health_status": "Healthy", "health_message": "", "synced": false, "deleted": false, "reason": "in sync",
@@ -642,6 +646,40 @@ status:
       sample:
         - {"id": 4, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "startedAt": "2026-11-22T10:00:00Z", "syncedAt": "2026-11-22T10:00:02Z",
            "result": "Succeeded", "created": 1, "configured": 1, "pruned": 0}
+    metrics:
+      description:
+        - What the Prometheus metrics of the Application need (docs/metrics.md); read by kube-state-metrics and the node agent's
+          textfile.
+        - C(syncs) (by result) and C(driftCorrected) are cumulative counters since C(since); they start at 0 when the
+          status has no C(metrics) (a new Application, a cleared status).
+      type: dict
+      contains:
+        since:
+          description: When the counters started.
+          type: str
+        syncs:
+          description: Syncs by result, C(Succeeded), C(Failed) and C(Error) (the reconcile failed before it could sync).
+          type: dict
+        driftCorrected:
+          description: Syncs that reverted drift (objects written at the revision already synced).
+          type: int
+        resources:
+          description: The objects counted by sync status (C(sync)) and by health status (C(health)).
+          type: dict
+        lastSync:
+          description: The last sync run or tried, C(startedAt), C(finishedAt), C(durationSeconds), C(result), C(revision), C(changes).
+          type: dict
+        deployedRevision:
+          description: The last revision synced and then found Healthy.
+          type: str
+      sample:
+        since: "2026-11-20T08:00:00Z"
+        syncs: {"Succeeded": 4, "Failed": 1, "Error": 0}
+        driftCorrected: 1
+        resources: {"sync": {"Synced": 1}, "health": {"Healthy": 1}}
+        lastSync: {"startedAt": "2026-11-22T10:00:00Z", "finishedAt": "2026-11-22T10:00:02Z", "durationSeconds": 1.82,
+                   "result": "Succeeded", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "changes": 1}
+        deployedRevision: 3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c
   sample:
     sync: {"status": "Synced", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "repoURL": "https://git.example.com/shop.git", "path": "deploy"}
     health: {"status": "Healthy"}
@@ -691,6 +729,16 @@ hooks:
   sample:
     - {"group": "batch", "version": "v1", "kind": "Job", "namespace": "shop", "name": "db-migrate-x7k2q",
        "hookType": "PreSync", "hookPhase": "Succeeded", "syncPhase": "PreSync", "status": "Synced", "message": ""}
+triggers:
+  description:
+    - The notification triggers this reconcile fired, named as Argo CD Notifications' (C(on-sync-failed),
+      C(on-sync-succeeded) for a sync that wrote objects, C(on-drift-corrected), C(on-health-degraded),
+      C(on-deployed) once per revision synced and Healthy). Each fires on a change, not while a state holds.
+    - Empty in check mode. The gitops.k8s.notify callback plugin sends them (docs/notifications.md).
+  returned: unless O(all=true)
+  type: list
+  elements: str
+  sample: ["on-sync-succeeded", "on-deployed"]
 error_step:
   description: The step that failed (fetch, render, spec, cluster, apply, prune, hook, health, safety, lock; V(reconcile) when O(deadline) left it out).
   returned: on failure

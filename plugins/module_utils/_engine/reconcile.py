@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    app_metrics,
     app_status,
     application,
     argocd_application,
@@ -36,6 +37,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     rollback,
     sync_gate,
     sync_windows,
+    triggers,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
@@ -99,6 +101,7 @@ class Outcome:
     warnings: list = field(default_factory=list)
     lock_holder: str = ""  # who held the Lease when this reconcile could not take it (nothing synced)
     hooks: list = field(default_factory=list)  # each hook run: Argo CD's syncResult.resources shape
+    triggers: list = field(default_factory=list)  # notification triggers fired (triggers.py)
 
 
 def _bounds(app_spec, ports, settings):
@@ -197,7 +200,9 @@ def reconcile(app, ports, settings):
             previous,
             sync=dict(previous.get("sync") or {}, status=APP_UNKNOWN),
             conditions=[application.condition(application.COMPARISON_ERROR, "%s failed: %s" % (exc.step, exc), previous.get("conditions"), now)],
+            metrics=_error_metrics(previous, now, ports.clock.iso(), time.monotonic() - started, outcome.revision),
         )
+        _triggers(previous, outcome, settings)
         _record(ports, app, previous, status, settings, outcome)
         outcome.duration = time.monotonic() - started
         return outcome
@@ -249,13 +254,30 @@ def reconcile(app, ports, settings):
         finished=ports.clock.iso(),
         hooks=tuple(outcome.hooks),
         gate=replace(gate, clock=ports.clock.now()),  # a retry's backoff counts from the end of the failed attempt
+        seconds=time.monotonic() - started,
+        object_health=tuple(h.status for _subject, h in pairs),
     )
     outcome.status, warnings = app_status.next_status(previous, report)
     outcome.warnings.extend(warnings)
+    _triggers(previous, outcome, settings)
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
         _record(ports, app, previous, outcome.status, settings, outcome)
     outcome.duration = time.monotonic() - started
     return outcome
+
+
+def _error_metrics(previous, started, finished, seconds, revision):
+    """status.metrics of a reconcile that failed before it could sync: an Error sync
+    (counted), the object counts of the last reconcile kept."""
+    counts = ((previous.get(app_metrics.FIELD) or {}).get("resources")) or {"sync": {}, "health": {}}
+    sync = app_metrics.last_sync(started, finished, seconds, app_metrics.ERROR, revision, 0)
+    return app_metrics.next_metrics(previous, started, counts, sync)
+
+
+def _triggers(previous, outcome, settings):
+    """The notification triggers of a real run (check mode tells no one)."""
+    if not settings.dry_run:
+        outcome.triggers = triggers.fired(previous, outcome.status)
 
 
 def _overall_health(pairs):
