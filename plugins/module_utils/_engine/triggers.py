@@ -28,6 +28,12 @@ def _metrics(status):
     return (status or {}).get(app_metrics.FIELD) or {}
 
 
+def _syncs(metrics):
+    """Syncs counted so far (a sync ran when this grows)."""
+    counts = metrics.get("syncs") if isinstance(metrics.get("syncs"), dict) else {}
+    return sum(app_metrics.counter(v) for v in counts.values())
+
+
 def _failing_already(before, last):
     """The sync before failed too, at the same revision: a retry, or an error that stays
     (told once, as Argo CD tells a condition once while it holds)."""
@@ -40,7 +46,7 @@ def fired(previous, status):
     old, new = _metrics(previous), _metrics(status)
     out = []
     last, before = new.get("lastSync") or {}, old.get("lastSync") or {}
-    ran = bool(last) and last != before
+    ran = bool(last) and (last != before or _syncs(new) != _syncs(old))
     if ran and last.get("result") != SUCCEEDED and not _failing_already(before, last):
         out.append(SYNC_FAILED)
     if ran and last.get("result") == SUCCEEDED and last.get("changes"):
