@@ -75,7 +75,7 @@ ee: venv ## Build the execution environment from this checkout (localhost/gitops
 	@bash hack/build-ee.sh $(VENV)
 
 # ----------------------------------------------------------------------- tests
-test-deps: ## Debian packages the tests run their own instances of (docker-registry), the system service disabled
+test-deps: ## Debian packages the tests run their own instances of (docker-registry, prometheus, node_exporter), system services disabled
 	@bash hack/test-deps.sh
 
 unit: venv test-deps ## Unit tests (no cluster needed)
