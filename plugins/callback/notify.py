@@ -46,10 +46,9 @@ options:
     description:
       - V(webhook) posts the message as plain JSON (C(application), C(triggers), C(revision), C(sync_status), C(health_status),
         C(message), C(severity), C(source)); V(slack) as a Slack incoming webhook (C(text), C(attachments)); V(teams) as a
-        Microsoft Teams connector card (C(MessageCard)).
+        Microsoft Teams connector card (C(MessageCard)). Another value is a warning, and nothing is sent.
     type: str
     default: webhook
-    choices: [webhook, slack, teams]
     env:
       - name: GITOPS_K8S_NOTIFY_FORMAT
     ini:
