@@ -48,8 +48,9 @@ class Setup:
         self.origin.write("deploy/settings.yaml", configmap(self.dest, value))
         return self.origin.commit("release %s" % value)
 
-    def reconcile(self, **extra_vars):
-        """One run of gitops.k8s.reconcile, as ansible-pull's local.yml would run it."""
+    def reconcile(self, env=None, **extra_vars):
+        """One run of gitops.k8s.reconcile, as ansible-pull's local.yml would run it
+        (``env``: more environment, e.g. a callback plugin's settings)."""
         extra = {
             "gitops_k8s_kubeconfig": self.kubeconfig,
             "gitops_k8s_checkout_dir": self.gitops.path,
@@ -60,7 +61,7 @@ class Setup:
         extra.update(extra_vars)
         proc = subprocess.run(
             [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.reconcile", "-e", json.dumps(extra)],
-            env=ansible_env(),
+            env=ansible_env(**(env or {})),
             capture_output=True,
             text=True,
             check=False,
