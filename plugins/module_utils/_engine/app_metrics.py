@@ -19,7 +19,7 @@ node agent's textfile (prometheus_text.py) read the same fields:
 
 Results follow Argo CD's operation phases: Succeeded and Failed for a sync that ran; Error
 for a reconcile that could not get as far as deciding (fetch, render, plan, project
-check failed). Pure: plain dicts in, plain dicts out.
+check failed), counted once per revision while it lasts (after_error). Pure: plain dicts in, plain dicts out.
 """
 
 from __future__ import annotations
@@ -105,6 +105,18 @@ def next_metrics(previous_status, now, counts, sync=None, drift_corrected=False,
     if deployed:
         metrics["deployedRevision"] = deployed
     return metrics
+
+
+def after_error(previous_status, started, finished, seconds, revision):
+    """status.metrics of a reconcile that failed before it could sync: an Error, counted
+    once per revision (the object counts of the last reconcile kept). While the same error
+    holds the metrics stay as they are, so the status is not rewritten every run."""
+    old = (previous_status or {}).get(FIELD) or {}
+    last = old.get("lastSync") or {}
+    if old and last.get("result") == ERROR and last.get("revision") == revision:
+        return old
+    counts = old.get("resources") or {"sync": {}, "health": {}}
+    return next_metrics(previous_status, started, counts, last_sync(started, finished, seconds, ERROR, revision, 0))
 
 
 def counter(value):

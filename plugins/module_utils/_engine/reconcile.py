@@ -200,7 +200,7 @@ def reconcile(app, ports, settings):
             previous,
             sync=dict(previous.get("sync") or {}, status=APP_UNKNOWN),
             conditions=[application.condition(application.COMPARISON_ERROR, "%s failed: %s" % (exc.step, exc), previous.get("conditions"), now)],
-            metrics=_error_metrics(previous, now, ports.clock.iso(), time.monotonic() - started, outcome.revision),
+            metrics=app_metrics.after_error(previous, now, ports.clock.iso(), time.monotonic() - started, outcome.revision),
         )
         _triggers(previous, outcome, settings)
         _record(ports, app, previous, status, settings, outcome)
@@ -264,14 +264,6 @@ def reconcile(app, ports, settings):
         _record(ports, app, previous, outcome.status, settings, outcome)
     outcome.duration = time.monotonic() - started
     return outcome
-
-
-def _error_metrics(previous, started, finished, seconds, revision):
-    """status.metrics of a reconcile that failed before it could sync: an Error sync
-    (counted), the object counts of the last reconcile kept."""
-    counts = ((previous.get(app_metrics.FIELD) or {}).get("resources")) or {"sync": {}, "health": {}}
-    sync = app_metrics.last_sync(started, finished, seconds, app_metrics.ERROR, revision, 0)
-    return app_metrics.next_metrics(previous, started, counts, sync)
 
 
 def _triggers(previous, outcome, settings):

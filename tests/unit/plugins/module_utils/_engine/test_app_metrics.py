@@ -169,3 +169,15 @@ def test_an_error_before_sync_fires_sync_failed():
     previous = statuses(report())[0]
     status = dict(previous, metrics=app_metrics.next_metrics(previous, "t9", {}, app_metrics.last_sync("t9", "t9", 0.1, app_metrics.ERROR, "", 0)))
     assert triggers.fired(previous, status) == [triggers.SYNC_FAILED]
+
+
+def test_an_error_is_counted_once_per_revision_while_it_lasts():
+    synced = statuses(report())[0]
+    first = dict(synced, metrics=app_metrics.after_error(synced, "t5", "t6", 0.4, "c0ffee"))
+    assert first["metrics"]["syncs"] == {"Succeeded": 1, "Failed": 0, "Error": 1} and first["metrics"]["lastSync"]["result"] == "Error"
+    assert first["metrics"]["resources"] == synced["metrics"]["resources"]  # the last counts kept
+    again = dict(first, metrics=app_metrics.after_error(first, "t7", "t8", 0.5, "c0ffee"))
+    assert again == first  # nothing to write while the same error holds
+    assert triggers.fired(synced, first) == [triggers.SYNC_FAILED] and triggers.fired(first, again) == []
+    other = app_metrics.after_error(first, "t9", "t9", 0.5, "beef")
+    assert other["syncs"]["Error"] == 2
