@@ -33,7 +33,7 @@ options:
   url:
     description:
       - The receiver's URL (C(http) or C(https)). Without it the plugin sends nothing.
-      - A Slack or Teams webhook URL holds its secret: keep it in an environment variable or a vaulted variable.
+      - A Slack or Teams webhook URL holds its secret; keep it in an environment variable or a vaulted variable.
     type: str
     env:
       - name: GITOPS_K8S_NOTIFY_URL

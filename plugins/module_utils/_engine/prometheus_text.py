@@ -5,7 +5,7 @@
 textfile collector), from the statuses the reconcile recorded.
 
 The names and labels are those of the kube-state-metrics configuration the collection
-ships (files/kube-state-metrics/applications.yaml, docs/metrics.md), so a dashboard or
+ships (roles/agent/files/kube-state-metrics.yaml, docs/metrics.md), so a dashboard or
 alert works with either; kube-state-metrics adds its own customresource_* labels, and
 exports the counters as gauges (its configuration has no counter type). Pure.
 """
