@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import datetime
 import os
-from types import SimpleNamespace
 
 import pytest
 import yaml
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_status, application, prometheus_text
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_status, prometheus_text
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, API_VERSION, APP_KIND
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.health import Health
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.multi_source import Sourced
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import Plan
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.sync import SyncResult
+
+from tests.helpers.app_reports import APP, report
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CONFIG = os.path.join(REPO_ROOT, "roles", "agent", "files", "kube-state-metrics.yaml")
-APP = {
-    "apiVersion": API_GROUP + "/" + API_VERSION,
-    "kind": APP_KIND,
-    "metadata": {"name": "shop", "namespace": "gitops-system"},
-    "spec": {"source": {"repoURL": "https://github.com/acme/shop", "path": "deploy"}, "destination": {"namespace": "shop"}},
-}
 
 
 def load():
@@ -39,22 +29,7 @@ def load():
 
 def synced_application():
     """An Application as the engine leaves it after one sync."""
-    item = SimpleNamespace(status="OutOfSync", tracked=True, action="configured", shared_with="", entry=None)
-    entry = ChangeSetEntry(subject="ConfigMap/shop/a", action="configured", status="OutOfSync")
-    report = app_status.Report(
-        spec=application.parse(APP),
-        sourced=Sourced((), "c0ffee", "https://github.com/acme/shop"),
-        plan=Plan(items=[item], extra=[], previous=(), warnings=()),
-        result=SyncResult(changeset=ChangeSet((entry,)), inventory=(), sync_status="Synced"),
-        health=Health("Healthy", ""),
-        reason="new revision c0ffee",
-        synced=True,
-        started="2026-11-26T03:00:00Z",
-        finished="2026-11-26T03:00:02Z",
-        seconds=1.5,
-        object_health=("Healthy",),
-    )
-    return dict(APP, status=app_status.next_status({}, report)[0])
+    return dict(APP, status=app_status.next_status({}, report())[0])
 
 
 def at(obj, path):

@@ -11,52 +11,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_metrics, app_status, application, triggers
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_metrics, app_status, triggers
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health import Health
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.multi_source import Sourced
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import Plan
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.sync import SyncResult
 
-APP = {
-    "apiVersion": "gitops-k8s.dev/v1alpha1",
-    "kind": "Application",
-    "metadata": {"name": "shop", "namespace": "gitops-system"},
-    "spec": {"source": {"repoURL": "https://github.com/acme/shop", "path": "deploy"}, "destination": {"namespace": "shop"}},
-}
-
-
-def item(status, tracked=True, **more):
-    values = dict(status=status, tracked=tracked, action="", shared_with="", entry=None, blocks_sync=False, held=False)
-    values.update(more)
-    return SimpleNamespace(**values)
-
-
-def plan(*items, extra=()):
-    return Plan(items=list(items), extra=list(extra), previous=(), warnings=())
-
-
-def written(*actions):
-    return ChangeSet(tuple(ChangeSetEntry(subject="ConfigMap/shop/c%d" % i, action=a, status="OutOfSync") for i, a in enumerate(actions)))
-
-
-def report(**changes):
-    values = dict(
-        spec=application.parse(APP),
-        sourced=Sourced((), "c0ffee", "https://github.com/acme/shop"),
-        plan=plan(item("OutOfSync"), item("Missing"), item("Synced")),
-        result=SyncResult(changeset=written("configured", "created", "unchanged"), inventory=(), sync_status="Synced"),
-        health=Health("Healthy", ""),
-        reason="new revision c0ffee",
-        synced=True,
-        started="2026-11-26T03:00:00Z",
-        finished="2026-11-26T03:00:04Z",
-        seconds=4.25,
-        object_health=("Healthy", "Healthy", "Progressing"),
-    )
-    values.update(changes)
-    return app_status.Report(**values)
+from tests.helpers.app_reports import item, plan, report, written
 
 
 def test_a_sync_records_its_times_result_counts_and_starts_the_counters():
