@@ -146,11 +146,15 @@ def namespace(request, kube_api: KubeApi) -> str:
         fake_kubelet.release_pods(kube_api, name)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def release_fake_node_pods():
-    """At the end of the session, release the fake node's Pods left Terminating in namespaces
-    deleted without the ``namespace`` fixture (an Application's own destination namespace)."""
-    yield
+def pytest_sessionfinish(session, exitstatus):  # pylint: disable=unused-argument
+    """At the end of the run, release the fake node's Pods left Terminating in namespaces
+    deleted without the ``namespace`` fixture (an Application's own destination namespace).
+
+    Once per run: in the pytest-xdist controller after every worker has finished (a worker
+    that finished early would force-delete Pods a test still running elsewhere waits for),
+    or in the single process of a run without xdist."""
+    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker
+        return
     path = os.environ.get("GITOPS_K8S_KUBECONFIG") or DEFAULT_KUBECONFIG
     if not os.path.isfile(path):
         return
