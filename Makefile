@@ -108,10 +108,11 @@ static: venv ## ruff check and ruff format --check (all Python), mypy (the engin
 		-p ansible_collections.gitops.k8s.plugins.module_utils._engine \
 		-p ansible_collections.gitops.k8s.plugins.module_utils._adapters
 
-# --dist loadfile: a test file runs whole in one worker (its module fixtures: private control
-# planes, servers, keys, start once). INTEGRATION_WORKERS=0 runs them in this process, in order.
+# --dist loadgroup: each test goes to a free worker, but the tests of a file that share a
+# module-scoped fixture (a private control plane, a server, keys) stay together
+# (tests/integration/conftest.py). INTEGRATION_WORKERS=0 runs them in this process, in order.
 integration: venv test-deps ## Integration tests against .cluster/kubeconfig (run `make cluster-up` first; INTEGRATION_WORKERS processes)
-	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/pytest tests/integration -n $(INTEGRATION_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/pytest tests/integration -n $(INTEGRATION_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The scenarios live in molecule/. extensions/molecule, where molecule's collection support
 # looks, is a link to it made here and ignored by Git: ansible-test sanity refuses a link to a
