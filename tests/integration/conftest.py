@@ -8,6 +8,7 @@ skipped silently.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -158,6 +159,27 @@ def namespace(request, kube_api: KubeApi) -> str:
             if exc.status != 404:
                 raise
         fake_kubelet.release_pods(kube_api, name)
+
+
+@pytest.fixture(autouse=True)
+def serial_gate(request, tmp_path_factory):
+    """Under pytest-xdist, a test marked ``serial`` (it measures time) runs with no other test
+    of the run beside it; other tests run side by side. Two lock files shared by the run's
+    workers: every test holds RUN shared, a serial test holds it exclusive; GATE (exclusive
+    while a serial test waits or runs) keeps new tests from starting meanwhile, so it is
+    never starved. Without xdist this does nothing: tests run one at a time anyway."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    base = tmp_path_factory.getbasetemp().parent  # the run's directory; popen-gwN below it per worker
+    serial = request.node.get_closest_marker("serial") is not None
+    mode = fcntl.LOCK_EX if serial else fcntl.LOCK_SH
+    with open(base / "serial-gate.lock", "a", encoding="ascii") as gate, open(base / "serial-run.lock", "a", encoding="ascii") as run:
+        fcntl.flock(gate, mode)
+        fcntl.flock(run, mode)
+        if not serial:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        yield  # closing the files releases the locks
 
 
 def pytest_sessionfinish(session, exitstatus):  # pylint: disable=unused-argument
