@@ -63,8 +63,8 @@ class ClusterRegistry:
         self._clusters = {}  # (server, Secret) -> KubeCluster, or the DestinationError it failed with
 
     def select(self, spec):
-        if not spec.destination_server and not spec.destination_name:
-            return clusters.RUN_CLUSTER
+        if clusters.names_run_cluster(spec.destination_server, spec.destination_name):
+            return clusters.RUN_CLUSTER  # no Secret read: an agent without access to Secrets keeps working
         return clusters.select(self._registry(spec.namespace), spec.destination_server, spec.destination_name)
 
     def _registry(self, namespace):

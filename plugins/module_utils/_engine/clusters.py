@@ -240,6 +240,13 @@ def registry(secrets):
     return Registry(tuple(sorted(records, key=lambda r: (r.name, r.secret))), tuple(broken))
 
 
+def names_run_cluster(server="", name=""):
+    """Whether a destination names the cluster of the run without a Secret to read: no
+    server and no name, ``https://kubernetes.default.svc`` or ``in-cluster``."""
+    server = (server or "").rstrip("/")
+    return (not server and not name) or (server == IN_CLUSTER_SERVER and not name) or (name == IN_CLUSTER_NAME and not server)
+
+
 def _one(found, what, value):
     if len(found) > 1:
         raise DestinationError(

@@ -155,3 +155,18 @@ def test_two_secrets_with_one_name_are_an_error():
     reg = clusters.registry([secret(config=BEARER), secret(config=BEARER, server="https://other.example", secret_name="dup")])
     with pytest.raises(DestinationError, match="names 2 clusters"):
         clusters.select(reg, name="east")
+
+
+@pytest.mark.parametrize(
+    "server, name, expected",
+    [
+        ("", "", True),
+        ("https://kubernetes.default.svc/", "", True),
+        ("", "in-cluster", True),
+        ("https://kubernetes.default.svc", "in-cluster", False),  # both set: select() refuses it
+        ("", "mgmt", False),
+        ("https://east.example", "", False),
+    ],
+)
+def test_names_run_cluster_reads_no_secret(server, name, expected):
+    assert clusters.names_run_cluster(server, name) is expected
