@@ -65,7 +65,10 @@ def register_task(title, kubeconfig, namespace, cluster, **extra):
 
 
 def reconcile_task(kubeconfig, namespace, repo):
-    root = {"metadata": {"name": "root"}, "spec": {"source": {"path": "apps"}, "destination": {"namespace": namespace}, "syncPolicy": {"automated": {"prune": True}}}}
+    root = {
+        "metadata": {"name": "root"},
+        "spec": {"source": {"path": "apps"}, "destination": {"namespace": namespace}, "syncPolicy": {"automated": {"prune": True}}},
+    }
     common = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": repo.path, "fail_on_error": False, "request_timeout": 10}
     return [
         {"name": "root", "gitops.k8s.app": dict(common, definition=root)},
@@ -171,7 +174,10 @@ def test_a_project_whose_destinations_miss_the_cluster_refuses_it(tmp_path, kube
         "apiVersion": APP_API,
         "kind": "Project",
         "metadata": {"name": "here-only", "namespace": namespace},
-        "spec": {"sourceRepos": ["*"], "destinations": [{"name": "in-cluster", "namespace": "*"}, {"server": "https://kubernetes.default.svc", "namespace": "*"}]},
+        "spec": {
+            "sourceRepos": ["*"],
+            "destinations": [{"name": "in-cluster", "namespace": "*"}, {"server": "https://kubernetes.default.svc", "namespace": "*"}],
+        },
     }
     kubectl("apply", "-f", "-", stdin=json.dumps(project))
     repo = GitRepo(tmp_path / "repo")

@@ -164,7 +164,9 @@ class KubeCluster:
             except NotFoundError:
                 raise
             except DynamicApiError as exc:
-                raise ClusterError(self._at("%s failed: %s" % (verb, api_message(exc))), subject=subject, details={"status_code": getattr(exc, "status", None)}) from exc
+                raise ClusterError(
+                    self._at("%s failed: %s" % (verb, api_message(exc))), subject=subject, details={"status_code": getattr(exc, "status", None)}
+                ) from exc
             data = resp.data  # the body is read here: a server that stops mid-answer times out here too
         return json.loads(data.decode("utf-8")) if data else {}
 

@@ -156,4 +156,3 @@ def run_cluster(module):
     if module._diff:
         result["diff"] = results.ansible_diff(changeset)
     return result
-

@@ -51,9 +51,7 @@ def test_a_bearer_token_secret_as_argo_cd_writes_it(string_data):
 
 
 def test_the_repr_and_label_show_no_credential():
-    record = clusters.parse_secret(
-        secret(config={"bearerToken": TOKEN, "password": "hunter22", "tlsClientConfig": {"certData": b64(CA), "keyData": b64(KEY)}})
-    )
+    record = clusters.parse_secret(secret(config={"bearerToken": TOKEN, "password": "hunter22", "tlsClientConfig": {"certData": b64(CA), "keyData": b64(KEY)}}))
     for text in (repr(record), str(record), record.label):
         assert TOKEN not in text and "private-key-body" not in text and "hunter22" not in text
     assert record.label == "cluster east (https://east.example:6443)"
@@ -77,8 +75,14 @@ def test_the_name_defaults_to_the_server():
         ({"stringData": {"server": "east.example:6443", "config": json.dumps(BEARER)}}, "is not an http"),
         ({"stringData": {"server": "https://e", "config": "{not json"}}, "config is not valid JSON"),
         ({"stringData": {"server": "https://e", "config": "[1]"}}, "config must be a JSON object"),
-        ({"stringData": {"server": "https://e", "config": json.dumps({"bearerToken": TOKEN, "tlsClientConfig": {"caData": "%%%"}})}}, "caData is not valid base64"),
-        ({"stringData": {"server": "https://e", "config": json.dumps({"bearerToken": TOKEN, "tlsClientConfig": {"caData": b64("plain")}})}}, "not a base64-encoded PEM"),
+        (
+            {"stringData": {"server": "https://e", "config": json.dumps({"bearerToken": TOKEN, "tlsClientConfig": {"caData": "%%%"}})}},
+            "caData is not valid base64",
+        ),
+        (
+            {"stringData": {"server": "https://e", "config": json.dumps({"bearerToken": TOKEN, "tlsClientConfig": {"caData": b64("plain")}})}},
+            "not a base64-encoded PEM",
+        ),
         ({"stringData": {"server": "https://e", "config": json.dumps({"tlsClientConfig": {"certData": b64(CA)}})}}, "both certData and keyData"),
         ({"stringData": {"server": "https://e", "config": json.dumps({"tlsClientConfig": {"insecure": True}})}}, "no credentials"),
         ({"stringData": {"server": "https://e", "config": json.dumps({"bearerToken": TOKEN, "tlsClientConfig": {"insecure": "yes"}})}}, "insecure must be"),
