@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import results
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import kubeconfig_no_log, results
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import cluster_add, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
@@ -33,9 +33,9 @@ CLUSTER_OPTIONS = {
     "target_context": {"type": "str"},
     "service_account": {"type": "str", "default": "gitops-k8s-manager"},
     "service_account_namespace": {"type": "str", "default": "kube-system"},
-    "secret_name": {"type": "str"},
+    "secret_name": {"type": "str", "no_log": False},  # a name, not a secret
     "labels": {"type": "dict", "default": {}},
-    "token_timeout": {"type": "int", "default": 60},
+    "token_timeout": {"type": "int", "default": 60, "no_log": False},  # seconds, not a token
 }
 # shown in place of the token in check mode before the token Secret exists
 TOKEN_PENDING = "(issued by the target cluster when its token Secret is created)"
@@ -43,6 +43,7 @@ TOKEN_PENDING = "(issued by the target cluster when its token Secret is created)
 
 def target_cluster(module):
     p = module.params
+    kubeconfig_no_log.narrow(module, "target_kubeconfig")  # a path stays readable, an inline kubeconfig's credentials not
     return kube.KubeCluster(
         request_timeout=p.get("request_timeout"),
         environ={},  # the K8S_AUTH_* variables name the manager
