@@ -18,6 +18,7 @@ instances of hack/cluster.sh started once per session. Then:
 
 from __future__ import annotations
 
+import base64
 import json
 import textwrap
 
@@ -94,23 +95,25 @@ def condition_text(kubectl, namespace, name):
 def registered(tmp_path, kubeconfig, namespace, kubectl, named_clusters):
     """east and west registered on the manager by gitops.k8s.cluster (check mode first)."""
     east, west = named_clusters["east"], named_clusters["west"]
+    account = ("get", "serviceaccount", "gitops-k8s-manager", "-n", "kube-system")
+    had_account = east.kubectl.run(*account).returncode == 0  # an earlier test of the session registered east already
     _rc, planned = run_tasks(tmp_path, [register_task("east", kubeconfig, namespace, east)], "--check", "--diff")
-    assert planned["east"]["changed"] and planned["east"]["created"], planned
+    assert planned["east"]["changed"] and "Secret/%s/cluster-east" % namespace in planned["east"]["created"], planned
     assert kubectl.run("get", "secret", "cluster-east", "-n", namespace).returncode != 0  # check mode wrote nothing
-    assert east.kubectl.run("get", "serviceaccount", "gitops-k8s-manager", "-n", "kube-system").returncode != 0
+    assert (east.kubectl.run(*account).returncode == 0) == had_account
     _rc, done = run_tasks(tmp_path, [register_task("east", kubeconfig, namespace, east), register_task("west", kubeconfig, namespace, west)], "--diff")
-    assert sorted(done["east"]["created"]) == sorted(
-        [
-            "ServiceAccount/kube-system/gitops-k8s-manager",
-            "ClusterRole/gitops-k8s-manager-role",
-            "ClusterRoleBinding/gitops-k8s-manager-rolebinding",
-            "Secret/kube-system/gitops-k8s-manager-token",
-            "Secret/%s/cluster-east" % namespace,
-        ]
-    ), done["east"]
+    actions = dict((row["id"], row["action"]) for row in done["east"]["objects"])
+    assert actions == {
+        "ServiceAccount/kube-system/gitops-k8s-manager": "unchanged" if had_account else "created",
+        "ClusterRole/gitops-k8s-manager-role": "unchanged" if had_account else "created",
+        "ClusterRoleBinding/gitops-k8s-manager-rolebinding": "unchanged" if had_account else "created",
+        "Secret/kube-system/gitops-k8s-manager-token": "unchanged" if had_account else "created",
+        "Secret/%s/cluster-east" % namespace: "created",
+    }, done["east"]
     assert done["west"]["server"] == west.server and done["west"]["secret"] == "Secret/%s/cluster-west" % namespace
-    token = east.kubectl("get", "secret", "gitops-k8s-manager-token", "-n", "kube-system", "-o", "jsonpath={.data.token}")
-    assert token and token not in json.dumps(done)
+    encoded = east.kubectl("get", "secret", "gitops-k8s-manager-token", "-n", "kube-system", "-o", "jsonpath={.data.token}")
+    token = base64.b64decode(encoded).decode()
+    assert token and token not in json.dumps(done) and encoded not in json.dumps(done)
     secret = json.loads(kubectl("get", "secret", "cluster-east", "-n", namespace, "-o", "json"))
     assert secret["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "cluster" and secret["metadata"]["labels"]["env"] == "test"
     _rc, again = run_tasks(tmp_path, [register_task("east", kubeconfig, namespace, east)])
@@ -152,7 +155,7 @@ def test_one_run_deploys_to_three_clusters_and_a_stopped_one_fails_alone(tmp_pat
         message = condition_text(kubectl, namespace, "west")
         assert "cluster west (%s)" % west.server in message and "refused the connection" in message, message
         secret = json.loads(kubectl("get", "secret", "cluster-west", "-n", namespace, "-o", "json"))
-        config = json.loads(__import__("base64").b64decode(secret["data"]["config"]).decode())
+        config = json.loads(base64.b64decode(secret["data"]["config"]).decode())
         assert config["bearerToken"] not in message and config["bearerToken"] not in json.dumps(res)
 
         west.restart("kube-apiserver")
