@@ -221,7 +221,7 @@ def reconcile(app, ports, settings):
         return outcome
 
     planned = syncer.planned_status(plan)
-    gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now())
+    gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now(), (record.name, record.server))
     do_sync, outcome.reason = gate.do_sync, gate.reason
     result = blocked = None
     if do_sync and not settings.dry_run:

@@ -113,3 +113,13 @@ def test_project_destinations_are_matched_against_the_resolved_cluster():
     world.cluster.apply(world.cluster.resolve(project["apiVersion"], "Project"), copy.deepcopy(project))
     assert run(world, destinations, app({"name": "east"}, project="team-a")).error is None
     assert configmaps(east) == ["c"]
+
+
+def test_a_sync_window_of_the_destination_cluster_holds_its_application():
+    world, east, destinations = setup()
+    deny_east = {"kind": "deny", "schedule": "* * * * *", "duration": "1h", "clusters": ["east"]}
+    outcome = reconcile(app({"name": "east"}), world.ports().with_changes(destinations=destinations), Settings(sync_windows=(deny_east,)))
+    assert not outcome.synced and "sync window" in outcome.reason, outcome.reason
+    assert configmaps(east) == []
+    here = reconcile(app({}), world.ports().with_changes(destinations=destinations), Settings(sync_windows=(deny_east,)))
+    assert here.synced and configmaps(world.cluster) == ["c"]  # the window of east does not cover the cluster of the run
