@@ -107,7 +107,8 @@ def present(module, manager, salt):
         token = cluster_add.token_of(target.get(target.resolve("v1", "Secret"), sa_ns, token_name)) or TOKEN_PENDING
     else:
         token = _wait_token(target, sa_ns, token_name, p["token_timeout"])
-    module.no_log_values.add(token)
+    if token != TOKEN_PENDING:
+        module.no_log_values.add(token)
     server, ca_pem, insecure, server_name = _tls_of(target)
     server = (p.get("server") or server).rstrip("/")
     config = cluster_add.config_json(token, ca_pem, insecure, server_name)
