@@ -38,7 +38,9 @@ def route(*routers):
         "apiVersion": "route.openshift.io/v1",
         "kind": "Route",
         "metadata": {"name": "web", "namespace": "shop"},
-        "status": {"ingress": [{"routerName": name, "conditions": [{"type": "Admitted", "status": status, "reason": reason}]} for name, status, reason in routers]},
+        "status": {
+            "ingress": [{"routerName": name, "conditions": [{"type": "Admitted", "status": status, "reason": reason}]} for name, status, reason in routers]
+        },
     }
 
 
