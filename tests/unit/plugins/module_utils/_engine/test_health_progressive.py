@@ -28,7 +28,7 @@ ARGOCD_MESSAGES = {
     "rollout-legacy-v10-new-workload-generation-healthy.yaml": "",
     "rollout-new-workload-generation-healthy.yaml": "",
     "rollout-invalid-spec-degraded.yaml": (
-        "The Rollout \"basic\" is invalid: spec.strategy.strategy: Required value: "
+        'The Rollout "basic" is invalid: spec.strategy.strategy: Required value: '
         "Rollout has missing field '.spec.strategy.canary or .spec.strategy.blueGreen'"
     ),
     "rollout-timeout-degraded.yaml": 'ReplicaSet "guestbook-bluegreen-helm-guestbook-6b8cf6f7db" has timed out progressing.',
