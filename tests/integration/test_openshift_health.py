@@ -11,38 +11,18 @@ build controllers do:
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import time
 
 import pytest
 
 from .controller_status import ensure_crds, get, resource, set_status, wait_for
-from .gitops import GitRepo
-from .playbook import REPO_ROOT, ansible_pull, start_ansible_pull
+from .gitops import app_status, pull_repository, release_finalizers
+from .playbook import ansible_pull, start_ansible_pull
 
 ROUTES = "route.openshift.io/v1"
 APPS = "apps.openshift.io/v1"
 BUILDS = "build.openshift.io/v1"
 RUN_TIMEOUT = 900
-
-APP = """
-apiVersion: gitops-k8s.dev/v1alpha1
-kind: Application
-metadata:
-  name: shop
-  namespace: {ns}
-spec:
-  source:
-    path: shop
-  destination:
-    namespace: {ns}
-  syncPolicy:
-    automated:
-      prune: true
-      selfHeal: true
-"""
 
 OBJECTS = {
     "route.yaml": """
@@ -146,18 +126,10 @@ def dc_status(generation, available, new_rc_available):
 
 def test_waves_and_hooks_wait_for_openshift_kinds_and_a_refused_route_degrades(tmp_path, kubeconfig, kube_api, kubectl, namespace, openshift_crds):
     dyn = kube_api.dynamic
-    repo = GitRepo(tmp_path / "origin")
-    shutil.copy(os.path.join(REPO_ROOT, "examples", "local.yml"), os.path.join(repo.path, "local.yml"))
-    repo.write("apps/shop.yaml", APP.format(ns=namespace))
-    for name, text in OBJECTS.items():
-        repo.write("shop/" + name, text)
-    repo.commit("shop on OpenShift")
+    repo = pull_repository(tmp_path / "origin", "shop", namespace, OBJECTS)
     checkout = str(tmp_path / "checkout")
     extra = ("-e", "gitops_k8s_namespace=%s" % namespace, "-e", "gitops_k8s_root_name=openshift-root")
     extra += ("-e", "gitops_k8s_wave_timeout=600", "-e", "gitops_k8s_hook_timeout=600")
-
-    def app_status():
-        return json.loads(kubectl("get", "gapp", "shop", "-n", namespace, "-o", "json")).get("status") or {}
 
     def settings():
         return get(dyn, "v1", "ConfigMap", namespace, "shop-settings")
@@ -185,7 +157,7 @@ def test_waves_and_hooks_wait_for_openshift_kinds_and_a_refused_route_degrades(t
         set_status(dyn, BUILDS, "Build", namespace, build, {"phase": "Complete", "completionTimestamp": "2026-01-10T10:02:00Z"})
         rc, out, err = finish(proc)
         assert rc == 0, out[-5000:] + err[-2000:]
-        status = app_status()
+        status = app_status(kubectl, namespace, "shop")
         assert status["health"]["status"] == "Healthy", status["health"]
         hooks = status["operationState"]["syncResult"]["resources"]
         assert [(h["hookType"], h["kind"], h["name"], h["hookPhase"]) for h in hooks] == [("PostSync", "Build", build, "Succeeded")], hooks
@@ -194,9 +166,8 @@ def test_waves_and_hooks_wait_for_openshift_kinds_and_a_refused_route_degrades(t
         set_status(dyn, ROUTES, "Route", namespace, "web", route_ingress("False", "HostAlreadyClaimed", "route web already exposes web.apps.example.test"))
         again = ansible_pull(repo.url, checkout, kubeconfig, *extra)
         assert "Route/%s/web" % namespace in again.stdout, again.stdout[-5000:]
-        status = app_status()
+        status = app_status(kubectl, namespace, "shop")
         assert status["health"]["status"] == "Degraded", status["health"]
         assert "Route/%s/web" % namespace in status["health"]["message"] and "router default: route web already exposes" in status["health"]["message"]
     finally:
-        for name in ("openshift-root", "shop"):  # no reconcile runs after the test to finalize them
-            kubectl.run("patch", "gapp", name, "-n", namespace, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
+        release_finalizers(kubectl, namespace, "openshift-root", "shop")

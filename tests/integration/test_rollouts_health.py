@@ -10,37 +10,17 @@ with the test writing their status as the Argo Rollouts and Flagger controllers 
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import time
 
 import pytest
 
 from .controller_status import ensure_crds, get, resource, set_status, wait_for
-from .gitops import GitRepo
-from .playbook import REPO_ROOT, start_ansible_pull
+from .gitops import app_status, pull_repository, release_finalizers
+from .playbook import start_ansible_pull
 
 ROLLOUTS = "argoproj.io/v1alpha1"
 FLAGGER = "flagger.app/v1beta1"
 RUN_TIMEOUT = 900  # seconds one ansible-pull may take on a loaded machine
-
-APP = """
-apiVersion: gitops-k8s.dev/v1alpha1
-kind: Application
-metadata:
-  name: web
-  namespace: {ns}
-spec:
-  source:
-    path: web
-  destination:
-    namespace: {ns}
-  syncPolicy:
-    automated:
-      prune: true
-      selfHeal: true
-"""
 
 ROLLOUT = """
 apiVersion: argoproj.io/v1alpha1
@@ -117,12 +97,9 @@ def rollout_crds(kube_api):
     ensure_crds(kube_api.dynamic, "rollouts.argoproj.io", "analysisruns.argoproj.io", "canaries.flagger.app")
 
 
-def commit(repo, image):
-    repo.write("web/rollout.yaml", ROLLOUT.format(image=image))
-    repo.write("web/canary.yaml", CANARY)
-    repo.write("web/settings.yaml", SETTINGS.format(image=image))
-    repo.write("web/smoke.yaml", SMOKE)
-    return repo.commit("web %s" % image)
+def files(image):
+    """The web folder with the Rollout's (and the ConfigMap's) image IMAGE."""
+    return {"rollout.yaml": ROLLOUT.format(image=image), "canary.yaml": CANARY, "settings.yaml": SETTINGS.format(image=image), "smoke.yaml": SMOKE}
 
 
 def rollout_status(generation, phase, message="", updated=2, available=2, stable="6c9f8d", **extra):
@@ -156,15 +133,9 @@ def finish(proc):
 
 def test_waves_and_hooks_wait_for_rollouts_and_an_aborted_rollout_degrades(tmp_path, kubeconfig, kube_api, kubectl, namespace, rollout_crds):
     dyn = kube_api.dynamic
-    repo = GitRepo(tmp_path / "origin")
-    shutil.copy(os.path.join(REPO_ROOT, "examples", "local.yml"), os.path.join(repo.path, "local.yml"))
-    repo.write("apps/web.yaml", APP.format(ns=namespace))
-    commit(repo, "nginx:1.27")
+    repo = pull_repository(tmp_path / "origin", "web", namespace, files("nginx:1.27"))
     checkout = str(tmp_path / "checkout")
     extra = ("-e", "gitops_k8s_namespace=%s" % namespace, "-e", "gitops_k8s_root_name=rollouts-root")
-
-    def app_status():
-        return json.loads(kubectl("get", "gapp", "web", "-n", namespace, "-o", "json")).get("status") or {}
 
     def settings():
         return get(dyn, "v1", "ConfigMap", namespace, "web-settings")
@@ -197,14 +168,16 @@ def test_waves_and_hooks_wait_for_rollouts_and_an_aborted_rollout_degrades(tmp_p
         set_status(dyn, ROLLOUTS, "AnalysisRun", namespace, run_name, {"phase": "Successful", "message": "all metrics passed"})
         rc, out, err = finish(proc)
         assert rc == 0, out[-5000:] + err[-2000:]
-        status = app_status()
+        status = app_status(kubectl, namespace, "web")
         assert status["health"]["status"] == "Healthy", status["health"]
         assert status["sync"]["status"] == "Synced", status["sync"]
         hooks = status["operationState"]["syncResult"]["resources"]
         assert [(h["hookType"], h["kind"], h["name"], h["hookPhase"]) for h in hooks] == [("PostSync", "AnalysisRun", run_name, "Succeeded")], hooks
 
         # 2. the next commit: the Rollouts controller aborts the update (an analysis failed)
-        commit(repo, "nginx:1.28")
+        for name, text in files("nginx:1.28").items():
+            repo.write("web/" + name, text)
+        repo.commit("web nginx:1.28")
         proc = start_ansible_pull(repo.url, checkout, kubeconfig, *extra, "-e", "gitops_k8s_wave_timeout=30", "-e", "gitops_k8s_hook_timeout=30")
         updated = wait_for("the Rollout updated", lambda: newer_generation(get(dyn, ROLLOUTS, "Rollout", namespace, "web"), generation))
         aborted = 'RolloutAborted: Rollout aborted update to revision 2: Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)'
@@ -214,10 +187,9 @@ def test_waves_and_hooks_wait_for_rollouts_and_an_aborted_rollout_degrades(tmp_p
         assert rc != 0, out[-5000:]
         assert "Rollout/%s/web" % namespace in out, out[-5000:]
         assert settings()["data"]["image"] == "nginx:1.27"  # wave 1 never applied
-        status = app_status()
+        status = app_status(kubectl, namespace, "web")
         assert status["health"]["status"] == "Degraded", status["health"]
         assert "Rollout/%s/web" % namespace in status["health"]["message"] and "RolloutAborted" in status["health"]["message"], status["health"]
         assert len(resource(dyn, ROLLOUTS, "AnalysisRun").get(namespace=namespace).to_dict()["items"]) == 1  # no PostSync hook ran
     finally:
-        for name in ("rollouts-root", "web"):  # no reconcile runs after the test to finalize them
-            kubectl.run("patch", "gapp", name, "-n", namespace, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')
+        release_finalizers(kubectl, namespace, "rollouts-root", "web")

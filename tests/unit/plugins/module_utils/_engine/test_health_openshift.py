@@ -6,16 +6,13 @@ health_test.yaml cases; the objects are in fixtures/health); Build is ours."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-import yaml
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import constants as C
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health import assess
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_openshift import build_health, deploymentconfig_health, route_health
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "health")
+from .test_health import load
 
 ARGOCD_MESSAGES = {
     "deploymentconfig-progressing-progressing.yaml": "replication controller is waiting for pods to run",
@@ -26,11 +23,6 @@ ARGOCD_MESSAGES = {
     "route-progressing-progressing.yaml": "Route is still getting admitted",
     "route-healthy-healthy.yaml": "Route is healthy",
 }
-
-
-def load(name):
-    with open(os.path.join(FIXTURES, name), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 def route(*routers):

@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 
 import pytest
-import yaml
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import constants as C
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health import Health, assess
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_progressive import analysisrun_health, canary_health, rollout_health
 
-FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "health")
+from .test_health import FIXTURES, load
 
 # fixture -> the message Argo CD gives (its status is in the fixture's name)
 ARGOCD_MESSAGES = {
@@ -64,11 +63,6 @@ ARGOCD_MESSAGES = {
     "canary-succeeded-healthy.yaml": "Succeeded --- Canary analysis completed successfully, promotion finished.",
     "canary-initialized-healthy.yaml": "Initialized --- Installation successful.",
 }
-
-
-def load(name):
-    with open(os.path.join(FIXTURES, name), encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 def rollout(status=None, spec=None, generation=2, annotations=None):
