@@ -15,7 +15,7 @@ import yaml
 
 CRDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "crds")
 CRD_API = "apiextensions.k8s.io/v1"
-DEADLINE = 180  # seconds: generous, the machine is shared and loaded
+DEADLINE = 600  # seconds: generous, the machine is shared and loaded (an ansible-pull run starts slowly)
 POLL = 0.5
 
 

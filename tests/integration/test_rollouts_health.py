@@ -153,7 +153,11 @@ def test_waves_and_hooks_wait_for_rollouts_and_an_aborted_rollout_degrades(tmp_p
             "Canary",
             namespace,
             "api",
-            {"phase": "Initialized", "canaryWeight": 0, "conditions": [{"type": "Promoted", "status": "True", "message": "Installation successful."}]},
+            {
+                "phase": "Initialized",
+                "canaryWeight": 0,
+                "conditions": [{"type": "Promoted", "status": "True", "reason": "Initialized", "message": "Installation successful."}],
+            },
         )
         time.sleep(8)  # the run keeps waiting on the Progressing Rollout: wave 1 stays unapplied
         assert proc.poll() is None, finish(proc)
@@ -181,7 +185,14 @@ def test_waves_and_hooks_wait_for_rollouts_and_an_aborted_rollout_degrades(tmp_p
         proc = start_ansible_pull(repo.url, checkout, kubeconfig, *extra, "-e", "gitops_k8s_wave_timeout=30", "-e", "gitops_k8s_hook_timeout=30")
         updated = wait_for("the Rollout updated", lambda: newer_generation(get(dyn, ROLLOUTS, "Rollout", namespace, "web"), generation))
         aborted = 'RolloutAborted: Rollout aborted update to revision 2: Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)'
-        cond = {"type": "Progressing", "status": "False", "reason": "RolloutAborted", "message": "Rollout aborted update to revision 2"}
+        cond = {
+            "type": "Progressing",
+            "status": "False",
+            "reason": "RolloutAborted",
+            "message": "Rollout aborted update to revision 2",
+            "lastTransitionTime": "2026-01-10T10:00:00Z",
+            "lastUpdateTime": "2026-01-10T10:00:00Z",
+        }
         set_status(dyn, ROLLOUTS, "Rollout", namespace, "web", rollout_status(updated, "Degraded", aborted, 0, 2, abort=True, conditions=[cond]))
         rc, out, err = finish(proc)
         assert rc != 0, out[-5000:]
