@@ -165,7 +165,7 @@ def test_waves_and_hooks_wait_for_openshift_kinds_and_a_refused_route_degrades(t
         # 2. another router's claim on the host: the default router refuses the Route
         set_status(dyn, ROUTES, "Route", namespace, "web", route_ingress("False", "HostAlreadyClaimed", "route web already exposes web.apps.example.test"))
         again = ansible_pull(repo.url, checkout, kubeconfig, *extra)
-        assert "Route/%s/web" % namespace in again.stdout, again.stdout[-5000:]
+        assert "%s/shop: in-sync (Synced, Degraded)" % namespace in again.stdout, again.stdout[-5000:]
         status = app_status(kubectl, namespace, "shop")
         assert status["health"]["status"] == "Degraded", status["health"]
         assert "Route/%s/web" % namespace in status["health"]["message"] and "router default: route web already exposes" in status["health"]["message"]
