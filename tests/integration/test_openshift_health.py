@@ -113,7 +113,11 @@ def dc_status(generation, available, new_rc_available):
         "availableReplicas": 2 if available else 0,
         "unavailableReplicas": 0 if available else 2,
         "conditions": [
-            {"type": "Available", "status": "True" if available else "False", "reason": "MinimumReplicasAvailable" if available else "MinimumReplicasUnavailable"},
+            {
+                "type": "Available",
+                "status": "True" if available else "False",
+                "reason": "MinimumReplicasAvailable" if available else "MinimumReplicasUnavailable",
+            },
             {
                 "type": "Progressing",
                 "status": "True",
