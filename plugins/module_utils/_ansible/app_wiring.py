@@ -142,6 +142,12 @@ def hide_revealed(module):
 
 
 def make_ports(module, cluster, store, clock):
+    return make_ports_and_sources(module, cluster, store, clock)[0]
+
+
+def make_ports_and_sources(module, cluster, store, clock):
+    """The reconcile Ports and the Sources behind them (ApplicationSet generators read
+    Git through the same cache)."""
     p = module.params
     on_revealed, scrub = hide_revealed(module)
     sources = Sources(
@@ -163,7 +169,7 @@ def make_ports(module, cluster, store, clock):
     def lock(spec):
         return LeaseLock(cluster, clock, spec.namespace, lease_name(spec), mode=p.get("lock", "wait"), timeout=p.get("lock_timeout", LOCK_TIMEOUT)).hold()
 
-    return Ports(
+    ports = Ports(
         cluster=cluster,
         source=sources.source,
         render=sources.render,
@@ -172,6 +178,7 @@ def make_ports(module, cluster, store, clock):
         clock=clock,
         remove_finalizer=store.remove_finalizer,
     )
+    return ports, sources
 
 
 def settings_of(module, **overrides):
