@@ -80,9 +80,9 @@ def expand(sets_store, inputs, namespace, clock, dry_run=False, result=None):
         row.pop("error", None)
         row.pop("error_step", None)
         if error is not None:
-            row["error"] = str(error)
+            row["error"] = str(error)  # names the set
             row["error_step"] = error.step
-            result.failed.append("%s: %s failed: %s" % (key, error.step, error))
+            result.failed.append("%s: %s failed: %s" % (key, error.step, error.message if error.subject == key else error))
         if not dry_run:
             _write_status(sets_store, obj, error, row, clock)
     return result
