@@ -119,7 +119,11 @@ def sets_yaml(workloads_url, namespace):
 
 
 def cluster_secret(namespace):
-    data = {"name": "staging", "server": "https://127.0.0.1:6443", "config": json.dumps({"bearerToken": "not-used-here", "tlsClientConfig": {"insecure": True}})}
+    data = {
+        "name": "staging",
+        "server": "https://127.0.0.1:6443",
+        "config": json.dumps({"bearerToken": "not-used-here", "tlsClientConfig": {"insecure": True}}),
+    }
     return json.dumps(
         {
             "apiVersion": "v1",
@@ -135,7 +139,9 @@ def apps_of(kubectl, namespace):
 
 
 def configmaps(kubectl, namespace):
-    return sorted(c["metadata"]["name"] for c in json.loads(kubectl("get", "cm", "-n", namespace, "-o", "json"))["items"] if c["metadata"]["name"] != "kube-root-ca.crt")
+    return sorted(
+        c["metadata"]["name"] for c in json.loads(kubectl("get", "cm", "-n", namespace, "-o", "json"))["items"] if c["metadata"]["name"] != "kube-root-ca.crt"
+    )
 
 
 def test_application_sets_generate_own_and_prune_applications(tmp_path, kubeconfig, namespace, kubectl):
@@ -166,7 +172,12 @@ def test_application_sets_generate_own_and_prune_applications(tmp_path, kubeconf
             app = apps[name]
             owner = app["metadata"]["ownerReferences"][0]
             expected_set = "addons" if name.startswith("addon-") else "per-cluster"
-            assert (owner["kind"], owner["name"], owner["uid"], owner["controller"]) == ("ApplicationSet", expected_set, sets[expected_set]["metadata"]["uid"], True)
+            assert (owner["kind"], owner["name"], owner["uid"], owner["controller"]) == (
+                "ApplicationSet",
+                expected_set,
+                sets[expected_set]["metadata"]["uid"],
+                True,
+            )
             assert app["metadata"]["finalizers"] == ["gitops-k8s.dev/resources-finalizer"]
             assert app["status"]["sync"]["status"] == "Synced", (name, app["status"])
         assert apps["cluster-staging"]["metadata"]["labels"] == {"cluster-env": "staging"}

@@ -74,9 +74,7 @@ class SetInputs:
         if self._secrets is None:
             secrets = self.cluster.list(self.cluster.resolve("v1", "Secret"), self.namespace)
             label = appset_generators.CLUSTER_SECRET_LABEL
-            self._secrets = [
-                s for s in secrets if ((s.get("metadata") or {}).get("labels") or {}).get(label) == appset_generators.CLUSTER_SECRET_VALUE
-            ]
+            self._secrets = [s for s in secrets if ((s.get("metadata") or {}).get("labels") or {}).get(label) == appset_generators.CLUSTER_SECRET_VALUE]
         return self._secrets
 
     def repo(self, repo_url, revision):

@@ -191,7 +191,9 @@ def application_of(spec, template, params, where):
     subject = format_id(APP_KIND, spec.namespace, name)
     warnings = []
     if tmeta.get("namespace") not in (None, "", spec.namespace, argocd_application.ARGOCD_NAMESPACE):
-        raise InvalidSpec("%s: generates %s in namespace %s; Applications are generated in the set's namespace" % (where, subject, tmeta["namespace"]), subject=spec.key)
+        raise InvalidSpec(
+            "%s: generates %s in namespace %s; Applications are generated in the set's namespace" % (where, subject, tmeta["namespace"]), subject=spec.key
+        )
     finalizers = argocd_application.map_finalizers(tmeta.get("finalizers") or [], subject, warnings)
     if warnings:
         raise InvalidSpec("; ".join(warnings), subject=spec.key)

@@ -250,7 +250,7 @@ def _action_end(text, pos, where):
                 continue
             if c == quote:
                 quote = None
-        elif c in "\"`":
+        elif c in '"`':
             quote = c
         elif text.startswith("}}", pos):
             return pos

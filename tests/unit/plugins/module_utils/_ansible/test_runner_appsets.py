@@ -72,13 +72,26 @@ def test_generated_applications_are_created_and_reconciled_in_the_same_run_then_
     assert "failed" not in result, result
     assert apps(world) == ["web-dev", "web-prod"] and configmaps(world) == ["cm-dev", "cm-prod"]
     assert result["application_sets"] == [
-        {"name": "web", "namespace": NS, "generated": ["web-dev", "web-prod"], "created": ["web-dev", "web-prod"], "updated": [], "deleted": [], "kept": [], "warnings": []}
+        {
+            "name": "web",
+            "namespace": NS,
+            "generated": ["web-dev", "web-prod"],
+            "created": ["web-dev", "web-prod"],
+            "updated": [],
+            "deleted": [],
+            "kept": [],
+            "warnings": [],
+        }
     ]
     assert sorted(r["application"] for r in result["applications"]) == ["demo/web-dev", "demo/web-prod"]
     owner = world.app(NS, "web-dev")["metadata"]["ownerReferences"][0]
     assert owner["name"] == "web" and owner["uid"] == world.cluster.get(world.cluster.resolve(APP_API_VERSION, APPSET_KIND), NS, "web")["metadata"]["uid"]
     status = world.cluster.get(world.cluster.resolve(APP_API_VERSION, APPSET_KIND), NS, "web")["status"]
-    assert [(c["type"], c["status"]) for c in status["conditions"]] == [("ErrorOccurred", "False"), ("ParametersGenerated", "True"), ("ResourcesUpToDate", "True")]
+    assert [(c["type"], c["status"]) for c in status["conditions"]] == [
+        ("ErrorOccurred", "False"),
+        ("ParametersGenerated", "True"),
+        ("ResourcesUpToDate", "True"),
+    ]
 
     again = run(world)
     assert not again["changed"] and again["application_sets"][0]["created"] == []  # nothing rewritten

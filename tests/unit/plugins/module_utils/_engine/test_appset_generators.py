@@ -56,7 +56,9 @@ def test_list_generator_fasttemplate_values_and_non_string_elements():
     manifest = LIST_GO.replace("  goTemplate: true\n", "").replace('  goTemplateOptions: ["missingkey=error"]\n', "").replace("{{.", "{{")
     with pytest.raises(InvalidSpec, match=r"ApplicationSet/argocd/guestbook.*elements\[1\]\.replicas must be a string"):
         generated(manifest, Inputs())
-    manifest = manifest.replace("        replicas: 3\n", "        values:\n          size: large\n").replace("namespace: guestbook", "namespace: 'gb-{{values.size}}'")
+    manifest = manifest.replace("        replicas: 3\n", "        values:\n          size: large\n").replace(
+        "namespace: guestbook", "namespace: 'gb-{{values.size}}'"
+    )
     apps = generated(manifest, Inputs())
     assert apps["engineering-prod-guestbook"]["spec"]["destination"]["namespace"] == "gb-large"
     assert apps["engineering-dev-guestbook"]["spec"]["destination"]["namespace"] == "gb-{{values.size}}"  # unknown: left as written
@@ -338,11 +340,16 @@ spec:
         server: '{{server}}'
         namespace: '{{path.basename}}'
 """
-MATRIX_TREE = Tree({"applicationset/examples/matrix/cluster-addons/argo-workflows/k.yaml": "", "applicationset/examples/matrix/cluster-addons/prometheus/k.yaml": ""})
+MATRIX_TREE = Tree(
+    {"applicationset/examples/matrix/cluster-addons/argo-workflows/k.yaml": "", "applicationset/examples/matrix/cluster-addons/prometheus/k.yaml": ""}
+)
 
 
 def test_matrix_of_git_directories_and_clusters():
-    secrets = [cluster_secret("staging", "https://10.0.0.1", labels={"environment": "staging"}), cluster_secret("prod", "https://10.0.0.2", labels={"environment": "prod"})]
+    secrets = [
+        cluster_secret("staging", "https://10.0.0.1", labels={"environment": "staging"}),
+        cluster_secret("prod", "https://10.0.0.2", labels={"environment": "prod"}),
+    ]
     apps = generated(MATRIX, Inputs(secrets, {ARGO_REPO: MATRIX_TREE}))
     assert sorted(apps) == ["argo-workflows-prod", "argo-workflows-staging", "prometheus-prod", "prometheus-staging"]
     assert apps["prometheus-prod"]["spec"]["project"] == "prod"
@@ -373,7 +380,9 @@ spec:
 
 
 def test_matrix_needs_two_children_and_conflicting_parameters_are_an_error():
-    manifest = MATRIX.replace("        - clusters:\n            selector:\n              matchLabels:\n                argocd.argoproj.io/secret-type: cluster\n", "")
+    manifest = MATRIX.replace(
+        "        - clusters:\n            selector:\n              matchLabels:\n                argocd.argoproj.io/secret-type: cluster\n", ""
+    )
     with pytest.raises(InvalidSpec, match=r"ApplicationSet/argocd/cluster-git: .*matrix needs exactly two generators, found 1"):
         generated(manifest, Inputs())
     clash = """
@@ -451,7 +460,9 @@ def test_merge_generator_overrides_by_merge_key():
 
 
 def test_merge_keys_must_be_unique_in_each_generator():
-    manifest = MERGE.replace("                - server: https://some-specific-cluster\n", "                - server: https://x\n                - server: https://x\n")
+    manifest = MERGE.replace(
+        "                - server: https://some-specific-cluster\n", "                - server: https://x\n                - server: https://x\n"
+    )
     with pytest.raises(InvalidSpec, match="same merge key"):
         generated(manifest, Inputs([cluster_secret("a", "https://a")]))
 
