@@ -235,9 +235,9 @@ options:
       - Reconcile every Application of O(namespace) (but those in O(exclude)) in this one module run,
         lowest sync wave (annotation C(gitops-k8s.dev/sync-wave)) first, then by name. Applications
         created meanwhile (nested app-of-apps) are reconciled too.
-      - Before each pass the ApplicationSets of O(namespace) are expanded (docs/applicationsets.md): the
-        Applications they generate are created or updated, those no longer generated are deleted (their
-        finalizer prunes their objects in the same run); results in RV(application_sets).
+      - Before each pass the ApplicationSets of O(namespace) are expanded, as C(docs/applicationsets.md) describes.
+        The Applications they generate are created or updated, those no longer generated are deleted (their
+        finalizer prunes their objects in the same run). Results in RV(application_sets).
       - One process for all Applications; the results are in RV(applications).
     type: bool
     default: false

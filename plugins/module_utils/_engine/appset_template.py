@@ -291,31 +291,78 @@ def _fn_index(where, *args):
     return value
 
 
-def _strings(name, count):
-    def call(where, *args):
-        if len(args) != count:
-            raise TemplateError("%s needs %d argument(s), got %d in %s" % (name, count, len(args), where))
-        return [go_string(a) if a not in (None, MISSING) else "" for a in args]
+def _go_type(value):
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "float64"
+    if isinstance(value, list):
+        return "[]interface {}"
+    if isinstance(value, dict):
+        return "map[string]interface {}"
+    return type(value).__name__
 
-    return call
+
+def _strings(name, count, where, args):
+    """The arguments of a function taking ``count`` strings (Go refuses any other type)."""
+    if len(args) != count:
+        raise TemplateError("wrong number of args for %s: want %d got %d in %s" % (name, count, len(args), where))
+    for arg in args:
+        if arg is None or arg is MISSING:
+            raise TemplateError("error calling %s: invalid value; expected string in %s" % (name, where))
+        if not isinstance(arg, str):
+            raise TemplateError("error calling %s: wrong type for value; expected string; got %s in %s" % (name, _go_type(arg), where))
+    return args
 
 
-def _str1(name, func):
-    check = _strings(name, 1)
-    return lambda where, *args: func(*check(where, *args))
+def _fn_lower(where, *args):
+    return _strings("lower", 1, where, args)[0].lower()
+
+
+def _fn_upper(where, *args):
+    return _strings("upper", 1, where, args)[0].upper()
+
+
+def _fn_normalize(where, *args):
+    return sanitize_name(_strings("normalize", 1, where, args)[0])
+
+
+def _fn_trim(where, *args):
+    return _strings("trim", 1, where, args)[0].strip()  # Go's strings.TrimSpace
+
+
+def _fn_trim_prefix(where, *args):
+    prefix, text = _strings("trimPrefix", 2, where, args)
+    return text[len(prefix) :] if prefix and text.startswith(prefix) else text
+
+
+def _fn_trim_suffix(where, *args):
+    suffix, text = _strings("trimSuffix", 2, where, args)
+    return text[: -len(suffix)] if suffix and text.endswith(suffix) else text
+
+
+def _fn_replace(where, *args):
+    old, new, text = _strings("replace", 3, where, args)
+    return text.replace(old, new)
+
+
+def _fn_to_string(where, *args):
+    if len(args) != 1:
+        raise TemplateError("wrong number of args for toString: want 1 got %d in %s" % (len(args), where))
+    return "<nil>" if args[0] is None or args[0] is MISSING else go_string(args[0])
 
 
 FUNCTIONS = {
     "default": _fn_default,
     "index": _fn_index,
-    "lower": _str1("lower", lambda s: s.lower()),
-    "upper": _str1("upper", lambda s: s.upper()),
-    "normalize": _str1("normalize", sanitize_name),
-    "trim": _str1("trim", lambda s: s.strip(" \t\r\n")),
-    "trimPrefix": lambda where, *a: (lambda p, s: s[len(p) :] if p and s.startswith(p) else s)(*_strings("trimPrefix", 2)(where, *a)),
-    "trimSuffix": lambda where, *a: (lambda p, s: s[: -len(p)] if p and s.endswith(p) else s)(*_strings("trimSuffix", 2)(where, *a)),
-    "replace": lambda where, *a: (lambda old, new, s: s.replace(old, new))(*_strings("replace", 3)(where, *a)),
-    "toString": _str1("toString", lambda s: s),
+    "lower": _fn_lower,
+    "upper": _fn_upper,
+    "normalize": _fn_normalize,
+    "trim": _fn_trim,
+    "trimPrefix": _fn_trim_prefix,
+    "trimSuffix": _fn_trim_suffix,
+    "replace": _fn_replace,
+    "toString": _fn_to_string,
 }
 
 

@@ -72,6 +72,7 @@ def test_fasttemplate_without_end_tag_after_a_templated_line_is_an_error():
         ('{{ replace "-" "_" .name }}', "in_cluster"),
         ('{{ trimPrefix "https://" .server }}', "kubernetes.default.svc"),
         ('{{ .server | trimSuffix ".svc" }}', "https://kubernetes.default"),
+        ("{{ .replicas | toString }}|{{ toString .missing }}", "3|<nil>"),
         ('{{ "lit" }}-{{ `raw` }}-{{ 42 }}-{{ true }}', "lit-raw-42-true"),
         ("a  {{- .name -}}  b", "ain-clusterb"),
         ("{{/* a comment */}}x", "x"),
@@ -97,7 +98,9 @@ def test_go_template_subset(text, expected):
         ("{{ .missing.deeper }}", "nil pointer evaluating"),
         ("{{ .name", "unclosed action"),
         ('{{ .name "x" }}', "can't give argument to non-function"),
-        ("{{ upper }}", "upper needs 1 argument"),
+        ("{{ upper }}", "wrong number of args for upper: want 1 got 0"),
+        ("{{ upper .replicas }}", "wrong type for value; expected string; got float64"),
+        ("{{ .missing | lower }}", "error calling lower: invalid value; expected string"),
         ("{{ ( .name }}", "unclosed '('"),
     ],
 )
