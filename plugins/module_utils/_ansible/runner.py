@@ -74,13 +74,14 @@ def run_all(module, cluster, store, ports, sources=None):
     inputs = SetInputs(cluster, sources, p["namespace"]) if sources is not None else None
     for _pass in range(MAX_PASSES):
         if inputs is not None:
-            touched = len(sets.touched)
+            before = set(sets.touched)
             try:
                 application_sets.expand(sets_store, inputs, p["namespace"], ports.clock, dry_run=module.check_mode, result=sets)
-            except GitOpsError as exc:
-                failed.append("cannot expand the ApplicationSets: %s" % exc)
-            if len(sets.touched) > touched:
-                done -= sets.touched - set(p["exclude"])  # written or deleted: reconciled (again) in this pass
+            except GitOpsError as exc:  # listing the sets or the Applications failed: the Applications still run
+                message = "cannot expand the ApplicationSets: %s" % exc
+                if message not in failed:
+                    failed.append(message)
+            done -= sets.touched - before - set(p["exclude"])  # written or deleted now: reconciled (again) in this pass
         try:
             pending = [a for a in store.list(p["namespace"]) if a["metadata"]["name"] not in done]
         except GitOpsError as exc:
