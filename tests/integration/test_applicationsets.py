@@ -102,6 +102,8 @@ def sets_yaml(workloads_url, namespace):
             metadata:
               name: 'cluster-{{{{nameNormalized}}}}'
               labels:
+                cluster: '{{{{nameNormalized}}}}'
+              annotations:
                 cluster-env: '{{{{metadata.labels.env}}}}'
             spec:
               project: default
@@ -180,7 +182,10 @@ def test_application_sets_generate_own_and_prune_applications(tmp_path, kubeconf
             )
             assert app["metadata"]["finalizers"] == ["gitops-k8s.dev/resources-finalizer"]
             assert app["status"]["sync"]["status"] == "Synced", (name, app["status"])
-        assert apps["cluster-staging"]["metadata"]["labels"] == {"cluster-env": "staging"}
+        assert apps["cluster-staging"]["metadata"]["labels"] == {"cluster": "staging"}
+        assert apps["cluster-staging"]["metadata"]["annotations"]["cluster-env"] == "staging"
+        # the local cluster has no labels: the parameter is left as written (as in Argo CD)
+        assert apps["cluster-in-cluster"]["metadata"]["annotations"]["cluster-env"] == "{{metadata.labels.env}}"
         assert configmaps(kubectl, namespace) == ["alpha", "beta", "local-cluster", "staging-cluster"]
         conditions = dict((c["type"], c) for c in sets["addons"]["status"]["conditions"])
         assert conditions["ParametersGenerated"]["status"] == "True" and conditions["ErrorOccurred"]["status"] == "False"

@@ -94,8 +94,12 @@ def _row(obj):
 
 
 def _execute(sets_store, plan, row, dry_run):
+    """Every write checked by a dry-run before the first one (an Application the API server
+    refuses fails the set before anything of it is written), then applies, then deletes."""
     for name in plan.create + plan.update:
-        sets_store.apply_application(plan.desired[name], dry_run=dry_run)
+        sets_store.apply_application(plan.desired[name], dry_run=True)
+    for name in plan.create + plan.update if not dry_run else ():
+        sets_store.apply_application(plan.desired[name])
     for name in plan.delete:
         if not dry_run:
             sets_store.delete_application(plan.spec.namespace, name)
