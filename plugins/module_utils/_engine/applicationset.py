@@ -31,19 +31,14 @@ import copy
 import re
 from dataclasses import dataclass, field
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import appset_generators, appset_template, argocd_application, compare
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import appset_generators, appset_template, argocd_application, compare, crds
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    API_GROUP,
-    API_VERSION,
     APP_API_VERSION,
     APP_FINALIZER,
     APP_KIND,
-    APPSET_CRD_NAME,
     APPSET_KIND,
     APPSET_PLURAL,
     APPSET_SHORT_NAME,
-    CRD_API_VERSION,
-    CRD_KIND,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
@@ -274,52 +269,17 @@ def plan(spec, desired, live_apps):
 def crd():
     """The ApplicationSet CustomResourceDefinition (apiextensions.k8s.io/v1). The spec
     keeps every field: what is not carried out is warned about or refused by parse()."""
-    any_object = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-    return {
-        "apiVersion": CRD_API_VERSION,
-        "kind": CRD_KIND,
-        "metadata": {"name": APPSET_CRD_NAME},
-        "spec": {
-            "group": API_GROUP,
-            "scope": "Namespaced",
-            "names": {
-                "kind": APPSET_KIND,
-                "listKind": APPSET_KIND + "List",
-                "plural": APPSET_PLURAL,
-                "singular": APPSET_KIND.lower(),
-                "shortNames": [APPSET_SHORT_NAME],
-                "categories": ["gitops"],
-            },
-            "versions": [
-                {
-                    "name": API_VERSION,
-                    "served": True,
-                    "storage": True,
-                    "subresources": {"status": {}},
-                    "additionalPrinterColumns": [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "description": "Applications generated from a template and generators (Argo CD's ApplicationSet).",
-                            "properties": {
-                                "apiVersion": {"type": "string"},
-                                "kind": {"type": "string"},
-                                "metadata": {"type": "object"},
-                                "spec": dict(
-                                    any_object,
-                                    properties={
-                                        "generators": {"type": "array", "items": any_object},
-                                        "template": any_object,
-                                        "goTemplate": {"type": "boolean"},
-                                        "goTemplateOptions": {"type": "array", "items": {"type": "string"}},
-                                        "syncPolicy": any_object,
-                                    },
-                                ),
-                                "status": any_object,
-                            },
-                        }
-                    },
-                }
-            ],
+    any_object = crds.ANY_OBJECT
+    spec = dict(
+        any_object,
+        properties={
+            "generators": {"type": "array", "items": any_object},
+            "template": any_object,
+            "goTemplate": {"type": "boolean"},
+            "goTemplateOptions": {"type": "array", "items": {"type": "string"}},
+            "syncPolicy": any_object,
         },
-    }
+    )
+    columns = [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]
+    description = "Applications generated from a template and generators (Argo CD's ApplicationSet)."
+    return crds.definition(APPSET_KIND, APPSET_PLURAL, APPSET_SHORT_NAME, description, spec, columns, status_subresource=True)
