@@ -161,7 +161,7 @@ def generate(spec, inputs):
     apps = {}
     for i, generator in enumerate(spec.generators):
         where = "spec.generators[%d]" % i
-        template = merged_template(spec.template, generator.get("template") if isinstance(generator, dict) else None)
+        template = merged_template(spec.template, _generator_template(generator))
         for params in appset_generators.generate(ctx, generator, where):
             app = application_of(spec, template, params, where)
             name = app["metadata"]["name"]
@@ -169,6 +169,16 @@ def generate(spec, inputs):
                 raise InvalidSpec("generates two Applications named %s" % name, subject=spec.key)
             apps[name] = app
     return apps
+
+
+def _generator_template(generator):
+    """The ``template`` inside a generator (``list.template``, ``git.template``, ...)."""
+    if not isinstance(generator, dict):
+        return None
+    for key, body in generator.items():
+        if key != "selector" and isinstance(body, dict) and isinstance(body.get("template"), dict):
+            return body["template"]
+    return None
 
 
 def application_of(spec, template, params, where):

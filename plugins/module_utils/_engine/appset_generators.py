@@ -41,6 +41,14 @@ UNSUPPORTED = {
     "clusterDecisionResource": "it needs a placement controller's custom resources",
     "plugin": "it runs an external plugin service",
 }
+# the fields of each generator (the ones carried out; the others are refused where they are read)
+FIELDS = {
+    "list": ("elements", "elementsYaml", "template"),
+    "clusters": ("selector", "values", "template", "flatList"),
+    "git": ("repoURL", "revision", "directories", "files", "pathParamPrefix", "values", "template", "requeueAfterSeconds"),
+    "matrix": ("generators", "template"),
+    "merge": ("generators", "mergeKeys", "template"),
+}
 MAX_NESTING = 3  # matrix/merge inside matrix/merge
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -66,8 +74,10 @@ def generate(ctx, generator, where, depth=0):
     """The parameter sets of one generator (a dict with exactly one generator key)."""
     if not isinstance(generator, dict):
         raise ctx.fail("%s must be a mapping" % where)
-    keys = [k for k in generator if k not in ("selector", "template")]
+    keys = [k for k in generator if k != "selector"]
     for key in keys:
+        if key == "template":
+            raise ctx.fail("%s.template: a generator's template goes inside it (list.template, git.template, ...)" % where)
         if key in UNSUPPORTED:
             raise ctx.fail("%s: the %s generator is not supported (%s)" % (where, key, UNSUPPORTED[key]))
         if key not in SUPPORTED:
@@ -80,6 +90,9 @@ def generate(ctx, generator, where, depth=0):
         raise ctx.fail("%s.%s must be a mapping" % (where, kind))
     if kind in ("matrix", "merge") and depth >= MAX_NESTING:
         raise ctx.fail("%s: matrix and merge nest at most %d levels" % (where, MAX_NESTING))
+    for key in body:
+        if key not in FIELDS[kind]:
+            raise ctx.fail("%s.%s.%s is not supported (known: %s)" % (where, kind, key, ", ".join(FIELDS[kind])))
     params = _GENERATORS[kind](ctx, body, "%s.%s" % (where, kind), depth)
     selector = generator.get("selector")
     if selector:

@@ -29,16 +29,16 @@ spec:
           url: https://kubernetes.default.svc
         - cluster: engineering-prod
           url: https://kubernetes.default.svc
-    template:
-      metadata: {}
-      spec:
-        project: "default"
-        source:
-          targetRevision: HEAD
-          repoURL: https://github.com/argoproj/argo-cd.git
-          # New path value is generated here:
-          path: 'applicationset/examples/template-override/{{cluster}}-override'
-        destination: {}
+      template:
+        metadata: {}
+        spec:
+          project: "default"
+          source:
+            targetRevision: HEAD
+            repoURL: https://github.com/argoproj/argo-cd.git
+            # New path value is generated here:
+            path: 'applicationset/examples/template-override/{{cluster}}-override'
+          destination: {}
   template:
     metadata:
       name: '{{cluster}}-guestbook'
@@ -123,6 +123,17 @@ def test_refused_fields_name_the_set(field, value, message):
     with pytest.raises(InvalidSpec) as caught:
         applicationset.parse(obj)
     assert message in str(caught.value) and "ApplicationSet/gitops-system/guestbook" in str(caught.value)
+
+
+def test_a_template_beside_a_generator_and_unknown_generator_fields_are_errors():
+    obj = yaml.safe_load(TEMPLATE_OVERRIDE)
+    obj["spec"]["generators"][0]["template"] = obj["spec"]["generators"][0]["list"].pop("template")
+    with pytest.raises(InvalidSpec, match="a generator's template goes inside it"):
+        generated(yaml.safe_dump(obj), Inputs())
+    obj = yaml.safe_load(TEMPLATE_OVERRIDE)
+    obj["spec"]["generators"][0]["list"]["element"] = []
+    with pytest.raises(InvalidSpec, match=r"spec.generators\[0\].list.element is not supported"):
+        generated(yaml.safe_dump(obj), Inputs())
 
 
 def test_fields_not_carried_out_are_warnings():
