@@ -33,6 +33,7 @@ class Expansion:
         self.rows = {}
         self.touched = set()
         self.failed = []
+        self.warned = set()
 
     @property
     def changed(self):
@@ -75,7 +76,9 @@ def expand(sets_store, inputs, namespace, clock, dry_run=False, result=None):
         if spec is not None:
             row["warnings"] = list(spec.warnings)
             for warning in spec.warnings:
-                warn(warning)
+                if warning not in result.warned:  # once per run, not once per pass
+                    result.warned.add(warning)
+                    warn(warning)
         row["generated"] = sorted(generated.get(key) or ()) if error is None else row["generated"]
         row.pop("error", None)
         row.pop("error_step", None)
