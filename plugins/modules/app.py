@@ -68,7 +68,7 @@ options:
         C(metadata.namespace) default to this module's values.
     type: dict
   install_crd:
-    description: Install or update the Application and Project CRDs (and the Application namespace for O(definition)) when missing.
+    description: Install or update the Application, Project and ApplicationSet CRDs (and the Application namespace for O(definition)) when missing.
     type: bool
     default: true
   sync:
@@ -237,6 +237,9 @@ options:
       - Reconcile every Application of O(namespace) (but those in O(exclude)) in this one module run,
         lowest sync wave (annotation C(gitops-k8s.dev/sync-wave)) first, then by name. Applications
         created meanwhile (nested app-of-apps) are reconciled too.
+      - Before each pass the ApplicationSets of O(namespace) are expanded, as C(docs/applicationsets.md) describes.
+        The Applications they generate are created or updated, those no longer generated are deleted (their
+        finalizer prunes their objects in the same run). Results in RV(application_sets).
       - One process for all Applications; the results are in RV(applications).
     type: bool
     default: false
@@ -327,6 +330,53 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+application_sets:
+  description: With O(all=true), one row per ApplicationSet of O(namespace), for the whole run.
+  returned: when O(all=true) and the namespace holds ApplicationSets
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The ApplicationSet's name.
+      type: str
+    namespace:
+      description: Its namespace.
+      type: str
+    generated:
+      description: Names of the Applications it generates (empty when it failed).
+      type: list
+      elements: str
+    created:
+      description: Applications created (in check mode, that would be created).
+      type: list
+      elements: str
+    updated:
+      description: Applications whose template output changed and were written.
+      type: list
+      elements: str
+    deleted:
+      description: Applications deleted because no generator produces them any more (not in check mode).
+      type: list
+      elements: str
+    kept:
+      description: Applications its C(syncPolicy.applicationsSync) policy keeps from being updated or deleted.
+      type: list
+      elements: str
+    warnings:
+      description: Fields of the set that are not carried out.
+      type: list
+      elements: str
+    error:
+      description: Why the set failed (nothing of it was written or deleted).
+      type: str
+      returned: on failure
+    error_step:
+      description: The step that failed.
+      type: str
+      returned: on failure
+  sample:
+    - {"name": "addons", "namespace": "gitops-system", "generated": ["addon-alpha", "addon-beta"], "created": ["addon-beta"],
+       "updated": [], "deleted": ["addon-gamma"], "kept": [], "warnings": []}
 applications:
   description: With O(all=true), one result per Application in the order reconciled, each with the keys documented here.
   returned: when O(all=true)

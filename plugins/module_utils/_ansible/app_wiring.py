@@ -143,7 +143,13 @@ def hide_revealed(module):
 
 
 def make_ports(module, cluster, store, clock):
-    """The Ports of the run; objects go to each Application's destination cluster
+    """The Ports of the run (make_ports_and_sources without its Sources)."""
+    return make_ports_and_sources(module, cluster, store, clock)[0]
+
+
+def make_ports_and_sources(module, cluster, store, clock):
+    """The reconcile Ports and the Sources behind them (ApplicationSet generators read
+    Git through the same cache); objects go to each Application's destination cluster
     (``ports.destinations``, a ClusterRegistry), its status and Lease stay on ``cluster``."""
     p = module.params
     on_revealed, scrub = hide_revealed(module)
@@ -167,7 +173,7 @@ def make_ports(module, cluster, store, clock):
     def lock(spec):
         return LeaseLock(cluster, clock, spec.namespace, lease_name(spec), mode=p.get("lock", "wait"), timeout=p.get("lock_timeout", LOCK_TIMEOUT)).hold()
 
-    return Ports(
+    ports = Ports(
         cluster=cluster,
         source=sources.source,
         render=sources.render,
@@ -177,6 +183,7 @@ def make_ports(module, cluster, store, clock):
         remove_finalizer=store.remove_finalizer,
         destinations=destinations,
     )
+    return ports, sources
 
 
 def settings_of(module, **overrides):

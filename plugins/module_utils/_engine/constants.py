@@ -33,6 +33,12 @@ PROJECT_PLURAL = "projects"
 PROJECT_SHORT_NAME = "gproj"
 PROJECT_CRD_NAME = PROJECT_PLURAL + "." + API_GROUP
 DEFAULT_PROJECT = "default"
+# The ApplicationSet custom resource (Argo CD's, applicationset.py): Applications generated
+# from a template, owned by the set (ownerReference) and deleted when no longer generated.
+APPSET_KIND = "ApplicationSet"
+APPSET_PLURAL = "applicationsets"
+APPSET_SHORT_NAME = "gappset"
+APPSET_CRD_NAME = APPSET_PLURAL + "." + API_GROUP
 # On an Application: deleting it first prunes every object of its inventory (Argo CD's
 # resources-finalizer). Without it, deleting an Application leaves its objects in place.
 APP_FINALIZER = API_GROUP + "/resources-finalizer"
