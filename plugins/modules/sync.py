@@ -90,6 +90,15 @@ options:
     description: Seconds a sync wave may take to become healthy before the next wave starts (one wave never waits).
     type: int
     default: 300
+  workers:
+    description:
+      - How many requests one sync sends side by side - the server-side dry-runs that validate its plan, and the
+        applies of one kind within one sync wave. Waves, hooks and the kind order (Namespaces, then CRDs, then the
+        other kinds) stay one after another, and every object is still validated before the first write.
+      - After a failed write no further write starts; every failed object is named in the error.
+      - V(1) sends one request at a time.
+    type: int
+    default: 8
 """
 
 EXAMPLES = r"""
@@ -215,6 +224,7 @@ def main():
         wait_timeout={"type": "int", "default": 300},
         hook_timeout={"type": "int", "default": 300},
         wave_timeout={"type": "int", "default": 300},
+        workers={"type": "int", "default": 8},
     )
     module = objects_wiring.module_of(spec)
     module.execute(runner.run_sync)

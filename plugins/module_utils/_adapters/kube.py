@@ -7,6 +7,10 @@ Responses are read as raw JSON (no ResourceInstance wrapping: it is slow on larg
 lists). Every request is counted by verb in ``stats`` so callers can report (and tests
 can assert) how many reads and writes a reconcile made.
 
+The requests of one sync may come from several threads (its dry-runs and the writes of one
+kind group go side by side, _engine/fanout.py): the connection pool is shared (urllib3's is
+thread-safe), the request counts and the discovery cache are updated under locks.
+
 Every request has a timeout (kube_transport). When one times out and the API server does
 not answer /readyz either, the server is taken for hung: the rest of this run sends
 nothing more and each later request fails at once, so a run against a frozen API server
@@ -64,7 +68,9 @@ class KubeCluster:
         self.field_manager = field_manager
         self.impersonate = ""  # a user every request impersonates (impersonating()); "": the credentials' own
         self.stats = Counter()
+        self._counting = threading.Lock()  # a sync sends requests from several threads (_engine/fanout.py)
         self._types = {}
+        self._discovering = threading.Lock()  # the client's discovery cache is not safe to fill from two threads
         self._hung = None  # the request that found the API server hung: nothing more is sent
         self._probing = threading.Lock()  # held while a timeout is being probed (the Lease renewer is another thread)
         self.request_timeout = _request_timeout(request_timeout)
@@ -108,6 +114,12 @@ class KubeCluster:
         key = (api_version, kind)
         if key in self._types:
             return self._types[key]
+        with self._discovering:
+            return self._resolve(key, api_version, kind)
+
+    def _resolve(self, key, api_version, kind):
+        if key in self._types:  # another thread found it meanwhile
+            return self._types[key]
         with self._sending("discovery of %s %s" % (api_version, kind)):
             try:
                 res = self.dynamic.resources.get(api_version=api_version, kind=kind)
@@ -123,9 +135,10 @@ class KubeCluster:
         return rtype
 
     def refresh_discovery(self):
-        self._types.clear()
-        with self._sending("discovery"):
-            self.dynamic.resources.invalidate_cache()
+        with self._discovering:
+            self._types.clear()
+            with self._sending("discovery"):
+                self.dynamic.resources.invalidate_cache()
 
     # -- requests --------------------------------------------------------------------
 
@@ -150,7 +163,8 @@ class KubeCluster:
     def _request(self, verb, method, path, subject, **params):
         if self.impersonate:
             params["header_params"] = {"Impersonate-User": self.impersonate}
-        self.stats[verb] += 1
+        with self._counting:
+            self.stats[verb] += 1
         with self._sending("%s %s" % (verb, subject)):
             try:
                 resp = self.dynamic.request(method, path, serialize=False, **params)

@@ -76,6 +76,7 @@ class Settings:
     hook_timeout: float = HOOK_TIMEOUT  # seconds one hook may run
     wave_timeout: float = WAVE_TIMEOUT  # seconds a sync wave may take to become healthy
     time_left: float = 0  # seconds the sync's waits may take in all (the run's deadline); 0: unbounded
+    workers: int = 1  # dry-runs and writes of one kind group sent side by side (fanout.py); the modules pass DEFAULT_WORKERS
     control_namespace: str = ""  # where Projects live (the namespace of the run); "": the Application's own
 
 
@@ -151,6 +152,7 @@ def _options(spec, settings, syncing, bounds=None):
         wave_timeout=settings.wave_timeout,
         time_left=settings.time_left,
         bounds=bounds,
+        workers=settings.workers,
     )
 
 
