@@ -69,6 +69,7 @@ class KubeCluster:
         self.impersonate = ""  # a user every request impersonates (impersonating()); "": the credentials' own
         self.stats = Counter()
         self._counting = threading.Lock()  # a sync sends requests from several threads (_engine/fanout.py)
+        self.written = set()  # (group, kind) of every kind this run wrote (shared_reads.py stops sharing its reads)
         self._types = {}
         self._discovering = threading.Lock()  # the client's discovery cache is not safe to fill from two threads
         self._hung = None  # the request that found the API server hung: nothing more is sent
@@ -160,6 +161,9 @@ class KubeCluster:
         view.impersonate = user
         return view
 
+    def _wrote(self, rtype):
+        self.written.add((rtype.group, rtype.kind))
+
     def _request(self, verb, method, path, subject, **params):
         if self.impersonate:
             params["header_params"] = {"Impersonate-User": self.impersonate}
@@ -176,12 +180,27 @@ class KubeCluster:
         return json.loads(data.decode("utf-8")) if data else {}
 
     def list(self, rtype, namespace=None):
+        return self._list(rtype, namespace)
+
+    def list_cached(self, rtype):
+        """Every object of a kind in every namespace, as the API server's watch cache holds
+        them (``resourceVersion=0``: not read from etcd, a moment stale, one answer): for
+        reads that decide no write alone (shared_reads.py)."""
+        return self._list(rtype, None, cached=True)
+
+    def _list(self, rtype, namespace, cached=False):
         items = []
         token = None
         while True:
             try:
                 page = self._request(
-                    "list", "GET", self._path(rtype, namespace), subject=_list_subject(rtype, namespace), limit=LIST_PAGE_SIZE, _continue=token
+                    "list",
+                    "GET",
+                    self._path(rtype, namespace),
+                    subject=_list_subject(rtype, namespace),
+                    limit=LIST_PAGE_SIZE,
+                    _continue=token,
+                    resource_version="0" if cached and not token else None,
                 )
             except NotFoundError:
                 return []
@@ -202,6 +221,8 @@ class KubeCluster:
     def apply(self, rtype, obj, dry_run=False, force=False):
         meta = obj.get("metadata") or {}
         subject = format_id(rtype.kind, meta.get("namespace"), meta.get("name"))
+        if not dry_run:
+            self._wrote(rtype)
         try:
             return self._request(
                 "dry-run" if dry_run else "apply",
@@ -219,6 +240,7 @@ class KubeCluster:
 
     def create(self, rtype, obj):
         meta = obj.get("metadata") or {}
+        self._wrote(rtype)
         return self._request(
             "create",
             "POST",
@@ -230,6 +252,7 @@ class KubeCluster:
 
     def replace(self, rtype, obj, sub=None):
         meta = obj.get("metadata") or {}
+        self._wrote(rtype)
         return self._request(
             "replace",
             "PUT",
@@ -240,6 +263,7 @@ class KubeCluster:
         )
 
     def patch_merge(self, rtype, namespace, name, patch, sub=None):
+        self._wrote(rtype)
         return self._request(
             "patch",
             "PATCH",
@@ -254,6 +278,7 @@ class KubeCluster:
         body = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": propagation}
         if uid:
             body["preconditions"] = {"uid": uid}
+        self._wrote(rtype)
         try:
             self._request("delete", "DELETE", self._path(rtype, namespace, name), format_id(rtype.kind, namespace, name), body=body)
         except NotFoundError:

@@ -171,6 +171,7 @@ def make_ports(module, cluster, store, clock):
         write_status=lambda app, status: store.write_status(app, scrub(status)),
         clock=clock,
         remove_finalizer=store.remove_finalizer,
+        reads=SharedReads(cluster),
     )
 
 

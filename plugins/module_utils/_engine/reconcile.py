@@ -122,7 +122,8 @@ def _as_service_account(ports, bounds, app_spec, settings):
     Kubernetes impersonation of that ServiceAccount, so the API server's RBAC is the final
     word; the Application's own status, Lease and Projects stay the agent's."""
     user = project_check.service_account(bounds.project, app_spec.destination_namespace or settings.default_namespace)
-    return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user))
+    # the shared reads are the agent's: a ServiceAccount's plan reads through its own RBAC
+    return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user), reads=None)
 
 
 def _options(spec, settings, syncing, bounds=None):
@@ -190,7 +191,7 @@ def reconcile(app, ports, settings):
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
         prev_inventory = inventory.from_status(previous.get("inventory"))
         report_options = _options(spec, settings, False, bounds)
-        plan = planner.build_plan(ports.cluster, manifests, prev_inventory, report_options)
+        plan = planner.build_plan(ports.reads or ports.cluster, manifests, prev_inventory, report_options)
         syncer.check_empty_guard(plan, report_options)
     except GitOpsError as exc:
         outcome.error = exc = syncer.scrub_error(exc, [m.obj for m in manifests or ()])
