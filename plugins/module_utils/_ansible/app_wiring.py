@@ -10,6 +10,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store imp
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.commit_signatures import CommitVerifier
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_loading, commit_trust, redact, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, DEFAULT_WORKERS, HOOK_TIMEOUT, WAVE_TIMEOUT
