@@ -98,6 +98,12 @@ static: venv ## ruff check and ruff format --check (all Python), mypy (the engin
 		-p ansible_collections.gitops.k8s.plugins.module_utils._engine \
 		-p ansible_collections.gitops.k8s.plugins.module_utils._adapters
 
+BENCH_SCALES ?= 10x100,100x50,1000x5
+BENCH_RUNS ?= 3
+BENCH_BASELINE ?= main
+bench: venv ## Benchmark on the test cluster (not part of test): ansible-pull and in-process (this checkout and BENCH_BASELINE) beside kubectl, BENCH_SCALES=APPSxOBJECTS,...
+	$(BIN)/python benchmarks/bench.py --scales $(BENCH_SCALES) --runs $(BENCH_RUNS) --baseline "$(BENCH_BASELINE)"
+
 integration: venv test-deps ## Integration tests against .cluster/kubeconfig (run `make cluster-up` first)
 	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/pytest tests/integration $(PYTEST_ARGS)
 
