@@ -37,7 +37,10 @@ class SharedReads:
         with self._guard:
             asked = self._asked.setdefault(key, set())
             asked.add(namespace or "")
-            written = key in self.cluster.written
+            kinds_written = getattr(self.cluster, "written", None)
+            if kinds_written is None or not hasattr(self.cluster, "list_cached"):
+                return self.cluster.list(rtype, namespace)  # a cluster that does not say what it wrote: nothing shared
+            written = key in kinds_written
             if written:
                 self._wide = dict((k, v) for k, v in self._wide.items() if k[::2] != key)
             if not (namespace and wide_lists.read_wide(rtype.namespaced, len(asked), written)):

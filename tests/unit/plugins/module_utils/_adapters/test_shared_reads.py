@@ -114,3 +114,12 @@ def test_only_the_report_plan_reads_through_shared_reads():
     assert outcome.changeset.by_action(UNCHANGED) == ["ConfigMap/demo/x"]
     # a no-op reads its objects through the shared reads only (the Projects are read fresh: they decide what may be written)
     assert world.cluster.writes() == [] and [c[:2] for c in world.cluster.calls] == [("list", "Project")]
+
+
+def test_a_cluster_that_does_not_say_what_it_wrote_is_never_shared():
+    plain = FakeCluster()  # no ``written``, no ``list_cached``
+    reads = SharedReads(plain)
+    cm_type = plain.resolve("v1", "ConfigMap")
+    for ns in NAMESPACES:
+        reads.list(cm_type, ns)
+    assert [c[2] for c in plain.calls if c[0] == "list"] == NAMESPACES
