@@ -165,13 +165,18 @@ class Bench:
         write_yaml(path, [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}} for n in names])
         self.kubectl("apply", "--server-side", "-f", path)
 
-    def ours_pull(self, tree, label, apps, docs, scale):
-        """ansible-pull: (first sync, no-op times, peak RSS MB)."""
+    def gitops_repo(self, label, apps, docs, scale):
+        """(control namespace, repository) of one measured variant; its namespaces are
+        deleted at the end."""
         control = "%s-%s" % (scale, label)
         repo = os.path.join(self.work, "repo-" + control)
-        names = gitops_repo(repo, control, control, apps, docs)
+        self.namespaces.extend(gitops_repo(repo, control, control, apps, docs))
         self.controls.append(control)
-        self.namespaces.extend(names)
+        return control, repo
+
+    def ours_pull(self, tree, label, apps, docs, scale):
+        """ansible-pull: (first sync, no-op times, peak RSS MB)."""
+        control, repo = self.gitops_repo(label, apps, docs, scale)
         argv = [
             os.path.join(VENV_BIN, "ansible-pull"),
             "-U",
@@ -198,11 +203,7 @@ class Bench:
         return first, noops, rss
 
     def ours_inprocess(self, tree, label, apps, docs, scale):
-        control = "%s-%s" % (scale, label)
-        repo = os.path.join(self.work, "repo-" + control)
-        names = gitops_repo(repo, control, control, apps, docs)
-        self.controls.append(control)
-        self.namespaces.extend(names)
+        control, repo = self.gitops_repo(label, apps, docs, scale)
         self.create_namespaces([control])
         argv = [
             os.path.join(VENV_BIN, "python"),

@@ -37,6 +37,7 @@ description:
 author:
   - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
+  - gitops.k8s.workers
   - gitops.k8s.kube_auth
   - gitops.k8s.render
   - gitops.k8s.decryption
@@ -214,15 +215,6 @@ options:
       - A sync with one wave and no PostSync hook does not wait. The run's O(deadline) ends the wait too.
     type: int
     default: 300
-  workers:
-    description:
-      - How many requests one sync sends side by side - the server-side dry-runs that validate its plan, and the
-        applies of one kind within one sync wave. Waves, hooks and the kind order (Namespaces, then CRDs, then the
-        other kinds) stay one after another, and every object is still validated before the first write.
-      - After a failed write no further write starts; every failed object is named in the error.
-      - V(1) sends one request at a time.
-    type: int
-    default: 8
   lock:
     description:
       - When another reconcile holds this Application's Lease, V(wait) for it (up to O(lock_timeout)) or V(skip) this sync.

@@ -25,6 +25,7 @@ description:
 author:
   - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
+  - gitops.k8s.workers
   - gitops.k8s.objects
   - gitops.k8s.render
   - gitops.k8s.kube_auth
@@ -90,15 +91,6 @@ options:
     description: Seconds a sync wave may take to become healthy before the next wave starts (one wave never waits).
     type: int
     default: 300
-  workers:
-    description:
-      - How many requests one sync sends side by side - the server-side dry-runs that validate its plan, and the
-        applies of one kind within one sync wave. Waves, hooks and the kind order (Namespaces, then CRDs, then the
-        other kinds) stay one after another, and every object is still validated before the first write.
-      - After a failed write no further write starts; every failed object is named in the error.
-      - V(1) sends one request at a time.
-    type: int
-    default: 8
 """
 
 EXAMPLES = r"""
