@@ -14,7 +14,7 @@ options:
         applies of one kind within one sync wave. Waves, hooks and the kind order (Namespaces, then CRDs, then the
         other kinds) stay one after another, and every object is still validated before the first write.
       - After a failed write no further write starts; every failed object is named in the error.
-      - V(1) sends one request at a time.
+      - V(1) (or less) sends one request at a time.
     type: int
     default: 8
 """

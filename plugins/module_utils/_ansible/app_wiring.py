@@ -176,6 +176,12 @@ def make_ports(module, cluster, store, clock):
     )
 
 
+def workers_of(params):
+    """The ``workers`` option: DEFAULT_WORKERS when not given, at least 1."""
+    value = params.get("workers")
+    return DEFAULT_WORKERS if value is None else max(1, value)
+
+
 def settings_of(module, **overrides):
     p = module.params
     values = dict(
@@ -192,7 +198,7 @@ def settings_of(module, **overrides):
         sync_windows=tuple(p.get("sync_windows") or ()),
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
-        workers=max(1, p.get("workers") or DEFAULT_WORKERS),
+        workers=workers_of(p),
         control_namespace=p.get("namespace") or "",  # Projects live beside the Applications of the run
     )
     values.update(overrides)

@@ -24,7 +24,6 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     DEFAULT_APP_NAMESPACE,
     DEFAULT_PRUNE_LIMIT,
     DEFAULT_PRUNE_LIMIT_PERCENT,
-    DEFAULT_WORKERS,
     HEALTHY,
     HOOK_TIMEOUT,
     WAVE_TIMEOUT,
@@ -133,7 +132,7 @@ def run_sync(module):
         wait_timeout=p["wait_timeout"] if p["wait"] else 0,
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
-        workers=max(1, p.get("workers") or DEFAULT_WORKERS),
+        workers=app_wiring.workers_of(p),
     )
     results.warn_unsupported(plan.warnings)
     if prune_guard.message(plan):  # what was not pruned (deletion budget, protected kinds): never silent
