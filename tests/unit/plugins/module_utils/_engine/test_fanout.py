@@ -126,4 +126,3 @@ def test_summary_counts_what_it_does_not_name():
     assert isinstance(error, LockError)
     assert error.message.endswith("; +4 more (%d objects failed)" % (fanout.SUMMARY_LIMIT + 4))
     assert error.message.count("lost") == fanout.SUMMARY_LIMIT
-
