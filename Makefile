@@ -108,6 +108,12 @@ static: venv ## ruff check and ruff format --check (all Python), mypy (the engin
 		-p ansible_collections.gitops.k8s.plugins.module_utils._engine \
 		-p ansible_collections.gitops.k8s.plugins.module_utils._adapters
 
+BENCH_SCALES ?= 10x100,100x50,1000x5
+BENCH_RUNS ?= 3
+BENCH_BASELINE ?= main
+bench: venv ## Benchmark on the test cluster (not part of test): ansible-pull and in-process (this checkout and BENCH_BASELINE) beside kubectl, BENCH_SCALES=APPSxOBJECTS,...
+	$(BIN)/python benchmarks/bench.py --scales $(BENCH_SCALES) --runs $(BENCH_RUNS) --baseline "$(BENCH_BASELINE)"
+
 # --dist loadgroup: each test goes to a free worker, but the tests of a file that share a
 # module-scoped fixture (a private control plane, a server, keys) stay together
 # (tests/integration/conftest.py). INTEGRATION_WORKERS=0 runs them in this process, in order.

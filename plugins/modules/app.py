@@ -37,6 +37,7 @@ description:
 author:
   - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
+  - gitops.k8s.workers
   - gitops.k8s.kube_auth
   - gitops.k8s.render
   - gitops.k8s.decryption
@@ -792,6 +793,7 @@ def main():
         wait_timeout={"type": "int", "default": 300},
         hook_timeout={"type": "int", "default": 300},
         wave_timeout={"type": "int", "default": 300},
+        workers={"type": "int", "default": 8},
         lock={"type": "str", "default": "wait", "choices": ["wait", "skip"]},
         lock_timeout={"type": "int", "default": runner.LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},

@@ -11,9 +11,10 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.cluster_registry import ClusterRegistry
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.commit_signatures import CommitVerifier
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_loading, commit_trust, redact, repo_urls
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, HOOK_TIMEOUT, WAVE_TIMEOUT
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, DEFAULT_WORKERS, HOOK_TIMEOUT, WAVE_TIMEOUT
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
@@ -181,9 +182,16 @@ def make_ports_and_sources(module, cluster, store, clock):
         write_status=lambda app, status: store.write_status(app, scrub(status)),
         clock=clock,
         remove_finalizer=store.remove_finalizer,
+        reads=SharedReads(cluster),
         destinations=destinations,
     )
     return ports, sources
+
+
+def workers_of(params):
+    """The ``workers`` option: DEFAULT_WORKERS when not given, at least 1."""
+    value = params.get("workers")
+    return DEFAULT_WORKERS if value is None else max(1, value)
 
 
 def settings_of(module, **overrides):
@@ -202,6 +210,7 @@ def settings_of(module, **overrides):
         sync_windows=tuple(p.get("sync_windows") or ()),
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
+        workers=workers_of(p),
         control_namespace=p.get("namespace") or "",  # Projects live beside the Applications of the run
     )
     values.update(overrides)

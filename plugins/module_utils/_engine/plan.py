@@ -12,7 +12,8 @@ Steps:
 2. read live state: one LIST per (kind, namespace) over desired and previous inventory.
 3. compare: cheap pure check (compare.py); suspected drift is confirmed by a
    server-side dry-run apply, so server defaults never count as drift. Missing objects
-   are validated by a dry-run too: the whole plan is checked before the first write.
+   are validated by a dry-run too: the whole plan is checked before the first write. The
+   dry-runs go up to ``options.workers`` side by side; every object that fails is named.
    Applications in the render are checked first (authority.py: an Application is only
    written by its parent), then every object and hook against the Application's Project
    (project_check.py), before any dry-run.
@@ -40,6 +41,7 @@ from typing import Optional
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     authority,
     compare,
+    fanout,
     hooks,
     ignore,
     inventory,
@@ -336,6 +338,16 @@ def classify(cluster, item, options, pending_namespaces):
     return replace(item, status=OUT_OF_SYNC, action=CONFIGURED, reason=item.reason or suspicion, predicted=predicted)
 
 
+def _classify_all(cluster, items, options, pending_namespaces, known):
+    """Every desired item classified, the dry-runs up to ``options.workers`` side by side
+    (they write nothing); every object that fails its dry-run is named in one ApplyError."""
+    outcomes = fanout.each(lambda item: _reuse(item, known) or classify(cluster, item, options, pending_namespaces), items, options.workers, catch=ApplyError)
+    errors = fanout.errors_of(outcomes)
+    if errors:
+        raise fanout.summary(errors)
+    return [o.value for o in outcomes]
+
+
 # -- 4. extra ---------------------------------------------------------------------------
 
 
@@ -421,7 +433,7 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
         _ensure_namespace_item(cluster, items, options, pending_namespaces)
     project_check.check_items(options.bounds, items + list(hook_items))  # before any dry-run
     known = dict((i.entry.id, i) for i in (earlier.items if earlier else ()))
-    items = [_reuse(item, known) or classify(cluster, item, options, pending_namespaces) for item in items]
+    items = _classify_all(cluster, items, options, pending_namespaces, known)
     extra = [classify_extra(replace(item, live=live.get(item.entry.id)), options) if item.rtype is not None else item for item in extra]
     project_check.check_prunes(options.bounds, extra)
     extra.sort(key=lambda i: i.sort_key, reverse=True)

@@ -77,6 +77,7 @@ class Settings:
     hook_timeout: float = HOOK_TIMEOUT  # seconds one hook may run
     wave_timeout: float = WAVE_TIMEOUT  # seconds a sync wave may take to become healthy
     time_left: float = 0  # seconds the sync's waits may take in all (the run's deadline); 0: unbounded
+    workers: int = 1  # dry-runs and writes of one kind group sent side by side (fanout.py); the modules pass DEFAULT_WORKERS
     control_namespace: str = ""  # where Projects live (the namespace of the run); "": the Application's own
 
 
@@ -123,7 +124,7 @@ def _at_destination(ports, record):
     ``ports.write_status`` keep theirs)."""
     if ports.destinations is None or record.in_cluster:
         return ports
-    return ports.with_changes(cluster=ports.destinations.connect(record))
+    return ports.with_changes(cluster=ports.destinations.connect(record), reads=None)  # the shared reads are of the run's cluster
 
 
 def _signature_keys(spec, bounds):
@@ -138,7 +139,8 @@ def _as_service_account(ports, bounds, app_spec, settings):
     Kubernetes impersonation of that ServiceAccount, so the API server's RBAC is the final
     word; the Application's own status, Lease and Projects stay the agent's."""
     user = project_check.service_account(bounds.project, app_spec.destination_namespace or settings.default_namespace, bounds.server)
-    return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user))
+    # the shared reads are the agent's: a ServiceAccount's plan reads through its own RBAC
+    return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user), reads=None)
 
 
 def _options(spec, settings, syncing, bounds=None):
@@ -168,6 +170,7 @@ def _options(spec, settings, syncing, bounds=None):
         wave_timeout=settings.wave_timeout,
         time_left=settings.time_left,
         bounds=bounds,
+        workers=settings.workers,
     )
 
 
@@ -206,7 +209,7 @@ def reconcile(app, ports, settings):
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
         prev_inventory = inventory.from_status(previous.get("inventory"))
         report_options = _options(spec, settings, False, bounds)
-        plan = planner.build_plan(ports.cluster, manifests, prev_inventory, report_options)
+        plan = planner.build_plan(ports.reads or ports.cluster, manifests, prev_inventory, report_options)
         syncer.check_empty_guard(plan, report_options)
     except GitOpsError as exc:
         outcome.error = exc = syncer.scrub_error(exc, [m.obj for m in manifests or ()])
