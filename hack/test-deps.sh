@@ -9,6 +9,11 @@
 # Usage: hack/test-deps.sh
 set -uo pipefail
 
+# age (age-keygen) for the SOPS tests' keys; sops itself comes from requirements-dev.txt.
+if ! bash "$(dirname "$0")/apt-deps.sh" age gnupg; then
+    echo "test-deps: age/gnupg not installed; the SOPS decryption tests will be skipped" >&2
+fi
+
 packages=(docker-registry prometheus prometheus-node-exporter)
 if ! bash "$(dirname "$0")/apt-deps.sh" "${packages[@]}"; then
     echo "test-deps: ${packages[*]} not all installed; the tests that need them will be skipped" >&2

@@ -37,6 +37,7 @@ description:
 author:
   - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
+  - gitops.k8s.workers
   - gitops.k8s.kube_auth
   - gitops.k8s.render
   - gitops.k8s.decryption
@@ -68,7 +69,7 @@ options:
         C(metadata.namespace) default to this module's values.
     type: dict
   install_crd:
-    description: Install or update the Application and Project CRDs (and the Application namespace for O(definition)) when missing.
+    description: Install or update the Application, Project and ApplicationSet CRDs (and the Application namespace for O(definition)) when missing.
     type: bool
     default: true
   sync:
@@ -142,7 +143,9 @@ options:
         type: list
         elements: str
       clusters:
-        description: Cluster globs; the cluster of the run is C(in-cluster) and C(https://kubernetes.default.svc).
+        description:
+          - Cluster globs, matched against the name and the server of the Application's destination cluster.
+          - The cluster of the run is C(in-cluster) and C(https://kubernetes.default.svc).
         type: list
         elements: str
       manualSync:
@@ -235,6 +238,9 @@ options:
       - Reconcile every Application of O(namespace) (but those in O(exclude)) in this one module run,
         lowest sync wave (annotation C(gitops-k8s.dev/sync-wave)) first, then by name. Applications
         created meanwhile (nested app-of-apps) are reconciled too.
+      - Before each pass the ApplicationSets of O(namespace) are expanded, as C(docs/applicationsets.md) describes.
+        The Applications they generate are created or updated, those no longer generated are deleted (their
+        finalizer prunes their objects in the same run). Results in RV(application_sets).
       - One process for all Applications; the results are in RV(applications).
     type: bool
     default: false
@@ -325,6 +331,53 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+application_sets:
+  description: With O(all=true), one row per ApplicationSet of O(namespace), for the whole run.
+  returned: when O(all=true) and the namespace holds ApplicationSets
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The ApplicationSet's name.
+      type: str
+    namespace:
+      description: Its namespace.
+      type: str
+    generated:
+      description: Names of the Applications it generates (empty when it failed).
+      type: list
+      elements: str
+    created:
+      description: Applications created (in check mode, that would be created).
+      type: list
+      elements: str
+    updated:
+      description: Applications whose template output changed and were written.
+      type: list
+      elements: str
+    deleted:
+      description: Applications deleted because no generator produces them any more (not in check mode).
+      type: list
+      elements: str
+    kept:
+      description: Applications its C(syncPolicy.applicationsSync) policy keeps from being updated or deleted.
+      type: list
+      elements: str
+    warnings:
+      description: Fields of the set that are not carried out.
+      type: list
+      elements: str
+    error:
+      description: Why the set failed (nothing of it was written or deleted).
+      type: str
+      returned: on failure
+    error_step:
+      description: The step that failed.
+      type: str
+      returned: on failure
+  sample:
+    - {"name": "addons", "namespace": "gitops-system", "generated": ["addon-alpha", "addon-beta"], "created": ["addon-beta"],
+       "updated": [], "deleted": ["addon-gamma"], "kept": [], "warnings": []}
 applications:
   description: With O(all=true), one result per Application in the order reconciled, each with the keys documented here.
   returned: when O(all=true)
@@ -788,6 +841,7 @@ def main():
         wait_timeout={"type": "int", "default": 300},
         hook_timeout={"type": "int", "default": 300},
         wave_timeout={"type": "int", "default": 300},
+        workers={"type": "int", "default": 8},
         lock={"type": "str", "default": "wait", "choices": ["wait", "skip"]},
         lock_timeout={"type": "int", "default": runner.LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},

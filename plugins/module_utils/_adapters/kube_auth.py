@@ -26,6 +26,10 @@ try:
 except ImportError:  # pragma: no cover - reported by the module (kube.KUBERNETES_IMPORT_ERROR)
     pass
 
+# Connections kept open to the API server: a sync sends up to ``workers`` requests side by
+# side (8 by default), the Lease renewer one more.
+CONNECTION_POOL_SIZE = 16
+
 OPTIONS = (
     "kubeconfig",
     "context",
@@ -95,9 +99,10 @@ def _from_environment(name, environ):
     return value
 
 
-def api_client(given, request_timeout):
-    """A TimedApiClient from the kube_auth options ``given`` (None for unset)."""
-    auth = resolve(given)
+def api_client(given, request_timeout, environ=None):
+    """A TimedApiClient from the kube_auth options ``given`` (None for unset), the unset
+    ones from ``environ`` (default: the process environment)."""
+    auth = resolve(given, environ)
     kubeconfig = auth.get("kubeconfig")
     if kubeconfig is not None and not isinstance(kubeconfig, (str, dict)):
         raise ClusterError("kubeconfig must be a path or a dict, not %s" % type(kubeconfig).__name__, subject="kubeconfig")
@@ -139,6 +144,9 @@ def _configuration(auth):
     headers = {key: value for key, value in (auth.get("proxy_headers") or {}).items() if value is not None}
     if headers:
         configuration.proxy_headers = urllib3.util.make_headers(**headers)
+    # the client's default is 5 connections per CPU: a sync's parallel requests (the
+    # workers option) and the Lease renewer keep theirs open instead of reconnecting
+    configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize or 0, CONNECTION_POOL_SIZE)
     return configuration
 
 
