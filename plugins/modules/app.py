@@ -256,6 +256,12 @@ options:
         never delays the next one.
     type: int
     default: 0
+  report_diffs:
+    description:
+      - Add to each row of RV(objects) its C(diff), the unified diff (Secret values redacted) of what differs
+        between the live object and Git, without diff mode; what P(gitops.k8s.status_page#filter) shows.
+    type: bool
+    default: false
   fail_on_error:
     description:
       - Fail the task when the reconcile failed. V(false) returns the error in RV(error) instead, so a
@@ -464,6 +470,10 @@ objects:
       description: Why (the first differing field, why it was skipped, the error); absent when there is nothing to say.
       type: str
       returned: when there is a reason
+    diff:
+      description: Unified diff of the live object against Git (Secret values redacted).
+      type: str
+      returned: with O(report_diffs), for an object that differs
   sample:
     - {"id": "Namespace/shop", "action": "unchanged", "status": "Synced"}
     - {"id": "Deployment/shop/cart", "action": "configured", "status": "OutOfSync", "reason": "spec.replicas: 3 != 2"}
@@ -743,6 +753,7 @@ def main():
         lock={"type": "str", "default": "wait", "choices": ["wait", "skip"]},
         lock_timeout={"type": "int", "default": runner.LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},
+        report_diffs={"type": "bool", "default": False},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},
         deadline={"type": "int", "default": 0},

@@ -12,10 +12,11 @@ in-memory cluster.
 
 from __future__ import annotations
 
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import app_events as event_writer
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, objects_wiring, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering, prune_guard, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, prune_guard, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_SYNCED,
@@ -51,7 +52,12 @@ def reconcile_one(module, cluster, ports, app, deadline=None):
         settings = app_wiring.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
     outcome = reconcile(app, ports, settings)
     outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in cluster.stats.items() if count - before.get(verb, 0))
-    return outcome, results.outcome_result(outcome, module._diff)
+    # the story for kubectl describe gapp (none in check mode); its requests are not the reconcile's
+    outcome.warnings.extend(event_writer.record(cluster, ports.clock, app, app_events.events_of(app.get("status"), outcome, settings.dry_run)))
+    result = results.outcome_result(outcome, module._diff)
+    if module.params.get("report_diffs"):  # the status page shows what is out of sync (redacted)
+        result["objects"] = results.object_rows(outcome.changeset, with_diff=True)
+    return outcome, result
 
 
 def run_all(module, cluster, store, ports):
@@ -230,6 +236,8 @@ def describe(app, include_inventory):
     }
     if include_inventory:
         out["inventory"] = status.get("inventory") or []
+        out["objects"] = status.get("resources") or []  # each object's sync and health (the status tree)
+        out["hooks"] = ((status.get("operationState") or {}).get("syncResult") or {}).get("resources") or []
     return out
 
 

@@ -16,7 +16,7 @@ from typing import Any, List, Optional, Tuple
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory, messages, prune_guard, retry, rollback, sync_windows
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import PRUNED, SYNCED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import OUT_OF_SYNC, PRUNED, SYNCED, WRITE_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Report:
     finished: str
     gate: Optional[Any] = None  # sync_gate.Gate
     hooks: tuple = ()
+    healths: tuple = ()  # (subject, health.Health) of every tracked object (sync.assess)
 
 
 def unsupported_message(spec, plan):
@@ -52,6 +53,26 @@ def out_of_sync_count(plan, result, synced):
     if synced and result.error is None:
         return extra
     return extra + sum(1 for i in plan.items if i.status != SYNCED)
+
+
+def resources(plan, result, synced, healths):
+    """status.resources, Argo CD's shape: every object of the Application with its sync
+    status after this reconcile and its health (what the status tree and page show)."""
+    written = synced and result.error is None
+    by_subject = dict((str(s), h) for s, h in healths)
+    out = []
+    for item in plan.items:
+        if item.hook is not None or not item.tracked:
+            continue
+        row = dict(item.entry.to_dict(), status=SYNCED if written and item.action in WRITE_ACTIONS else item.status)
+        found = by_subject.get(str(item.subject))
+        if found is not None:
+            row["health"] = {"status": found.status}
+        out.append(row)
+    for item in plan.extra:
+        if item.blocks_sync and not (written and item.action == PRUNED):
+            out.append(dict(item.entry.to_dict(), status=OUT_OF_SYNC, requiresPruning=True))
+    return out
 
 
 def _gate_fields(previous, gate, now):
@@ -132,6 +153,7 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
             "sync": sync,
             "health": {"status": health.status, "message": health.message} if health.message else {"status": health.status},
             "summary": {"resources": len(plan.desired_entries), "outOfSync": out_of_sync_count(plan, result, report.synced)},
+            "resources": resources(plan, result, report.synced, report.healths) or None,
         }
     )
     if report.synced:

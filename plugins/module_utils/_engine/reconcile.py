@@ -248,6 +248,7 @@ def reconcile(app, ports, settings):
         started=now,
         finished=ports.clock.iso(),
         hooks=tuple(outcome.hooks),
+        healths=tuple(pairs),
         gate=replace(gate, clock=ports.clock.now()),  # a retry's backoff counts from the end of the failed attempt
     )
     outcome.status, warnings = app_status.next_status(previous, report)

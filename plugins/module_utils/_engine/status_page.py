@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The status page: one self-contained HTML file (inline CSS, no script, no link to
+anything) with the app-of-apps tree, sync and health in colour with their messages, each
+Application's revision, conditions and last syncs (status.history, the hooks of the last
+operation), and the diff of every object that is out of sync.
+
+Everything shown comes from Git or the cluster and is untrusted: every text goes through
+html.escape, and colours are CSS classes chosen from fixed tables, never from the input.
+The diffs are the ones the reconcile or drift_info returned, already redacted
+(redact.py: a Secret's values are salted hashes). The page is bounded (PAGE_LIMIT) so it
+fits a ConfigMap: diffs are cut first, then dropped, saying so.
+"""
+
+from __future__ import annotations
+
+import html
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import status_tree
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    APP_OUT_OF_SYNC,
+    APP_SYNCED,
+    DEGRADED,
+    HEALTH_MISSING,
+    HEALTHY,
+    MISSING,
+    PROGRESSING,
+    SUSPENDED,
+)
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
+
+PAGE_LIMIT = 900_000  # characters; a ConfigMap holds at most 1 MiB
+DIFF_LIMIT = 20_000  # characters of one object's diff
+HISTORY_SHOWN = 5
+SYNC_CLASSES = {APP_SYNCED: "ok", APP_OUT_OF_SYNC: "warn", MISSING: "warn", "Extra": "warn"}
+HEALTH_CLASSES = {HEALTHY: "ok", PROGRESSING: "info", SUSPENDED: "muted", HEALTH_MISSING: "warn", DEGRADED: "bad"}
+RESULT_CLASSES = {"Succeeded": "ok", "Failed": "bad", "Error": "bad", "Running": "info"}
+DRIFTED = (APP_OUT_OF_SYNC, MISSING)
+
+CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fff}
+h1{font-size:1.4em}h2{font-size:1.15em;margin:1.2em 0 .3em}
+.app{border:1px solid #ccc;border-radius:6px;padding:.6em .9em;margin:.6em 0}
+.children{margin-left:1.6em}
+.badge{display:inline-block;padding:0 .5em;border-radius:4px;font-weight:600;margin-right:.3em}
+.ok{background:#d4f5dc;color:#0a5c22}.warn{background:#ffe7b3;color:#7a4a00}
+.bad{background:#ffd6d6;color:#8a0d0d}.info{background:#d6e8ff;color:#0b3d80}
+.muted{background:#eee;color:#555}
+table{border-collapse:collapse;margin:.3em 0}td,th{border:1px solid #ddd;padding:.15em .5em;text-align:left}
+tr.drift td{background:#fff4dc}
+pre{background:#f6f6f6;border:1px solid #ddd;padding:.5em;overflow:auto;white-space:pre-wrap}
+.msg{color:#444}.note{color:#7a4a00}
+"""
+
+
+def _e(value):
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _badge(value, classes):
+    return '<span class="badge %s">%s</span>' % (classes.get(value, "muted"), _e(value or "Unknown"))
+
+
+def _application_of(result):
+    """namespace/name of a gitops.k8s.app result, or of a drift_info result of a loop over
+    app_info rows (its ``item``)."""
+    if result.get("application"):
+        return str(result["application"])
+    item = result.get("item") if isinstance(result.get("item"), dict) else {}
+    return "%s/%s" % (item.get("namespace") or "", item.get("name") or "")
+
+
+def _diffs_by_app(results):
+    """{namespace/name: [object row with a diff]} from gitops.k8s.app results (or
+    drift_info results of a loop over app_info rows)."""
+    out = {}
+    for result in results or ():
+        if not isinstance(result, dict):
+            continue
+        rows = [o for o in result.get("objects") or () if isinstance(o, dict) and o.get("diff") and o.get("status") in DRIFTED]
+        if rows:
+            out.setdefault(_application_of(result), []).extend(rows)
+    return out
+
+
+class _Budget:
+    def __init__(self, limit):
+        self.left = limit
+        self.dropped = 0
+
+    def take(self, text):
+        if len(text) > self.left:
+            self.dropped += 1
+            return None
+        self.left -= len(text)
+        return text
+
+
+def _objects_table(row):
+    objects = status_tree.objects_of(row)
+    if not objects:
+        return ""
+    cells = []
+    for subject, sync, health, prune in objects:
+        drift = ' class="drift"' if sync in DRIFTED or prune else ""
+        cells.append(
+            "<tr%s><td>%s</td><td>%s</td><td>%s</td></tr>"
+            % (drift, _e(subject), _badge(sync, SYNC_CLASSES) + (" requires pruning" if prune else ""), _badge(health, HEALTH_CLASSES) if health else "")
+        )
+    return "<table><tr><th>object</th><th>sync</th><th>health</th></tr>%s</table>" % "".join(cells)
+
+
+def _history(row):
+    history = [h for h in row.get("history") or () if isinstance(h, dict)][:HISTORY_SHOWN]
+    if not history:
+        return ""
+    cells = "".join(
+        "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s created, %s configured, %s pruned</td></tr>"
+        % (_e(h.get("id")), _e(h.get("syncedAt")), _badge(h.get("result"), RESULT_CLASSES), _e((h.get("revision") or "")[:12]), _e(h.get("created", 0)), _e(h.get("configured", 0)), _e(h.get("pruned", 0)))
+        for h in history
+    )
+    return "<h2>last syncs</h2><table><tr><th>id</th><th>at</th><th>result</th><th>revision</th><th>objects</th></tr>%s</table>" % cells
+
+
+def _hooks(row):
+    hooks = [h for h in row.get("hooks") or () if isinstance(h, dict)]
+    if not hooks:
+        return ""
+    cells = "".join(
+        "<tr><td>%s</td><td>%s/%s/%s</td><td>%s</td><td class=\"msg\">%s</td></tr>"
+        % (_e(h.get("hookType")), _e(h.get("kind")), _e(h.get("namespace")), _e(h.get("name")), _badge(h.get("hookPhase"), RESULT_CLASSES), _e(bounded(h.get("message"))))
+        for h in hooks
+    )
+    return "<h2>hooks of the last sync</h2><table><tr><th>phase</th><th>hook</th><th>result</th><th>message</th></tr>%s</table>" % cells
+
+
+def _conditions(row):
+    conditions = [c for c in row.get("conditions") or () if isinstance(c, dict)]
+    return "".join('<div class="note">%s: %s</div>' % (_e(c.get("type")), _e(bounded(c.get("message")))) for c in conditions)
+
+
+def _diff_blocks(rows, budget):
+    out = []
+    for obj in rows:
+        text = str(obj.get("diff"))
+        if len(text) > DIFF_LIMIT:
+            text = bounded(text, DIFF_LIMIT)
+        block = budget.take('<h2>diff of %s (%s)</h2><pre class="diff">%s</pre>' % (_e(obj.get("id")), _e(obj.get("status")), _e(text)))
+        if block is not None:
+            out.append(block)
+    return "".join(out)
+
+
+def _app_html(node, diffs, budget):
+    row = node.app
+    head = '<div class="app" id="app-%s"><strong class="name">%s</strong> %s %s <span class="rev">revision %s</span>' % (
+        _e(node.key),
+        _e(node.key),
+        _badge(row.get("sync_status"), SYNC_CLASSES),
+        _badge(row.get("health_status"), HEALTH_CLASSES),
+        _e((row.get("revision") or "")[:12] or "-"),
+    )
+    parts = [head]
+    if row.get("commit_subject"):
+        parts.append(' <span class="subject">%s</span>' % _e(bounded(row["commit_subject"], 200)))
+    if row.get("health_message"):
+        parts.append('<div class="msg">%s</div>' % _e(bounded(row["health_message"])))
+    parts.extend((_conditions(row), _objects_table(row), _diff_blocks(diffs.get(node.key, ()), budget), _history(row), _hooks(row)))
+    if node.children:
+        parts.append('<div class="children">%s</div>' % "".join(_app_html(c, diffs, budget) for c in node.children))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render(rows, results=(), generated="", title="GitOps status"):
+    """The page (a str) of the Applications ``rows`` (gitops.k8s.app_info rows with
+    ``include_inventory``) with the diffs of ``results`` (gitops.k8s.app results, or
+    drift_info results carrying an ``application`` key)."""
+    budget = _Budget(PAGE_LIMIT - 20_000)  # what the tree and tables may take is kept apart
+    diffs = _diffs_by_app(results)
+    forest = status_tree.build(rows)
+    body = "".join(_app_html(node, diffs, budget) for node in forest) or "<p>no Applications</p>"
+    note = '<p class="note">%d diffs left out: the page is limited to %d characters</p>' % (budget.dropped, PAGE_LIMIT) if budget.dropped else ""
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        "<title>%s</title><style>%s</style></head><body><h1>%s</h1><p class=\"msg\">%d Applications, generated %s</p>%s%s</body></html>\n"
+        % (_e(title), CSS, _e(title), len(rows or ()), _e(generated), note, body)
+    )
+    return bounded(page, PAGE_LIMIT) if len(page) > PAGE_LIMIT else page
