@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import status_page as page
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import status_tree as tree
@@ -18,15 +19,16 @@ def _rows(applications, name):
 
 
 def status_tree(applications):
-    """The app-of-apps tree as text lines."""
-    return tree.lines(_rows(applications, "status_tree"))
+    """The app-of-apps tree as text lines (data, never templated again: they quote Git)."""
+    return wrap_var(tree.lines(_rows(applications, "status_tree")))
 
 
 def status_page(applications, results=None, generated="", title="GitOps status"):
-    """The self-contained HTML status page."""
+    """The self-contained HTML status page (data, never templated again: a diff may hold
+    Jinja from a repository)."""
     if results is not None and not isinstance(results, list):
         raise AnsibleFilterError("status_page: results must be a list of gitops.k8s.app results, got %s" % type(results).__name__)
-    return page.render(_rows(applications, "status_page"), results or [], str(generated), str(title))
+    return wrap_var(page.render(_rows(applications, "status_page"), results or [], str(generated), str(title)))
 
 
 class FilterModule:
