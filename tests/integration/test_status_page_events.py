@@ -75,14 +75,17 @@ def config_map(name, value):
     """ % (name, value)
 
 
-SECRET = """
+SECRET = (
+    """
 apiVersion: v1
 kind: Secret
 metadata:
   name: creds
 stringData:
   password: %s
-""" % SECRET_IN_GIT
+"""
+    % SECRET_IN_GIT
+)
 
 
 def playbook(name, kubeconfig, *extra):

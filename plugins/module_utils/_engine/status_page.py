@@ -117,7 +117,15 @@ def _history(row):
         return ""
     cells = "".join(
         "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s created, %s configured, %s pruned</td></tr>"
-        % (_e(h.get("id")), _e(h.get("syncedAt")), _badge(h.get("result"), RESULT_CLASSES), _e((h.get("revision") or "")[:12]), _e(h.get("created", 0)), _e(h.get("configured", 0)), _e(h.get("pruned", 0)))
+        % (
+            _e(h.get("id")),
+            _e(h.get("syncedAt")),
+            _badge(h.get("result"), RESULT_CLASSES),
+            _e((h.get("revision") or "")[:12]),
+            _e(h.get("created", 0)),
+            _e(h.get("configured", 0)),
+            _e(h.get("pruned", 0)),
+        )
         for h in history
     )
     return "<h2>last syncs</h2><table><tr><th>id</th><th>at</th><th>result</th><th>revision</th><th>objects</th></tr>%s</table>" % cells
@@ -128,8 +136,15 @@ def _hooks(row):
     if not hooks:
         return ""
     cells = "".join(
-        "<tr><td>%s</td><td>%s/%s/%s</td><td>%s</td><td class=\"msg\">%s</td></tr>"
-        % (_e(h.get("hookType")), _e(h.get("kind")), _e(h.get("namespace")), _e(h.get("name")), _badge(h.get("hookPhase"), RESULT_CLASSES), _e(bounded(h.get("message"))))
+        '<tr><td>%s</td><td>%s/%s/%s</td><td>%s</td><td class="msg">%s</td></tr>'
+        % (
+            _e(h.get("hookType")),
+            _e(h.get("kind")),
+            _e(h.get("namespace")),
+            _e(h.get("name")),
+            _badge(h.get("hookPhase"), RESULT_CLASSES),
+            _e(bounded(h.get("message"))),
+        )
         for h in hooks
     )
     return "<h2>hooks of the last sync</h2><table><tr><th>phase</th><th>hook</th><th>result</th><th>message</th></tr>%s</table>" % cells
@@ -185,7 +200,7 @@ def render(rows, results=(), generated="", title="GitOps status"):
     page = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        "<title>%s</title><style>%s</style></head><body><h1>%s</h1><p class=\"msg\">%d Applications, generated %s</p>%s%s</body></html>\n"
+        '<title>%s</title><style>%s</style></head><body><h1>%s</h1><p class="msg">%d Applications, generated %s</p>%s%s</body></html>\n'
         % (_e(title), CSS, _e(title), len(rows or ()), _e(generated), note, body)
     )
     return bounded(page, PAGE_LIMIT) if len(page) > PAGE_LIMIT else page

@@ -26,7 +26,13 @@ def obj(kind, name, status="Synced", health="Healthy", namespace="shop"):
 
 ROWS = [
     row("root", objects=[obj("Application", "shop", namespace="ops")]),
-    row("shop", parent="ops/root", sync="OutOfSync", health="Degraded", objects=[obj("ConfigMap", "cfg", "OutOfSync"), obj("Deployment", "web", health="Degraded")]),
+    row(
+        "shop",
+        parent="ops/root",
+        sync="OutOfSync",
+        health="Degraded",
+        objects=[obj("ConfigMap", "cfg", "OutOfSync"), obj("Deployment", "web", health="Degraded")],
+    ),
     row("lonely", parent="ops/gone"),
 ]
 
@@ -73,7 +79,25 @@ def test_every_untrusted_text_is_escaped():
     assert "<script" not in page and "<img" not in page and "onerror=alert" not in page.replace("onerror=alert(1)&gt;", "")
     assert page.count("&lt;script&gt;") >= 10
     assert re.findall(r"<(\w+)", page)  # still a document
-    assert set(re.findall(r"<(\w+)", page)) <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "div", "strong", "span", "table", "tr", "th", "td", "pre"}
+    assert set(re.findall(r"<(\w+)", page)) <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "p",
+        "div",
+        "strong",
+        "span",
+        "table",
+        "tr",
+        "th",
+        "td",
+        "pre",
+    }
 
 
 def test_only_out_of_sync_diffs_are_shown_and_secret_values_never():
