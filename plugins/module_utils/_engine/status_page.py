@@ -29,6 +29,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     SUSPENDED,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 
 PAGE_LIMIT = 900_000  # characters; a ConfigMap holds at most 1 MiB
 DIFF_LIMIT = 20_000  # characters of one object's diff
@@ -97,57 +98,55 @@ class _Budget:
         return text
 
 
+def _table(title, headers, rows, row_classes=None):
+    """A table of cells already escaped (or badges); '' without rows."""
+    if not rows:
+        return ""
+    head = "<h2>%s</h2>" % _e(title) if title else ""
+    lines = []
+    for index, cells in enumerate(rows):
+        cls = ' class="%s"' % row_classes[index] if row_classes and row_classes[index] else ""
+        lines.append("<tr%s>%s</tr>" % (cls, "".join("<td>%s</td>" % c for c in cells)))
+    return "%s<table><tr>%s</tr>%s</table>" % (head, "".join("<th>%s</th>" % _e(h) for h in headers), "".join(lines))
+
+
 def _objects_table(row):
     objects = status_tree.objects_of(row)
-    if not objects:
-        return ""
-    cells = []
-    for subject, sync, health, prune in objects:
-        drift = ' class="drift"' if sync in DRIFTED or prune else ""
-        cells.append(
-            "<tr%s><td>%s</td><td>%s</td><td>%s</td></tr>"
-            % (drift, _e(subject), _badge(sync, SYNC_CLASSES) + (" requires pruning" if prune else ""), _badge(health, HEALTH_CLASSES) if health else "")
-        )
-    return "<table><tr><th>object</th><th>sync</th><th>health</th></tr>%s</table>" % "".join(cells)
+    rows = [
+        (_e(subject), _badge(sync, SYNC_CLASSES) + (" requires pruning" if prune else ""), _badge(health, HEALTH_CLASSES) if health else "")
+        for subject, sync, health, prune in objects
+    ]
+    drift = ["drift" if sync in DRIFTED or prune else "" for _subject, sync, _health, prune in objects]
+    return _table("", ("object", "sync", "health"), rows, drift)
 
 
 def _history(row):
     history = [h for h in row.get("history") or () if isinstance(h, dict)][:HISTORY_SHOWN]
-    if not history:
-        return ""
-    cells = "".join(
-        "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s created, %s configured, %s pruned</td></tr>"
-        % (
+    rows = [
+        (
             _e(h.get("id")),
             _e(h.get("syncedAt")),
             _badge(h.get("result"), RESULT_CLASSES),
             _e((h.get("revision") or "")[:12]),
-            _e(h.get("created", 0)),
-            _e(h.get("configured", 0)),
-            _e(h.get("pruned", 0)),
+            _e("%s created, %s configured, %s pruned" % (h.get("created", 0), h.get("configured", 0), h.get("pruned", 0))),
         )
         for h in history
-    )
-    return "<h2>last syncs</h2><table><tr><th>id</th><th>at</th><th>result</th><th>revision</th><th>objects</th></tr>%s</table>" % cells
+    ]
+    return _table("last syncs", ("id", "at", "result", "revision", "objects"), rows)
 
 
 def _hooks(row):
     hooks = [h for h in row.get("hooks") or () if isinstance(h, dict)]
-    if not hooks:
-        return ""
-    cells = "".join(
-        '<tr><td>%s</td><td>%s/%s/%s</td><td>%s</td><td class="msg">%s</td></tr>'
-        % (
+    rows = [
+        (
             _e(h.get("hookType")),
-            _e(h.get("kind")),
-            _e(h.get("namespace")),
-            _e(h.get("name")),
+            _e(format_id(str(h.get("kind") or ""), str(h.get("namespace") or ""), str(h.get("name") or ""))),
             _badge(h.get("hookPhase"), RESULT_CLASSES),
-            _e(bounded(h.get("message"))),
+            '<span class="msg">%s</span>' % _e(bounded(h.get("message"))),
         )
         for h in hooks
-    )
-    return "<h2>hooks of the last sync</h2><table><tr><th>phase</th><th>hook</th><th>result</th><th>message</th></tr>%s</table>" % cells
+    ]
+    return _table("hooks of the last sync", ("phase", "hook", "result", "message"), rows)
 
 
 def _conditions(row):
