@@ -9,12 +9,10 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import subprocess
 import time
 
-import pytest
-
+from tests.helpers.browser import dump_dom, screenshot
 from tests.helpers.png_pixels import colour_count
 
 from .gitops import GitRepo
@@ -23,26 +21,6 @@ from .playbook import VENV_BIN, ansible_env
 SECRET_IN_GIT = "gitvalue-Zq81xK-do-not-show"
 SECRET_BY_HAND = "handvalue-Pw93rT-do-not-show"
 WARN_BACKGROUND = (0xFF, 0xE7, 0xB3)  # status_page.CSS .warn
-
-
-def chromium():
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not binary:
-        pytest.fail("chromium not found: install the Debian package chromium (hack/apt-deps.sh chromium)", pytrace=False)
-    return binary
-
-
-def browse(tmp_path, *args):
-    """Run headless Chromium (no network: the page is a local file); returns stdout."""
-    proc = subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=%s" % (tmp_path / "chromium"), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc.stdout
 
 
 def app_manifest(name, namespace, path, self_heal):
@@ -166,15 +144,13 @@ def test_events_tree_and_status_page(tmp_path, kubeconfig, kubectl, namespace):
     assert kept.strip() == html.strip()
     for text in secret_texts():
         assert text not in html, "a Secret value is in the page"
-    dom = browse(tmp_path, "--dump-dom", page.as_uri())
+    dom = dump_dom(tmp_path / "chromium", page)
     for app in ("root", "web", "cfg"):
         assert 'id="app-%s/%s"' % (ns, app) in dom
     assert "diff of ConfigMap/%s/cfg-settings (OutOfSync)" % ns in dom and "by-hand" in dom
     assert "diff of Secret/%s/creds (OutOfSync)" % ns in dom and "redacted sha256:" in dom
-    row = dom[dom.index("<td>ConfigMap/%s/cfg-settings</td>" % ns) - 20 :][:200]
-    assert 'class="drift"' in row and 'class="badge warn">OutOfSync' in row
-    shot = tmp_path / "status.png"
-    browse(tmp_path, "--screenshot=%s" % shot, "--window-size=1280,2400", page.as_uri())
+    assert '<tr class="drift"><td>ConfigMap/%s/cfg-settings</td><td><span class="badge warn">OutOfSync</span>' % ns in dom
+    shot = screenshot(tmp_path / "chromium", page, tmp_path / "status.png")
     assert shot.stat().st_size > 20_000
     painted = colour_count(str(shot), WARN_BACKGROUND)
     print("screenshot: %d bytes, %d pixels in the OutOfSync colour" % (shot.stat().st_size, painted))

@@ -52,6 +52,7 @@ table{border-collapse:collapse;margin:.3em 0}td,th{border:1px solid #ddd;padding
 tr.drift td{background:#fff4dc}
 pre{background:#f6f6f6;border:1px solid #ddd;padding:.5em;overflow:auto;white-space:pre-wrap}
 .msg{color:#444}.note{color:#7a4a00}
+.add{color:#0a5c22;background:#e6f7ea}.del{color:#8a0d0d;background:#fdeaea}
 """
 
 
@@ -154,13 +155,22 @@ def _conditions(row):
     return "".join('<div class="note">%s: %s</div>' % (_e(c.get("type")), _e(bounded(c.get("message")))) for c in conditions)
 
 
+def _diff_lines(text):
+    """Escaped diff text, added and removed lines in their colours."""
+    out = []
+    for line in text.splitlines(True):
+        cls = "add" if line.startswith("+") and not line.startswith("+++") else "del" if line.startswith("-") and not line.startswith("---") else ""
+        out.append('<span class="%s">%s</span>' % (cls, _e(line)) if cls else _e(line))
+    return "".join(out)
+
+
 def _diff_blocks(rows, budget):
     out = []
     for obj in rows:
         text = str(obj.get("diff"))
         if len(text) > DIFF_LIMIT:
             text = bounded(text, DIFF_LIMIT)
-        block = budget.take('<h2>diff of %s (%s)</h2><pre class="diff">%s</pre>' % (_e(obj.get("id")), _e(obj.get("status")), _e(text)))
+        block = budget.take('<h2>diff of %s (%s)</h2><pre class="diff">%s</pre>' % (_e(obj.get("id")), _e(obj.get("status")), _diff_lines(text)))
         if block is not None:
             out.append(block)
     return "".join(out)

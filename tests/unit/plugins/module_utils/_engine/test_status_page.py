@@ -117,6 +117,7 @@ def test_only_out_of_sync_diffs_are_shown_and_secret_values_never():
     page = status_page.render(ROWS, results)
     assert "diff of Secret/shop/db (OutOfSync)" in page and status_page._e(redacted) in page
     assert "hunter2" not in page and "NOT-SHOWN" not in page
+    assert '<span class="del">-  password: old\n</span>' in page and '<span class="add">+  password: ' in page
 
 
 def test_a_drift_info_loop_result_names_its_application_by_its_item():
