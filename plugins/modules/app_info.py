@@ -159,6 +159,10 @@ applications:
       sample:
         - {"repoURL": "https://git.example.com/charts.git", "path": "charts/shop", "helm": {"valueFiles": ["$values/shop/values.yaml"]}}
         - {"repoURL": "https://git.example.com/config.git", "ref": "values"}
+    commit_subject:
+      description: The subject line of the synced commit (C(status.sync.commitSubject), at most 200 characters); empty when not a Git commit.
+      type: str
+      sample: "shop: two replicas of the cart"
     parent:
       description: C(namespace/name) of the Application that declared this one, if any.
       type: str

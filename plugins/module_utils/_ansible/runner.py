@@ -223,6 +223,7 @@ def describe(app, include_inventory):
         "health_message": (status.get("health") or {}).get("message") or "",
         "revision": (status.get("sync") or {}).get("revision") or "",
         "revisions": (status.get("sync") or {}).get("revisions") or [],
+        "commit_subject": (status.get("sync") or {}).get("commitSubject") or "",
         "last_synced_at": status.get("lastSyncedAt") or "",
         "conditions": status.get("conditions") or [],
         "history": status.get("history") or [],

@@ -147,6 +147,8 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
         sync["fetchedURL"] = sourced.fetched_url
     if spec.chart:  # a chart of a chart repository or OCI registry (Argo CD's source.chart)
         sync["chart"] = spec.chart
+    if sourced.subject:  # the commit's subject line (the status page shows it beside the revision)
+        sync["commitSubject"] = sourced.subject
     health = report.health
     changes.update(
         {
