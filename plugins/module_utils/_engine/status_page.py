@@ -32,6 +32,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 
 PAGE_LIMIT = 900_000  # characters; a ConfigMap holds at most 1 MiB
+NOTE_ROOM = 1_000  # characters kept for the notes saying what was left out
+FULL, PROBLEMS, NONE = 2, 1, 0  # how much of each Application a page too large for its bound shows
 DIFF_LIMIT = 20_000  # characters of one object's diff
 HISTORY_SHOWN = 5
 SYNC_CLASSES = {APP_SYNCED: "ok", APP_OUT_OF_SYNC: "warn", MISSING: "warn", "Extra": "warn"}
@@ -111,8 +113,14 @@ def _table(title, headers, rows, row_classes=None):
     return "%s<table><tr>%s</tr>%s</table>" % (head, "".join("<th>%s</th>" % _e(h) for h in headers), "".join(lines))
 
 
-def _objects_table(row):
+def _needs_attention(sync, health, prune):
+    return sync in DRIFTED or prune or health not in (HEALTHY, "")
+
+
+def _objects_table(row, detail):
     objects = status_tree.objects_of(row)
+    if detail < FULL:  # a large page: only what needs attention
+        objects = [o for o in objects if _needs_attention(o[1], o[2], o[3])] if detail == PROBLEMS else []
     rows = [
         (_e(subject), _badge(sync, SYNC_CLASSES) + (" requires pruning" if prune else ""), _badge(health, HEALTH_CLASSES) if health else "")
         for subject, sync, health, prune in objects
@@ -176,7 +184,7 @@ def _diff_blocks(rows, budget):
     return "".join(out)
 
 
-def _app_html(node, diffs, budget):
+def _app_html(node, diffs, budget, detail):
     row = node.app
     head = '<div class="app" id="app-%s"><strong class="name">%s</strong> %s %s <span class="rev">revision %s</span>' % (
         _e(node.key),
@@ -190,26 +198,47 @@ def _app_html(node, diffs, budget):
         parts.append(' <span class="subject">%s</span>' % _e(bounded(row["commit_subject"], 200)))
     if row.get("health_message"):
         parts.append('<div class="msg">%s</div>' % _e(bounded(row["health_message"])))
-    parts.extend((_conditions(row), _objects_table(row), _diff_blocks(diffs.get(node.key, ()), budget), _history(row), _hooks(row)))
+    parts.extend((_conditions(row), _objects_table(row, detail), _diff_blocks(diffs.get(node.key, ()), budget)))
+    if detail == FULL:
+        parts.extend((_history(row), _hooks(row)))
     if node.children:
-        parts.append('<div class="children">%s</div>' % "".join(_app_html(c, diffs, budget) for c in node.children))
+        parts.append('<div class="children">%s</div>' % "".join(_app_html(c, diffs, budget, detail) for c in node.children))
     parts.append("</div>")
     return "".join(parts)
+
+
+def _page(rows, forest, diffs, budget, detail, generated, title):
+    body = "".join(_app_html(node, diffs, budget, detail) for node in forest) or "<p>no Applications</p>"  # first: it counts what was dropped
+    notes = []
+    if detail < FULL:
+        left_out = "synced and healthy objects, histories and hooks" if detail == PROBLEMS else "objects, histories and hooks"
+        notes.append("%s are not listed: the page is limited to %d characters" % (left_out, PAGE_LIMIT))
+    if budget.dropped:
+        notes.append("%d diffs left out: the page is limited to %d characters" % (budget.dropped, PAGE_LIMIT))
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        '<title>%s</title><style>%s</style></head><body><h1>%s</h1><p class="msg">%d Applications, generated %s</p>%s%s</body></html>\n'
+        % (_e(title), CSS, _e(title), len(rows or ()), _e(generated), "".join('<p class="note">%s</p>' % _e(n) for n in notes), body)
+    )
 
 
 def render(rows, results=(), generated="", title="GitOps status"):
     """The page (a str) of the Applications ``rows`` (gitops.k8s.app_info rows with
     ``include_inventory``) with the diffs of ``results`` (gitops.k8s.app results, or
-    drift_info results carrying an ``application`` key)."""
-    budget = _Budget(PAGE_LIMIT - 20_000)  # what the tree and tables may take is kept apart
-    diffs = _diffs_by_app(results)
+    drift_info results of a loop over the rows).
+
+    At most PAGE_LIMIT characters: the tree without diffs is drawn first, in full or, when
+    that is too large, with only the objects that need attention (then none); the diffs
+    get what is left, in tree order, and those that do not fit are counted."""
+    rows = list(rows or ())
     forest = status_tree.build(rows)
-    body = "".join(_app_html(node, diffs, budget) for node in forest) or "<p>no Applications</p>"
-    note = '<p class="note">%d diffs left out: the page is limited to %d characters</p>' % (budget.dropped, PAGE_LIMIT) if budget.dropped else ""
-    page = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        '<title>%s</title><style>%s</style></head><body><h1>%s</h1><p class="msg">%d Applications, generated %s</p>%s%s</body></html>\n'
-        % (_e(title), CSS, _e(title), len(rows or ()), _e(generated), note, body)
-    )
-    return bounded(page, PAGE_LIMIT) if len(page) > PAGE_LIMIT else page
+    for detail in (FULL, PROBLEMS, NONE):
+        base = _page(rows, forest, {}, _Budget(0), detail, generated, title)
+        if len(base) <= PAGE_LIMIT - NOTE_ROOM:
+            break
+    budget = _Budget(max(PAGE_LIMIT - NOTE_ROOM - len(base), 0))
+    page = _page(rows, forest, _diffs_by_app(results), budget, detail, generated, title)
+    if len(page) > PAGE_LIMIT:  # thousands of Applications: even their names do not fit
+        page = bounded(page, PAGE_LIMIT - len("</body></html>\n")) + "</body></html>\n"
+    return page

@@ -138,3 +138,15 @@ def test_the_page_needs_no_network():
     page = status_page.render(ROWS)
     assert "http://" not in page and "https://" not in page and "<script" not in page and "<link" not in page
     assert "default-src 'none'" in page
+
+
+def test_a_tree_too_large_lists_only_the_objects_that_need_attention():
+    objects = [obj("ConfigMap", "synced-%05d" % i) for i in range(20_000)] + [
+        obj("ConfigMap", "drifted", "OutOfSync"),
+        obj("Deployment", "sick", health="Degraded"),
+    ]
+    page = status_page.render([row("big", objects=objects)])
+    assert len(page) <= status_page.PAGE_LIMIT and page.endswith("</html>\n")
+    assert "<td>ConfigMap/shop/drifted</td>" in page and "<td>Deployment/shop/sick</td>" in page
+    assert "synced-00001" not in page
+    assert "synced and healthy objects, histories and hooks are not listed" in page
