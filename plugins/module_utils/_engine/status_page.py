@@ -88,6 +88,17 @@ def _diffs_by_app(results):
     return out
 
 
+def _still_drifted(row, diff_rows):
+    """The diffs of objects the Application's status still has out of sync: a diff the
+    run carried out (selfHeal, a new revision) is history, not drift. Without per-object
+    status (an Application not reconciled since) every diff is shown."""
+    objects = status_tree.objects_of(row)
+    if not objects:
+        return list(diff_rows)
+    drifted = set(subject for subject, sync, _health, prune in objects if sync in DRIFTED or prune)
+    return [d for d in diff_rows if d.get("id") in drifted]
+
+
 class _Budget:
     def __init__(self, limit):
         self.left = limit
@@ -198,7 +209,7 @@ def _app_html(node, diffs, budget, detail):
         parts.append(' <span class="subject">%s</span>' % _e(bounded(row["commit_subject"], 200)))
     if row.get("health_message"):
         parts.append('<div class="msg">%s</div>' % _e(bounded(row["health_message"])))
-    parts.extend((_conditions(row), _objects_table(row, detail), _diff_blocks(diffs.get(node.key, ()), budget)))
+    parts.extend((_conditions(row), _objects_table(row, detail), _diff_blocks(_still_drifted(row, diffs.get(node.key, ())), budget)))
     if detail == FULL:
         parts.extend((_history(row), _hooks(row)))
     if node.children:

@@ -114,7 +114,8 @@ def test_only_out_of_sync_diffs_are_shown_and_secret_values_never():
             ],
         }
     ]
-    page = status_page.render(ROWS, results)
+    rows = [row("shop", objects=[obj("Secret", "db", "OutOfSync"), obj("ConfigMap", "same")])]
+    page = status_page.render(rows, results)
     assert "diff of Secret/shop/db (OutOfSync)" in page and status_page._e(redacted) in page
     assert "hunter2" not in page and "NOT-SHOWN" not in page
     assert '<span class="del">-  password: old\n</span>' in page and '<span class="add">+  password: ' in page
@@ -128,7 +129,7 @@ def test_a_drift_info_loop_result_names_its_application_by_its_item():
 
 def test_the_page_is_bounded_and_says_what_it_left_out():
     big = [{"id": "ConfigMap/shop/c%d" % i, "status": "OutOfSync", "diff": "x" * 50_000} for i in range(60)]
-    page = status_page.render(ROWS, [{"application": "ops/shop", "objects": big}])
+    page = status_page.render([row("shop")], [{"application": "ops/shop", "objects": big}])  # no per-object status: every diff
     assert len(page) <= status_page.PAGE_LIMIT
     assert page.endswith("</html>\n")
     assert re.search(r"\d+ diffs left out", page)
@@ -150,3 +151,17 @@ def test_a_tree_too_large_lists_only_the_objects_that_need_attention():
     assert "<td>ConfigMap/shop/drifted</td>" in page and "<td>Deployment/shop/sick</td>" in page
     assert "synced-00001" not in page
     assert "synced and healthy objects, histories and hooks are not listed" in page
+
+
+def test_a_diff_the_run_carried_out_is_not_shown_as_drift():
+    results = [
+        {
+            "application": "ops/shop",
+            "objects": [
+                {"id": "ConfigMap/shop/cfg", "status": "OutOfSync", "diff": "+  still: drifted\n"},
+                {"id": "Deployment/shop/web", "status": "OutOfSync", "action": "configured", "diff": "+  healed: by-the-run\n"},
+            ],
+        }
+    ]
+    page = status_page.render(ROWS, results)
+    assert "still: drifted" in page and "healed: by-the-run" not in page  # the status says web is Synced now
