@@ -113,14 +113,8 @@ def test_events_tree_and_status_page(tmp_path, kubeconfig, kubectl, namespace):
     playbook("reconcile", kubeconfig, *run)
     assert "SyncSucceeded" in events_of(kubectl, ns, "web")
 
-    # Git drops web-old: pruned
-    repo.remove("web/old.yaml")
-    repo.commit("drop web-old")
-    playbook("reconcile", kubeconfig, *run)
-    web = events_of(kubectl, ns, "web")
-    assert [m for _t, m, _c in web["Pruned"]] == ["pruned 1: ConfigMap/%s/web-old" % ns]
-
     # hand edits at the same revision: web heals itself, cfg (no selfHeal) stays OutOfSync
+    # (until a new revision: automated sync then syncs it, so the commit comes last)
     kubectl("patch", "configmap", "web-settings", "-n", ns, "--type", "merge", "-p", '{"data": {"setting": "by-hand"}}')
     kubectl("patch", "configmap", "cfg-settings", "-n", ns, "--type", "merge", "-p", '{"data": {"setting": "by-hand"}}')
     kubectl("patch", "secret", "creds", "-n", ns, "--type", "merge", "-p", json.dumps({"stringData": {"password": SECRET_BY_HAND}}))
@@ -164,3 +158,12 @@ def test_events_tree_and_status_page(tmp_path, kubeconfig, kubectl, namespace):
     assert "- ConfigMap/%s/web-settings  Synced  Healthy" % ns in out
     from_cluster = (tmp_path / "from-cluster.html").read_text(encoding="utf-8")
     assert 'id="app-%s/cfg"' % ns in from_cluster and all(t not in from_cluster for t in secret_texts())
+
+    # Git drops web-old: pruned (and the new revision syncs cfg, its drift with it)
+    repo.remove("web/old.yaml")
+    repo.commit("drop web-old")
+    playbook("reconcile", kubeconfig, *run)
+    web, cfg = events_of(kubectl, ns, "web"), events_of(kubectl, ns, "cfg")
+    assert [m for _t, m, _c in web["Pruned"]] == ["pruned 1: ConfigMap/%s/web-old" % ns]
+    assert any("1 configured" in m or "2 configured" in m for _t, m, _c in cfg["SyncSucceeded"])
+    assert "diff of ConfigMap/%s/cfg-settings" % ns not in page.read_text(encoding="utf-8")  # in sync again: no diff
