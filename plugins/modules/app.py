@@ -27,6 +27,9 @@ description:
   - A failure to fetch, render, parse or validate (including an unknown kind) applies and prunes
     nothing and is recorded as a C(ComparisonError) condition. A failed write stops the sync, prunes
     nothing, and is recorded as a C(SyncError) condition.
+  - Each reconcile that did something records Kubernetes Events on the Application (C(SyncSucceeded), C(SyncFailed),
+    C(ComparisonError), C(DriftDetected), C(DriftCorrected), C(Pruned), C(HealthChanged), C(HookSucceeded), C(HookFailed)),
+    a repeat counting up one Event, so C(kubectl describe gapp) tells the story; check mode records none.
   - Writes happen under a per-Application C(Lease) (C(gapp-<name>) in the Application's namespace), so two
     reconciles never write at once; a reconcile with nothing to do writes nothing at all (not even its status).
     The Lease lasts 30 seconds and is renewed every 10 seconds while the sync runs, so it outlives a killed
