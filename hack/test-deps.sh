@@ -7,6 +7,11 @@
 # Usage: hack/test-deps.sh
 set -uo pipefail
 
+# age (age-keygen) for the SOPS tests' keys; sops itself comes from requirements-dev.txt.
+if ! bash "$(dirname "$0")/apt-deps.sh" age gnupg; then
+    echo "test-deps: age/gnupg not installed; the SOPS decryption tests will be skipped" >&2
+fi
+
 if ! bash "$(dirname "$0")/apt-deps.sh" docker-registry; then
     echo "test-deps: docker-registry not installed; the OCI registry tests will be skipped" >&2
     exit 0

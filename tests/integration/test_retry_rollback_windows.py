@@ -11,6 +11,7 @@ import os
 import subprocess
 import time
 
+import pytest
 import yaml
 
 from .gitops import GitRepo
@@ -160,6 +161,7 @@ def test_a_rollback_syncs_the_earlier_revision_and_suspends_automation_until_res
     assert live(kubectl, namespace) == "v3" and "rolledBack" not in status and "AutomatedSyncSuspended" not in types(status)
 
 
+@pytest.mark.serial  # timed: no other test beside it (tests/integration/conftest.py, serial_gate)
 def test_a_failed_sync_waits_for_its_backoff(tmp_path, kubeconfig, namespace, kubectl):
     policy = {"automated": {"prune": True}, "syncOptions": ["FailOnSharedResource=true"], "retry": {"limit": 2, "backoff": {"duration": "20s", "factor": 2}}}
     setup = Setup(tmp_path, kubeconfig, namespace, "retry-backoff", sync_policy=policy)

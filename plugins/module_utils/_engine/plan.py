@@ -37,7 +37,17 @@ import copy
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering, project_check, prune_guard
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    authority,
+    compare,
+    hooks,
+    ignore,
+    inventory,
+    ordering,
+    project_check,
+    project_request,
+    prune_guard,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     ANN_TRACKING_ID,
@@ -103,6 +113,7 @@ class PlanItem:
     held: bool = False  # extra objects: its prune is held by the deletion budget (prune_guard.py)
     sort_key: tuple = field(default=())
     hook: object = None  # hooks.Hook of a hook object (run in its phases, never applied)
+    create_with: Optional[ResourceType] = None  # CreateNamespace on OpenShift: the ProjectRequest type (project_request.py)
 
     @property
     def subject(self):
@@ -299,6 +310,8 @@ def classify(cluster, item, options, pending_namespaces):
         if item.kind_missing:
             reason = "not in the cluster; kind not served yet (SkipDryRunOnMissingResource=true: no dry-run)"
             return replace(item, status=MISSING, action=CREATED, reason=reason)
+        if item.create_with is not None:  # a ProjectRequest cannot be dry-run (create only)
+            return replace(item, status=MISSING, action=CREATED, reason="not in the cluster; requested as an OpenShift project (ProjectRequest)")
         predicted = None
         if not item.pending_crd and item.entry.namespace not in pending_namespaces:
             predicted = _dry_run(cluster, item, options)
@@ -476,7 +489,8 @@ def prepare_hooks(cluster, hooked, options):
 def _ensure_namespace_item(cluster, items, options, pending_namespaces):
     """CreateNamespace: an untracked Namespace item when the destination is missing, or
     when managedNamespaceMetadata sets labels/annotations on it (as in Argo CD, a Namespace
-    in the render takes precedence)."""
+    in the render takes precedence). A missing one is created through a ProjectRequest
+    where the API serves project.openshift.io (project_request.py)."""
     if any(i.entry.kind == "Namespace" and i.entry.name == options.namespace for i in items):
         return
     rtype = cluster.resolve("v1", "Namespace")
@@ -485,7 +499,20 @@ def _ensure_namespace_item(cluster, items, options, pending_namespaces):
         return
     obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": dict(options.namespace_metadata or {}, name=options.namespace)}
     entry = inventory.entry_of(obj)
-    items.insert(0, PlanItem(entry=entry, rtype=rtype, origin="CreateNamespace", desired=obj, live=live, tracked=False, sort_key=ordering.sort_key(obj, False)))
+    create_with = project_request.project_request_type(cluster) if live is None else None  # OpenShift: a ProjectRequest
+    items.insert(
+        0,
+        PlanItem(
+            entry=entry,
+            rtype=rtype,
+            origin="CreateNamespace",
+            desired=obj,
+            live=live,
+            tracked=False,
+            sort_key=ordering.sort_key(obj, False),
+            create_with=create_with,
+        ),
+    )
     items.sort(key=lambda i: i.sort_key)
     if live is None:
         pending_namespaces.add(options.namespace)
