@@ -27,6 +27,9 @@ description:
   - A failure to fetch, render, parse or validate (including an unknown kind) applies and prunes
     nothing and is recorded as a C(ComparisonError) condition. A failed write stops the sync, prunes
     nothing, and is recorded as a C(SyncError) condition.
+  - Each reconcile that did something records Kubernetes Events on the Application (C(SyncSucceeded), C(SyncFailed),
+    C(ComparisonError), C(DriftDetected), C(DriftCorrected), C(Pruned), C(HealthChanged), C(HookSucceeded), C(HookFailed)),
+    a repeat counting up one Event, so C(kubectl describe gapp) tells the story; check mode records none.
   - Writes happen under a per-Application C(Lease) (C(gapp-<name>) in the Application's namespace), so two
     reconciles never write at once; a reconcile with nothing to do writes nothing at all (not even its status).
     The Lease lasts 30 seconds and is renewed every 10 seconds while the sync runs, so it outlives a killed
@@ -262,6 +265,12 @@ options:
         never delays the next one.
     type: int
     default: 0
+  report_diffs:
+    description:
+      - Add to each row of RV(objects) its C(diff), the unified diff (Secret values redacted) of what differs
+        between the live object and Git, without diff mode; what P(gitops.k8s.status_page#filter) shows.
+    type: bool
+    default: false
   fail_on_error:
     description:
       - Fail the task when the reconcile failed. V(false) returns the error in RV(error) instead, so a
@@ -521,6 +530,10 @@ objects:
       description: Why (the first differing field, why it was skipped, the error); absent when there is nothing to say.
       type: str
       returned: when there is a reason
+    diff:
+      description: Unified diff of the live object against Git (Secret values redacted).
+      type: str
+      returned: with O(report_diffs), for an object that differs
   sample:
     - {"id": "Namespace/shop", "action": "unchanged", "status": "Synced"}
     - {"id": "Deployment/shop/cart", "action": "configured", "status": "OutOfSync", "reason": "spec.replicas: 3 != 2"}
@@ -845,6 +858,7 @@ def main():
         lock={"type": "str", "default": "wait", "choices": ["wait", "skip"]},
         lock_timeout={"type": "int", "default": runner.LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},
+        report_diffs={"type": "bool", "default": False},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},
         deadline={"type": "int", "default": 0},

@@ -159,6 +159,10 @@ applications:
       sample:
         - {"repoURL": "https://git.example.com/charts.git", "path": "charts/shop", "helm": {"valueFiles": ["$values/shop/values.yaml"]}}
         - {"repoURL": "https://git.example.com/config.git", "ref": "values"}
+    commit_subject:
+      description: The subject line of the synced commit (C(status.sync.commitSubject), at most 200 characters); empty when not a Git commit.
+      type: str
+      sample: "shop: two replicas of the cart"
     parent:
       description: C(namespace/name) of the Application that declared this one, if any.
       type: str
@@ -174,7 +178,7 @@ applications:
       type: dict
       sample: {"message": "automated sync held by a sync window: ...", "opensAt": "2026-11-22T23:00:00Z"}
     inventory:
-      description: Objects owned (with O(include_inventory)).
+      description: Objects owned (with O(include_inventory)); with it also RV(applications[].objects) and RV(applications[].hooks).
       type: list
       elements: dict
       returned: with O(include_inventory)
@@ -196,6 +200,24 @@ applications:
           type: str
       sample:
         - {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "shop", "name": "cart"}
+    objects:
+      description:
+        - Each object of the Application with its sync status after the last reconcile (C(status)) and its health
+          (C(health.status)); C(requiresPruning) for an object left in the cluster that Git no longer has.
+        - C(status.resources) of the Application, in Argo CD's shape; what P(gitops.k8s.status_tree#filter) prints.
+      type: list
+      elements: dict
+      returned: with O(include_inventory)
+      sample:
+        - {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "shop", "name": "cart",
+           "status": "Synced", "health": {"status": "Healthy"}}
+    hooks:
+      description: The hooks the last sync ran (C(status.operationState.syncResult.resources)).
+      type: list
+      elements: dict
+      returned: with O(include_inventory)
+      sample:
+        - {"kind": "Job", "namespace": "shop", "name": "migrate", "hookType": "PreSync", "hookPhase": "Succeeded", "message": ""}
   sample:
     - {"name": "shop", "namespace": "gitops-system", "sync_status": "Synced", "health_status": "Healthy", "health_message": "",
        "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "last_synced_at": "2026-11-22T10:00:02Z", "conditions": [],

@@ -49,7 +49,7 @@ def report(**changes):
         started="2026-11-26T03:00:00Z",
         finished="2026-11-26T03:00:04Z",
         seconds=4.25,
-        object_health=("Healthy", "Healthy", "Progressing"),
+        healths=tuple(("ConfigMap/shop/c%d" % i, Health(s, "")) for i, s in enumerate(("Healthy", "Healthy", "Progressing"))),
     )
     values.update(changes)
     return app_status.Report(**values)

@@ -38,7 +38,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters import (
     render,
     yaml_io,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import declared_source, messages, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SignatureError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.render_helm import merge_values
@@ -60,6 +60,18 @@ def checkout_revision(path):
     origin = processes.run(["git", "-C", path, "remote", "get-url", "origin"], SourceError, path, env=processes.tool_env(), timeout=30)
     url = origin.stdout.strip() if origin.rc == 0 else ""
     return head.stdout.strip(), git.redact_url(url) if url else ""
+
+
+SUBJECT_LIMIT = 200  # characters of a commit's subject line kept (status.sync.commitSubject)
+
+
+def commit_subject(git_args, commit):
+    """The subject line of ``commit`` (a resolved hex id) in the repository ``git_args``
+    names (``-C dir`` or ``--git-dir dir``); '' when git cannot tell."""
+    if not commit or not all(c in "0123456789abcdef" for c in commit):
+        return ""
+    shown = processes.run(["git", *git_args, "log", "-1", "--format=%s", commit], SourceError, commit, env=processes.tool_env(), timeout=30)
+    return messages.bounded(shown.stdout.strip(), SUBJECT_LIMIT) if shown.rc == 0 else ""
 
 
 class Sources:
@@ -142,11 +154,11 @@ class Sources:
             commit, url = checkout_revision(self.checkout_dir)
             self.verifier.check(["-C", self.checkout_dir], commit, _repo_url(url), spec.signature_keys, spec.key)
             self._revisions[self.checkout_dir] = commit
-            return Fetched(self.checkout_dir, commit, url or "local checkout")
+            return Fetched(self.checkout_dir, commit, url or "local checkout", subject=commit_subject(["-C", self.checkout_dir], commit))
         fetched = self._fetch(holder_spec.repo_url, spec.pinned_revision or declared_source.revision(app, holder, holder_spec))
         # the repository as the spec names it (a rewrite only says where to fetch it from)
         self.verifier.check(["--git-dir", self._git_dirs[fetched[0]]], fetched[1], _repo_url(holder_spec.repo_url), spec.signature_keys, spec.key)
-        return fetched
+        return fetched._replace(subject=commit_subject(["--git-dir", self._git_dirs[fetched[0]]], fetched[1]))
 
     def tree(self, repo_url, revision):
         """Fetched of a Git repository read by an ApplicationSet generator: the same cache

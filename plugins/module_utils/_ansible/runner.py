@@ -12,11 +12,12 @@ in-memory cluster.
 
 from __future__ import annotations
 
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import app_events as event_writer
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering, prune_guard, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, prune_guard, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_SYNCED,
@@ -54,7 +55,13 @@ def reconcile_one(module, cluster, ports, app, deadline=None):
     outcome = reconcile(app, ports, settings)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats  # destinations reached meanwhile too
     outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in stats.items() if count - before.get(verb, 0))
-    return outcome, results.outcome_result(outcome, module._diff)
+    # the story for kubectl describe gapp (none in check mode), on the cluster the Application lives in;
+    # its requests are not the reconcile's
+    outcome.warnings.extend(event_writer.record(cluster, ports.clock, app, app_events.events_of(app.get("status"), outcome, settings.dry_run)))
+    result = results.outcome_result(outcome, module._diff)
+    if module.params.get("report_diffs"):  # the status page shows what is out of sync (redacted)
+        result["objects"] = results.object_rows(outcome.changeset, with_diff=True)
+    return outcome, result
 
 
 def run_all(module, cluster, store, ports, sources=None):
@@ -239,6 +246,7 @@ def describe(app, include_inventory):
         "health_message": (status.get("health") or {}).get("message") or "",
         "revision": (status.get("sync") or {}).get("revision") or "",
         "revisions": (status.get("sync") or {}).get("revisions") or [],
+        "commit_subject": (status.get("sync") or {}).get("commitSubject") or "",
         "last_synced_at": status.get("lastSyncedAt") or "",
         "conditions": status.get("conditions") or [],
         "history": status.get("history") or [],
@@ -252,6 +260,8 @@ def describe(app, include_inventory):
     }
     if include_inventory:
         out["inventory"] = status.get("inventory") or []
+        out["objects"] = status.get("resources") or []  # each object's sync and health (the status tree)
+        out["hooks"] = ((status.get("operationState") or {}).get("syncResult") or {}).get("resources") or []
     return out
 
 

@@ -25,7 +25,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     sync_windows,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import PRUNED, SYNCED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import OUT_OF_SYNC, PRUNED, SYNCED, WRITE_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ class Report:
     synced: this reconcile wrote to the cluster (not check mode, the gate said yes, the
         lock was taken). started/finished: ISO times of the reconcile and of its end.
     hooks: each hook run, in Argo CD's syncResult.resources shape. seconds: how long the
-    reconcile took; object_health: the health status of each tracked object (status.metrics)."""
+    reconcile took; healths: (subject, health) of each tracked object (status.resources and
+    status.metrics)."""
 
     spec: Any  # application.AppSpec
     sourced: Any  # multi_source.Sourced: revision(s) and the URLs of what was rendered
@@ -49,7 +50,7 @@ class Report:
     gate: Optional[Any] = None  # sync_gate.Gate
     hooks: tuple = ()
     seconds: float = 0.0
-    object_health: tuple = ()
+    healths: tuple = ()  # (subject, health.Health) of every tracked object (sync.assess)
 
 
 def unsupported_message(spec, plan):
@@ -64,6 +65,26 @@ def out_of_sync_count(plan, result, synced):
     if synced and result.error is None:
         return extra
     return extra + sum(1 for i in plan.items if i.status != SYNCED)
+
+
+def resources(plan, result, synced, healths):
+    """status.resources, Argo CD's shape: every object of the Application with its sync
+    status after this reconcile and its health (what the status tree and page show)."""
+    written = synced and result.error is None
+    by_subject = dict((str(s), h) for s, h in healths)
+    out = []
+    for item in plan.items:
+        if item.hook is not None or not item.tracked:
+            continue
+        row = dict(item.entry.to_dict(), status=SYNCED if written and item.action in WRITE_ACTIONS else item.status)
+        found = by_subject.get(str(item.subject))
+        if found is not None:
+            row["health"] = {"status": found.status}
+        out.append(row)
+    for item in plan.extra:
+        if item.blocks_sync and not (written and item.action == PRUNED):
+            out.append(dict(item.entry.to_dict(), status=OUT_OF_SYNC, requiresPruning=True))
+    return out
 
 
 def _gate_fields(previous, gate, now):
@@ -138,12 +159,15 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
         sync["fetchedURL"] = sourced.fetched_url
     if spec.chart:  # a chart of a chart repository or OCI registry (Argo CD's source.chart)
         sync["chart"] = spec.chart
+    if sourced.subject:  # the commit's subject line (the status page shows it beside the revision)
+        sync["commitSubject"] = sourced.subject
     health = report.health
     changes.update(
         {
             "sync": sync,
             "health": {"status": health.status, "message": health.message} if health.message else {"status": health.status},
             "summary": {"resources": len(plan.desired_entries), "outOfSync": out_of_sync_count(plan, result, report.synced)},
+            "resources": resources(plan, result, report.synced, report.healths) or None,
         }
     )
     if report.synced:
@@ -171,7 +195,7 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
 def _metrics(previous, report):
     """status.metrics (app_metrics.py): the object counts, and the sync when one ran."""
     result, synced = report.result, report.synced
-    counts = app_metrics.resource_counts(report.plan, synced and result.error is None, report.object_health)
+    counts = app_metrics.resource_counts(report.plan, synced and result.error is None, tuple(h.status for _subject, h in report.healths))
     sync = drift = None
     if synced:
         phase = application.FAILED if result.error else application.SUCCEEDED

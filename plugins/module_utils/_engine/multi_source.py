@@ -42,6 +42,7 @@ class FetchedSource:
     fetched_url: str = ""
     rendered: bool = True
     ref: str = ""
+    subject: str = ""  # the commit's subject line
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Sourced:
     repo_url: str
     revisions: tuple = ()
     fetched_url: str = ""
+    subject: str = ""  # the subject line of the commit rendered (the first rendered source's)
 
 
 def parse_sources(value):
@@ -139,13 +141,13 @@ def fetch(app, spec, source_port):
     fetched = []
     for source_spec, rendered, ref in source_specs(spec):
         found = source_port(app, source_spec)  # a ports.Fetched
-        fetched.append(FetchedSource(source_spec, found.root, found.revision, found.repo_url, found.fetched_url, rendered, ref))
+        fetched.append(FetchedSource(source_spec, found.root, found.revision, found.repo_url, found.fetched_url, rendered, ref, found.subject))
     first = fetched[0]
     if not spec.sources:
-        return Sourced(tuple(fetched), first.revision, first.repo_url, fetched_url=first.fetched_url)
+        return Sourced(tuple(fetched), first.revision, first.repo_url, fetched_url=first.fetched_url, subject=first.subject)
     revisions = tuple(f.revision for f in fetched)
     shown = next((f for f in fetched if f.rendered), first)
-    return Sourced(tuple(fetched), REVISION_SEPARATOR.join(revisions), shown.repo_url, revisions, shown.fetched_url)
+    return Sourced(tuple(fetched), REVISION_SEPARATOR.join(revisions), shown.repo_url, revisions, shown.fetched_url, shown.subject)
 
 
 def render(sourced, render_port):

@@ -105,13 +105,14 @@ class LockHandle(Protocol):
 
 class Fetched(NamedTuple):
     """What the source port gives: the directory to render from, its commit, the repository
-    URL as the spec names it, and the URL fetched instead when a repo_url_rewrites rule
-    applied ('' otherwise)."""
+    URL as the spec names it, the URL fetched instead when a repo_url_rewrites rule
+    applied ('' otherwise), and the commit's subject line ('' when not a Git commit)."""
 
     root: str
     revision: str
     repo_url: str
     fetched_url: str = ""
+    subject: str = ""
 
 
 # source(app, spec) -> Fetched

@@ -274,9 +274,9 @@ def reconcile(app, ports, settings):
         started=now,
         finished=ports.clock.iso(),
         hooks=tuple(outcome.hooks),
+        healths=tuple(pairs),
         gate=replace(gate, clock=ports.clock.now()),  # a retry's backoff counts from the end of the failed attempt
         seconds=time.monotonic() - started,
-        object_health=tuple(h.status for _subject, h in pairs),
     )
     outcome.status, warnings = app_status.next_status(previous, report)
     outcome.warnings.extend(warnings)

@@ -162,5 +162,5 @@ def test_a_rollback_pins_the_chart_version_a_past_sync_deployed(tmp_path, helm_b
         sources = Sources(None, cache_dir=str(tmp_path / "cache"), render_defaults={"helm_binary": helm_bin})
         spec = AppSpec(name="web", namespace="gitops", repo_url=server.url, chart="webapp", target_revision="^1.0.0")
         assert sources.source({}, spec)[1] == "1.1.0"
-        tree, version, _url, _fetched = sources.source({}, dataclasses.replace(spec, pinned_revision="1.0.0"))
+        tree, version, _url, _fetched, _subject = sources.source({}, dataclasses.replace(spec, pinned_revision="1.0.0"))
     assert version == "1.0.0" and read_version(tree) == "1.0.0"

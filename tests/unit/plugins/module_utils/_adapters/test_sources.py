@@ -90,9 +90,17 @@ def test_a_rewrite_serves_the_named_repository_from_a_mirror(tmp_path, source_re
     store = store_with(app("root", repo="https://github.com/acme/platform.git"))
     rewrites = repo_urls.Rewrites.from_mapping({"https://github.com/acme/platform.git": source_repo.url})
     sources = Sources(store, cache_dir=str(tmp_path / "cache"), allow_local_repos=True, rewrites=rewrites)
-    root, revision, repo_url, fetched = source_of(sources, store.get(NS, "root"))
+    root, revision, repo_url, fetched, subject = source_of(sources, store.get(NS, "root"))
     assert revision == commit and repo_url == "https://github.com/acme/platform.git"  # the status keeps what the spec says
     assert fetched == source_repo.url
+    assert subject == "one"  # the commit's subject line, for the status page
+
+
+def test_a_local_checkout_gives_its_commit_subject(source_repo):
+    commit = source_repo.commit({"cm.yaml": "kind: ConfigMap\n"}, "deploy: <b>two</b> replicas\n\nthe body is not kept")
+    store = store_with(app("root"))
+    found = source_of(Sources(store, checkout_dir=source_repo.path), store.get(NS, "root"))
+    assert found.subject == "deploy: <b>two</b> replicas" and found.revision == commit
 
 
 def test_a_rewrite_to_a_local_mirror_needs_allow_local_repos(tmp_path, source_repo):

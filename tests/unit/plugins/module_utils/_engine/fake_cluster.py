@@ -35,6 +35,7 @@ BUILTIN = [
     ResourceType(API_GROUP, API_VERSION, APP_KIND, APP_PLURAL, True),
     ResourceType(API_GROUP, API_VERSION, PROJECT_KIND, PROJECT_PLURAL, True),
     ResourceType("coordination.k8s.io", "v1", "Lease", "leases", True),
+    ResourceType("", "v1", "Event", "events", True),
 ]
 
 
