@@ -9,6 +9,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_stat
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, API_VERSION, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health import Health
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.inventory import Entry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.multi_source import Sourced
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import Plan
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.sync import SyncResult
@@ -21,9 +22,10 @@ APP = {
 }
 
 
-def item(status, tracked=True, **more):
+def item(status, tracked=True, name="c", **more):
     """A plan item with what status and metrics read of it."""
-    values = dict(status=status, tracked=tracked, action="", shared_with="", entry=None, blocks_sync=False, held=False)
+    entry = Entry("", "ConfigMap", "shop", name, "v1")
+    values = dict(status=status, tracked=tracked, action="", shared_with="", entry=entry, subject=str(entry), hook=None, blocks_sync=False, held=False)
     values.update(more)
     return SimpleNamespace(**values)
 
@@ -41,7 +43,7 @@ def report(**changes):
     values = dict(
         spec=application.parse(APP),
         sourced=Sourced((), "c0ffee", "https://github.com/acme/shop"),
-        plan=plan(item("OutOfSync"), item("Missing"), item("Synced")),
+        plan=plan(item("OutOfSync", name="c0"), item("Missing", name="c1"), item("Synced", name="c2")),
         result=SyncResult(changeset=written("configured", "created", "unchanged"), inventory=(), sync_status="Synced"),
         health=Health("Healthy", ""),
         reason="new revision c0ffee",

@@ -7,7 +7,6 @@ notification triggers read from it (triggers.py)."""
 from __future__ import annotations
 
 import copy
-from types import SimpleNamespace
 
 import pytest
 
@@ -40,7 +39,7 @@ def test_a_sync_records_its_times_result_counts_and_starts_the_counters():
 
 def test_a_report_only_run_counts_objects_as_found_and_keeps_the_last_sync():
     first = app_status.next_status({}, report())[0]
-    extra = item("", blocks_sync=True, action="pruned-later", entry=SimpleNamespace(kind="ConfigMap"))
+    extra = item("", blocks_sync=True, action="pruned-later", name="left")
     second = app_status.next_status(copy.deepcopy(first), report(synced=False, plan=plan(item("OutOfSync"), item("Synced"), extra=[extra])))[0]
     assert second["metrics"]["lastSync"] == first["metrics"]["lastSync"] and second["metrics"]["syncs"] == first["metrics"]["syncs"]
     assert second["metrics"]["resources"]["sync"] == {"OutOfSync": 2, "Synced": 1}  # the extra object left to prune is OutOfSync
