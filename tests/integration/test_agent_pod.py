@@ -16,7 +16,9 @@ before left (a Git commit, then "sync now": a Job created from the CronJob):
 4. the agent's container is SIGKILLed while a (sleeping) PreSync hook holds the sync: the
    next Job waits out the dead holder's Lease and converges, the hook's exit 0 letting it go on;
 5. disaster recovery: every namespace of the agent and its Applications is deleted; the
-   bootstrap playbook and one Job bring everything back (timed).
+   bootstrap playbook and one Job bring everything back (timed);
+6. the same repository, from scratch again, reconciled by ansible-pull on this machine (a
+   node agent) and by the EE under ansible-runner (an AWX job) gives the same objects.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from tests.helpers.waiting import has_token, wait_for
 from .gitops import GitRepo
 from .playbook import REPO_ROOT, VENV_BIN, ansible_env
 from .test_ansible_pull import recap
+from .test_awx_runner import private_data_dir, run_job
 
 AGENT = "pod-agent"
 AGENT_NS = "pod-agent-system"
@@ -384,3 +387,41 @@ def test_disaster_recovery_bootstrap_and_one_job_bring_everything_back(agent, ku
     assert _snapshot(kubectl) == before
     assert agent.sync_state() == dict.fromkeys(("root",) + CHILDREN, "Synced")
     assert {n: a["status"]["sync"]["revision"] for n, a in agent.applications().items()} == dict.fromkeys(("root",) + CHILDREN, head)
+
+
+def _cronjob_command(kubectl):
+    cronjob = json.loads(kubectl("get", "cronjob", AGENT, "-n", AGENT_NS, "-o", "json"))
+    return cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"]
+
+
+def _ansible_pull_here(agent, kubectl):
+    """The CronJob's own ansible-pull command line, run on this machine (a node agent)."""
+    command = _cronjob_command(kubectl)
+    checkout = str(agent.workdir / "node-checkout")
+    shutil.rmtree(checkout, ignore_errors=True)
+    argv = [os.path.join(VENV_BIN, "ansible-pull")] + [arg.replace("/tmp/checkout", checkout) for arg in command[1:-1]]
+    argv += ["-e", "gitops_k8s_kubeconfig=%s" % agent.kubeconfig, command[-1]]
+    proc = subprocess.run(argv, env=ansible_env(), capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+
+
+def _ansible_runner_job(agent, kubectl):
+    """The same reconcile as an AWX job: ansible-runner, the EE under podman, the survey's variables."""
+    command = _cronjob_command(kubectl)
+    extravars = json.loads(command[command.index("gitops_k8s_checkout_dir=/tmp/checkout") + 2])
+    extravars.pop("gitops_k8s_checkout_dir", None)  # the project's checkout, as AWX does
+    pdd = private_data_dir(str(agent.workdir / ("job-%d" % time.monotonic_ns())), agent.url, agent.kubeconfig, extravars)
+    proc, _artifacts, stdout = run_job(pdd, agent.image, "same-result")
+    assert proc.returncode == 0, stdout[-6000:] + proc.stderr[-2000:]
+
+
+def test_the_pod_ansible_pull_and_ansible_runner_give_the_same_result(agent, kubectl):
+    head = agent.repo.git("rev-parse", "HEAD")
+    by_the_pod = _snapshot(kubectl)  # what the agent's Pod built in the test before
+    for runner in (_ansible_pull_here, _ansible_runner_job):
+        forget(kubectl)
+        agent.bootstrap()
+        runner(agent, kubectl)
+        assert _snapshot(kubectl) == by_the_pod, runner.__name__
+        revisions = {n: a["status"]["sync"]["revision"] for n, a in agent.applications().items()}
+        assert revisions == dict.fromkeys(("root",) + CHILDREN, head), runner.__name__

@@ -62,9 +62,9 @@ def gitops_repository(path, server_url):
     return repo
 
 
-def private_data_dir(path, project_url, kubeconfig):
+def private_data_dir(path, project_url, kubeconfig, extravars=None):
     """What AWX writes for a job: the synced project, the inventory, the credential file,
-    its environment variable and the survey answers."""
+    its environment variable and the survey answers (EXTRAVARS, else this module's)."""
     os.makedirs(os.path.join(path, "inventory"))
     os.makedirs(os.path.join(path, "env"))
     subprocess.run(["git", "clone", "-q", project_url, os.path.join(path, "project")], check=True, capture_output=True, env=GIT_ENV)
@@ -75,7 +75,7 @@ def private_data_dir(path, project_url, kubeconfig):
     with open(os.path.join(path, "env", "envvars"), "w", encoding="utf-8") as handle:
         yaml.safe_dump({"K8S_AUTH_KUBECONFIG": "/runner/env/kubeconfig"}, handle)
     with open(os.path.join(path, "env", "extravars"), "w", encoding="utf-8") as handle:
-        yaml.safe_dump({"gitops_k8s_namespace": NAMESPACE, "gitops_k8s_root_name": ROOT}, handle)
+        yaml.safe_dump(extravars or {"gitops_k8s_namespace": NAMESPACE, "gitops_k8s_root_name": ROOT}, handle)
     return path
 
 
