@@ -262,7 +262,7 @@ def test_a_job_of_the_cronjob_converges_and_the_next_writes_nothing(agent, kubec
     assert agent.sync_state() == dict.fromkeys(("root",) + CHILDREN, "Synced")
     assert kubectl("get", "configmap", "web-settings", "-n", WEB_NS, "-o", "jsonpath={.data.color}") == "blue"
     assert kubectl("get", "configmap", "hello-greeting", "-n", HELLO_NS, "-o", "jsonpath={.data.greeting}") == "hello from a Pod"
-    # the chart came from the Git server, fetched by the Pod (on the bridge, not the loopback)
+    # the Pod cloned the repository and the chart from the Git server on the bridge
     assert any(path.startswith("/gitops.git/") for _method, path, _auth in agent.server.requests)
 
     # the Pod: on the real node, non-root, read-only root filesystem, the agent's ServiceAccount
