@@ -17,8 +17,9 @@ before left (a Git commit, then "sync now": a Job created from the CronJob):
    next Job waits out the dead holder's Lease and converges, the hook's exit 0 letting it go on;
 5. disaster recovery: every namespace of the agent and its Applications is deleted; the
    bootstrap playbook and one Job bring everything back (timed);
-6. the same repository, from scratch again, reconciled by ansible-pull on this machine (a
-   node agent) and by the EE under ansible-runner (an AWX job) gives the same objects.
+6. every Application and what it deployed deleted again, the same repository reconciled by
+   ansible-pull on this machine (a node agent), then by the EE under ansible-runner (an AWX
+   job), gives the same objects as the agent's Pod did.
 """
 
 from __future__ import annotations
@@ -275,13 +276,21 @@ def test_a_job_of_the_cronjob_converges_and_the_next_writes_nothing(agent, kubec
     assert container["securityContext"]["allowPrivilegeEscalation"] is False
     assert container["command"][0] == "ansible-pull" and "--only-if-changed" not in container["command"]
 
-    # a second Job: nothing to do, nothing written (no object, no status, no Lease)
+    # a second Job: nothing to sync. It writes no object and no Lease; the root Application's
+    # health may still move from Progressing to Healthy (the first run reconciled the root
+    # before the child Applications it had just created were healthy).
     before = _versions(kubectl)
     _name, _pod, log = agent.run()
     assert recap(log)["changed"] == 0, log[-6000:]
     for row in summary(log).values():
         assert row["result"] == "in-sync" and (row["created"], row["configured"], row["pruned"]) == ("0", "0", "0"), row
-    assert _versions(kubectl) == before
+    after = _versions(kubectl)
+    assert {key for key in before if before[key] != after.get(key)} <= {"Application/%s/root" % AGENT_NS}, (before, after)
+    assert agent.applications()["root"]["status"]["health"]["status"] == "Healthy"
+    # and from then on a Job writes nothing at all: no object, no status, no Lease
+    _name, _pod, log = agent.run()
+    assert recap(log)["changed"] == 0, log[-6000:]
+    assert _versions(kubectl) == after
 
 
 def test_a_kind_outside_the_agents_rbac_is_refused_and_nothing_is_written(agent, kubectl):
@@ -372,7 +381,9 @@ def _snapshot(kubectl):
 
 
 def test_disaster_recovery_bootstrap_and_one_job_bring_everything_back(agent, kubectl):
-    head = agent.repo.git("rev-parse", "HEAD")
+    if os.path.exists(os.path.join(agent.repo.path, "web", "hook.yaml")):
+        agent.repo.remove("web/hook.yaml")  # hooks are not state; each sync from scratch would wait for it
+    head = agent.commit("no more PreSync hook")
     before = _snapshot(kubectl)
     assert "ConfigMap/%s/web-settings" % WEB_NS in before and "Application/%s/hello" % AGENT_NS in before
     forget(kubectl)  # the disaster: the agent, its Applications and everything they deployed are gone
@@ -415,12 +426,19 @@ def _ansible_runner_job(agent, kubectl):
     assert proc.returncode == 0, stdout[-6000:] + proc.stderr[-2000:]
 
 
+def _forget_applications(kubectl):
+    """Delete every Application and what they deployed; the agent's install stays."""
+    kubectl("delete", "gapp", "--all", "-n", AGENT_NS, "--wait=true", timeout=300)
+    for ns in (WEB_NS, HELLO_NS):
+        kubectl("delete", "configmaps,services", "--all", "-n", ns, "--wait=true", timeout=300)
+
+
 def test_the_pod_ansible_pull_and_ansible_runner_give_the_same_result(agent, kubectl):
     head = agent.repo.git("rev-parse", "HEAD")
     by_the_pod = _snapshot(kubectl)  # what the agent's Pod built in the test before
     for runner in (_ansible_pull_here, _ansible_runner_job):
-        forget(kubectl)
-        agent.bootstrap()
+        _forget_applications(kubectl)
+        assert kubectl.run("get", "configmap", "web-settings", "-n", WEB_NS).returncode != 0
         runner(agent, kubectl)
         assert _snapshot(kubectl) == by_the_pod, runner.__name__
         revisions = {n: a["status"]["sync"]["revision"] for n, a in agent.applications().items()}
