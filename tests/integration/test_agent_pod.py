@@ -382,8 +382,9 @@ def _snapshot(kubectl):
 
 def test_disaster_recovery_bootstrap_and_one_job_bring_everything_back(agent, kubectl):
     if os.path.exists(os.path.join(agent.repo.path, "web", "hook.yaml")):
-        agent.repo.remove("web/hook.yaml")  # hooks are not state; each sync from scratch would wait for it
+        agent.repo.remove("web/hook.yaml")  # a sync from scratch would wait for it each time
     head = agent.commit("no more PreSync hook")
+    agent.run()
     before = _snapshot(kubectl)
     assert "ConfigMap/%s/web-settings" % WEB_NS in before and "Application/%s/hello" % AGENT_NS in before
     forget(kubectl)  # the disaster: the agent, its Applications and everything they deployed are gone
