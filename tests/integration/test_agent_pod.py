@@ -40,6 +40,7 @@ from tests.helpers.waiting import has_token, wait_for
 
 from .gitops import GitRepo
 from .playbook import REPO_ROOT, VENV_BIN, ansible_env
+from .playbook import bootstrap as run_bootstrap
 from .test_ansible_pull import recap
 from .test_awx_runner import private_data_dir, run_job
 
@@ -128,16 +129,7 @@ class Agent:
             "agent_rbac_namespaces": [WEB_NS, HELLO_NS],
             "agent_suspend": True,  # the tests start every run ("sync now")
         }
-        proc = subprocess.run(
-            [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.bootstrap", "-e", json.dumps(extra)],
-            env=ansible_env(),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-            cwd=REPO_ROOT,
-        )
-        assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-3000:]
+        run_bootstrap(extra)
         wait_for(lambda: has_token(self.kube_api, AGENT_NS, AGENT), what="the agent ServiceAccount's token", timeout=120)
 
     def sync_now(self):
