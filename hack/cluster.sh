@@ -19,7 +19,12 @@
 #           GITOPS_K8S_CLUSTER_DIR: never freeze the shared cluster).
 #
 # Env: GITOPS_K8S_TEST_KUBECONFIG  use this existing cluster instead of a local one
-#      GITOPS_K8S_CLUSTER_DIR      state directory (default: <repo>/.cluster)
+#      GITOPS_K8S_CLUSTER_NAME     a named instance (letters, digits, '-'): another control
+#                                  plane beside the default one, with its own free ports, data
+#                                  and kubeconfig in <repo>/.cluster-NAME; never a node (the
+#                                  default instance owns it) nor an external cluster
+#      GITOPS_K8S_CLUSTER_DIR      state directory (default: <repo>/.cluster, or
+#                                  <repo>/.cluster-NAME for a named instance)
 #      GITOPS_K8S_CACHE            binary cache root (see hack/build-control-plane.sh)
 #      GITOPS_K8S_KUBE_BIN         use the kube-apiserver/kube-controller-manager in this directory
 #      GITOPS_K8S_READY_TIMEOUT    seconds to wait for each component (default: 120)
@@ -29,7 +34,15 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
-DIR="${GITOPS_K8S_CLUSTER_DIR:-$REPO/.cluster}"
+NAME="${GITOPS_K8S_CLUSTER_NAME:-}"
+if [[ -n "$NAME" ]]; then
+    [[ "$NAME" =~ ^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$ ]] \
+        || { echo "GITOPS_K8S_CLUSTER_NAME=$NAME: use lower-case letters, digits and '-' (at most 32)" >&2; exit 2; }
+    # one node per machine (the default instance's), and a named instance is always local
+    GITOPS_K8S_NODE=0
+    unset GITOPS_K8S_TEST_KUBECONFIG
+fi
+DIR="${GITOPS_K8S_CLUSTER_DIR:-$REPO/.cluster${NAME:+-$NAME}}"
 # The binaries' directory is the one hack/kube-source.sh caches them in (its
 # CACHE= and BIN= lines), unless GITOPS_K8S_KUBE_BIN names another directory.
 KBIN="${GITOPS_K8S_KUBE_BIN:-$(bash -c "$(grep -E '^(CACHE|BIN)=' "$HERE/kube-source.sh"); echo \"\$BIN\"")}"
@@ -42,8 +55,9 @@ PY="$(command -v python3)"
 UTIL=("$PY" "$HERE/cluster_util.py")
 START=$(date +%s)
 
-step() { printf '[cluster %4ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
-die() { printf '[cluster %4ss] ERROR: %s\n' "$(( $(date +%s) - START ))" "$*" >&2; exit 1; }
+LABEL="cluster${NAME:+ $NAME}"
+step() { printf '[%s %4ss] %s\n' "$LABEL" "$(( $(date +%s) - START ))" "$*"; }
+die() { printf '[%s %4ss] ERROR: %s\n' "$LABEL" "$(( $(date +%s) - START ))" "$*" >&2; exit 1; }
 
 # live_pid, spawn and stop_one, over the pid files in PID_DIR
 # shellcheck disable=SC2034

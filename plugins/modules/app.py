@@ -142,7 +142,9 @@ options:
         type: list
         elements: str
       clusters:
-        description: Cluster globs; the cluster of the run is C(in-cluster) and C(https://kubernetes.default.svc).
+        description:
+          - Cluster globs, matched against the name and the server of the Application's destination cluster.
+          - The cluster of the run is C(in-cluster) and C(https://kubernetes.default.svc).
         type: list
         elements: str
       manualSync:

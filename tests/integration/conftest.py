@@ -19,7 +19,7 @@ import pytest
 
 from tests.helpers import fake_kubelet, node_images
 
-from .private_cluster import private_cluster  # noqa: F401  # pylint: disable=unused-import  # a fixture for fault tests
+from .private_cluster import named_clusters, private_cluster  # noqa: F401  # pylint: disable=unused-import  # fixtures: fault and multi-cluster tests
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_KUBECONFIG = os.path.join(REPO_ROOT, ".cluster", "kubeconfig")

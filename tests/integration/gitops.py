@@ -104,7 +104,7 @@ class Runner:
             cache_dir=self.cache_dir,
             allow_local_repos=True,
             credentials=self.credentials,
-            discovery=cluster.capabilities,
+            discovery=lambda spec: cluster.capabilities(),
             verifier=CommitVerifier(commit_trust.rules_of(self.commit_signatures), cluster),
         )
         ports = Ports(

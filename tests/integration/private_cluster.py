@@ -34,11 +34,16 @@ COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager")
 class PrivateCluster:
     """hack/cluster.sh on a private state directory; every method runs one sub-command."""
 
-    def __init__(self, state_dir: str) -> None:
-        self.dir = str(state_dir)
+    def __init__(self, state_dir: str = "", name: str = "") -> None:
+        """A cluster on ``state_dir``, or the named instance ``name`` (hack/cluster.sh's
+        GITOPS_K8S_CLUSTER_NAME: its state in <repo>/.cluster-NAME)."""
+        self.name = name
+        self.dir = str(state_dir) if state_dir else os.path.join(REPO_ROOT, ".cluster-" + name)
         self.kubeconfig = os.path.join(self.dir, "kubeconfig")
         # No node: the shared cluster's node owns the Pod network (one bridge per machine).
-        self.env = dict(os.environ, GITOPS_K8S_CLUSTER_DIR=self.dir, GITOPS_K8S_NODE="0")
+        self.env = dict(os.environ, GITOPS_K8S_NODE="0")
+        self.env.update({"GITOPS_K8S_CLUSTER_NAME": name} if name else {"GITOPS_K8S_CLUSTER_DIR": self.dir})
+        self.env.pop("GITOPS_K8S_CLUSTER_DIR" if name else "GITOPS_K8S_CLUSTER_NAME", None)
         self.env.pop("GITOPS_K8S_TEST_KUBECONFIG", None)  # never link (and then freeze) an external cluster
         self.start_seconds = None  # measured by up()
 
@@ -113,14 +118,41 @@ def control_plane_binaries() -> bool:
     return os.access(os.path.join(kbin, "kube-apiserver"), os.X_OK)
 
 
-@pytest.fixture(scope="module")
-def private_cluster(tmp_path_factory):
-    """A control plane of the test module's own, stopped and removed after the module."""
+def skip_without_binaries():
     if not control_plane_binaries() and os.environ.get("GITOPS_K8S_TEST_KUBECONFIG"):
         pytest.skip(
             "this test starts its own local control plane; its binaries are not built "
             "(GITOPS_K8S_TEST_KUBECONFIG points at an external cluster): run `make cluster-up` without it once"
         )
+
+
+# The named control planes of the multi-cluster tests (test_destinations.py), beside the shared one.
+NAMED = ("east", "west")
+
+
+@pytest.fixture(scope="session")
+def named_clusters():
+    """Control planes ``east`` and ``west`` (hack/cluster.sh named instances), started once
+    per session and stopped at its end. One left by a killed run is stopped first."""
+    skip_without_binaries()
+    started = {}
+    try:
+        for name in NAMED:
+            cluster = PrivateCluster(name=name)
+            cluster.down()  # a stale instance of a killed run
+            cluster.up()
+            started[name] = cluster
+            print("named cluster %s started in %.1f s" % (name, cluster.start_seconds))
+        yield started
+    finally:
+        for cluster in started.values():
+            cluster.down()
+
+
+@pytest.fixture(scope="module")
+def private_cluster(tmp_path_factory):
+    """A control plane of the test module's own, stopped and removed after the module."""
+    skip_without_binaries()
     cluster = PrivateCluster(tmp_path_factory.mktemp("private-cluster"))
     try:
         cluster.up()

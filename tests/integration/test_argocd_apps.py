@@ -13,8 +13,9 @@ URL is served from a smart-HTTP server on 127.0.0.1 through
   and an Ansible warning in the run's output, and the Application still syncs; its
   `kustomize.images` is carried out;
 - the AppProject in the chart is not applied: a warning on the root, not a failed sync;
-- an Application whose `destination.server` is another cluster fails with an error
-  naming the field, and nothing of its path is written to this cluster.
+- an Application whose `destination.server` is another cluster, not registered by a
+  cluster Secret, fails with an error naming the field, and nothing of its path is
+  written to this cluster.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def test_an_argo_cd_app_of_apps_chart_through_a_url_rewrite(tmp_path, kubeconfig
 
         prod = apps["prod-only"]
         error = conditions(prod)["ComparisonError"]
-        assert error.startswith("spec failed: spec.destination.server 'https://prod-eu.k8s.acme.example:6443' is another cluster"), error
+        assert error.startswith("destination failed: spec.destination.server 'https://prod-eu.k8s.acme.example:6443' is not a registered cluster"), error
         assert "prod-only" in output and "spec.destination.server" in output
         assert kubectl.run("get", "cm", "prod-settings", "-n", namespace).returncode != 0
         assert "inventory" not in prod.get("status", {}) or not prod["status"]["inventory"]

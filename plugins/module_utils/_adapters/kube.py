@@ -56,24 +56,27 @@ def api_message(exc):
 class KubeCluster:
     """Implements the engine's Cluster port."""
 
-    def __init__(self, field_manager=FIELD_MANAGER, request_timeout=None, **auth):
-        """``auth``: the kube_auth options by name (kube_auth.OPTIONS), unset ones None or absent."""
+    def __init__(self, field_manager=FIELD_MANAGER, request_timeout=None, where="", environ=None, **auth):
+        """``auth``: the kube_auth options by name (kube_auth.OPTIONS), unset ones None or absent,
+        then from the K8S_AUTH_* variables of ``environ`` (default: the process environment);
+        ``where`` names another cluster than the run's in every error (``cluster east (https://...)``)."""
         unknown = set(auth) - set(kube_auth.OPTIONS)
         if unknown:
             raise TypeError("unknown Kubernetes auth options: %s" % ", ".join(sorted(unknown)))
         self.field_manager = field_manager
+        self.where = where
         self.impersonate = ""  # a user every request impersonates (impersonating()); "": the credentials' own
         self.stats = Counter()
         self._types = {}
         self._hung = None  # the request that found the API server hung: nothing more is sent
         self._probing = threading.Lock()  # held while a timeout is being probed (the Lease renewer is another thread)
         self.request_timeout = _request_timeout(request_timeout)
-        self.api_client = kube_auth.api_client(auth, self.request_timeout)
+        self.api_client = kube_auth.api_client(auth, self.request_timeout, environ)
         with self._sending("discovery"):
             try:
                 self.dynamic = DynamicClient(self.api_client)
             except DynamicApiError as exc:
-                raise ClusterError("API discovery failed: %s" % api_message(exc)) from exc
+                raise ClusterError(self._at("API discovery failed: %s" % api_message(exc))) from exc
 
     # -- transport -------------------------------------------------------------------
 
@@ -83,7 +86,7 @@ class KubeCluster:
         with self._probing:  # a request made while a timeout is probed waits for the verdict
             pass
         if self._hung is not None:
-            raise ClusterError("not sent (%s): the API server stopped answering earlier in this run: %s" % (request, self._hung))
+            raise ClusterError(self._at("not sent (%s): the API server stopped answering earlier in this run: %s" % (request, self._hung)))
         try:
             yield
         except kube_transport.FAILURES as exc:
@@ -96,7 +99,11 @@ class KubeCluster:
                 with self._probing:
                     if self._hung is None and not self._answers_probe():  # another thread may have probed
                         self._hung = message
-            raise ClusterError(message) from exc
+            raise ClusterError(self._at(message)) from exc
+
+    def _at(self, message):
+        """``message`` naming the cluster when it is not the run's own."""
+        return "%s: %s" % (self.where, message) if self.where else message
 
     def _answers_probe(self):
         """Whether the API server still answers /readyz."""
@@ -157,7 +164,9 @@ class KubeCluster:
             except NotFoundError:
                 raise
             except DynamicApiError as exc:
-                raise ClusterError("%s failed: %s" % (verb, api_message(exc)), subject=subject, details={"status_code": getattr(exc, "status", None)}) from exc
+                raise ClusterError(
+                    self._at("%s failed: %s" % (verb, api_message(exc))), subject=subject, details={"status_code": getattr(exc, "status", None)}
+                ) from exc
             data = resp.data  # the body is read here: a server that stops mid-answer times out here too
         return json.loads(data.decode("utf-8")) if data else {}
 
@@ -201,7 +210,7 @@ class KubeCluster:
                 dry_run="All" if dry_run else None,
             )
         except NotFoundError as exc:
-            raise ClusterError("apply failed: %s" % api_message(exc), subject=subject) from exc
+            raise ClusterError(self._at("apply failed: %s" % api_message(exc)), subject=subject) from exc
 
     def create(self, rtype, obj):
         meta = obj.get("metadata") or {}

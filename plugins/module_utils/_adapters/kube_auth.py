@@ -95,9 +95,10 @@ def _from_environment(name, environ):
     return value
 
 
-def api_client(given, request_timeout):
-    """A TimedApiClient from the kube_auth options ``given`` (None for unset)."""
-    auth = resolve(given)
+def api_client(given, request_timeout, environ=None):
+    """A TimedApiClient from the kube_auth options ``given`` (None for unset), the unset
+    ones from ``environ`` (default: the process environment)."""
+    auth = resolve(given, environ)
     kubeconfig = auth.get("kubeconfig")
     if kubeconfig is not None and not isinstance(kubeconfig, (str, dict)):
         raise ClusterError("kubeconfig must be a path or a dict, not %s" % type(kubeconfig).__name__, subject="kubeconfig")

@@ -91,10 +91,11 @@ class Sources:
         self.git_timeout = git_timeout
         self.rewrites = rewrites or repo_urls.Rewrites()
         self._timed_out = {}  # normalised repository URL -> the SourceError of its timed-out fetch
-        # discovery() -> (server gitVersion, served group versions): Helm's .Capabilities
-        # as Argo CD fills them (--kube-version, --api-versions), asked once per run.
+        # discovery(spec) -> (server gitVersion, served group versions) of the spec's destination
+        # cluster: Helm's .Capabilities as Argo CD fills them (--kube-version, --api-versions),
+        # asked once per run and destination.
         self.discovery = discovery
-        self._cluster_facts = None
+        self._cluster_facts = {}
         self._revisions = {}  # root directory -> the commit it holds (Argo CD's ARGOCD_APP_REVISION)
         # verified commits (commit_signatures.CommitVerifier): checked before a revision is rendered
         self.verifier = verifier or commit_signatures.CommitVerifier(())
@@ -213,7 +214,7 @@ class Sources:
         if self.discovery is not None and self._renders_helm(root, spec, options):
             helm = spec.helm or {}
             if not helm.get("kubeVersion") or not helm.get("apiVersions"):
-                kube_version, api_versions = self._facts()
+                kube_version, api_versions = self._facts(spec)
                 options = dataclasses.replace(
                     options, kube_version=options.kube_version or kube_version, api_versions=options.api_versions or tuple(api_versions)
                 )
@@ -222,10 +223,11 @@ class Sources:
             self.on_revealed(result.revealed)
         return result.manifests
 
-    def _facts(self):
-        if self._cluster_facts is None:
-            self._cluster_facts = self.discovery()
-        return self._cluster_facts
+    def _facts(self, spec):
+        key = (spec.namespace, spec.destination_server, spec.destination_name)
+        if key not in self._cluster_facts:
+            self._cluster_facts[key] = self.discovery(spec)
+        return self._cluster_facts[key]
 
     @staticmethod
     def _renders_helm(root, spec, options):

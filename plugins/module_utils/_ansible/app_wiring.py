@@ -8,6 +8,7 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import decryption, git, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.cluster_registry import ClusterRegistry
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.commit_signatures import CommitVerifier
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
@@ -142,8 +143,11 @@ def hide_revealed(module):
 
 
 def make_ports(module, cluster, store, clock):
+    """The Ports of the run; objects go to each Application's destination cluster
+    (``ports.destinations``, a ClusterRegistry), its status and Lease stay on ``cluster``."""
     p = module.params
     on_revealed, scrub = hide_revealed(module)
+    destinations = ClusterRegistry(cluster)
     sources = Sources(
         store,
         checkout_dir=p.get("checkout_dir"),
@@ -154,7 +158,7 @@ def make_ports(module, cluster, store, clock):
         git_timeout=p.get("git_timeout") or git.DEFAULT_TIMEOUT,
         rewrites=repo_urls.Rewrites.from_mapping(p.get("repo_url_rewrites")),
         render_defaults={"renderer": p.get("renderer"), "kustomize_binary": p.get("kustomize_binary"), "helm_binary": p.get("helm_binary")},
-        discovery=cluster.capabilities,
+        discovery=lambda spec: destinations.connect(destinations.select(spec)).capabilities(),
         verifier=CommitVerifier(commit_trust.rules_of(p.get("commit_signatures")), cluster),
         decryption=decryption_keys(module, cluster),
         on_revealed=on_revealed,
@@ -171,6 +175,7 @@ def make_ports(module, cluster, store, clock):
         write_status=lambda app, status: store.write_status(app, scrub(status)),
         clock=clock,
         remove_finalizer=store.remove_finalizer,
+        destinations=destinations,
     )
 
 

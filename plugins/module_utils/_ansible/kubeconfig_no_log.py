@@ -16,10 +16,10 @@ from __future__ import annotations
 from ansible.module_utils.common.parameters import _list_no_log_values, _return_datastructure_name
 
 
-def narrow(module):
-    """Unmask the kubeconfig's strings but its users' credentials (``users[].user``), unless
-    another no_log option holds the same string."""
-    kubeconfig = module.params.get("kubeconfig")
+def narrow(module, option="kubeconfig"):
+    """Unmask the strings of the kubeconfig ``option`` but its users' credentials
+    (``users[].user``), unless another no_log option holds the same string."""
+    kubeconfig = module.params.get(option)
     if isinstance(kubeconfig, str):
         shown = {kubeconfig}
     elif isinstance(kubeconfig, dict):
@@ -28,5 +28,5 @@ def narrow(module):
         shown = set(_return_datastructure_name(kubeconfig)) - set(_return_datastructure_name(credentials))
     else:
         return
-    others = {name: spec for name, spec in module.argument_spec.items() if name != "kubeconfig"}
+    others = {name: spec for name, spec in module.argument_spec.items() if name != option}
     module.no_log_values.difference_update(shown - _list_no_log_values(others, module.params))

@@ -44,13 +44,15 @@ MAX_PASSES = 5  # app all=true: passes over the namespace (nested app-of-apps cr
 def reconcile_one(module, cluster, ports, app, deadline=None):
     """Result of one Application, with the requests it made; its wait for health ends
     with the run's ``deadline``."""
-    before = dict(cluster.stats)
+    stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
+    before = dict(stats)
     settings = app_wiring.settings_of(module)
     if deadline is not None and deadline.left() is not None:
         # hooks and waves that wait end with the run too (time_left 0 would mean unbounded)
         settings = app_wiring.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
     outcome = reconcile(app, ports, settings)
-    outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in cluster.stats.items() if count - before.get(verb, 0))
+    stats = ports.destinations.stats if ports.destinations is not None else cluster.stats  # destinations reached meanwhile too
+    outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in stats.items() if count - before.get(verb, 0))
     return outcome, results.outcome_result(outcome, module._diff)
 
 
@@ -87,7 +89,8 @@ def run_all(module, cluster, store, ports):
             rows.append(result)
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
-    result = {"changed": any(r["changed"] for r in rows), "applications": rows, "requests": dict(cluster.stats)}
+    stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
+    result = {"changed": any(r["changed"] for r in rows), "applications": rows, "requests": dict(stats)}
     if module._diff:
         # one diff list for the task, so ansible-playbook --diff shows every Application's changes
         result["diff"] = [d for r in rows for d in r.pop("diff", [])]

@@ -64,6 +64,10 @@ class AppSpec:
     kustomize: Optional[dict] = None
     helm: Optional[dict] = None
     destination_namespace: str = ""
+    # spec.destination.server / .name (one of them, or neither: the cluster of the run);
+    # the cluster they select is resolved from the cluster Secrets (clusters.py)
+    destination_server: str = ""
+    destination_name: str = ""
     automated: bool = False
     prune: bool = False
     self_heal: bool = False
@@ -172,6 +176,8 @@ def parse(app):
         kustomize=_mapping(source.get("kustomize"), "spec.source.kustomize"),
         helm=_mapping(source.get("helm"), "spec.source.helm"),
         destination_namespace=dest.get("namespace") or "",
+        destination_server=str(dest.get("server") or "").rstrip("/"),
+        destination_name=str(dest.get("name") or ""),
         automated=automated is not None and auto.get("enabled") is not False,  # Argo CD: enabled null means on
         prune=bool(auto.get("prune")),
         self_heal=bool(auto.get("selfHeal")),
@@ -189,22 +195,14 @@ def parse(app):
 
 
 def _check_destination(dest):
-    """The destination must be the cluster of the run (no server and no name, the server
-    ``https://kubernetes.default.svc`` or the name ``in-cluster``): until multi-cluster
-    exists, another cluster is an InvalidSpec, never a silent deploy to this one."""
+    """server or name, not both (Argo CD's rule); each a string. Which cluster they select
+    is decided from the cluster Secrets when the Application is reconciled (clusters.py)."""
     server = dest.get("server") or ""
     name = dest.get("name") or ""
+    if not isinstance(server, str) or not isinstance(name, str):
+        raise InvalidSpec("spec.destination.server and spec.destination.name must be strings")
     if server and name:
         raise InvalidSpec("spec.destination sets both server and name (set one, as Argo CD requires)")
-    if server and str(server).rstrip("/") != IN_CLUSTER_SERVER:
-        raise InvalidSpec(
-            "spec.destination.server %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists"
-            % (server, IN_CLUSTER_SERVER)
-        )
-    if name and name != IN_CLUSTER_NAME:
-        raise InvalidSpec(
-            "spec.destination.name %r is another cluster: only the cluster of the run (%s) is supported until multi-cluster exists" % (name, IN_CLUSTER_NAME)
-        )
 
 
 def _namespace_metadata(policy):

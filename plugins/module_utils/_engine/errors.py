@@ -78,6 +78,14 @@ class ClusterError(GitOpsError):
     step = "cluster"
 
 
+class DestinationError(ClusterError):
+    """The destination cluster of an Application is not registered, its cluster Secret is
+    invalid, or it cannot be reached; ``subject`` names the Secret or the cluster (never a
+    credential)."""
+
+    step = "destination"
+
+
 class UnknownKindError(ClusterError):
     """A kind is served neither by the cluster nor by a CRD in this sync."""
 

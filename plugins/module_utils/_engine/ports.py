@@ -71,6 +71,18 @@ class Cluster(Protocol):
         sync may read and write."""
 
 
+class Destinations(Protocol):
+    """The clusters Applications deploy to (clusters.py: Argo CD cluster Secrets)."""
+
+    def select(self, spec: Any) -> Any:
+        """The clusters.ClusterRecord an AppSpec's destination names; raises
+        DestinationError when it is not registered or its Secret is invalid."""
+
+    def connect(self, record: Any) -> Cluster:
+        """The Cluster of a record (the run's own for the cluster of the run); raises
+        DestinationError naming the cluster when it cannot be reached."""
+
+
 class Clock(Protocol):
     """Time source, injectable for tests (waits and timestamps without real time)."""
 
@@ -129,6 +141,7 @@ class Ports:
         write_status: WriteStatus,
         clock: Clock,
         remove_finalizer: Optional[RemoveFinalizer] = None,
+        destinations: Optional[Destinations] = None,
     ):
         self.cluster = cluster
         self.source = source
@@ -137,6 +150,8 @@ class Ports:
         self.write_status = write_status
         self.clock = clock
         self.remove_finalizer = remove_finalizer
+        # None: every Application deploys to ``cluster`` (the cluster of the run)
+        self.destinations = destinations
 
     def with_changes(self, **changes) -> "Ports":
         """A copy with some ports changed (tests: another lock or status store)."""

@@ -44,11 +44,14 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import P
 @dataclass(frozen=True)
 class Bounds:
     """What a sync is checked against: the Application's Project, the Catalog of every
-    Project (for the Applications in the render) and the control namespace."""
+    Project (for the Applications in the render), the control namespace, and the server
+    and name of the destination cluster (clusters.py: the cluster of the run by default)."""
 
     project: object
     catalog: object
     control_namespace: str
+    server: str = IN_CLUSTER_SERVER
+    cluster_name: str = IN_CLUSTER_NAME
 
 
 def normalize_repo(url):
@@ -118,18 +121,26 @@ def namespace_may_use(project, namespace, control_namespace):
     return namespace == control_namespace or any(globs.match(p, namespace) for p in project.source_namespaces)
 
 
+def _on_cluster(bounds):
+    """`` on cluster NAME (SERVER)`` for another cluster than the run's, else ""."""
+    if bounds.server == IN_CLUSTER_SERVER:
+        return ""
+    return " on cluster %s (%s)" % (bounds.cluster_name, bounds.server)
+
+
 def _kind_label(group, kind):
     return "%s/%s" % (group, kind) if group else kind
 
 
-def object_refusals(project, entry, namespaced):
-    """The rules of ``project`` one object (an inventory Entry) breaks, as phrases."""
+def object_refusals(bounds, entry, namespaced):
+    """The rules of ``bounds.project`` one object (an inventory Entry) breaks, as phrases."""
+    project = bounds.project
     refused = []
     scope = "namespaced" if namespaced else "cluster-scoped"
     if not kind_permitted(project, entry.group, entry.kind, namespaced):
         refused.append("%s kind %s is not permitted in project %s" % (scope, _kind_label(entry.group, entry.kind), project.name))
-    if namespaced and not destination_permitted(project, entry.namespace):
-        refused.append("namespace %s is not a destination of project %s" % (entry.namespace, project.name))
+    if namespaced and not destination_permitted(project, entry.namespace, bounds.server, bounds.cluster_name):
+        refused.append("namespace %s%s is not a destination of project %s" % (entry.namespace, _on_cluster(bounds), project.name))
     return refused
 
 
@@ -175,7 +186,7 @@ def check_items(bounds, items):
     for item in items:
         rules = []
         for namespaced in _namespaced(item):
-            rules.extend(r for r in object_refusals(bounds.project, item.entry, namespaced) if r not in rules)
+            rules.extend(r for r in object_refusals(bounds, item.entry, namespaced) if r not in rules)
         if item.entry.group == API_GROUP and item.entry.kind == APP_KIND:
             rules.extend(application_refusals(bounds, item))
         if rules:
@@ -192,7 +203,7 @@ def check_prunes(bounds, extra):
     for item in extra:
         if item.action != PRUNED or item.rtype is None:
             continue
-        rules = object_refusals(bounds.project, item.entry, item.rtype.namespaced)
+        rules = object_refusals(bounds, item.entry, item.rtype.namespaced)
         if rules:
             refused.append("%s: %s (not pruned)" % (item.subject, ", ".join(rules)))
     _raise(bounds, refused, "to prune are")
@@ -235,7 +246,7 @@ def check_application(bounds, namespace, destination_namespace, urls):
     for url in urls:
         if url and not source_permitted(project, url):
             refused.append("repository %s is not a source of project %s (sourceRepos)" % (repo_urls.display(url), project.name))
-    if not destination_permitted(project, destination_namespace):
-        refused.append("destination namespace %s is not a destination of project %s" % (destination_namespace, project.name))
+    if not destination_permitted(project, destination_namespace, bounds.server, bounds.cluster_name):
+        refused.append("destination namespace %s%s is not a destination of project %s" % (destination_namespace, _on_cluster(bounds), project.name))
     if refused:
         raise ProjectError("the Application leaves project %s: %s" % (project.name, "; ".join(refused)), subject=project.subject)

@@ -25,6 +25,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     app_status,
     application,
     argocd_application,
+    clusters,
     health,
     hooks,
     inventory,
@@ -109,6 +110,22 @@ def _bounds(app_spec, ports, settings):
     return project_check.Bounds(catalog.get(app_spec.project), catalog, control)
 
 
+def _destination(spec, ports, bounds):
+    """(record, bounds): the cluster ``spec.destination`` selects (clusters.py), the
+    bounds checked against its server and name."""
+    record = clusters.RUN_CLUSTER if ports.destinations is None else ports.destinations.select(spec)
+    return record, replace(bounds, server=record.server, cluster_name=record.name)
+
+
+def _at_destination(ports, record):
+    """The ports whose cluster is the destination's: the Projects, the Application's
+    status and its Lease stay on the cluster of the run (``ports.lock`` and
+    ``ports.write_status`` keep theirs)."""
+    if ports.destinations is None or record.in_cluster:
+        return ports
+    return ports.with_changes(cluster=ports.destinations.connect(record))
+
+
 def _signature_keys(spec, bounds):
     """The key IDs every revision of the Application must be signed by: its own
     spec.signatureKeys and its project's (projects.signature_keys)."""
@@ -120,7 +137,7 @@ def _as_service_account(ports, bounds, app_spec, settings):
     every read and write of the sync (plan, apply, prune, hooks, health) goes through
     Kubernetes impersonation of that ServiceAccount, so the API server's RBAC is the final
     word; the Application's own status, Lease and Projects stay the agent's."""
-    user = project_check.service_account(bounds.project, app_spec.destination_namespace or settings.default_namespace)
+    user = project_check.service_account(bounds.project, app_spec.destination_namespace or settings.default_namespace, bounds.server)
     return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user))
 
 
@@ -170,8 +187,8 @@ def reconcile(app, ports, settings):
     try:
         spec = application.parse(app)
         bounds = _bounds(spec, ports, settings)
-        ports = _as_service_account(ports, bounds, spec, settings)
-        spec = replace(spec, warnings=tuple(spec.warnings) + bounds.project.warnings, signature_keys=_signature_keys(spec, bounds))
+        record, bounds = _destination(spec, ports, bounds)
+        spec = replace(spec, warnings=tuple(spec.warnings) + bounds.project.warnings + record.warnings, signature_keys=_signature_keys(spec, bounds))
         windows = sync_windows.parse(tuple(settings.sync_windows) + bounds.project.sync_windows)
         held = rollback.decide(previous, settings.rollback, settings.resume, settings.sync, now)
         if held.revision:
@@ -179,6 +196,7 @@ def reconcile(app, ports, settings):
         destination = spec.destination_namespace or settings.default_namespace
         declared = [s.get("repoURL") for s in spec.sources] if spec.sources else [spec.repo_url]
         project_check.check_application(bounds, spec.namespace, destination, declared)  # before anything is fetched
+        ports = _as_service_account(_at_destination(ports, record), bounds, spec, settings)  # only a permitted cluster is reached
         sourced = multi_source.fetch(app, spec, ports.source)  # every source of spec.sources, or the one source
         project_check.check_application(bounds, spec.namespace, destination, [f.repo_url for f in sourced.fetched])  # inherited URLs too
         revision = outcome.revision = sourced.revision
@@ -203,7 +221,7 @@ def reconcile(app, ports, settings):
         return outcome
 
     planned = syncer.planned_status(plan)
-    gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now())
+    gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now(), (record.name, record.server))
     do_sync, outcome.reason = gate.do_sync, gate.reason
     result = blocked = None
     if do_sync and not settings.dry_run:
@@ -312,8 +330,9 @@ def _finalize(app, ports, settings, outcome):
     try:
         spec = application.parse(app)
         bounds = _bounds(spec, ports, settings)
+        record, bounds = _destination(spec, ports, bounds)
         spec = replace(spec, signature_keys=_signature_keys(spec, bounds))  # its PreDelete hooks come from a verified revision too
-        ports = _as_service_account(ports, bounds, spec, settings)
+        ports = _as_service_account(_at_destination(ports, record), bounds, spec, settings)
         options = replace(_options(spec, settings, not settings.dry_run, bounds), prune=True, allow_empty=True, deleting=True)
         prev_inventory = inventory.from_status((app.get("status") or {}).get("inventory"))
         deletion_hooks = [] if settings.dry_run else _deletion_hooks(app, spec, ports, outcome)

@@ -130,9 +130,11 @@ FIELDS = (
     Field("destination", SUPPORTED, "where the objects go"),
     Field("destination.namespace", SUPPORTED, "namespace of namespaced objects that set none"),
     Field(
-        "destination.server", SUPPORTED, "only `https://kubernetes.default.svc`, the cluster of the run; another server is refused until multi-cluster exists"
+        "destination.server",
+        SUPPORTED,
+        "the API server of a cluster registered by an Argo CD cluster Secret (docs/clusters.md); `https://kubernetes.default.svc`: the cluster of the run",
     ),
-    Field("destination.name", SUPPORTED, "only `in-cluster`, the cluster of the run; another name is refused until multi-cluster exists"),
+    Field("destination.name", SUPPORTED, "the name of a cluster registered by an Argo CD cluster Secret; `in-cluster`: the cluster of the run"),
     Field("syncPolicy", SUPPORTED, "when and how to sync"),
     Field("syncPolicy.automated", SUPPORTED, "sync on a new revision (and after a failed attempt)"),
     Field("syncPolicy.automated.enabled", SUPPORTED, "`false` turns automated sync off, keeping prune/selfHeal/allowEmpty for later"),

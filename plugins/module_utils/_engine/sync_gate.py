@@ -31,10 +31,10 @@ class Gate:
     clock: float = 0.0
 
 
-def decide(spec, previous, revision, planned, settings, held, windows, now):
+def decide(spec, previous, revision, planned, settings, held, windows, now, clusters=sync_windows.LOCAL_CLUSTERS):
     """The Gate of this reconcile. ``planned``: the plan's Application sync status;
     ``held``: rollback.decide()'s Decision; ``windows``: parsed sync windows; ``now``:
-    epoch seconds."""
+    epoch seconds; ``clusters``: the name and server of the destination cluster."""
     requested = True if held.requested else settings.sync
     do_sync, reason = application.should_sync(spec, previous, revision, planned, requested, now=now)
     last = previous.get("operationState") or {}
@@ -43,7 +43,7 @@ def decide(spec, previous, revision, planned, settings, held, windows, now):
         return Gate(False, "out of sync; " + rollback.message(held.record), held=held, clock=now)
     window = None
     if do_sync:
-        verdict = sync_windows.verdict(windows, spec.name, spec.destination_namespace or settings.default_namespace, now, requested is True)
+        verdict = sync_windows.verdict(windows, spec.name, spec.destination_namespace or settings.default_namespace, now, requested is True, clusters)
         if not verdict.allowed:
             do_sync, reason, window = False, verdict.message, verdict
             if held.requested:  # a rollback that did not happen is not in effect: the earlier state stays

@@ -169,9 +169,10 @@ def next_open(windows, moment, manual=False):
     return None
 
 
-def verdict(windows, app_name, namespace, now, manual):
-    """Verdict for an Application (name, destination namespace) at epoch ``now``."""
-    mine = [w for w in windows if w.covers(app_name, namespace)]
+def verdict(windows, app_name, namespace, now, manual, clusters=LOCAL_CLUSTERS):
+    """Verdict for an Application (name, destination namespace, and the name and server of
+    its destination cluster) at epoch ``now``."""
+    mine = [w for w in windows if w.covers(app_name, namespace, clusters)]
     if not mine:
         return Verdict(True)
     moment = datetime.datetime.fromtimestamp(now, datetime.timezone.utc)

@@ -168,8 +168,8 @@ def test_kube_version_and_api_versions_default_to_the_cluster(tmp_path, helm_bin
     (root / "caps" / "templates" / "cm.yaml").write_text(CAPS)
     asked = []
 
-    def discovery():
-        asked.append(1)
+    def discovery(spec):
+        asked.append(spec.name)
         return "v1.20.15", ["v1", "apps/v1", "widgets.example.com/v1"]
 
     sources = Sources(None, render_defaults={"helm_binary": helm_bin}, discovery=discovery)

@@ -138,9 +138,11 @@ def test_kind_lists_precedence(spec, group, kind, namespaced, expected):
 
 
 def test_refusals_name_each_rule():
-    rules = project_check.object_refusals(team_a(), Entry("", "ResourceQuota", "kube-system", "q", "v1"), True)
+    rules = project_check.object_refusals(project_check.Bounds(team_a(), None, ""), Entry("", "ResourceQuota", "kube-system", "q", "v1"), True)
     assert rules == ["namespaced kind ResourceQuota is not permitted in project team-a", "namespace kube-system is not a destination of project team-a"]
-    crb = project_check.object_refusals(team_a(), Entry("rbac.authorization.k8s.io", "ClusterRoleBinding", "", "admin", "v1"), False)
+    crb = project_check.object_refusals(
+        project_check.Bounds(team_a(), None, ""), Entry("rbac.authorization.k8s.io", "ClusterRoleBinding", "", "admin", "v1"), False
+    )
     assert crb == ["cluster-scoped kind rbac.authorization.k8s.io/ClusterRoleBinding is not permitted in project team-a"]
 
 
