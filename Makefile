@@ -17,6 +17,10 @@ PYTHON312 ?= $(if $(PYENV_ROOT_DIR),$(PYENV_ROOT_DIR)/versions/3.12.1/bin/python
 COLLECTION_LINK := .collections/ansible_collections/gitops/k8s
 KUBECONFIG_FILE := $(REPO)/.cluster/kubeconfig
 PYTEST_ARGS ?=
+# pytest-xdist workers. Unit tests are CPU-bound (one per core); integration tests mostly
+# wait on the API server and their child processes, so they take more workers than cores.
+UNIT_WORKERS ?= 2
+INTEGRATION_WORKERS ?= 4
 
 # Tools of the venv come first; ansible sees this checkout as gitops.k8s.
 export PATH := $(BIN):$(PATH)
@@ -24,15 +28,15 @@ export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(REPO)/.collections
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv312 cluster-up cluster-down cluster-status test-deps unit static sanity lint \
-	integration molecule test demo clean ee
+.PHONY: help venv venv312 cluster-up cluster-down cluster-status test-deps unit static sanity sanity-py311 sanity-py312 \
+	lint checks integration molecule molecule-link molecule-default molecule-agent molecule-node-agent test demo clean ee
 
 help: ## List the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
 
 # ---------------------------------------------------------------- environments
 venv: $(VENV)/.stamp ## Create .venv (Python 3.11, dev tools, kubectl, helm) and the collection link
-	@test -L $(COLLECTION_LINK) || { mkdir -p $(dir $(COLLECTION_LINK)) && ln -s ../../.. $(COLLECTION_LINK); }
+	@test -L $(COLLECTION_LINK) || { mkdir -p $(dir $(COLLECTION_LINK)) && { ln -sn ../../.. $(COLLECTION_LINK) || test -L $(COLLECTION_LINK); }; }
 
 $(VENV)/.stamp: requirements.txt requirements-dev.txt hack/install-helm.sh hack/apt-deps.sh
 	@start=$$(date +%s); \
@@ -75,18 +79,24 @@ ee: venv ## Build the execution environment from this checkout (localhost/gitops
 	@bash hack/build-ee.sh $(VENV)
 
 # ----------------------------------------------------------------------- tests
-test-deps: ## Debian packages the tests run their own instances of (docker-registry), the system service disabled
+test-deps: ## Debian packages the tests run their own instances of (docker-registry, prometheus, node_exporter), system services disabled
 	@bash hack/test-deps.sh
 
-unit: venv test-deps ## Unit tests (no cluster needed)
-	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+unit: venv test-deps ## Unit tests (no cluster needed; UNIT_WORKERS processes)
+	$(BIN)/pytest tests/unit -n $(UNIT_WORKERS) $(PYTEST_ARGS)
 
-sanity: venv venv312 ## ansible-test sanity on Python 3.11 (core 2.19) and 3.12 (core 2.21)
-	@rc=0; \
-	bash hack/sanity.sh $(VENV) 3.11 || rc=1; \
-	bash hack/sanity.sh $(VENV312) 3.12 || rc=1; \
-	if [ $$rc -ne 0 ]; then echo "sanity: FAILED (see the errors above)" >&2; fi; \
-	exit $$rc
+# hack/stages.sh runs make targets at once, a log each, printed whole when all have ended.
+sanity: venv venv312 ## ansible-test sanity on Python 3.11 (core 2.19) and 3.12 (core 2.21), both at once
+	@bash hack/stages.sh sanity-py311 sanity-py312
+
+sanity-py311: venv ## ansible-test sanity on Python 3.11 (ansible-core 2.19)
+	@bash hack/sanity.sh $(VENV) 3.11
+
+sanity-py312: venv312 ## ansible-test sanity on Python 3.12 (ansible-core 2.21)
+	@bash hack/sanity.sh $(VENV312) 3.12
+
+checks: venv venv312 ## static, lint and both sanity runs at once (none needs the cluster)
+	@bash hack/stages.sh static lint sanity-py311 sanity-py312
 
 lint: venv ## ansible-lint --profile production
 	$(BIN)/ansible-lint --profile production --offline
@@ -98,8 +108,17 @@ static: venv ## ruff check and ruff format --check (all Python), mypy (the engin
 		-p ansible_collections.gitops.k8s.plugins.module_utils._engine \
 		-p ansible_collections.gitops.k8s.plugins.module_utils._adapters
 
-integration: venv test-deps ## Integration tests against .cluster/kubeconfig (run `make cluster-up` first)
-	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/pytest tests/integration $(PYTEST_ARGS)
+BENCH_SCALES ?= 10x100,100x50,1000x5
+BENCH_RUNS ?= 3
+BENCH_BASELINE ?= main
+bench: venv ## Benchmark on the test cluster (not part of test): ansible-pull and in-process (this checkout and BENCH_BASELINE) beside kubectl, BENCH_SCALES=APPSxOBJECTS,...
+	$(BIN)/python benchmarks/bench.py --scales $(BENCH_SCALES) --runs $(BENCH_RUNS) --baseline "$(BENCH_BASELINE)"
+
+# --dist loadgroup: each test goes to a free worker, but the tests of a file that share a
+# module-scoped fixture (a private control plane, a server, keys) stay together
+# (tests/integration/conftest.py). INTEGRATION_WORKERS=0 runs them in this process, in order.
+integration: venv test-deps ## Integration tests against .cluster/kubeconfig (run `make cluster-up` first; INTEGRATION_WORKERS processes)
+	GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) $(BIN)/pytest tests/integration -n $(INTEGRATION_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The scenarios live in molecule/. extensions/molecule, where molecule's collection support
 # looks, is a link to it made here and ignored by Git: ansible-test sanity refuses a link to a
@@ -107,14 +126,27 @@ integration: venv test-deps ## Integration tests against .cluster/kubeconfig (ru
 # molecule warn and read it directly.)
 MOLECULE := KUBECONFIG=$(KUBECONFIG_FILE) GITOPS_K8S_KUBECONFIG=$(KUBECONFIG_FILE) \
 	MOLECULE_GLOB='extensions/molecule/*/molecule.yml' $(BIN)/molecule
-molecule: venv ## Molecule scenarios (molecule/: default, agent, node_agent) against the test cluster
+# The scenarios share no namespace, cluster-wide object or file: they run at once.
+molecule: molecule-link ## Molecule scenarios (molecule/: default, agent, node_agent) against the test cluster, at once
+	@bash hack/stages.sh molecule-default molecule-agent molecule-node-agent
+
+molecule-link: venv
 	@test -f $(KUBECONFIG_FILE) || { echo "no $(KUBECONFIG_FILE): run 'make cluster-up' first" >&2; exit 1; }
-	@test -L extensions/molecule || { mkdir -p extensions && ln -s ../molecule extensions/molecule; }
+	@test -L extensions/molecule || { mkdir -p extensions && { ln -sn ../molecule extensions/molecule || test -L extensions/molecule; }; }
+
+molecule-default: molecule-link ## Molecule scenario default (the examples reconciled into gitops-system)
 	$(MOLECULE) test -s default
+
+molecule-agent: molecule-link ## Molecule scenario agent
 	$(MOLECULE) test -s agent
+
+molecule-node-agent: molecule-link ## Molecule scenario node_agent
 	$(MOLECULE) test -s node_agent
 
-test: venv cluster-up ee static unit sanity lint integration molecule ## Everything: venv, cluster, EE image, static, unit, sanity, lint, integration, molecule
+# checks (CPU-bound, no cluster) run before the cluster tests, not beside them. molecule
+# before integration: the examples' namespaces are both molecule default's and
+# test_ansible_pull's (which clears them first), and pytest's summary stays the last output.
+test: venv cluster-up ee checks unit molecule integration ## Everything: venv, cluster, EE image, checks (static, lint, sanity), unit, molecule, integration
 	@echo "make test: all green"
 
 demo: venv cluster-up ## Run the end-to-end demo (hack/demo.sh) on the test cluster

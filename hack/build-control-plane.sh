@@ -13,6 +13,11 @@ if kube_cached kube-apiserver kube-controller-manager; then
     kube_step "cached binaries found in $BIN"
     exit 0
 fi
+kube_lock
+if kube_cached kube-apiserver kube-controller-manager; then
+    kube_step "another build cached the binaries in $BIN"
+    exit 0
+fi
 kube_prepare_tree
 kube_make kube-apiserver kube-controller-manager
 kube_cleanup_tree

@@ -15,6 +15,11 @@ if kube_cached kubelet kube-scheduler pause; then
     kube_step "cached binaries found in $BIN"
     exit 0
 fi
+kube_lock
+if kube_cached kubelet kube-scheduler pause; then
+    kube_step "another build cached the binaries in $BIN"
+    exit 0
+fi
 kube_prepare_tree gcc libc6-dev
 if ! kube_cached kubelet kube-scheduler; then
     kube_make kubelet kube-scheduler

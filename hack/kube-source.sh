@@ -21,6 +21,18 @@ kube_cached() {
     for b in "$@"; do [[ -x "$BIN/$b" ]] || return 1; done
 }
 
+# One build per cache at a time: a second one (another checkout's `make cluster-up`, a test
+# starting its own control plane) would remove the tree's _output under the first, whose
+# generators then crash. Held until the script exits; callers check kube_cached again after.
+kube_lock() {
+    mkdir -p "$WORK"
+    exec 8>"$WORK/.build.lock"
+    if ! flock -n 8; then
+        kube_step "waiting for another build in $WORK to finish"
+        flock 8
+    fi
+}
+
 # Install the build's Debian packages (and the extra ones named), fetch, unpack, patch and
 # generate the tree once.
 # shellcheck disable=SC2120  # the extra packages are optional

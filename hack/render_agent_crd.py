@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gitops.k8s contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Write roles/agent/files/application-crd.yaml and project-crd.yaml from the engine's crd()s.
+"""Write roles/agent/files/application-crd.yaml, project-crd.yaml and applicationset-crd.yaml
+from the engine's crd()s.
 
 Usage: .venv/bin/python hack/render_agent_crd.py [--check]
 With --check, exit 1 (and write nothing) when the file differs.
@@ -17,7 +18,11 @@ import yaml
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILES = os.path.join(REPO, "roles", "agent", "files")
 # file -> (kind, engine module whose crd() it holds)
-TARGETS = {"application-crd.yaml": ("Application", "application"), "project-crd.yaml": ("Project", "projects")}
+TARGETS = {
+    "application-crd.yaml": ("Application", "application"),
+    "project-crd.yaml": ("Project", "projects"),
+    "applicationset-crd.yaml": ("ApplicationSet", "applicationset"),
+}
 HEADER = """---
 # The %s CRD installed by the gitops.k8s.agent role (gitops.k8s.bootstrap).
 # It must equal crd() in plugins/module_utils/_engine/%s.py, which

@@ -3,9 +3,10 @@
 # Usage: hack/sanity.sh VENV PYTHON_VERSION [ansible-test sanity args...]
 #   e.g. hack/sanity.sh .venv 3.11     (ansible-core from .venv, tests on Python 3.11)
 # The copy holds git-tracked plus untracked-but-not-ignored files, in
-# .build/ansible_collections/gitops/k8s/ (its own git repository, so ansible-test
+# .build/pyVERSION/ansible_collections/gitops/k8s/ (its own git repository, so ansible-test
 # lists its files with git). tests/sanity/ must hold no ignore-*.txt file.
-# Runs on one machine are serialised with a lock (ansible-test shares its venv cache).
+# Runs of one Python version on one machine are serialised with a lock (ansible-test shares
+# its venv cache); the two versions have a copy and venvs each, so they run at once.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,7 +14,7 @@ REPO="$(cd "$HERE/.." && pwd)"
 VENV="$(cd "${1:?usage: $0 VENV PYTHON_VERSION}" && pwd)"
 PYVER="${2:?usage: $0 VENV PYTHON_VERSION}"
 shift 2
-DEST="$REPO/.build/ansible_collections/gitops/k8s"
+DEST="$REPO/.build/py$PYVER/ansible_collections/gitops/k8s"
 START=$(date +%s)
 
 step() { printf '[sanity py%s %4ss] %s\n' "$PYVER" "$(( $(date +%s) - START ))" "$*"; }
@@ -28,10 +29,10 @@ fi
 bash "$HERE/apt-deps.sh" shellcheck git rsync
 bash "$HERE/ansible-test-bootstrap.sh"
 
-# ansible-test shares its per-test venvs (~/.ansible/test/venv) between runs: two runs at
-# once corrupt them, so runs on this machine take turns.
+# ansible-test shares its per-test venvs (~/.ansible/test/venv/<test>/<python>/) between
+# runs: two runs of one Python version at once corrupt them, so those take turns.
 mkdir -p "$HOME/.ansible/test"
-exec 9>"$HOME/.ansible/test/gitops-k8s-sanity.lock"
+exec 9>"$HOME/.ansible/test/gitops-k8s-sanity-py$PYVER.lock"
 if ! flock -n 9; then
     step "waiting for another sanity run to finish"
     flock 9

@@ -37,6 +37,7 @@ description:
 author:
   - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
+  - gitops.k8s.workers
   - gitops.k8s.kube_auth
   - gitops.k8s.render
   - gitops.k8s.decryption
@@ -68,7 +69,7 @@ options:
         C(metadata.namespace) default to this module's values.
     type: dict
   install_crd:
-    description: Install or update the Application and Project CRDs (and the Application namespace for O(definition)) when missing.
+    description: Install or update the Application, Project and ApplicationSet CRDs (and the Application namespace for O(definition)) when missing.
     type: bool
     default: true
   sync:
@@ -237,6 +238,9 @@ options:
       - Reconcile every Application of O(namespace) (but those in O(exclude)) in this one module run,
         lowest sync wave (annotation C(gitops-k8s.dev/sync-wave)) first, then by name. Applications
         created meanwhile (nested app-of-apps) are reconciled too.
+      - Before each pass the ApplicationSets of O(namespace) are expanded, as C(docs/applicationsets.md) describes.
+        The Applications they generate are created or updated, those no longer generated are deleted (their
+        finalizer prunes their objects in the same run). Results in RV(application_sets).
       - One process for all Applications; the results are in RV(applications).
     type: bool
     default: false
@@ -327,6 +331,53 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+application_sets:
+  description: With O(all=true), one row per ApplicationSet of O(namespace), for the whole run.
+  returned: when O(all=true) and the namespace holds ApplicationSets
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The ApplicationSet's name.
+      type: str
+    namespace:
+      description: Its namespace.
+      type: str
+    generated:
+      description: Names of the Applications it generates (empty when it failed).
+      type: list
+      elements: str
+    created:
+      description: Applications created (in check mode, that would be created).
+      type: list
+      elements: str
+    updated:
+      description: Applications whose template output changed and were written.
+      type: list
+      elements: str
+    deleted:
+      description: Applications deleted because no generator produces them any more (not in check mode).
+      type: list
+      elements: str
+    kept:
+      description: Applications its C(syncPolicy.applicationsSync) policy keeps from being updated or deleted.
+      type: list
+      elements: str
+    warnings:
+      description: Fields of the set that are not carried out.
+      type: list
+      elements: str
+    error:
+      description: Why the set failed (nothing of it was written or deleted).
+      type: str
+      returned: on failure
+    error_step:
+      description: The step that failed.
+      type: str
+      returned: on failure
+  sample:
+    - {"name": "addons", "namespace": "gitops-system", "generated": ["addon-alpha", "addon-beta"], "created": ["addon-beta"],
+       "updated": [], "deleted": ["addon-gamma"], "kept": [], "warnings": []}
 applications:
   description: With O(all=true), one result per Application in the order reconciled, each with the keys documented here.
   returned: when O(all=true)
@@ -356,6 +407,10 @@ applications:
       description: The step that failed.
       type: str
       returned: on failure
+    triggers:
+      description: The notification triggers this reconcile fired (see RV(triggers)).
+      type: list
+      elements: str
   sample:
     - {"application": "gitops-system/root", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "sync_status": "Synced",
        "health_status": "Healthy", "health_message": "", "synced": false, "deleted": false, "reason": "in sync",
@@ -644,6 +699,40 @@ status:
       sample:
         - {"id": 4, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "startedAt": "2026-11-22T10:00:00Z", "syncedAt": "2026-11-22T10:00:02Z",
            "result": "Succeeded", "created": 1, "configured": 1, "pruned": 0}
+    metrics:
+      description:
+        - What the Prometheus metrics of the Application need (docs/metrics.md); read by kube-state-metrics and the node agent's
+          textfile.
+        - C(syncs) (by result) and C(driftCorrected) are cumulative counters since C(since); they start at 0 when the
+          status has no C(metrics) (a new Application, a cleared status).
+      type: dict
+      contains:
+        since:
+          description: When the counters started.
+          type: str
+        syncs:
+          description: Syncs by result, C(Succeeded), C(Failed) and C(Error) (the reconcile failed before it could sync).
+          type: dict
+        driftCorrected:
+          description: Syncs that reverted drift (objects written at the revision already synced).
+          type: int
+        resources:
+          description: The objects counted by sync status (C(sync)) and by health status (C(health)).
+          type: dict
+        lastSync:
+          description: The last sync run or tried, C(startedAt), C(finishedAt), C(durationSeconds), C(result), C(revision), C(changes).
+          type: dict
+        deployedRevision:
+          description: The last revision synced and then found Healthy.
+          type: str
+      sample:
+        since: "2026-11-20T08:00:00Z"
+        syncs: {"Succeeded": 4, "Failed": 1, "Error": 0}
+        driftCorrected: 1
+        resources: {"sync": {"Synced": 1}, "health": {"Healthy": 1}}
+        lastSync: {"startedAt": "2026-11-22T10:00:00Z", "finishedAt": "2026-11-22T10:00:02Z", "durationSeconds": 1.82,
+                   "result": "Succeeded", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "changes": 1}
+        deployedRevision: 3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c
   sample:
     sync: {"status": "Synced", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "repoURL": "https://git.example.com/shop.git", "path": "deploy"}
     health: {"status": "Healthy"}
@@ -693,6 +782,16 @@ hooks:
   sample:
     - {"group": "batch", "version": "v1", "kind": "Job", "namespace": "shop", "name": "db-migrate-x7k2q",
        "hookType": "PreSync", "hookPhase": "Succeeded", "syncPhase": "PreSync", "status": "Synced", "message": ""}
+triggers:
+  description:
+    - The notification triggers this reconcile fired, named as Argo CD Notifications' (C(on-sync-failed),
+      C(on-sync-succeeded) for a sync that wrote objects, C(on-drift-corrected), C(on-health-degraded),
+      C(on-deployed) once per revision synced and Healthy). Each fires on a change, not while a state holds.
+    - Empty in check mode. The gitops.k8s.notify callback plugin sends them (docs/notifications.md).
+  returned: unless O(all=true)
+  type: list
+  elements: str
+  sample: ["on-sync-succeeded", "on-deployed"]
 error_step:
   description: The step that failed (fetch, render, spec, cluster, apply, prune, hook, health, safety, lock; V(reconcile) when O(deadline) left it out).
   returned: on failure
@@ -742,6 +841,7 @@ def main():
         wait_timeout={"type": "int", "default": 300},
         hook_timeout={"type": "int", "default": 300},
         wave_timeout={"type": "int", "default": 300},
+        workers={"type": "int", "default": 8},
         lock={"type": "str", "default": "wait", "choices": ["wait", "skip"]},
         lock_timeout={"type": "int", "default": runner.LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},

@@ -25,6 +25,7 @@ description:
 author:
   - gitops.k8s contributors (@gitops-k8s)
 extends_documentation_fragment:
+  - gitops.k8s.workers
   - gitops.k8s.objects
   - gitops.k8s.render
   - gitops.k8s.kube_auth
@@ -215,6 +216,7 @@ def main():
         wait_timeout={"type": "int", "default": 300},
         hook_timeout={"type": "int", "default": 300},
         wave_timeout={"type": "int", "default": 300},
+        workers={"type": "int", "default": 8},
     )
     module = objects_wiring.module_of(spec)
     module.execute(runner.run_sync)

@@ -72,22 +72,27 @@ def _conditions(ready: bool, now: str) -> list[dict[str, str]]:
 
 def ensure_node(api: Any, name: str = DEFAULT_NODE) -> dict[str, Any]:
     """Create (or refresh) a Ready Node called NAME; return it as a dict."""
-    from kubernetes.dynamic.exceptions import NotFoundError  # pylint: disable=import-outside-toplevel
+    from kubernetes.dynamic.exceptions import ConflictError, NotFoundError  # pylint: disable=import-outside-toplevel
 
     dyn = _dynamic(api)
     nodes = _resource(dyn, "Node")
     try:
         nodes.get(name=name)
+        created = False
     except NotFoundError:
-        nodes.create(
-            body={
-                "apiVersion": "v1",
-                "kind": "Node",
-                "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
-                "spec": {"unschedulable": True},
-            }
-        )
-    else:
+        try:
+            nodes.create(
+                body={
+                    "apiVersion": "v1",
+                    "kind": "Node",
+                    "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
+                    "spec": {"unschedulable": True},
+                }
+            )
+            created = True
+        except ConflictError:  # another test process (pytest-xdist worker) created it meanwhile
+            created = False
+    if not created:
         nodes.patch(name=name, body={"spec": {"unschedulable": True}}, content_type=MERGE_PATCH)
     now = _now()
     capacity = {"cpu": "8", "memory": "32Gi", "pods": "250", "ephemeral-storage": "100Gi"}

@@ -8,6 +8,7 @@ skipped silently.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -68,12 +69,26 @@ class Kubectl:
         return proc.stdout
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argument
-    """Every test under tests/integration carries the `integration` marker."""
+    """Every test under tests/integration carries the `integration` marker.
+
+    With ``pytest -n N --dist loadgroup`` the tests of a file that share a module-scoped
+    fixture (a private control plane, a server, keys) run in one worker, which starts it once;
+    every other test goes to whichever worker is free."""
     here = os.path.dirname(os.path.abspath(__file__))
     for item in items:
         if str(item.path).startswith(here + os.sep):
             item.add_marker(pytest.mark.integration)
+            if _shares_module_fixture(item) and not item.get_closest_marker("xdist_group"):
+                item.add_marker(pytest.mark.xdist_group(os.path.relpath(str(item.path), here)))
+
+
+def _shares_module_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs and defs[-1].scope in ("module", "class", "package") for defs in info.name2fixturedefs.values())
 
 
 @pytest.fixture(scope="session")
@@ -146,11 +161,36 @@ def namespace(request, kube_api: KubeApi) -> str:
         fake_kubelet.release_pods(kube_api, name)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def release_fake_node_pods():
-    """At the end of the session, release the fake node's Pods left Terminating in namespaces
-    deleted without the ``namespace`` fixture (an Application's own destination namespace)."""
-    yield
+@pytest.fixture(autouse=True)
+def serial_gate(request, tmp_path_factory):
+    """Under pytest-xdist, a test marked ``serial`` (it measures time) runs with no other test
+    of the run beside it; other tests run side by side. Two lock files shared by the run's
+    workers: every test holds RUN shared, a serial test holds it exclusive; GATE (exclusive
+    while a serial test waits or runs) keeps new tests from starting meanwhile, so it is
+    never starved. Without xdist this does nothing: tests run one at a time anyway."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    base = tmp_path_factory.getbasetemp().parent  # the run's directory; popen-gwN below it per worker
+    serial = request.node.get_closest_marker("serial") is not None
+    mode = fcntl.LOCK_EX if serial else fcntl.LOCK_SH
+    with open(base / "serial-gate.lock", "a", encoding="ascii") as gate, open(base / "serial-run.lock", "a", encoding="ascii") as run:
+        fcntl.flock(gate, mode)
+        fcntl.flock(run, mode)
+        if not serial:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        yield  # closing the files releases the locks
+
+
+def pytest_sessionfinish(session, exitstatus):  # pylint: disable=unused-argument
+    """At the end of the run, release the fake node's Pods left Terminating in namespaces
+    deleted without the ``namespace`` fixture (an Application's own destination namespace).
+
+    Once per run: in the pytest-xdist controller after every worker has finished (a worker
+    that finished early would force-delete Pods a test still running elsewhere waits for),
+    or in the single process of a run without xdist."""
+    if hasattr(session.config, "workerinput"):  # a pytest-xdist worker
+        return
     path = os.environ.get("GITOPS_K8S_KUBECONFIG") or DEFAULT_KUBECONFIG
     if not os.path.isfile(path):
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import textwrap
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_t
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import API_GROUP, APP_API_VERSION, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
+
+from .playbook import REPO_ROOT
 
 GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.test", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.test")
 
@@ -128,3 +131,27 @@ def comparison_error(kubectl, namespace, name):
     status = json.loads(kubectl("get", "applications." + API_GROUP, name, "-n", namespace, "-o", "json")).get("status") or {}
     errors = [c["message"] for c in status.get("conditions") or [] if c.get("type") == "ComparisonError"]
     return status.get("sync", {}).get("status"), errors[0] if errors else ""
+
+
+def pull_repository(path, name, namespace, files):
+    """A GitOps repository as ansible-pull reads it, committed: the example local.yml, an
+    automated Application ``name`` in ``namespace`` (apps/<name>.yaml) deploying the folder
+    ``name/`` into ``namespace``, and ``files`` ({file name: text}) in that folder."""
+    repo = GitRepo(path)
+    shutil.copy(os.path.join(REPO_ROOT, "examples", "local.yml"), os.path.join(repo.path, "local.yml"))
+    repo.write("apps/%s.yaml" % name, json.dumps(application(name, namespace, name, namespace)))
+    for file_name, text in files.items():
+        repo.write("%s/%s" % (name, file_name), text)
+    repo.commit(name)
+    return repo
+
+
+def app_status(kubectl, namespace, name):
+    """status of the Application NAME, read with kubectl."""
+    return json.loads(kubectl("get", "applications." + API_GROUP, name, "-n", namespace, "-o", "json")).get("status") or {}
+
+
+def release_finalizers(kubectl, namespace, *names):
+    """Drop the finalizers of the Applications NAMES (no reconcile runs after a test to finalize them)."""
+    for name in names:
+        kubectl.run("patch", "applications." + API_GROUP, name, "-n", namespace, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}')

@@ -70,15 +70,33 @@ def run_tasks(tmp_path, tasks, *args, check=True, module_defaults=None):
     return rc, results
 
 
+def pull_command(url, dest, kubeconfig, *extra):
+    """The ansible-pull command line of a node agent."""
+    return [
+        os.path.join(VENV_BIN, "ansible-pull"),
+        "-U",
+        url,
+        "-d",
+        dest,
+        "-i",
+        "localhost,",
+        "-e",
+        "gitops_k8s_kubeconfig=%s" % kubeconfig,
+        *extra,
+        "local.yml",
+    ]
+
+
 def ansible_pull(url, dest, kubeconfig, *extra):
     """Run ansible-pull exactly as a node agent does; returns the completed process."""
-    return subprocess.run(
-        [os.path.join(VENV_BIN, "ansible-pull"), "-U", url, "-d", dest, "-i", "localhost,", "-e", "gitops_k8s_kubeconfig=%s" % kubeconfig, *extra, "local.yml"],
-        env=ansible_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
+    return subprocess.run(pull_command(url, dest, kubeconfig, *extra), env=ansible_env(), capture_output=True, text=True, check=False, timeout=900)
+
+
+def start_ansible_pull(url, dest, kubeconfig, *extra):
+    """Start ansible-pull as ansible_pull() runs it, without waiting (the test acts meanwhile,
+    as a controller would); ``.communicate(timeout=...)`` collects its output."""
+    return subprocess.Popen(  # pylint: disable=consider-using-with
+        pull_command(url, dest, kubeconfig, *extra), env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
 
 

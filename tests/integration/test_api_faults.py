@@ -30,6 +30,9 @@ from .faults import lost, uids
 from .gitops import GitRepo
 from .playbook import VENV_BIN, ansible_env, run_tasks
 
+# timed: run with no other test beside it (tests/integration/conftest.py, serial_gate)
+pytestmark = pytest.mark.serial
+
 MANY = 200
 REQUEST_TIMEOUT = 5
 # what a run may take past its failing request: the /readyz probe, then ansible-playbook

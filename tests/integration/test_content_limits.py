@@ -10,12 +10,16 @@ import resource
 import subprocess
 import time
 
+import pytest
 import yaml
 
 from tests.helpers.hostile_yaml import alias_bomb
 
 from .gitops import Runner, application
 from .playbook import VENV_BIN, ansible_env
+
+# timed: run with no other test beside it (tests/integration/conftest.py, serial_gate)
+pytestmark = pytest.mark.serial
 
 GIB = 1024 * 1024 * 1024
 # A safety net, not the bound under test: a regression fails this test with a MemoryError

@@ -30,6 +30,9 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import 
 from .gitops import GitRepo
 from .playbook import REPO_ROOT, VENV_BIN, ansible_env, run_tasks
 
+# timed: run with no other test beside it (tests/integration/conftest.py, serial_gate)
+pytestmark = pytest.mark.serial
+
 OBJECTS = 400  # enough for a sync of several seconds, so it can be stopped in the middle
 LABEL = "lease-fault"
 APP = "lease-fault"

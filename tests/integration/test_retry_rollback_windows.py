@@ -11,6 +11,7 @@ import os
 import subprocess
 import time
 
+import pytest
 import yaml
 
 from .gitops import GitRepo
@@ -48,8 +49,9 @@ class Setup:
         self.origin.write("deploy/settings.yaml", configmap(self.dest, value))
         return self.origin.commit("release %s" % value)
 
-    def reconcile(self, **extra_vars):
-        """One run of gitops.k8s.reconcile, as ansible-pull's local.yml would run it."""
+    def reconcile(self, env=None, **extra_vars):
+        """One run of gitops.k8s.reconcile, as ansible-pull's local.yml would run it
+        (``env``: more environment, e.g. a callback plugin's settings)."""
         extra = {
             "gitops_k8s_kubeconfig": self.kubeconfig,
             "gitops_k8s_checkout_dir": self.gitops.path,
@@ -60,7 +62,7 @@ class Setup:
         extra.update(extra_vars)
         proc = subprocess.run(
             [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.reconcile", "-e", json.dumps(extra)],
-            env=ansible_env(),
+            env=ansible_env(**(env or {})),
             capture_output=True,
             text=True,
             check=False,
@@ -160,6 +162,7 @@ def test_a_rollback_syncs_the_earlier_revision_and_suspends_automation_until_res
     assert live(kubectl, namespace) == "v3" and "rolledBack" not in status and "AutomatedSyncSuspended" not in types(status)
 
 
+@pytest.mark.serial  # timed: no other test beside it (tests/integration/conftest.py, serial_gate)
 def test_a_failed_sync_waits_for_its_backoff(tmp_path, kubeconfig, namespace, kubectl):
     policy = {"automated": {"prune": True}, "syncOptions": ["FailOnSharedResource=true"], "retry": {"limit": 2, "backoff": {"duration": "20s", "factor": 2}}}
     setup = Setup(tmp_path, kubeconfig, namespace, "retry-backoff", sync_policy=policy)

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, compare, crds, projects
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, applicationset, compare, crds, projects
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_API_VERSION,
     APP_FINALIZER,
@@ -30,10 +30,10 @@ class AppStore:
         return self._rtype
 
     def ensure_crd(self, timeout=CRD_TIMEOUT):
-        """Install or update the Application and Project CRDs when missing or different;
-        True when one was written."""
+        """Install or update the Application, Project and ApplicationSet CRDs when missing
+        or different; True when one was written."""
         written = False
-        for desired in (application.crd(), projects.crd()):
+        for desired in (application.crd(), projects.crd(), applicationset.crd()):
             written = self._ensure_one_crd(desired, timeout) or written
         return written
 

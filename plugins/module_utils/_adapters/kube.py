@@ -7,6 +7,10 @@ Responses are read as raw JSON (no ResourceInstance wrapping: it is slow on larg
 lists). Every request is counted by verb in ``stats`` so callers can report (and tests
 can assert) how many reads and writes a reconcile made.
 
+The requests of one sync may come from several threads (its dry-runs and the writes of one
+kind group go side by side, _engine/fanout.py): the connection pool is shared (urllib3's is
+thread-safe), the request counts and the discovery cache are updated under locks.
+
 Every request has a timeout (kube_transport). When one times out and the API server does
 not answer /readyz either, the server is taken for hung: the rest of this run sends
 nothing more and each later request fails at once, so a run against a frozen API server
@@ -67,7 +71,10 @@ class KubeCluster:
         self.where = where
         self.impersonate = ""  # a user every request impersonates (impersonating()); "": the credentials' own
         self.stats = Counter()
+        self._counting = threading.Lock()  # a sync sends requests from several threads (_engine/fanout.py)
+        self.written = set()  # (group, kind) of every kind this run wrote (shared_reads.py stops sharing its reads)
         self._types = {}
+        self._discovering = threading.Lock()  # the client's discovery cache is not safe to fill from two threads
         self._hung = None  # the request that found the API server hung: nothing more is sent
         self._probing = threading.Lock()  # held while a timeout is being probed (the Lease renewer is another thread)
         self.request_timeout = _request_timeout(request_timeout)
@@ -115,6 +122,12 @@ class KubeCluster:
         key = (api_version, kind)
         if key in self._types:
             return self._types[key]
+        with self._discovering:
+            return self._resolve(key, api_version, kind)
+
+    def _resolve(self, key, api_version, kind):
+        if key in self._types:  # another thread found it meanwhile
+            return self._types[key]
         with self._sending("discovery of %s %s" % (api_version, kind)):
             try:
                 res = self.dynamic.resources.get(api_version=api_version, kind=kind)
@@ -130,9 +143,10 @@ class KubeCluster:
         return rtype
 
     def refresh_discovery(self):
-        self._types.clear()
-        with self._sending("discovery"):
-            self.dynamic.resources.invalidate_cache()
+        with self._discovering:
+            self._types.clear()
+            with self._sending("discovery"):
+                self.dynamic.resources.invalidate_cache()
 
     # -- requests --------------------------------------------------------------------
 
@@ -154,10 +168,14 @@ class KubeCluster:
         view.impersonate = user
         return view
 
+    def _wrote(self, rtype):
+        self.written.add((rtype.group, rtype.kind))
+
     def _request(self, verb, method, path, subject, **params):
         if self.impersonate:
             params["header_params"] = {"Impersonate-User": self.impersonate}
-        self.stats[verb] += 1
+        with self._counting:
+            self.stats[verb] += 1
         with self._sending("%s %s" % (verb, subject)):
             try:
                 resp = self.dynamic.request(method, path, serialize=False, **params)
@@ -171,12 +189,27 @@ class KubeCluster:
         return json.loads(data.decode("utf-8")) if data else {}
 
     def list(self, rtype, namespace=None):
+        return self._list(rtype, namespace)
+
+    def list_cached(self, rtype):
+        """Every object of a kind in every namespace, as the API server's watch cache holds
+        them (``resourceVersion=0``: not read from etcd, a moment stale, one answer): for
+        reads that decide no write alone (shared_reads.py)."""
+        return self._list(rtype, None, cached=True)
+
+    def _list(self, rtype, namespace, cached=False):
         items = []
         token = None
         while True:
             try:
                 page = self._request(
-                    "list", "GET", self._path(rtype, namespace), subject=_list_subject(rtype, namespace), limit=LIST_PAGE_SIZE, _continue=token
+                    "list",
+                    "GET",
+                    self._path(rtype, namespace),
+                    subject=_list_subject(rtype, namespace),
+                    limit=LIST_PAGE_SIZE,
+                    _continue=token,
+                    resource_version="0" if cached and not token else None,
                 )
             except NotFoundError:
                 return []
@@ -197,6 +230,8 @@ class KubeCluster:
     def apply(self, rtype, obj, dry_run=False, force=False):
         meta = obj.get("metadata") or {}
         subject = format_id(rtype.kind, meta.get("namespace"), meta.get("name"))
+        if not dry_run:
+            self._wrote(rtype)
         try:
             return self._request(
                 "dry-run" if dry_run else "apply",
@@ -214,6 +249,7 @@ class KubeCluster:
 
     def create(self, rtype, obj):
         meta = obj.get("metadata") or {}
+        self._wrote(rtype)
         return self._request(
             "create",
             "POST",
@@ -225,6 +261,7 @@ class KubeCluster:
 
     def replace(self, rtype, obj, sub=None):
         meta = obj.get("metadata") or {}
+        self._wrote(rtype)
         return self._request(
             "replace",
             "PUT",
@@ -235,6 +272,7 @@ class KubeCluster:
         )
 
     def patch_merge(self, rtype, namespace, name, patch, sub=None):
+        self._wrote(rtype)
         return self._request(
             "patch",
             "PATCH",
@@ -249,6 +287,7 @@ class KubeCluster:
         body = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": propagation}
         if uid:
             body["preconditions"] = {"uid": uid}
+        self._wrote(rtype)
         try:
             self._request("delete", "DELETE", self._path(rtype, namespace, name), format_id(rtype.kind, namespace, name), body=body)
         except NotFoundError:

@@ -26,6 +26,10 @@ try:
 except ImportError:  # pragma: no cover - reported by the module (kube.KUBERNETES_IMPORT_ERROR)
     pass
 
+# Connections kept open to the API server: a sync sends up to ``workers`` requests side by
+# side (8 by default), the Lease renewer one more.
+CONNECTION_POOL_SIZE = 16
+
 OPTIONS = (
     "kubeconfig",
     "context",
@@ -140,6 +144,9 @@ def _configuration(auth):
     headers = {key: value for key, value in (auth.get("proxy_headers") or {}).items() if value is not None}
     if headers:
         configuration.proxy_headers = urllib3.util.make_headers(**headers)
+    # the client's default is 5 connections per CPU: a sync's parallel requests (the
+    # workers option) and the Lease renewer keep theirs open instead of reconnecting
+    configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize or 0, CONNECTION_POOL_SIZE)
     return configuration
 
 

@@ -148,6 +148,13 @@ class Sources:
         self.verifier.check(["--git-dir", self._git_dirs[fetched[0]]], fetched[1], _repo_url(holder_spec.repo_url), spec.signature_keys, spec.key)
         return fetched
 
+    def tree(self, repo_url, revision):
+        """Fetched of a Git repository read by an ApplicationSet generator: the same cache
+        and rewrites as a source, the operator's commit signature rules applied."""
+        fetched = self._fetch(repo_url, revision)
+        self.verifier.check(["--git-dir", self._git_dirs[fetched[0]]], fetched[1], _repo_url(repo_url), (), repo_url)
+        return fetched
+
     def _get_app(self, namespace, name):
         """A declaring Application (read only when an Application has no repoURL)."""
         return self.store.get(namespace, name)

@@ -11,9 +11,10 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.cluster_registry import ClusterRegistry
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.commit_signatures import CommitVerifier
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_loading, commit_trust, redact, repo_urls
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, HOOK_TIMEOUT, WAVE_TIMEOUT
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, DEFAULT_WORKERS, HOOK_TIMEOUT, WAVE_TIMEOUT
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Ports
@@ -143,7 +144,13 @@ def hide_revealed(module):
 
 
 def make_ports(module, cluster, store, clock):
-    """The Ports of the run; objects go to each Application's destination cluster
+    """The Ports of the run (make_ports_and_sources without its Sources)."""
+    return make_ports_and_sources(module, cluster, store, clock)[0]
+
+
+def make_ports_and_sources(module, cluster, store, clock):
+    """The reconcile Ports and the Sources behind them (ApplicationSet generators read
+    Git through the same cache); objects go to each Application's destination cluster
     (``ports.destinations``, a ClusterRegistry), its status and Lease stay on ``cluster``."""
     p = module.params
     on_revealed, scrub = hide_revealed(module)
@@ -167,7 +174,7 @@ def make_ports(module, cluster, store, clock):
     def lock(spec):
         return LeaseLock(cluster, clock, spec.namespace, lease_name(spec), mode=p.get("lock", "wait"), timeout=p.get("lock_timeout", LOCK_TIMEOUT)).hold()
 
-    return Ports(
+    ports = Ports(
         cluster=cluster,
         source=sources.source,
         render=sources.render,
@@ -175,8 +182,16 @@ def make_ports(module, cluster, store, clock):
         write_status=lambda app, status: store.write_status(app, scrub(status)),
         clock=clock,
         remove_finalizer=store.remove_finalizer,
+        reads=SharedReads(cluster),
         destinations=destinations,
     )
+    return ports, sources
+
+
+def workers_of(params):
+    """The ``workers`` option: DEFAULT_WORKERS when not given, at least 1."""
+    value = params.get("workers")
+    return DEFAULT_WORKERS if value is None else max(1, value)
 
 
 def settings_of(module, **overrides):
@@ -195,6 +210,7 @@ def settings_of(module, **overrides):
         sync_windows=tuple(p.get("sync_windows") or ()),
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
+        workers=workers_of(p),
         control_namespace=p.get("namespace") or "",  # Projects live beside the Applications of the run
     )
     values.update(overrides)

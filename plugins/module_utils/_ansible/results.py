@@ -105,6 +105,7 @@ def outcome_result(outcome, with_diff):
             "duration": round(outcome.duration, 3),
             "requests": dict(outcome.requests),
             "hooks": list(outcome.hooks),
+            "triggers": list(outcome.triggers),
         }
     )
     # recording status is bookkeeping, not a change to the managed objects: it does not

@@ -13,7 +13,8 @@ in-memory cluster.
 from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, objects_wiring, results
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, health, ordering, prune_guard, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
@@ -56,9 +57,11 @@ def reconcile_one(module, cluster, ports, app, deadline=None):
     return outcome, results.outcome_result(outcome, module._diff)
 
 
-def run_all(module, cluster, store, ports):
+def run_all(module, cluster, store, ports, sources=None):
     """Every Application of the namespace but the excluded ones, lowest sync wave first;
     Applications created meanwhile (nested app-of-apps) are picked up by another pass.
+    Before each pass the namespace's ApplicationSets are expanded (application_sets.py):
+    the Applications they create, change or delete are reconciled in that pass.
 
     One Application's failure (a render error, a request that timed out) never stops
     the others. Once the run's deadline passed, the Applications not started yet are
@@ -68,7 +71,19 @@ def run_all(module, cluster, store, ports):
     if not store.crd_installed():
         return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
     done, rows, failed = set(p["exclude"]), [], []
+    sets = application_sets.Expansion()
+    sets_store = AppSetStore(cluster)
+    inputs = SetInputs(cluster, sources, p["namespace"]) if sources is not None else None
     for _pass in range(MAX_PASSES):
+        if inputs is not None:
+            before = set(sets.touched)
+            try:
+                application_sets.expand(sets_store, inputs, p["namespace"], ports.clock, dry_run=module.check_mode, result=sets)
+            except GitOpsError as exc:  # listing the sets or the Applications failed: the Applications still run
+                message = "cannot expand the ApplicationSets: %s" % exc
+                if message not in failed:
+                    failed.append(message)
+            done -= sets.touched - before - set(p["exclude"])  # written or deleted now: reconciled (again) in this pass
         try:
             pending = [a for a in store.list(p["namespace"]) if a["metadata"]["name"] not in done]
         except GitOpsError as exc:
@@ -89,8 +104,11 @@ def run_all(module, cluster, store, ports):
             rows.append(result)
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+    failed.extend(f for f in sets.failed if f not in failed)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
-    result = {"changed": any(r["changed"] for r in rows), "applications": rows, "requests": dict(stats)}
+    result = {"changed": any(r["changed"] for r in rows) or sets.changed, "applications": rows, "requests": dict(stats)}
+    if sets.rows:
+        result["application_sets"] = list(sets.rows.values())
     if module._diff:
         # one diff list for the task, so ansible-playbook --diff shows every Application's changes
         result["diff"] = [d for r in rows for d in r.pop("diff", [])]
@@ -103,9 +121,9 @@ def run_app(module):
     """gitops.k8s.app: one Application (declared from ``definition`` when given), or all."""
     cluster, store, clock = app_wiring.open_store(module)
     p = module.params
-    ports = app_wiring.make_ports(module, cluster, store, clock)
+    ports, sources = app_wiring.make_ports_and_sources(module, cluster, store, clock)
     if p["all"]:
-        return run_all(module, cluster, store, ports)
+        return run_all(module, cluster, store, ports, sources)
     app, declared = app_wiring.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
     outcome, result = reconcile_one(module, cluster, ports, app)
     result["changed"] = result["changed"] or declared
@@ -135,6 +153,7 @@ def run_sync(module):
         wait_timeout=p["wait_timeout"] if p["wait"] else 0,
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
+        workers=app_wiring.workers_of(p),
     )
     results.warn_unsupported(plan.warnings)
     if prune_guard.message(plan):  # what was not pruned (deletion budget, protected kinds): never silent

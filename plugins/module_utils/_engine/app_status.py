@@ -14,7 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory, messages, prune_guard, retry, rollback, sync_windows
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    app_metrics,
+    application,
+    inventory,
+    messages,
+    prune_guard,
+    retry,
+    rollback,
+    sync_windows,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import PRUNED, SYNCED
 
@@ -25,7 +34,8 @@ class Report:
 
     synced: this reconcile wrote to the cluster (not check mode, the gate said yes, the
         lock was taken). started/finished: ISO times of the reconcile and of its end.
-    hooks: each hook run, in Argo CD's syncResult.resources shape."""
+    hooks: each hook run, in Argo CD's syncResult.resources shape. seconds: how long the
+    reconcile took; object_health: the health status of each tracked object (status.metrics)."""
 
     spec: Any  # application.AppSpec
     sourced: Any  # multi_source.Sourced: revision(s) and the URLs of what was rendered
@@ -38,6 +48,8 @@ class Report:
     finished: str
     gate: Optional[Any] = None  # sync_gate.Gate
     hooks: tuple = ()
+    seconds: float = 0.0
+    object_health: tuple = ()
 
 
 def unsupported_message(spec, plan):
@@ -152,4 +164,18 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
         if (previous.get("operationState") or {}).get("phase") == application.FAILED:
             conditions.extend(c for c in previous.get("conditions") or [] if c.get("type") == application.SYNC_ERROR)
     changes["conditions"] = conditions or None
+    changes[app_metrics.FIELD] = _metrics(previous, report)
     return application.next_status(previous, **changes), warnings
+
+
+def _metrics(previous, report):
+    """status.metrics (app_metrics.py): the object counts, and the sync when one ran."""
+    result, synced = report.result, report.synced
+    counts = app_metrics.resource_counts(report.plan, synced and result.error is None, report.object_health)
+    sync = drift = None
+    if synced:
+        phase = application.FAILED if result.error else application.SUCCEEDED
+        changes = app_metrics.changes_of(result.changeset)
+        sync = app_metrics.last_sync(report.started, report.finished, report.seconds, phase, report.sourced.revision, changes)
+        drift = app_metrics.is_drift_correction(previous, report.sourced.revision, phase, changes)
+    return app_metrics.next_metrics(previous, report.started, counts, sync, bool(drift), report.health.status)

@@ -13,17 +13,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, retry
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, crds, retry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
-    API_GROUP,
-    API_VERSION,
-    APP_CRD_NAME,
     APP_KIND,
     APP_PLURAL,
     APP_SHORT_NAME,
     APP_SYNCED,
-    CRD_API_VERSION,
-    CRD_KIND,
     DEFAULT_PROJECT,
     HISTORY_LIMIT,
 )
@@ -297,94 +292,58 @@ def push_history(history, entry, limit=HISTORY_LIMIT):
 
 def crd():
     """The Application CustomResourceDefinition (apiextensions.k8s.io/v1)."""
-    any_object = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    any_object = crds.ANY_OBJECT
     open_object = any_object  # an object with known properties that keeps unknown ones too
     string = {"type": "string"}
-    return {
-        "apiVersion": CRD_API_VERSION,
-        "kind": CRD_KIND,
-        "metadata": {"name": APP_CRD_NAME},
-        "spec": {
-            "group": API_GROUP,
-            "scope": "Namespaced",
-            "names": {
-                "kind": APP_KIND,
-                "listKind": APP_KIND + "List",
-                "plural": APP_PLURAL,
-                "singular": APP_KIND.lower(),
-                "shortNames": [APP_SHORT_NAME],
-                "categories": ["gitops"],
-            },
-            "versions": [
-                {
-                    "name": API_VERSION,
-                    "served": True,
-                    "storage": True,
-                    "subresources": {"status": {}},
-                    "additionalPrinterColumns": [
-                        {"name": "Sync", "type": "string", "jsonPath": ".status.sync.status"},
-                        {"name": "Health", "type": "string", "jsonPath": ".status.health.status"},
-                        {"name": "Revision", "type": "string", "jsonPath": ".status.sync.revision"},
-                        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
-                    ],
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "description": "A set of Kubernetes objects rendered from a Git path and kept in sync by gitops.k8s.",
-                            "properties": {
-                                "apiVersion": string,
-                                "kind": string,
-                                "metadata": {"type": "object"},
-                                # Every object under spec keeps the fields it does not list: an Argo CD
-                                # field (destination.name, project, sources, ...) or a typo must reach
-                                # parse(), which warns about it or refuses it; a pruning API server
-                                # would drop it in silence.
-                                "spec": dict(
-                                    open_object,
-                                    properties={
-                                        "project": string,
-                                        "source": dict(
-                                            open_object,
-                                            properties={
-                                                "repoURL": string,
-                                                "targetRevision": string,
-                                                "path": string,
-                                                "chart": string,
-                                                "directory": any_object,
-                                                "kustomize": any_object,
-                                                "helm": any_object,
-                                            },
-                                        ),
-                                        "destination": dict(open_object, properties={"namespace": string, "server": string, "name": string}),
-                                        "syncPolicy": dict(
-                                            open_object,
-                                            properties={
-                                                "automated": dict(
-                                                    open_object,
-                                                    properties={
-                                                        "enabled": {"type": "boolean"},
-                                                        "prune": {"type": "boolean"},
-                                                        "selfHeal": {"type": "boolean"},
-                                                        "allowEmpty": {"type": "boolean"},
-                                                    },
-                                                ),
-                                                "syncOptions": {"type": "array", "items": string},
-                                                "managedNamespaceMetadata": any_object,
-                                                "retry": any_object,
-                                            },
-                                        ),
-                                        "ignoreDifferences": {"type": "array", "items": any_object},
-                                        "revisionHistoryLimit": {"type": "integer"},
-                                        "signatureKeys": {"type": "array", "items": dict(open_object, properties={"keyID": string})},
-                                        "sources": {"type": "array", "items": any_object},
-                                        "decryption": any_object,
-                                    },
-                                ),
-                                "status": any_object,
-                            },
-                        }
-                    },
-                }
-            ],
+    # Every object under spec keeps the fields it does not list: an Argo CD field
+    # (destination.name, project, sources, ...) or a typo must reach parse(), which warns
+    # about it or refuses it; a pruning API server would drop it in silence.
+    spec = dict(
+        open_object,
+        properties={
+            "project": string,
+            "source": dict(
+                open_object,
+                properties={
+                    "repoURL": string,
+                    "targetRevision": string,
+                    "path": string,
+                    "chart": string,
+                    "directory": any_object,
+                    "kustomize": any_object,
+                    "helm": any_object,
+                },
+            ),
+            "destination": dict(open_object, properties={"namespace": string, "server": string, "name": string}),
+            "syncPolicy": dict(
+                open_object,
+                properties={
+                    "automated": dict(
+                        open_object,
+                        properties={
+                            "enabled": {"type": "boolean"},
+                            "prune": {"type": "boolean"},
+                            "selfHeal": {"type": "boolean"},
+                            "allowEmpty": {"type": "boolean"},
+                        },
+                    ),
+                    "syncOptions": {"type": "array", "items": string},
+                    "managedNamespaceMetadata": any_object,
+                    "retry": any_object,
+                },
+            ),
+            "ignoreDifferences": {"type": "array", "items": any_object},
+            "revisionHistoryLimit": {"type": "integer"},
+            "signatureKeys": {"type": "array", "items": dict(open_object, properties={"keyID": string})},
+            "sources": {"type": "array", "items": any_object},
+            "decryption": any_object,
         },
-    }
+    )
+    columns = [
+        {"name": "Sync", "type": "string", "jsonPath": ".status.sync.status"},
+        {"name": "Health", "type": "string", "jsonPath": ".status.health.status"},
+        {"name": "Revision", "type": "string", "jsonPath": ".status.sync.revision"},
+        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+    ]
+    description = "A set of Kubernetes objects rendered from a Git path and kept in sync by gitops.k8s."
+    return crds.definition(APP_KIND, APP_PLURAL, APP_SHORT_NAME, description, spec, columns, status_subresource=True)

@@ -29,9 +29,11 @@ what is not carried out is warned about by each Application of the project (proj
 Writing it is bounded like any object: the parent's own project must allow the kind in
 the control namespace.
 
-``ApplicationSet`` has no equivalent yet (no CRD is served for it): it is left out of the
-render, named in a warning, and the sync goes on. Other ``argoproj.io`` kinds (Argo
-Rollouts' ``Rollout``, Argo Workflows) are ordinary objects.
+An ``ApplicationSet`` becomes an ApplicationSet of ours the same way (apiVersion, the
+parent's namespace, the annotation; its own finalizers dropped with a warning); the run
+expands it (applicationset.py): the finalizers of its template are mapped when each
+Application is generated. Other ``argoproj.io`` kinds (Argo Rollouts' ``Rollout``, Argo
+Workflows) are ordinary objects.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     APP_API_VERSION,
     APP_FINALIZER,
     APP_KIND,
+    APPSET_KIND,
     PROJECT_KIND,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
@@ -57,9 +60,6 @@ RESOURCES_FINALIZERS = (
     "resources-finalizer.argocd.argoproj.io/foreground",
 )
 ARGOCD_PROJECT_KIND = "AppProject"
-NOT_APPLIED = {
-    "ApplicationSet": "ApplicationSets are not expanded; render the Applications it would generate instead",
-}
 
 
 def is_argocd(obj):
@@ -70,7 +70,7 @@ def convert(manifests, parent_namespace):
     """``(manifests, warnings)``: the render with Argo CD Applications converted to ours
     (in ``parent_namespace``), Argo CD projects and ApplicationSets left out, and one
     warning per thing not carried over, naming the object and its file. Argo CD
-    projects become our Projects."""
+    projects become our Projects, ApplicationSets our ApplicationSets."""
     out, warnings = [], []
     for m in manifests:
         obj = m.obj
@@ -80,8 +80,8 @@ def convert(manifests, parent_namespace):
             out.append(Manifest(to_application(obj, parent_namespace, warnings, m.origin), m.origin))
         elif obj.get("kind") == ARGOCD_PROJECT_KIND:
             out.append(Manifest(to_project(obj, parent_namespace, warnings, m.origin), m.origin))
-        elif obj.get("kind") in NOT_APPLIED:
-            warnings.append("%s (%s) not applied: %s" % (object_id(obj), m.origin, NOT_APPLIED[obj["kind"]]))
+        elif obj.get("kind") == APPSET_KIND:
+            out.append(Manifest(to_project(obj, parent_namespace, warnings, m.origin, kind=APPSET_KIND), m.origin))
         else:
             out.append(m)
     return out, tuple(warnings)
@@ -103,7 +103,7 @@ def to_application(obj, parent_namespace, warnings, origin=""):
         )
     meta["namespace"] = parent_namespace
     meta["annotations"] = dict(meta.get("annotations") or {}, **{ANN_CONVERTED_FROM: str(obj.get("apiVersion"))})
-    finalizers = _finalizers(meta.get("finalizers") or [], subject, warnings)
+    finalizers = map_finalizers(meta.get("finalizers") or [], subject, warnings)
     if finalizers:
         meta["finalizers"] = finalizers
     else:
@@ -111,19 +111,22 @@ def to_application(obj, parent_namespace, warnings, origin=""):
     return app
 
 
-def to_project(obj, parent_namespace, warnings, origin=""):
-    """Our Project of one Argo CD AppProject manifest: same spec, our kind, the parent's
-    namespace (where the run reads Projects). Its finalizers are dropped with a warning:
-    Argo CD's keeps a project in use from being deleted, and nothing here removes it."""
+def to_project(obj, parent_namespace, warnings, origin="", kind=PROJECT_KIND):
+    """Our Project of one Argo CD AppProject manifest (or our ``kind`` of another Argo CD
+    kind: ApplicationSet): same spec, our kind, the parent's namespace (where the run reads
+    them). Its finalizers are dropped with a warning: Argo CD's keeps a project in use from
+    being deleted, and nothing here removes it."""
     meta = obj.get("metadata") or {}
     app = to_application(dict(obj, metadata=dict((k, v) for k, v in meta.items() if k != "finalizers")), parent_namespace, warnings, origin)
-    app["kind"] = PROJECT_KIND
+    app["kind"] = kind
     for name in meta.get("finalizers") or []:
         warnings.append("%s (%s): finalizer %s dropped (nothing here would remove it)" % (object_id(obj), origin, name))
     return app
 
 
-def _finalizers(finalizers, subject, warnings):
+def map_finalizers(finalizers, subject, warnings):
+    """Argo CD's resources finalizers become ours, another Argo CD finalizer is dropped
+    (with a warning in ``warnings``); others are kept."""
     out = []
     for name in finalizers:
         if name in RESOURCES_FINALIZERS:

@@ -218,7 +218,9 @@ class Registry:
         return tuple(w for r in self.records for w in r.warnings)
 
 
-def _loose(secret, key):
+def loose_text(secret, key):
+    """The value of ``key`` as text, stripped, or "" when missing or not decodable (for
+    naming a broken Secret, and for ApplicationSet generators, which only read names)."""
     try:
         return (_text(secret, key, "") or "").strip()
     except DestinationError:
@@ -235,8 +237,8 @@ def registry(secrets):
         try:
             records.append(parse_secret(secret))
         except DestinationError as exc:
-            server = _loose(secret, "server").rstrip("/")
-            broken.append((exc.subject, server, _loose(secret, "name") or server, exc))
+            server = loose_text(secret, "server").rstrip("/")
+            broken.append((exc.subject, server, loose_text(secret, "name") or server, exc))
     return Registry(tuple(sorted(records, key=lambda r: (r.name, r.secret))), tuple(broken))
 
 

@@ -4,7 +4,8 @@
 """Health of live objects: one small check per kind, one registry, one ordering.
 
 ``assess(obj)`` returns the Health of a LIVE object (as the API server returns it).
-Built-in kinds follow Argo CD (gitops-engine ``pkg/health``) semantics; any other kind
+Built-in kinds follow Argo CD (gitops-engine ``pkg/health`` and the Lua checks Argo CD
+ships for Argo Rollouts, Flagger and OpenShift kinds) semantics; any other kind
 falls back to a kstatus-like reading of ``status.conditions`` (Ready / Stalled /
 Reconciling) and ``status.observedGeneration``. Objects without status are Healthy.
 
@@ -15,13 +16,21 @@ A check that cannot read its object (malformed fields) yields Unknown, never rai
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple, Union
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import HEALTH_MISSING, HEALTH_ORDER, HEALTHY, PROGRESSING, UNKNOWN
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_checks import CHECKS, Health, HealthCheck, generic_health
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import health_openshift, health_progressive
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_checks import CHECKS as CORE_CHECKS
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_checks import Health, HealthCheck, generic_health
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import object_id
 
 __all__ = ("CHECKS", "Health", "HealthCheck", "aggregate", "assess", "check_for", "is_worse", "worst")
+
+# Every built-in check: Kubernetes kinds and ours, progressive delivery (Argo Rollouts,
+# Flagger), OpenShift.
+CHECKS: Dict[Tuple[str, str], HealthCheck] = dict(CORE_CHECKS)
+CHECKS.update(health_progressive.CHECKS)
+CHECKS.update(health_openshift.CHECKS)
 
 
 def check_for(group: str, kind: str) -> Optional[HealthCheck]:

@@ -13,6 +13,8 @@
   an immutable field), delete and create again. That is Argo CD's default client-side
   ``kubectl apply --force``; Argo CD with ServerSideApply=true rejects the combination
   (``--force cannot be used with --server-side``), gitops.k8s keeps the client-side meaning.
+- CreateNamespace on OpenShift: the missing destination Namespace is requested as a
+  Project (project_request.py).
 - Namespaces and CRDs are never deleted by Force (it would delete everything in the
   namespace, every custom resource of the CRD); with Replace they are PUT in place, as
   gitops-engine does.
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import inventory
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import inventory, project_request
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import NEVER_RECREATED_KINDS, OPT_FORCE, OPT_REPLACE
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, UnknownKindError
@@ -39,6 +41,8 @@ POLL_INTERVAL = 0.5
 def write_object(cluster, item, options, clock):
     """Write ``item`` (a PlanItem to create or configure, its kind resolved); returns the
     object the server stored. Raises ClusterError."""
+    if item.create_with is not None and item.live is None:
+        return project_request.create_namespace(cluster, item, options, clock)
     body = applied_form(item, options)
     force = syncopts.enabled(item.options, OPT_FORCE) and item.entry.kind not in NEVER_RECREATED_KINDS
     if syncopts.enabled(item.options, OPT_REPLACE):

@@ -59,6 +59,9 @@ class SyncOptions:
         the next wave (or the PostSync hooks) start.
     time_left: seconds every wait of this sync may take in all (the run's deadline);
         0: no bound beyond the timeouts above.
+    workers: how many dry-runs of a plan, and writes of one kind group of a sync wave, are
+        sent side by side (fanout.py); 1: one after another, the engine's default (the
+        modules default to DEFAULT_WORKERS).
     bounds: project_check.Bounds of the Application's Project: every object (and every
         prune) is checked against it before the first write; None: no project (the sync
         module, which writes what its caller gives it).
@@ -90,3 +93,4 @@ class SyncOptions:
     wave_timeout: float = WAVE_TIMEOUT
     time_left: float = 0
     bounds: Optional[object] = None
+    workers: int = 1

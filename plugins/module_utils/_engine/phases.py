@@ -6,7 +6,10 @@
 PreSync hooks, then the Sync phase (the objects to apply and the Sync hooks, wave by
 wave), then PostSync hooks; SyncFail hooks form their own steps, run when a sync fails,
 and so do PreDelete / PostDelete hooks, run when the Application is deleted.
-Within a step the items keep the plan's kind order. Pure: execution is sync.py's.
+Within a step the items keep the plan's kind order; ``kind_groups`` cuts a step's objects
+into runs of one kind (Namespaces, then CRDs, then each kind in KIND_ORDER): the objects of
+one group may be written side by side, the groups one after another. Pure: execution is
+sync.py's.
 """
 
 from __future__ import annotations
@@ -31,6 +34,20 @@ class Step:
     @property
     def hooks(self):
         return tuple(i for i in self.items if i.hook is not None)
+
+
+def kind_groups(items):
+    """Consecutive runs of ``items`` (in plan order) with the same wave, stage and kind: the
+    objects that may be dry-run or written side by side (an order between them is none of
+    the apply order's business)."""
+    groups = []
+    for item in items:
+        key = item.sort_key[:4]
+        if groups and groups[-1][0] == key:
+            groups[-1][1].append(item)
+        else:
+            groups.append((key, [item]))
+    return [tuple(members) for _key, members in groups]
 
 
 def _wave(item):

@@ -12,7 +12,8 @@ Steps:
 2. read live state: one LIST per (kind, namespace) over desired and previous inventory.
 3. compare: cheap pure check (compare.py); suspected drift is confirmed by a
    server-side dry-run apply, so server defaults never count as drift. Missing objects
-   are validated by a dry-run too: the whole plan is checked before the first write.
+   are validated by a dry-run too: the whole plan is checked before the first write. The
+   dry-runs go up to ``options.workers`` side by side; every object that fails is named.
    Applications in the render are checked first (authority.py: an Application is only
    written by its parent), then every object and hook against the Application's Project
    (project_check.py), before any dry-run.
@@ -37,7 +38,18 @@ import copy
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, hooks, ignore, inventory, ordering, project_check, prune_guard
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    authority,
+    compare,
+    fanout,
+    hooks,
+    ignore,
+    inventory,
+    ordering,
+    project_check,
+    project_request,
+    prune_guard,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     ANN_TRACKING_ID,
@@ -103,6 +115,7 @@ class PlanItem:
     held: bool = False  # extra objects: its prune is held by the deletion budget (prune_guard.py)
     sort_key: tuple = field(default=())
     hook: object = None  # hooks.Hook of a hook object (run in its phases, never applied)
+    create_with: Optional[ResourceType] = None  # CreateNamespace on OpenShift: the ProjectRequest type (project_request.py)
 
     @property
     def subject(self):
@@ -299,6 +312,8 @@ def classify(cluster, item, options, pending_namespaces):
         if item.kind_missing:
             reason = "not in the cluster; kind not served yet (SkipDryRunOnMissingResource=true: no dry-run)"
             return replace(item, status=MISSING, action=CREATED, reason=reason)
+        if item.create_with is not None:  # a ProjectRequest cannot be dry-run (create only)
+            return replace(item, status=MISSING, action=CREATED, reason="not in the cluster; requested as an OpenShift project (ProjectRequest)")
         predicted = None
         if not item.pending_crd and item.entry.namespace not in pending_namespaces:
             predicted = _dry_run(cluster, item, options)
@@ -321,6 +336,16 @@ def classify(cluster, item, options, pending_namespaces):
     if compare.same_object(predicted, item.live, pointers):
         return replace(item, status=SYNCED, action=UNCHANGED, predicted=predicted)
     return replace(item, status=OUT_OF_SYNC, action=CONFIGURED, reason=item.reason or suspicion, predicted=predicted)
+
+
+def _classify_all(cluster, items, options, pending_namespaces, known):
+    """Every desired item classified, the dry-runs up to ``options.workers`` side by side
+    (they write nothing); every object that fails its dry-run is named in one ApplyError."""
+    outcomes = fanout.each(lambda item: _reuse(item, known) or classify(cluster, item, options, pending_namespaces), items, options.workers, catch=ApplyError)
+    errors = fanout.errors_of(outcomes)
+    if errors:
+        raise fanout.summary(errors)
+    return [o.value for o in outcomes]
 
 
 # -- 4. extra ---------------------------------------------------------------------------
@@ -408,7 +433,7 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
         _ensure_namespace_item(cluster, items, options, pending_namespaces)
     project_check.check_items(options.bounds, items + list(hook_items))  # before any dry-run
     known = dict((i.entry.id, i) for i in (earlier.items if earlier else ()))
-    items = [_reuse(item, known) or classify(cluster, item, options, pending_namespaces) for item in items]
+    items = _classify_all(cluster, items, options, pending_namespaces, known)
     extra = [classify_extra(replace(item, live=live.get(item.entry.id)), options) if item.rtype is not None else item for item in extra]
     project_check.check_prunes(options.bounds, extra)
     extra.sort(key=lambda i: i.sort_key, reverse=True)
@@ -476,7 +501,8 @@ def prepare_hooks(cluster, hooked, options):
 def _ensure_namespace_item(cluster, items, options, pending_namespaces):
     """CreateNamespace: an untracked Namespace item when the destination is missing, or
     when managedNamespaceMetadata sets labels/annotations on it (as in Argo CD, a Namespace
-    in the render takes precedence)."""
+    in the render takes precedence). A missing one is created through a ProjectRequest
+    where the API serves project.openshift.io (project_request.py)."""
     if any(i.entry.kind == "Namespace" and i.entry.name == options.namespace for i in items):
         return
     rtype = cluster.resolve("v1", "Namespace")
@@ -485,7 +511,20 @@ def _ensure_namespace_item(cluster, items, options, pending_namespaces):
         return
     obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": dict(options.namespace_metadata or {}, name=options.namespace)}
     entry = inventory.entry_of(obj)
-    items.insert(0, PlanItem(entry=entry, rtype=rtype, origin="CreateNamespace", desired=obj, live=live, tracked=False, sort_key=ordering.sort_key(obj, False)))
+    create_with = project_request.project_request_type(cluster) if live is None else None  # OpenShift: a ProjectRequest
+    items.insert(
+        0,
+        PlanItem(
+            entry=entry,
+            rtype=rtype,
+            origin="CreateNamespace",
+            desired=obj,
+            live=live,
+            tracked=False,
+            sort_key=ordering.sort_key(obj, False),
+            create_with=create_with,
+        ),
+    )
     items.sort(key=lambda i: i.sort_key)
     if live is None:
         pending_namespaces.add(options.namespace)

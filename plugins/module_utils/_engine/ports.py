@@ -141,6 +141,7 @@ class Ports:
         write_status: WriteStatus,
         clock: Clock,
         remove_finalizer: Optional[RemoveFinalizer] = None,
+        reads: Optional[Cluster] = None,
         destinations: Optional[Destinations] = None,
     ):
         self.cluster = cluster
@@ -150,6 +151,10 @@ class Ports:
         self.write_status = write_status
         self.clock = clock
         self.remove_finalizer = remove_finalizer
+        # the cluster the plan made before the lock reads (it only reports and decides
+        # whether a sync is due): LISTs shared by the run's Applications, a moment stale
+        # (_engine/wide_lists.py); None: ``cluster``. A sync is planned again from ``cluster``.
+        self.reads = reads
         # None: every Application deploys to ``cluster`` (the cluster of the run)
         self.destinations = destinations
 

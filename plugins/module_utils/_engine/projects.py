@@ -30,15 +30,12 @@ from dataclasses import dataclass
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     API_GROUP,
     API_VERSION,
-    CRD_API_VERSION,
-    CRD_KIND,
     DEFAULT_PROJECT,
-    PROJECT_CRD_NAME,
     PROJECT_KIND,
     PROJECT_PLURAL,
     PROJECT_SHORT_NAME,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, crds
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec, ProjectError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 
@@ -255,67 +252,33 @@ def load(cluster, namespace):
 def crd():
     """The Project CustomResourceDefinition (apiextensions.k8s.io/v1). The spec keeps
     fields it does not list: an AppProject field reaches parse(), which warns or refuses."""
-    any_object = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    any_object = crds.ANY_OBJECT
     strings = {"type": "array", "items": {"type": "string"}}
     kinds = {"type": "array", "items": {"type": "object", "properties": {"group": {"type": "string"}, "kind": {"type": "string"}}}}
-    return {
-        "apiVersion": CRD_API_VERSION,
-        "kind": CRD_KIND,
-        "metadata": {"name": PROJECT_CRD_NAME},
-        "spec": {
-            "group": API_GROUP,
-            "scope": "Namespaced",
-            "names": {
-                "kind": PROJECT_KIND,
-                "listKind": PROJECT_KIND + "List",
-                "plural": PROJECT_PLURAL,
-                "singular": PROJECT_KIND.lower(),
-                "shortNames": [PROJECT_SHORT_NAME],
-                "categories": ["gitops"],
+    spec = dict(
+        any_object,
+        properties={
+            "description": {"type": "string"},
+            "sourceRepos": strings,
+            "sourceNamespaces": strings,
+            "destinations": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"server": {"type": "string"}, "name": {"type": "string"}, "namespace": {"type": "string"}},
+                },
             },
-            "versions": [
-                {
-                    "name": API_VERSION,
-                    "served": True,
-                    "storage": True,
-                    "additionalPrinterColumns": [
-                        {"name": "Description", "type": "string", "jsonPath": ".spec.description"},
-                        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
-                    ],
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "description": "Who may deploy what, where: the bounds of the Applications that name this project (Argo CD's AppProject).",
-                            "properties": {
-                                "apiVersion": {"type": "string"},
-                                "kind": {"type": "string"},
-                                "metadata": {"type": "object"},
-                                "spec": dict(
-                                    any_object,
-                                    properties={
-                                        "description": {"type": "string"},
-                                        "sourceRepos": strings,
-                                        "sourceNamespaces": strings,
-                                        "destinations": {
-                                            "type": "array",
-                                            "items": {
-                                                "type": "object",
-                                                "properties": {"server": {"type": "string"}, "name": {"type": "string"}, "namespace": {"type": "string"}},
-                                            },
-                                        },
-                                        "clusterResourceWhitelist": kinds,
-                                        "clusterResourceBlacklist": kinds,
-                                        "namespaceResourceWhitelist": kinds,
-                                        "namespaceResourceBlacklist": kinds,
-                                        "syncWindows": {"type": "array", "items": any_object},
-                                        "orphanedResources": any_object,
-                                    },
-                                ),
-                                "status": any_object,
-                            },
-                        }
-                    },
-                }
-            ],
+            "clusterResourceWhitelist": kinds,
+            "clusterResourceBlacklist": kinds,
+            "namespaceResourceWhitelist": kinds,
+            "namespaceResourceBlacklist": kinds,
+            "syncWindows": {"type": "array", "items": any_object},
+            "orphanedResources": any_object,
         },
-    }
+    )
+    columns = [
+        {"name": "Description", "type": "string", "jsonPath": ".spec.description"},
+        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+    ]
+    description = "Who may deploy what, where: the bounds of the Applications that name this project (Argo CD's AppProject)."
+    return crds.definition(PROJECT_KIND, PROJECT_PLURAL, PROJECT_SHORT_NAME, description, spec, columns, status_subresource=False)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    app_metrics,
     app_status,
     application,
     argocd_application,
@@ -37,6 +38,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     rollback,
     sync_gate,
     sync_windows,
+    triggers,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
@@ -77,6 +79,7 @@ class Settings:
     hook_timeout: float = HOOK_TIMEOUT  # seconds one hook may run
     wave_timeout: float = WAVE_TIMEOUT  # seconds a sync wave may take to become healthy
     time_left: float = 0  # seconds the sync's waits may take in all (the run's deadline); 0: unbounded
+    workers: int = 1  # dry-runs and writes of one kind group sent side by side (fanout.py); the modules pass DEFAULT_WORKERS
     control_namespace: str = ""  # where Projects live (the namespace of the run); "": the Application's own
 
 
@@ -100,6 +103,7 @@ class Outcome:
     warnings: list = field(default_factory=list)
     lock_holder: str = ""  # who held the Lease when this reconcile could not take it (nothing synced)
     hooks: list = field(default_factory=list)  # each hook run: Argo CD's syncResult.resources shape
+    triggers: list = field(default_factory=list)  # notification triggers fired (triggers.py)
 
 
 def _bounds(app_spec, ports, settings):
@@ -123,7 +127,7 @@ def _at_destination(ports, record):
     ``ports.write_status`` keep theirs)."""
     if ports.destinations is None or record.in_cluster:
         return ports
-    return ports.with_changes(cluster=ports.destinations.connect(record))
+    return ports.with_changes(cluster=ports.destinations.connect(record), reads=None)  # the shared reads are of the run's cluster
 
 
 def _signature_keys(spec, bounds):
@@ -138,7 +142,8 @@ def _as_service_account(ports, bounds, app_spec, settings):
     Kubernetes impersonation of that ServiceAccount, so the API server's RBAC is the final
     word; the Application's own status, Lease and Projects stay the agent's."""
     user = project_check.service_account(bounds.project, app_spec.destination_namespace or settings.default_namespace, bounds.server)
-    return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user))
+    # the shared reads are the agent's: a ServiceAccount's plan reads through its own RBAC
+    return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user), reads=None)
 
 
 def _options(spec, settings, syncing, bounds=None):
@@ -168,6 +173,7 @@ def _options(spec, settings, syncing, bounds=None):
         wave_timeout=settings.wave_timeout,
         time_left=settings.time_left,
         bounds=bounds,
+        workers=settings.workers,
     )
 
 
@@ -206,7 +212,7 @@ def reconcile(app, ports, settings):
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
         prev_inventory = inventory.from_status(previous.get("inventory"))
         report_options = _options(spec, settings, False, bounds)
-        plan = planner.build_plan(ports.cluster, manifests, prev_inventory, report_options)
+        plan = planner.build_plan(ports.reads or ports.cluster, manifests, prev_inventory, report_options)
         syncer.check_empty_guard(plan, report_options)
     except GitOpsError as exc:
         outcome.error = exc = syncer.scrub_error(exc, [m.obj for m in manifests or ()])
@@ -215,7 +221,9 @@ def reconcile(app, ports, settings):
             previous,
             sync=dict(previous.get("sync") or {}, status=APP_UNKNOWN),
             conditions=[application.condition(application.COMPARISON_ERROR, "%s failed: %s" % (exc.step, exc), previous.get("conditions"), now)],
+            metrics=app_metrics.after_error(previous, now, ports.clock.iso(), time.monotonic() - started, outcome.revision),
         )
+        _triggers(previous, outcome, settings)
         _record(ports, app, previous, status, settings, outcome)
         outcome.duration = time.monotonic() - started
         return outcome
@@ -267,13 +275,22 @@ def reconcile(app, ports, settings):
         finished=ports.clock.iso(),
         hooks=tuple(outcome.hooks),
         gate=replace(gate, clock=ports.clock.now()),  # a retry's backoff counts from the end of the failed attempt
+        seconds=time.monotonic() - started,
+        object_health=tuple(h.status for _subject, h in pairs),
     )
     outcome.status, warnings = app_status.next_status(previous, report)
     outcome.warnings.extend(warnings)
+    _triggers(previous, outcome, settings)
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
         _record(ports, app, previous, outcome.status, settings, outcome)
     outcome.duration = time.monotonic() - started
     return outcome
+
+
+def _triggers(previous, outcome, settings):
+    """The notification triggers of a real run (check mode tells no one)."""
+    if not settings.dry_run:
+        outcome.triggers = triggers.fired(previous, outcome.status)
 
 
 def _overall_health(pairs):

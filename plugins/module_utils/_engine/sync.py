@@ -5,7 +5,10 @@
 
 - Unchanged objects are never written.
 - A CRD created in this sync is waited for (Established) before its custom resources.
-- The first failed write stops the sync; nothing is pruned after a failure, and the
+- The objects of one kind group of one wave (phases.kind_groups) are written up to
+  ``options.workers`` side by side (fanout.py); the groups, waves and phases keep their
+  order. The first failed write stops the sync (no further write starts; those already
+  sent finish, and every failure is reported); nothing is pruned after a failure, and the
   inventory keeps every object that may exist (previous plus applied).
 - Each object is written the way its sync options ask (object_write.py: apply, or
   Replace / Force as in Argo CD).
@@ -30,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, crds, health, hook_run, phases, redact
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority, compare, crds, fanout, health, hook_run, phases, redact
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_OUT_OF_SYNC,
@@ -294,35 +297,62 @@ class _Run:
         return None if self._ends is None else max(0.0, self._ends - self.clock.now())
 
     def step(self, step):
-        for item in step.objects:
-            if not self.write(item):
+        for group in phases.kind_groups(step.objects):
+            if not self.write_group(group):
                 return
         if step.hooks:
             self.hooks(step)
 
-    def write(self, item):
-        """Apply one object of the plan (or record it unchanged); False after a failure."""
-        if item.action not in (CREATED, CONFIGURED):
-            self.entries.append(_entry(item, self.options.salt))
-            if item.live is not None:
-                self.live[item.entry.id] = item.live
-            return True
+    def write_group(self, items):
+        """Apply the objects of one kind group (one wave, one kind) to write, up to
+        ``options.workers`` side by side, and record the unchanged ones; False after a
+        failure. The kinds are resolved first, in order (a CRD created earlier in this sync
+        is waited for once); after a failed write no further write of the group starts, the
+        ones already sent finish, and every failure is in the sync's error."""
+        pending = [item for item in items if item.action in (CREATED, CONFIGURED)]
         try:
-            _still_held(self.held)
-            resolved = _resolved(self.cluster, item, self.options, self.clock)
-            if resolved is not item:
-                self.resolved[item.entry.id] = item = resolved
-            result = write_object(self.cluster, item, self.options, self.clock)
-        except LockError as exc:
-            self.error = exc
+            for index, item in enumerate(pending):
+                resolved = _resolved(self.cluster, item, self.options, self.clock)
+                if resolved is not item:
+                    self.resolved[item.entry.id] = pending[index] = resolved
+        except (LockError, ClusterError) as exc:
+            self.error = self._write_error(exc, item)
             return False
-        except ClusterError as exc:
-            self.error = ApplyError("apply failed: %s" % exc.message, subject=item.subject, details={"origin": item.origin})
+        outcomes = iter(fanout.each(self._write_one, pending, self.options.workers, catch=(LockError, ClusterError), stop_on_error=True))
+        errors = []
+        for item in items:
+            if item.action not in (CREATED, CONFIGURED):
+                self.entries.append(_entry(item, self.options.salt))
+                if item.live is not None:
+                    self.live[item.entry.id] = item.live
+                continue
+            outcome = next(outcomes)
+            item = outcome.item
+            if outcome.error is not None:
+                errors.append(self._write_error(outcome.error, item))
+            elif outcome.ran:
+                self.entries.append(_entry(item, self.options.salt, after=outcome.value))
+                self.live[item.entry.id] = outcome.value
+                self.applied.append(item.entry)
+        if errors:
+            locks = [e for e in errors if isinstance(e, LockError)]
+            self.error = locks[0] if locks else fanout.summary(errors)
             return False
-        self.entries.append(_entry(item, self.options.salt, after=result))
-        self.live[item.entry.id] = result
-        self.applied.append(item.entry)
         return True
+
+    def _write_one(self, item):
+        """Write one object of the plan (a worker of write_group): what the server returned.
+        The lock is asked before each write, so a lost lock stops the writes not yet sent."""
+        _still_held(self.held)
+        return write_object(self.cluster, item, self.options, self.clock)
+
+    @staticmethod
+    def _write_error(exc, item):
+        """The sync's error for a failed write of ``item``: a lost lock as it is, a refused
+        request as an ApplyError naming the object and where it came from."""
+        if isinstance(exc, LockError):
+            return exc
+        return ApplyError("apply failed: %s" % exc.message, subject=item.subject, details={"origin": item.origin})
 
     def hooks(self, step, failing=False):
         """Run the hooks of a step; a failure is the sync's error (a SyncFail hook's only a

@@ -24,7 +24,7 @@ REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", 
 LAYERS = [os.path.join(REPO_ROOT, "plugins", "module_utils", layer) for layer in ("_engine", "_adapters", "_ansible")]
 PROTOCOLS = {"cluster": ports.Cluster, "clock": ports.Clock}
 # KubeCluster's extras used by the glue only (cluster_info and request counts), not a port
-NOT_PORTS = {"cluster": {"stats", "server_version", "served_versions", "kind_versions"}, "clock": set()}
+NOT_PORTS = {"cluster": {"stats", "written", "list_cached", "server_version", "served_versions", "kind_versions"}, "clock": set()}
 
 
 def declared(protocol):

@@ -109,18 +109,26 @@ def test_operation_and_status_are_not_carried_over():
     assert any("operation" in w for w in warnings)
 
 
-def test_projects_become_ours_and_application_sets_are_left_out_with_a_warning():
+def test_projects_and_application_sets_become_ours():
     project = {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "team-a", "namespace": "argocd"}, "spec": {}}
     appset = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ApplicationSet",
-        "metadata": {"name": "clusters", "namespace": "argocd"},
-        "spec": {"generators": []},
+        "metadata": {"name": "clusters", "namespace": "argocd", "finalizers": ["resources-finalizer.argocd.argoproj.io"]},
+        "spec": {"generators": [{"clusters": {}}], "template": {"metadata": {"name": "{{name}}-guestbook"}, "spec": {}}},
     }
     out, warnings = convert(project, GUESTBOOK, appset)
-    assert [(m.obj["apiVersion"], m.obj["kind"]) for m in out] == [("gitops-k8s.dev/v1alpha1", "Project"), ("gitops-k8s.dev/v1alpha1", "Application")]
-    assert len(warnings) == 1
-    assert "ApplicationSet/argocd/clusters" in warnings[0] and "not applied" in warnings[0]
+    assert [(m.obj["apiVersion"], m.obj["kind"]) for m in out] == [
+        ("gitops-k8s.dev/v1alpha1", "Project"),
+        ("gitops-k8s.dev/v1alpha1", "Application"),
+        ("gitops-k8s.dev/v1alpha1", "ApplicationSet"),
+    ]
+    converted = out[2].obj
+    assert converted["metadata"]["namespace"] == "gitops-system" and converted["spec"] == appset["spec"]
+    assert converted["metadata"]["annotations"][ANN_CONVERTED_FROM] == "argoproj.io/v1alpha1"
+    assert "finalizers" not in converted["metadata"]
+    # the set's own finalizer is named: nothing here would remove it
+    assert len(warnings) == 1 and "ApplicationSet/argocd/clusters" in warnings[0] and "finalizer" in warnings[0]
 
 
 def test_other_argoproj_kinds_are_left_alone():

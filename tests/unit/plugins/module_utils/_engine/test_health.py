@@ -356,3 +356,15 @@ def test_health_is_frozen_and_printable():
         health.status = C.HEALTHY  # type: ignore[misc]
     assert str(health) == "Degraded: boom"
     assert str(Health(C.HEALTHY)) == "Healthy"
+
+
+def test_every_builtin_check_is_in_the_health_docs():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))))
+    with open(os.path.join(root, "docs", "health.md"), encoding="utf-8") as handle:
+        rows = [line for line in handle if line.startswith("| ")]
+    missing = []
+    for group, kind in CHECKS:
+        label = "`%s`" % group if group else "core"
+        if not any(("| `%s` |" % kind) in row and label in row.split("|")[1] for row in rows):
+            missing.append("%s/%s" % (group, kind))
+    assert not missing

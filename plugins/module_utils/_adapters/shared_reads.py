@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The cluster as the report plans of one run read it: LISTs of a kind across namespaces,
+shared by every Application of the run (_engine/wide_lists.py decides when).
+
+Only the plan made before the lock reads through this (Ports.reads): it decides whether a
+sync is due and what a no-op reports. A sync is planned again under its lock from
+``cluster`` itself, so nothing is written on the strength of a shared read. A wide LIST is
+served from the API server's watch cache (``resourceVersion=0``) and kept for the run,
+until the run writes an object of that kind.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lists
+
+
+class SharedReads:
+    """A Cluster whose ``list`` of a namespaced kind may come from one LIST across
+    namespaces; every other method is ``cluster``'s."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self._asked = {}  # (group, kind) -> namespaces asked for
+        self._wide = {}  # (group, version, kind) -> namespace -> objects
+        self._guard = threading.Lock()
+
+    def __getattr__(self, name):
+        return getattr(self.cluster, name)
+
+    def list(self, rtype, namespace=None):
+        key = (rtype.group, rtype.kind)
+        with self._guard:
+            asked = self._asked.setdefault(key, set())
+            asked.add(namespace or "")
+            kinds_written = getattr(self.cluster, "written", None)
+            if kinds_written is None or not hasattr(self.cluster, "list_cached"):
+                return self.cluster.list(rtype, namespace)  # a cluster that does not say what it wrote: nothing shared
+            written = key in kinds_written
+            if written:
+                self._wide = dict((k, v) for k, v in self._wide.items() if k[::2] != key)
+            if not (namespace and wide_lists.read_wide(rtype.namespaced, len(asked), written)):
+                return self.cluster.list(rtype, namespace)
+            full = (rtype.group, rtype.version, rtype.kind)
+            if full not in self._wide:
+                by_namespace = {}
+                for obj in self.cluster.list_cached(rtype):
+                    by_namespace.setdefault((obj.get("metadata") or {}).get("namespace") or "", []).append(obj)
+                self._wide[full] = by_namespace
+            # a copy: the plans of two Applications in one namespace never share a live object
+            return copy.deepcopy(self._wide[full].get(namespace, []))

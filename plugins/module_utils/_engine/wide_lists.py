@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""When one LIST of a kind across all namespaces is cheaper than one LIST per namespace.
+
+A run that reconciles many Applications (``all: true``) reads the same kinds in many
+namespaces: ConfigMaps of ten Applications are ten LISTs, or one. The plan that only
+reports (before the lock is taken, _engine/reconcile.py) may read what the API server's
+watch cache holds (a moment stale: a drift that happened in that moment is found by the
+next run); the plan a sync carries out is always made again under the lock from fresh
+per-namespace reads. The adapter (_adapters/shared_reads.py) asks this module:
+
+- a kind is read across namespaces once the run has asked for it in WIDE_AFTER distinct
+  namespaces (the first ones were read per namespace: a run of one Application never
+  lists the whole cluster);
+- never a kind this run has written (its wide read would be stale by the run's own
+  writes): it is read per namespace, fresh, from then on;
+- never cluster-scoped kinds (one LIST already) nor an impersonated view (RBAC may allow
+  one namespace only).
+"""
+
+from __future__ import annotations
+
+# distinct namespaces of one kind asked for before the kind is read across namespaces
+WIDE_AFTER = 2
+
+
+def read_wide(namespaced, namespaces_asked, written):
+    """Whether the next LIST of a kind is served from one LIST across namespaces:
+    ``namespaces_asked`` distinct namespaces so far (this one included), ``written``:
+    the run wrote an object of this kind."""
+    return namespaced and not written and namespaces_asked > WIDE_AFTER

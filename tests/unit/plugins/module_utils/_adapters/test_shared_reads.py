@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared reads of one run (shared_reads.py, _engine/wide_lists.py): one LIST of a kind across
+namespaces once several namespaces asked for it, never for a kind the run wrote, never the
+plan a sync carries out."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lists
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CREATED, UNCHANGED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
+
+from tests.unit.plugins.module_utils._engine.fake_cluster import FakeCluster, World
+from tests.unit.plugins.module_utils._engine.test_application import app
+
+NAMESPACES = ["n%d" % i for i in range(5)]
+
+
+class WritesCluster(FakeCluster):
+    """FakeCluster with what KubeCluster adds for shared reads: the kinds written, a LIST
+    of every namespace from the watch cache."""
+
+    def __init__(self):
+        super().__init__()
+        self.written = set()
+
+    def list_cached(self, rtype):
+        self.calls.append(("list-cached", rtype.kind))
+        return [copy.deepcopy(o) for k, o in sorted(self.objects.items()) if k[:2] == (rtype.group, rtype.kind)]
+
+    def apply(self, rtype, obj, dry_run=False, force=False):
+        if not dry_run:
+            self.written.add((rtype.group, rtype.kind))
+        return super().apply(rtype, obj, dry_run=dry_run, force=force)
+
+
+@pytest.fixture
+def cluster():
+    c = WritesCluster()
+    cm_type, ns_type = c.resolve("v1", "ConfigMap"), c.resolve("v1", "Namespace")
+    for ns in NAMESPACES:
+        c.objects[c.key(ns_type, None, ns)] = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
+        c.objects[c.key(cm_type, ns, "c")] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": ns}, "data": {"ns": ns}}
+    c.reset_calls()
+    return c
+
+
+def lists(cluster):
+    return [c for c in cluster.calls if c[0].startswith("list")]
+
+
+def test_a_kind_is_read_across_namespaces_once_several_asked():
+    assert not wide_lists.read_wide(True, wide_lists.WIDE_AFTER, False)
+    assert wide_lists.read_wide(True, wide_lists.WIDE_AFTER + 1, False)
+    assert not wide_lists.read_wide(True, 10, True)  # written in this run
+    assert not wide_lists.read_wide(False, 10, False)  # cluster-scoped: one LIST anyway
+
+
+def test_one_list_serves_every_later_namespace(cluster):
+    reads = SharedReads(cluster)
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    got = dict((ns, reads.list(cm_type, ns)) for ns in NAMESPACES)
+    assert lists(cluster) == [("list", "ConfigMap", "n0"), ("list", "ConfigMap", "n1"), ("list-cached", "ConfigMap")]
+    for ns in NAMESPACES:
+        assert got[ns] == cluster.list(cm_type, ns)
+    assert reads.list(cm_type, "empty") == []
+
+
+def test_shared_objects_are_copies(cluster):
+    reads = SharedReads(cluster)
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    for ns in NAMESPACES[:3]:
+        reads.list(cm_type, ns)
+    first = reads.list(cm_type, "n4")
+    first[0]["data"]["ns"] = "changed"
+    assert reads.list(cm_type, "n4")[0]["data"]["ns"] == "n4"
+
+
+def test_a_kind_written_in_the_run_is_read_fresh_per_namespace(cluster):
+    reads = SharedReads(cluster)
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    for ns in NAMESPACES[:3]:
+        reads.list(cm_type, ns)
+    cluster.apply(cm_type, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n4"}, "data": {"ns": "new"}})
+    cluster.reset_calls()
+    assert reads.list(cm_type, "n4")[0]["data"] == {"ns": "new"}
+    assert lists(cluster) == [("list", "ConfigMap", "n4")]
+
+
+def test_only_the_report_plan_reads_through_shared_reads():
+    """The plan before the lock reads through Ports.reads; the plan a sync carries out
+    reads the cluster itself."""
+    world = World()
+    world.objects = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"k": "v"}}]
+    reads = FakeCluster()
+    reads.types, reads.objects = world.cluster.types, world.cluster.objects
+    ports = world.ports().with_changes(reads=reads)
+    obj = app(automated={"prune": True})
+    outcome = reconcile(obj, ports, Settings())
+    assert outcome.changeset.by_action(CREATED) == ["ConfigMap/demo/x"]
+    assert [c[0] for c in reads.calls] == ["list", "dry-run"]  # the report plan
+    assert ("list", "ConfigMap", "demo") in world.cluster.calls  # planned again under the lock
+    assert [c[0] for c in reads.calls if c[0] not in ("list", "dry-run", "get")] == []  # nothing written through the reads
+    obj["status"] = outcome.status
+    reads.reset_calls()
+    world.cluster.reset_calls()
+    outcome = reconcile(obj, ports, Settings())
+    assert outcome.changeset.by_action(UNCHANGED) == ["ConfigMap/demo/x"]
+    # a no-op reads its objects through the shared reads only (the Projects are read fresh: they decide what may be written)
+    assert world.cluster.writes() == [] and [c[:2] for c in world.cluster.calls] == [("list", "Project")]
+
+
+def test_a_cluster_that_does_not_say_what_it_wrote_is_never_shared():
+    plain = FakeCluster()  # no ``written``, no ``list_cached``
+    reads = SharedReads(plain)
+    cm_type = plain.resolve("v1", "ConfigMap")
+    for ns in NAMESPACES:
+        reads.list(cm_type, ns)
+    assert [c[2] for c in plain.calls if c[0] == "list"] == NAMESPACES

@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gitops.k8s contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Calls side by side (fanout.py): order of results, every error collected, stop after a failure."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import fanout
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, LockError
+
+# generous: the machine may be loaded; nothing waits this long unless the code is wrong
+DEADLINE = 60
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_results_come_back_in_item_order(workers):
+    outcomes = fanout.each(lambda n: n * n, range(20), workers)
+    assert [o.value for o in outcomes] == [n * n for n in range(20)]
+    assert [o.item for o in outcomes] == list(range(20))
+    assert all(o.ran and o.error is None for o in outcomes)
+
+
+def test_calls_really_overlap_up_to_the_worker_count():
+    """Four calls that each wait for all four to have started: only possible side by side."""
+    barrier = threading.Barrier(4, timeout=DEADLINE)
+    outcomes = fanout.each(lambda n: barrier.wait() is not None and n, range(4), 4)
+    assert [o.value for o in outcomes] == [0, 1, 2, 3]
+
+
+def test_never_more_than_workers_at_once():
+    lock, running, peak = threading.Lock(), [0], [0]
+    release = threading.Event()
+
+    def call(n):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+            if running[0] == 3:
+                release.set()
+        release.wait(DEADLINE)
+        with lock:
+            running[0] -= 1
+        return n
+
+    fanout.each(call, range(12), 3)
+    assert peak[0] == 3
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_every_error_is_collected_with_its_item(workers):
+    def call(n):
+        if n % 3 == 0:
+            raise ApplyError("refused %d" % n, subject="ConfigMap/demo/c%d" % n)
+        return n
+
+    outcomes = fanout.each(call, range(7), workers)
+    assert [o.item for o in outcomes if o.error] == [0, 3, 6]
+    assert [o.value for o in outcomes if not o.error] == [1, 2, 4, 5]
+    assert [e.subject for e in fanout.errors_of(outcomes)] == ["ConfigMap/demo/c0", "ConfigMap/demo/c3", "ConfigMap/demo/c6"]
+
+
+def test_stop_on_error_starts_nothing_after_a_failure_one_at_a_time():
+    seen = []
+
+    def call(n):
+        seen.append(n)
+        if n == 2:
+            raise ClusterError("refused")
+        return n
+
+    outcomes = fanout.each(call, range(6), 1, stop_on_error=True)
+    assert seen == [0, 1, 2]
+    assert [o.ran for o in outcomes] == [True, True, True, False, False, False]
+
+
+def test_stop_on_error_side_by_side_runs_fewer_than_all():
+    started = []
+    lock = threading.Lock()
+
+    def call(n):
+        with lock:
+            started.append(n)
+        if n == 0:
+            raise ClusterError("refused")
+        return n
+
+    outcomes = fanout.each(call, range(200), 2, stop_on_error=True)
+    assert outcomes[0].error is not None
+    assert len(started) < 200
+    assert [o.ran for o in outcomes].count(True) == len(started)
+
+
+def test_an_error_outside_catch_is_raised():
+    def call(n):
+        if n == 1:
+            raise KeyError("bug")
+        return n
+
+    with pytest.raises(KeyError):
+        fanout.each(call, range(3), 2, catch=ApplyError)
+
+
+def test_summary_of_one_error_is_that_error():
+    error = ApplyError("dry-run apply failed: bad", subject="ConfigMap/demo/a")
+    assert fanout.summary([error]) is error
+
+
+def test_summary_names_every_object_and_keeps_class_subject_and_details():
+    errors = [ApplyError("dry-run apply failed: bad %d" % i, subject="ConfigMap/demo/c%d" % i, details={"origin": "f.yaml:%d" % i}) for i in range(3)]
+    error = fanout.summary(errors)
+    assert isinstance(error, ApplyError) and error.step == "apply"
+    assert error.subject == "ConfigMap/demo/c0" and error.details == {"origin": "f.yaml:0"}
+    assert str(error) == (
+        "ConfigMap/demo/c0: dry-run apply failed: bad 0; ConfigMap/demo/c1: dry-run apply failed: bad 1; "
+        "ConfigMap/demo/c2: dry-run apply failed: bad 2 (3 objects failed)"
+    )
+
+
+def test_summary_counts_what_it_does_not_name():
+    errors = [LockError("lost %d" % i, subject="Lease/x") for i in range(fanout.SUMMARY_LIMIT + 4)]
+    error = fanout.summary(errors)
+    assert isinstance(error, LockError)
+    assert error.message.endswith("; +4 more (%d objects failed)" % (fanout.SUMMARY_LIMIT + 4))
+    assert error.message.count("lost") == fanout.SUMMARY_LIMIT
