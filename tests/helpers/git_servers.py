@@ -8,7 +8,8 @@
 - BlackHole()                   a TCP server that accepts connections and never answers
 
 Both are context managers and expose ``url`` (``http://127.0.0.1:PORT``) and ``port``.
-Nothing here reaches beyond the loopback interface.
+Nothing here reaches beyond this machine: GitHTTPServer listens on the loopback interface,
+or on ``host`` when given (the local node's Pod bridge, for agents running in Pods).
 """
 
 from __future__ import annotations
@@ -120,18 +121,18 @@ class GitHTTPServer:
     """Serve the bare repositories below ``root`` over smart HTTP; with ``expected_auth``
     set, only requests carrying that Authorization header are served."""
 
-    def __init__(self, root, stall=False, expected_auth=None):
+    def __init__(self, root, stall=False, expected_auth=None, host="127.0.0.1"):
         self.root = str(root)
         self.stall = stall
         self.expected_auth = expected_auth
         self.requests = []
         self.errors = []
         self.release = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server((host, 0), _Handler)
         self._server.daemon_threads = True
         self._server.owner = self
         self.port = self._server.server_address[1]
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = "http://%s:%d" % (host, self.port)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property

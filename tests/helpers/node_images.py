@@ -8,11 +8,14 @@ the build context, and imports it into the node's containerd.
 
 - node_env(cluster_dir)        the node's settings (NODE_NAME, CONTAINERD_SOCK, ...), or None
 - probe_image(cluster_dir)     the probe image's reference, imported into the node
+- import_image(cluster_dir, ref)  a podman image (say, the EE of `make ee`) imported into the node
+- pod_gateway()                the host's address on the Pod bridge: what Pods reach the host at
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -84,3 +87,33 @@ def probe_image(cluster_dir: str) -> str:
     if proc.returncode != 0:
         raise RuntimeError("hack/node-image.sh failed (exit %d): %s" % (proc.returncode, proc.stderr[-2000:]))
     return proc.stdout.strip().splitlines()[-1]
+
+
+BRIDGE = "gitopsk8s0"  # hack/node.sh
+NODE_TAINT = "gitops-k8s.test/real-node"  # Pods must tolerate it to run on the node
+
+
+def pod_gateway() -> str:
+    """The host's address on the node's Pod bridge (198.19.0.1): a server listening there is
+    reachable from the Pods and from nowhere beyond this machine."""
+    out = subprocess.run(["ip", "-json", "-4", "addr", "show", "dev", BRIDGE], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)[0]["addr_info"][0]["local"]
+
+
+def import_image(cluster_dir: str, ref: str) -> str:
+    """Import podman's image REF into the node's containerd (once: skipped when containerd has
+    it) and return REF, for Pods with imagePullPolicy Never or IfNotPresent."""
+    env = node_env(cluster_dir)
+    if env is None:
+        raise RuntimeError("no node in %s (hack/node.sh up)" % cluster_dir)
+    ctr = ["ctr", "--address", env["CONTAINERD_SOCK"], "--namespace", "k8s.io", "images"]
+    listed = subprocess.run(ctr + ["ls", "--quiet"], capture_output=True, text=True, check=True, timeout=120).stdout.split()
+    if ref in listed:
+        return ref
+    with tempfile.TemporaryDirectory(prefix="node-image-") as work:
+        archive = os.path.join(work, "image.tar")
+        subprocess.run(["podman", "save", "--quiet", "--format", "docker-archive", "-o", archive, ref], capture_output=True, check=True, timeout=900)
+        proc = subprocess.run(ctr + ["import", archive], capture_output=True, text=True, check=False, timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError("ctr images import %s failed: %s" % (ref, proc.stderr[-2000:]))
+    return ref

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.helpers import fake_kubelet
+from tests.helpers import fake_kubelet, node_images
 
 from .private_cluster import named_clusters, private_cluster  # noqa: F401  # pylint: disable=unused-import  # fixtures: fault and multi-cluster tests
 
@@ -202,3 +202,38 @@ def pytest_sessionfinish(session, exitstatus):  # pylint: disable=unused-argumen
         fake_kubelet.release_terminating(api_client)
     finally:
         api_client.close()
+
+
+@pytest.fixture(scope="session")
+def real_node(kubeconfig):
+    """The node's settings (hack/node.sh env); skipped only where no node can run."""
+    cluster_dir = os.path.dirname(os.path.abspath(kubeconfig))
+    env = node_images.node_env(cluster_dir)
+    if env is None:
+        if os.environ.get("GITOPS_K8S_NODE") == "0":
+            pytest.skip("GITOPS_K8S_NODE=0: the cluster runs without a node")
+        why = subprocess.run(["bash", os.path.join(REPO_ROOT, "hack", "node.sh"), "can-run"], capture_output=True, text=True, check=False)
+        if why.returncode != 0:
+            pytest.skip("this machine cannot run a node: %s" % why.stdout.strip())
+        pytest.fail("the cluster in %s has no node: run `make cluster-up`" % cluster_dir, pytrace=False)
+    env["CLUSTER_DIR"] = cluster_dir
+    return env
+
+
+@pytest.fixture(scope="session")
+def probe(real_node):
+    """The probe image's reference, imported into the node (built once, cached)."""
+    return node_images.probe_image(real_node["CLUSTER_DIR"])
+
+
+@pytest.fixture(scope="session")
+def ee_image():
+    """The EE of this checkout: hack/build-ee.sh rebuilds it only when an input changed.
+    GITOPS_K8S_EE_IMAGE names another one to test instead (say, one from a registry)."""
+    if not shutil.which("podman"):
+        pytest.skip("podman is not installed: `make ee` installs it (hack/apt-deps.sh) and builds the image")
+    if os.environ.get("GITOPS_K8S_EE_IMAGE"):
+        return os.environ["GITOPS_K8S_EE_IMAGE"]
+    proc = subprocess.run(["bash", os.path.join(REPO_ROOT, "hack", "build-ee.sh")], capture_output=True, text=True, check=False, timeout=1500)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc.stdout.strip().splitlines()[-1]

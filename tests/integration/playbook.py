@@ -98,3 +98,18 @@ def start_ansible_pull(url, dest, kubeconfig, *extra):
     return subprocess.Popen(  # pylint: disable=consider-using-with
         pull_command(url, dest, kubeconfig, *extra), env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+
+
+def bootstrap(extra_vars):
+    """Run the gitops.k8s.bootstrap playbook with EXTRA_VARS (a dict, given as JSON); fail the test on an error."""
+    proc = subprocess.run(
+        [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.bootstrap", "-e", json.dumps(extra_vars)],
+        env=ansible_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-3000:]
+    return proc

@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import time
 
-import pytest
 import yaml
 
 from tests.helpers.git_servers import GitHTTPServer
@@ -35,19 +34,6 @@ CHILDREN = ("ee-awx-config", "ee-awx-guestbook", "ee-awx-hello")
 DESTINATIONS = ("ee-awx-config", "ee-awx-guestbook", "ee-awx-hello")
 CONTAINERS_CONF = os.path.join(REPO_ROOT, "hack", "ee", "containers.conf")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-@pytest.fixture(scope="module")
-def ee_image():
-    """The EE of this checkout: hack/build-ee.sh rebuilds it only when an input changed.
-    GITOPS_K8S_EE_IMAGE names another one to test instead (say, one from a registry)."""
-    if not shutil.which("podman"):
-        pytest.skip("podman is not installed: `make ee` installs it (hack/apt-deps.sh) and builds the image")
-    if os.environ.get("GITOPS_K8S_EE_IMAGE"):
-        return os.environ["GITOPS_K8S_EE_IMAGE"]
-    proc = subprocess.run(["bash", os.path.join(REPO_ROOT, "hack", "build-ee.sh")], capture_output=True, text=True, check=False, timeout=1500)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return proc.stdout.strip().splitlines()[-1]
 
 
 def forget(kubectl):
@@ -76,9 +62,9 @@ def gitops_repository(path, server_url):
     return repo
 
 
-def private_data_dir(path, project_url, kubeconfig):
+def private_data_dir(path, project_url, kubeconfig, extravars=None):
     """What AWX writes for a job: the synced project, the inventory, the credential file,
-    its environment variable and the survey answers."""
+    its environment variable and the survey answers (EXTRAVARS, else this module's)."""
     os.makedirs(os.path.join(path, "inventory"))
     os.makedirs(os.path.join(path, "env"))
     subprocess.run(["git", "clone", "-q", project_url, os.path.join(path, "project")], check=True, capture_output=True, env=GIT_ENV)
@@ -89,7 +75,7 @@ def private_data_dir(path, project_url, kubeconfig):
     with open(os.path.join(path, "env", "envvars"), "w", encoding="utf-8") as handle:
         yaml.safe_dump({"K8S_AUTH_KUBECONFIG": "/runner/env/kubeconfig"}, handle)
     with open(os.path.join(path, "env", "extravars"), "w", encoding="utf-8") as handle:
-        yaml.safe_dump({"gitops_k8s_namespace": NAMESPACE, "gitops_k8s_root_name": ROOT}, handle)
+        yaml.safe_dump(extravars or {"gitops_k8s_namespace": NAMESPACE, "gitops_k8s_root_name": ROOT}, handle)
     return path
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from .gitops import GitRepo
 from .playbook import REPO_ROOT, VENV_BIN, ansible_env
+from .playbook import bootstrap as run_bootstrap
 from .private_cluster import control_plane_binaries
 
 CLUSTER_SH = os.path.join(REPO_ROOT, "hack", "cluster.sh")
@@ -72,27 +73,7 @@ class ThrowawayCluster:
 
 
 def bootstrap(cluster, repo):
-    proc = subprocess.run(
-        [
-            os.path.join(VENV_BIN, "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "gitops.k8s.bootstrap",
-            "-e",
-            "agent_kubeconfig=%s" % cluster.kubeconfig,
-            "-e",
-            "agent_repo_url=%s" % repo.url,
-            "-e",
-            "agent_repo_revision=main",
-        ],
-        env=ansible_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-        cwd=REPO_ROOT,
-    )
-    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-3000:]
+    run_bootstrap({"agent_kubeconfig": cluster.kubeconfig, "agent_repo_url": repo.url, "agent_repo_revision": "main"})
 
 
 def cronjob_reconcile(cluster, workdir):

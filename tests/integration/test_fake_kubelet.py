@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.helpers import fake_kubelet
+from tests.helpers.waiting import wait_for
 
 
 def _deployment(name, replicas=1):
@@ -24,16 +25,6 @@ def _deployment(name, replicas=1):
     }
 
 
-def _wait_for(predicate, timeout=60.0, interval=0.25, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
-
-
 def test_ensure_node_is_ready(kube_api):
     node = fake_kubelet.ensure_node(kube_api)
     ready = [c for c in node["status"]["conditions"] if c["type"] == "Ready"]
@@ -48,13 +39,13 @@ def test_deployment_becomes_available(kube_api, namespace):
     def made_ready():
         return fake_kubelet.make_pods_ready(kube_api, namespace, label_selector="app=web")
 
-    _wait_for(made_ready, what="the controller manager to create the Pod")
+    wait_for(made_ready, what="the controller manager to create the Pod")
 
     def available():
         status = deployments.get(name="web", namespace=namespace).status
         return (status.availableReplicas or 0) == 1
 
-    _wait_for(available, what="Deployment web to report 1 available replica")
+    wait_for(available, what="Deployment web to report 1 available replica")
     pods = kube_api.core.list_namespaced_pod(namespace, label_selector="app=web").items
     assert len(pods) == 1
     assert pods[0].spec.node_name == fake_kubelet.DEFAULT_NODE
@@ -65,16 +56,16 @@ def test_background_kubelet_follows_a_scale_up(kube_api, namespace):
     deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
     deployments.create(body=_deployment("api", replicas=2), namespace=namespace)
     with fake_kubelet.running(kube_api, namespace, interval=0.2):
-        _wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 2, what="2 available replicas")
+        wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 2, what="2 available replicas")
         deployments.patch(name="api", namespace=namespace, body={"spec": {"replicas": 3}}, content_type="application/merge-patch+json")
-        _wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 3, what="3 available replicas after scaling up")
+        wait_for(lambda: (deployments.get(name="api", namespace=namespace).status.availableReplicas or 0) == 3, what="3 available replicas after scaling up")
 
 
 def test_fail_pods_reports_crash_loop(kube_api, namespace):
     deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
     deployments.create(body=_deployment("crash"), namespace=namespace)
     fake_kubelet.ensure_node(kube_api)
-    _wait_for(lambda: fake_kubelet.fail_pods(kube_api, namespace, label_selector="app=crash"), what="the Pod to exist")
+    wait_for(lambda: fake_kubelet.fail_pods(kube_api, namespace, label_selector="app=crash"), what="the Pod to exist")
     pod = kube_api.core.list_namespaced_pod(namespace, label_selector="app=crash").items[0]
     waiting = pod.status.container_statuses[0].state.waiting
     assert waiting.reason == "CrashLoopBackOff"
@@ -97,8 +88,8 @@ def test_job_pods_finish_and_the_job_controller_completes_or_fails_the_job(kube_
         return next((c["type"] for c in conditions if c.get("status") == "True"), None)
 
     with fake_kubelet.running(kube_api, namespace, interval=0.2, jobs=("hooks-bad",)):
-        assert _wait_for(lambda: condition("hooks-ok"), what="Job hooks-ok to finish") == "Complete"
-        assert _wait_for(lambda: condition("hooks-bad"), what="Job hooks-bad to finish") == "Failed"
+        assert wait_for(lambda: condition("hooks-ok"), what="Job hooks-ok to finish") == "Complete"
+        assert wait_for(lambda: condition("hooks-bad"), what="Job hooks-bad to finish") == "Failed"
 
 
 def _namespace_gone(kube_api, name):
@@ -119,11 +110,11 @@ def test_released_pods_let_their_namespace_go(kube_api):
     deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
     deployments.create(body=_deployment("web", replicas=2), namespace=name)
     fake_kubelet.ensure_node(kube_api)
-    _wait_for(lambda: len(fake_kubelet.make_pods_ready(kube_api, name, label_selector="app=web")) == 2, what="2 Pods bound")
+    wait_for(lambda: len(fake_kubelet.make_pods_ready(kube_api, name, label_selector="app=web")) == 2, what="2 Pods bound")
     kube_api.core.delete_namespace(name)
     released = fake_kubelet.release_pods(kube_api, name)
     assert len(released) == 2
-    _wait_for(lambda: _namespace_gone(kube_api, name), timeout=30, what="namespace %s to be deleted" % name)
+    wait_for(lambda: _namespace_gone(kube_api, name), timeout=30, what="namespace %s to be deleted" % name)
 
 
 def test_terminating_pods_left_behind_are_released(kube_api):
@@ -133,16 +124,16 @@ def test_terminating_pods_left_behind_are_released(kube_api):
     deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
     deployments.create(body=_deployment("web"), namespace=name)
     fake_kubelet.ensure_node(kube_api)
-    _wait_for(lambda: fake_kubelet.make_pods_ready(kube_api, name, label_selector="app=web"), what="the Pod bound")
+    wait_for(lambda: fake_kubelet.make_pods_ready(kube_api, name, label_selector="app=web"), what="the Pod bound")
     kube_api.core.delete_namespace(name)
 
     def terminating_pod():
         pods = kube_api.core.list_namespaced_pod(name).items
         return [p.metadata.name for p in pods if p.metadata.deletion_timestamp]
 
-    stuck = _wait_for(terminating_pod, what="the Pod of %s to be Terminating" % name)
+    stuck = wait_for(terminating_pod, what="the Pod of %s to be Terminating" % name)
     assert set(stuck) <= set(fake_kubelet.release_terminating(kube_api))
-    _wait_for(lambda: _namespace_gone(kube_api, name), timeout=30, what="namespace %s to be deleted" % name)
+    wait_for(lambda: _namespace_gone(kube_api, name), timeout=30, what="namespace %s to be deleted" % name)
 
 
 def test_fake_node_is_unschedulable(kube_api):

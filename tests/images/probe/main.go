@@ -4,6 +4,7 @@
 //
 //	probe serve        print "probe ready", then sleep until SIGTERM (a long-running Pod)
 //	probe exit CODE    print "probe exiting CODE", exit with CODE (Jobs: Complete or Failed)
+//	probe sleep SECS   print "probe sleeping", sleep SECS seconds, exit 0 (a Job that takes a while)
 //	probe api PATH     GET PATH from the API server through the `kubernetes` Service with the
 //	                   Pod's ServiceAccount token, verifying the server against the mounted CA;
 //	                   print "status <code>" and the body, exit 0 only on 200
@@ -28,7 +29,7 @@ const saDir = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: probe serve | exit CODE | api PATH")
+		fail("usage: probe serve | exit CODE | sleep SECONDS | api PATH")
 	}
 	switch os.Args[1] {
 	case "serve":
@@ -44,6 +45,14 @@ func main() {
 		}
 		fmt.Printf("probe exiting %d\n", code)
 		os.Exit(code)
+	case "sleep":
+		seconds, err := strconv.Atoi(arg(2))
+		if err != nil {
+			fail("sleep: not a number: " + arg(2))
+		}
+		fmt.Printf("probe sleeping %ds\n", seconds)
+		time.Sleep(time.Duration(seconds) * time.Second)
+		fmt.Println("probe woke up")
 	case "api":
 		os.Exit(api(arg(2)))
 	default:
