@@ -150,6 +150,10 @@ main() {
     local start t0 base_tag ee_tag version
     start=$(date +%s)
     mkdir -p "$OUT/tools"
+    # One build at a time per checkout (parallel test workers ask for the image at once): the
+    # others wait, then find it up to date.
+    exec 9>"$OUT/.lock"
+    flock 9
     compute_tags
     if $PRINT_TAGS; then
         printf '%s\n' "$base_tag" "$ee_tag"

@@ -30,7 +30,7 @@
 #      GITOPS_K8S_READY_TIMEOUT    seconds to wait for each component (default: 120)
 #      GITOPS_K8S_NODE             0: no node (control plane only); default: start one when
 #                                  the machine can (hack/node.sh can-run says why not)
-set -euo pipefail
+set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
@@ -390,7 +390,11 @@ cmd_status() {
 }
 
 case "${1:-}" in
-    up) cmd_up ;;
+    up)
+        # a command that stops start-up says which (set -e alone exits silently)
+        trap 'echo "cluster.sh: line $LINENO: $BASH_COMMAND failed (exit $?)" >&2' ERR
+        cmd_up
+        ;;
     down) cmd_down "${2:-}" ;;
     status) cmd_status ;;
     pause | resume | kill | restart)

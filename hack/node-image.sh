@@ -21,8 +21,11 @@ hash="$(cd "$CONTEXT" && find . -type f -printf '%p %m\n' -exec sha256sum {} \; 
 ref="localhost/gitops-k8s-test-$NAME:$hash"
 archive="$CACHE/images/gitops-k8s-test-$NAME-$hash.tar"
 
+mkdir -p "$CACHE/images"
+# One build or import at a time (parallel test workers): the others wait, then reuse it.
+exec 9>"$CACHE/images/.lock"
+flock 9
 if [[ ! -f "$archive" ]]; then
-    mkdir -p "$CACHE/images"
     podman build --quiet --pull=never -f "$CONTEXT/Containerfile" -t "$ref" "$CONTEXT" >&2
     podman save --quiet --format docker-archive -o "$archive.tmp" "$ref"
     mv "$archive.tmp" "$archive"

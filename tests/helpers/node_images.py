@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import fcntl
 import os
 import shutil
 import subprocess
@@ -107,13 +108,16 @@ def import_image(cluster_dir: str, ref: str) -> str:
     if env is None:
         raise RuntimeError("no node in %s (hack/node.sh up)" % cluster_dir)
     ctr = ["ctr", "--address", env["CONTAINERD_SOCK"], "--namespace", "k8s.io", "images"]
-    listed = subprocess.run(ctr + ["ls", "--quiet"], capture_output=True, text=True, check=True, timeout=120).stdout.split()
-    if ref in listed:
-        return ref
-    with tempfile.TemporaryDirectory(prefix="node-image-") as work:
-        archive = os.path.join(work, "image.tar")
-        subprocess.run(["podman", "save", "--quiet", "--format", "docker-archive", "-o", archive, ref], capture_output=True, check=True, timeout=900)
-        proc = subprocess.run(ctr + ["import", archive], capture_output=True, text=True, check=False, timeout=900)
+    # parallel test workers: one checks and imports at a time, the others then find it there
+    with open(os.path.join(cluster_dir, "node-image.lock"), "w", encoding="ascii") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        listed = subprocess.run(ctr + ["ls", "--quiet"], capture_output=True, text=True, check=True, timeout=120).stdout.split()
+        if ref in listed:
+            return ref
+        with tempfile.TemporaryDirectory(prefix="node-image-") as work:
+            archive = os.path.join(work, "image.tar")
+            subprocess.run(["podman", "save", "--quiet", "--format", "docker-archive", "-o", archive, ref], capture_output=True, check=True, timeout=900)
+            proc = subprocess.run(ctr + ["import", archive], capture_output=True, text=True, check=False, timeout=900)
     if proc.returncode != 0:
         raise RuntimeError("ctr images import %s failed: %s" % (ref, proc.stderr[-2000:]))
     return ref

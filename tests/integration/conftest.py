@@ -69,26 +69,14 @@ class Kubectl:
         return proc.stdout
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):  # pylint: disable=unused-argument
-    """Every test under tests/integration carries the `integration` marker.
-
-    With ``pytest -n N --dist loadgroup`` the tests of a file that share a module-scoped
-    fixture (a private control plane, a server, keys) run in one worker, which starts it once;
-    every other test goes to whichever worker is free."""
+    """Every test under tests/integration carries the `integration` marker. (Under
+    pytest-xdist, `make integration` runs with ``--dist loadfile``: the tests of a file share
+    its module fixtures and one worker.)"""
     here = os.path.dirname(os.path.abspath(__file__))
     for item in items:
         if str(item.path).startswith(here + os.sep):
             item.add_marker(pytest.mark.integration)
-            if _shares_module_fixture(item) and not item.get_closest_marker("xdist_group"):
-                item.add_marker(pytest.mark.xdist_group(os.path.relpath(str(item.path), here)))
-
-
-def _shares_module_fixture(item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return False
-    return any(defs and defs[-1].scope in ("module", "class", "package") for defs in info.name2fixturedefs.values())
 
 
 @pytest.fixture(scope="session")

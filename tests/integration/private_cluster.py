@@ -140,7 +140,12 @@ def named_clusters():
         for name in NAMED:
             cluster = PrivateCluster(name=name)
             cluster.down()  # a stale instance of a killed run
-            cluster.up()
+            try:
+                cluster.up()
+            except AssertionError as exc:  # once seen under load with 4 test workers: say why, then try again
+                print("named cluster %s did not start, trying again: %s" % (name, exc))
+                cluster.down()
+                cluster.up()
             started[name] = cluster
             print("named cluster %s started in %.1f s" % (name, cluster.start_seconds))
         yield started

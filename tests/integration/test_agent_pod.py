@@ -32,6 +32,7 @@ import subprocess
 import time
 
 import pytest
+from kubernetes.dynamic.exceptions import ConflictError
 import yaml
 
 from tests.helpers import node_images
@@ -150,7 +151,10 @@ class Agent:
                 "ownerReferences": [owner],
             }
             jobs = self.kube_api.dynamic.resources.get(api_version="batch/v1", kind="Job")
-            jobs.create(namespace=AGENT_NS, body={"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": template["spec"]})
+            try:
+                jobs.create(namespace=AGENT_NS, body={"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": template["spec"]})
+            except ConflictError:  # the name is this call's own: a create whose answer was lost and was sent again
+                pass
         return name
 
     def finished(self, name):

@@ -229,7 +229,7 @@ def _page(rows, forest, diffs, budget, detail, generated, title):
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        '<title>%s</title><style>%s</style></head><body><h1>%s</h1><p class="msg">%d Applications, generated %s</p>%s%s</body></html>\n'
+        '<title>%s</title><style>%s</style></head><body><h1>%s</h1><p class="msg">%d Applications, as of %s</p>%s%s</body></html>\n'
         % (_e(title), CSS, _e(title), len(rows or ()), _e(generated), "".join('<p class="note">%s</p>' % _e(n) for n in notes), body)
     )
 
