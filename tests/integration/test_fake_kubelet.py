@@ -110,7 +110,13 @@ def test_released_pods_let_their_namespace_go(kube_api):
     deployments = kube_api.dynamic.resources.get(api_version="apps/v1", kind="Deployment")
     deployments.create(body=_deployment("web", replicas=2), namespace=name)
     fake_kubelet.ensure_node(kube_api)
-    wait_for(lambda: len(fake_kubelet.make_pods_ready(kube_api, name, label_selector="app=web")) == 2, what="2 Pods bound")
+    bound = set()  # make_pods_ready returns the Pods each call changed: the ReplicaSet may make them one at a time
+
+    def both_bound():
+        bound.update(fake_kubelet.make_pods_ready(kube_api, name, label_selector="app=web"))
+        return len(bound) == 2
+
+    wait_for(both_bound, what="2 Pods bound")
     kube_api.core.delete_namespace(name)
     released = fake_kubelet.release_pods(kube_api, name)
     assert len(released) == 2
