@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, crds, retry
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, crds, retry, strategy_spec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_KIND,
     APP_PLURAL,
@@ -85,6 +85,8 @@ class AppSpec:
     # spec.decryption.secretRef.name (Flux's field): the Secret of the Application's namespace
     # holding its decryption keys; "" for none (the operator's keys only).
     decryption_secret: str = ""
+    # spec.strategy (strategy_spec.parse_app): (the default Strategy or None, {Deployment name: Strategy})
+    strategy: tuple = (None, {})
     # What the spec asks for that is not carried out, one message each (naming the field):
     # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.
     warnings: tuple = ()
@@ -185,6 +187,7 @@ def parse(app):
         signature_keys=commit_trust.normalize_key_ids(spec.get("signatureKeys")),
         sources=sources,
         decryption_secret=_decryption_secret(spec.get("decryption")),
+        strategy=strategy_spec.parse_app(spec.get("strategy")),
         warnings=warnings + tuple(syncopts.app_options(options)[1]) + tuple(retry_warnings) + ignored,
     )
 
@@ -337,6 +340,7 @@ def crd():
             "signatureKeys": {"type": "array", "items": dict(open_object, properties={"keyID": string})},
             "sources": {"type": "array", "items": any_object},
             "decryption": any_object,
+            "strategy": any_object,
         },
     )
     columns = [
