@@ -311,7 +311,10 @@ def _overall_health(pairs, rollouts=None):
 
 def _controls(settings):
     """The strategies' Controls of this run (check mode waits for no pause)."""
-    return strategies.Controls(promote=settings.promote, abort=settings.abort, pause_wait=0 if settings.dry_run else settings.pause_wait)
+    wait = 0 if settings.dry_run else settings.pause_wait
+    if settings.time_left:  # the run's deadline
+        wait = min(wait, settings.time_left)
+    return strategies.Controls(promote=settings.promote, abort=settings.abort, pause_wait=wait)
 
 
 def _not_synced(result, reason):

@@ -55,4 +55,3 @@ def decide(spec, previous, revision, planned, settings, held, windows, now, clus
             if held.requested:  # a rollback that did not happen is not in effect: the earlier state stays
                 held = rollback.decide(previous, None, settings.resume, settings.sync, held.record.get("at"))
     return Gate(do_sync, reason, retried=retried, held=held, window=window, clock=now)
-
