@@ -831,7 +831,8 @@ triggers:
   description:
     - The notification triggers this reconcile fired, named as Argo CD Notifications' (C(on-sync-failed),
       C(on-sync-succeeded) for a sync that wrote objects, C(on-drift-corrected), C(on-health-degraded),
-      C(on-deployed) once per revision synced and Healthy). Each fires on a change, not while a state holds.
+      C(on-deployed) once per revision synced and Healthy), plus C(on-analysis-failed) (O(name)'s C(spec.analysis) failed after a sync)
+      and C(on-rolled-back) (a rollback began, automatic or asked for). Each fires on a change, not while a state holds.
     - Empty in check mode. The gitops.k8s.notify callback plugin sends them (docs/notifications.md).
   returned: unless O(all=true)
   type: list

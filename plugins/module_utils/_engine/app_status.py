@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    app_analysis,
     app_metrics,
     application,
     inventory,
@@ -154,6 +155,10 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
     now, spec, plan, result, sourced = report.started, report.spec, report.plan, report.result, report.sourced
     conditions, changes = _gate_fields(previous, report.gate, now)
     conditions += _warning_conditions(previous, report, now, warnings)
+    if spec.analysis is None:  # the last analysis is forgotten with its spec
+        changes[app_analysis.FIELD] = None
+    else:  # its condition stays until another analysis replaces it
+        conditions += app_analysis.conditions(previous, previous, now)
     sync = {"status": result.sync_status, "revision": sourced.revision, "repoURL": sourced.repo_url, "path": spec.path}
     if sourced.revisions:  # a multi-source Application: each source's revision, as Argo CD
         sync["revisions"] = list(sourced.revisions)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import canary, compare, health, messages
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis, canary, compare, health, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import strategy_spec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import DEGRADED, HEALTHY, PROGRESSING, SUSPENDED
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_checks import Health
@@ -26,6 +26,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import 
 
 FIELD = "strategy"  # status.strategy: {"<namespace>/<name>": state} of each Deployment with a strategy
 CONDITION = "RolloutAborted"
+_VERDICTS = {analysis.SUCCESSFUL: canary.PASSED, analysis.FAILED: canary.FAILED}  # Error and Inconclusive hold the canary
 _PHASE_HEALTH = {canary.PROGRESSING: PROGRESSING, canary.PROMOTING: PROGRESSING, canary.PAUSED: SUSPENDED, canary.ABORTED: DEGRADED}
 
 
@@ -33,8 +34,9 @@ _PHASE_HEALTH = {canary.PROGRESSING: PROGRESSING, canary.PROMOTING: PROGRESSING,
 class Controls:
     """The run's requests: promote (pass the current ``pause: {}``), abort (remove the
     canary, keep the stable), pause_wait (seconds: the longest timed pause waited for
-    within the run; 0 in check mode), analyze (the analysis step's judge:
-    ``analyze(step.analysis, subject) -> (verdict, message)``; None: not available)."""
+    within the run; 0 in check mode), analyze (measures an analysis step:
+    ``analyze(analysis.AnalysisSpec) -> analysis.Verdict``; None: no analysis in this run,
+    check mode for one: the step is then Inconclusive, it holds)."""
 
     promote: bool = False
     abort: bool = False
@@ -88,23 +90,27 @@ def _observe(cluster, rtype, rendered, namespace, state, controls, now):
     return observed, live_stable
 
 
-def _judged(observed, state, steps, controls, subject):
-    """``observed`` with the verdict of the analysis step the state is at (when there is one)."""
+def _judged(observed, state, steps, controls):
+    """``observed`` with the verdict of the analysis step the state is at (when there is one).
+
+    The step is measured when the state is at it before this run's transitions; a canary
+    that reaches it in this run (its weight just became ready) is measured in the next."""
     step = canary.current_step(state, steps)
-    if step is None or step.kind != strategy_spec.STEP_ANALYSIS:
+    if step is None or step.kind != strategy_spec.STEP_ANALYSIS or state.get("canaryHash") != observed.rendered_hash:
         return observed
     if controls.analyze is None:
-        return replace(observed, analysis=(canary.INCONCLUSIVE, "no analysis is available in this run"))
-    return replace(observed, analysis=controls.analyze(step.analysis, subject))
+        return replace(observed, analysis=(canary.INCONCLUSIVE, "no analysis in this run (check mode)"))
+    verdict = controls.analyze(step.analysis)
+    return replace(observed, analysis=(_VERDICTS.get(verdict.phase, canary.INCONCLUSIVE), verdict.message))
 
 
-def _advance(previous, steps, observed, controls, clock, subject):
+def _advance(previous, steps, observed, controls, clock):
     """Advance the state, waiting within the run for a timed pause of at most pause_wait."""
-    state, left = canary.advance(previous, steps, _judged(observed, previous, steps, controls, subject))
+    state, left = canary.advance(previous, steps, _judged(observed, previous, steps, controls))
     while 0 < left <= controls.pause_wait:
         clock.sleep(left)
         observed = replace(observed, now=clock.now(), promote=False)  # one promote passes one pause
-        state, left = canary.advance(state, steps, _judged(observed, state, steps, controls, subject))
+        state, left = canary.advance(state, steps, _judged(observed, state, steps, controls))
     return state
 
 
@@ -128,7 +134,7 @@ def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespa
         rtype = rtype or cluster.resolve(rendered["apiVersion"], "Deployment")
         before = previous.get(key) or {}
         observed, live_stable = _observe(cluster, rtype, rendered, ns, before, controls, clock.now())
-        state = _advance(before, chosen.steps, observed, controls, clock, subject)
+        state = _advance(before, chosen.steps, observed, controls, clock)
         status[key] = state
         for obj in canary.realize(state, rendered, live_stable):
             out.append(Manifest(obj, manifest.origin))

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import durations
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis, durations
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANNOTATION_PREFIX
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations, describe
@@ -38,12 +38,13 @@ DEFAULT_STEPS = ()
 @dataclass(frozen=True)
 class Step:
     """One canary step: kind is one of STEP_KINDS; weight (setWeight), duration (a timed
-    pause, seconds; None: until promoted), analysis (the step's mapping, as written)."""
+    pause, seconds; None: until promoted), analysis (analysis.AnalysisSpec: the metrics the
+    step measures, as an Argo Rollouts AnalysisTemplate reads)."""
 
     kind: str
     weight: int = 0
     duration: Optional[float] = None
-    analysis: Optional[dict] = None
+    analysis: Optional[analysis.AnalysisSpec] = None
 
     def describe(self):
         if self.kind == STEP_SET_WEIGHT:
@@ -76,9 +77,7 @@ def _step(raw, where):
         duration = value.get("duration")
         return Step(kind, duration=None if duration is None else durations.parse(duration, where + ".pause.duration"))
     if kind == STEP_ANALYSIS:
-        if not isinstance(value, dict):
-            raise InvalidSpec("%s: analysis must be a mapping, got %r" % (where, value))
-        return Step(kind, analysis=value)
+        return Step(kind, analysis=analysis.parse_analysis(value, where + ".analysis"))
     raise InvalidSpec("%s: unknown step %r (known: %s)" % (where, kind, ", ".join(STEP_KINDS)))
 
 

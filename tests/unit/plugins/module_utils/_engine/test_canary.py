@@ -12,7 +12,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.strategy_spec import parse_steps
 
-STEPS = parse_steps([{"setWeight": 25}, {"pause": {}}, {"setWeight": 50}, {"pause": {"duration": "30s"}}, {"analysis": {"q": 1}}], "t")
+ANALYSIS = {"metrics": [{"name": "errors", "successCondition": "result < 0.1", "provider": {"prometheus": {"address": "http://127.0.0.1:9", "query": "e"}}}]}
+STEPS = parse_steps([{"setWeight": 25}, {"pause": {}}, {"setWeight": 50}, {"pause": {"duration": "30s"}}, {"analysis": ANALYSIS}], "t")
 NOW = 100000.0
 
 

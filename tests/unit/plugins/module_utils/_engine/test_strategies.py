@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import canary, strategy_spec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import DEGRADED, HEALTHY, PROGRESSING, SUSPENDED
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec, MetricsError
 
 from .fake_cluster import FakeClock, World
 
@@ -40,13 +40,30 @@ def application(prune=True, **spec):
     return {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "demo"}, "spec": body}
 
 
+ANALYSIS = {
+    "metrics": [{"name": "errors", "count": 2, "interval": "10s", "successCondition": "result < 0.1", "provider": {"prometheus": {"address": "http://127.0.0.1:9", "query": "rate"}}}]
+}
+
+
 class CanaryWorld(World):
     def __init__(self, prune=True, **spec):
         super().__init__()
         self.clock = FakeClock()
+        self.values = []  # what the metrics port answers, one value per query (an exception is raised)
+        self.queries = []
         self.objects = [deployment("v1")]
         self.declare(application(prune, **spec))
         self.dtype = self.cluster.resolve("apps/v1", "Deployment")
+
+    def metrics(self, address, query, timeout):
+        self.queries.append((address, query, self.clock.now()))
+        value = self.values.pop(0)
+        if isinstance(value, Exception):
+            raise value
+        return value
+
+    def ports(self):
+        return super().ports().with_changes(metrics=self.metrics)
 
     def step(self, **settings):
         outcome = self.run_app("demo", "a", **settings)
@@ -185,3 +202,47 @@ def test_bad_steps_are_a_comparison_error_naming_the_deployment(steps, message):
     assert isinstance(out.error, InvalidSpec)
     assert pytest.importorskip("re").search(message, str(out.error))
     assert world.live("web") is None
+
+
+def analysed_world(values):
+    world = CanaryWorld()
+    steps = [{"setWeight": 50}, {"analysis": ANALYSIS}]
+    world.objects = [deployment("v1", steps=steps)]
+    world.step()
+    world.objects = [deployment("v2", steps=steps)]
+    world.step()  # weight 50
+    world.step()  # ready: the analysis step is next
+    assert world.state()["step"] == 1 and not world.queries
+    world.values = list(values)
+    return world
+
+
+def test_a_passing_analysis_step_promotes():
+    world = analysed_world([0.01, 0.02])
+    started = world.clock.now()
+    world.step()
+    assert [q[1:] for q in world.queries] == [("rate", started), ("rate", started + 10)]
+    assert world.state()["phase"] == canary.PROMOTING and world.image("web") == "v2" and world.live("web-canary") is None
+
+
+def test_a_failing_analysis_step_aborts_naming_the_query_and_value():
+    world = analysed_world([0.5, 0.6])
+    out = world.step()
+    state = world.state()
+    assert state["phase"] == canary.ABORTED and out.health.status == DEGRADED
+    assert "analysis failed" in state["message"] and "0.5" in state["message"] and "errors" in state["message"]
+    assert world.image("web") == "v1" and world.live("web")["spec"]["replicas"] == 4 and world.live("web-canary") is None
+
+
+def test_an_unreachable_prometheus_holds_the_canary():
+    world = analysed_world([MetricsError("Prometheus not reachable: refused", subject="http://127.0.0.1:9")] * 6)
+    world.step()
+    state = world.state()
+    assert state["phase"] == canary.PROGRESSING and state["step"] == 1 and "not reachable" in state["message"]
+    assert world.live("web-canary")["spec"]["replicas"] == 2 and world.image("web") == "v1"
+
+
+def test_check_mode_measures_no_analysis():
+    world = analysed_world([])
+    world.run_app("demo", "a", dry_run=True)
+    assert not world.queries
