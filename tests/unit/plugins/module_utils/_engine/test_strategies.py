@@ -40,9 +40,8 @@ def application(prune=True, **spec):
     return {"apiVersion": "gitops-k8s.dev/v1alpha1", "kind": "Application", "metadata": {"name": "a", "namespace": "demo"}, "spec": body}
 
 
-ANALYSIS = {
-    "metrics": [{"name": "errors", "count": 2, "interval": "10s", "successCondition": "result < 0.1", "provider": {"prometheus": {"address": "http://127.0.0.1:9", "query": "rate"}}}]
-}
+PROMETHEUS = {"prometheus": {"address": "http://127.0.0.1:9", "query": "rate"}}
+ANALYSIS = {"metrics": [{"name": "errors", "count": 2, "interval": "10s", "successCondition": "result < 0.1", "provider": PROMETHEUS}]}
 
 
 class CanaryWorld(World):
