@@ -173,7 +173,8 @@ def current_step(state, steps):
     return steps[index]
 
 
-def _total(rendered, live_stable):
+def total_replicas(rendered, live_stable):
+    """The replicas the Deployment runs in all: the rendered count, else the live one, else 1."""
     replicas = (rendered.get("spec") or {}).get("replicas")
     if replicas is None and live_stable is not None:
         replicas = (live_stable.get("spec") or {}).get("replicas")
@@ -184,22 +185,28 @@ def canary_name(rendered):
     return rendered["metadata"]["name"] + CANARY_SUFFIX
 
 
-def _canary_object(rendered, replicas):
+def companion(rendered, suffix, owner_label, replicas, labels=None):
+    """A Deployment a strategy runs beside the rendered one (``<name><suffix>``): the
+    rendered spec with ``replicas``, its selector and Pods also labelled ``owner_label:
+    <name>`` (its ReplicaSets and the stable's never adopt each other's Pods: each Pod has
+    its controller owner), ``labels`` added to its Pods, and ANN_STRATEGY_OBJECT."""
     name = rendered["metadata"]["name"]
     if len(name) > MAX_LABEL_VALUE:
-        raise InvalidSpec("%s: a canary needs a Deployment name of at most %d characters (it becomes a label value)" % (describe(rendered), MAX_LABEL_VALUE))
+        raise InvalidSpec(
+            "%s: a canary or preview needs a Deployment name of at most %d characters (it becomes a label value)" % (describe(rendered), MAX_LABEL_VALUE)
+        )
     spec = copy.deepcopy(rendered.get("spec") or {})
     selector = spec.get("selector") or {}
-    spec["selector"] = dict(selector, matchLabels=dict(selector.get("matchLabels") or {}, **{LABEL_CANARY_OF: name}))
+    spec["selector"] = dict(selector, matchLabels=dict(selector.get("matchLabels") or {}, **{owner_label: name}))
     template = spec.get("template") or {}
     template_meta = dict(template.get("metadata") or {})
-    template_meta["labels"] = dict(template_meta.get("labels") or {}, **{LABEL_CANARY_OF: name})
+    template_meta["labels"] = dict(template_meta.get("labels") or {}, **dict(labels or {}, **{owner_label: name}))
     spec["template"] = dict(template, metadata=template_meta)
     spec["replicas"] = replicas
     meta = rendered["metadata"]
     metadata = {
-        "name": canary_name(rendered),
-        "labels": dict(meta.get("labels") or {}, **{LABEL_CANARY_OF: name}),
+        "name": name + suffix,
+        "labels": dict(meta.get("labels") or {}, **{owner_label: name}),
         "annotations": {ANN_STRATEGY_OBJECT: name},
     }
     if meta.get("namespace"):
@@ -216,7 +223,7 @@ def realize(state, rendered, live_stable):
     phase = (state or {}).get("phase")
     if phase in (None, HEALTHY, PROMOTING) or live_stable is None:
         return [rendered]
-    total = _total(rendered, live_stable)
+    total = total_replicas(rendered, live_stable)
     stable = copy.deepcopy(rendered)
     stable["spec"] = dict(stable.get("spec") or {}, template=copy.deepcopy((live_stable.get("spec") or {}).get("template") or {}))
     if phase == ABORTED:
@@ -224,9 +231,9 @@ def realize(state, rendered, live_stable):
         return [stable]
     share = canary_replicas(total, state.get("weight", 0))
     stable["spec"]["replicas"] = total - share
-    return [stable, _canary_object(rendered, share)]
+    return [stable, companion(rendered, CANARY_SUFFIX, LABEL_CANARY_OF, share)]
 
 
 def wanted_canary_replicas(state, rendered, live_stable):
     """Replicas the canary runs at the state's weight (for Observed.canary_ready)."""
-    return canary_replicas(_total(rendered, live_stable), (state or {}).get("weight", 0))
+    return canary_replicas(total_replicas(rendered, live_stable), (state or {}).get("weight", 0))

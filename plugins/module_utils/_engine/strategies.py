@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis, canary, compare, health, messages
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis, blue_green, canary, compare, health, messages
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import strategy_spec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import DEGRADED, HEALTHY, PROGRESSING, SUSPENDED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_checks import Health
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
@@ -27,7 +28,14 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import 
 FIELD = "strategy"  # status.strategy: {"<namespace>/<name>": state} of each Deployment with a strategy
 CONDITION = "RolloutAborted"
 _VERDICTS = {analysis.SUCCESSFUL: canary.PASSED, analysis.FAILED: canary.FAILED}  # Error and Inconclusive hold the canary
-_PHASE_HEALTH = {canary.PROGRESSING: PROGRESSING, canary.PROMOTING: PROGRESSING, canary.PAUSED: SUSPENDED, canary.ABORTED: DEGRADED}
+# the same words in canary.py and blue_green.py
+_PHASE_HEALTH = {
+    canary.PROGRESSING: PROGRESSING,
+    canary.PROMOTING: PROGRESSING,
+    blue_green.SWITCHED: PROGRESSING,
+    canary.PAUSED: SUSPENDED,
+    canary.ABORTED: DEGRADED,
+}
 
 
 @dataclass(frozen=True)
@@ -61,57 +69,136 @@ def _live_template(obj):
     return ((obj or {}).get("spec") or {}).get("template") or {}
 
 
-def _observe(cluster, rtype, rendered, namespace, state, controls, now):
-    """The canary.Observed of one Deployment (two GETs)."""
-    name = rendered["metadata"]["name"]
-    live_stable = cluster.get(rtype, namespace, name)
-    live_canary = cluster.get(rtype, namespace, canary.canary_name(rendered))
+def _matches(rendered, live_stable, state_hash, rendered_hash):
+    """Whether the stable already runs what Git renders (or there is no stable yet)."""
+    if live_stable is None or state_hash == rendered_hash:
+        return True
     template = (rendered.get("spec") or {}).get("template") or {}
-    rendered_hash = canary.template_hash(template)
-    matches = live_stable is None or state.get("stableHash") == rendered_hash
-    if not matches:
-        matches = compare.covers(compare.fill_list_keys({"spec": {"template": template}})["spec"]["template"], _live_template(live_stable))
-    assessed = health.assess(live_canary) if live_canary is not None else None
-    wanted = canary.wanted_canary_replicas(state, rendered, live_stable)
-    if live_canary is None:
-        ready = wanted == 0
-    else:
-        ready = (live_canary.get("spec") or {}).get("replicas") == wanted and assessed.status == HEALTHY
-    failed = assessed.message or assessed.status if assessed is not None and assessed.status == DEGRADED else ""
+    return compare.covers(compare.fill_list_keys({"spec": {"template": template}})["spec"]["template"], _live_template(live_stable))
+
+
+def _readiness(live, wanted):
+    """(ready, why Degraded or "") of a live Deployment that should run ``wanted`` replicas."""
+    if live is None:
+        return wanted == 0, ""
+    assessed = health.assess(live)
+    ready = (live.get("spec") or {}).get("replicas") == wanted and assessed.status == HEALTHY
+    return ready, (assessed.message or assessed.status) if assessed.status == DEGRADED else ""
+
+
+def _judge(controls, spec):
+    """(verdict of canary.py / blue_green.py, message) of an analysis measured now."""
+    if controls.analyze is None:
+        return canary.INCONCLUSIVE, "no analysis in this run (check mode)"
+    verdict = controls.analyze(spec)
+    return _VERDICTS.get(verdict.phase, canary.INCONCLUSIVE), verdict.message
+
+
+class _Deployment:
+    """One Deployment with a strategy in this run: where it is and what it is now."""
+
+    def __init__(self, cluster, rtype, manifest, chosen, namespace, previous):
+        self.rendered, self.origin, self.chosen = manifest.obj, manifest.origin, chosen
+        self.namespace = (self.rendered.get("metadata") or {}).get("namespace") or namespace
+        self.name = self.rendered["metadata"]["name"]
+        self.key = "%s/%s" % (self.namespace, self.name)
+        self.subject = format_id("Deployment", self.namespace, self.name)
+        self.before = previous.get(self.key) or {}
+        self.hash = canary.template_hash((self.rendered.get("spec") or {}).get("template") or {})
+        self.live = cluster.get(rtype, self.namespace, self.name)
+
+
+def _canary(cluster, rtype, dep, controls, clock):
+    """(state, objects) of a canary Deployment."""
+    state_hash = dep.before.get("stableHash")
+    live_canary = cluster.get(rtype, dep.namespace, canary.canary_name(dep.rendered))
+    ready, failed = _readiness(live_canary, canary.wanted_canary_replicas(dep.before, dep.rendered, dep.live))
     observed = canary.Observed(
-        rendered_hash=rendered_hash,
-        stable_matches=matches,
-        now=now,
+        rendered_hash=dep.hash,
+        stable_matches=_matches(dep.rendered, dep.live, state_hash, dep.hash),
+        now=clock.now(),
         canary_ready=ready,
         canary_failed=failed,
         promote=controls.promote,
         abort=controls.abort,
     )
-    return observed, live_stable
+    steps = dep.chosen.steps
 
+    def judged(observed, state):
+        # the analysis step the state is at before a transition; one reached in this run is measured in the next
+        step = canary.current_step(state, steps)
+        if step is None or step.kind != strategy_spec.STEP_ANALYSIS or state.get("canaryHash") != observed.rendered_hash:
+            return observed
+        return replace(observed, analysis=_judge(controls, step.analysis))
 
-def _judged(observed, state, steps, controls):
-    """``observed`` with the verdict of the analysis step the state is at (when there is one).
-
-    The step is measured when the state is at it before this run's transitions; a canary
-    that reaches it in this run (its weight just became ready) is measured in the next."""
-    step = canary.current_step(state, steps)
-    if step is None or step.kind != strategy_spec.STEP_ANALYSIS or state.get("canaryHash") != observed.rendered_hash:
-        return observed
-    if controls.analyze is None:
-        return replace(observed, analysis=(canary.INCONCLUSIVE, "no analysis in this run (check mode)"))
-    verdict = controls.analyze(step.analysis)
-    return replace(observed, analysis=(_VERDICTS.get(verdict.phase, canary.INCONCLUSIVE), verdict.message))
-
-
-def _advance(previous, steps, observed, controls, clock):
-    """Advance the state, waiting within the run for a timed pause of at most pause_wait."""
-    state, left = canary.advance(previous, steps, _judged(observed, previous, steps, controls))
-    while 0 < left <= controls.pause_wait:
+    state, left = canary.advance(dep.before, steps, judged(observed, dep.before))
+    while 0 < left <= controls.pause_wait:  # a short timed pause is waited for within the run
         clock.sleep(left)
         observed = replace(observed, now=clock.now(), promote=False)  # one promote passes one pause
-        state, left = canary.advance(state, steps, _judged(observed, state, steps, controls))
-    return state
+        state, left = canary.advance(state, steps, judged(observed, state))
+    return state, canary.realize(state, dep.rendered, dep.live)
+
+
+def _blue_green(cluster, rtype, dep, controls, clock):
+    """(state, Deployments) of a blue-green Deployment."""
+    config = dep.chosen.blue_green
+    live_preview = cluster.get(rtype, dep.namespace, blue_green.preview_name(dep.rendered))
+    ready, failed = _readiness(live_preview, canary.total_replicas(dep.rendered, dep.live))
+    stable_ready = dep.live is not None and health.assess(dep.live).status == HEALTHY
+    matches = _matches(dep.rendered, dep.live, None, dep.hash)
+    observed = blue_green.Observed(
+        rendered_hash=dep.hash,
+        stable_matches=matches,
+        now=clock.now(),
+        stable_ready=stable_ready,
+        preview_ready=ready and live_preview is not None,
+        preview_failed=failed,
+        promote=controls.promote,
+        abort=controls.abort,
+    )
+    if blue_green.wants_analysis(dep.before, observed, config):
+        observed = replace(observed, analysis=_judge(controls, config.analysis))
+    state, left = blue_green.advance(dep.before, config, observed)
+    if 0 < left <= controls.pause_wait:  # a short rollback window is waited for within the run
+        clock.sleep(left)
+        state, left = blue_green.advance(state, config, replace(observed, now=clock.now(), promote=False))
+    return state, blue_green.realize(state, dep.rendered, dep.live)
+
+
+_REALIZE = {strategy_spec.CANARY: _canary, strategy_spec.BLUE_GREEN: _blue_green}
+
+
+def _active_services(states):
+    """{(namespace, Service name): (state, BlueGreen)} of the blue-green Deployments."""
+    out = {}
+    for dep, state in states:
+        if dep.chosen.kind == strategy_spec.BLUE_GREEN:
+            where = (dep.namespace, dep.chosen.blue_green.active_service)
+            if where in out:
+                raise InvalidSpec("%s: Service/%s/%s is the active Service of another Deployment too" % (dep.subject, where[0], where[1]))
+            out[where] = (state, dep.chosen.blue_green, dep.subject)
+    return out
+
+
+def _with_services(manifests, states, namespace):
+    """``manifests`` with each blue-green active Service narrowed to its revision, and its
+    preview Service beside it; InvalidSpec when an active Service is not rendered."""
+    wanted = _active_services(states)
+    out, found = [], set()
+    for manifest in manifests:
+        obj = manifest.obj
+        meta = obj.get("metadata") or {}
+        where = (meta.get("namespace") or namespace, meta.get("name"))
+        if obj.get("kind") == "Service" and obj.get("apiVersion") == "v1" and where in wanted:
+            state, config, _subject = wanted[where]
+            found.add(where)
+            out.extend(Manifest(o, manifest.origin) for o in blue_green.services(state, config, obj))
+        else:
+            out.append(manifest)
+    for where, (_state, _config, subject) in sorted(wanted.items()):
+        if where not in found:
+            raise InvalidSpec("%s: blue-green activeService Service/%s/%s is not rendered by the Application" % (subject, where[0], where[1]))
+    return out
 
 
 def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespace):
@@ -119,32 +206,28 @@ def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespa
     ``spec.strategy`` parsed to ``app_strategy`` and whose ``status.strategy`` is
     ``previous``; ``namespace``: the destination namespace (of objects without one)."""
     previous = previous if isinstance(previous, dict) else {}
-    out, status, healths, conditions, due = [], {}, [], [], []
+    out, states, status, healths, conditions, due = [], [], {}, [], [], []
     rtype = None
     for manifest in manifests:
         chosen = strategy_spec.of_object(manifest.obj, app_strategy)
         if chosen is None:
             out.append(manifest)
             continue
-        rendered = manifest.obj
-        ns = (rendered.get("metadata") or {}).get("namespace") or namespace
-        name = rendered["metadata"]["name"]
-        key = "%s/%s" % (ns, name)
-        subject = format_id("Deployment", ns, name)
-        rtype = rtype or cluster.resolve(rendered["apiVersion"], "Deployment")
-        before = previous.get(key) or {}
-        observed, live_stable = _observe(cluster, rtype, rendered, ns, before, controls, clock.now())
-        state = _advance(before, chosen.steps, observed, controls, clock)
-        status[key] = state
-        for obj in canary.realize(state, rendered, live_stable):
-            out.append(Manifest(obj, manifest.origin))
-        phase = state.get("phase")
+        rtype = rtype or cluster.resolve(manifest.obj["apiVersion"], "Deployment")
+        dep = _Deployment(cluster, rtype, manifest, chosen, namespace, previous)
+        state, objects = _REALIZE[chosen.kind](cluster, rtype, dep, controls, clock)
+        states.append((dep, state))
+        status[dep.key] = state
+        out.extend(Manifest(obj, dep.origin) for obj in objects)
+        phase, label = state.get("phase"), "canary" if chosen.kind == strategy_spec.CANARY else "blue-green"
         if phase in _PHASE_HEALTH:
-            healths.append((subject, Health(_PHASE_HEALTH[phase], "canary %s" % state.get("message", phase))))
+            healths.append((dep.subject, Health(_PHASE_HEALTH[phase], "%s %s" % (label, state.get("message", phase)))))
         if phase == canary.ABORTED:
-            conditions.append((CONDITION, "%s: canary %s" % (subject, state.get("message"))))
-        if phase in canary.IN_PROGRESS or _moved(before, state):
-            due.append("canary %s: %s" % (subject, state.get("message", phase)))
+            conditions.append((CONDITION, "%s: %s %s" % (dep.subject, label, state.get("message"))))
+        if phase in canary.IN_PROGRESS + blue_green.IN_PROGRESS or _moved(dep.before, state):
+            due.append("%s %s: %s" % (label, dep.subject, state.get("message", phase)))
+    if any(dep.chosen.kind == strategy_spec.BLUE_GREEN for dep, _state in states):
+        out = _with_services(out, states, namespace)
     return Rollouts(
         manifests=tuple(out),
         status=status,
@@ -155,8 +238,8 @@ def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespa
 
 
 def _moved(before, state):
-    """Whether the state changed in a way the cluster must follow (phase or weight)."""
-    return any(before.get(k) != state.get(k) for k in ("phase", "weight", "canaryHash"))
+    """Whether the state changed in a way the cluster must follow (phase, weight, revision)."""
+    return any(before.get(k) != state.get(k) for k in ("phase", "weight", "canaryHash", "previewHash", "activeHash"))
 
 
 def worst(overall, rollouts):

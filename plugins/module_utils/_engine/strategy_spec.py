@@ -4,12 +4,15 @@
 """Which Deployments of an Application roll out progressively, and how (docs/progressive-delivery.md).
 
 A Deployment opts in with the annotation ``gitops-k8s.dev/strategy: canary`` and its steps
-in ``gitops-k8s.dev/canary-steps`` (a JSON list), or through the Application's
-``spec.strategy``: ``canary: {steps: [...]}`` for every Deployment of the Application, or
-``deployments: {<name>: {canary: {steps: [...]}}}`` for one (the annotation wins, then the
-Deployment's entry, then the Application-wide one). Steps are written as Argo Rollouts
-writes them: ``setWeight: 20``, ``pause: {}`` (until promoted), ``pause: {duration: 30s}``,
-``analysis: {...}``. Pure: every bad value is an InvalidSpec naming the Deployment.
+in ``gitops-k8s.dev/canary-steps`` (a JSON list), or ``gitops-k8s.dev/strategy: blueGreen``
+and its settings in ``gitops-k8s.dev/blue-green`` (a JSON mapping); or through the
+Application's ``spec.strategy``: ``canary: {steps: [...]}`` (or ``blueGreen: {...}``) for
+every Deployment of the Application, or ``deployments: {<name>: {canary: {...}}}`` for one
+(the annotation wins, then the Deployment's entry, then the Application-wide one). Field
+names are Argo Rollouts': steps ``setWeight: 20``, ``pause: {}`` (until promoted),
+``pause: {duration: 30s}``, ``analysis: {...}``; blue-green ``activeService``,
+``previewService``, ``prePromotionAnalysis``, ``autoPromotionEnabled``,
+``scaleDownDelaySeconds``. Pure: every bad value is an InvalidSpec naming the Deployment.
 """
 
 from __future__ import annotations
@@ -25,8 +28,12 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import 
 
 ANN_STRATEGY = ANNOTATION_PREFIX + "strategy"
 ANN_CANARY_STEPS = ANNOTATION_PREFIX + "canary-steps"
+ANN_BLUE_GREEN = ANNOTATION_PREFIX + "blue-green"
 CANARY = "canary"
-STRATEGIES = (CANARY,)
+BLUE_GREEN = "blueGreen"
+STRATEGIES = (CANARY, BLUE_GREEN)
+BLUE_GREEN_FIELDS = ("activeService", "previewService", "prePromotionAnalysis", "autoPromotionEnabled", "scaleDownDelaySeconds")
+DEFAULT_SCALE_DOWN_DELAY = 30  # seconds, Argo Rollouts' default
 STEP_SET_WEIGHT = "setWeight"
 STEP_PAUSE = "pause"
 STEP_ANALYSIS = "analysis"
@@ -55,11 +62,47 @@ class Step:
 
 
 @dataclass(frozen=True)
+class BlueGreen:
+    """Blue-green settings (Argo Rollouts' names): the active Service (rendered from Git),
+    the preview Service's name ("": ``<activeService>-preview``), the pre-promotion
+    analysis (analysis.AnalysisSpec or None), whether a ready preview is switched to
+    without ``promote``, and the seconds the old Pods are kept after the switch."""
+
+    active_service: str
+    preview_service: str = ""
+    analysis: Optional[analysis.AnalysisSpec] = None
+    auto_promotion: bool = True
+    scale_down_delay: float = DEFAULT_SCALE_DOWN_DELAY
+
+
+@dataclass(frozen=True)
 class Strategy:
-    """The strategy of one Deployment: its kind and steps (canary)."""
+    """The strategy of one Deployment: its kind and steps (canary) or settings (blueGreen)."""
 
     kind: str
     steps: tuple = ()
+    blue_green: Optional[BlueGreen] = None
+
+
+def parse_blue_green(raw, where):
+    """The BlueGreen of a mapping as Argo Rollouts writes ``strategy.blueGreen``."""
+    if not isinstance(raw, dict):
+        raise InvalidSpec("%s must be a mapping with activeService, got %r" % (where, raw))
+    unknown = sorted(set(raw) - set(BLUE_GREEN_FIELDS))
+    if unknown:
+        raise InvalidSpec("%s: unknown field(s) %s (known: %s)" % (where, ", ".join(unknown), ", ".join(BLUE_GREEN_FIELDS)))
+    active, preview = raw.get("activeService"), raw.get("previewService") or ""
+    if not isinstance(active, str) or not active or not isinstance(preview, str):
+        raise InvalidSpec("%s: activeService must name a Service of the Application (previewService too, when given)" % where)
+    auto = raw.get("autoPromotionEnabled", True)
+    delay = raw.get("scaleDownDelaySeconds", DEFAULT_SCALE_DOWN_DELAY)
+    if not isinstance(auto, bool):
+        raise InvalidSpec("%s: autoPromotionEnabled must be true or false, got %r" % (where, auto))
+    if isinstance(delay, bool) or not isinstance(delay, int) or delay < 0:
+        raise InvalidSpec("%s: scaleDownDelaySeconds must be an integer of at least 0, got %r" % (where, delay))
+    pre = raw.get("prePromotionAnalysis")
+    parsed = analysis.parse_analysis(pre, where + ".prePromotionAnalysis") if pre is not None else None
+    return BlueGreen(active, preview, parsed, auto, float(delay))
 
 
 def _step(raw, where):
@@ -91,12 +134,15 @@ def parse_steps(raw, where):
 
 
 def _from_mapping(raw, where):
-    """The Strategy of ``{canary: {steps: [...]}}``, or None for an empty mapping."""
+    """The Strategy of ``{canary: {steps: [...]}}`` or ``{blueGreen: {...}}``, or None for
+    an empty mapping."""
     if raw is None or raw == {}:
         return None
     if not isinstance(raw, dict) or len(raw) != 1 or next(iter(raw)) not in STRATEGIES:
-        raise InvalidSpec("%s must be {canary: {steps: [...]}}, got %r" % (where, raw))
+        raise InvalidSpec("%s must be {canary: {steps: [...]}} or {blueGreen: {activeService: ...}}, got %r" % (where, raw))
     kind, body = next(iter(raw.items()))
+    if kind == BLUE_GREEN:
+        return Strategy(kind, blue_green=parse_blue_green(body, "%s.%s" % (where, kind)))
     body = {} if body is None else body
     if not isinstance(body, dict) or set(body) - {"steps"}:
         raise InvalidSpec("%s.%s takes steps only, got %r" % (where, kind, body))
@@ -107,9 +153,10 @@ def parse_app(raw):
     """(default Strategy or None, {deployment name: Strategy}) of ``spec.strategy``."""
     if raw is None or raw == {}:
         return None, {}
-    if not isinstance(raw, dict) or set(raw) - {CANARY, "deployments"}:
-        raise InvalidSpec("spec.strategy takes canary and deployments, got %r" % (raw,))
-    default = _from_mapping({CANARY: raw[CANARY]}, "spec.strategy") if CANARY in raw else None
+    if not isinstance(raw, dict) or set(raw) - {CANARY, BLUE_GREEN, "deployments"} or (CANARY in raw and BLUE_GREEN in raw):
+        raise InvalidSpec("spec.strategy takes canary or blueGreen, and deployments, got %r" % (raw,))
+    kinds = [k for k in (CANARY, BLUE_GREEN) if k in raw]
+    default = _from_mapping({kinds[0]: raw[kinds[0]]}, "spec.strategy") if kinds else None
     per = raw.get("deployments") or {}
     if not isinstance(per, dict):
         raise InvalidSpec("spec.strategy.deployments must map Deployment names to a strategy, got %r" % (per,))
@@ -127,12 +174,15 @@ def of_object(obj, app_strategy):
     if kind is not None:
         if kind not in STRATEGIES:
             raise InvalidSpec("%s: annotation %s must be one of %s, got %r" % (where, ANN_STRATEGY, ", ".join(STRATEGIES), kind))
-        raw = notes.get(ANN_CANARY_STEPS)
+        key = ANN_BLUE_GREEN if kind == BLUE_GREEN else ANN_CANARY_STEPS
+        raw = notes.get(key)
         try:
-            steps = json.loads(raw) if raw is not None else None
+            value = json.loads(raw) if raw is not None else None
         except ValueError as exc:
-            raise InvalidSpec("%s: annotation %s is not a JSON list: %s" % (where, ANN_CANARY_STEPS, exc)) from None
-        return Strategy(kind, parse_steps(steps, "%s: %s" % (where, ANN_CANARY_STEPS)))
+            raise InvalidSpec("%s: annotation %s is not JSON: %s" % (where, key, exc)) from None
+        if kind == BLUE_GREEN:
+            return Strategy(kind, blue_green=parse_blue_green(value, "%s: %s" % (where, key)))
+        return Strategy(kind, parse_steps(value, "%s: %s" % (where, key)))
     default, per = app_strategy
     name = (obj.get("metadata") or {}).get("name")
     if name in per:

@@ -188,7 +188,7 @@ def test_spec_strategy_per_deployment_and_for_all():
         ([{"setWeight": 101}], r"Deployment/demo/web: gitops-k8s.dev/canary-steps.steps\[0\]: setWeight must be an integer from 0 to 100"),
         ([{"pause": {"duration": "soon"}}], "is not a duration"),
         ([{"wait": 1}], "unknown step 'wait'"),
-        ("x", "is not a JSON list"),
+        ("x", "is not JSON"),
     ],
 )
 def test_bad_steps_are_a_comparison_error_naming_the_deployment(steps, message):
