@@ -17,11 +17,14 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import I
 from .fake_cluster import FakeClock, World
 
 NOW = 100000.0
+PROMETHEUS = {"prometheus": {"address": "http://127.0.0.1:9", "query": "e"}}
 CONFIG = strategy_spec.parse_blue_green({"activeService": "web", "scaleDownDelaySeconds": 60}, "t")
 ANALYSED = strategy_spec.parse_blue_green(
     {
         "activeService": "web",
-        "prePromotionAnalysis": {"metrics": [{"name": "errors", "successCondition": "result < 0.1", "provider": {"prometheus": {"address": "http://127.0.0.1:9", "query": "e"}}}]},
+        "prePromotionAnalysis": {
+            "metrics": [{"name": "errors", "successCondition": "result < 0.1", "provider": {"prometheus": {"address": "http://127.0.0.1:9", "query": "e"}}}]
+        },
     },
     "t",
 )
@@ -84,7 +87,10 @@ def deployment(image):
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": "web", "annotations": {strategy_spec.ANN_STRATEGY: "blueGreen", strategy_spec.ANN_BLUE_GREEN: json.dumps({"activeService": "web"})}},
+        "metadata": {
+            "name": "web",
+            "annotations": {strategy_spec.ANN_STRATEGY: "blueGreen", strategy_spec.ANN_BLUE_GREEN: json.dumps({"activeService": "web"})},
+        },
         "spec": {
             "replicas": 2,
             "selector": {"matchLabels": {"app": "web"}},
