@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 
 import pytest
+import yaml
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import canary, strategy_spec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import DEGRADED, HEALTHY, PROGRESSING, SUSPENDED
@@ -245,3 +247,14 @@ def test_check_mode_measures_no_analysis():
     world = analysed_world([])
     world.run_app("demo", "a", dry_run=True)
     assert not world.queries
+
+
+def test_the_examples_opt_in_as_documented():
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "..", "examples", "progressive")
+    kinds = {}
+    for folder in ("canary", "blue-green"):
+        with open(os.path.join(root, folder, "deployment.yaml"), encoding="utf-8") as handle:
+            obj = yaml.safe_load(handle)
+        kinds[folder] = strategy_spec.of_object(obj, (None, {}))
+    assert [s.describe() for s in kinds["canary"].steps] == ["setWeight 25", "pause 120s", "setWeight 50", "pause"]
+    assert (kinds["blue-green"].blue_green.active_service, kinds["blue-green"].blue_green.scale_down_delay) == ("checkout", 300)
