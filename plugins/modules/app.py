@@ -701,7 +701,7 @@ status:
       description:
         - The progressive strategy of each Deployment that has one, keyed C(namespace/name)
           (docs/progressive-delivery.md).
-        - C(phase) is C(Healthy), C(Progressing), C(Paused) (until O(promote)), C(Switched) (blue-green: the
+        - C(phase) is C(Healthy), C(Progressing), C(Paused) (until O(promote)), C(Switched) (blue-green, the
           active Service on the new version), C(Promoting) or C(Aborted); C(step) (from 0) and C(weight) (percent
           of the replicas on the canary) say where a canary is; C(canaryHash), C(stableHash), C(previewHash) and
           C(activeHash) name the pod templates; C(stepStartedAt) and C(switchedAt) say when a step began.
