@@ -343,6 +343,16 @@ EXAMPLES = r"""
     name: guestbook
     resume: true
 
+- name: Promote a canary waiting at a pause without a duration (docs/progressive-delivery.md)
+  gitops.k8s.app:
+    name: shop
+    promote: true
+
+- name: Abort a canary in progress; the stable Deployment keeps its Pods
+  gitops.k8s.app:
+    name: shop
+    abort: true
+
 - name: Reconcile every Application; no automated sync on weekday nights, except by hand
   gitops.k8s.app:
     all: true
