@@ -457,7 +457,12 @@ def _hold_prunes(extra, items, previous, options):
     prune everything)."""
     if options.deleting or not any(i.tracked for i in items):
         return extra, ""
-    return prune_guard.hold(extra, len(previous), prune_guard.Budget(options.prune_limit, options.prune_limit_percent))
+    # a progressive strategy's own objects (a canary done with) are not the user's: outside the budget
+    ours = set(i.entry.id for i in extra if i.live is not None and ANN_STRATEGY_OBJECT in annotations(i.live))
+    budget = prune_guard.Budget(options.prune_limit, options.prune_limit_percent)
+    others, reason = prune_guard.hold([i for i in extra if i.entry.id not in ours], len(previous) - len(ours), budget)
+    held = iter(others)
+    return [i if i.entry.id in ours else next(held) for i in extra], reason
 
 
 def prepare_hooks(cluster, hooked, options):

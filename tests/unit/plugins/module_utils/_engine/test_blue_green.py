@@ -74,7 +74,7 @@ def test_transitions(state, config, observed, phase):
 
 
 def test_healthy_after_promotion_is_on_the_new_revision():
-    state, _ = blue_green.advance(at("Promoting"), CONFIG, seen(stable_matches=True, stable_ready=True))
+    state, _left = blue_green.advance(at("Promoting"), CONFIG, seen(stable_matches=True, stable_ready=True))
     assert state["activeHash"] == "new" and "previewHash" not in state
 
 
@@ -221,3 +221,14 @@ def test_an_active_service_missing_from_the_render_is_an_error():
 def test_bad_settings(raw, message):
     with pytest.raises(InvalidSpec, match=message):
         strategy_spec.parse_blue_green(raw, "Deployment/demo/web")
+
+
+def test_the_preview_is_pruned_outside_the_deletion_budget():
+    world = BlueGreenWorld()
+    world.step()
+    world.objects = [deployment("v2"), SERVICE]
+    world.step()
+    out = world.step(abort=True, prune_limit_percent=10)  # 2 of 4 objects: over a 10 % budget, were they the user's
+    assert world.get("Deployment", "web-preview") is None and world.get("Service", "web-preview") is None
+    assert sorted(str(e.subject) for e in out.changeset.entries if e.action == "pruned") == ["Deployment/demo/web-preview", "Service/demo/web-preview"]
+    assert "PruneHeldWarning" not in json.dumps(world.app("demo", "a")["status"].get("conditions"))

@@ -35,7 +35,7 @@ def test_matching_stable_is_healthy_and_records_its_hash():
 
 
 def test_a_new_template_starts_at_the_first_step_and_sets_its_weight():
-    state, _ = canary.advance({"phase": canary.HEALTHY, "stableHash": "old"}, STEPS, seen())
+    state, _left = canary.advance({"phase": canary.HEALTHY, "stableHash": "old"}, STEPS, seen())
     assert (state["phase"], state["step"], state["weight"], state["canaryHash"], state["stableHash"]) == (canary.PROGRESSING, 0, 25, "new", "old")
     assert "scaling the canary" in state["message"]
 
@@ -79,25 +79,25 @@ def test_timed_pause_tells_how_long_is_left():
 
 
 def test_abort_message_names_step_weight_and_cause():
-    state, _ = canary.advance(at(2, 50), STEPS, seen(abort=True))
+    state, _left = canary.advance(at(2, 50), STEPS, seen(abort=True))
     assert state["message"] == "aborted at step 3 (weight 50): abort requested"
     assert "stepStartedAt" not in state
 
 
 def test_another_template_replaces_an_aborted_or_running_canary():
     for phase in (canary.ABORTED, canary.PAUSED, canary.PROMOTING):
-        state, _ = canary.advance(at(2, 50, phase), STEPS, seen(rendered_hash="newer"))
+        state, _left = canary.advance(at(2, 50, phase), STEPS, seen(rendered_hash="newer"))
         assert (state["phase"], state["step"], state["canaryHash"]) == (canary.PROGRESSING, 0, "newer")
 
 
 def test_git_back_on_the_stable_ends_any_canary():
     for phase in (canary.ABORTED, canary.PAUSED, canary.PROGRESSING):
-        state, _ = canary.advance(at(2, 50, phase), STEPS, seen(stable_matches=True))
+        state, _left = canary.advance(at(2, 50, phase), STEPS, seen(stable_matches=True))
         assert state["phase"] == canary.HEALTHY
 
 
 def test_no_steps_promotes_once_started():
-    state, _ = canary.advance({}, (), seen())
+    state, _left = canary.advance({}, (), seen())
     assert state["phase"] == canary.PROMOTING
 
 
