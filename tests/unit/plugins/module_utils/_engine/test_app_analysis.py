@@ -210,3 +210,32 @@ def test_an_argo_cd_application_with_spec_analysis_is_warned_about():
     converted, warnings = argocd_application.convert([Manifest(theirs, "apps/a.yaml:1")], "ops")
     assert converted[0].obj["spec"]["analysis"] == theirs["spec"]["analysis"]
     assert any("spec.analysis is not an Argo CD field" in w and "apps/a.yaml:1" in w for w in warnings)
+
+
+class Killed(BaseException):
+    """The agent's process ending in the middle of the measurements."""
+
+
+def test_an_analysis_cut_short_is_measured_again_by_the_next_run():
+    world, obj = MeteredWorld(), analysed_app()
+    world.rates.update({"one": 0.01, "two": 0.3})
+    world.commit(R1, "one")
+    world.run(obj)
+    world.commit(R2, "two")
+    real = world.metrics
+
+    def killed(*_args):
+        raise Killed()
+
+    world.metrics = killed
+    try:
+        world.run(obj)
+    except Killed:
+        pass
+    recorded = obj["status"] = world.statuses[-1]  # the sync was recorded before the measurements began
+    assert recorded["analysis"] == dict(recorded["analysis"], phase="Running", revision=R2) and recorded["sync"]["revision"] == R2
+    assert live_value(world) == "two"
+    world.metrics = real
+    again = world.run(obj)  # nothing to sync: the analysis left Running is measured now
+    assert again.analysis.phase == "Failed" and live_value(world) == "one"
+    assert obj["status"]["rolledBack"]["failedRevision"] == R2
