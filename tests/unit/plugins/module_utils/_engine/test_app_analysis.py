@@ -138,12 +138,18 @@ def test_a_failed_first_deploy_has_nothing_to_roll_back_to():
     assert "not rolled back: no earlier revision" in outcome.reason and "AnalysisFailed" in types(obj["status"])
 
 
-def test_check_mode_and_a_rollback_sync_do_not_analyse():
+def first_then_second(rates):
+    """An analysed Application synced at R1 ("one"), with R2 ("two") committed, not yet synced."""
     world, obj = MeteredWorld(), analysed_app()
-    world.rates.update({"one": 0.01, "two": 0.01})
+    world.rates.update(rates)
     world.commit(R1, "one")
     world.run(obj)
     world.commit(R2, "two")
+    return world, obj
+
+
+def test_check_mode_and_a_rollback_sync_do_not_analyse():
+    world, obj = first_then_second({"one": 0.01, "two": 0.01})
     world.queries.clear()
     assert world.run(obj, dry_run=True).analysis is None and world.queries == []
     world.run(obj)
@@ -217,11 +223,7 @@ class Killed(BaseException):
 
 
 def test_an_analysis_cut_short_is_measured_again_by_the_next_run():
-    world, obj = MeteredWorld(), analysed_app()
-    world.rates.update({"one": 0.01, "two": 0.3})
-    world.commit(R1, "one")
-    world.run(obj)
-    world.commit(R2, "two")
+    world, obj = first_then_second({"one": 0.01, "two": 0.3})
     real = world.metrics
 
     def killed(*_args):
