@@ -100,6 +100,26 @@ options:
         (an automated Application syncs the branch now).
     type: bool
     default: false
+  promote:
+    description:
+      - Pass the C(pause: {}) step a canary of this Application waits at (docs/progressive-delivery.md); one
+        promote passes one such pause. The run then syncs the next steps.
+    type: bool
+    default: false
+  abort:
+    description:
+      - Abort the canaries of this Application in progress: each canary Deployment is removed and its stable
+        Deployment keeps its template and gets its replicas back. The Application stays Degraded with a
+        C(RolloutAborted) condition until Git renders another template (or the stable's again).
+    type: bool
+    default: false
+  pause_wait:
+    description:
+      - Seconds. A canary's C(pause: {duration}) step with at most this much left is waited for within the run
+        (then the next steps are synced in the same run); a longer one ends in a later run. V(0) never waits.
+      - The run's O(deadline) bounds it too.
+    type: int
+    default: 15
   sync_windows:
     description:
       - Argo CD sync windows (the C(syncWindows) of an AppProject, same field names) that apply to this run, until the
@@ -658,7 +678,8 @@ status:
         type:
           description:
             - C(ComparisonError), C(SyncError), C(SharedResourceWarning), C(UnsupportedFeatureWarning),
-              C(AutomatedSyncSuspended) (a rollback is in effect) or C(SyncWindowClosed) (a sync window held a sync).
+              C(AutomatedSyncSuspended) (a rollback is in effect), C(SyncWindowClosed) (a sync window held a sync)
+              or C(RolloutAborted) (a canary was aborted).
           type: str
         message:
           description: What happened (at most 1,024 characters).
@@ -674,6 +695,17 @@ status:
       type: dict
       returned: while rolled back
       sample: {"id": 3, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "at": "2026-11-22T10:00:02Z"}
+    strategy:
+      description:
+        - The progressive strategy of each Deployment that has one, keyed C(namespace/name)
+          (docs/progressive-delivery.md).
+        - C(phase) is C(Healthy), C(Progressing), C(Paused) (at a C(pause: {}) until O(promote)), C(Promoting)
+          or C(Aborted); C(step) (from 0) and C(weight) (percent of the replicas on the canary) say where a canary
+          is, C(canaryHash) and C(stableHash) name the pod templates, C(stepStartedAt) when the step began.
+      type: dict
+      returned: when a Deployment has a strategy
+      sample: {"shop/web": {"strategy": "canary", "phase": "Paused", "step": 1, "weight": 25, "canaryHash": "5d41402abc",
+               "stableHash": "7d793037a0", "stepStartedAt": "2026-11-22T10:00:02Z", "message": "step 2/4 (pause): paused until promoted"}}
     syncWindow:
       description: Why a due sync was held by a sync window (C(message)) and when a sync may happen next (C(opensAt), empty when never).
       type: dict
@@ -830,6 +862,9 @@ def main():
         sync={"type": "bool"},
         rollback={"type": "str"},
         resume={"type": "bool", "default": False},
+        promote={"type": "bool", "default": False},
+        abort={"type": "bool", "default": False},
+        pause_wait={"type": "int", "default": 15},
         sync_windows={
             "type": "list",
             "elements": "dict",
@@ -869,7 +904,16 @@ def main():
         argument_spec=spec,
         supports_check_mode=True,
         required_one_of=[("name", "definition", "all")],
-        mutually_exclusive=[("all", "name"), ("all", "definition"), ("all", "rollback"), ("all", "resume"), ("rollback", "resume")],
+        mutually_exclusive=[
+            ("all", "name"),
+            ("all", "definition"),
+            ("all", "rollback"),
+            ("all", "resume"),
+            ("rollback", "resume"),
+            ("all", "promote"),
+            ("all", "abort"),
+            ("promote", "abort"),
+        ],
     )
     module.execute(runner.run_app)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, crds, retry
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, crds, retry, strategy_spec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.analysis import AnalysisSpec, parse_analysis
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_KIND,
@@ -89,6 +89,8 @@ class AppSpec:
     # spec.analysis (analysis.AnalysisSpec, app_analysis.py): measured after a sync that changed
     # something; a failed one rolls back. None: no analysis.
     analysis: Optional[AnalysisSpec] = None
+    # spec.strategy (strategy_spec.parse_app): (the default Strategy or None, {Deployment name: Strategy})
+    strategy: tuple = (None, {})
     # What the spec asks for that is not carried out, one message each (naming the field):
     # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.
     warnings: tuple = ()
@@ -190,6 +192,7 @@ def parse(app):
         signature_keys=commit_trust.normalize_key_ids(spec.get("signatureKeys")),
         sources=sources,
         decryption_secret=_decryption_secret(spec.get("decryption")),
+        strategy=strategy_spec.parse_app(spec.get("strategy")),
         analysis=analysed,
         warnings=warnings + tuple(syncopts.app_options(options)[1]) + tuple(retry_warnings) + ignored + (analysed.warnings if analysed else ()),
     )
@@ -344,6 +347,7 @@ def crd():
             "sources": {"type": "array", "items": any_object},
             "decryption": any_object,
             "analysis": any_object,
+            "strategy": any_object,
         },
     )
     columns = [

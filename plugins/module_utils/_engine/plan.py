@@ -52,6 +52,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    ANN_STRATEGY_OBJECT,
     ANN_TRACKING_ID,
     CONFIGURED,
     CREATED,
@@ -367,7 +368,7 @@ def classify_extra(item, options):
         reason = "pruning disabled (Prune=%s)" % values[OPT_PRUNE]
     elif item.entry.kind in PRUNE_PROTECTED_KINDS and not (options.prune_protected or syncopts.enabled(values, OPT_PRUNE_PROTECTED)):
         blocks_sync, reason = True, prune_guard.PROTECTED_REASON % item.entry.kind
-    elif not options.prune:
+    elif not options.prune and ANN_STRATEGY_OBJECT not in annotations(item.live):  # a strategy's own object goes when it is done
         blocks_sync, reason = True, "requires pruning (prune is off)"
     else:
         blocks_sync, action, reason = True, PRUNED, "removed from Git"

@@ -38,6 +38,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     projects,
     prune_guard,
     rollback,
+    strategies,
     sync_gate,
     sync_windows,
     triggers,
@@ -84,6 +85,9 @@ class Settings:
     time_left: float = 0  # seconds the sync's waits may take in all (the run's deadline); 0: unbounded
     workers: int = 1  # dry-runs and writes of one kind group sent side by side (fanout.py); the modules pass DEFAULT_WORKERS
     control_namespace: str = ""  # where Projects live (the namespace of the run); "": the Application's own
+    promote: bool = False  # pass the current ``pause: {}`` of a canary (strategies.py)
+    abort: bool = False  # abort a canary in progress: the canary removed, the stable untouched
+    pause_wait: float = 0  # seconds: the longest timed canary pause waited for within the run
 
 
 @dataclass
@@ -218,6 +222,9 @@ def reconcile(app, ports, settings):
         # an app-of-apps written for Argo CD: its Applications become ours (argocd_application.py)
         manifests, left_out = argocd_application.convert(manifests, spec.namespace)
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
+        controls = _controls(settings, ports, started)
+        rollouts = strategies.prepare(ports.cluster, manifests, spec.strategy, previous.get(strategies.FIELD), controls, ports.clock, destination)
+        manifests = list(rollouts.manifests)
         prev_inventory = inventory.from_status(previous.get("inventory"))
         report_options = _options(spec, settings, False, bounds)
         plan = planner.build_plan(ports.reads or ports.cluster, manifests, prev_inventory, report_options)
@@ -237,7 +244,7 @@ def reconcile(app, ports, settings):
         return outcome
 
     planned = syncer.planned_status(plan)
-    gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now(), (record.name, record.server))
+    gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now(), (record.name, record.server), rollouts.progressing)
     do_sync, outcome.reason = gate.do_sync, gate.reason
     result = blocked = None
     if do_sync and not settings.dry_run:
@@ -270,7 +277,7 @@ def reconcile(app, ports, settings):
         pairs = syncer.wait_healthy(ports.cluster, plan, result.live, _options(spec, settings, True), ports.clock)
     else:
         pairs = syncer.assess(plan, result.live)
-    outcome.health = _overall_health(pairs)
+    outcome.health = _overall_health(pairs, rollouts)
     report = app_status.Report(
         spec=spec,
         sourced=sourced,
@@ -285,6 +292,7 @@ def reconcile(app, ports, settings):
         healths=tuple(pairs),
         gate=replace(gate, clock=ports.clock.now()),  # a retry's backoff counts from the end of the failed attempt
         seconds=time.monotonic() - started,
+        rollouts=None if settings.dry_run else rollouts,  # check mode advances no strategy
     )
     outcome.status, warnings = app_status.next_status(previous, report)
     outcome.warnings.extend(warnings)
@@ -352,10 +360,29 @@ def _triggers(previous, outcome, settings):
         outcome.triggers = triggers.fired(previous, outcome.status)
 
 
-def _overall_health(pairs):
-    """Worst health of the objects; its message bounded (it quotes the objects' status)."""
+def _overall_health(pairs, rollouts=None):
+    """Worst health of the objects and of the strategies in progress (a canary stepping is
+    Progressing, paused Suspended, aborted Degraded); its message bounded (it quotes the
+    objects' status)."""
     overall = health.aggregate(pairs) if pairs else health.Health(HEALTHY, "no objects")
+    overall = strategies.worst(overall, rollouts)
     return replace(overall, message=messages.bounded(overall.message))
+
+
+def _controls(settings, ports, started):
+    """The strategies' Controls of this run: check mode waits for no pause and measures no
+    analysis step; the run's deadline bounds both."""
+    if settings.dry_run:
+        return strategies.Controls(promote=settings.promote, abort=settings.abort)
+    wait = min(settings.pause_wait, settings.time_left) if settings.time_left else settings.pause_wait
+
+    def analyze(spec):
+        if ports.metrics is None:
+            return analysis.Verdict(analysis.INCONCLUSIVE, "analysis Inconclusive: this run has no metrics provider")
+        deadline = ports.clock.now() + max(settings.time_left - (time.monotonic() - started), 0.001) if settings.time_left else None
+        return analysis.run_analysis(spec, ports.metrics, ports.clock.sleep, ports.clock.now, deadline)
+
+    return strategies.Controls(promote=settings.promote, abort=settings.abort, pause_wait=wait, analyze=analyze)
 
 
 def _not_synced(result, reason):

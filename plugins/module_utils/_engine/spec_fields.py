@@ -171,6 +171,12 @@ FIELDS = (
         "Argo CD's AppProject field, on the Application: its revisions must be signed (GPG or SSH) by one of these keys, "
         "trusted by the operator's `commit_signatures` (docs/verified-commits.md)",
     ),
+    Field(
+        "strategy",
+        SUPPORTED,
+        "gitops.k8s's own: canary steps (Argo Rollouts' field names) for every Deployment or per Deployment, "
+        "carried out without a controller (docs/progressive-delivery.md)",
+    ),
     Field("signatureKeys[].keyID", SUPPORTED, "a GPG key ID or fingerprint, or an SSH key's `SHA256:` fingerprint"),
 )
 
