@@ -102,21 +102,24 @@ options:
     default: false
   promote:
     description:
-      - Pass the C(pause: {}) step a canary of this Application waits at (docs/progressive-delivery.md); one
-        promote passes one such pause. The run then syncs the next steps.
+      - Pass the pause without a duration that a canary of this Application waits at, or switch a blue-green
+        preview that waits for it (C(autoPromotionEnabled=false)); one promote passes one such pause. The run
+        then syncs the next steps. See docs/progressive-delivery.md.
     type: bool
     default: false
   abort:
     description:
-      - Abort the canaries of this Application in progress: each canary Deployment is removed and its stable
-        Deployment keeps its template and gets its replicas back. The Application stays Degraded with a
+      - Abort the canaries and blue-green previews of this Application in progress, each canary or preview
+        Deployment is removed; a stable Deployment keeps its template and gets its replicas back, an active
+        Service goes back to the stable's Pods. The Application stays Degraded with a
         C(RolloutAborted) condition until Git renders another template (or the stable's again).
     type: bool
     default: false
   pause_wait:
     description:
-      - Seconds. A canary's C(pause: {duration}) step with at most this much left is waited for within the run
-        (then the next steps are synced in the same run); a longer one ends in a later run. V(0) never waits.
+      - Seconds. A canary's timed pause step (or a blue-green rollback window) with at most this much left is
+        waited for within the run (then the next steps are synced in the same run); a longer one ends in a later
+        run. V(0) never waits.
       - The run's O(deadline) bounds it too.
     type: int
     default: 15
@@ -340,6 +343,16 @@ EXAMPLES = r"""
   gitops.k8s.app:
     name: guestbook
     resume: true
+
+- name: Promote a canary waiting at a pause without a duration (docs/progressive-delivery.md)
+  gitops.k8s.app:
+    name: shop
+    promote: true
+
+- name: Abort a canary in progress; the stable Deployment keeps its Pods
+  gitops.k8s.app:
+    name: shop
+    abort: true
 
 - name: Reconcile every Application; no automated sync on weekday nights, except by hand
   gitops.k8s.app:
@@ -699,9 +712,10 @@ status:
       description:
         - The progressive strategy of each Deployment that has one, keyed C(namespace/name)
           (docs/progressive-delivery.md).
-        - C(phase) is C(Healthy), C(Progressing), C(Paused) (at a C(pause: {}) until O(promote)), C(Promoting)
-          or C(Aborted); C(step) (from 0) and C(weight) (percent of the replicas on the canary) say where a canary
-          is, C(canaryHash) and C(stableHash) name the pod templates, C(stepStartedAt) when the step began.
+        - C(phase) is C(Healthy), C(Progressing), C(Paused) (until O(promote)), C(Switched) (blue-green, the
+          active Service on the new version), C(Promoting) or C(Aborted); C(step) (from 0) and C(weight) (percent
+          of the replicas on the canary) say where a canary is; C(canaryHash), C(stableHash), C(previewHash) and
+          C(activeHash) name the pod templates; C(stepStartedAt) and C(switchedAt) say when a step began.
       type: dict
       returned: when a Deployment has a strategy
       sample: {"shop/web": {"strategy": "canary", "phase": "Paused", "step": 1, "weight": 25, "canaryHash": "5d41402abc",
