@@ -95,7 +95,8 @@ options:
     type: str
   resume:
     description:
-      - End the suspension a O(rollback) left; this run follows C(targetRevision) and the sync policy again
+      - End the suspension a O(rollback) left, or an automatic rollback after a failed C(spec.analysis)
+        (docs/progressive-delivery.md); this run follows C(targetRevision) and the sync policy again
         (an automated Application syncs the branch now).
     type: bool
     default: false

@@ -157,20 +157,19 @@ class _Parser:
         return _compare(op, left, right)
 
     def additive(self):
-        left = self.multiplicative()
-        while True:
-            op = self.take("+", "-")
-            if op is None:
-                return left
-            left = _arithmetic(op, left, self.multiplicative())
+        return self.arithmetic(("+", "-"), self.multiplicative)
 
     def multiplicative(self):
-        left = self.unary()
+        return self.arithmetic(("*", "/"), self.unary)
+
+    def arithmetic(self, ops, operand):
+        """Left-associative ``operand (op operand)*`` for the operators ``ops``."""
+        left = operand()
         while True:
-            op = self.take("*", "/")
+            op = self.take(*ops)
             if op is None:
                 return left
-            left = _arithmetic(op, left, self.unary())
+            left = _arithmetic(op, left, operand())
 
     def unary(self):
         if self.take("-"):

@@ -5,9 +5,10 @@
 which revision a failed one rolls back to.
 
 After a sync that succeeded and changed something (never after a no-op, a check-mode
-run or a rollback's own sync), reconcile() measures the analysis (analysis.run_analysis)
-within the run and records ``status.analysis`` (the verdict, the revision analysed and
-when). Then:
+run or a rollback's own sync), reconcile() records the status with a Running
+``status.analysis``, measures the analysis (analysis.run_analysis) within the run and
+records its verdict (the revision analysed and when). A run that ended before the verdict
+leaves Running for the next run, which measures again. Then:
 
 - Successful: nothing more; the revision may be announced as deployed.
 - Failed: the Application is rolled back to its last healthy revision through the
@@ -42,6 +43,22 @@ def due(spec, pinned, dry_run, synced, result):
     if spec.analysis is None or pinned or dry_run or not synced or result.error is not None:
         return False
     return bool(result.changeset is not None and result.changeset.changed)
+
+
+def interrupted(spec, previous, revision, dry_run):
+    """Whether the analysis of ``revision`` began in an earlier run that ended before its
+    verdict (the agent killed meanwhile): ``status.analysis`` is still Running for it.
+    This run measures it again, so a sync is never left unanalysed."""
+    analysed = (previous or {}).get(FIELD) or {}
+    if spec.analysis is None or dry_run or spec.pinned_revision:
+        return False
+    return analysed.get("phase") == analysis.RUNNING and bool(revision) and analysed.get("revision") == revision
+
+
+def running(status, revision, started):
+    """``status`` with a Running ``status.analysis`` of ``revision`` (recorded before the
+    measurements, so a run that ends meanwhile leaves it for the next one)."""
+    return application.next_status(status, **{FIELD: {"phase": analysis.RUNNING, "revision": revision, "startedAt": started}})
 
 
 def measure(spec, query, clock, time_left):

@@ -146,7 +146,7 @@ def _analysis_events(previous, status):
     """The verdict of an analysis recorded by this reconcile, and a rollback it began."""
     out = []
     analysed = status.get("analysis") or {}
-    if analysed and analysed != (previous.get("analysis") or {}):
+    if analysed and analysed.get("phase") != "Running" and analysed != (previous.get("analysis") or {}):
         kind, reason = _ANALYSIS_REASONS.get(analysed.get("phase"), (WARNING, ANALYSIS_INCONCLUSIVE))
         out.append(_event(kind, reason, "%s (revision %s)" % (analysed.get("message"), _short(analysed.get("revision")))))
     rolled = status.get(rollback.FIELD) or {}

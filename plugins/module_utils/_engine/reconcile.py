@@ -296,8 +296,9 @@ def reconcile(app, ports, settings):
     )
     outcome.status, warnings = app_status.next_status(previous, report)
     outcome.warnings.extend(warnings)
-    if app_analysis.due(spec, spec.pinned_revision, settings.dry_run, do_sync, result):
-        _analyse(spec, ports, settings, outcome, previous, started)
+    analyse = app_analysis.due(spec, spec.pinned_revision, settings.dry_run, do_sync, result)
+    if blocked is None and result.error is None and (analyse or app_analysis.interrupted(spec, previous, revision, settings.dry_run)):
+        _analyse(spec, ports, app, settings, outcome, previous, started)
     _triggers(previous, outcome, settings)
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
         _record(ports, app, previous, outcome.status, settings, outcome)
@@ -320,9 +321,12 @@ def _resumed(app, spec, ports, held):
     return held, None
 
 
-def _analyse(spec, ports, settings, outcome, previous, started):
-    """Measure spec.analysis after this run's sync and record its verdict in the status."""
+def _analyse(spec, ports, app, settings, outcome, previous, started):
+    """Measure spec.analysis after this run's sync and put its verdict in the status; the
+    sync is recorded first, with the analysis Running (app_analysis.interrupted)."""
     begun = ports.clock.iso()
+    outcome.status = app_analysis.running(outcome.status, outcome.revision, begun)
+    _record(ports, app, previous, outcome.status, settings, outcome)
     left = max(settings.time_left - (time.monotonic() - started), 0.001) if settings.time_left else 0
     verdict = app_analysis.measure(spec, ports.metrics, ports.clock, left)
     outcome.analysis = verdict
