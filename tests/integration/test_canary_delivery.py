@@ -191,6 +191,35 @@ def test_an_aborted_canary_leaves_every_pod_on_the_previous_image(tmp_path, kube
         assert run.deployment("web")["spec"]["template"]["spec"]["containers"][0]["image"] == "example.test/web:v1"
 
 
+def _children():
+    """{pid: [child pids]} of every process (from /proc)."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry, encoding="ascii", errors="replace") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            out.setdefault(ppid, []).append(int(entry))
+    return out
+
+
+def kill_tree(pid):
+    """SIGKILL ``pid`` and every process below it, found by parent (ansible's workers call
+    setsid, so a process group would miss the module)."""
+    children, found, todo = _children(), [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, ()))
+    for each in found:
+        try:
+            os.kill(each, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def test_an_agent_killed_in_a_pause_resumes_at_that_step(tmp_path, kubeconfig, namespace, kube_api, kubectl):
     steps = [{"setWeight": 50}, {"pause": {"duration": "40s"}}]
     with fake_kubelet.running(kube_api, namespace):
@@ -214,18 +243,17 @@ def test_an_agent_killed_in_a_pause_resumes_at_that_step(tmp_path, kubeconfig, n
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             cwd=str(tmp_path),
-            start_new_session=True,
         )
         time.sleep(15)  # in the pause's wait (or still before it: either way no step is lost)
         assert agent.poll() is None, "the agent ended before it was killed"
-        os.killpg(agent.pid, signal.SIGKILL)
+        kill_tree(agent.pid)  # as systemd stops a unit: every process of it, the module's too
         agent.wait(timeout=60)
 
         assert run.state() == paused and run.replicas("web-canary") == 2 and run.replicas("web") == 2
         ok(run.reconcile(gitops_k8s_pause_wait=0))
         left = run.state()
         if left["phase"] != "Promoting":  # under heavy load 40 s may already have passed
-            assert (left["step"], left["stepStartedAt"]) == (1, paused["stepStartedAt"])  # resumed, not restarted
+            assert (left["step"], left["stepStartedAt"]) == (1, paused["stepStartedAt"]), left  # resumed, not restarted
             assert run.replicas("web-canary") == 2
         ok(run.reconcile(gitops_k8s_pause_wait=60))
         assert run.state()["phase"] == "Promoting" and run.deployment("web-canary") is None
