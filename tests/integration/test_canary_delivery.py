@@ -20,7 +20,7 @@ import yaml
 from tests.helpers import fake_kubelet, prometheus
 from tests.helpers.waiting import wait_for
 
-from .playbook import VENV_BIN, ansible_env
+from .playbook import ansible_env
 from .test_retry_rollback_windows import Setup, ok
 
 STEPS = [{"setWeight": 25}, {"pause": {}}, {"setWeight": 50}, {"pause": {"duration": "5s"}}]
@@ -229,16 +229,8 @@ def test_an_agent_killed_in_a_pause_resumes_at_that_step(tmp_path, kubeconfig, n
         paused = run.state()
         assert (paused["step"], paused["weight"]) == (1, 50)
 
-        extra = {
-            "gitops_k8s_kubeconfig": run.kubeconfig,
-            "gitops_k8s_checkout_dir": run.gitops.path,
-            "gitops_k8s_namespace": run.namespace,
-            "gitops_k8s_root_name": run.name + "-root",
-            "gitops_k8s_allow_local_repos": True,
-            "gitops_k8s_pause_wait": 300,
-        }
         agent = subprocess.Popen(  # pylint: disable=consider-using-with
-            [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.reconcile", "-e", json.dumps(extra)],
+            run.command(gitops_k8s_pause_wait=300),
             env=ansible_env(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

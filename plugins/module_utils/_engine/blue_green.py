@@ -27,29 +27,30 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import durations
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.canary import companion, total_replicas
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.canary import (
+    ABORTED,
+    FAILED,
+    HEALTHY,
+    INCONCLUSIVE,
+    PASSED,
+    PAUSED,
+    PROGRESSING,
+    PROMOTING,
+    companion,
+    total_replicas,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_STRATEGY_OBJECT, ANNOTATION_PREFIX
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import describe
 
 BLUE_GREEN = "blueGreen"
-HEALTHY = "Healthy"
-PROGRESSING = "Progressing"
-PAUSED = "Paused"
-SWITCHED = "Switched"
-PROMOTING = "Promoting"
-ABORTED = "Aborted"
+SWITCHED = "Switched"  # the other phases are the canary's words (canary.py)
 PHASES = (HEALTHY, PROGRESSING, PAUSED, SWITCHED, PROMOTING, ABORTED)
 IN_PROGRESS = (PROGRESSING, PAUSED, SWITCHED, PROMOTING)
 
 PREVIEW_SUFFIX = "-preview"
 LABEL_REVISION = ANNOTATION_PREFIX + "revision"
 LABEL_PREVIEW_OF = ANNOTATION_PREFIX + "preview-of"
-
-# analysis verdicts (as canary.py's)
-PASSED = "Passed"
-FAILED = "Failed"
-INCONCLUSIVE = "Inconclusive"
 
 
 @dataclass(frozen=True)
