@@ -165,3 +165,15 @@ def test_a_listing_that_fails_after_some_applications_ran_keeps_their_results():
     assert [r["application"] for r in result["applications"]] == ["demo/a", "demo/b"]
     assert result["failed"] is True
     assert result["msg"].startswith("cannot list the Applications created meanwhile: not sent (list Application")
+
+
+def test_a_push_reconciles_only_the_applications_it_changed():
+    world = world_with("a", "b", "c")
+    for name, url, revision in (("a", "https://git.example/org/shop.git", "main"), ("b", "https://git.example/org/shop", "dev"), ("c", "https://git.example/org/other", "main")):
+        app = world.cluster.get(world.app_type, NS, name)
+        app["spec"]["source"].update(repoURL=url, targetRevision=revision)
+        world.cluster.apply(world.app_type, app)
+    result, _clock = run_all(world, push={"repo_urls": ["git@git.example:org/shop.git"], "branch": "main", "default_branch": "main"})
+    assert sorted(rows_by_name(result)) == ["a"]
+    assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-a") is not None
+    assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-b") is None
