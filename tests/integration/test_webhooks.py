@@ -105,7 +105,9 @@ class Remote:
         if quiet:
             open(self.quiet, "w", encoding="ascii").close()
         try:
-            return subprocess.run(["git", "-C", self.work, "push", "-q", "origin", branch], check=True, capture_output=True, text=True, env=GIT_ENV, timeout=120).stderr
+            return subprocess.run(
+                ["git", "-C", self.work, "push", "-q", "origin", branch], check=True, capture_output=True, text=True, env=GIT_ENV, timeout=120
+            ).stderr
         finally:
             if quiet:
                 os.unlink(self.quiet)

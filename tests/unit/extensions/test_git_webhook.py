@@ -22,8 +22,16 @@ _spec.loader.exec_module(hook)
 
 SECRETS = {"github": "gh-secret", "gitea": "gt-secret", "gitlab": "gl-token"}
 SHA = "0123456789abcdef0123456789abcdef01234567"
-GITHUB_PUSH = {"ref": "refs/heads/main", "after": SHA, "repository": {"clone_url": "https://github.com/org/shop.git", "ssh_url": "git@github.com:org/shop.git", "default_branch": "main"}}
-GITLAB_PUSH = {"ref": "refs/heads/main", "after": SHA, "project": {"git_http_url": "https://gitlab.example/org/shop.git", "git_ssh_url": "git@gitlab.example:org/shop.git", "default_branch": "main"}}
+GITHUB_PUSH = {
+    "ref": "refs/heads/main",
+    "after": SHA,
+    "repository": {"clone_url": "https://github.com/org/shop.git", "ssh_url": "git@github.com:org/shop.git", "default_branch": "main"},
+}
+GITLAB_PUSH = {
+    "ref": "refs/heads/main",
+    "after": SHA,
+    "project": {"git_http_url": "https://gitlab.example/org/shop.git", "git_ssh_url": "git@gitlab.example:org/shop.git", "default_branch": "main"},
+}
 
 
 def signed(provider, body, secret=None):

@@ -169,7 +169,11 @@ def test_a_listing_that_fails_after_some_applications_ran_keeps_their_results():
 
 def test_a_push_reconciles_only_the_applications_it_changed():
     world = world_with("a", "b", "c")
-    for name, url, revision in (("a", "https://git.example/org/shop.git", "main"), ("b", "https://git.example/org/shop", "dev"), ("c", "https://git.example/org/other", "main")):
+    for name, url, revision in (
+        ("a", "https://git.example/org/shop.git", "main"),
+        ("b", "https://git.example/org/shop", "dev"),
+        ("c", "https://git.example/org/other", "main"),
+    ):
         app = world.cluster.get(world.app_type, NS, name)
         app["spec"]["source"].update(repoURL=url, targetRevision=revision)
         world.cluster.apply(world.app_type, app)
