@@ -267,7 +267,7 @@ options:
     default: 0
   push:
     description:
-      - A git push (what the C(gitops.k8s.git_push) rulebook passes, C(docs/webhooks.md)): reconcile only the
+      - A git push, as the C(gitops.k8s.git_push) rulebook passes it (C(docs/webhooks.md)). Reconcile only the
         Applications it changed, those with a source whose C(repoURL) names one of O(push.repo_urls) (scheme and
         user ignored, the path case-insensitive) and whose C(targetRevision) is O(push.branch) (C(refs/heads/) optional),
         or C(HEAD) while O(push.branch) is O(push.default_branch) or that is unknown.
