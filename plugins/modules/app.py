@@ -273,7 +273,7 @@ options:
         or C(HEAD) while O(push.branch) is O(push.default_branch) or that is unknown.
       - With O(all=true), the other Applications are left alone, in every pass. With O(name) or O(definition), an
         Application the push does not change is not reconciled (nor declared) and the task is skipped.
-      - The push comes from the network: its values are checked (URLs as C(repoURL) is, branch names as git's) and
+      - The push comes from the network, so its values are checked (URLs as C(repoURL) is, branch names as git's) and
         only compared, never used as a path, a flag or a template.
     type: dict
     suboptions:
