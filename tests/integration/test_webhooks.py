@@ -63,6 +63,12 @@ data:
 """
 
 
+def _write_yaml(path, data):
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(data, handle)
+    return path
+
+
 def _free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -119,22 +125,18 @@ class Listener:
     def __init__(self, base, port, reconcile_vars):
         self.port = port
         self.log = os.path.join(base, "rulebook.log")
-        inventory = os.path.join(base, "inventory.yml")
-        with open(inventory, "w", encoding="utf-8") as handle:
-            yaml.safe_dump({"all": {"hosts": {"localhost": {"ansible_connection": "local"}}}}, handle)
-        variables = os.path.join(base, "webhooks.yml")
-        with open(variables, "w", encoding="utf-8") as handle:
-            yaml.safe_dump(
-                {
-                    "gitops_k8s_webhook_port": port,
-                    "gitops_k8s_webhook_github_secret": SECRET,
-                    "gitops_k8s_webhook_gitea_secret": GITEA_SECRET,
-                    "gitops_k8s_webhook_gitlab_token": GITLAB_TOKEN,
-                    "gitops_k8s_webhook_state_dir": os.path.join(base, "state"),
-                    "gitops_k8s_reconcile_vars_file": reconcile_vars,
-                },
-                handle,
-            )
+        inventory = _write_yaml(os.path.join(base, "inventory.yml"), {"all": {"hosts": {"localhost": {"ansible_connection": "local"}}}})
+        variables = _write_yaml(
+            os.path.join(base, "webhooks.yml"),
+            {
+                "gitops_k8s_webhook_port": port,
+                "gitops_k8s_webhook_github_secret": SECRET,
+                "gitops_k8s_webhook_gitea_secret": GITEA_SECRET,
+                "gitops_k8s_webhook_gitlab_token": GITLAB_TOKEN,
+                "gitops_k8s_webhook_state_dir": os.path.join(base, "state"),
+                "gitops_k8s_reconcile_vars_file": reconcile_vars,
+            },
+        )
         with open(self.log, "w", encoding="utf-8") as out:
             self.proc = subprocess.Popen(  # pylint: disable=consider-using-with  # stopped by stop()
                 [RULEBOOK, "-r", "gitops.k8s.git_push", "-i", inventory, "--vars", variables, "-v"],
@@ -219,18 +221,16 @@ def setup(tmp_path_factory, kubeconfig, kube_api):
         app = application(name, namespace, path, namespace, repo_url=remote.clone_url)
         app["spec"]["source"]["targetRevision"] = revision
         runner.declare(app)
-    reconcile_vars = os.path.join(base, "reconcile.yml")
-    with open(reconcile_vars, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(
-            {
-                "gitops_k8s_namespace": namespace,
-                "gitops_k8s_kubeconfig": kubeconfig,
-                "gitops_k8s_allow_local_repos": True,
-                # the root is another repository: no push of these tests reconciles it
-                "gitops_k8s_root_repo_url": "file://" + os.path.join(base, "root.git"),
-            },
-            handle,
-        )
+    reconcile_vars = _write_yaml(
+        os.path.join(base, "reconcile.yml"),
+        {
+            "gitops_k8s_namespace": namespace,
+            "gitops_k8s_kubeconfig": kubeconfig,
+            "gitops_k8s_allow_local_repos": True,
+            # the root is another repository: no push of these tests reconciles it
+            "gitops_k8s_root_repo_url": "file://" + os.path.join(base, "root.git"),
+        },
+    )
     listener = Listener(base, port, reconcile_vars)
     try:
         yield {"namespace": namespace, "alpha": alpha, "beta": beta, "listener": listener, "runner": runner}
