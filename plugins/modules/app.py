@@ -245,6 +245,10 @@ options:
         The Applications they generate are created or updated, those no longer generated are deleted (their
         finalizer prunes their objects in the same run). Results in RV(application_sets).
       - One process for all Applications; the results are in RV(applications).
+      - At the end, an Application whose status recorded the health of a child Application that changed
+        later in this run (the run that created the children) is evaluated again without a sync, so a
+        converged run leaves its health final and the next run writes nothing. An Application of O(exclude)
+        too (the root, reconciled before): only its health and status, reported in RV(refreshed).
     type: bool
     default: false
   exclude:
@@ -387,6 +391,14 @@ application_sets:
   sample:
     - {"name": "addons", "namespace": "gitops-system", "generated": ["addon-alpha", "addon-beta"], "created": ["addon-beta"],
        "updated": [], "deleted": ["addon-gamma"], "kept": [], "warnings": []}
+refreshed:
+  description:
+    - With O(all=true), the Applications of O(exclude) evaluated again at the end (no sync) because
+      a child Application's health changed in this run, by name, each with its new C(health_status),
+      C(health_message), C(status) and C(status_updated) (and C(error), C(error_step) on failure).
+  returned: when O(all=true) evaluated an Application of O(exclude) again
+  type: dict
+  sample: {"root": {"health_status": "Healthy", "health_message": "", "status": {}, "status_updated": true}}
 applications:
   description: With O(all=true), one result per Application in the order reconciled, each with the keys documented here.
   returned: when O(all=true)
