@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import webhooks
+from tests.helpers import appsets, webhooks
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, applicationset
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APPSET_KIND
 
 from .faults import CONFIGMAP
 from .gitops import GitRepo
@@ -26,19 +25,8 @@ REFUSAL = "writes of this Application are refused"
 
 
 def appset(namespace, elements):
-    """A list-generated set: one Application web-<env> per element, labelled deny=<deny>."""
-    return {
-        "apiVersion": APP_API_VERSION,
-        "kind": APPSET_KIND,
-        "metadata": {"name": "web", "namespace": namespace},
-        "spec": {
-            "generators": [{"list": {"elements": [{"env": env, "deny": deny} for env, deny in elements]}}],
-            "template": {
-                "metadata": {"name": "web-{{env}}", "labels": {DENY_LABEL: "{{deny}}"}},
-                "spec": {"source": {"path": "{{env}}"}, "destination": {"namespace": namespace}, "syncPolicy": {"automated": {"prune": True}}},
-            },
-        },
-    }
+    """Applications web-<env>, each labelled deny=<deny>: ((env, deny), ...)."""
+    return appsets.list_set("web", namespace, [{"env": env, "deny": deny} for env, deny in elements], labels={DENY_LABEL: "{{deny}}"})
 
 
 def expand(tmp_path, private_cluster, namespace, checkout):

@@ -11,18 +11,10 @@ from __future__ import annotations
 
 import json
 
+from .faults import CONFIGMAP
 from .gitops import pull_repository, release_finalizers
 from .playbook import ansible_pull
 from .test_ansible_pull import recap
-
-SETTINGS = """
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: settings
-data:
-  color: blue
-"""
 
 
 def versions(kubectl, namespace):
@@ -32,7 +24,7 @@ def versions(kubectl, namespace):
 
 
 def test_the_first_run_leaves_the_roots_health_final(tmp_path, kubeconfig, namespace, kubectl):
-    repo = pull_repository(tmp_path / "origin", "settings", namespace, {"settings.yaml": SETTINGS})
+    repo = pull_repository(tmp_path / "origin", "settings", namespace, {"settings.yaml": CONFIGMAP.format(name="settings", value="blue")})
     checkout = str(tmp_path / "checkout")
     extra = ("-e", "gitops_k8s_namespace=%s" % namespace, "-e", "gitops_k8s_root_name=final-root")
     try:

@@ -13,6 +13,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
 
+from tests.helpers import appsets
+
 from .test_runner_app_all import NS, Module, world_with
 
 
@@ -34,18 +36,7 @@ def put_set(world, appset):
 
 
 def list_set(name, elements, prefix="web"):
-    return {
-        "apiVersion": APP_API_VERSION,
-        "kind": APPSET_KIND,
-        "metadata": {"name": name, "namespace": NS},
-        "spec": {
-            "generators": [{"list": {"elements": [{"env": e} for e in elements]}}],
-            "template": {
-                "metadata": {"name": prefix + "-{{env}}"},
-                "spec": {"source": {"path": "{{env}}"}, "destination": {"namespace": NS}, "syncPolicy": {"automated": {"prune": True}}},
-            },
-        },
-    }
+    return appsets.list_set(name, NS, elements, prefix=prefix)
 
 
 def run(world, **params):
