@@ -30,6 +30,28 @@ def review_response(request, allowed=True, message="", patch=None):
     return {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response}
 
 
+def configuration(kind, name, client, rule, selector, timeout=10):
+    """A Validating- or MutatingWebhookConfiguration (``kind``) NAME calling ``client`` (what
+    serving() yields) for the objects of ``rule`` labelled as ``selector`` (matchLabels)."""
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": kind,
+        "metadata": {"name": name},
+        "webhooks": [
+            {
+                "name": name + ".faults.example.test",
+                "clientConfig": client,
+                "rules": [dict(rule, operations=["CREATE", "UPDATE"])],
+                "objectSelector": {"matchLabels": dict(selector)},
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+                "failurePolicy": "Fail",
+                "timeoutSeconds": timeout,
+            }
+        ],
+    }
+
+
 @contextlib.contextmanager
 def serving(decide, directory):
     """Serve ``decide(request) -> AdmissionReview`` over HTTPS on 127.0.0.1; yields the

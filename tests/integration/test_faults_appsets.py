@@ -18,7 +18,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import applicat
 
 from .faults import CONFIGMAP
 from .gitops import GitRepo
-from .playbook import run_tasks
+from .playbook import reconcile_all
 
 DENY_LABEL = "faults.example.test/deny"
 REFUSAL = "writes of this Application are refused"
@@ -27,27 +27,6 @@ REFUSAL = "writes of this Application are refused"
 def appset(namespace, elements):
     """Applications web-<env>, each labelled deny=<deny>: ((env, deny), ...)."""
     return appsets.list_set("web", namespace, [{"env": env, "deny": deny} for env, deny in elements], labels={DENY_LABEL: "{{deny}}"})
-
-
-def expand(tmp_path, private_cluster, namespace, checkout):
-    _rc, results = run_tasks(
-        tmp_path,
-        [
-            {
-                "name": "all",
-                "gitops.k8s.app": {
-                    "kubeconfig": private_cluster.kubeconfig,
-                    "namespace": namespace,
-                    "checkout_dir": checkout,
-                    "all": True,
-                    "install_crd": False,
-                    "fail_on_error": False,
-                },
-            }
-        ],
-        check=False,
-    )
-    return results["all"]
 
 
 def test_a_refused_write_fails_the_set_by_name_and_deletes_nothing(tmp_path, private_cluster):
@@ -65,7 +44,7 @@ def test_a_refused_write_fails_the_set_by_name_and_deletes_nothing(tmp_path, pri
         return sorted(a["metadata"]["name"] for a in json.loads(kubectl("get", "gapp", "-n", namespace, "-o", "json"))["items"])
 
     kubectl("apply", "-f", "-", stdin=json.dumps(appset(namespace, [("dev", "no"), ("old", "no")])))
-    first = expand(tmp_path, private_cluster, namespace, repo.path)
+    first = reconcile_all(tmp_path, private_cluster.kubeconfig, namespace, repo.path)
     assert not first.get("failed"), first.get("msg")
     assert apps() == ["web-dev", "web-old"]
 
@@ -76,26 +55,11 @@ def test_a_refused_write_fails_the_set_by_name_and_deletes_nothing(tmp_path, pri
 
     kubectl("apply", "-f", "-", stdin=json.dumps(appset(namespace, [("dev", "no"), ("prod", "yes"), ("qa", "no")])))
     with webhooks.serving(deny_real_writes, tmp_path) as client:
-        config = {
-            "apiVersion": "admissionregistration.k8s.io/v1",
-            "kind": "ValidatingWebhookConfiguration",
-            "metadata": {"name": "faults-deny-applications"},
-            "webhooks": [
-                {
-                    "name": "deny.faults.example.test",
-                    "clientConfig": client,
-                    "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": ["gitops-k8s.dev"], "apiVersions": ["*"], "resources": ["applications"]}],
-                    "objectSelector": {"matchLabels": {DENY_LABEL: "yes"}},
-                    "sideEffects": "None",
-                    "admissionReviewVersions": ["v1"],
-                    "failurePolicy": "Fail",
-                    "timeoutSeconds": 10,
-                }
-            ],
-        }
+        rule = {"apiGroups": ["gitops-k8s.dev"], "apiVersions": ["*"], "resources": ["applications"]}
+        config = webhooks.configuration("ValidatingWebhookConfiguration", "faults-deny-applications", client, rule, {DENY_LABEL: "yes"})
         kubectl("apply", "-f", "-", stdin=json.dumps(config))
         try:
-            refused = expand(tmp_path, private_cluster, namespace, repo.path)
+            refused = reconcile_all(tmp_path, private_cluster.kubeconfig, namespace, repo.path)
         finally:
             kubectl("delete", "validatingwebhookconfiguration", "faults-deny-applications")
 
@@ -112,7 +76,7 @@ def test_a_refused_write_fails_the_set_by_name_and_deletes_nothing(tmp_path, pri
     assert conditions["ResourcesUpToDate"]["status"] == "False"
 
     # the webhook is gone: web-prod is written, then web-old deleted (its finalizer prunes cm-old in the same run)
-    healed = expand(tmp_path, private_cluster, namespace, repo.path)
+    healed = reconcile_all(tmp_path, private_cluster.kubeconfig, namespace, repo.path)
     assert not healed.get("failed"), healed.get("msg")
     assert healed["application_sets"][0]["created"] == ["web-prod"] and healed["application_sets"][0]["deleted"] == ["web-old"]
     assert apps() == ["web-dev", "web-prod", "web-qa"]

@@ -95,23 +95,8 @@ def relabel_webhook(tmp_path, private_cluster):
         return webhooks.review_response(request, patch=[{"op": "replace", "path": "/metadata/labels/tier", "value": "mutated"}])
 
     with webhooks.serving(relabel, tmp_path) as client:
-        config = {
-            "apiVersion": "admissionregistration.k8s.io/v1",
-            "kind": "MutatingWebhookConfiguration",
-            "metadata": {"name": "faults-relabel"},
-            "webhooks": [
-                {
-                    "name": "relabel.faults.example.test",
-                    "clientConfig": client,
-                    "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
-                    "objectSelector": {"matchLabels": {MUTATE_LABEL: "true"}},
-                    "sideEffects": "None",
-                    "admissionReviewVersions": ["v1"],
-                    "failurePolicy": "Fail",
-                    "timeoutSeconds": 5,
-                }
-            ],
-        }
+        rule = {"apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}
+        config = webhooks.configuration("MutatingWebhookConfiguration", "faults-relabel", client, rule, {MUTATE_LABEL: "true"}, timeout=5)
         private_cluster.kubectl("apply", "-f", "-", stdin=json.dumps(config))
         try:
             yield calls

@@ -20,7 +20,7 @@ import yaml
 from tests.helpers import appsets
 
 from .gitops import GitRepo, Runner, application
-from .playbook import run_tasks
+from .playbook import reconcile_all, run_tasks
 
 RBAC_KINDS = ("ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
 
@@ -47,25 +47,8 @@ def agent_rbac(tmp_path, kubeconfig, namespace, agent, rbac_namespaces):
 
 
 def run_as_agent(tmp_path, kubeconfig, namespace, agent, checkout):
-    _rc, results = run_tasks(
-        tmp_path,
-        [
-            {
-                "name": "all",
-                "gitops.k8s.app": {
-                    "kubeconfig": kubeconfig,
-                    "impersonate_user": "system:serviceaccount:%s:%s" % (namespace, agent),
-                    "namespace": namespace,
-                    "checkout_dir": checkout,
-                    "all": True,
-                    "install_crd": False,
-                    "fail_on_error": False,
-                },
-            }
-        ],
-        check=False,
-    )
-    return results["all"]
+    """gitops.k8s.app all=true as the agent's ServiceAccount."""
+    return reconcile_all(tmp_path, kubeconfig, namespace, checkout, impersonate_user="system:serviceaccount:%s:%s" % (namespace, agent))
 
 
 def test_a_namespaced_agent_is_told_which_permission_and_variable_it_lacks(tmp_path, kubeconfig, namespace, kubectl):
