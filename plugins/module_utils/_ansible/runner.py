@@ -139,7 +139,8 @@ def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, fai
     if module.check_mode:
         return {}
     table = [parent_health.row_of(a) for a in excluded]
-    table += [(r["application"], r["status"], r["health_status"], "error" in r) for r in rows]
+    # a failed reconcile, or one whose Lease another run held (that run writes the status), is left alone
+    table += [(r["application"], r["status"], r["health_status"], "error" in r or "lock_held_by" in r) for r in rows]
     refreshed = {}
     index = parent_health.next_stale(table, len(table))
     while index >= 0 and not deadline.passed():

@@ -234,8 +234,8 @@ def secrets_forbidden(namespace, needed_for, refused):
     return (
         "cannot read the cluster Secrets of namespace %s (%s): %s. The agent needs permission to list secrets in %s: "
         "with the gitops.k8s.agent role and agent_rbac_mode namespaced, add %s to agent_rbac_namespaces "
-        "(agent_rbac_rules must grant list on secrets, as its default does), or use agent_rbac_mode cluster" % (namespace, needed_for, refused, namespace, namespace)
-    )
+        "(agent_rbac_rules must grant list on secrets, as its default does), or use agent_rbac_mode cluster"
+    ) % (namespace, needed_for, refused, namespace, namespace)
 
 
 def registry(secrets):
