@@ -122,6 +122,25 @@ options:
       - The run's O(deadline) bounds it too.
     type: int
     default: 15
+  analysis_providers:
+    description:
+      - The Prometheus base URLs (C(http://host:port/path)) that an analysis may query: C(spec.analysis) of an
+        Application, a canary C(analysis) step, a blue-green C(prePromotionAnalysis). The Prometheus C(address) of a
+        metric comes from the repository, so the agent queries only the addresses the operator lists here (no requests
+        to cloud metadata endpoints or internal services that a repository names).
+      - An address is allowed when its scheme, host and port equal an entry's and its path starts with the entry's path,
+        whole segments (V(http://prometheus.monitoring:9090) allows V(http://prometheus.monitoring:9090/) and
+        V(http://prometheus.monitoring:9090/sub); V(http://prom:9090/a) does not allow V(http://prom:9090/ab)). Host names are
+        compared without case in their IDNA form, default ports filled in. An address with user-info, a query, a fragment
+        or a C(.) or C(..) path segment is never allowed; an entry with one is an error.
+      - An Application whose analysis names an address that is not allowed fails before anything is written, in check
+        mode too, with an error naming the Application, the metric, the address and this option. The analysis is never
+        skipped.
+      - The default, an empty list, allows no address. The playbook C(gitops.k8s.reconcile) passes
+        C(gitops_k8s_analysis_providers). See docs/progressive-delivery.md.
+    type: list
+    elements: str
+    default: []
   sync_windows:
     description:
       - Argo CD sync windows (the C(syncWindows) of an AppProject, same field names) that apply to this run, until the
@@ -895,6 +914,7 @@ def main():
         promote={"type": "bool", "default": False},
         abort={"type": "bool", "default": False},
         pause_wait={"type": "int", "default": 15},
+        analysis_providers={"type": "list", "elements": "str", "default": []},
         sync_windows={
             "type": "list",
             "elements": "dict",

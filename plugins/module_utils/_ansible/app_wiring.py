@@ -13,7 +13,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.commit_signat
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_loading, commit_trust, redact, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis_providers, app_loading, commit_trust, redact, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, DEFAULT_WORKERS, HOOK_TIMEOUT, WAVE_TIMEOUT
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, RenderError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
@@ -216,6 +216,7 @@ def settings_of(module, **overrides):
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,
         workers=workers_of(p),
         control_namespace=p.get("namespace") or "",  # Projects live beside the Applications of the run
+        analysis_providers=analysis_providers.parse(p.get("analysis_providers")),  # InvalidSpec naming a bad entry
     )
     values.update(overrides)
     return Settings(**values)

@@ -23,6 +23,7 @@ from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     analysis,
+    analysis_providers,
     app_analysis,
     app_metrics,
     app_status,
@@ -49,6 +50,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_FINALIZER,
+    APP_KIND,
     APP_UNKNOWN,
     DEFAULT_PRUNE_PROPAGATION,
     HEALTHY,
@@ -60,6 +62,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     WRITE_ACTIONS,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, LockError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.options import SyncOptions
 
 
@@ -88,6 +91,8 @@ class Settings:
     promote: bool = False  # pass the current ``pause: {}`` of a canary (strategies.py)
     abort: bool = False  # abort a canary in progress: the canary removed, the stable untouched
     pause_wait: float = 0  # seconds: the longest timed canary pause waited for within the run
+    # the Prometheus base URLs an analysis may query (analysis_providers.Provider); (): none
+    analysis_providers: tuple = ()
 
 
 @dataclass
@@ -222,6 +227,8 @@ def reconcile(app, ports, settings):
         # an app-of-apps written for Argo CD: its Applications become ours (argocd_application.py)
         manifests, left_out = argocd_application.convert(manifests, spec.namespace)
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
+        # a repository names the addresses: only the operator's are queried, checked before any query or write
+        analysis_providers.check_all(spec, manifests, destination, settings.analysis_providers, format_id(APP_KIND, spec.namespace, spec.name))
         controls = _controls(settings, ports, started)
         rollouts = strategies.prepare(ports.cluster, manifests, spec.strategy, previous.get(strategies.FIELD), controls, ports.clock, destination)
         manifests = list(rollouts.manifests)

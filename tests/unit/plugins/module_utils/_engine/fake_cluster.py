@@ -242,7 +242,10 @@ class FakeCluster:
 class World:
     """Reconcile ports over the fake cluster. The render port returns the objects of
     ``paths[spec.path]`` (default: ``objects``); Applications reconciled with
-    ``run_app`` live in the cluster and get their status written back to it."""
+    ``run_app`` live in the cluster and get their status written back to it.
+    ``analysis_providers``: the Prometheus addresses an analysis may query (none)."""
+
+    analysis_providers = ()
 
     def __init__(self):
         self.cluster = FakeCluster()
@@ -284,6 +287,7 @@ class World:
         )
 
     def run(self, obj, **settings):
+        settings.setdefault("analysis_providers", self.analysis_providers)
         outcome = reconcile(obj, self.ports(), Settings(**settings))
         if outcome.status_written:
             obj["status"] = outcome.status

@@ -7,7 +7,7 @@ holds; the resumeOnNewRevision policy both ways; events and triggers."""
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_analysis, app_events, application, triggers
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis_providers, app_analysis, app_events, application, triggers
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec, MetricsError
 
 from .fake_cluster import FakeClock
@@ -37,6 +37,8 @@ def analysed_app(**rollback_policy):
 
 class MeteredWorld(PinnedWorld):
     """PinnedWorld with a metrics port: the error rate of the revision live now."""
+
+    analysis_providers = analysis_providers.parse(["http://127.0.0.1:9090"])
 
     def __init__(self):
         super().__init__()

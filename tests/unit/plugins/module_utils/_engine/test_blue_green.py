@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import blue_green, canary, durations, strategy_spec
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis_providers, blue_green, canary, durations, strategy_spec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import DEGRADED, HEALTHY, PROGRESSING, SUSPENDED
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 
@@ -107,6 +107,8 @@ def revision_of(image):
 
 
 class BlueGreenWorld(World):
+    analysis_providers = analysis_providers.parse(["http://127.0.0.1:9"])
+
     def __init__(self):
         super().__init__()
         self.clock = FakeClock()

@@ -13,7 +13,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import canary, strategy_spec
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis_providers, canary, strategy_spec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import DEGRADED, HEALTHY, PROGRESSING, SUSPENDED
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec, MetricsError
 
@@ -47,6 +47,8 @@ ANALYSIS = {"metrics": [{"name": "errors", "count": 2, "interval": "10s", "succe
 
 
 class CanaryWorld(World):
+    analysis_providers = analysis_providers.parse(["http://127.0.0.1:9"])
+
     def __init__(self, prune=True, **spec):
         super().__init__()
         self.clock = FakeClock()
