@@ -8,12 +8,17 @@ test sets:
   the previous image, automated sync suspended, the AnalysisFailed condition, Events and
   notifications name the query and the value; a new commit waits for resume=true
   (the default) or is synced at once (rollback.resumeOnNewRevision: true);
-- Prometheus unreachable: the analysis is Inconclusive, nothing is rolled back."""
+- Prometheus unreachable: the analysis is Inconclusive, nothing is rolled back;
+- an address the operator does not allow (gitops_k8s_analysis_providers): the Application
+  fails before any write, in check mode too, and the address is never queried."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
+import subprocess
+import threading
 import time
 
 import pytest
@@ -23,6 +28,7 @@ from tests.helpers import prometheus
 from tests.helpers.chart_servers import free_port
 from tests.helpers.receiver import Receiver
 
+from .playbook import ansible_env
 from .test_retry_rollback_windows import Setup, ok
 
 QUERY = 'max(app_error_rate{job="node"})'
@@ -52,6 +58,7 @@ class AnalysedSetup(Setup):
 
     def __init__(self, tmp_path, kubeconfig, namespace, name, address, **rollback_policy):
         super().__init__(tmp_path, kubeconfig, namespace, name)
+        self.providers = (address,)  # the operator allows the Prometheus of the test
         with open(os.path.join(self.gitops.path, "apps", name + ".yaml"), encoding="utf-8") as handle:
             app = yaml.safe_load(handle)
         app["spec"]["analysis"] = {
@@ -195,3 +202,69 @@ def test_an_unreachable_prometheus_is_inconclusive_and_nothing_is_rolled_back(tm
     assert "AnalysisFailed" not in found and "not reachable" in found["AnalysisInconclusive"] and "not rolled back" in found["AnalysisInconclusive"]
     assert "not reachable" in run.stdout + run.stderr  # the run warns
     assert any(r == "AnalysisInconclusive" for r, _m in events(kubectl, namespace, "analysed-down"))
+
+
+class Listener:
+    """An HTTP server on 127.0.0.1 that counts the requests it gets (the address a
+    repository names and the operator does not allow: it must get none)."""
+
+    def __init__(self):
+        self.paths = []
+
+    def __enter__(self):
+        listener = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+                pass
+
+            def do_GET(self):  # pylint: disable=invalid-name
+                listener.paths.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b'{"status": "success", "data": {"resultType": "scalar", "result": [0, "0"]}}')
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_address_the_operator_does_not_allow_fails_before_any_write(tmp_path, kubeconfig, namespace, kubectl):
+    allowed = "http://127.0.0.1:%d" % free_port()  # nothing listens there: Inconclusive, no rollback
+    setup = AnalysedSetup(tmp_path, kubeconfig, namespace, "analysed-refused", allowed)
+    setup.release("v1")
+    ok(setup.reconcile())
+    assert image(kubectl, namespace) == "registry.invalid/web:v1"
+    versions = kubectl("get", "deployment", "web", "-n", namespace, "-o", "jsonpath={.metadata.resourceVersion}")
+
+    with Listener() as listener:
+        # the repository now points the analysis at an address of its choice, and releases v2
+        app_file = "apps/analysed-refused.yaml"
+        with open(os.path.join(setup.gitops.path, app_file), encoding="utf-8") as handle:
+            app = yaml.safe_load(handle)
+        hostile = listener.url + "/latest/meta-data"  # as a cloud metadata endpoint would be
+        app["spec"]["analysis"]["metrics"][0]["provider"]["prometheus"]["address"] = hostile
+        setup.gitops.write(app_file, yaml.safe_dump(app))
+        setup.gitops.commit("point the analysis elsewhere")
+        setup.release("v2")
+        checked = setup.reconcile()  # the root Application applies the new spec; the child fails
+        for run in (checked, subprocess.run(setup.command() + ["--check"], env=ansible_env(), capture_output=True, text=True, check=False, timeout=300, cwd=str(tmp_path))):
+            assert run.returncode != 0, run.stdout[-3000:]
+            output = run.stdout + run.stderr
+            assert "gitops_k8s_analysis_providers" in output and "error-rate" in output and "%s/latest/meta-data" % listener.url in output, output[-4000:]
+        assert listener.paths == []  # never queried
+
+    assert kubectl("get", "deployment", "web", "-n", namespace, "-o", "jsonpath={.metadata.resourceVersion}") == versions
+    assert image(kubectl, namespace) == "registry.invalid/web:v1"
+    status = setup.status(kubectl)
+    message = conditions(status)["ComparisonError"]
+    assert "Application/%s/analysed-refused" % namespace in message and "gitops_k8s_analysis_providers" in message, message

@@ -56,8 +56,9 @@ def manifests(namespace, image, steps=None, blue_green=None):
 
 
 class Canary(Setup):
-    def __init__(self, tmp_path, kubeconfig, namespace, name, kube_api, kubectl, steps=None, blue_green=None):
+    def __init__(self, tmp_path, kubeconfig, namespace, name, kube_api, kubectl, steps=None, blue_green=None, providers=()):
         super().__init__(tmp_path, kubeconfig, namespace, name)
+        self.providers = tuple(providers)  # the Prometheus base URLs the operator allows
         self.api, self.kubectl, self.steps, self.blue_green = kube_api, kubectl, STEPS if steps is None else steps, blue_green
 
     def release(self, value):
@@ -97,9 +98,9 @@ class Canary(Setup):
         return wait_for(predicate, what=what, timeout=TIMEOUT, interval=1.0)
 
 
-def setup(tmp_path, kubeconfig, namespace, kube_api, kubectl, name, steps=None, blue_green=None):
+def setup(tmp_path, kubeconfig, namespace, kube_api, kubectl, name, steps=None, blue_green=None, providers=()):
     """v1 deployed (directly: the first rollout), then v2 released and reconciled once."""
-    run = Canary(tmp_path, kubeconfig, namespace, name, kube_api, kubectl, steps, blue_green)
+    run = Canary(tmp_path, kubeconfig, namespace, name, kube_api, kubectl, steps, blue_green, providers)
     run.release("v1")
     ok(run.reconcile())
     run.wait(lambda: run.available("web"), "web v1 available")
@@ -256,7 +257,7 @@ def test_an_agent_killed_in_a_pause_resumes_at_that_step(tmp_path, kubeconfig, n
 def test_a_canary_whose_error_rate_is_over_the_threshold_is_aborted(tmp_path, kubeconfig, namespace, kube_api, kubectl):
     with metrics(tmp_path, 0.5) as prom, fake_kubelet.running(kube_api, namespace):
         steps = [{"setWeight": 25}, {"analysis": analysis(prom.url)}]
-        run = setup(tmp_path, kubeconfig, namespace, kube_api, kubectl, "canary-metric", steps)
+        run = setup(tmp_path, kubeconfig, namespace, kube_api, kubectl, "canary-metric", steps, providers=[prom.url])
         run.wait(lambda: run.available("web-canary") and run.available("web"), "the canary at 25 %")
         assert run.pod_images().count("v2") <= 1  # the bad image: at most the canary's share
         ok(run.reconcile())  # the canary is ready: on to the analysis step
@@ -278,7 +279,7 @@ def test_blue_green_switches_the_active_service_after_the_preview_is_ready_and_i
     with metrics(tmp_path, 0.5) as prom:
         settings = {"activeService": "web", "prePromotionAnalysis": analysis(prom.url), "scaleDownDelaySeconds": 5}
         with fake_kubelet.running(kube_api, namespace):
-            run = setup(tmp_path, kubeconfig, namespace, kube_api, kubectl, "blue-green", blue_green=settings)
+            run = setup(tmp_path, kubeconfig, namespace, kube_api, kubectl, "blue-green", blue_green=settings, providers=[prom.url])
             assert run.state()["phase"] == "Progressing" and run.replicas("web-preview") == 4
             run.wait(lambda: run.available("web-preview"), "the preview available")
             assert _active_images(run) == ["v1"] * 4

@@ -26,6 +26,9 @@ class Setup:
     """An application repository (file://) and a GitOps checkout whose apps/ declares one
     Application (name, in ``namespace``) rendering ``deploy/`` of it into ``dest``."""
 
+    # the Prometheus base URLs the runs allow an analysis to query (gitops_k8s_analysis_providers)
+    providers = ()
+
     def __init__(self, tmp_path, kubeconfig, namespace, name, dest=None, sync_policy=None):
         self.tmp, self.kubeconfig, self.namespace, self.name = tmp_path, kubeconfig, namespace, name
         self.dest = dest or namespace
@@ -58,6 +61,8 @@ class Setup:
             "gitops_k8s_root_name": self.name + "-root",
             "gitops_k8s_allow_local_repos": True,
         }
+        if self.providers:
+            extra["gitops_k8s_analysis_providers"] = list(self.providers)
         extra.update(extra_vars)
         return [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.reconcile", "-e", json.dumps(extra)]
 
@@ -78,8 +83,10 @@ class Setup:
         """The documented one-liner: ansible localhost -m gitops.k8s.app -a 'name=... rollback=...'
         (JSON arguments when ``options`` are given: a list of windows)."""
         line = "name=%s namespace=%s kubeconfig=%s allow_local_repos=true %s" % (self.name, self.namespace, self.kubeconfig, line)
+        if self.providers:
+            line += " analysis_providers=%s" % ",".join(self.providers)
         if options:
-            options.update(name=self.name, namespace=self.namespace, kubeconfig=self.kubeconfig, allow_local_repos=True)
+            options.update(name=self.name, namespace=self.namespace, kubeconfig=self.kubeconfig, allow_local_repos=True, analysis_providers=list(self.providers))
             line = json.dumps(options)
         return subprocess.run(
             [os.path.join(VENV_BIN, "ansible"), "localhost", "-i", "localhost,", "-c", "local", "-m", "gitops.k8s.app", "-a", line],
