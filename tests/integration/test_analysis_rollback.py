@@ -257,7 +257,10 @@ def test_an_address_the_operator_does_not_allow_fails_before_any_write(tmp_path,
         setup.gitops.commit("point the analysis elsewhere")
         setup.release("v2")
         checked = setup.reconcile()  # the root Application applies the new spec; the child fails
-        for run in (checked, subprocess.run(setup.command() + ["--check"], env=ansible_env(), capture_output=True, text=True, check=False, timeout=300, cwd=str(tmp_path))):
+        in_check_mode = subprocess.run(
+            setup.command() + ["--check"], env=ansible_env(), capture_output=True, text=True, check=False, timeout=300, cwd=str(tmp_path)
+        )
+        for run in (checked, in_check_mode):
             assert run.returncode != 0, run.stdout[-3000:]
             output = run.stdout + run.stderr
             assert "gitops_k8s_analysis_providers" in output and "error-rate" in output and "%s/latest/meta-data" % listener.url in output, output[-4000:]

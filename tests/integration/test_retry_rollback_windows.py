@@ -86,7 +86,8 @@ class Setup:
         if self.providers:
             line += " analysis_providers=%s" % ",".join(self.providers)
         if options:
-            options.update(name=self.name, namespace=self.namespace, kubeconfig=self.kubeconfig, allow_local_repos=True, analysis_providers=list(self.providers))
+            options.update(name=self.name, namespace=self.namespace, kubeconfig=self.kubeconfig, allow_local_repos=True)
+            options.update(analysis_providers=list(self.providers))
             line = json.dumps(options)
         return subprocess.run(
             [os.path.join(VENV_BIN, "ansible"), "localhost", "-i", "localhost,", "-c", "local", "-m", "gitops.k8s.app", "-a", line],

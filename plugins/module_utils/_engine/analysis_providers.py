@@ -140,9 +140,10 @@ def check(metrics, providers, where, subject):
     ``where`` names the analysis (e.g. 'spec.analysis'), ``subject`` the Application."""
     for metric in metrics:
         if not allowed(metric.address, providers):
+            shown = repo_urls.display(metric.address)
             raise SafetyError(
                 "%s metric %s: the Prometheus address %s is not allowed (%s); the agent queries only the addresses the operator "
-                "lists in the %s option (playbook variable %s)" % (where, metric.name, repo_urls.display(metric.address), _why(metric.address), OPTION, VARIABLE),
+                "lists in the %s option (playbook variable %s)" % (where, metric.name, shown, _why(metric.address), OPTION, VARIABLE),
                 subject=subject,
             )
 
