@@ -124,8 +124,8 @@ options:
     default: 15
   analysis_providers:
     description:
-      - The Prometheus base URLs (C(http://host:port/path)) that an analysis may query: C(spec.analysis) of an
-        Application, a canary C(analysis) step, a blue-green C(prePromotionAnalysis). The Prometheus C(address) of a
+      - The Prometheus base URLs (C(http://host:port/path)) that an analysis may query (C(spec.analysis) of an
+        Application, a canary C(analysis) step, a blue-green C(prePromotionAnalysis)). The Prometheus C(address) of a
         metric comes from the repository, so the agent queries only the addresses the operator lists here (no requests
         to cloud metadata endpoints or internal services that a repository names).
       - An address is allowed when its scheme, host and port equal an entry's and its path starts with the entry's path,
