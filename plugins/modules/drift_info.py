@@ -43,6 +43,15 @@ options:
     description: Namespace of O(application).
     type: str
     default: gitops-system
+  analysis_providers:
+    description:
+      - The Prometheus base URLs an analysis of O(application) may query, as O(gitops.k8s.app#module:analysis_providers).
+        Nothing is queried here, but an Application whose analysis names an address not in this list fails, as it
+        does in a check-mode run of M(gitops.k8s.app).
+      - The default, an empty list, allows no address.
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -141,6 +150,7 @@ def main():
         objects_wiring.OBJECTS,
         application={"type": "str"},
         application_namespace={"type": "str", "default": runner.DEFAULT_APP_NAMESPACE},
+        analysis_providers={"type": "list", "elements": "str", "default": []},
     )
     module = GitOpsModule(
         argument_spec=spec,
