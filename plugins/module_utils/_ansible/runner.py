@@ -92,12 +92,15 @@ def run_all(module, cluster, store, ports, sources=None):
                     failed.append(message)
             done -= sets.touched - before - set(p["exclude"])  # written or deleted now: reconciled (again) in this pass
         try:
-            pending = [a for a in store.list(p["namespace"]) if a["metadata"]["name"] not in done]
+            listed = store.list(p["namespace"])
         except GitOpsError as exc:
             if not rows:
                 raise
             failed.append("cannot list the Applications created meanwhile: %s" % exc)  # keep what was done
             break
+        if sources is not None:
+            sources.listed_applications(listed)
+        pending = [a for a in listed if a["metadata"]["name"] not in done]
         if not pending:
             break
         for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
@@ -108,6 +111,8 @@ def run_all(module, cluster, store, ports, sources=None):
                 failed.append("%s: %s" % (outcome.app, outcome.error))
                 continue
             outcome, result = reconcile_one(module, cluster, ports, app, deadline)  # never raises: errors are in the outcome
+            if sources is not None:
+                sources.reconciled(app)
             rows.append(result)
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
