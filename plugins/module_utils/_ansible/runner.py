@@ -15,9 +15,9 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import app_events as event_writer
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, results
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, preview, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, prune_guard, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, preview_apps, prune_guard, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_SYNCED,
@@ -211,11 +211,13 @@ def run_drift_info(module):
     """gitops.k8s.drift_info: an Application's drift (a reconcile that never writes), or
     the drift of objects given directly."""
     p = module.params
+    if p["children"]:  # a preview of every Application of a root (_ansible/preview.py)
+        return preview.run_preview(module)
     if p["application"]:
         cluster, store, clock = app_wiring.open_store(module)
         app, _changed = app_wiring.load_app(module, store, p["application"], p["application_namespace"])
         outcome = reconcile(
-            app,
+            preview_apps.root_at(app, p["repo_url"], p["revision"]),
             app_wiring.make_ports(module, cluster, store, clock),
             app_wiring.settings_of(module, sync=False, dry_run=True, control_namespace=p["application_namespace"]),
         )
