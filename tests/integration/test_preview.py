@@ -28,7 +28,7 @@ PREVIEWER = "previewer"
 # what a preview needs (docs/previews.md): read everything it compares, and dry-run apply
 # (RBAC cannot tell a dry-run from a write: patch, plus create for objects not there yet)
 PREVIEW_RULES = [
-    {"apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": ["*"], "resources": ["*"], "verbs": ["get", "list"]},
     {"apiGroups": ["*"], "resources": ["*"], "verbs": ["patch", "create"]},
 ]
 

@@ -21,7 +21,6 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_url
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_TRACKING_ID, API_GROUP, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.inventory import entry_of
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id, object_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import tracking_id
 
 # the live metadata a previewed Application keeps (its identity and its owner's marks)
@@ -133,11 +132,3 @@ def app_key(obj):
     meta = obj.get("metadata") or {}
     return "%s/%s" % (meta.get("namespace") or "", meta.get("name") or "")
 
-
-def app_subject(namespace, name):
-    """The change set subject of an Application (``Application/namespace/name``)."""
-    return format_id(APP_KIND, namespace, name)
-
-
-def subject_of(obj):
-    return str(object_id(obj))

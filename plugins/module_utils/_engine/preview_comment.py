@@ -108,7 +108,7 @@ def _table(rows):
         name = code(row.get("application", ""))
         if row.get("error"):
             lines.append("| %s | failed (%s) | | |" % (name, plain(row.get("error_step") or "error")))
-        elif changes(row) or row.get("deleted"):
+        elif changes(row) or row.get("deleted") or counts(row)[KEPT]:
             c = counts(row)
             label = name + (" (removed)" if row.get("deleted") else "")
             lines.append("| %s | %d | %d | %d |" % (label, c[ADDED], c[CHANGED], c[REMOVED]))
@@ -189,6 +189,8 @@ def comment(rows, revision="", limit=GITHUB_LIMIT, title="GitOps preview"):
     if commit and revision and short(commit) != revision:
         heading += " (%s)" % code(short(commit))
     changing = [r for r in rows if not r.get("error") and (changes(r) or r.get("deleted"))]
+    # an Application whose only difference is an object left in place is shown too
+    shown = [r for r in rows if not r.get("error") and (changes(r) or r.get("deleted") or counts(r)[KEPT])]
     failed = [r for r in rows if r.get("error")]
     totals = dict((v, sum(counts(r)[v] for r in changing)) for v in VERBS)
     summary = "%d of %d Applications change: %d objects added, %d changed, %d removed." % (
@@ -201,12 +203,12 @@ def comment(rows, revision="", limit=GITHUB_LIMIT, title="GitOps preview"):
     if failed:
         summary += " **%d could not be compared** (see Errors)." % len(failed)
     head = "%s\n%s\n\n%s\n" % (MARKER, heading, summary)
-    if changing or failed:
+    if shown or failed:
         head += "\n" + _table(rows) + "\n"
     else:
         head += "\nNo Application changes: the cluster already matches this revision.\n"
     head += _errors(rows)
-    sections = [(_lists(r), _diffs(r)) for r in changing]
+    sections = [(_lists(r), _diffs(r)) for r in shown]
     skeleton = len(head) + sum(len(lists) for lists, _d in sections)
     if skeleton + FOOTER_RESERVE > limit:  # even without diffs too long: cut the lists, say so
         note = "\n---\n_Comment cut at %s characters (the limit); every diff left out._\n" % "{:,}".format(limit)
