@@ -19,7 +19,7 @@ import yaml
 
 from tests.helpers.waiting import wait_for
 
-from .gitops import GitRepo
+from .gitops import GitRepo, release_finalizers
 from .playbook import VENV_BIN, ansible_env
 
 SECRET_ON_MAIN = "mainvalue-Hs72Lq-do-not-show"
@@ -33,12 +33,13 @@ PREVIEW_RULES = [
 ]
 
 
-def app_manifest(name, path, namespace):
+def app_manifest(name, path, namespace, finalizer=False):
     return """
     apiVersion: gitops-k8s.dev/v1alpha1
     kind: Application
     metadata:
       name: %s
+      finalizers: %s
     spec:
       source:
         path: %s
@@ -48,7 +49,7 @@ def app_manifest(name, path, namespace):
         automated:
           prune: true
           selfHeal: true
-    """ % (name, path, namespace)
+    """ % (name, '["gitops-k8s.dev/resources-finalizer"]' if finalizer else "[]", path, namespace)
 
 
 def config_map(name, value):
@@ -63,7 +64,8 @@ def config_map(name, value):
 
 
 def secret(value):
-    return """
+    return (
+        """
     apiVersion: v1
     kind: Secret
     metadata:
@@ -71,7 +73,9 @@ def secret(value):
     stringData:
       password: %s
       user: app
-    """ % value
+    """
+        % value
+    )
 
 
 def playbook(name, *extra, ok=True):
@@ -164,16 +168,30 @@ def test_preview_of_a_branch(tmp_path, kubeconfig, kubectl, kube_api, namespace)
     ns = namespace
     repo = GitRepo(tmp_path / "repo")
     repo.write("apps/web.yaml", app_manifest("web", "web", ns))
-    repo.write("apps/cfg.yaml", app_manifest("cfg", "cfg", ns))
+    repo.write("apps/cfg.yaml", app_manifest("cfg", "cfg", ns, finalizer=True))  # removing it prunes its objects
     repo.write("web/settings.yaml", config_map("web-settings", "one"))
     repo.write("web/old.yaml", config_map("web-old", "old"))
     repo.write("cfg/settings.yaml", config_map("cfg-settings", "same"))
     repo.write("cfg/shared.yaml", config_map("cfg-shared", "shared"))
     repo.write("cfg/secret.yaml", secret(SECRET_ON_MAIN))
-    repo.commit("first")
+    first = repo.commit("first")
+    try:
+        scenario(tmp_path, kubeconfig, kubectl, kube_api, ns, repo, first)
+    finally:
+        release_finalizers(kubectl, ns, "cfg")
+
+
+def scenario(tmp_path, kubeconfig, kubectl, kube_api, ns, repo, first):
     common = ("-e", "gitops_k8s_namespace=%s" % ns, "-e", "gitops_k8s_allow_local_repos=true")
     playbook(
-        "reconcile", "-e", "gitops_k8s_kubeconfig=%s" % kubeconfig, "-e", "gitops_k8s_root_repo_url=%s" % repo.url, "-e", "gitops_k8s_root_revision=main", *common
+        "reconcile",
+        "-e",
+        "gitops_k8s_kubeconfig=%s" % kubeconfig,
+        "-e",
+        "gitops_k8s_root_repo_url=%s" % repo.url,
+        "-e",
+        "gitops_k8s_root_revision=main",
+        *common,
     )
     assert kubectl("get", "configmap", "web-old", "-n", ns, "-o", "name").strip() == "configmap/web-old"
     # cfg-shared now belongs to someone else (its tracking annotation says so): cfg must not prune it
@@ -192,18 +210,23 @@ def test_preview_of_a_branch(tmp_path, kubeconfig, kubectl, kube_api, namespace)
     before = versions(kubectl, ns)
     comment = tmp_path / "preview.md"
     started = time.monotonic()
-    proc = playbook(
-        "preview",
-        "-e",
-        "gitops_k8s_kubeconfig=%s" % access,
-        "-e",
-        "gitops_k8s_preview_revision=feature",
-        "-e",
-        "gitops_k8s_preview_repo_url=%s" % repo.url,
-        "-e",
-        "gitops_k8s_preview_file=%s" % comment,
-        *common,
-    )
+
+    def preview(revision, ok):
+        return playbook(
+            "preview",
+            "-e",
+            "gitops_k8s_kubeconfig=%s" % access,
+            "-e",
+            "gitops_k8s_preview_revision=%s" % revision,
+            "-e",
+            "gitops_k8s_preview_repo_url=%s" % repo.url,
+            "-e",
+            "gitops_k8s_preview_file=%s" % comment,
+            *common,
+            ok=ok,
+        )
+
+    proc = preview("feature", ok=True)
     print("preview of 3 Applications: %.1f s" % (time.monotonic() - started))
     text = comment.read_text(encoding="utf-8")
     print(text)
@@ -229,24 +252,30 @@ def test_preview_of_a_branch(tmp_path, kubeconfig, kubectl, kube_api, namespace)
     assert kubectl("get", "configmap", "web-new", "-n", ns, "--ignore-not-found", "-o", "name").strip() == ""
     assert kubectl("get", "configmap", "web-settings", "-n", ns, "-o", "jsonpath={.data.setting}") == "one"
 
+    # a branch that adds an Application and removes one: the removed one's objects are those
+    # its finalizer would prune (cfg-shared is not cfg's: left in place)
+    repo.git("checkout", "-q", "-b", "apps", "main")
+    repo.write("apps/api.yaml", app_manifest("api", "api", ns))
+    repo.write("api/settings.yaml", config_map("api-settings", "new"))
+    repo.remove("apps/cfg.yaml")
+    apps = repo.commit("apps")
+    preview(apps, ok=True)  # a commit, not a branch
+    text = comment.read_text(encoding="utf-8")
+    assert listed(text) == {
+        "added": {"Application/%s/api" % ns, "ConfigMap/%s/api-settings" % ns},
+        "removed": {"Application/%s/cfg" % ns, "ConfigMap/%s/cfg-settings" % ns, "Secret/%s/creds" % ns},
+        "left": {"ConfigMap/%s/cfg-shared" % ns},
+    }
+    assert "#### `%s/cfg` at `%s`: removed by this revision (Application deleted: pruning its objects)" % (ns, first[:12]) in text
+    assert "### GitOps preview of `%s`\n" % apps[:12] in text
+    assert versions(kubectl, ns) == before
+
     # a branch whose render fails: an error section naming the Application, the file and
     # the line, and a failed run (after the comment is written)
     repo.git("checkout", "-q", "-b", "broken", "feature")
     repo.write("web/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata: [unclosed\n")
     repo.commit("broken")
-    proc = playbook(
-        "preview",
-        "-e",
-        "gitops_k8s_kubeconfig=%s" % access,
-        "-e",
-        "gitops_k8s_preview_revision=broken",
-        "-e",
-        "gitops_k8s_preview_repo_url=%s" % repo.url,
-        "-e",
-        "gitops_k8s_preview_file=%s" % comment,
-        *common,
-        ok=False,
-    )
+    proc = preview("broken", ok=False)
     assert proc.returncode != 0
     text = comment.read_text(encoding="utf-8")
     print(text)

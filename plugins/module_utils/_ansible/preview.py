@@ -19,7 +19,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
 
-ROW_KEYS = ("application", "revision", "sync_status", "error", "error_step", "deleted")
+ROW_KEYS = ("application", "revision", "sync_status", "reason", "error", "error_step")
 
 
 class PreviewStore:
@@ -57,11 +57,13 @@ def _capturing(ports, captured):
     return ports.with_changes(render=render)
 
 
-def _row(outcome):
+def _row(outcome, app):
     """One Application of the preview: its result keys and its objects with their
-    (redacted) diffs."""
+    (redacted) diffs; ``deleted`` for an Application the revision removes (with or
+    without the finalizer that prunes its objects: ``reason`` says which)."""
     full = results.outcome_result(outcome, False)
     row = dict((k, full[k]) for k in ROW_KEYS if k in full)
+    row["deleted"] = bool(app["metadata"].get("deletionTimestamp"))
     row["objects"] = results.object_rows(outcome.changeset, with_diff=True)
     return row
 
@@ -96,8 +98,8 @@ def run_preview(module):
         seen.add(key)
         captured = []
         outcome = reconcile(app, _capturing(ports, captured), settings)
-        rows.append(_row(outcome))
-        if outcome.error is not None or outcome.deleted or depth >= APP_MAX_DEPTH:
+        rows.append(_row(outcome, app))
+        if outcome.error is not None or rows[-1]["deleted"] or depth >= APP_MAX_DEPTH:
             continue
         overlay.put(preview_apps.synced_at(app, outcome.revision))
         spec = application.parse(app)

@@ -136,7 +136,9 @@ def _lists(row):
     if row.get("revision"):
         title += " at %s" % code(short(row["revision"]))
     if row.get("deleted"):
-        title += ": removed by this revision; its finalizer prunes its objects"
+        title += ": removed by this revision"
+        if row.get("reason"):
+            title += " (%s)" % plain(row["reason"])
     out = [title + "\n"]
     labels = ((ADDED, "Added"), (CHANGED, "Changed"), (REMOVED, "Removed"), (KEPT, "Left in place (not pruned)"))
     for verb, label in labels:
@@ -185,8 +187,8 @@ def comment(rows, revision="", limit=GITHUB_LIMIT, title="GitOps preview"):
     previewed; the text is at most ``limit`` characters."""
     rows = [r for r in rows if isinstance(r, dict)]
     commit = next((r.get("revision") for r in rows if r.get("revision")), "")
-    heading = "### %s of %s" % (plain(title), code(revision or short(commit)))
-    if commit and revision and short(commit) != revision:
+    heading = "### %s of %s" % (plain(title), code(short(revision or commit)))
+    if commit and revision and short(commit) != short(revision):
         heading += " (%s)" % code(short(commit))
     changing = [r for r in rows if not r.get("error") and (changes(r) or r.get("deleted"))]
     # an Application whose only difference is an object left in place is shown too

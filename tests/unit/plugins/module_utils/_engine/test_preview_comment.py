@@ -89,10 +89,12 @@ def test_a_failed_application_is_in_the_table_and_the_errors():
 
 
 def test_a_removed_application_lists_what_its_finalizer_prunes():
-    gone = app("gone", [obj("ConfigMap/shop/a", "Extra", "pruned", "-a\n")], deleted=True, sync_status="Unknown")
-    text = preview.comment([ROOT, gone])
-    assert "| `ops/gone` (removed) | 0 | 0 | 1 |" in text
-    assert "#### `ops/gone` at `0123456789ab`: removed by this revision" in text
+    gone = app("gone", [obj("ConfigMap/shop/a", "Extra", "pruned", "-a\n")], deleted=True, sync_status="Unknown", reason="Application deleted: pruning its objects")
+    kept = app("kept", [], deleted=True, sync_status="Unknown", reason="being deleted without the gitops-k8s.dev/resources-finalizer finalizer: its objects stay")
+    text = preview.comment([ROOT, gone, kept])
+    assert "| `ops/gone` (removed) | 0 | 0 | 1 |" in text and "| `ops/kept` (removed) | 0 | 0 | 0 |" in text
+    assert "#### `ops/gone` at `0123456789ab`: removed by this revision (Application deleted: pruning its objects)" in text
+    assert "#### `ops/kept` at `0123456789ab`: removed by this revision (being deleted without the gitops\\-k8s\\.dev/resources\\-finalizer" in text
     assert listed(text) == {"removed": ["ConfigMap/shop/a"]}
 
 
