@@ -238,7 +238,7 @@ def scenario(tmp_path, kubeconfig, kubectl, kube_api, ns, repo, first):
         "left": {"ConfigMap/%s/cfg-shared" % ns},
     }
     assert "#### `%s/web` at `%s`" % (ns, feature[:12]) in text and "#### `%s/cfg` at `%s`" % (ns, feature[:12]) in text
-    assert "2 of 3 Applications change: 1 objects added, 2 changed, 1 removed." in text
+    assert "2 of 3 Applications change: 1 object added, 2 changed, 1 removed." in text
     assert "`%s/root`" % ns not in text  # the Applications themselves do not change
     assert "+  setting: two" in text and "-  setting: one" in text
     assert "redacted sha256:" in text and "Errors" not in text
@@ -261,6 +261,7 @@ def scenario(tmp_path, kubeconfig, kubectl, kube_api, ns, repo, first):
     apps = repo.commit("apps")
     preview(apps, ok=True)  # a commit, not a branch
     text = comment.read_text(encoding="utf-8")
+    print(text)
     assert listed(text) == {
         "added": {"Application/%s/api" % ns, "ConfigMap/%s/api-settings" % ns},
         "removed": {"Application/%s/cfg" % ns, "ConfigMap/%s/cfg-settings" % ns, "Secret/%s/creds" % ns},
@@ -276,7 +277,7 @@ def scenario(tmp_path, kubeconfig, kubectl, kube_api, ns, repo, first):
     repo.write("web/bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata: [unclosed\n")
     repo.commit("broken")
     proc = preview("broken", ok=False)
-    assert proc.returncode != 0
+    assert proc.returncode == 2
     text = comment.read_text(encoding="utf-8")
     print(text)
     errors = text.split("#### Errors", 1)[1]

@@ -131,4 +131,3 @@ def app_key(obj):
     """``namespace/name`` of an Application object."""
     meta = obj.get("metadata") or {}
     return "%s/%s" % (meta.get("namespace") or "", meta.get("name") or "")
-

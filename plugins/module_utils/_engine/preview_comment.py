@@ -170,6 +170,10 @@ def _diffs(row):
     return out
 
 
+def _many(count, noun):
+    return "%d %s%s" % (count, noun, "" if count == 1 else "s")
+
+
 def _footer(omitted, limit):
     if not omitted:
         return ""
@@ -195,10 +199,10 @@ def comment(rows, revision="", limit=GITHUB_LIMIT, title="GitOps preview"):
     shown = [r for r in rows if not r.get("error") and (changes(r) or r.get("deleted") or counts(r)[KEPT])]
     failed = [r for r in rows if r.get("error")]
     totals = dict((v, sum(counts(r)[v] for r in changing)) for v in VERBS)
-    summary = "%d of %d Applications change: %d objects added, %d changed, %d removed." % (
+    summary = "%d of %s change: %s added, %d changed, %d removed." % (
         len(changing),
-        len(rows),
-        totals[ADDED],
+        _many(len(rows), "Application"),
+        _many(totals[ADDED], "object"),
         totals[CHANGED],
         totals[REMOVED],
     )

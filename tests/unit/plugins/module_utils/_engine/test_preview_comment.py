@@ -67,7 +67,7 @@ def test_objects_are_listed_by_what_a_sync_would_do():
         "removed": ["ConfigMap/shop/old"],
         "left": ["ConfigMap/shop/theirs"],
     }
-    assert "1 of 2 Applications change: 1 objects added, 2 changed, 1 removed." in text
+    assert "1 of 2 Applications change: 1 object added, 2 changed, 1 removed." in text
     assert "| `ops/web` | 1 | 2 | 1 |" in text and "ops/root" not in text  # in sync: not in the table
     assert "Deployment/shop/web" not in text
     assert text.count("<details>") == 4 and "```diff\n-  a: 1\n+  a: 2\n```" in text
@@ -89,8 +89,12 @@ def test_a_failed_application_is_in_the_table_and_the_errors():
 
 
 def test_a_removed_application_lists_what_its_finalizer_prunes():
-    gone = app("gone", [obj("ConfigMap/shop/a", "Extra", "pruned", "-a\n")], deleted=True, sync_status="Unknown", reason="Application deleted: pruning its objects")
-    kept = app("kept", [], deleted=True, sync_status="Unknown", reason="being deleted without the gitops-k8s.dev/resources-finalizer finalizer: its objects stay")
+    gone = app(
+        "gone", [obj("ConfigMap/shop/a", "Extra", "pruned", "-a\n")], deleted=True, sync_status="Unknown", reason="Application deleted: pruning its objects"
+    )
+    kept = app(
+        "kept", [], deleted=True, sync_status="Unknown", reason="being deleted without the gitops-k8s.dev/resources-finalizer finalizer: its objects stay"
+    )
     text = preview.comment([ROOT, gone, kept])
     assert "| `ops/gone` (removed) | 0 | 0 | 1 |" in text and "| `ops/kept` (removed) | 0 | 0 | 0 |" in text
     assert "#### `ops/gone` at `0123456789ab`: removed by this revision (Application deleted: pruning its objects)" in text
