@@ -102,6 +102,12 @@ def versions(kubectl, namespace):
     return out
 
 
+def assert_no_secret_value(*texts):
+    for value in (SECRET_ON_MAIN, SECRET_ON_BRANCH):
+        for form in (value, base64.b64encode(value.encode()).decode()):
+            assert all(form not in text for text in texts), "a Secret value is in the preview"
+
+
 def listed(markdown):
     """verb -> set of object ids the comment lists under it (its ``Added:`` ... lists)."""
     out, verb = {}, None
@@ -242,9 +248,7 @@ def scenario(tmp_path, kubeconfig, kubectl, kube_api, ns, repo, first):
     assert "`%s/root`" % ns not in text  # the Applications themselves do not change
     assert "+  setting: two" in text and "-  setting: one" in text
     assert "redacted sha256:" in text and "Errors" not in text
-    for value in (SECRET_ON_MAIN, SECRET_ON_BRANCH):
-        for form in (value, base64.b64encode(value.encode()).decode()):
-            assert form not in text and form not in proc.stdout, "a Secret value is in the preview"
+    assert_no_secret_value(text, proc.stdout)
     assert len(text) < 65536
 
     # nothing was written: no object, status, Lease or Event changed or appeared
@@ -259,9 +263,10 @@ def scenario(tmp_path, kubeconfig, kubectl, kube_api, ns, repo, first):
     repo.write("api/settings.yaml", config_map("api-settings", "new"))
     repo.remove("apps/cfg.yaml")
     apps = repo.commit("apps")
-    preview(apps, ok=True)  # a commit, not a branch
+    proc = preview(apps, ok=True)  # a commit, not a branch
     text = comment.read_text(encoding="utf-8")
     print(text)
+    assert_no_secret_value(text, proc.stdout)
     assert listed(text) == {
         "added": {"Application/%s/api" % ns, "ConfigMap/%s/api-settings" % ns},
         "removed": {"Application/%s/cfg" % ns, "ConfigMap/%s/cfg-settings" % ns, "Secret/%s/creds" % ns},
@@ -280,6 +285,7 @@ def scenario(tmp_path, kubeconfig, kubectl, kube_api, ns, repo, first):
     assert proc.returncode == 2
     text = comment.read_text(encoding="utf-8")
     print(text)
+    assert_no_secret_value(text, proc.stdout)
     errors = text.split("#### Errors", 1)[1]
     assert "`%s/web`: render failed" % ns in errors
     assert re.search(r"web/bad\.yaml:\d+", errors), errors
