@@ -216,10 +216,11 @@ def comment(rows, revision="", limit=GITHUB_LIMIT, title="GitOps preview"):
     head += _errors(rows)
     sections = [(_lists(r), _diffs(r)) for r in shown]
     skeleton = len(head) + sum(len(lists) for lists, _d in sections)
-    if skeleton + FOOTER_RESERVE > limit:  # even without diffs too long: cut the lists, say so
-        note = "\n---\n_Comment cut at %s characters (the limit); every diff left out._\n" % "{:,}".format(limit)
-        text = head + "".join(lists for lists, _d in sections)
-        return text[: max(0, limit - len(note))].rsplit("\n", 1)[0] + "\n" + note
+    if skeleton + FOOTER_RESERVE > limit:  # even without diffs too long: the table and errors only, say so
+        note = "\n---\n_Too many objects for the comment limit of %s characters: the lists of objects and every diff left out._\n" % "{:,}".format(limit)
+        if len(head) + len(note) > limit:  # the table itself is too long: cut it at a line
+            head = head[: max(0, limit - len(note))].rsplit("\n", 1)[0] + "\n"
+        return head + note
     left = limit - skeleton - FOOTER_RESERVE
     parts, omitted = [head], []
     for lists, diffs in sections:

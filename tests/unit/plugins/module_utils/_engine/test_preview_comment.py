@@ -158,12 +158,19 @@ def test_one_huge_diff_is_cut_at_a_line():
     assert "left out" not in text
 
 
-def test_too_many_objects_even_without_diffs_cuts_the_lists():
+def test_too_many_objects_even_without_diffs_keeps_the_table():
     rows = [big_app("app%03d" % n, 100, 1) for n in range(40)]
     text = preview.comment(rows, limit=20000)
     assert len(text) <= 20000
-    assert text.endswith("every diff left out._\n")
-    assert "... and" not in text or "more" in text
+    assert text.endswith("the lists of objects and every diff left out._\n")
+    assert all("| `ops/app%03d` | 0 | 100 | 0 |" % n in text for n in range(40)) and "<details>" not in text
+
+
+def test_a_table_too_long_is_cut_at_a_line():
+    rows = [big_app("app%04d" % n, 1, 1) for n in range(1000)]
+    text = preview.comment(rows, limit=20000)
+    assert len(text) <= 20000 and text.endswith("every diff left out._\n")
+    assert re.search(r"\| 0 \| 1 \| 0 \|\n\n---\n_Too many objects", text)
 
 
 def test_ids_per_verb_are_bounded():
