@@ -228,7 +228,8 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("definitions", "src", "application")],
         required_one_of=[("definitions", "src", "application")],
-        required_by={"revision": "application", "repo_url": "application", "children": "application"},
+        required_by={"revision": "application", "repo_url": "application"},
+        required_if=[("children", True, ("application",))],
     )
     module.execute(runner.run_drift_info)
 
