@@ -21,6 +21,7 @@ from tests.helpers.waiting import wait_for
 
 from .gitops import GitRepo, release_finalizers
 from .playbook import VENV_BIN, ansible_env
+from .test_status_page_events import config_map
 
 SECRET_ON_MAIN = "mainvalue-Hs72Lq-do-not-show"
 SECRET_ON_BRANCH = "branchvalue-Vb28Qe-do-not-show"
@@ -50,17 +51,6 @@ def app_manifest(name, path, namespace, finalizer=False):
           prune: true
           selfHeal: true
     """ % (name, '["gitops-k8s.dev/resources-finalizer"]' if finalizer else "[]", path, namespace)
-
-
-def config_map(name, value):
-    return """
-    apiVersion: v1
-    kind: ConfigMap
-    metadata:
-      name: %s
-    data:
-      setting: %s
-    """ % (name, value)
 
 
 def secret(value):
