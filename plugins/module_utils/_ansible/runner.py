@@ -25,10 +25,12 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     parent_health,
     preview_apps,
     prune_guard,
+    pushes,
     repo_urls,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    APP_KIND,
     APP_SYNCED,
     APP_UNKNOWN,
     COMPARE_STATUSES,
@@ -41,6 +43,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, HealthTimeout
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.versions import by_priority
 
@@ -78,6 +81,7 @@ def run_all(module, cluster, store, ports, sources=None):
     Applications created meanwhile (nested app-of-apps) are picked up by another pass.
     Before each pass the namespace's ApplicationSets are expanded (application_sets.py):
     the Applications they create, change or delete are reconciled in that pass.
+    With ``push`` set, only the Applications that push changed are (pushes.changed_by).
 
     One Application's failure (a render error, a request that timed out) never stops
     the others. Once the run's deadline passed, the Applications not started yet are
@@ -86,6 +90,7 @@ def run_all(module, cluster, store, ports, sources=None):
     deadline = Deadline(p.get("deadline"), ports.clock.now)
     if not store.crd_installed():
         return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
+    push = pushes.parse_push(p["push"]) if p.get("push") else None
     done, rows, failed, excluded = set(p["exclude"]), [], [], []
     sets = application_sets.Expansion()
     sets_store = AppSetStore(cluster)
@@ -109,6 +114,9 @@ def run_all(module, cluster, store, ports, sources=None):
             break
         excluded = [a for a in listed if a["metadata"]["name"] in p["exclude"]]
         pending = [a for a in listed if a["metadata"]["name"] not in done]
+        if push is not None:  # the others are not this run's: never reconciled, in any pass
+            done.update(a["metadata"]["name"] for a in pending if not pushes.changed_by(a, push))
+            pending = [a for a in pending if a["metadata"]["name"] not in done]
         if not pending:
             break
         for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
@@ -179,12 +187,22 @@ def run_app(module):
     ports, sources = app_wiring.make_ports_and_sources(module, cluster, store, clock)
     if p["all"]:
         return run_all(module, cluster, store, ports, sources)
+    if p.get("push") and not _changed_by_push(store, p):
+        subject = format_id(APP_KIND, p["namespace"], p["name"] or ((p["definition"] or {}).get("metadata") or {}).get("name") or "")
+        return {"changed": False, "skipped": True, "msg": "the push does not change %s" % subject}
     app, declared = app_wiring.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
     outcome, result = reconcile_one(module, cluster, ports, app)
     result["changed"] = result["changed"] or declared
     if outcome.error is not None and p["fail_on_error"]:
         raise GitOpsError("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error), details=result, step=outcome.error.step)
     return result
+
+
+def _changed_by_push(store, p):
+    """True when the push changes the Application (as declared by ``definition``, else as stored; a missing one: yes,
+    so its error is reported)."""
+    app = {"spec": (p["definition"] or {}).get("spec") or {}} if p["definition"] else store.get(p["namespace"], p["name"]) if store.crd_installed() else None
+    return app is None or pushes.changed_by(app, pushes.parse_push(p["push"]))
 
 
 # gitops.k8s.sync
