@@ -94,10 +94,34 @@ options:
     type: str
   resume:
     description:
-      - End the suspension a O(rollback) left; this run follows C(targetRevision) and the sync policy again
+      - End the suspension a O(rollback) left, or an automatic rollback after a failed C(spec.analysis)
+        (docs/progressive-delivery.md); this run follows C(targetRevision) and the sync policy again
         (an automated Application syncs the branch now).
     type: bool
     default: false
+  promote:
+    description:
+      - Pass the pause without a duration that a canary of this Application waits at, or switch a blue-green
+        preview that waits for it (C(autoPromotionEnabled=false)); one promote passes one such pause. The run
+        then syncs the next steps. See docs/progressive-delivery.md.
+    type: bool
+    default: false
+  abort:
+    description:
+      - Abort the canaries and blue-green previews of this Application in progress, each canary or preview
+        Deployment is removed; a stable Deployment keeps its template and gets its replicas back, an active
+        Service goes back to the stable's Pods. The Application stays Degraded with a
+        C(RolloutAborted) condition until Git renders another template (or the stable's again).
+    type: bool
+    default: false
+  pause_wait:
+    description:
+      - Seconds. A canary's timed pause step (or a blue-green rollback window) with at most this much left is
+        waited for within the run (then the next steps are synced in the same run); a longer one ends in a later
+        run. V(0) never waits.
+      - The run's O(deadline) bounds it too.
+    type: int
+    default: 15
   sync_windows:
     description:
       - Argo CD sync windows (the C(syncWindows) of an AppProject, same field names) that apply to this run, until the
@@ -347,6 +371,16 @@ EXAMPLES = r"""
   gitops.k8s.app:
     name: guestbook
     resume: true
+
+- name: Promote a canary waiting at a pause without a duration (docs/progressive-delivery.md)
+  gitops.k8s.app:
+    name: shop
+    promote: true
+
+- name: Abort a canary in progress; the stable Deployment keeps its Pods
+  gitops.k8s.app:
+    name: shop
+    abort: true
 
 - name: Reconcile every Application; no automated sync on weekday nights, except by hand
   gitops.k8s.app:
@@ -673,7 +707,8 @@ status:
         type:
           description:
             - C(ComparisonError), C(SyncError), C(SharedResourceWarning), C(UnsupportedFeatureWarning),
-              C(AutomatedSyncSuspended) (a rollback is in effect) or C(SyncWindowClosed) (a sync window held a sync).
+              C(AutomatedSyncSuspended) (a rollback is in effect), C(SyncWindowClosed) (a sync window held a sync)
+              or C(RolloutAborted) (a canary was aborted).
           type: str
         message:
           description: What happened (at most 1,024 characters).
@@ -689,6 +724,18 @@ status:
       type: dict
       returned: while rolled back
       sample: {"id": 3, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "at": "2026-11-22T10:00:02Z"}
+    strategy:
+      description:
+        - The progressive strategy of each Deployment that has one, keyed C(namespace/name)
+          (docs/progressive-delivery.md).
+        - C(phase) is C(Healthy), C(Progressing), C(Paused) (until O(promote)), C(Switched) (blue-green, the
+          active Service on the new version), C(Promoting) or C(Aborted); C(step) (from 0) and C(weight) (percent
+          of the replicas on the canary) say where a canary is; C(canaryHash), C(stableHash), C(previewHash) and
+          C(activeHash) name the pod templates; C(stepStartedAt) and C(switchedAt) say when a step began.
+      type: dict
+      returned: when a Deployment has a strategy
+      sample: {"shop/web": {"strategy": "canary", "phase": "Paused", "step": 1, "weight": 25, "canaryHash": "5d41402abc",
+               "stableHash": "7d793037a0", "stepStartedAt": "2026-11-22T10:00:02Z", "message": "step 2/4 (pause): paused until promoted"}}
     syncWindow:
       description: Why a due sync was held by a sync window (C(message)) and when a sync may happen next (C(opensAt), empty when never).
       type: dict
@@ -815,7 +862,8 @@ triggers:
   description:
     - The notification triggers this reconcile fired, named as Argo CD Notifications' (C(on-sync-failed),
       C(on-sync-succeeded) for a sync that wrote objects, C(on-drift-corrected), C(on-health-degraded),
-      C(on-deployed) once per revision synced and Healthy). Each fires on a change, not while a state holds.
+      C(on-deployed) once per revision synced and Healthy), plus C(on-analysis-failed) (O(name)'s C(spec.analysis) failed after a sync)
+      and C(on-rolled-back) (a rollback began, automatic or asked for). Each fires on a change, not while a state holds.
     - Empty in check mode. The gitops.k8s.notify callback plugin sends them (docs/notifications.md).
   returned: unless O(all=true)
   type: list
@@ -844,6 +892,9 @@ def main():
         sync={"type": "bool"},
         rollback={"type": "str"},
         resume={"type": "bool", "default": False},
+        promote={"type": "bool", "default": False},
+        abort={"type": "bool", "default": False},
+        pause_wait={"type": "int", "default": 15},
         sync_windows={
             "type": "list",
             "elements": "dict",
@@ -891,7 +942,16 @@ def main():
         argument_spec=spec,
         supports_check_mode=True,
         required_one_of=[("name", "definition", "all")],
-        mutually_exclusive=[("all", "name"), ("all", "definition"), ("all", "rollback"), ("all", "resume"), ("rollback", "resume")],
+        mutually_exclusive=[
+            ("all", "name"),
+            ("all", "definition"),
+            ("all", "rollback"),
+            ("all", "resume"),
+            ("rollback", "resume"),
+            ("all", "promote"),
+            ("all", "abort"),
+            ("promote", "abort"),
+        ],
     )
     module.execute(runner.run_app)
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import decryption, git, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import decryption, git, prometheus_query, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.cluster_registry import ClusterRegistry
@@ -184,6 +184,7 @@ def make_ports_and_sources(module, cluster, store, clock):
         remove_finalizer=store.remove_finalizer,
         reads=SharedReads(cluster),
         destinations=destinations,
+        metrics=prometheus_query.query,
     )
     return ports, sources
 
@@ -207,6 +208,9 @@ def settings_of(module, **overrides):
         salt=redact.new_salt(),
         rollback=p.get("rollback"),
         resume=bool(p.get("resume")),
+        promote=bool(p.get("promote")),
+        abort=bool(p.get("abort")),
+        pause_wait=max(0, p.get("pause_wait") or 0),
         sync_windows=tuple(p.get("sync_windows") or ()),
         hook_timeout=p.get("hook_timeout") or HOOK_TIMEOUT,
         wave_timeout=p.get("wave_timeout") or WAVE_TIMEOUT,

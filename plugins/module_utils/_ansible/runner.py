@@ -324,6 +324,7 @@ def describe(app, include_inventory):
         "parent": application.parent_of(app) or "",
         "wave": ordering.wave_of(app),
         "rolled_back": status.get("rolledBack") or {},
+        "analysis": status.get("analysis") or {},
         "sync_window": status.get("syncWindow") or {},
     }
     if include_inventory:
