@@ -46,6 +46,7 @@ def reconcile_summary(result):
         "pruned": len(result.get("pruned") or []),
         "duration": result.get("duration", 0),
         "reason": result.get("reason", ""),
+        "requests": dict(result.get("requests") or {}),  # API requests by verb
     }
     if result.get("hooks"):  # each hook run: phase, id as the server named it, outcome
         row["hooks"] = [
@@ -87,8 +88,8 @@ def summary_line(row):
 
 def cluster_summary(rows, root_application=""):
     """One cluster's line of a fleet run (set_stats ``gitops_k8s_clusters``): how many
-    Applications, how many synced or already in sync, which failed, the revision of the
-    root Application (``root_application``, namespace/name; else the first row's)."""
+    Applications, how many synced or already in sync, which failed, the API requests
+    by verb, the revision of the root Application (``root_application``, namespace/name; else the first row's)."""
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise AnsibleFilterError("cluster_summary expects a list of reconcile_summary rows")
     failed = sorted(row.get("application", "") for row in rows if row.get("result") == FAILED)
@@ -102,8 +103,13 @@ def cluster_summary(rows, root_application=""):
         outcome = SYNCED
     else:
         outcome = OUT_OF_SYNC
+    requests = {}
+    for row in rows:
+        for verb, count in (row.get("requests") or {}).items():
+            requests[verb] = requests.get(verb, 0) + count
     return {
         "result": outcome,
+        "requests": requests,
         "applications": len(rows),
         "synced": sum(1 for row in rows if row.get("result") in (SYNCED, IN_SYNC)),
         "failed": len(failed),

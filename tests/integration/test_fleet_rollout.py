@@ -189,7 +189,9 @@ def test_a_canary_stops_a_broken_revision_and_a_good_one_reaches_the_fleet(tmp_p
     assert sorted(clusters) == list(CLUSTERS), clusters
     assert hosts_reconciled(artifacts) == list(CLUSTERS)
     for name in CLUSTERS:
-        assert clusters[name] == {"result": "synced", "applications": 3, "synced": 3, "failed": 0, "failed_applications": [], "revision": first}
+        line = dict(clusters[name], requests=None)
+        assert line == {"result": "synced", "requests": None, "applications": 3, "synced": 3, "failed": 0, "failed_applications": [], "revision": first}
+        assert clusters[name]["requests"]["list"] > 0 and clusters[name]["requests"]["apply"] > 0, clusters[name]  # this cluster's own
         assert_on(fleet[name], name, "v1", first, tiers[name])
 
     broken = write_repository(repo, "v2", broken=True)

@@ -67,12 +67,12 @@ def test_hooks_are_named_in_the_row_and_the_line():
 
 def test_cluster_summary_counts_and_names_the_failed():
     rows = [
-        {"application": "gitops-system/root", "result": "in-sync", "revision": "abc"},
-        {"application": "gitops-system/web", "result": "synced", "revision": "abc"},
+        {"application": "gitops-system/root", "result": "in-sync", "revision": "abc", "requests": {"list": 2}},
+        {"application": "gitops-system/web", "result": "synced", "revision": "abc", "requests": {"list": 3, "patch": 1}},
         {"application": "gitops-system/db", "result": "failed", "revision": "abc"},
     ]
     got = cluster_summary(rows, "gitops-system/root")
-    assert got == {"result": "failed", "applications": 3, "synced": 2, "failed": 1, "failed_applications": ["gitops-system/db"], "revision": "abc"}
+    assert got == {"result": "failed", "requests": {"list": 5, "patch": 1}, "applications": 3, "synced": 2, "failed": 1, "failed_applications": ["gitops-system/db"], "revision": "abc"}
     assert cluster_summary(rows[:2], "gitops-system/root")["result"] == "synced"
     assert cluster_summary(rows[:1])["result"] == "in-sync"
     assert cluster_summary([dict(rows[0], result="out-of-sync")])["result"] == "out-of-sync"
