@@ -146,7 +146,15 @@ def table(rows, objects_per_cluster):
     for row in rows:
         out.append(
             "| %s | %d | %d | %.1f | %.1f | %s | %s |"
-            % (row["label"], row["clusters"], objects_per_cluster, row["first"], row["noop"], requests_text(row["first_lines"]), requests_text(row["noop_lines"]))
+            % (
+                row["label"],
+                row["clusters"],
+                objects_per_cluster,
+                row["first"],
+                row["noop"],
+                requests_text(row["first_lines"]),
+                requests_text(row["noop_lines"]),
+            )
         )
     one, fleet = rows
     out.append("")

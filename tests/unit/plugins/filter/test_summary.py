@@ -72,7 +72,15 @@ def test_cluster_summary_counts_and_names_the_failed():
         {"application": "gitops-system/db", "result": "failed", "revision": "abc"},
     ]
     got = cluster_summary(rows, "gitops-system/root")
-    assert got == {"result": "failed", "requests": {"list": 5, "patch": 1}, "applications": 3, "synced": 2, "failed": 1, "failed_applications": ["gitops-system/db"], "revision": "abc"}
+    assert got == {
+        "result": "failed",
+        "requests": {"list": 5, "patch": 1},
+        "applications": 3,
+        "synced": 2,
+        "failed": 1,
+        "failed_applications": ["gitops-system/db"],
+        "revision": "abc",
+    }
     assert cluster_summary(rows[:2], "gitops-system/root")["result"] == "synced"
     assert cluster_summary(rows[:1])["result"] == "in-sync"
     assert cluster_summary([dict(rows[0], result="out-of-sync")])["result"] == "out-of-sync"
