@@ -46,13 +46,12 @@ extends_documentation_fragment:
   - gitops.k8s.decryption
   - gitops.k8s.app_source
   - gitops.k8s.attributes
+  - gitops.k8s.attributes.writes
 attributes:
   check_mode:
-    support: full
     details:
       - Check mode computes the same plan (server-side dry-run) and writes nothing, not even the status.
   diff_mode:
-    support: full
     details:
       - One before/after pair per object that is (or would be) created, configured or pruned; Secret values redacted.
 options:
@@ -245,6 +244,10 @@ options:
         The Applications they generate are created or updated, those no longer generated are deleted (their
         finalizer prunes their objects in the same run). Results in RV(application_sets).
       - One process for all Applications; the results are in RV(applications).
+      - At the end, an Application whose status recorded the health of a child Application that changed
+        later in this run (the run that created the children) is evaluated again without a sync, so a
+        converged run leaves its health final and the next run writes nothing. So is an Application of
+        O(exclude) (the root, reconciled before), reported in RV(refreshed).
     type: bool
     default: false
   exclude:
@@ -387,8 +390,20 @@ application_sets:
   sample:
     - {"name": "addons", "namespace": "gitops-system", "generated": ["addon-alpha", "addon-beta"], "created": ["addon-beta"],
        "updated": [], "deleted": ["addon-gamma"], "kept": [], "warnings": []}
+refreshed:
+  description:
+    - With O(all=true), the Applications of O(exclude) evaluated again at the end (no sync) because
+      a child Application's health changed in this run, by name, each with its new C(health_status),
+      C(health_message), C(status) and C(status_updated) (and C(error), C(error_step) on failure).
+  returned: when O(all=true) evaluated an Application of O(exclude) again
+  type: dict
+  sample: {"root": {"health_status": "Healthy", "health_message": "", "status": {}, "status_updated": true}}
 applications:
-  description: With O(all=true), one result per Application in the order reconciled, each with the keys documented here.
+  description:
+    - With O(all=true), one result per Application in the order reconciled, each with the keys documented
+      here for one Application (RV(application), RV(sync_status), RV(health_status), RV(synced), RV(reason),
+      RV(summary), RV(objects), RV(status), RV(status_updated), RV(duration), RV(requests), RV(hooks), RV(triggers),
+      and RV(error) and RV(error_step) on failure).
   returned: when O(all=true)
   type: list
   elements: dict
@@ -396,30 +411,6 @@ applications:
     application:
       description: The Application, C(namespace/name).
       type: str
-    sync_status:
-      description: C(Synced), C(OutOfSync) or C(Unknown).
-      type: str
-    health_status:
-      description: Worst health of its objects.
-      type: str
-    synced:
-      description: Whether it synced.
-      type: bool
-    reason:
-      description: Why it synced or not.
-      type: str
-    error:
-      description: What failed, when it failed (also C(not reconciled) when O(deadline) left it out).
-      type: str
-      returned: on failure
-    error_step:
-      description: The step that failed.
-      type: str
-      returned: on failure
-    triggers:
-      description: The notification triggers this reconcile fired (see RV(triggers)).
-      type: list
-      elements: str
   sample:
     - {"application": "gitops-system/root", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "sync_status": "Synced",
        "health_status": "Healthy", "health_message": "", "synced": false, "deleted": false, "reason": "in sync",
@@ -780,7 +771,7 @@ duration:
   returned: unless O(all=true)
   type: float
 error:
-  description: What failed (only when the reconcile failed).
+  description: What failed (only when the reconcile failed; C(not reconciled) when O(deadline) left it out).
   returned: on failure
   type: str
 hooks:

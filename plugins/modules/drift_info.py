@@ -30,11 +30,9 @@ extends_documentation_fragment:
   - gitops.k8s.app_source
   - gitops.k8s.kube_auth
   - gitops.k8s.attributes
+  - gitops.k8s.attributes.read_only
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: none
     details:
       - The per-object diff is always returned in RV(objects[].diff).
 options:

@@ -16,9 +16,10 @@ Secret in Argo CD's declarative format). Then:
 
 from __future__ import annotations
 
-import base64
 import json
 import textwrap
+
+from tests.helpers import appsets
 
 from .gitops import GitRepo
 from .playbook import ansible_pull
@@ -121,19 +122,9 @@ def sets_yaml(workloads_url, namespace):
 
 
 def cluster_secret(namespace):
-    data = {
-        "name": "staging",
-        "server": "https://127.0.0.1:6443",
-        "config": json.dumps({"bearerToken": "not-used-here", "tlsClientConfig": {"insecure": True}}),
-    }
-    return json.dumps(
-        {
-            "apiVersion": "v1",
-            "kind": "Secret",
-            "metadata": {"name": "cluster-staging", "namespace": namespace, "labels": {"argocd.argoproj.io/secret-type": "cluster", "env": "staging"}},
-            "data": dict((k, base64.b64encode(v.encode()).decode()) for k, v in data.items()),
-        }
-    )
+    """The staging cluster's Secret (its credentials are never used: the Applications deploy here)."""
+    config = {"bearerToken": "not-used-here", "tlsClientConfig": {"insecure": True}}
+    return json.dumps(appsets.cluster_secret("staging", "https://127.0.0.1:6443", labels={"env": "staging"}, namespace=namespace, config=config))
 
 
 def apps_of(kubectl, namespace):

@@ -17,7 +17,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, l
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, prune_guard, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, parent_health, prune_guard, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_SYNCED,
@@ -43,15 +43,15 @@ MAX_PASSES = 5  # app all=true: passes over the namespace (nested app-of-apps cr
 # gitops.k8s.app
 
 
-def reconcile_one(module, cluster, ports, app, deadline=None):
+def reconcile_one(module, cluster, ports, app, deadline=None, **overrides):
     """Result of one Application, with the requests it made; its wait for health ends
-    with the run's ``deadline``."""
+    with the run's ``deadline``. ``overrides``: Settings fields other than the module's."""
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
     before = dict(stats)
-    settings = app_wiring.settings_of(module)
+    settings = app_wiring.settings_of(module, **overrides)
     if deadline is not None and deadline.left() is not None:
         # hooks and waves that wait end with the run too (time_left 0 would mean unbounded)
-        settings = app_wiring.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
+        settings = app_wiring.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001), **overrides)
     outcome = reconcile(app, ports, settings)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats  # destinations reached meanwhile too
     outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in stats.items() if count - before.get(verb, 0))
@@ -77,7 +77,7 @@ def run_all(module, cluster, store, ports, sources=None):
     deadline = Deadline(p.get("deadline"), ports.clock.now)
     if not store.crd_installed():
         return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
-    done, rows, failed = set(p["exclude"]), [], []
+    done, rows, failed, excluded = set(p["exclude"]), [], [], []
     sets = application_sets.Expansion()
     sets_store = AppSetStore(cluster)
     inputs = SetInputs(cluster, sources, p["namespace"]) if sources is not None else None
@@ -92,12 +92,14 @@ def run_all(module, cluster, store, ports, sources=None):
                     failed.append(message)
             done -= sets.touched - before - set(p["exclude"])  # written or deleted now: reconciled (again) in this pass
         try:
-            pending = [a for a in store.list(p["namespace"]) if a["metadata"]["name"] not in done]
+            listed = store.list(p["namespace"])
         except GitOpsError as exc:
             if not rows:
                 raise
             failed.append("cannot list the Applications created meanwhile: %s" % exc)  # keep what was done
             break
+        excluded = [a for a in listed if a["metadata"]["name"] in p["exclude"]]
+        pending = [a for a in listed if a["metadata"]["name"] not in done]
         if not pending:
             break
         for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
@@ -112,8 +114,11 @@ def run_all(module, cluster, store, ports, sources=None):
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
     failed.extend(f for f in sets.failed if f not in failed)
+    refreshed = refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
     result = {"changed": any(r["changed"] for r in rows) or sets.changed, "applications": rows, "requests": dict(stats)}
+    if refreshed:
+        result["refreshed"] = refreshed
     if sets.rows:
         result["application_sets"] = list(sets.rows.values())
     if module._diff:
@@ -122,6 +127,40 @@ def run_all(module, cluster, store, ports, sources=None):
     if failed and p["fail_on_error"]:
         raise GitOpsError("; ".join(failed), details=result)  # the task fails with every row
     return result
+
+
+def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed):
+    """Evaluate again, without a sync, each Application whose status recorded a child
+    Application's health that the child's reconcile later in this run changed
+    (parent_health.py): the run that creates the children leaves the parents' health final.
+    ``rows`` (this run's, updated in place) and ``excluded`` (the Applications of
+    O(exclude), reconciled before the run, as listed). Returns {name: the fields evaluated
+    again} of the excluded ones; check mode evaluates nothing (it created no child)."""
+    if module.check_mode:
+        return {}
+    table = [parent_health.row_of(a) for a in excluded]
+    # a failed reconcile, or one whose Lease another run held (that run writes the status), is left alone
+    table += [(r["application"], r["status"], r["health_status"], "error" in r or "lock_held_by" in r) for r in rows]
+    refreshed = {}
+    index = parent_health.next_stale(table, len(table))
+    while index >= 0 and not deadline.passed():
+        key = table[index][0]
+        namespace, name = key.split("/", 1)
+        app = store.get(namespace, name)
+        if app is None:  # deleted meanwhile: nothing to record
+            table[index] = (key, {}, "", True)
+        else:
+            outcome, again = reconcile_one(module, cluster, ports, app, deadline, sync=False)  # never raises
+            fields = results.refreshed_fields(again)
+            if outcome.error is not None:
+                failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+            if index < len(excluded):
+                refreshed[name] = fields
+            else:
+                results.merge_refreshed(rows[index - len(excluded)], again, fields)
+            table[index] = (key, outcome.status, fields["health_status"], outcome.error is not None)
+        index = parent_health.next_stale(table, index)
+    return refreshed
 
 
 def run_app(module):
