@@ -37,7 +37,7 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from bench import REPO, VENV_BIN, ansible_env, git, objects, write_yaml  # noqa: E402  pylint: disable=wrong-import-position
+from bench import REPO, VENV_BIN, ansible_env, git, gitops_repo, objects  # noqa: E402  pylint: disable=wrong-import-position
 
 CLUSTER_SH = os.path.join(REPO, "hack", "cluster.sh")
 
@@ -53,28 +53,14 @@ def cluster_sh(name, *args):
 
 
 def fleet_repo(path, clusters, prefix, apps, docs):
-    """clusters/<cluster>/<app>.yaml (the same Applications for every cluster, in the
-    namespace ``<prefix>-gitops``, no repoURL: the job's project checkout), objs/<app>/objects.yaml."""
-    os.makedirs(path)
-    shutil.copy(os.path.join(REPO, "examples", "local.yml"), os.path.join(path, "local.yml"))
-    for i in range(apps):
-        name = "%s-%03d" % (prefix, i)
-        app = {
-            "apiVersion": "gitops-k8s.dev/v1alpha1",
-            "kind": "Application",
-            "metadata": {"name": name, "namespace": prefix + "-gitops"},
-            "spec": {
-                "source": {"path": "objs/%s" % name},
-                "destination": {"namespace": name},
-                "syncPolicy": {"automated": {"prune": True, "selfHeal": True}, "syncOptions": ["CreateNamespace=true"]},
-            },
-        }
-        for cluster in clusters:
-            write_yaml(os.path.join(path, "clusters", cluster, name + ".yaml"), [app])
-        write_yaml(os.path.join(path, "objs", name, "objects.yaml"), docs)
-    git(path, "init", "-q", "-b", "main")
+    """bench.py's repository (apps/<app>.yaml in the namespace ``<prefix>-gitops``, no
+    repoURL: the job's project checkout; objs/<app>/objects.yaml), its Applications also
+    under clusters/<cluster>/ for every cluster."""
+    gitops_repo(path, prefix + "-gitops", prefix, apps, docs)
+    for cluster in clusters:
+        shutil.copytree(os.path.join(path, "apps"), os.path.join(path, "clusters", cluster))
     git(path, "add", "-A")
-    git(path, "commit", "-q", "-m", "bench")
+    git(path, "commit", "-q", "-m", "one folder per cluster")
     return "file://" + path
 
 

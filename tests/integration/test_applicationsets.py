@@ -27,7 +27,7 @@ from tests.helpers import appsets
 
 from .gitops import GitRepo
 from .playbook import ansible_pull
-from .private_cluster import PrivateCluster, skip_without_binaries
+from .private_cluster import named
 from .test_argocd_apps import release_finalizers
 
 LOCAL_YML = """\
@@ -131,14 +131,8 @@ def sets_yaml(workloads_url, namespace):
 def staging():
     """The cluster the clusters generator's ``staging`` entry names: a control plane of this
     module's own (a named hack/cluster.sh instance), stopped at the end."""
-    skip_without_binaries()
-    cluster = PrivateCluster(name="appsets-staging")
-    cluster.down()  # a stale instance of a killed run
-    try:
-        cluster.up()
-        yield cluster
-    finally:
-        cluster.down()
+    with named("appsets-staging") as started:
+        yield started["appsets-staging"]
 
 
 def cluster_secret(namespace, staging):

@@ -30,7 +30,7 @@ import yaml
 
 from .gitops import GIT_ENV, GitRepo
 from .playbook import REPO_ROOT, VENV_BIN, ansible_env
-from .private_cluster import PrivateCluster, skip_without_binaries
+from .private_cluster import named
 from .test_awx_runner import read_artifact, stats_event
 
 CLUSTERS = ("fleet-a", "fleet-b", "fleet-c")
@@ -42,19 +42,8 @@ APP_API = "gitops-k8s.dev/v1alpha1"
 @pytest.fixture(scope="module")
 def fleet():
     """The three control planes, started one after the other (15-60 s each under load)."""
-    skip_without_binaries()
-    started = {}
-    try:
-        for name in CLUSTERS:
-            cluster = PrivateCluster(name=name)
-            cluster.down()  # a stale instance of a killed run
-            cluster.up()
-            started[name] = cluster
-            print("named cluster %s started in %.1f s" % (name, cluster.start_seconds))
+    with named(*CLUSTERS) as started:
         yield started
-    finally:
-        for cluster in started.values():
-            cluster.down()
 
 
 def application(name, path, **source):
