@@ -268,6 +268,31 @@ options:
         never delays the next one.
     type: int
     default: 0
+  push:
+    description:
+      - A git push, as the C(gitops.k8s.git_push) rulebook passes it (C(docs/webhooks.md)). Reconcile only the
+        Applications it changed, those with a source whose C(repoURL) names one of O(push.repo_urls) (scheme and
+        user ignored, the path case-insensitive) and whose C(targetRevision) is O(push.branch) (C(refs/heads/) optional),
+        or C(HEAD) while O(push.branch) is O(push.default_branch) or that is unknown.
+      - With O(all=true), the other Applications are left alone, in every pass. With O(name) or O(definition), an
+        Application the push does not change is not reconciled (nor declared) and the task is skipped.
+      - The push comes from the network, so its values are checked (URLs as C(repoURL) is, branch names as git's) and
+        only compared, never used as a path, a flag or a template.
+    type: dict
+    suboptions:
+      repo_urls:
+        description: The URLs of the pushed repository (clone, SSH and web URLs); 1 to 10.
+        type: list
+        elements: str
+        required: true
+      branch:
+        description: The pushed branch (C(main) or C(refs/heads/main)).
+        type: str
+        required: true
+      default_branch:
+        description: The repository's default branch, which C(HEAD) follows; empty when unknown.
+        type: str
+        default: ""
   report_diffs:
     description:
       - Add to each row of RV(objects) its C(diff), the unified diff (Secret values redacted) of what differs
@@ -852,6 +877,14 @@ def main():
         report_diffs={"type": "bool", "default": False},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},
+        push={
+            "type": "dict",
+            "options": {
+                "repo_urls": {"type": "list", "elements": "str", "required": True},
+                "branch": {"type": "str", "required": True},
+                "default_branch": {"type": "str", "default": ""},
+            },
+        },
         deadline={"type": "int", "default": 0},
     )
     module = GitOpsModule(

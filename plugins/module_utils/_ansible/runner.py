@@ -17,9 +17,10 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, l
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, parent_health, prune_guard, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, parent_health, prune_guard, pushes, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    APP_KIND,
     APP_SYNCED,
     APP_UNKNOWN,
     COMPARE_STATUSES,
@@ -32,6 +33,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, HealthTimeout
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.versions import by_priority
 
@@ -69,6 +71,7 @@ def run_all(module, cluster, store, ports, sources=None):
     Applications created meanwhile (nested app-of-apps) are picked up by another pass.
     Before each pass the namespace's ApplicationSets are expanded (application_sets.py):
     the Applications they create, change or delete are reconciled in that pass.
+    With ``push`` set, only the Applications that push changed are (pushes.changed_by).
 
     One Application's failure (a render error, a request that timed out) never stops
     the others. Once the run's deadline passed, the Applications not started yet are
@@ -77,6 +80,7 @@ def run_all(module, cluster, store, ports, sources=None):
     deadline = Deadline(p.get("deadline"), ports.clock.now)
     if not store.crd_installed():
         return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
+    push = pushes.parse_push(p["push"]) if p.get("push") else None
     done, rows, failed, excluded = set(p["exclude"]), [], [], []
     sets = application_sets.Expansion()
     sets_store = AppSetStore(cluster)
@@ -100,6 +104,9 @@ def run_all(module, cluster, store, ports, sources=None):
             break
         excluded = [a for a in listed if a["metadata"]["name"] in p["exclude"]]
         pending = [a for a in listed if a["metadata"]["name"] not in done]
+        if push is not None:  # the others are not this run's: never reconciled, in any pass
+            done.update(a["metadata"]["name"] for a in pending if not pushes.changed_by(a, push))
+            pending = [a for a in pending if a["metadata"]["name"] not in done]
         if not pending:
             break
         for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
@@ -170,12 +177,22 @@ def run_app(module):
     ports, sources = app_wiring.make_ports_and_sources(module, cluster, store, clock)
     if p["all"]:
         return run_all(module, cluster, store, ports, sources)
+    if p.get("push") and not _changed_by_push(store, p):
+        subject = format_id(APP_KIND, p["namespace"], p["name"] or ((p["definition"] or {}).get("metadata") or {}).get("name") or "")
+        return {"changed": False, "skipped": True, "msg": "the push does not change %s" % subject}
     app, declared = app_wiring.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
     outcome, result = reconcile_one(module, cluster, ports, app)
     result["changed"] = result["changed"] or declared
     if outcome.error is not None and p["fail_on_error"]:
         raise GitOpsError("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error), details=result, step=outcome.error.step)
     return result
+
+
+def _changed_by_push(store, p):
+    """True when the push changes the Application (as declared by ``definition``, else as stored; a missing one: yes,
+    so its error is reported)."""
+    app = {"spec": (p["definition"] or {}).get("spec") or {}} if p["definition"] else store.get(p["namespace"], p["name"]) if store.crd_installed() else None
+    return app is None or pushes.changed_by(app, pushes.parse_push(p["push"]))
 
 
 # gitops.k8s.sync

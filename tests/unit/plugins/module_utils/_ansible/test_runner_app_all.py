@@ -228,3 +228,19 @@ def test_check_mode_evaluates_nothing_again():
     module_.check_mode = True
     result = runner.run_all(module_, world.cluster, AppStore(world.cluster, ports.clock), ports)
     assert [r["application"] for r in result["applications"]] == ["demo/root"] and "refreshed" not in result
+
+
+def test_a_push_reconciles_only_the_applications_it_changed():
+    world = world_with("a", "b", "c")
+    for name, url, revision in (
+        ("a", "https://git.example/org/shop.git", "main"),
+        ("b", "https://git.example/org/shop", "dev"),
+        ("c", "https://git.example/org/other", "main"),
+    ):
+        app = world.cluster.get(world.app_type, NS, name)
+        app["spec"]["source"].update(repoURL=url, targetRevision=revision)
+        world.cluster.apply(world.app_type, app)
+    result, _clock = run_all(world, push={"repo_urls": ["git@git.example:org/shop.git"], "branch": "main", "default_branch": "main"})
+    assert sorted(rows_by_name(result)) == ["a"]
+    assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-a") is not None
+    assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-b") is None
