@@ -28,7 +28,7 @@ export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(REPO)/.collections
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv312 cluster-up cluster-down cluster-status test-deps unit static sanity sanity-py311 sanity-py312 \
+.PHONY: help venv venv312 cluster-up cluster-down cluster-status test-deps unit static sanity sanity-py311 sanity-py312 bench-fleet \
 	lint checks integration molecule molecule-link molecule-default molecule-agent molecule-node-agent test demo clean ee bench
 
 help: ## List the targets
@@ -123,6 +123,11 @@ $(BENCH_VENV)/.stamp: benchmarks/requirements.txt
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install -q -r benchmarks/requirements.txt
 	touch $@
+
+FLEET_CLUSTERS ?= 3
+FLEET_SCALE ?= 10x100
+bench-fleet: venv ## Benchmark a fleet (not part of test): FLEET_CLUSTERS local control planes x FLEET_SCALE=APPSxOBJECTS, beside one cluster
+	$(BIN)/python benchmarks/fleet_bench.py --clusters $(FLEET_CLUSTERS) --apps $(firstword $(subst x, ,$(FLEET_SCALE))) 		--per-app $(lastword $(subst x, ,$(FLEET_SCALE))) --runs $(BENCH_RUNS)
 
 # --dist loadfile: the tests of one file run in one worker (they share module fixtures: a private
 # control plane, servers, a bootstrapped agent), files go to whichever worker is free. (loadgroup

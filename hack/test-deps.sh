@@ -3,11 +3,17 @@
 #   docker-registry           the OCI registry of the Helm chart tests (tests/helpers/chart_servers.py)
 #   prometheus                Prometheus and promtool of the metrics tests (tests/helpers/prometheus.py)
 #   prometheus-node-exporter  node_exporter's textfile collector, scraped by that Prometheus
+#   openjdk-17-jre-headless   the Java runtime of ansible-rulebook (the webhook tests)
 # Installed when missing (hack/apt-deps.sh); the system services the packages enable are
 # disabled and stopped, so only the tests' own instances run. Without apt-get or sudo
 # this says so and goes on: the tests that need a package are skipped.
 # Usage: hack/test-deps.sh
 set -uo pipefail
+
+# A Java 17 runtime for ansible-rulebook's rule engine (the webhook tests, tests/integration/test_webhooks.py).
+if ! bash "$(dirname "$0")/apt-deps.sh" openjdk-17-jre-headless; then
+    echo "test-deps: openjdk-17-jre-headless not installed; the webhook tests will fail to start ansible-rulebook" >&2
+fi
 
 # age (age-keygen) for the SOPS tests' keys; sops itself comes from requirements-dev.txt.
 if ! bash "$(dirname "$0")/apt-deps.sh" age gnupg; then

@@ -15,7 +15,8 @@ description:
     fired a notification trigger, as Argo CD Notifications does, to a generic webhook (JSON), a Slack-compatible or a
     Microsoft Teams-compatible incoming webhook.
   - "Triggers, named as Argo CD's: C(on-sync-failed), C(on-sync-succeeded) (a sync that wrote objects),
-    C(on-drift-corrected), C(on-health-degraded), C(on-deployed) (a new revision synced and Healthy, once per revision).
+    C(on-drift-corrected), C(on-health-degraded), C(on-deployed) (a new revision synced and Healthy, once per revision),
+    C(on-analysis-failed) (the analysis of a sync failed, docs/progressive-delivery.md), C(on-rolled-back) (a rollback began).
     Each fires on a change (see RV(gitops.k8s.app#module:triggers)); check mode fires none."
   - A message carries the Application, its triggers, revision, sync and health status and the error or reason (bounded);
     never a Secret value (the module results hold none). Results hidden with C(no_log) are left out.
@@ -60,7 +61,7 @@ options:
     description: The triggers that send a message; an Application that fired none of them sends nothing.
     type: list
     elements: str
-    default: [on-sync-failed, on-sync-succeeded, on-drift-corrected, on-health-degraded, on-deployed]
+    default: [on-sync-failed, on-sync-succeeded, on-drift-corrected, on-health-degraded, on-deployed, on-analysis-failed, on-rolled-back]
     env:
       - name: GITOPS_K8S_NOTIFY_TRIGGERS
     ini:

@@ -14,3 +14,24 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
 """
+
+    # A module that only reads (with gitops.k8s.attributes): check mode is a run like any other, no diff.
+    # A module's own attributes (their details) are merged over these.
+    READ_ONLY = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+    # A module that writes objects: check mode plans with server-side dry-runs, diff mode shows each object.
+    WRITES = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+"""

@@ -46,13 +46,12 @@ extends_documentation_fragment:
   - gitops.k8s.decryption
   - gitops.k8s.app_source
   - gitops.k8s.attributes
+  - gitops.k8s.attributes.writes
 attributes:
   check_mode:
-    support: full
     details:
       - Check mode computes the same plan (server-side dry-run) and writes nothing, not even the status.
   diff_mode:
-    support: full
     details:
       - One before/after pair per object that is (or would be) created, configured or pruned; Secret values redacted.
 options:
@@ -95,10 +94,34 @@ options:
     type: str
   resume:
     description:
-      - End the suspension a O(rollback) left; this run follows C(targetRevision) and the sync policy again
+      - End the suspension a O(rollback) left, or an automatic rollback after a failed C(spec.analysis)
+        (docs/progressive-delivery.md); this run follows C(targetRevision) and the sync policy again
         (an automated Application syncs the branch now).
     type: bool
     default: false
+  promote:
+    description:
+      - Pass the pause without a duration that a canary of this Application waits at, or switch a blue-green
+        preview that waits for it (C(autoPromotionEnabled=false)); one promote passes one such pause. The run
+        then syncs the next steps. See docs/progressive-delivery.md.
+    type: bool
+    default: false
+  abort:
+    description:
+      - Abort the canaries and blue-green previews of this Application in progress, each canary or preview
+        Deployment is removed; a stable Deployment keeps its template and gets its replicas back, an active
+        Service goes back to the stable's Pods. The Application stays Degraded with a
+        C(RolloutAborted) condition until Git renders another template (or the stable's again).
+    type: bool
+    default: false
+  pause_wait:
+    description:
+      - Seconds. A canary's timed pause step (or a blue-green rollback window) with at most this much left is
+        waited for within the run (then the next steps are synced in the same run); a longer one ends in a later
+        run. V(0) never waits.
+      - The run's O(deadline) bounds it too.
+    type: int
+    default: 15
   sync_windows:
     description:
       - Argo CD sync windows (the C(syncWindows) of an AppProject, same field names) that apply to this run, until the
@@ -245,6 +268,10 @@ options:
         The Applications they generate are created or updated, those no longer generated are deleted (their
         finalizer prunes their objects in the same run). Results in RV(application_sets).
       - One process for all Applications; the results are in RV(applications).
+      - At the end, an Application whose status recorded the health of a child Application that changed
+        later in this run (the run that created the children) is evaluated again without a sync, so a
+        converged run leaves its health final and the next run writes nothing. So is an Application of
+        O(exclude) (the root, reconciled before), reported in RV(refreshed).
     type: bool
     default: false
   exclude:
@@ -265,6 +292,31 @@ options:
         never delays the next one.
     type: int
     default: 0
+  push:
+    description:
+      - A git push, as the C(gitops.k8s.git_push) rulebook passes it (C(docs/webhooks.md)). Reconcile only the
+        Applications it changed, those with a source whose C(repoURL) names one of O(push.repo_urls) (scheme and
+        user ignored, the path case-insensitive) and whose C(targetRevision) is O(push.branch) (C(refs/heads/) optional),
+        or C(HEAD) while O(push.branch) is O(push.default_branch) or that is unknown.
+      - With O(all=true), the other Applications are left alone, in every pass. With O(name) or O(definition), an
+        Application the push does not change is not reconciled (nor declared) and the task is skipped.
+      - The push comes from the network, so its values are checked (URLs as C(repoURL) is, branch names as git's) and
+        only compared, never used as a path, a flag or a template.
+    type: dict
+    suboptions:
+      repo_urls:
+        description: The URLs of the pushed repository (clone, SSH and web URLs); 1 to 10.
+        type: list
+        elements: str
+        required: true
+      branch:
+        description: The pushed branch (C(main) or C(refs/heads/main)).
+        type: str
+        required: true
+      default_branch:
+        description: The repository's default branch, which C(HEAD) follows; empty when unknown.
+        type: str
+        default: ""
   report_diffs:
     description:
       - Add to each row of RV(objects) its C(diff), the unified diff (Secret values redacted) of what differs
@@ -319,6 +371,16 @@ EXAMPLES = r"""
   gitops.k8s.app:
     name: guestbook
     resume: true
+
+- name: Promote a canary waiting at a pause without a duration (docs/progressive-delivery.md)
+  gitops.k8s.app:
+    name: shop
+    promote: true
+
+- name: Abort a canary in progress; the stable Deployment keeps its Pods
+  gitops.k8s.app:
+    name: shop
+    abort: true
 
 - name: Reconcile every Application; no automated sync on weekday nights, except by hand
   gitops.k8s.app:
@@ -387,8 +449,20 @@ application_sets:
   sample:
     - {"name": "addons", "namespace": "gitops-system", "generated": ["addon-alpha", "addon-beta"], "created": ["addon-beta"],
        "updated": [], "deleted": ["addon-gamma"], "kept": [], "warnings": []}
+refreshed:
+  description:
+    - With O(all=true), the Applications of O(exclude) evaluated again at the end (no sync) because
+      a child Application's health changed in this run, by name, each with its new C(health_status),
+      C(health_message), C(status) and C(status_updated) (and C(error), C(error_step) on failure).
+  returned: when O(all=true) evaluated an Application of O(exclude) again
+  type: dict
+  sample: {"root": {"health_status": "Healthy", "health_message": "", "status": {}, "status_updated": true}}
 applications:
-  description: With O(all=true), one result per Application in the order reconciled, each with the keys documented here.
+  description:
+    - With O(all=true), one result per Application in the order reconciled, each with the keys documented
+      here for one Application (RV(application), RV(sync_status), RV(health_status), RV(synced), RV(reason),
+      RV(summary), RV(objects), RV(status), RV(status_updated), RV(duration), RV(requests), RV(hooks), RV(triggers),
+      and RV(error) and RV(error_step) on failure).
   returned: when O(all=true)
   type: list
   elements: dict
@@ -396,30 +470,6 @@ applications:
     application:
       description: The Application, C(namespace/name).
       type: str
-    sync_status:
-      description: C(Synced), C(OutOfSync) or C(Unknown).
-      type: str
-    health_status:
-      description: Worst health of its objects.
-      type: str
-    synced:
-      description: Whether it synced.
-      type: bool
-    reason:
-      description: Why it synced or not.
-      type: str
-    error:
-      description: What failed, when it failed (also C(not reconciled) when O(deadline) left it out).
-      type: str
-      returned: on failure
-    error_step:
-      description: The step that failed.
-      type: str
-      returned: on failure
-    triggers:
-      description: The notification triggers this reconcile fired (see RV(triggers)).
-      type: list
-      elements: str
   sample:
     - {"application": "gitops-system/root", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "sync_status": "Synced",
        "health_status": "Healthy", "health_message": "", "synced": false, "deleted": false, "reason": "in sync",
@@ -657,7 +707,8 @@ status:
         type:
           description:
             - C(ComparisonError), C(SyncError), C(SharedResourceWarning), C(UnsupportedFeatureWarning),
-              C(AutomatedSyncSuspended) (a rollback is in effect) or C(SyncWindowClosed) (a sync window held a sync).
+              C(AutomatedSyncSuspended) (a rollback is in effect), C(SyncWindowClosed) (a sync window held a sync)
+              or C(RolloutAborted) (a canary was aborted).
           type: str
         message:
           description: What happened (at most 1,024 characters).
@@ -673,6 +724,18 @@ status:
       type: dict
       returned: while rolled back
       sample: {"id": 3, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "at": "2026-11-22T10:00:02Z"}
+    strategy:
+      description:
+        - The progressive strategy of each Deployment that has one, keyed C(namespace/name)
+          (docs/progressive-delivery.md).
+        - C(phase) is C(Healthy), C(Progressing), C(Paused) (until O(promote)), C(Switched) (blue-green, the
+          active Service on the new version), C(Promoting) or C(Aborted); C(step) (from 0) and C(weight) (percent
+          of the replicas on the canary) say where a canary is; C(canaryHash), C(stableHash), C(previewHash) and
+          C(activeHash) name the pod templates; C(stepStartedAt) and C(switchedAt) say when a step began.
+      type: dict
+      returned: when a Deployment has a strategy
+      sample: {"shop/web": {"strategy": "canary", "phase": "Paused", "step": 1, "weight": 25, "canaryHash": "5d41402abc",
+               "stableHash": "7d793037a0", "stepStartedAt": "2026-11-22T10:00:02Z", "message": "step 2/4 (pause): paused until promoted"}}
     syncWindow:
       description: Why a due sync was held by a sync window (C(message)) and when a sync may happen next (C(opensAt), empty when never).
       type: dict
@@ -780,7 +843,7 @@ duration:
   returned: unless O(all=true)
   type: float
 error:
-  description: What failed (only when the reconcile failed).
+  description: What failed (only when the reconcile failed; C(not reconciled) when O(deadline) left it out).
   returned: on failure
   type: str
 hooks:
@@ -799,7 +862,8 @@ triggers:
   description:
     - The notification triggers this reconcile fired, named as Argo CD Notifications' (C(on-sync-failed),
       C(on-sync-succeeded) for a sync that wrote objects, C(on-drift-corrected), C(on-health-degraded),
-      C(on-deployed) once per revision synced and Healthy). Each fires on a change, not while a state holds.
+      C(on-deployed) once per revision synced and Healthy), plus C(on-analysis-failed) (O(name)'s C(spec.analysis) failed after a sync)
+      and C(on-rolled-back) (a rollback began, automatic or asked for). Each fires on a change, not while a state holds.
     - Empty in check mode. The gitops.k8s.notify callback plugin sends them (docs/notifications.md).
   returned: unless O(all=true)
   type: list
@@ -828,6 +892,9 @@ def main():
         sync={"type": "bool"},
         rollback={"type": "str"},
         resume={"type": "bool", "default": False},
+        promote={"type": "bool", "default": False},
+        abort={"type": "bool", "default": False},
+        pause_wait={"type": "int", "default": 15},
         sync_windows={
             "type": "list",
             "elements": "dict",
@@ -861,13 +928,30 @@ def main():
         report_diffs={"type": "bool", "default": False},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},
+        push={
+            "type": "dict",
+            "options": {
+                "repo_urls": {"type": "list", "elements": "str", "required": True},
+                "branch": {"type": "str", "required": True},
+                "default_branch": {"type": "str", "default": ""},
+            },
+        },
         deadline={"type": "int", "default": 0},
     )
     module = GitOpsModule(
         argument_spec=spec,
         supports_check_mode=True,
         required_one_of=[("name", "definition", "all")],
-        mutually_exclusive=[("all", "name"), ("all", "definition"), ("all", "rollback"), ("all", "resume"), ("rollback", "resume")],
+        mutually_exclusive=[
+            ("all", "name"),
+            ("all", "definition"),
+            ("all", "rollback"),
+            ("all", "resume"),
+            ("rollback", "resume"),
+            ("all", "promote"),
+            ("all", "abort"),
+            ("promote", "abort"),
+        ],
     )
     module.execute(runner.run_app)
 

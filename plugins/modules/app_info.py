@@ -19,11 +19,7 @@ author:
 extends_documentation_fragment:
   - gitops.k8s.kube_auth
   - gitops.k8s.attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
+  - gitops.k8s.attributes.read_only
 options:
   name:
     description: Only this Application.
@@ -170,9 +166,17 @@ applications:
       description: Sync wave (annotation C(gitops-k8s.dev/sync-wave)); the reconcile playbook reconciles lower waves first.
       type: int
     rolled_back:
-      description: The rollback in effect (C(id), C(revision), C(at)); automated sync is suspended until resumed. Empty when none.
+      description:
+        - The rollback in effect (C(id), C(revision), C(at)); automated sync is suspended until resumed. Empty when none.
+        - An automatic rollback (a failed C(spec.analysis)) also has C(automatic), C(failedRevision) and C(reason).
       type: dict
       sample: {"id": 3, "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "at": "2026-11-22T10:00:02Z"}
+    analysis:
+      description:
+        - The verdict of the last C(spec.analysis) (C(phase) Successful, Failed, Inconclusive or Error, C(message), C(revision),
+          C(startedAt), C(finishedAt), and each metric's counts and last value). Empty when none. See docs/progressive-delivery.md.
+      type: dict
+      sample: {"phase": "Successful", "revision": "3f9c0b1d2e4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c", "message": "analysis Successful: ..."}
     sync_window:
       description: When a sync window held the last due sync, why (C(message)) and when it may sync (C(opensAt)). Empty otherwise.
       type: dict

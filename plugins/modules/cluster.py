@@ -34,14 +34,13 @@ author:
 extends_documentation_fragment:
   - gitops.k8s.kube_auth
   - gitops.k8s.attributes
+  - gitops.k8s.attributes.writes
 attributes:
   check_mode:
-    support: full
     details:
       - Check mode plans every object with a server-side dry-run and writes nothing; the token is then the one of
         an existing token Secret, or a placeholder.
   diff_mode:
-    support: full
     details:
       - The diff shows each object before and after, Secret values replaced by salted hashes.
 options:

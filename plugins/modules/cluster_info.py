@@ -21,11 +21,7 @@ author:
 extends_documentation_fragment:
   - gitops.k8s.kube_auth
   - gitops.k8s.attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
+  - gitops.k8s.attributes.read_only
 options:
   kinds:
     description: Kinds to look up (for example C(CronJob), C(PodDisruptionBudget)).

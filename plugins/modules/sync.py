@@ -30,13 +30,12 @@ extends_documentation_fragment:
   - gitops.k8s.render
   - gitops.k8s.kube_auth
   - gitops.k8s.attributes
+  - gitops.k8s.attributes.writes
 attributes:
   check_mode:
-    support: full
     details:
       - Check mode returns the same plan (server-side dry-run) and writes nothing.
   diff_mode:
-    support: full
     details:
       - One before/after pair per object created, configured or pruned; Secret values redacted.
 options:

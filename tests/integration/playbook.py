@@ -70,6 +70,16 @@ def run_tasks(tmp_path, tasks, *args, check=True, module_defaults=None):
     return rc, results
 
 
+def reconcile_all(tmp_path, kubeconfig, namespace, checkout, **params):
+    """One ansible-playbook run of gitops.k8s.app all=true over NAMESPACE (objects from the
+    CHECKOUT; the CRDs installed before, failures in the rows: fail_on_error false); its result.
+    ``params``: more module parameters."""
+    args = dict(kubeconfig=kubeconfig, namespace=namespace, checkout_dir=checkout, all=True, install_crd=False, fail_on_error=False)
+    args.update(params)
+    _rc, results = run_tasks(tmp_path, [{"name": "all", "gitops.k8s.app": args}], check=False)
+    return results["all"]
+
+
 def pull_command(url, dest, kubeconfig, *extra):
     """The ansible-pull command line of a node agent."""
     return [

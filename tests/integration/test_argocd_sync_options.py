@@ -8,6 +8,7 @@ import json
 import time
 
 from tests.helpers import fake_kubelet
+from tests.helpers.waiting import wait_for
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import inventory
 
@@ -105,16 +106,6 @@ def _runner(kubeconfig, repo):
 
 def _json(kubectl, *args):
     return json.loads(kubectl("get", *args, "-o", "json"))
-
-
-def _wait_for(predicate, what, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
 
 
 def test_force_replace_recreates_a_job_whose_template_changed(tmp_path, kubeconfig, namespace, kubectl):
@@ -217,7 +208,7 @@ def test_prune_propagation_orphan_keeps_the_replicasets_and_pods(tmp_path, kubec
         application("annot-orphan", namespace, "app", namespace, syncPolicy={"automated": {"prune": True}, "syncOptions": ["PrunePropagationPolicy=orphan"]})
     )
     assert runner.reconcile(namespace, "annot-orphan").error is None
-    _wait_for(
+    wait_for(
         lambda: (
             kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split()
             and len(kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split()) == 2
@@ -231,9 +222,9 @@ def test_prune_propagation_orphan_keeps_the_replicasets_and_pods(tmp_path, kubec
     outcome = runner.reconcile(namespace, "annot-orphan")
     assert outcome.error is None, outcome.error
     assert outcome.changeset.by_action("pruned") == ["Deployment/%s/web" % namespace]
-    _wait_for(lambda: kubectl.run("get", "deploy", "web", "-n", namespace).returncode != 0, "the Deployment to be deleted")
+    wait_for(lambda: kubectl.run("get", "deploy", "web", "-n", namespace).returncode != 0, "the Deployment to be deleted")
     # orphaned: the garbage collector removes the owner reference instead of the ReplicaSet
-    _wait_for(lambda: not _json(kubectl, replica_set, "-n", namespace)["metadata"].get("ownerReferences"), "the orphaned ReplicaSet")
+    wait_for(lambda: not _json(kubectl, replica_set, "-n", namespace)["metadata"].get("ownerReferences"), "the orphaned ReplicaSet")
     time.sleep(1)
     assert kubectl("get", "rs", "-n", namespace, "-l", "app=web", "-o", "name").strip() == replica_set
     assert len(kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split()) == 2
@@ -337,7 +328,7 @@ def test_prune_last_waits_until_the_new_deployment_is_healthy(tmp_path, kubeconf
     assert kubectl.run("get", "cm", "legacy-config", "-n", namespace).returncode == 0
 
     fake_kubelet.ensure_node(kube_api)
-    _wait_for(lambda: len(kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split()) == 2, "the web Pods")
+    wait_for(lambda: len(kubectl("get", "pods", "-n", namespace, "-l", "app=web", "-o", "name").split()) == 2, "the web Pods")
     fake_kubelet.make_pods_ready(kube_api, namespace, label_selector="app=web")
     done = runner.reconcile(namespace, "annot-prunelast", wait_timeout=30)
     assert done.error is None, done.error

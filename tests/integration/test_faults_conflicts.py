@@ -1,23 +1,19 @@
 """Fault suite, conflicts: another field manager takes a managed field; a mutating
 admission webhook makes the live object differ from Git forever.
 
-The webhook is real: an HTTPS server on 127.0.0.1 (certificate made by openssl here)
-registered with a MutatingWebhookConfiguration. A webhook applies to the whole API
+The webhook is real: an HTTPS server on 127.0.0.1 (tests/helpers/webhooks.py) registered with a MutatingWebhookConfiguration. A webhook applies to the whole API
 server, so this module runs on its own control plane (`private_cluster`).
 """
 
 from __future__ import annotations
 
-import base64
-import http.server
 import json
-import ssl
-import subprocess
-import threading
 
 import pytest
 
-from .faults import agent, free_port, ids, lost, uids
+from tests.helpers import webhooks
+
+from .faults import agent, ids, lost, uids
 from .gitops import GitRepo, application
 
 FIELD_MANAGER = "gitops-k8s"
@@ -87,91 +83,25 @@ def test_foreign_field_manager_is_reverted(runner, repo, private_cluster):
     assert not again.changeset.changed and writes(again) == {}
 
 
-class RelabelWebhook(http.server.BaseHTTPRequestHandler):
-    """Mutating admission webhook: sets the label `tier` of every object it sees to `mutated`."""
-
-    calls = []
-
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        review = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        request = review["request"]
-        RelabelWebhook.calls.append((request["operation"], bool(request.get("dryRun"))))
-        patch = [{"op": "replace", "path": "/metadata/labels/tier", "value": "mutated"}]
-        body = json.dumps(
-            {
-                "apiVersion": "admission.k8s.io/v1",
-                "kind": "AdmissionReview",
-                "response": {"uid": request["uid"], "allowed": True, "patchType": "JSONPatch", "patch": base64.b64encode(json.dumps(patch).encode()).decode()},
-            }
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):  # quiet
-        pass
-
-
 @pytest.fixture
 def relabel_webhook(tmp_path, private_cluster):
-    """The webhook served on 127.0.0.1 with a self-signed certificate, registered for
-    ConfigMaps labelled faults.example.test/mutate=true; yields its list of calls."""
-    cert, key = tmp_path / "webhook.crt", tmp_path / "webhook.key"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), RelabelWebhook)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(str(cert), str(key))
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    RelabelWebhook.calls = []
-    config = {
-        "apiVersion": "admissionregistration.k8s.io/v1",
-        "kind": "MutatingWebhookConfiguration",
-        "metadata": {"name": "faults-relabel"},
-        "webhooks": [
-            {
-                "name": "relabel.faults.example.test",
-                "clientConfig": {"url": "https://127.0.0.1:%d/mutate" % server.server_address[1], "caBundle": base64.b64encode(cert.read_bytes()).decode()},
-                "rules": [{"operations": ["CREATE", "UPDATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}],
-                "objectSelector": {"matchLabels": {MUTATE_LABEL: "true"}},
-                "sideEffects": "None",
-                "admissionReviewVersions": ["v1"],
-                "failurePolicy": "Fail",
-                "timeoutSeconds": 5,
-            }
-        ],
-    }
-    private_cluster.kubectl("apply", "-f", "-", stdin=json.dumps(config))
-    try:
-        yield RelabelWebhook.calls
-    finally:
-        private_cluster.kubectl.run("delete", "mutatingwebhookconfiguration", "faults-relabel")
-        server.shutdown()
-        server.server_close()
+    """A mutating admission webhook (tests/helpers/webhooks.py) registered for ConfigMaps
+    labelled faults.example.test/mutate=true: it sets their label `tier` to `mutated`;
+    yields its list of calls, (operation, dry run)."""
+    calls = []
+
+    def relabel(request):
+        calls.append((request["operation"], bool(request.get("dryRun"))))
+        return webhooks.review_response(request, patch=[{"op": "replace", "path": "/metadata/labels/tier", "value": "mutated"}])
+
+    with webhooks.serving(relabel, tmp_path) as client:
+        rule = {"apiGroups": [""], "apiVersions": ["v1"], "resources": ["configmaps"]}
+        config = webhooks.configuration("MutatingWebhookConfiguration", "faults-relabel", client, rule, {MUTATE_LABEL: "true"}, timeout=5)
+        private_cluster.kubectl("apply", "-f", "-", stdin=json.dumps(config))
+        try:
+            yield calls
+        finally:
+            private_cluster.kubectl.run("delete", "mutatingwebhookconfiguration", "faults-relabel")
 
 
 def test_admission_mutation_that_differs_forever_is_not_rewritten_every_run(runner, repo, private_cluster, relabel_webhook):

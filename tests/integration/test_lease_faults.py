@@ -25,6 +25,8 @@ import time
 import pytest
 import yaml
 
+from tests.helpers.waiting import wait_for
+
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LEASE_DURATION
 
 from .gitops import GitRepo
@@ -138,15 +140,6 @@ class Watch:
     def configmaps(self):
         return [i.metadata.name for i in self.core.list_namespaced_config_map(self.namespace, label_selector=LABEL).items]
 
-    def until(self, what, timeout, poll=0.02):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = what()
-            if value:
-                return value
-            time.sleep(poll)
-        raise AssertionError("not within %ss: %s" % (timeout, what.__doc__ or what))
-
     def mid_sync_holder(self, proc, timeout=120):
         """Wait until the reconcile holds the Lease and wrote some ConfigMaps, not all; its holder identity."""
 
@@ -157,7 +150,7 @@ class Watch:
             lease = self.lease()
             return lease if lease and len(self.configmaps()) >= 10 else None
 
-        lease = self.until(ready, timeout, poll=0.05)
+        lease = wait_for(ready, ready.__doc__, timeout, interval=0.05)
         written = len(self.configmaps())
         assert written < OBJECTS, "the sync finished before it could be stopped: make OBJECTS larger"
         return lease["spec"], written
@@ -189,7 +182,7 @@ def test_sigkill_mid_sync_then_the_next_run_takes_the_lease_over_at_once(tmp_pat
             raise AssertionError("the next run ended without taking the Lease over:\n%s" % second.communicate()[0][-3000:])
         return (watch.lease() or {"spec": {}})["spec"].get("holder_identity") not in (None, dead["holder_identity"])
 
-    taken = watch.until(taken_over, 120)
+    taken = wait_for(taken_over, taken_over.__doc__, 120, interval=0.02)
     taken_at = time.time()
     output = second.communicate(timeout=300)[0]
     assert taken and second.returncode == 0, output[-3000:]
@@ -209,7 +202,7 @@ def test_sigterm_mid_sync_releases_the_lease_and_fails_clearly(tmp_path, kubecon
     assert holder_pid(held) == module.pid
     module.send_signal(signal.SIGTERM)
     signalled = time.monotonic()
-    watch.until(lambda: watch.lease() is None, 10, poll=0.01)
+    wait_for(lambda: watch.lease() is None, "the Lease released", 60, interval=0.01)
     released = time.monotonic()
     stdout, stderr = module.communicate(timeout=30)
     exited = time.monotonic()
@@ -239,7 +232,7 @@ def test_sigterm_to_ansible_playbook_reaches_the_module_and_releases_the_lease(t
     playbook.send_signal(signal.SIGTERM)
     signalled = time.monotonic()
     playbook.communicate(timeout=60)
-    watch.until(lambda: pid_gone(module_pid), 10, poll=0.01)
+    wait_for(lambda: pid_gone(module_pid), "the module process exited", 60, interval=0.01)
     exited = time.monotonic()
     lease = watch.lease()
     print("\nSIGTERM to ansible-playbook -> module process exited: %.3fs" % (exited - signalled))

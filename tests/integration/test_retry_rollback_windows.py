@@ -49,9 +49,8 @@ class Setup:
         self.origin.write("deploy/settings.yaml", configmap(self.dest, value))
         return self.origin.commit("release %s" % value)
 
-    def reconcile(self, env=None, **extra_vars):
-        """One run of gitops.k8s.reconcile, as ansible-pull's local.yml would run it
-        (``env``: more environment, e.g. a callback plugin's settings)."""
+    def command(self, **extra_vars):
+        """The argv of one run of gitops.k8s.reconcile, as ansible-pull's local.yml would run it."""
         extra = {
             "gitops_k8s_kubeconfig": self.kubeconfig,
             "gitops_k8s_checkout_dir": self.gitops.path,
@@ -60,8 +59,12 @@ class Setup:
             "gitops_k8s_allow_local_repos": True,
         }
         extra.update(extra_vars)
+        return [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.reconcile", "-e", json.dumps(extra)]
+
+    def reconcile(self, env=None, **extra_vars):
+        """One run of gitops.k8s.reconcile (``env``: more environment, e.g. a callback plugin's settings)."""
         proc = subprocess.run(
-            [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "gitops.k8s.reconcile", "-e", json.dumps(extra)],
+            self.command(**extra_vars),
             env=ansible_env(**(env or {})),
             capture_output=True,
             text=True,

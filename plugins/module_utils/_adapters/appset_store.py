@@ -18,6 +18,7 @@ import os
 import posixpath
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.cluster_registry import list_secrets
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.containment import GIT_DIRECTORY, inside_repository
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import appset_generators
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND, APPSET_KIND
@@ -72,7 +73,7 @@ class SetInputs:
 
     def cluster_secrets(self):
         if self._secrets is None:
-            secrets = self.cluster.list(self.cluster.resolve("v1", "Secret"), self.namespace)
+            secrets = list_secrets(self.cluster, self.namespace, "the clusters generator of an ApplicationSet")
             label = appset_generators.CLUSTER_SECRET_LABEL
             self._secrets = [s for s in secrets if ((s.get("metadata") or {}).get("labels") or {}).get(label) == appset_generators.CLUSTER_SECRET_VALUE]
         return self._secrets

@@ -22,6 +22,19 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import clusters
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, DestinationError
 
 CONTEXT = "destination"
+FORBIDDEN = 403
+
+
+def list_secrets(cluster, namespace, needed_for, error=ClusterError):
+    """The Secrets of ``namespace`` (where the cluster Secrets are); an agent that may not
+    list them gets an ``error`` naming the permission and the role variables that grant it
+    (clusters.secrets_forbidden), not the API server's bare 403."""
+    try:
+        return cluster.list(cluster.resolve("v1", "Secret"), namespace)
+    except ClusterError as exc:
+        if exc.details.get("status_code") != FORBIDDEN:
+            raise
+        raise error(clusters.secrets_forbidden(namespace, needed_for, exc.message), subject=exc.subject, details=exc.details) from exc
 
 
 def _b64(text):
@@ -69,10 +82,17 @@ class ClusterRegistry:
 
     def _registry(self, namespace):
         if namespace not in self._registries:
-            secrets = self.manager.list(self.manager.resolve("v1", "Secret"), namespace)
+            try:
+                secrets = list_secrets(self.manager, namespace, "an Application's destination names another cluster", DestinationError)
+            except DestinationError as exc:  # forbidden: every Application naming a cluster fails alike, with one request
+                self._registries[namespace] = exc
+                raise
             # a Secret's warnings reach the Applications that name it (their UnsupportedFeatureWarning)
             self._registries[namespace] = clusters.registry(secrets)
-        return self._registries[namespace]
+        found = self._registries[namespace]
+        if isinstance(found, DestinationError):
+            raise found
+        return found
 
     def connect(self, record):
         if record.in_cluster:

@@ -317,6 +317,17 @@ def render_options(spec, defaults, revision=""):
     kube_version = helm.get("kubeVersion") or kustomize.get("kubeVersion") or defaults.get("kube_version")
     api_versions = tuple(helm.get("apiVersions") or kustomize.get("apiVersions") or defaults.get("api_versions") or ())
     namespace = spec.destination_namespace or defaults.get("namespace") or "default"
+    env = build_env.build_env(
+        name=spec.name,
+        namespace=namespace,
+        revision=revision,
+        repo_url=spec.repo_url,
+        path=spec.path,
+        target_revision=spec.target_revision,
+        kube_version=kube_version or "",
+        api_versions=api_versions,
+        extra=defaults.get("build_env"),
+    )
     return render.RenderOptions(
         renderer=render.HELM if spec.chart else defaults.get("renderer") or render.AUTO,
         recurse=bool(directory.get("recurse")),
@@ -325,16 +336,7 @@ def render_options(spec, defaults, revision=""):
         jsonnet=directory.get("jsonnet") or None,
         kustomize_binary=defaults.get("kustomize_binary"),
         kustomize_overrides=kustomize or None,
-        build_env=build_env.build_env(
-            name=spec.name,
-            namespace=namespace,
-            revision=revision,
-            repo_url=spec.repo_url,
-            path=spec.path,
-            target_revision=spec.target_revision,
-            kube_version=kube_version or "",
-            api_versions=api_versions,
-        ),
+        build_env=env,
         helm_binary=defaults.get("helm_binary"),
         release_name=helm.get("releaseName") or spec.name,
         # helm.namespace: the namespace to template with (Argo CD), else the destination's
@@ -347,7 +349,7 @@ def render_options(spec, defaults, revision=""):
         ignore_missing_value_files=bool(helm.get("ignoreMissingValueFiles")),
         kube_version=kube_version,
         api_versions=api_versions,
-        parameters=tuple(parameters),
+        parameters=build_env.substitute_parameters(parameters, env),
         file_parameters=_file_parameters(spec, helm.get("fileParameters")),
     )
 

@@ -9,15 +9,18 @@ writes the plan: the new and changed Applications are applied, the ones no longe
 generated deleted (their finalizer prunes their objects when the run reconciles them).
 A set that fails (a generator error, a template outside the subset, a name another set
 or an Application already holds) writes and deletes nothing, and fails with an error
-naming it; the other sets go on.
+naming it; the other sets go on. A write the API server refuses after the dry-runs passed
+(a webhook, a timeout) fails the set naming that Application: the set's other Applications
+are still written, as Argo CD's controller does, and none is deleted until every write of
+the set succeeds.
 """
 
 from __future__ import annotations
 
 from ansible.module_utils.common.warnings import warn
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import applicationset
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APPSET_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import applicationset, fanout
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND, APPSET_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.messages import bounded
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
@@ -69,8 +72,7 @@ def expand(sets_store, inputs, namespace, clock, dry_run=False, result=None):
         if error is None:
             try:
                 plan = applicationset.plan(spec, generated[key], live)
-                _execute(sets_store, plan, row, dry_run)
-                result.touched.update(plan.create + plan.update + plan.delete)
+                _execute(sets_store, plan, row, dry_run, result.touched)
             except GitOpsError as exc:
                 error = exc
         if spec is not None:
@@ -96,19 +98,39 @@ def _row(obj):
     return {"name": meta["name"], "namespace": meta["namespace"], "generated": [], "created": [], "updated": [], "deleted": [], "kept": [], "warnings": []}
 
 
-def _execute(sets_store, plan, row, dry_run):
+def _execute(sets_store, plan, row, dry_run, touched):
     """Every write checked by a dry-run before the first one (an Application the API server
-    refuses fails the set before anything of it is written), then applies, then deletes."""
-    for name in plan.create + plan.update:
+    refuses fails the set before anything of it is written), then every apply (one refused
+    does not stop the others), then the deletes: only when every apply succeeded. The row
+    and ``touched`` (the Applications to reconcile again) get what was done; the failures
+    are raised, each naming its Application, with the Applications kept undeleted."""
+    writes = plan.create + plan.update
+    for name in writes:
         sets_store.apply_application(plan.desired[name], dry_run=True)
-    for name in plan.create + plan.update if not dry_run else ():
-        sets_store.apply_application(plan.desired[name])
-    for name in plan.delete:
-        if not dry_run:
-            sets_store.delete_application(plan.spec.namespace, name)
+    if dry_run:
+        done, failed, deleted = writes, [], plan.delete
+    else:
+        outcomes = fanout.each(lambda name: sets_store.apply_application(plan.desired[name]), writes, 1)
+        done, failed = [o.item for o in outcomes if o.error is None], fanout.errors_of(outcomes)
+        deleted = []
+        if not failed:
+            outcomes = fanout.each(lambda name: sets_store.delete_application(plan.spec.namespace, name), plan.delete, 1)
+            deleted, failed = [o.item for o in outcomes if o.error is None], fanout.errors_of(outcomes)
     for field, names in (("created", plan.create), ("updated", plan.update), ("deleted", plan.delete)):
-        row[field] = sorted(set(row[field]) | set(names))
+        row[field] = sorted(set(row[field]) | (set(names) & set(done + deleted)))
     row["kept"] = list(plan.kept)
+    touched.update(done + deleted)
+    if failed:
+        raise _held(fanout.summary(failed), [n for n in plan.delete if n not in deleted], plan.spec.namespace)
+
+
+def _held(error, undeleted, namespace):
+    """The error of a set whose write failed, naming the Applications it keeps."""
+    if not undeleted:
+        return error
+    kept = ", ".join(format_id(APP_KIND, namespace, n) for n in undeleted)
+    message = "%s; not generated any more but kept until every write of the set succeeds: %s" % (error.message, kept)
+    return type(error)(message, subject=error.subject, details=error.details, step=error.step)
 
 
 def _write_status(sets_store, obj, error, row, clock):

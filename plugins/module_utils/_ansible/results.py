@@ -123,6 +123,30 @@ def outcome_result(outcome, with_diff):
     return result
 
 
+REFRESHED_FIELDS = ("health_status", "health_message", "status", "status_updated", "error", "error_step")
+
+
+def refreshed_fields(result):
+    """What an Application's evaluation again at the end of an all=true run (no sync: its
+    children reported health meanwhile) changes in its row."""
+    return dict((key, result[key]) for key in REFRESHED_FIELDS if key in result)
+
+
+def merge_refreshed(row, again, fields):
+    """``row`` (the Application's result in this run) with its evaluation ``again``: the
+    health and status of the evaluation, the writes and counts of the reconcile, the
+    requests and time of both."""
+    status_updated = row.get("status_updated") or fields.get("status_updated")
+    row.update(fields)
+    row["status_updated"] = bool(status_updated)
+    row["duration"] = round(row.get("duration", 0) + again.get("duration", 0), 3)
+    requests = dict(row.get("requests") or {})
+    for verb, count in (again.get("requests") or {}).items():
+        requests[verb] = requests.get(verb, 0) + count
+    row["requests"] = requests
+    return row
+
+
 def warn_unsupported(warnings):
     """An Ansible warning for each thing the objects ask for that is not carried out (a
     standalone sync has no Application to hold the condition)."""

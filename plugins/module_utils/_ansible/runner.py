@@ -15,11 +15,22 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import app_events as event_writer
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, results
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, preview, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, prune_guard, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    app_events,
+    application,
+    health,
+    ordering,
+    parent_health,
+    preview_apps,
+    prune_guard,
+    pushes,
+    repo_urls,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    APP_KIND,
     APP_SYNCED,
     APP_UNKNOWN,
     COMPARE_STATUSES,
@@ -32,6 +43,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, HealthTimeout
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.versions import by_priority
 
@@ -43,15 +55,15 @@ MAX_PASSES = 5  # app all=true: passes over the namespace (nested app-of-apps cr
 # gitops.k8s.app
 
 
-def reconcile_one(module, cluster, ports, app, deadline=None):
+def reconcile_one(module, cluster, ports, app, deadline=None, **overrides):
     """Result of one Application, with the requests it made; its wait for health ends
-    with the run's ``deadline``."""
+    with the run's ``deadline``. ``overrides``: Settings fields other than the module's."""
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
     before = dict(stats)
-    settings = app_wiring.settings_of(module)
+    settings = app_wiring.settings_of(module, **overrides)
     if deadline is not None and deadline.left() is not None:
         # hooks and waves that wait end with the run too (time_left 0 would mean unbounded)
-        settings = app_wiring.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
+        settings = app_wiring.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001), **overrides)
     outcome = reconcile(app, ports, settings)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats  # destinations reached meanwhile too
     outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in stats.items() if count - before.get(verb, 0))
@@ -69,6 +81,7 @@ def run_all(module, cluster, store, ports, sources=None):
     Applications created meanwhile (nested app-of-apps) are picked up by another pass.
     Before each pass the namespace's ApplicationSets are expanded (application_sets.py):
     the Applications they create, change or delete are reconciled in that pass.
+    With ``push`` set, only the Applications that push changed are (pushes.changed_by).
 
     One Application's failure (a render error, a request that timed out) never stops
     the others. Once the run's deadline passed, the Applications not started yet are
@@ -77,7 +90,8 @@ def run_all(module, cluster, store, ports, sources=None):
     deadline = Deadline(p.get("deadline"), ports.clock.now)
     if not store.crd_installed():
         return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
-    done, rows, failed = set(p["exclude"]), [], []
+    push = pushes.parse_push(p["push"]) if p.get("push") else None
+    done, rows, failed, excluded = set(p["exclude"]), [], [], []
     sets = application_sets.Expansion()
     sets_store = AppSetStore(cluster)
     inputs = SetInputs(cluster, sources, p["namespace"]) if sources is not None else None
@@ -100,7 +114,11 @@ def run_all(module, cluster, store, ports, sources=None):
             break
         if sources is not None:
             sources.listed_applications(listed)
+        excluded = [a for a in listed if a["metadata"]["name"] in p["exclude"]]
         pending = [a for a in listed if a["metadata"]["name"] not in done]
+        if push is not None:  # the others are not this run's: never reconciled, in any pass
+            done.update(a["metadata"]["name"] for a in pending if not pushes.changed_by(a, push))
+            pending = [a for a in pending if a["metadata"]["name"] not in done]
         if not pending:
             break
         for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
@@ -117,8 +135,11 @@ def run_all(module, cluster, store, ports, sources=None):
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
     failed.extend(f for f in sets.failed if f not in failed)
+    refreshed = refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
     result = {"changed": any(r["changed"] for r in rows) or sets.changed, "applications": rows, "requests": dict(stats)}
+    if refreshed:
+        result["refreshed"] = refreshed
     if sets.rows:
         result["application_sets"] = list(sets.rows.values())
     if module._diff:
@@ -129,6 +150,40 @@ def run_all(module, cluster, store, ports, sources=None):
     return result
 
 
+def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed):
+    """Evaluate again, without a sync, each Application whose status recorded a child
+    Application's health that the child's reconcile later in this run changed
+    (parent_health.py): the run that creates the children leaves the parents' health final.
+    ``rows`` (this run's, updated in place) and ``excluded`` (the Applications of
+    O(exclude), reconciled before the run, as listed). Returns {name: the fields evaluated
+    again} of the excluded ones; check mode evaluates nothing (it created no child)."""
+    if module.check_mode:
+        return {}
+    table = [parent_health.row_of(a) for a in excluded]
+    # a failed reconcile, or one whose Lease another run held (that run writes the status), is left alone
+    table += [(r["application"], r["status"], r["health_status"], "error" in r or "lock_held_by" in r) for r in rows]
+    refreshed = {}
+    index = parent_health.next_stale(table, len(table))
+    while index >= 0 and not deadline.passed():
+        key = table[index][0]
+        namespace, name = key.split("/", 1)
+        app = store.get(namespace, name)
+        if app is None:  # deleted meanwhile: nothing to record
+            table[index] = (key, {}, "", True)
+        else:
+            outcome, again = reconcile_one(module, cluster, ports, app, deadline, sync=False)  # never raises
+            fields = results.refreshed_fields(again)
+            if outcome.error is not None:
+                failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+            if index < len(excluded):
+                refreshed[name] = fields
+            else:
+                results.merge_refreshed(rows[index - len(excluded)], again, fields)
+            table[index] = (key, outcome.status, fields["health_status"], outcome.error is not None)
+        index = parent_health.next_stale(table, index)
+    return refreshed
+
+
 def run_app(module):
     """gitops.k8s.app: one Application (declared from ``definition`` when given), or all."""
     cluster, store, clock = app_wiring.open_store(module)
@@ -136,12 +191,22 @@ def run_app(module):
     ports, sources = app_wiring.make_ports_and_sources(module, cluster, store, clock)
     if p["all"]:
         return run_all(module, cluster, store, ports, sources)
+    if p.get("push") and not _changed_by_push(store, p):
+        subject = format_id(APP_KIND, p["namespace"], p["name"] or ((p["definition"] or {}).get("metadata") or {}).get("name") or "")
+        return {"changed": False, "skipped": True, "msg": "the push does not change %s" % subject}
     app, declared = app_wiring.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
     outcome, result = reconcile_one(module, cluster, ports, app)
     result["changed"] = result["changed"] or declared
     if outcome.error is not None and p["fail_on_error"]:
         raise GitOpsError("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error), details=result, step=outcome.error.step)
     return result
+
+
+def _changed_by_push(store, p):
+    """True when the push changes the Application (as declared by ``definition``, else as stored; a missing one: yes,
+    so its error is reported)."""
+    app = {"spec": (p["definition"] or {}).get("spec") or {}} if p["definition"] else store.get(p["namespace"], p["name"]) if store.crd_installed() else None
+    return app is None or pushes.changed_by(app, pushes.parse_push(p["push"]))
 
 
 # gitops.k8s.sync
@@ -216,11 +281,13 @@ def run_drift_info(module):
     """gitops.k8s.drift_info: an Application's drift (a reconcile that never writes), or
     the drift of objects given directly."""
     p = module.params
+    if p["children"]:  # a preview of every Application of a root (_ansible/preview.py)
+        return preview.run_preview(module)
     if p["application"]:
         cluster, store, clock = app_wiring.open_store(module)
         app, _changed = app_wiring.load_app(module, store, p["application"], p["application_namespace"])
         outcome = reconcile(
-            app,
+            preview_apps.root_at(app, p["repo_url"], p["revision"]),
             app_wiring.make_ports(module, cluster, store, clock),
             app_wiring.settings_of(module, sync=False, dry_run=True, control_namespace=p["application_namespace"]),
         )
@@ -261,6 +328,7 @@ def describe(app, include_inventory):
         "parent": application.parent_of(app) or "",
         "wave": ordering.wave_of(app),
         "rolled_back": status.get("rolledBack") or {},
+        "analysis": status.get("analysis") or {},
         "sync_window": status.get("syncWindow") or {},
     }
     if include_inventory:

@@ -6,7 +6,8 @@ Application, from its previous status and the reconcile's outcome.
 
 Reasons are modelled on Argo CD's and Flux's (``SyncSucceeded``, ``SyncFailed``,
 ``DriftDetected``, ``DriftCorrected``, ``HealthChanged``, ``Pruned``, ``HookSucceeded``,
-``HookFailed``; ``ComparisonError`` when nothing could be compared). Messages name objects
+``HookFailed``; ``ComparisonError`` when nothing could be compared), plus ``AnalysisSucceeded``,
+``AnalysisFailed``, ``AnalysisInconclusive`` (spec.analysis, app_analysis.py) and ``RolledBack``. Messages name objects
 by id and quote errors that the sync already scrubbed of Secret values; they never carry
 a diff. Pure: _adapters/app_events.py writes them.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import messages
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import messages, rollback
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     CONFIGURED,
     CREATED,
@@ -41,6 +42,11 @@ HEALTH_CHANGED = "HealthChanged"
 PRUNED_REASON = "Pruned"
 HOOK_SUCCEEDED_REASON = "HookSucceeded"
 HOOK_FAILED_REASON = "HookFailed"
+ANALYSIS_SUCCEEDED = "AnalysisSucceeded"
+ANALYSIS_FAILED = "AnalysisFailed"
+ANALYSIS_INCONCLUSIVE = "AnalysisInconclusive"
+ROLLED_BACK = "RolledBack"
+_ANALYSIS_REASONS = {"Successful": (NORMAL, ANALYSIS_SUCCEEDED), "Failed": (WARNING, ANALYSIS_FAILED)}
 REASONS = (
     SYNC_SUCCEEDED,
     SYNC_FAILED,
@@ -51,6 +57,10 @@ REASONS = (
     PRUNED_REASON,
     HOOK_SUCCEEDED_REASON,
     HOOK_FAILED_REASON,
+    ANALYSIS_SUCCEEDED,
+    ANALYSIS_FAILED,
+    ANALYSIS_INCONCLUSIVE,
+    ROLLED_BACK,
 )
 MAX_NAMED = 10  # objects named in one message; the rest are counted
 MAX_EVENTS = 12  # events of one reconcile (hooks of a long sync are the ones cut)
@@ -132,12 +142,30 @@ def _sync_events(previous, outcome, entries):
     return out
 
 
+def _analysis_events(previous, status):
+    """The verdict of an analysis recorded by this reconcile, and a rollback it began."""
+    out = []
+    analysed = status.get("analysis") or {}
+    if analysed and analysed.get("phase") != "Running" and analysed != (previous.get("analysis") or {}):
+        kind, reason = _ANALYSIS_REASONS.get(analysed.get("phase"), (WARNING, ANALYSIS_INCONCLUSIVE))
+        out.append(_event(kind, reason, "%s (revision %s)" % (analysed.get("message"), _short(analysed.get("revision")))))
+    rolled = status.get(rollback.FIELD) or {}
+    if rolled.get("at") and rolled != (previous.get(rollback.FIELD) or {}):
+        out.append(_event(WARNING if rolled.get("automatic") else NORMAL, ROLLED_BACK, rollback.message(rolled)))
+    return out
+
+
 def events_of(previous, outcome, dry_run=False):
     """The events of one reconcile (``outcome``: reconcile.Outcome) of an Application whose
-    status before it was ``previous``; none in check mode or for a deleted Application."""
+    status before it was ``previous``; none in check mode or for a deleted Application. An
+    automatic rollback tells the sync whose analysis failed first, then its own."""
     if dry_run or outcome.deleted:
         return ()
     previous = previous or {}
+    first = ()
+    if outcome.before_rollback is not None:
+        first = events_of(previous, outcome.before_rollback)
+        previous = outcome.before_rollback.status or previous
     entries = list(outcome.changeset.entries) if outcome.changeset is not None else []
     out = []
     if outcome.synced:
@@ -152,4 +180,5 @@ def events_of(previous, outcome, dry_run=False):
     if health is not None:
         out.append(health)
     out.extend(_hook_events(outcome.hooks))
-    return tuple(out[:MAX_EVENTS])
+    out.extend(_analysis_events(previous, outcome.status or {}))
+    return (first + tuple(out))[: MAX_EVENTS * 2 if first else MAX_EVENTS]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, List, Optional, Tuple
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    app_analysis,
     app_metrics,
     application,
     inventory,
@@ -22,6 +23,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     prune_guard,
     retry,
     rollback,
+    strategies,
     sync_windows,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
@@ -51,6 +53,7 @@ class Report:
     hooks: tuple = ()
     seconds: float = 0.0
     healths: tuple = ()  # (subject, health.Health) of every tracked object (sync.assess)
+    rollouts: Optional[Any] = None  # strategies.Rollouts: status.strategy and its conditions (None: keep the previous)
 
 
 def unsupported_message(spec, plan):
@@ -152,6 +155,10 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
     now, spec, plan, result, sourced = report.started, report.spec, report.plan, report.result, report.sourced
     conditions, changes = _gate_fields(previous, report.gate, now)
     conditions += _warning_conditions(previous, report, now, warnings)
+    if spec.analysis is None:  # the last analysis is forgotten with its spec
+        changes[app_analysis.FIELD] = None
+    else:  # its condition stays until another analysis replaces it
+        conditions += app_analysis.conditions(previous, previous, now)
     sync = {"status": result.sync_status, "revision": sourced.revision, "repoURL": sourced.repo_url, "path": spec.path}
     if sourced.revisions:  # a multi-source Application: each source's revision, as Argo CD
         sync["revisions"] = list(sourced.revisions)
@@ -187,6 +194,9 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
         changes["inventory"] = inventory.to_status(plan.previous)
         if (previous.get("operationState") or {}).get("phase") == application.FAILED:
             conditions.extend(c for c in previous.get("conditions") or [] if c.get("type") == application.SYNC_ERROR)
+    if report.rollouts is not None:
+        changes[strategies.FIELD] = report.rollouts.status or None
+        conditions.extend(application.condition(ctype, text, previous.get("conditions"), now) for ctype, text in report.rollouts.conditions)
     changes["conditions"] = conditions or None
     changes[app_metrics.FIELD] = _metrics(previous, report)
     return application.next_status(previous, **changes), warnings

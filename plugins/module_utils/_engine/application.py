@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, crds, retry
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, crds, retry, strategy_spec
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.analysis import AnalysisSpec, parse_analysis
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_KIND,
     APP_PLURAL,
@@ -85,6 +86,11 @@ class AppSpec:
     # spec.decryption.secretRef.name (Flux's field): the Secret of the Application's namespace
     # holding its decryption keys; "" for none (the operator's keys only).
     decryption_secret: str = ""
+    # spec.analysis (analysis.AnalysisSpec, app_analysis.py): measured after a sync that changed
+    # something; a failed one rolls back. None: no analysis.
+    analysis: Optional[AnalysisSpec] = None
+    # spec.strategy (strategy_spec.parse_app): (the default Strategy or None, {Deployment name: Strategy})
+    strategy: tuple = (None, {})
     # What the spec asks for that is not carried out, one message each (naming the field):
     # recorded as an UnsupportedFeatureWarning condition and an Ansible warning.
     warnings: tuple = ()
@@ -159,6 +165,7 @@ def parse(app):
     sources = parse_sources(spec.get("sources"))
     ignored = ("spec.source is ignored: spec.sources is set (as in Argo CD)",) if sources and source else ()
     warnings = check_fields(spec)
+    analysed = parse_analysis(spec["analysis"], "spec.analysis") if spec.get("analysis") is not None else None
     return AppSpec(
         name=meta.get("name") or "",
         namespace=meta.get("namespace") or "",
@@ -185,7 +192,9 @@ def parse(app):
         signature_keys=commit_trust.normalize_key_ids(spec.get("signatureKeys")),
         sources=sources,
         decryption_secret=_decryption_secret(spec.get("decryption")),
-        warnings=warnings + tuple(syncopts.app_options(options)[1]) + tuple(retry_warnings) + ignored,
+        strategy=strategy_spec.parse_app(spec.get("strategy")),
+        analysis=analysed,
+        warnings=warnings + tuple(syncopts.app_options(options)[1]) + tuple(retry_warnings) + ignored + (analysed.warnings if analysed else ()),
     )
 
 
@@ -337,6 +346,8 @@ def crd():
             "signatureKeys": {"type": "array", "items": dict(open_object, properties={"keyID": string})},
             "sources": {"type": "array", "items": any_object},
             "decryption": any_object,
+            "analysis": any_object,
+            "strategy": any_object,
         },
     )
     columns = [

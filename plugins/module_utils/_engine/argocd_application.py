@@ -94,6 +94,8 @@ def to_application(obj, parent_namespace, warnings, origin=""):
     app = dict((k, copy.deepcopy(v)) for k, v in obj.items() if k not in ("status", "operation"))
     if obj.get("operation"):
         warnings.append("%s: operation (a sync requested through Argo CD) is not carried out; gitops.k8s.app sync=true syncs now" % subject)
+    if obj.get("kind") == APP_KIND and isinstance(obj.get("spec"), dict) and obj["spec"].get("analysis") is not None:
+        warnings.append("%s: spec.analysis is not an Argo CD field (Argo CD drops it; Argo Rollouts analyses a Rollout); gitops.k8s carries it out" % subject)
     app["apiVersion"] = APP_API_VERSION
     meta = app["metadata"] = dict(app.get("metadata") or {})
     theirs = meta.get("namespace") or ""

@@ -227,6 +227,17 @@ def loose_text(secret, key):
         return ""
 
 
+def secrets_forbidden(namespace, needed_for, refused):
+    """The message of a run that may not list the Secrets of ``namespace`` (an agent with the
+    namespaced RBAC layout): what needed them, the API server's refusal, the permission it
+    lacks and the gitops.k8s.agent role variables that grant it."""
+    return (
+        "cannot read the cluster Secrets of namespace %s (%s): %s. The agent needs permission to list secrets in %s: "
+        "with the gitops.k8s.agent role and agent_rbac_mode namespaced, add %s to agent_rbac_namespaces "
+        "(agent_rbac_rules must grant list on secrets, as its default does), or use agent_rbac_mode cluster"
+    ) % (namespace, needed_for, refused, namespace, namespace)
+
+
 def registry(secrets):
     """The Registry of ``secrets`` (every Secret of a namespace: the cluster Secrets are
     picked by their label)."""

@@ -62,6 +62,9 @@ ANN_COMPARE_OPTIONS = ANNOTATION_PREFIX + "compare-options"
 # On an Application converted from another tool's manifest (argocd_application.py): the
 # apiVersion it was written as.
 ANN_CONVERTED_FROM = ANNOTATION_PREFIX + "converted-from"
+# on the objects a progressive strategy adds (canary.py; not rendered from Git): pruned when
+# the strategy no longer wants them, whatever the Application's prune policy
+ANN_STRATEGY_OBJECT = ANNOTATION_PREFIX + "strategy-object"
 # Argo CD's own keys for the same per-object options, honoured beside ours (ours win per
 # option when both set one): content written for Argo CD works unchanged.
 ARGOCD_PREFIX = "argocd.argoproj.io/"

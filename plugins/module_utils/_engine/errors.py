@@ -148,3 +148,11 @@ class ProjectError(SafetyError):
     Project is missing or invalid (_engine/projects.py, project_check.py)."""
 
     step = "project"
+
+
+class MetricsError(GitOpsError):
+    """A metrics query of an analysis could not be made or answered (Prometheus
+    unreachable, an error reply, an unreadable result); ``subject`` is the address. The
+    analysis counts it as an Error measurement, never as a failed one."""
+
+    step = "analysis"

@@ -26,6 +26,8 @@ TITLES = {
     triggers.DRIFT_CORRECTED: "drift corrected",
     triggers.HEALTH_DEGRADED: "health degraded",
     triggers.DEPLOYED: "deployed",
+    triggers.ANALYSIS_FAILED: "analysis failed",
+    triggers.ROLLED_BACK: "rolled back",
 }
 COLOURS = {"bad": "#E96D76", "warn": "#f4c030", "good": "#18be52"}  # Argo CD's template colours
 
@@ -78,8 +80,10 @@ def _facts(app, fired, row):
 
 
 def _severity(fired):
-    if triggers.SYNC_FAILED in fired or triggers.HEALTH_DEGRADED in fired:
+    if triggers.SYNC_FAILED in fired or triggers.HEALTH_DEGRADED in fired or triggers.ANALYSIS_FAILED in fired:
         return "bad"
+    if triggers.ROLLED_BACK in fired:
+        return "warn"
     if triggers.DRIFT_CORRECTED in fired:
         return "warn"
     return "good"

@@ -52,6 +52,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    ANN_STRATEGY_OBJECT,
     ANN_TRACKING_ID,
     CONFIGURED,
     CREATED,
@@ -381,7 +382,7 @@ def classify_extra(item, options):
         reason = "pruning disabled (Prune=%s)" % values[OPT_PRUNE]
     elif item.entry.kind in PRUNE_PROTECTED_KINDS and not (options.prune_protected or syncopts.enabled(values, OPT_PRUNE_PROTECTED)):
         blocks_sync, reason = True, prune_guard.PROTECTED_REASON % item.entry.kind
-    elif not options.prune:
+    elif not options.prune and ANN_STRATEGY_OBJECT not in annotations(item.live):  # a strategy's own object goes when it is done
         blocks_sync, reason = True, "requires pruning (prune is off)"
     else:
         blocks_sync, action, reason = True, PRUNED, "removed from Git"
@@ -470,7 +471,12 @@ def _hold_prunes(extra, items, previous, options):
     prune everything)."""
     if options.deleting or not any(i.tracked for i in items):
         return extra, ""
-    return prune_guard.hold(extra, len(previous), prune_guard.Budget(options.prune_limit, options.prune_limit_percent))
+    # a progressive strategy's own objects (a canary done with) are not the user's: outside the budget
+    ours = set(i.entry.id for i in extra if i.live is not None and ANN_STRATEGY_OBJECT in annotations(i.live))
+    budget = prune_guard.Budget(options.prune_limit, options.prune_limit_percent)
+    others, reason = prune_guard.hold([i for i in extra if i.entry.id not in ours], len(previous) - len(ours), budget)
+    held = iter(others)
+    return [i if i.entry.id in ours else next(held) for i in extra], reason
 
 
 def prepare_hooks(cluster, hooked, options):

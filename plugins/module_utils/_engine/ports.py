@@ -126,6 +126,9 @@ Lock = Callable[[Any], ContextManager[Optional[LockHandle]]]
 WriteStatus = Callable[[dict, dict], None]
 # remove_finalizer(app): after a deleted Application's objects were pruned
 RemoveFinalizer = Callable[[dict], None]
+# metrics(address, promql, timeout) -> a number or a list of numbers (an instant query,
+# _adapters/prometheus_query.py); raises MetricsError when it cannot be answered
+MetricsQuery = Callable[[str, str, float], Any]
 
 
 class Ports:
@@ -144,6 +147,7 @@ class Ports:
         remove_finalizer: Optional[RemoveFinalizer] = None,
         reads: Optional[Cluster] = None,
         destinations: Optional[Destinations] = None,
+        metrics: Optional[MetricsQuery] = None,
     ):
         self.cluster = cluster
         self.source = source
@@ -158,6 +162,8 @@ class Ports:
         self.reads = reads
         # None: every Application deploys to ``cluster`` (the cluster of the run)
         self.destinations = destinations
+        # the metrics of spec.analysis (app_analysis.py); None: an analysis is Inconclusive
+        self.metrics = metrics
 
     def with_changes(self, **changes) -> "Ports":
         """A copy with some ports changed (tests: another lock or status store)."""

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    analysis,
+    app_analysis,
     app_metrics,
     app_status,
     application,
@@ -36,6 +38,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     projects,
     prune_guard,
     rollback,
+    strategies,
     sync_gate,
     sync_windows,
     triggers,
@@ -75,12 +78,16 @@ class Settings:
     default_namespace: str = "default"
     rollback: Optional[str] = None  # a history id or revision to sync (rollback.py); automated sync is then suspended
     resume: bool = False  # end a rollback's suspension
+    rollback_cause: Optional[dict] = None  # recorded with a rollback that is not the user's (app_analysis.cause)
     sync_windows: tuple = ()  # Argo CD syncWindows entries (dicts), sync_windows.py
     hook_timeout: float = HOOK_TIMEOUT  # seconds one hook may run
     wave_timeout: float = WAVE_TIMEOUT  # seconds a sync wave may take to become healthy
     time_left: float = 0  # seconds the sync's waits may take in all (the run's deadline); 0: unbounded
     workers: int = 1  # dry-runs and writes of one kind group sent side by side (fanout.py); the modules pass DEFAULT_WORKERS
     control_namespace: str = ""  # where Projects live (the namespace of the run); "": the Application's own
+    promote: bool = False  # pass the current ``pause: {}`` of a canary (strategies.py)
+    abort: bool = False  # abort a canary in progress: the canary removed, the stable untouched
+    pause_wait: float = 0  # seconds: the longest timed canary pause waited for within the run
 
 
 @dataclass
@@ -104,6 +111,9 @@ class Outcome:
     lock_holder: str = ""  # who held the Lease when this reconcile could not take it (nothing synced)
     hooks: list = field(default_factory=list)  # each hook run: Argo CD's syncResult.resources shape
     triggers: list = field(default_factory=list)  # notification triggers fired (triggers.py)
+    analysis: Optional[analysis.Verdict] = None  # the verdict of spec.analysis after this run's sync (app_analysis.py)
+    # an automatic rollback's reconcile carries the one whose analysis failed (its sync's events are told too)
+    before_rollback: Optional["Outcome"] = None
 
 
 def _bounds(app_spec, ports, settings):
@@ -190,26 +200,31 @@ def reconcile(app, ports, settings):
         outcome.duration = time.monotonic() - started
         return outcome
     manifests = None
+    base_ports = ports  # the run's own: an automatic rollback reconciles through them again
     try:
         spec = application.parse(app)
         bounds = _bounds(spec, ports, settings)
         record, bounds = _destination(spec, ports, bounds)
         spec = replace(spec, warnings=tuple(spec.warnings) + bounds.project.warnings + record.warnings, signature_keys=_signature_keys(spec, bounds))
         windows = sync_windows.parse(tuple(settings.sync_windows) + bounds.project.sync_windows)
-        held = rollback.decide(previous, settings.rollback, settings.resume, settings.sync, now)
-        if held.revision:
-            spec = replace(spec, pinned_revision=held.revision)
+        held = rollback.decide(previous, settings.rollback, settings.resume, settings.sync, now, settings.rollback_cause)
         destination = spec.destination_namespace or settings.default_namespace
         declared = [s.get("repoURL") for s in spec.sources] if spec.sources else [spec.repo_url]
         project_check.check_application(bounds, spec.namespace, destination, declared)  # before anything is fetched
         ports = _as_service_account(_at_destination(ports, record), bounds, spec, settings)  # only a permitted cluster is reached
-        sourced = multi_source.fetch(app, spec, ports.source)  # every source of spec.sources, or the one source
+        held, sourced = _resumed(app, spec, ports, held)
+        if held.revision:
+            spec = replace(spec, pinned_revision=held.revision)
+        sourced = sourced or multi_source.fetch(app, spec, ports.source)  # every source of spec.sources, or the one source
         project_check.check_application(bounds, spec.namespace, destination, [f.repo_url for f in sourced.fetched])  # inherited URLs too
         revision = outcome.revision = sourced.revision
         manifests = multi_source.render(sourced, ports.render)
         # an app-of-apps written for Argo CD: its Applications become ours (argocd_application.py)
         manifests, left_out = argocd_application.convert(manifests, spec.namespace)
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
+        controls = _controls(settings, ports, started)
+        rollouts = strategies.prepare(ports.cluster, manifests, spec.strategy, previous.get(strategies.FIELD), controls, ports.clock, destination)
+        manifests = list(rollouts.manifests)
         prev_inventory = inventory.from_status(previous.get("inventory"))
         report_options = _options(spec, settings, False, bounds)
         plan = planner.build_plan(ports.reads or ports.cluster, manifests, prev_inventory, report_options)
@@ -229,7 +244,7 @@ def reconcile(app, ports, settings):
         return outcome
 
     planned = syncer.planned_status(plan)
-    gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now(), (record.name, record.server))
+    gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now(), (record.name, record.server), rollouts.progressing)
     do_sync, outcome.reason = gate.do_sync, gate.reason
     result = blocked = None
     if do_sync and not settings.dry_run:
@@ -262,7 +277,7 @@ def reconcile(app, ports, settings):
         pairs = syncer.wait_healthy(ports.cluster, plan, result.live, _options(spec, settings, True), ports.clock)
     else:
         pairs = syncer.assess(plan, result.live)
-    outcome.health = _overall_health(pairs)
+    outcome.health = _overall_health(pairs, rollouts)
     report = app_status.Report(
         spec=spec,
         sourced=sourced,
@@ -277,14 +292,66 @@ def reconcile(app, ports, settings):
         healths=tuple(pairs),
         gate=replace(gate, clock=ports.clock.now()),  # a retry's backoff counts from the end of the failed attempt
         seconds=time.monotonic() - started,
+        rollouts=None if settings.dry_run else rollouts,  # check mode advances no strategy
     )
     outcome.status, warnings = app_status.next_status(previous, report)
     outcome.warnings.extend(warnings)
+    analyse = app_analysis.due(spec, spec.pinned_revision, settings.dry_run, do_sync, result)
+    if blocked is None and result.error is None and (analyse or app_analysis.interrupted(spec, previous, revision, settings.dry_run)):
+        _analyse(spec, ports, app, settings, outcome, previous, started)
     _triggers(previous, outcome, settings)
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
         _record(ports, app, previous, outcome.status, settings, outcome)
+    if outcome.analysis is not None and outcome.analysis.phase == analysis.FAILED and outcome.error is None:
+        outcome = _roll_back(app, base_ports, settings, outcome, previous)
     outcome.duration = time.monotonic() - started
     return outcome
+
+
+def _resumed(app, spec, ports, held):
+    """(held, sourced): an automatic rollback whose policy lets a new commit end it
+    (spec.analysis.rollback.resumeOnNewRevision) ends when targetRevision has moved past
+    the failed revision; then the commit fetched is the one to render. Otherwise
+    ``held`` as it is and None (the rolled-back revision is fetched as usual)."""
+    if not app_analysis.may_resume(held, spec):
+        return held, None
+    latest = multi_source.fetch(app, spec, ports.source)
+    if app_analysis.resumed_by(held, latest.revision):
+        return rollback.Decision(), latest
+    return held, None
+
+
+def _analyse(spec, ports, app, settings, outcome, previous, started):
+    """Measure spec.analysis after this run's sync and put its verdict in the status; the
+    sync is recorded first, with the analysis Running (app_analysis.interrupted)."""
+    begun = ports.clock.iso()
+    outcome.status = app_analysis.running(outcome.status, outcome.revision, begun)
+    _record(ports, app, previous, outcome.status, settings, outcome)
+    left = max(settings.time_left - (time.monotonic() - started), 0.001) if settings.time_left else 0
+    verdict = app_analysis.measure(spec, ports.metrics, ports.clock, left)
+    outcome.analysis = verdict
+    outcome.status = app_analysis.record(outcome.status, previous, verdict, outcome.revision, begun, ports.clock.iso())
+    if verdict.phase != analysis.SUCCESSFUL:
+        outcome.warnings.append(verdict.message)
+
+
+def _roll_back(app, ports, settings, failed, previous):
+    """The analysis of ``failed``'s sync failed: reconcile again, rolling back to the last
+    healthy revision (rollback.py: automated sync is then suspended); the outcome of that
+    reconcile, carrying ``failed``. Without an earlier revision, ``failed`` as it is."""
+    verdict, revision = failed.analysis, failed.revision
+    target = app_analysis.rollback_target(failed.status, revision)
+    if target is None:
+        failed.reason = app_analysis.no_target_message(verdict)
+        return failed
+    cause = app_analysis.cause(verdict, revision)
+    again = reconcile(dict(app, status=failed.status), ports, replace(settings, rollback=str(target["id"]), rollback_cause=cause, sync=None, resume=False))
+    again.analysis, again.before_rollback = verdict, failed
+    again.warnings = failed.warnings + again.warnings
+    if again.error is None:
+        again.reason = app_analysis.rolled_back_message(verdict, target)
+    _triggers(previous, again, settings)
+    return again
 
 
 def _triggers(previous, outcome, settings):
@@ -293,10 +360,29 @@ def _triggers(previous, outcome, settings):
         outcome.triggers = triggers.fired(previous, outcome.status)
 
 
-def _overall_health(pairs):
-    """Worst health of the objects; its message bounded (it quotes the objects' status)."""
+def _overall_health(pairs, rollouts=None):
+    """Worst health of the objects and of the strategies in progress (a canary stepping is
+    Progressing, paused Suspended, aborted Degraded); its message bounded (it quotes the
+    objects' status)."""
     overall = health.aggregate(pairs) if pairs else health.Health(HEALTHY, "no objects")
+    overall = strategies.worst(overall, rollouts)
     return replace(overall, message=messages.bounded(overall.message))
+
+
+def _controls(settings, ports, started):
+    """The strategies' Controls of this run: check mode waits for no pause and measures no
+    analysis step; the run's deadline bounds both."""
+    if settings.dry_run:
+        return strategies.Controls(promote=settings.promote, abort=settings.abort)
+    wait = min(settings.pause_wait, settings.time_left) if settings.time_left else settings.pause_wait
+
+    def analyze(spec):
+        if ports.metrics is None:
+            return analysis.Verdict(analysis.INCONCLUSIVE, "analysis Inconclusive: this run has no metrics provider")
+        deadline = ports.clock.now() + max(settings.time_left - (time.monotonic() - started), 0.001) if settings.time_left else None
+        return analysis.run_analysis(spec, ports.metrics, ports.clock.sleep, ports.clock.now, deadline)
+
+    return strategies.Controls(promote=settings.promote, abort=settings.abort, pause_wait=wait, analyze=analyze)
 
 
 def _not_synced(result, reason):

@@ -54,14 +54,15 @@ def find(history, ref):
     return hits[0]
 
 
-def decide(status, rollback, resume, requested, now):
+def decide(status, rollback, resume, requested, now, cause=None):
     """Decision of this run from the previous status and the run's choices: ``rollback``
     (history id or revision, or None), ``resume``, ``requested`` (the sync option: True
-    is a manual sync) and ``now`` (timestamp recorded with a new rollback)."""
+    is a manual sync) and ``now`` (timestamp recorded with a new rollback). ``cause``:
+    fields recorded with a new rollback that was not the user's (app_analysis.cause)."""
     status = status or {}
     if rollback not in (None, ""):
         entry = find(status.get("history"), rollback)
-        record = {"id": entry.get("id"), "revision": entry.get("revision"), "at": now}
+        record = dict(cause or {}, id=entry.get("id"), revision=entry.get("revision"), at=now)
         return Decision(revision=entry["revision"], requested=True, record=record, suspended=True)
     current = status.get(FIELD)
     if resume or requested or not isinstance(current, dict) or not current.get("revision"):
@@ -70,7 +71,9 @@ def decide(status, rollback, resume, requested, now):
 
 
 def message(record):
-    return "rolled back to history id %s (revision %s): automated sync is suspended until resumed (gitops.k8s.app resume=true, or a manual sync)" % (
+    how = "rolled back automatically (analysis of revision %s failed)" % str(record.get("failedRevision"))[:12] if record.get("automatic") else "rolled back"
+    return "%s to history id %s (revision %s): automated sync is suspended until resumed (gitops.k8s.app resume=true, or a manual sync)" % (
+        how,
         record.get("id"),
         str(record.get("revision"))[:12],
     )

@@ -157,6 +157,12 @@ FIELDS = (
     Field("decryption.provider", SUPPORTED, "`sops` (Flux's only provider; the default)"),
     Field("decryption.secretRef", SUPPORTED, "the Secret holding the keys"),
     Field("decryption.secretRef.name", SUPPORTED, "a Secret in the Application's namespace: `*.agekey`, `*.asc`, `*vault-password` keys"),
+    Field(
+        "analysis",
+        SUPPORTED,
+        "gitops.k8s's own (Argo Rollouts' AnalysisTemplate metrics, Prometheus only): measured after a sync that changed something; "
+        "a failed analysis rolls back and suspends automated sync (docs/progressive-delivery.md)",
+    ),
     Field("info", WARNED, "informational links for Argo CD's UI; nothing shows them here"),
     Field("revisionHistoryLimit", ELSEWHERE, "how much sync history is kept"),
     Field(
@@ -164,6 +170,12 @@ FIELDS = (
         SUPPORTED,
         "Argo CD's AppProject field, on the Application: its revisions must be signed (GPG or SSH) by one of these keys, "
         "trusted by the operator's `commit_signatures` (docs/verified-commits.md)",
+    ),
+    Field(
+        "strategy",
+        SUPPORTED,
+        "gitops.k8s's own: canary steps (Argo Rollouts' field names) for every Deployment or per Deployment, "
+        "carried out without a controller (docs/progressive-delivery.md)",
     ),
     Field("signatureKeys[].keyID", SUPPORTED, "a GPG key ID or fingerprint, or an SSH key's `SHA256:` fingerprint"),
 )

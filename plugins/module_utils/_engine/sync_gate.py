@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, rollback, sync_windows
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_SYNCED
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,17 @@ class Gate:
     clock: float = 0.0
 
 
-def decide(spec, previous, revision, planned, settings, held, windows, now, clusters=sync_windows.LOCAL_CLUSTERS):
+def decide(spec, previous, revision, planned, settings, held, windows, now, clusters=sync_windows.LOCAL_CLUSTERS, progressing=""):
     """The Gate of this reconcile. ``planned``: the plan's Application sync status;
     ``held``: rollback.decide()'s Decision; ``windows``: parsed sync windows; ``now``:
-    epoch seconds; ``clusters``: the name and server of the destination cluster."""
+    epoch seconds; ``clusters``: the name and server of the destination cluster;
+    ``progressing``: why a progressive strategy (strategies.py) needs this run to write
+    ("" when none does): a canary steps on each run of an automated Application (or one
+    synced, promoted or aborted by hand) without a new revision or selfHeal."""
     requested = True if held.requested else settings.sync
     do_sync, reason = application.should_sync(spec, previous, revision, planned, requested, now=now)
+    if not do_sync and progressing and planned != APP_SYNCED and requested is not False and (spec.automated or settings.promote or settings.abort):
+        do_sync, reason = True, progressing
     last = previous.get("operationState") or {}
     retried = requested is not True and last.get("phase") == application.FAILED and last.get("revision") == revision
     if do_sync and held.suspended and requested is not True:

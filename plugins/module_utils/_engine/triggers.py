@@ -4,7 +4,7 @@
 """Which notification triggers one reconcile fired, from the status before and after it.
 
 Named as Argo CD Notifications' triggers (on-sync-failed, on-sync-succeeded, on-deployed,
-on-health-degraded), plus on-drift-corrected. Each fires on a change, not on a state:
+on-health-degraded), plus on-drift-corrected, on-analysis-failed and on-rolled-back. Each fires on a change, not on a state:
 a sync that fails fires once (not again while retries fail at the same revision), an
 Application fires when it becomes Degraded, a revision is announced as deployed once. The callback plugin gitops.k8s.notify turns them
 into one message per Application per run (docs/notifications.md). Pure.
@@ -21,7 +21,9 @@ SYNC_SUCCEEDED = "on-sync-succeeded"  # a sync that succeeded and wrote objects 
 DRIFT_CORRECTED = "on-drift-corrected"
 HEALTH_DEGRADED = "on-health-degraded"
 DEPLOYED = "on-deployed"  # a new revision synced and Healthy, once per revision
-TRIGGERS = (SYNC_FAILED, SYNC_SUCCEEDED, DRIFT_CORRECTED, HEALTH_DEGRADED, DEPLOYED)
+ANALYSIS_FAILED = "on-analysis-failed"  # spec.analysis of a sync failed (app_analysis.py)
+ROLLED_BACK = "on-rolled-back"  # a rollback began: automatic (a failed analysis) or the user's
+TRIGGERS = (SYNC_FAILED, SYNC_SUCCEEDED, DRIFT_CORRECTED, HEALTH_DEGRADED, DEPLOYED, ANALYSIS_FAILED, ROLLED_BACK)
 
 
 def _metrics(status):
@@ -58,4 +60,10 @@ def fired(previous, status):
         out.append(HEALTH_DEGRADED)
     if new.get("deployedRevision") and new.get("deployedRevision") != old.get("deployedRevision"):
         out.append(DEPLOYED)
+    analysed = (status or {}).get("analysis") or {}
+    if analysed.get("phase") == "Failed" and analysed != ((previous or {}).get("analysis") or {}):
+        out.append(ANALYSIS_FAILED)
+    rolled = (status or {}).get("rolledBack") or {}
+    if rolled.get("at") and rolled != ((previous or {}).get("rolledBack") or {}):
+        out.append(ROLLED_BACK)
     return out

@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_KIND
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
 
 from tests.unit.plugins.module_utils._engine.fake_cluster import FakeCluster
 
@@ -78,6 +78,9 @@ class Module(GitOpsModule):
             src=None,
             inventory=None,
             ignore_differences=[],
+            revision=None,
+            repo_url=None,
+            children=False,
         )
         self.params.update(params)
 
@@ -175,3 +178,12 @@ def test_sync_windows_option_holds_the_sync_and_app_info_shows_why(tmp_path):
     assert result["synced"] is False and configmap(cluster) is None and "no window opens" in result["reason"]
     (row,) = runner.run_app_info(Module(cluster, name="root"))["applications"]
     assert row["sync_window"]["opensAt"] == "" and "freeze" in row["sync_window"]["message"] and row["rolled_back"] == {}
+
+
+def test_a_push_that_does_not_change_the_application_skips_it_before_it_is_declared(tmp_path):
+    cluster = CountingCluster()
+    definition = {"metadata": {"name": "root"}, "spec": dict(DEFINITION["spec"], source={"path": ".", "repoURL": "https://git.example/org/root.git"})}
+    push = {"repo_urls": ["https://git.example/org/other.git"], "branch": "main", "default_branch": "main"}
+    result = runner.run_app(Module(cluster, definition=definition, checkout_dir=checkout(tmp_path), push=push))
+    assert result == {"changed": False, "skipped": True, "msg": "the push does not change Application/gitops-system/root"}
+    assert cluster.list(cluster.resolve(APP_API_VERSION, APP_KIND), NS) == []  # not even declared

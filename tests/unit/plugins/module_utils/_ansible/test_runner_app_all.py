@@ -165,3 +165,82 @@ def test_a_listing_that_fails_after_some_applications_ran_keeps_their_results():
     assert [r["application"] for r in result["applications"]] == ["demo/a", "demo/b"]
     assert result["failed"] is True
     assert result["msg"].startswith("cannot list the Applications created meanwhile: not sent (list Application")
+
+
+def _app(name, path):
+    return {
+        "apiVersion": APP_API_VERSION,
+        "kind": APP_KIND,
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {"source": {"path": path}, "destination": {"namespace": NS}, "syncPolicy": {"automated": {"prune": True, "selfHeal": True}}},
+    }
+
+
+def app_of_apps():
+    """root -> mid -> leaf (a ConfigMap): only the root exists before the run."""
+    world = world_with("root")
+    world.paths["root"] = [_app("mid", "mid")]
+    world.paths["mid"] = [_app("leaf", "leaf")]
+    world.paths["leaf"] = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-leaf"}, "data": {"k": "v"}}]
+    return world
+
+
+def statuses(world):
+    return dict((n, AppStore(world.cluster, None).get(NS, n)["status"]) for n in ("root", "mid", "leaf"))
+
+
+def test_parents_reconciled_before_their_children_are_evaluated_again():
+    world = app_of_apps()
+    first, _clock = run_all(world)
+    rows = rows_by_name(first)
+    assert [r["application"] for r in first["applications"]] == ["demo/root", "demo/mid", "demo/leaf"]
+    # the rows keep what each reconcile wrote, with the health of the evaluation at the end
+    assert rows["root"]["created"] == ["Application/demo/mid"] and rows["mid"]["created"] == ["Application/demo/leaf"]
+    assert [rows[n]["health_status"] for n in ("root", "mid", "leaf")] == ["Healthy"] * 3, first
+    assert "refreshed" not in first
+    written = statuses(world)
+    assert [s["health"]["status"] for s in written.values()] == ["Healthy"] * 3
+    again, _clock = run_all(world)
+    assert not any(r["status_updated"] for r in again["applications"]) and statuses(world) == written, again
+
+
+def test_an_excluded_root_reconciled_before_is_evaluated_again_and_reported_apart():
+    """The reconcile playbook: the root in a task of its own, then all=true without it."""
+    world = app_of_apps()
+    ports = world.ports()
+    store = AppStore(world.cluster, ports.clock)
+    runner.reconcile_one(Module(), world.cluster, ports, store.get(NS, "root"))
+    assert store.get(NS, "root")["status"]["health"]["status"] == "Progressing"  # mid has no health yet
+    first, _clock = run_all(world, exclude=["root"])
+    assert [r["application"] for r in first["applications"]] == ["demo/mid", "demo/leaf"]
+    assert first["refreshed"]["root"]["health_status"] == "Healthy" and first["refreshed"]["root"]["status_updated"] is True
+    written = statuses(world)
+    assert [s["health"]["status"] for s in written.values()] == ["Healthy"] * 3
+    again, _clock = run_all(world, exclude=["root"])
+    assert "refreshed" not in again and not any(r["status_updated"] for r in again["applications"]), again
+    assert statuses(world) == written
+
+
+def test_check_mode_evaluates_nothing_again():
+    world = app_of_apps()
+    ports = world.ports()
+    module_ = Module()
+    module_.check_mode = True
+    result = runner.run_all(module_, world.cluster, AppStore(world.cluster, ports.clock), ports)
+    assert [r["application"] for r in result["applications"]] == ["demo/root"] and "refreshed" not in result
+
+
+def test_a_push_reconciles_only_the_applications_it_changed():
+    world = world_with("a", "b", "c")
+    for name, url, revision in (
+        ("a", "https://git.example/org/shop.git", "main"),
+        ("b", "https://git.example/org/shop", "dev"),
+        ("c", "https://git.example/org/other", "main"),
+    ):
+        app = world.cluster.get(world.app_type, NS, name)
+        app["spec"]["source"].update(repoURL=url, targetRevision=revision)
+        world.cluster.apply(world.app_type, app)
+    result, _clock = run_all(world, push={"repo_urls": ["git@git.example:org/shop.git"], "branch": "main", "default_branch": "main"})
+    assert sorted(rows_by_name(result)) == ["a"]
+    assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-a") is not None
+    assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-b") is None

@@ -13,6 +13,8 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
 
+from tests.helpers import appsets
+
 from .test_runner_app_all import NS, Module, world_with
 
 
@@ -40,18 +42,7 @@ def put_set(world, appset):
 
 
 def list_set(name, elements, prefix="web"):
-    return {
-        "apiVersion": APP_API_VERSION,
-        "kind": APPSET_KIND,
-        "metadata": {"name": name, "namespace": NS},
-        "spec": {
-            "generators": [{"list": {"elements": [{"env": e} for e in elements]}}],
-            "template": {
-                "metadata": {"name": prefix + "-{{env}}"},
-                "spec": {"source": {"path": "{{env}}"}, "destination": {"namespace": NS}, "syncPolicy": {"automated": {"prune": True}}},
-            },
-        },
-    }
+    return appsets.list_set(name, NS, elements, prefix=prefix)
 
 
 def run(world, **params):
@@ -141,3 +132,27 @@ def test_check_mode_writes_and_deletes_nothing():
     result = runner.run_all(mod, world.cluster, AppStore(world.cluster, ports.clock), ports, NoGit())
     assert result["application_sets"][0]["created"] == ["web-dev"]
     assert apps(world) == []
+
+
+def test_a_write_refused_after_the_dry_runs_fails_the_set_by_name_and_deletes_nothing():
+    world = world_with_sets(list_set("web", ["dev", "old"]))
+    assert "failed" not in run(world) and apps(world) == ["web-dev", "web-old"]
+    put_set(world, list_set("web", ["dev", "prod", "qa"]))  # web-old no longer generated
+    world.cluster.fail_apply_on = {"web-prod"}  # the dry-run passes, the write is refused
+    result = run(world, fail_on_error=False)
+    row = result["application_sets"][0]
+    # web-qa is still written (one refusal does not stop the others); web-old is kept
+    assert apps(world) == ["web-dev", "web-old", "web-qa"]
+    assert row["created"] == ["web-qa"] and row["deleted"] == [], row
+    assert row["error"].startswith("web-prod: admission webhook denied the request"), row["error"]
+    assert "kept until every write of the set succeeds: Application/demo/web-old" in row["error"]
+    status = world.cluster.get(world.cluster.resolve(APP_API_VERSION, APPSET_KIND), NS, "web")["status"]
+    conditions = dict((c["type"], c) for c in status["conditions"])
+    assert conditions["ErrorOccurred"]["status"] == "True" and "web-prod" in conditions["ErrorOccurred"]["message"]
+    assert conditions["ResourcesUpToDate"]["status"] == "False"
+    assert "demo/web-qa" in [r["application"] for r in result["applications"]]  # written, so reconciled
+
+    world.cluster.fail_apply_on = set()  # the refusal is gone: the next run writes web-prod, then deletes web-old
+    result = run(world)
+    assert "failed" not in result, result
+    assert result["application_sets"][0]["deleted"] == ["web-old"] and apps(world) == ["web-dev", "web-prod", "web-qa"]

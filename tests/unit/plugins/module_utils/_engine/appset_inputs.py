@@ -1,35 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gitops.k8s contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""In-memory inputs of ApplicationSet generators: cluster Secrets and Git trees."""
+"""In-memory inputs of ApplicationSet generators: cluster Secrets (tests/helpers/appsets.py) and Git trees."""
 
 from __future__ import annotations
 
-import base64
 import posixpath
 
 import yaml
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import applicationset
-
-
-def cluster_secret(name, server, labels=None, annotations=None, project=None, secret_name=None):
-    """A cluster Secret in Argo CD's declarative format."""
-    data = {"name": name, "server": server, "config": '{"tlsClientConfig": {"insecure": false}}'}
-    if project is not None:
-        data["project"] = project
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {
-            "name": secret_name or "cluster-" + name,
-            "namespace": "argocd",
-            "labels": dict({"argocd.argoproj.io/secret-type": "cluster"}, **(labels or {})),
-            "annotations": dict(annotations or {}),
-        },
-        "type": "Opaque",
-        "data": dict((k, base64.b64encode(v.encode()).decode()) for k, v in data.items()),
-    }
 
 
 class Tree:

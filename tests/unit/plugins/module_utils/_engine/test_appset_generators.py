@@ -9,7 +9,9 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 
-from .appset_inputs import Inputs, Tree, cluster_secret, generated
+from tests.helpers.appsets import cluster_secret
+
+from .appset_inputs import Inputs, Tree, generated
 
 ARGO_REPO = "https://github.com/argoproj/argo-cd.git"
 
