@@ -8,13 +8,18 @@ Deployments of 0 replicas, so no Pod and no Service IP is needed), on the test c
   unpacked with `git archive`), side by side in one run;
 - the engine in-process (benchmarks/inprocess.py: one client, as one module process), both;
 - `kubectl apply --server-side` of the same objects, `kubectl diff --server-side` of them;
+- a `kubernetes.core.k8s` loop (one task per app file; kubernetes.core of the ``ansible``
+  package in the bench venv, --k8s-venv) for scales of at most --k8s-max-apps Applications;
 - the parallel SSA ceiling: the same objects applied by 8 threads with nothing else done.
 
 Prints a markdown table: seconds (medians of --runs for the no-ops; a first sync happens
-once per set of namespaces), requests by verb of the in-process no-op, peak RSS of the
-largest process of each run. Every namespace it creates is deleted at the end.
+once per set of namespaces), requests by verb of the no-ops (ansible-pull: the module
+results; in-process: the client's counts), peak RSS of the largest process of each run,
+and the load average during the run; writes a PNG chart of time against object count
+(--chart, matplotlib of the bench venv). Every namespace it creates is deleted at the end.
 
 Usage: .venv/bin/python benchmarks/bench.py [--scales 10x100,100x50] [--runs 3] [--baseline main] [--kubeconfig FILE]
+       [--k8s-venv .venv-bench] [--chart FILE.png]
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -38,6 +44,17 @@ sys.path.insert(0, os.path.join(REPO, ".collections"))
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kube import KubeCluster  # noqa: E402  pylint: disable=wrong-import-position
 
 CEILING_WORKERS = 8
+K8S_LOOP_PLAYBOOK = """- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Apply one app file
+      kubernetes.core.k8s:
+        kubeconfig: "{{ kubeconfig }}"
+        state: present
+        src: "{{ item }}"
+      loop: "{{ query('ansible.builtin.fileglob', files ~ '/*.yaml') | sort }}"
+"""
 
 
 def objects(per_app):
@@ -175,7 +192,8 @@ class Bench:
         return control, repo
 
     def ours_pull(self, tree, label, apps, docs, scale):
-        """ansible-pull: (first sync, no-op times, peak RSS MB)."""
+        """ansible-pull: (first sync, no-op times, peak RSS MB, requests of the last no-op by
+        verb, summed over the module runs: the root's and the other Applications')."""
         control, repo = self.gitops_repo(label, apps, docs, scale)
         argv = [
             os.path.join(VENV_BIN, "ansible-pull"),
@@ -200,7 +218,14 @@ class Bench:
             seconds, peak, _out = measured(argv, env=env)
             noops.append(seconds)
             rss = max(rss, peak)
-        return first, noops, rss
+        # one more no-op, not timed, for its requests: the module results printed whole (the
+        # minimal callback) through ansible-playbook (ansible-pull reads a long output slowly)
+        checkout = os.path.join(self.work, "checkout-" + control)
+        extra = argv[argv.index("-e") : -1]  # the -e pairs (argv ends with local.yml)
+        playbook = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", os.path.join(checkout, "local.yml"), *extra]
+        minimal = dict(env, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal")
+        out = subprocess.run(playbook, env=minimal, cwd=checkout, capture_output=True, text=True, check=True).stdout
+        return first, noops, rss, module_requests(out)
 
     def ours_inprocess(self, tree, label, apps, docs, scale):
         control, repo = self.gitops_repo(label, apps, docs, scale)
@@ -239,6 +264,33 @@ class Bench:
             rss = max(rss, peak)
         return first, diffs, rss
 
+    def k8s_loop(self, apps, docs, scale):
+        """A `kubernetes.core.k8s` loop, one task per app file, through ansible-playbook of
+        the bench venv: (first, no-op times, peak RSS MB), or None when not measured."""
+        venv_bin = os.path.join(self.args.k8s_venv, "bin")
+        if apps > self.args.k8s_max_apps or not os.path.exists(os.path.join(venv_bin, "ansible-playbook")):
+            return None
+        names = ["%s-l-%03d" % (scale, i) for i in range(apps)]
+        self.create_namespaces(names)
+        files = os.path.join(self.work, "loop-" + scale)
+        for name in names:
+            write_yaml(os.path.join(files, name + ".yaml"), [dict(d, metadata=dict(d["metadata"], namespace=name)) for d in docs])
+        playbook = os.path.join(self.work, "k8s-loop.yml")
+        with open(playbook, "w", encoding="utf-8") as handle:
+            handle.write(K8S_LOOP_PLAYBOOK)
+        env = dict(os.environ, ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False")
+        env.update(ANSIBLE_PYTHON_INTERPRETER=os.path.join(venv_bin, "python"), PATH=venv_bin + os.pathsep + env.get("PATH", ""))
+        for key in ("ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_CONFIG"):
+            env.pop(key, None)  # the bench venv's own collections (kubernetes.core of the ansible package)
+        argv = [os.path.join(venv_bin, "ansible-playbook"), "-i", "localhost,", playbook, "-e", "kubeconfig=%s" % self.kubeconfig, "-e", "files=%s" % files]
+        first, rss, _out = measured(argv, env=env)
+        noops = []
+        for _run in range(self.args.runs):
+            seconds, peak, _out = measured(argv, env=env)
+            noops.append(seconds)
+            rss = max(rss, peak)
+        return first, noops, rss
+
     def ceiling(self, apps, docs, scale):
         """Seconds 8 threads take to server-side apply the objects (nothing else)."""
         names = ["%s-c-%03d" % (scale, i) for i in range(apps)]
@@ -266,6 +318,36 @@ class Bench:
             subprocess.run([*kubectl, "delete", "namespace", "--wait=false", "--ignore-not-found", *batch], capture_output=True, check=False)
 
 
+def module_requests(out):
+    """Requests by verb of the gitops.k8s.app tasks of one ansible-pull run (the minimal
+    callback prints each task's result as JSON)."""
+    decoder, total, at = json.JSONDecoder(), {}, 0
+    while True:
+        at = out.find(" => {", at)
+        if at < 0:
+            return total
+        result, at = decoder.raw_decode(out, at + 4)
+        if "application" in result or "applications" in result:
+            for verb, count in (result.get("requests") or {}).items():
+                total[verb] = total.get(verb, 0) + count
+
+
+class LoadSampler(threading.Thread):
+    """The 1-minute load average, sampled every 10 s while the benchmark runs."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples = [os.getloadavg()[0]]
+        self.done = threading.Event()
+
+    def run(self):
+        while not self.done.wait(10):
+            self.samples.append(os.getloadavg()[0])
+
+    def summary(self):
+        return "load average %.1f to %.1f (median %.1f)" % (min(self.samples), max(self.samples), statistics.median(self.samples))
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -281,66 +363,63 @@ def run_scale(bench, apps, per_app, baseline):
     row = {"apps": apps, "per_app": per_app, "objects": apps * per_app}
     row["ceiling"] = bench.ceiling(apps, docs, scale)
     row["kubectl_apply"], row["kubectl_diff"], row["kubectl_rss"] = bench.kubectl_runs(apps, docs, scale)
+    loop = bench.k8s_loop(apps, docs, scale)
+    if loop is not None:
+        row["loop_first"], row["loop_noops"], row["loop_rss"] = loop
     for label, tree in (("new", REPO), ("old", baseline)):
         if tree is None:
             continue
-        row["pull_first_" + label], row["pull_noops_" + label], row["pull_rss_" + label] = bench.ours_pull(tree, "p" + label, apps, docs, scale)
+        first, noops, rss, requests = bench.ours_pull(tree, "p" + label, apps, docs, scale)
+        row["pull_first_" + label], row["pull_noops_" + label], row["pull_rss_" + label], row["pull_requests_" + label] = first, noops, rss, requests
         first, noops, requests, rss = bench.ours_inprocess(tree, "i" + label, apps, docs, scale)
         row["in_first_" + label], row["in_noops_" + label], row["in_requests_" + label], row["in_rss_" + label] = first, noops, requests, rss
     return row
 
 
-def table(rows, baseline_ref, runs):
-    out = [
-        "| objects / Applications | work | this branch | baseline (%s) | branch / baseline | kubectl | branch / kubectl |" % baseline_ref,
-        "|---|---|---|---|---|---|---|",
-    ]
+def _seconds(value):
+    return "%.1f s" % value if value else ""
 
-    def line(row, work, new, old, kubectl=None):
-        ratio_old = "%.2f" % (new / old) if old else ""
-        ratio_k = "%.2f" % (new / kubectl) if kubectl else ""
-        out.append(
-            "| %s / %s | %s | %.1f s | %s | %s | %s | %s |"
-            % (
-                "{:,}".format(row["objects"]),
-                "{:,}".format(row["apps"]),
-                work,
-                new,
-                "%.1f s" % old if old else "",
-                ratio_old,
-                "%.1f s" % kubectl if kubectl else "",
-                ratio_k,
-            )
-        )
+
+def _ratio(new, reference):
+    return "%.2f" % (new / reference) if new and reference else ""
+
+
+def table(rows, baseline_ref, runs):
+    """The markdown tables: times (with the ratio to the reference each work is held to)
+    and requests / peak RSS."""
+    has_old = any("pull_first_old" in r for r in rows)
+    head = "| objects / Applications | work | gitops.k8s |%s reference | reference time | ratio |" % (" baseline (%s) |" % baseline_ref if has_old else "")
+    out = [head, "|---|---|---|" + ("---|" if has_old else "") + "---|---|---|"]
+
+    def line(row, work, key, reference="", reference_time=None, reverse=False):
+        new, old = row.get(key + "_new"), row.get(key + "_old")
+        new, old = (median(v) if isinstance(v, list) else v for v in (new, old))
+        ratio = _ratio(reference_time, new) if reverse else _ratio(new, reference_time)
+        cells = ["{:,} / {:,}".format(row["objects"], row["apps"]), work, _seconds(new)]
+        if has_old:
+            cells.append(_seconds(old))
+        cells += [reference, _seconds(reference_time), ratio]
+        out.append("| " + " | ".join(cells) + " |")
 
     for row in rows:
-        pull_noop = "no-op, ansible-pull, median of %d (vs `kubectl diff --server-side`)" % runs
-        line(row, "first sync, ansible-pull (vs `kubectl apply --server-side`)", row["pull_first_new"], row.get("pull_first_old"), row["kubectl_apply"])
-        line(row, pull_noop, median(row["pull_noops_new"]), median(row.get("pull_noops_old") or []), median(row["kubectl_diff"]))
-        in_first = "first sync, in-process (vs the parallel SSA ceiling, %d threads)" % CEILING_WORKERS
-        line(row, in_first, row["in_first_new"], row.get("in_first_old"), row["ceiling"])
-        line(row, "no-op, in-process, median of %d" % runs, median(row["in_noops_new"]), median(row.get("in_noops_old") or []))
+        line(row, "first sync, ansible-pull", "pull_first", "`kubectl apply --server-side`", row["kubectl_apply"])
+        line(row, "no-op, ansible-pull (median of %d)" % runs, "pull_noops", "`kubectl diff --server-side` (median)", median(row["kubectl_diff"]))
+        line(row, "first sync, in-process", "in_first", "parallel SSA ceiling (%d threads)" % CEILING_WORKERS, row["ceiling"])
+        line(row, "no-op, in-process (median of %d)" % runs, "in_noops")
+        if "loop_first" in row:
+            line(row, "first sync, ansible-pull", "pull_first", "`kubernetes.core.k8s` loop, first", row["loop_first"])
+            loop_noop = median(row["loop_noops"])
+            line(row, "no-op, ansible-pull: times faster than the loop", "pull_noops", "`kubernetes.core.k8s` loop, no-op (median)", loop_noop, True)
     out.append("")
     out.append(
-        "| objects / Applications | in-process no-op requests, this branch | baseline "
-        "| peak RSS MB: ansible-pull (branch / baseline), in-process (branch / baseline), kubectl |"
+        "| objects / Applications | no-op requests, ansible-pull (both module runs) | no-op requests, in-process "
+        "| peak RSS MB: ansible-pull, in-process, kubectl, k8s loop |"
     )
     out.append("|---|---|---|---|")
     for row in rows:
-        out.append(
-            "| %s / %s | %s | %s | %.0f / %s, %.0f / %s, %.0f |"
-            % (
-                "{:,}".format(row["objects"]),
-                "{:,}".format(row["apps"]),
-                verbs(row["in_requests_new"]),
-                verbs(row.get("in_requests_old") or {}),
-                row["pull_rss_new"],
-                "%.0f" % row["pull_rss_old"] if "pull_rss_old" in row else "-",
-                row["in_rss_new"],
-                "%.0f" % row["in_rss_old"] if "in_rss_old" in row else "-",
-                row["kubectl_rss"],
-            )
-        )
+        rss = ["%.0f" % row["pull_rss_new"], "%.0f" % row["in_rss_new"], "%.0f" % row["kubectl_rss"], "%.0f" % row["loop_rss"] if "loop_rss" in row else "-"]
+        requests = (verbs(row.get("pull_requests_new") or {}), verbs(row["in_requests_new"]))
+        out.append("| {:,} / {:,} | {} | {} | {} |".format(row["objects"], row["apps"], requests[0], requests[1], ", ".join(rss)))
     return "\n".join(out)
 
 
@@ -351,12 +430,17 @@ def main():
     parser.add_argument("--kubeconfig", default=os.environ.get("GITOPS_K8S_KUBECONFIG", os.path.join(REPO, ".cluster", "kubeconfig")))
     parser.add_argument("--scales", default="10x100", help="comma-separated APPSxOBJECTS, e.g. 10x100,100x50,1000x5")
     parser.add_argument("--runs", type=int, default=3, help="no-op runs of each kind (the median is shown)")
-    parser.add_argument("--baseline", default="main", help="git ref measured beside this checkout; '' for none")
+    parser.add_argument("--baseline", default="", help="a git ref measured beside this checkout ('': none)")
+    parser.add_argument("--k8s-venv", default=os.path.join(REPO, ".venv-bench"), help="venv with ansible (kubernetes.core) and matplotlib")
+    parser.add_argument("--k8s-max-apps", type=int, default=100, help="the kubernetes.core.k8s loop runs for scales of at most this many apps")
+    parser.add_argument("--chart", default="", help="write the PNG chart here (matplotlib of --k8s-venv)")
     parser.add_argument("--tag", default=str(int(time.time()))[-5:], help="part of every namespace name")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="gitops-bench-")
     bench = Bench(args, work)
     rows = []
+    load = LoadSampler()
+    load.start()
     try:
         baseline = baseline_tree(args.baseline, work) if args.baseline else None
         for scale in args.scales.split(","):
@@ -364,12 +448,20 @@ def main():
             rows.append(run_scale(bench, apps, per_app, baseline))
             print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     finally:
+        load.done.set()
         bench.cleanup()
         shutil.rmtree(work, ignore_errors=True)
     version = bench.cluster.server_version().get("gitVersion", "")
-    print("%s, %d CPUs, kube-apiserver %s" % (time.strftime("%Y-%m-%d", time.gmtime()), os.cpu_count(), version))
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2.0**30
+    print("%s, %d CPUs, %.0f GiB, kube-apiserver %s, %s" % (time.strftime("%Y-%m-%d", time.gmtime()), os.cpu_count(), memory, version, load.summary()))
     print()
     print(table(rows, args.baseline or "none", args.runs))
+    if args.chart:
+        with open(os.path.join(work + ".json"), "w", encoding="utf-8") as handle:
+            json.dump(rows, handle)
+        python = os.path.join(args.k8s_venv, "bin", "python")
+        subprocess.run([python, os.path.join(REPO, "benchmarks", "chart.py"), work + ".json", args.chart], check=True)
+        os.unlink(work + ".json")
     return 0
 
 

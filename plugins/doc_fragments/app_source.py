@@ -45,6 +45,18 @@ options:
         again in the same run (same O(run_id) and module process); the next Application naming it fails at once.
     type: int
     default: 120
+  build_env:
+    description:
+      - Variables of the operator's own added to Argo CD's build environment (C(ARGOCD_APP_NAME), C(KUBE_VERSION)...), for
+        example a fleet inventory's group and host variables (C(gitops_k8s_build_env) of the reconcile playbook).
+      - An Application refers to them by name, C($REGION) or C(${REGION}), where Argo CD substitutes its build environment, in
+        C(spec.source.helm.parameters) values, C(spec.source.kustomize) C(commonLabels), C(commonAnnotations) (with
+        C(commonAnnotationsEnvsubst)) and C(images), and Jsonnet C(extVars) and C(tlas). A name the run does not define
+        becomes empty, as in Argo CD; C($$) is a literal C($).
+      - Names are letters, digits and C(_) (not starting with a digit); C(ARGOCD_APP_*) and C(KUBE_*) are reserved.
+        Values are strings, numbers or booleans. They are substituted into values, never run or put in a tool's environment.
+    type: dict
+    default: {}
   repo_url_rewrites:
     description:
       - Serve repositories from a mirror or an air-gapped copy, like git's C(url.<base>.insteadOf). Each key is a URL

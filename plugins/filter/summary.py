@@ -46,6 +46,7 @@ def reconcile_summary(result):
         "pruned": len(result.get("pruned") or []),
         "duration": result.get("duration", 0),
         "reason": result.get("reason", ""),
+        "requests": dict(result.get("requests") or {}),  # API requests by verb
     }
     if result.get("hooks"):  # each hook run: phase, id as the server named it, outcome
         row["hooks"] = [
@@ -85,6 +86,38 @@ def summary_line(row):
     return line
 
 
+def cluster_summary(rows, root_application=""):
+    """One cluster's line of a fleet run (set_stats ``gitops_k8s_clusters``): how many
+    Applications, how many synced or already in sync, which failed, the API requests
+    by verb, the revision of the root Application (``root_application``, namespace/name; else the first row's)."""
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise AnsibleFilterError("cluster_summary expects a list of reconcile_summary rows")
+    failed = sorted(row.get("application", "") for row in rows if row.get("result") == FAILED)
+    root = [row for row in rows if row.get("application") == root_application] or rows[:1]
+    results = set(row.get("result") for row in rows)
+    if failed:
+        outcome = FAILED
+    elif results <= {IN_SYNC}:
+        outcome = IN_SYNC
+    elif results <= {SYNCED, IN_SYNC, DELETED}:
+        outcome = SYNCED
+    else:
+        outcome = OUT_OF_SYNC
+    requests = {}
+    for row in rows:
+        for verb, count in (row.get("requests") or {}).items():
+            requests[verb] = requests.get(verb, 0) + count
+    return {
+        "result": outcome,
+        "requests": requests,
+        "applications": len(rows),
+        "synced": sum(1 for row in rows if row.get("result") in (SYNCED, IN_SYNC)),
+        "failed": len(failed),
+        "failed_applications": failed,
+        "revision": root[0].get("revision", "") if root else "",
+    }
+
+
 class FilterModule:
     def filters(self):
-        return {"reconcile_summary": reconcile_summary, "summary_line": summary_line}
+        return {"reconcile_summary": reconcile_summary, "summary_line": summary_line, "cluster_summary": cluster_summary}

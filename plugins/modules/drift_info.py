@@ -43,6 +43,31 @@ options:
     description: Namespace of O(application).
     type: str
     default: gitops-system
+  revision:
+    description:
+      - Compare this revision (a branch, tag or commit) of the repository of O(application) instead of its C(targetRevision),
+        for example the branch of a pull request; see the previews guide (C(docs/previews.md)).
+      - With O(children=true) it applies to every Application compared whose source names the same repository (or
+        O(repo_url)); an Application without C(repoURL) follows its declaring Application, as in a sync.
+        Sources of other repositories keep their C(targetRevision).
+    type: str
+  repo_url:
+    description:
+      - Fetch O(application) from this repository URL (with O(revision)), for example when the Application syncs from
+        the local checkout of C(ansible-pull). Applications naming the same repository are moved to O(revision) too.
+      - A local path or C(file://) URL needs O(allow_local_repos=true).
+    type: str
+  children:
+    description:
+      - Also compare every Application the render of O(application) declares, as that render declares it (its spec
+        from O(revision), its status and inventory from the cluster), recursively (nested app-of-apps), and each
+        Application the render no longer declares (what its finalizer would prune).
+      - Everything is read or dry-run; nothing is written to the cluster (no status, no Lease, no Event).
+      - One row per Application in RV(applications); an Application that cannot be compared (fetch, render, dry-run)
+        has its error in its row and does not fail the task. Turn the rows into a pull-request comment with
+        P(gitops.k8s.preview_comment#filter).
+    type: bool
+    default: false
   analysis_providers:
     description:
       - The Prometheus base URLs an analysis of O(application) may query, as O(gitops.k8s.app#module:analysis_providers).
@@ -68,6 +93,20 @@ EXAMPLES = r"""
       name: guestbook-inventory
       namespace: guestbook
   register: drift
+
+- name: Preview a pull request's branch for every Application of the root (read-only)
+  gitops.k8s.drift_info:
+    application: root
+    revision: my-feature
+    repo_url: https://git.example.com/org/gitops.git
+    children: true
+  register: preview
+
+- name: Write the pull-request comment
+  ansible.builtin.copy:
+    content: "{{ preview.applications | gitops.k8s.preview_comment(revision='my-feature') }}"
+    dest: preview.md
+    mode: "0644"
 
 - name: Fail when anything drifted
   ansible.builtin.assert:
@@ -122,8 +161,45 @@ objects:
        "diff": "--- live/Deployment/shop/cart\n+++ desired/Deployment/shop/cart\n@@ -7 +7 @@\n-  replicas: 2\n+  replicas: 3\n"}
 revision:
   description: Commit compared (with O(application)).
-  returned: when O(application) is given
+  returned: when O(application) is given and O(children=false)
   type: str
+applications:
+  description:
+    - With O(children=true), one row per Application compared, the root first, then level by level.
+    - Each row's RV(applications[].objects) are the rows of RV(objects) plus their C(action).
+  returned: when O(children=true)
+  type: list
+  elements: dict
+  contains:
+    application:
+      description: The Application, C(namespace/name).
+      type: str
+    revision:
+      description: The commit rendered.
+      type: str
+    sync_status:
+      description: C(Synced), C(OutOfSync) or C(Unknown) (could not be compared).
+      type: str
+    deleted:
+      description: True for an Application the revision removes; its objects are those its finalizer would prune.
+      type: bool
+    error:
+      description: Why the Application could not be compared (a render error names the file and line); Secret values scrubbed.
+      type: str
+      returned: on failure
+    error_step:
+      description: The step that failed (C(fetch), C(render), C(plan), ...).
+      type: str
+      returned: on failure
+    objects:
+      description: One row per object, with C(id), C(status), C(action) (C(created), C(configured), C(pruned), C(unchanged), C(skipped)),
+        C(reason) and C(diff) (redacted).
+      type: list
+      elements: dict
+  sample:
+    - {"application": "gitops-system/shop", "revision": "3f9c0b1d2e4a5b6c7d8e9f00112233445566778", "sync_status": "OutOfSync",
+       "deleted": false, "objects": [{"id": "ConfigMap/shop/settings", "status": "OutOfSync", "action": "configured",
+       "diff": "--- live/ConfigMap/shop/settings\n+++ desired/ConfigMap/shop/settings\n"}]}
 requests:
   description:
     - API requests made, by verb; verbs not used are absent. A map with one key per verb, not
@@ -150,6 +226,9 @@ def main():
         objects_wiring.OBJECTS,
         application={"type": "str"},
         application_namespace={"type": "str", "default": runner.DEFAULT_APP_NAMESPACE},
+        revision={"type": "str"},
+        repo_url={"type": "str"},
+        children={"type": "bool", "default": False},
         analysis_providers={"type": "list", "elements": "str", "default": []},
     )
     module = GitOpsModule(
@@ -157,6 +236,8 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("definitions", "src", "application")],
         required_one_of=[("definitions", "src", "application")],
+        required_by={"revision": "application", "repo_url": "application"},
+        required_if=[("children", True, ("application",))],
     )
     module.execute(runner.run_drift_info)
 

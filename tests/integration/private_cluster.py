@@ -17,6 +17,7 @@ Usage (conftest.py registers the fixture for every integration test)::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -130,14 +131,15 @@ def skip_without_binaries():
 NAMED = ("east", "west")
 
 
-@pytest.fixture(scope="session")
-def named_clusters():
-    """Control planes ``east`` and ``west`` (hack/cluster.sh named instances), started once
-    per session and stopped at its end. One left by a killed run is stopped first."""
+@contextlib.contextmanager
+def named(*names):
+    """Named control planes (hack/cluster.sh instances) started one after the other and
+    stopped at the end, as a dict by name. One left by a killed run is stopped first; one
+    that does not start under load is tried once more."""
     skip_without_binaries()
     started = {}
     try:
-        for name in NAMED:
+        for name in names:
             cluster = PrivateCluster(name=name)
             cluster.down()  # a stale instance of a killed run
             try:
@@ -152,6 +154,13 @@ def named_clusters():
     finally:
         for cluster in started.values():
             cluster.down()
+
+
+@pytest.fixture(scope="session")
+def named_clusters():
+    """Control planes ``east`` and ``west``, started once per session and stopped at its end."""
+    with named(*NAMED) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")

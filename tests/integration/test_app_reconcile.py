@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_TRACKING_ID
 
 from .gitops import GitRepo, Runner, application
@@ -350,3 +352,21 @@ def test_deleted_application_without_finalizer_leaves_its_objects(runner, namesp
     assert runner.reconcile(namespace, "guestbook").error is None
     kubectl("delete", "gapp", "guestbook", "-n", namespace)
     assert "deployment.apps/web" in objects(kubectl, namespace)
+
+
+def test_a_status_key_removed_deep_inside_is_removed_on_the_api_server(runner, namespace):
+    """The status subresource takes a JSON merge patch: a key gone from a map (the health
+    message once Healthy) must be nulled, or the API server keeps it and every later run
+    finds the status changed and writes it again."""
+    declare(runner, namespace)
+    store = AppStore(runner.cluster(), SystemClock())
+    app = store.get(namespace, "guestbook")
+    assert store.write_status(app, {"health": {"status": "Progressing", "message": "Waiting for rollout"}, "summary": {"resources": 4}})
+    app = store.get(namespace, "guestbook")
+    assert store.write_status(app, {"health": {"status": "Healthy"}})
+    app = store.get(namespace, "guestbook")
+    assert app["status"] == {"health": {"status": "Healthy"}}
+    cluster = store.cluster
+    before = dict(cluster.stats)
+    assert store.write_status(app, {"health": {"status": "Healthy"}}) is False
+    assert cluster.stats == before  # nothing sent

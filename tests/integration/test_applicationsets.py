@@ -4,7 +4,8 @@ The platform repository's root path holds two sets, as an Argo CD user writes th
 an `argoproj.io/v1alpha1` ApplicationSet with a git directories generator (one
 Application per directory of the workloads repository, one directory excluded), and
 one of ours with a clusters generator (the implicit in-cluster entry and one cluster
-Secret in Argo CD's declarative format). Then:
+Secret in Argo CD's declarative format, for a named control plane of this module,
+``appsets-staging``, to which its Application deploys through ``{{server}}``). Then:
 
 - the sets become ours, beside the Applications; every generated Application is owned
   by its set (ownerReference) and carries our finalizer; their objects exist;
@@ -19,10 +20,14 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
+import yaml
+
 from tests.helpers import appsets
 
 from .gitops import GitRepo
 from .playbook import ansible_pull
+from .private_cluster import named
 from .test_argocd_apps import release_finalizers
 
 LOCAL_YML = """\
@@ -113,18 +118,30 @@ def sets_yaml(workloads_url, namespace):
                 targetRevision: HEAD
                 path: 'clusters/{{{{name}}}}'
               destination:
-                server: https://kubernetes.default.svc
+                server: '{{{{server}}}}'
                 namespace: {ns}
               syncPolicy:
                 automated: {{prune: true}}
+                syncOptions: [CreateNamespace=true]
         """
     ).format(url=workloads_url, ns=namespace)
 
 
-def cluster_secret(namespace):
-    """The staging cluster's Secret (its credentials are never used: the Applications deploy here)."""
-    config = {"bearerToken": "not-used-here", "tlsClientConfig": {"insecure": True}}
-    return json.dumps(appsets.cluster_secret("staging", "https://127.0.0.1:6443", labels={"env": "staging"}, namespace=namespace, config=config))
+@pytest.fixture(scope="module")
+def staging():
+    """The cluster the clusters generator's ``staging`` entry names: a control plane of this
+    module's own (a named hack/cluster.sh instance), stopped at the end."""
+    with named("appsets-staging") as started:
+        yield started["appsets-staging"]
+
+
+def cluster_secret(namespace, staging):
+    """The staging cluster's Secret, with the bearer token and CA of its kubeconfig."""
+    with open(staging.kubeconfig, encoding="utf-8") as handle:
+        kubeconfig = yaml.safe_load(handle)
+    tls = {"caData": kubeconfig["clusters"][0]["cluster"]["certificate-authority-data"]}
+    config = {"bearerToken": kubeconfig["users"][0]["user"]["token"], "tlsClientConfig": tls}
+    return json.dumps(appsets.cluster_secret("staging", staging.server, labels={"env": "staging"}, namespace=namespace, config=config))
 
 
 def apps_of(kubectl, namespace):
@@ -137,7 +154,7 @@ def configmaps(kubectl, namespace):
     )
 
 
-def test_application_sets_generate_own_and_prune_applications(tmp_path, kubeconfig, namespace, kubectl):
+def test_application_sets_generate_own_and_prune_applications(tmp_path, kubeconfig, namespace, kubectl, staging):
     workloads = GitRepo(tmp_path / "workloads")
     workloads.write("addons/alpha/cm.yaml", configmap("alpha", "a"))
     workloads.write("addons/beta/cm.yaml", configmap("beta", "b"))
@@ -149,7 +166,7 @@ def test_application_sets_generate_own_and_prune_applications(tmp_path, kubeconf
     platform.write("local.yml", LOCAL_YML)
     platform.write("apps/sets.yaml", sets_yaml(workloads.url, namespace))
     platform.commit("platform")
-    kubectl("apply", "-f", "-", stdin=cluster_secret(namespace))
+    kubectl("apply", "-f", "-", stdin=cluster_secret(namespace, staging))
     extra = json.dumps({"gitops_k8s_namespace": namespace, "gitops_k8s_allow_local_repos": True, "gitops_k8s_git_timeout": 60})
     checkout = str(tmp_path / "checkout")
     try:
@@ -177,7 +194,8 @@ def test_application_sets_generate_own_and_prune_applications(tmp_path, kubeconf
         assert apps["cluster-staging"]["metadata"]["annotations"]["cluster-env"] == "staging"
         # the local cluster has no labels: the parameter is left as written (as in Argo CD)
         assert apps["cluster-in-cluster"]["metadata"]["annotations"]["cluster-env"] == "{{metadata.labels.env}}"
-        assert configmaps(kubectl, namespace) == ["alpha", "beta", "local-cluster", "staging-cluster"]
+        assert configmaps(kubectl, namespace) == ["alpha", "beta", "local-cluster"]
+        assert configmaps(staging.kubectl, namespace) == ["staging-cluster"]  # {{server}}: the Secret's cluster
         conditions = dict((c["type"], c) for c in sets["addons"]["status"]["conditions"])
         assert conditions["ParametersGenerated"]["status"] == "True" and conditions["ErrorOccurred"]["status"] == "False"
 
@@ -188,7 +206,8 @@ def test_application_sets_generate_own_and_prune_applications(tmp_path, kubeconf
         output = second.stdout + second.stderr
         assert second.returncode == 0, output[-6000:]
         assert sorted(apps_of(kubectl, namespace)) == ["addon-alpha", "cluster-in-cluster", "cluster-staging", "root"], output[-6000:]
-        assert configmaps(kubectl, namespace) == ["alpha", "local-cluster", "staging-cluster"]
+        assert configmaps(kubectl, namespace) == ["alpha", "local-cluster"]
+        assert configmaps(staging.kubectl, namespace) == ["staging-cluster"]
 
         # an unsupported generator: that set fails by name (the play fails), the other works on
         platform.write("apps/sets.yaml", sets_yaml(workloads.url, namespace).replace("  - clusters: {}", "  - pullRequest: {github: {owner: acme, repo: web}}"))

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, applicationset, compare, crds, projects
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, applicationset, compare, crds, merge_patch, projects
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_API_VERSION,
     APP_FINALIZER,
@@ -90,13 +90,15 @@ class AppStore:
         )
 
     def write_status(self, app, status):
-        """Replace the status with a JSON merge patch (removed keys are nulled)."""
+        """Replace the status with a JSON merge patch of what differs (keys removed at any
+        depth are nulled: a merge patch would keep them); nothing is sent when nothing differs.
+        True when written."""
         meta = app["metadata"]
-        patch = dict(status)
-        for key in app.get("status") or {}:
-            if key not in patch:
-                patch[key] = None
+        patch = merge_patch.between(app.get("status") or {}, status)
+        if not patch:
+            return False
         try:
             self.cluster.patch_merge(self.rtype, meta["namespace"], meta["name"], {"status": patch}, sub="status")
         except GitOpsError as exc:
             raise ClusterError("cannot record status: %s" % exc.message, subject="%s/%s/%s" % (APP_KIND, meta["namespace"], meta["name"])) from exc
+        return True

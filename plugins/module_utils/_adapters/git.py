@@ -55,6 +55,11 @@ _BAD_REF = re.compile(r"[\s:~^?*\[\\]|\.\.|@\{")
 _TIMED_OUT = re.compile(r"(?i)operation too slow|timed out|timeout, server .* not responding")
 
 
+def is_commit_id(value):
+    """Whether ``value`` is a full commit id (SHA-1 or SHA-256, lowercase hex)."""
+    return bool(value) and bool(_HEX.match(value)) and len(value) in (40, 64)
+
+
 @dataclass(frozen=True)
 class FetchResult:
     """Outcome of fetch().
@@ -159,8 +164,7 @@ class _Repo:
     def fetch_ref(self, depth):
         """Fetch the ref; return (commit, used_network)."""
         ref = self.ref
-        full_sha = _HEX.match(ref) and len(ref) in (40, 64)
-        if full_sha and self.resolve(ref) == ref:
+        if is_commit_id(ref) and self.resolve(ref) == ref:
             return ref, False
         local = "refs/gitops/%s" % hashlib.sha256(ref.encode("utf-8")).hexdigest()[:20]
         result = self.fetch(["+%s:%s" % (ref, local)], depth)

@@ -149,12 +149,14 @@ def detect(directory):
     return DIRECTORY
 
 
-def render(root, path, options=None, source=None):
+def render(root, path, options=None, source=None, symlinks_checked=False):
     """Render ``path`` (relative to the checkout ``root``) into a RenderResult.
 
     ``source`` names the checkout in messages (e.g. the redacted repo URL and
-    commit; default: ``root``). Raises RenderError (missing path, path outside
-    ``root``, tool failure) or ManifestError (invalid YAML or object, duplicate id).
+    commit; default: ``root``). ``symlinks_checked``: the caller found ``root`` free
+    of links outside it earlier in this run, at the same commit (the walk of the whole
+    checkout is skipped). Raises RenderError (missing path, path outside ``root``, tool
+    failure) or ManifestError (invalid YAML or object, duplicate id).
     """
     options = options or RenderOptions()
     source = source or root
@@ -169,7 +171,8 @@ def render(root, path, options=None, source=None):
     if renderer != DIRECTORY and not os.path.isdir(target):
         raise RenderError("path is not a directory; the %s renderer needs one" % renderer, subject=rel)
     # Every renderer follows links: none runs while one points outside the checkout.
-    check_symlinks(root_real, source)
+    if not symlinks_checked:
+        check_symlinks(root_real, source)
 
     with Session(options.decryption, options.timeout) as session:
         try:

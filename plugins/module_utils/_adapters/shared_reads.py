@@ -21,26 +21,50 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lis
 
 class SharedReads:
     """A Cluster whose ``list`` of a namespaced kind may come from one LIST across
-    namespaces; every other method is ``cluster``'s."""
+    namespaces, and whose ``get`` of a Namespace from one LIST of them; every other
+    method is ``cluster``'s."""
 
     def __init__(self, cluster):
         self.cluster = cluster
         self._asked = {}  # (group, kind) -> namespaces asked for
         self._wide = {}  # (group, version, kind) -> namespace -> objects
+        self._named = {}  # (group, kind) -> names asked for (get)
+        self._listed = {}  # (group, version, kind) -> name -> object
         self._guard = threading.Lock()
 
     def __getattr__(self, name):
         return getattr(self.cluster, name)
+
+    def _shares(self):
+        """Whether the cluster says what it wrote and can read the watch cache."""
+        return getattr(self.cluster, "written", None) is not None and hasattr(self.cluster, "list_cached")
+
+    def get(self, rtype, namespace, name):
+        key = (rtype.group, rtype.kind)
+        with self._guard:
+            names = self._named.setdefault(key, set())
+            names.add(name)
+            if rtype.namespaced or not self._shares():
+                return self.cluster.get(rtype, namespace, name)
+            written = key in self.cluster.written
+            full = (rtype.group, rtype.version, rtype.kind)
+            if written:
+                self._listed.pop(full, None)
+            if not wide_lists.get_from_list(rtype.group, rtype.kind, len(names), written):
+                return self.cluster.get(rtype, namespace, name)
+            if full not in self._listed:
+                self._listed[full] = dict(((o.get("metadata") or {}).get("name"), o) for o in self.cluster.list_cached(rtype))
+            found = self._listed[full].get(name)
+            return copy.deepcopy(found) if found is not None else None
 
     def list(self, rtype, namespace=None):
         key = (rtype.group, rtype.kind)
         with self._guard:
             asked = self._asked.setdefault(key, set())
             asked.add(namespace or "")
-            kinds_written = getattr(self.cluster, "written", None)
-            if kinds_written is None or not hasattr(self.cluster, "list_cached"):
+            if not self._shares():
                 return self.cluster.list(rtype, namespace)  # a cluster that does not say what it wrote: nothing shared
-            written = key in kinds_written
+            written = key in self.cluster.written
             if written:
                 self._wide = dict((k, v) for k, v in self._wide.items() if k[::2] != key)
             if not (namespace and wide_lists.read_wide(rtype.namespaced, len(asked), written)):

@@ -112,6 +112,16 @@ class Sources:
         # verified commits (commit_signatures.CommitVerifier): checked before a revision is rendered
         self.verifier = verifier or commit_signatures.CommitVerifier(())
         self._git_dirs = {}  # exported tree -> the cache repository it came from
+        # asked once per run, not per Application: the local checkout does not move while a
+        # module process runs (ansible-pull pulled before), a commit's subject never changes
+        self._checkout = None  # (commit, origin URL) of checkout_dir
+        self._subjects = {}  # (git arguments, commit) -> subject line
+        # (real root, commit) of the trees whose symlinks were checked in this run: a commit's
+        # tree is not modified (an export per commit, or the checkout of this run)
+        self._symlinks_checked = set()
+        # (namespace, name) -> an Application as the run's latest LIST read it (run_all): the
+        # declaring Application of each child is found there, not read once per child
+        self._listed_apps = {}
         # decryption(spec) -> decryption.Keys of an Application (the operator's and its Secret's)
         self.decryption = decryption
         # on_revealed(values): told every value a render decrypted (the module hides them)
@@ -151,14 +161,22 @@ class Sources:
                 )
             if not self.checkout_dir or not os.path.isdir(self.checkout_dir):
                 raise SourceError("has no source.repoURL and no local checkout was given (checkout_dir)", subject=spec.key)
-            commit, url = checkout_revision(self.checkout_dir)
+            if self._checkout is None:
+                self._checkout = checkout_revision(self.checkout_dir)
+            commit, url = self._checkout
             self.verifier.check(["-C", self.checkout_dir], commit, _repo_url(url), spec.signature_keys, spec.key)
             self._revisions[self.checkout_dir] = commit
-            return Fetched(self.checkout_dir, commit, url or "local checkout", subject=commit_subject(["-C", self.checkout_dir], commit))
+            return Fetched(self.checkout_dir, commit, url or "local checkout", subject=self._subject(["-C", self.checkout_dir], commit))
         fetched = self._fetch(holder_spec.repo_url, spec.pinned_revision or declared_source.revision(app, holder, holder_spec))
         # the repository as the spec names it (a rewrite only says where to fetch it from)
         self.verifier.check(["--git-dir", self._git_dirs[fetched[0]]], fetched[1], _repo_url(holder_spec.repo_url), spec.signature_keys, spec.key)
-        return fetched._replace(subject=commit_subject(["--git-dir", self._git_dirs[fetched[0]]], fetched[1]))
+        return fetched._replace(subject=self._subject(["--git-dir", self._git_dirs[fetched[0]]], fetched[1]))
+
+    def _subject(self, git_args, commit):
+        key = (tuple(git_args), commit)
+        if key not in self._subjects:
+            self._subjects[key] = commit_subject(git_args, commit)
+        return self._subjects[key]
 
     def tree(self, repo_url, revision):
         """Fetched of a Git repository read by an ApplicationSet generator: the same cache
@@ -168,8 +186,20 @@ class Sources:
         return fetched
 
     def _get_app(self, namespace, name):
-        """A declaring Application (read only when an Application has no repoURL)."""
-        return self.store.get(namespace, name)
+        """A declaring Application (read only when an Application has no repoURL): as
+        listed, unless it was reconciled since (its status names the revision it synced)."""
+        listed = self._listed_apps.get((namespace, name))
+        return listed if listed is not None else self.store.get(namespace, name)
+
+    def listed_applications(self, apps):
+        """The Applications a LIST of the run just read: declaring Applications are looked
+        up there until reconciled (reconciled())."""
+        self._listed_apps = dict(((a["metadata"].get("namespace"), a["metadata"]["name"]), a) for a in apps)
+
+    def reconciled(self, app):
+        """``app`` was reconciled: it may have synced another revision, read it again."""
+        meta = app.get("metadata") or {}
+        self._listed_apps.pop((meta.get("namespace"), meta.get("name")), None)
 
     def _fetch(self, named, ref):
         url = self.rewrites.apply(named)
@@ -237,7 +267,11 @@ class Sources:
                 options = dataclasses.replace(
                     options, kube_version=options.kube_version or kube_version, api_versions=options.api_versions or tuple(api_versions)
                 )
-        result = render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path))
+        revision = self._revisions.get(root, "")
+        checked = (os.path.realpath(root), revision) if git.is_commit_id(revision) else None
+        result = render.render(root, spec.path, options, source="%s (%s)" % (spec.key, spec.path), symlinks_checked=checked in self._symlinks_checked)
+        if checked is not None:
+            self._symlinks_checked.add(checked)  # the render walked it (a link outside would have raised)
         if result.revealed and self.on_revealed:
             self.on_revealed(result.revealed)
         return result.manifests
@@ -283,6 +317,17 @@ def render_options(spec, defaults, revision=""):
     kube_version = helm.get("kubeVersion") or kustomize.get("kubeVersion") or defaults.get("kube_version")
     api_versions = tuple(helm.get("apiVersions") or kustomize.get("apiVersions") or defaults.get("api_versions") or ())
     namespace = spec.destination_namespace or defaults.get("namespace") or "default"
+    env = build_env.build_env(
+        name=spec.name,
+        namespace=namespace,
+        revision=revision,
+        repo_url=spec.repo_url,
+        path=spec.path,
+        target_revision=spec.target_revision,
+        kube_version=kube_version or "",
+        api_versions=api_versions,
+        extra=defaults.get("build_env"),
+    )
     return render.RenderOptions(
         renderer=render.HELM if spec.chart else defaults.get("renderer") or render.AUTO,
         recurse=bool(directory.get("recurse")),
@@ -291,16 +336,7 @@ def render_options(spec, defaults, revision=""):
         jsonnet=directory.get("jsonnet") or None,
         kustomize_binary=defaults.get("kustomize_binary"),
         kustomize_overrides=kustomize or None,
-        build_env=build_env.build_env(
-            name=spec.name,
-            namespace=namespace,
-            revision=revision,
-            repo_url=spec.repo_url,
-            path=spec.path,
-            target_revision=spec.target_revision,
-            kube_version=kube_version or "",
-            api_versions=api_versions,
-        ),
+        build_env=env,
         helm_binary=defaults.get("helm_binary"),
         release_name=helm.get("releaseName") or spec.name,
         # helm.namespace: the namespace to template with (Argo CD), else the destination's
@@ -313,7 +349,7 @@ def render_options(spec, defaults, revision=""):
         ignore_missing_value_files=bool(helm.get("ignoreMissingValueFiles")),
         kube_version=kube_version,
         api_versions=api_versions,
-        parameters=tuple(parameters),
+        parameters=build_env.substitute_parameters(parameters, env),
         file_parameters=_file_parameters(spec, helm.get("fileParameters")),
     )
 

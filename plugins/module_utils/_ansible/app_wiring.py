@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import decryption, git, prometheus_query, yaml_io
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import build_env, decryption, git, prometheus_query, yaml_io
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import SystemClock
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.cluster_registry import ClusterRegistry
@@ -28,6 +28,7 @@ APP_SOURCE = {
     "allow_local_repos": {"type": "bool", "default": False},
     "git_timeout": {"type": "int", "default": git.DEFAULT_TIMEOUT},
     "repo_url_rewrites": {"type": "dict", "default": {}},
+    "build_env": {"type": "dict", "default": {}},
     "repo_credentials": {
         "type": "list",
         "elements": "dict",
@@ -164,7 +165,12 @@ def make_ports_and_sources(module, cluster, store, clock):
         allow_local_repos=p.get("allow_local_repos", False),
         git_timeout=p.get("git_timeout") or git.DEFAULT_TIMEOUT,
         rewrites=repo_urls.Rewrites.from_mapping(p.get("repo_url_rewrites")),
-        render_defaults={"renderer": p.get("renderer"), "kustomize_binary": p.get("kustomize_binary"), "helm_binary": p.get("helm_binary")},
+        render_defaults={
+            "renderer": p.get("renderer"),
+            "kustomize_binary": p.get("kustomize_binary"),
+            "helm_binary": p.get("helm_binary"),
+            "build_env": build_env.operator_env(p.get("build_env")),
+        },
         discovery=lambda spec: destinations.connect(destinations.select(spec)).capabilities(),
         verifier=CommitVerifier(commit_trust.rules_of(p.get("commit_signatures")), cluster),
         decryption=decryption_keys(module, cluster),

@@ -15,9 +15,19 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import app_events as event_writer
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, results
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, preview, results
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events, application, health, ordering, parent_health, prune_guard, pushes, repo_urls
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
+    app_events,
+    application,
+    health,
+    ordering,
+    parent_health,
+    preview_apps,
+    prune_guard,
+    pushes,
+    repo_urls,
+)
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_KIND,
@@ -102,6 +112,8 @@ def run_all(module, cluster, store, ports, sources=None):
                 raise
             failed.append("cannot list the Applications created meanwhile: %s" % exc)  # keep what was done
             break
+        if sources is not None:
+            sources.listed_applications(listed)
         excluded = [a for a in listed if a["metadata"]["name"] in p["exclude"]]
         pending = [a for a in listed if a["metadata"]["name"] not in done]
         if push is not None:  # the others are not this run's: never reconciled, in any pass
@@ -117,6 +129,8 @@ def run_all(module, cluster, store, ports, sources=None):
                 failed.append("%s: %s" % (outcome.app, outcome.error))
                 continue
             outcome, result = reconcile_one(module, cluster, ports, app, deadline)  # never raises: errors are in the outcome
+            if sources is not None:
+                sources.reconciled(app)
             rows.append(result)
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
@@ -267,11 +281,13 @@ def run_drift_info(module):
     """gitops.k8s.drift_info: an Application's drift (a reconcile that never writes), or
     the drift of objects given directly."""
     p = module.params
+    if p["children"]:  # a preview of every Application of a root (_ansible/preview.py)
+        return preview.run_preview(module)
     if p["application"]:
         cluster, store, clock = app_wiring.open_store(module)
         app, _changed = app_wiring.load_app(module, store, p["application"], p["application_namespace"])
         outcome = reconcile(
-            app,
+            preview_apps.root_at(app, p["repo_url"], p["revision"]),
             app_wiring.make_ports(module, cluster, store, clock),
             app_wiring.settings_of(module, sync=False, dry_run=True, control_namespace=p["application_namespace"]),
         )

@@ -307,26 +307,11 @@ def applied_form(item, options):
 
 def classify(cluster, item, options, pending_namespaces):
     """The desired ``item`` with its status, action, reason and predicted object."""
-    pointers = ignore.rules_for(options.ignore_differences, item.entry.id)
-    if_not_present = syncopts.enabled(item.options, OPT_IF_NOT_PRESENT)
+    item, verdict, suspicion = settle(item, options, pending_namespaces)
+    if verdict is not None:
+        return verdict
     if item.live is None:
-        if item.kind_missing:
-            reason = "not in the cluster; kind not served yet (SkipDryRunOnMissingResource=true: no dry-run)"
-            return replace(item, status=MISSING, action=CREATED, reason=reason)
-        if item.create_with is not None:  # a ProjectRequest cannot be dry-run (create only)
-            return replace(item, status=MISSING, action=CREATED, reason="not in the cluster; requested as an OpenShift project (ProjectRequest)")
-        predicted = None
-        if not item.pending_crd and item.entry.namespace not in pending_namespaces:
-            predicted = _dry_run(cluster, item, options)
-        return replace(item, status=MISSING, action=CREATED, reason="not in the cluster", predicted=predicted)
-    owner = owner_of(item.live)
-    if options.tracking and owner and owner != options.tracking:
-        item = replace(item, shared_with=owner, reason="shared with %s" % owner)
-    if if_not_present:
-        return replace(item, status=SYNCED, action=UNCHANGED, reason="IfNotPresent: existing object left alone")
-    suspicion = compare.suspect_drift(item.desired, item.live, FIELD_MANAGER, pointers)
-    if suspicion is None:
-        return replace(item, status=SYNCED, action=UNCHANGED)
+        return replace(item, status=MISSING, action=CREATED, reason="not in the cluster", predicted=_dry_run(cluster, item, options))
     try:
         predicted = _dry_run(cluster, item, options)
     except ApplyError as exc:
@@ -334,19 +319,48 @@ def classify(cluster, item, options, pending_namespaces):
             raise
         reason = "the server refuses the update (%s): Force=true deletes and recreates it" % exc.message
         return replace(item, status=OUT_OF_SYNC, action=CONFIGURED, reason=reason)
-    if compare.same_object(predicted, item.live, pointers):
+    if compare.same_object(predicted, item.live, ignore.rules_for(options.ignore_differences, item.entry.id)):
         return replace(item, status=SYNCED, action=UNCHANGED, predicted=predicted)
     return replace(item, status=OUT_OF_SYNC, action=CONFIGURED, reason=item.reason or suspicion, predicted=predicted)
 
 
+def settle(item, options, pending_namespaces):
+    """(item, verdict, suspicion) of what classify() decides without a request: ``verdict``
+    is the item classified, or None when only a dry-run can tell (a new object the server
+    can dry-run, a live one suspected of drift for ``suspicion``); ``item`` carries who
+    else's it is (shared_with)."""
+    if item.live is None:
+        if item.kind_missing:
+            reason = "not in the cluster; kind not served yet (SkipDryRunOnMissingResource=true: no dry-run)"
+            return item, replace(item, status=MISSING, action=CREATED, reason=reason), ""
+        if item.create_with is not None:  # a ProjectRequest cannot be dry-run (create only)
+            return item, replace(item, status=MISSING, action=CREATED, reason="not in the cluster; requested as an OpenShift project (ProjectRequest)"), ""
+        if item.pending_crd or item.entry.namespace in pending_namespaces:
+            return item, replace(item, status=MISSING, action=CREATED, reason="not in the cluster", predicted=None), ""
+        return item, None, ""
+    owner = owner_of(item.live)
+    if options.tracking and owner and owner != options.tracking:
+        item = replace(item, shared_with=owner, reason="shared with %s" % owner)
+    if syncopts.enabled(item.options, OPT_IF_NOT_PRESENT):
+        return item, replace(item, status=SYNCED, action=UNCHANGED, reason="IfNotPresent: existing object left alone"), ""
+    suspicion = compare.suspect_drift(item.desired, item.live, FIELD_MANAGER, ignore.rules_for(options.ignore_differences, item.entry.id))
+    if suspicion is None:
+        return item, replace(item, status=SYNCED, action=UNCHANGED), ""
+    return item, None, suspicion
+
+
 def _classify_all(cluster, items, options, pending_namespaces, known):
-    """Every desired item classified, the dry-runs up to ``options.workers`` side by side
-    (they write nothing); every object that fails its dry-run is named in one ApplyError."""
-    outcomes = fanout.each(lambda item: _reuse(item, known) or classify(cluster, item, options, pending_namespaces), items, options.workers, catch=ApplyError)
+    """Every desired item classified: what needs no request first, in this thread; then the
+    dry-runs, up to ``options.workers`` side by side (they write nothing); every object that
+    fails its dry-run is named in one ApplyError."""
+    settled = [_reuse(item, known) or settle(item, options, pending_namespaces)[1] for item in items]
+    rest = [item for item, verdict in zip(items, settled) if verdict is None]
+    outcomes = fanout.each(lambda item: classify(cluster, item, options, pending_namespaces), rest, options.workers, catch=ApplyError)
     errors = fanout.errors_of(outcomes)
     if errors:
         raise fanout.summary(errors)
-    return [o.value for o in outcomes]
+    dry_run = iter(o.value for o in outcomes)
+    return [verdict if verdict is not None else next(dry_run) for verdict in settled]
 
 
 # -- 4. extra ---------------------------------------------------------------------------

@@ -17,12 +17,19 @@ per-namespace reads. The adapter (_adapters/shared_reads.py) asks this module:
   writes): it is read per namespace, fresh, from then on;
 - never cluster-scoped kinds (one LIST already) nor an impersonated view (RBAC may allow
   one namespace only).
+
+The same holds for GETs of a Namespace by name (CreateNamespace asks whether each
+Application's destination exists): once WIDE_AFTER distinct names were asked, one LIST
+of the Namespaces answers the rest of the run.
 """
 
 from __future__ import annotations
 
 # distinct namespaces of one kind asked for before the kind is read across namespaces
 WIDE_AFTER = 2
+# (group, kind) of the cluster-scoped kinds whose GETs by name one LIST may answer: small
+# objects, one per Application at most (not CRDs: large, and read for their schema)
+LISTED_GETS = (("", "Namespace"),)
 
 
 def read_wide(namespaced, namespaces_asked, written):
@@ -30,3 +37,9 @@ def read_wide(namespaced, namespaces_asked, written):
     ``namespaces_asked`` distinct namespaces so far (this one included), ``written``:
     the run wrote an object of this kind."""
     return namespaced and not written and namespaces_asked > WIDE_AFTER
+
+
+def get_from_list(group, kind, names_asked, written):
+    """Whether the next GET of a cluster-scoped object is answered from one LIST of its
+    kind: ``names_asked`` distinct names so far (this one included)."""
+    return (group, kind) in LISTED_GETS and not written and names_asked > WIDE_AFTER

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
-from ansible_collections.gitops.k8s.plugins.filter.summary import reconcile_summary, summary_line
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.gitops.k8s.plugins.filter.summary import cluster_summary, reconcile_summary, summary_line
 
 HOLDER = "node-1/4242/beef"
 
@@ -60,3 +63,30 @@ def test_hooks_are_named_in_the_row_and_the_line():
     assert row["hooks"] == ["PreSync Job/web/db-migrate-x7k2q: Failed", "SyncFail Job/web/notify-p2v9c: Succeeded"]
     assert " hooks [PreSync Job/web/db-migrate-x7k2q: Failed, SyncFail Job/web/notify-p2v9c: Succeeded] - Job/web/" in summary_line(row)
     assert "hooks" not in reconcile_summary(result())
+
+
+def test_cluster_summary_counts_and_names_the_failed():
+    rows = [
+        {"application": "gitops-system/root", "result": "in-sync", "revision": "abc", "requests": {"list": 2}},
+        {"application": "gitops-system/web", "result": "synced", "revision": "abc", "requests": {"list": 3, "patch": 1}},
+        {"application": "gitops-system/db", "result": "failed", "revision": "abc"},
+    ]
+    got = cluster_summary(rows, "gitops-system/root")
+    assert got == {
+        "result": "failed",
+        "requests": {"list": 5, "patch": 1},
+        "applications": 3,
+        "synced": 2,
+        "failed": 1,
+        "failed_applications": ["gitops-system/db"],
+        "revision": "abc",
+    }
+    assert cluster_summary(rows[:2], "gitops-system/root")["result"] == "synced"
+    assert cluster_summary(rows[:1])["result"] == "in-sync"
+    assert cluster_summary([dict(rows[0], result="out-of-sync")])["result"] == "out-of-sync"
+    assert cluster_summary([])["revision"] == "" and cluster_summary([])["applications"] == 0
+
+
+def test_cluster_summary_refuses_what_is_not_rows():
+    with pytest.raises(AnsibleFilterError):
+        cluster_summary({"application": "x"})

@@ -139,3 +139,17 @@ def test_ensure_crd_installs_the_project_crd_beside_the_application_crd():
     AppStore(cluster, FakeClock()).ensure_crd()
     crd_type = cluster.resolve("apiextensions.k8s.io/v1", "CustomResourceDefinition")
     assert cluster.get(crd_type, None, "projects.gitops-k8s.dev") is not None
+
+
+def test_write_status_removes_nested_keys_and_sends_nothing_when_equal():
+    cluster = with_namespace()
+    store = AppStore(cluster, FakeClock())
+    app, _changed = store.declare(definition())
+    assert store.write_status(app, {"health": {"status": "Progressing", "message": "Waiting for rollout"}}) is True
+    app = store.get(NS, "root")
+    assert store.write_status(app, {"health": {"status": "Healthy"}}) is True
+    app = store.get(NS, "root")
+    assert app["status"] == {"health": {"status": "Healthy"}}  # the old message is gone
+    cluster.reset_calls()
+    assert store.write_status(app, {"health": {"status": "Healthy"}}) is False
+    assert cluster.writes() == []

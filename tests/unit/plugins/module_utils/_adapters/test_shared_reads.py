@@ -123,3 +123,37 @@ def test_a_cluster_that_does_not_say_what_it_wrote_is_never_shared():
     for ns in NAMESPACES:
         reads.list(cm_type, ns)
     assert [c[2] for c in plain.calls if c[0] == "list"] == NAMESPACES
+
+
+def gets(cluster):
+    return [c for c in cluster.calls if c[0] == "get" or c[0].startswith("list")]
+
+
+def test_namespace_gets_are_answered_by_one_list_once_several_asked(cluster):
+    reads = SharedReads(cluster)
+    ns_type = cluster.resolve("v1", "Namespace")
+    found = [reads.get(ns_type, None, ns) for ns in NAMESPACES]
+    assert [n["metadata"]["name"] for n in found] == NAMESPACES
+    assert reads.get(ns_type, None, "missing") is None
+    assert gets(cluster) == [("get", "Namespace", None, "n0"), ("get", "Namespace", None, "n1"), ("list-cached", "Namespace")]
+    found[-1]["metadata"]["name"] = "changed"
+    assert reads.get(ns_type, None, "n4")["metadata"]["name"] == "n4"  # a copy
+
+
+def test_namespace_gets_are_fresh_once_the_run_wrote_a_namespace(cluster):
+    reads = SharedReads(cluster)
+    ns_type = cluster.resolve("v1", "Namespace")
+    for ns in NAMESPACES[:3]:
+        reads.get(ns_type, None, ns)
+    cluster.apply(ns_type, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "new"}})
+    cluster.reset_calls()
+    assert reads.get(ns_type, None, "new")["metadata"]["name"] == "new"
+    assert gets(cluster) == [("get", "Namespace", None, "new")]
+
+
+def test_gets_of_other_kinds_are_the_clusters(cluster):
+    reads = SharedReads(cluster)
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    for ns in NAMESPACES:
+        assert reads.get(cm_type, ns, "c")["data"] == {"ns": ns}
+    assert [c[0] for c in gets(cluster)] == ["get"] * len(NAMESPACES)

@@ -7,18 +7,23 @@ the parent synced, the root's checkout, or fails naming what is missing."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import render as render_module
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import sources as sources_module
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, inventory, repo_urls
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_TRACKING_ID, APP_API_VERSION, APP_KIND
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import SourceError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import RenderError, SourceError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import tracking_id
 
 from tests.unit.plugins.module_utils._engine.fake_cluster import FakeClock, FakeCluster
 
 NS = "gitops-system"
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n"
 
 
 def app(name, parent=None, repo=None, synced=None):
@@ -118,3 +123,42 @@ def test_a_child_of_a_chart_application_must_name_its_repository(tmp_path):
     sources = Sources(store, cache_dir=str(tmp_path / "cache"))
     with pytest.raises(SourceError, match="renders a Helm chart"):
         source_of(sources, store.get(NS, "child"))
+
+
+def test_a_run_reads_the_checkout_and_walks_its_links_once(source_repo, monkeypatch):
+    """One Sources is one run: the checkout's commit, subject and symlink walk are asked
+    once for every Application it serves; a new run asks again (and refuses a link added
+    since)."""
+    commit = source_repo.commit({"a/cm.yaml": CM % "a", "b/cm.yaml": CM % "b"}, "two apps")
+    store = store_with(app("a"), app("b"))
+    calls = []
+    real_run, real_walk = sources_module.processes.run, sources_module.render.check_symlinks
+    monkeypatch.setattr(sources_module.processes, "run", lambda argv, *a, **k: calls.append(argv[-1]) or real_run(argv, *a, **k))
+    monkeypatch.setattr(render_module, "check_symlinks", lambda root, source: calls.append("walk") or real_walk(root, source))
+    run = Sources(store, checkout_dir=source_repo.path)
+    for name in ("a", "b"):
+        spec = application.parse(dict(store.get(NS, name), spec={"source": {"path": name}, "destination": {"namespace": "demo"}}))
+        found = run.source(store.get(NS, name), spec)
+        assert found.revision == commit
+        assert [m.obj["metadata"]["name"] for m in run.render(found.root, spec)] == [name]
+    assert calls == ["HEAD", "origin", commit, "walk"]
+    os.symlink("/etc/passwd", os.path.join(source_repo.path, "a", "leak.yaml"))
+    spec = application.parse(dict(store.get(NS, "a"), spec={"source": {"path": "a"}, "destination": {"namespace": "demo"}}))
+    again = Sources(store, checkout_dir=source_repo.path)
+    with pytest.raises(RenderError, match="symbolic link points outside"):
+        again.render(again.source(store.get(NS, "a"), spec).root, spec)
+
+
+def test_the_declaring_application_comes_from_the_runs_list_until_reconciled(tmp_path, source_repo):
+    synced = source_repo.commit({"cm.yaml": "kind: ConfigMap\n"}, "one")
+    store = store_with(app("root", repo=source_repo.url, synced=synced), app("a", parent="root"), app("b", parent="root"))
+    sources = Sources(store, cache_dir=str(tmp_path / "cache"), allow_local_repos=True)
+    sources.listed_applications(store.list(NS))
+    store.cluster.reset_calls()
+    for name in ("a", "b"):
+        assert source_of(sources, store.get(NS, name))[1] == synced
+    assert [c[3] for c in store.cluster.calls if c[0] == "get"] == ["a", "b"]  # this test's own reads only
+    sources.reconciled(store.get(NS, "root"))  # it may have synced another revision: read again
+    store.cluster.reset_calls()
+    source_of(sources, store.get(NS, "a"))
+    assert [c[3] for c in store.cluster.calls if c[0] == "get"] == ["a", "root"]

@@ -78,6 +78,9 @@ class Module(GitOpsModule):
             src=None,
             inventory=None,
             ignore_differences=[],
+            revision=None,
+            repo_url=None,
+            children=False,
         )
         self.params.update(params)
 

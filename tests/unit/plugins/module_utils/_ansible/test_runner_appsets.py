@@ -22,6 +22,12 @@ class NoGit:
     def tree(self, repo_url, revision):
         raise SourceError("no Git in this test", subject=repo_url)
 
+    def listed_applications(self, apps):
+        pass
+
+    def reconciled(self, app):
+        pass
+
 
 def world_with_sets(*sets):
     world = world_with()
