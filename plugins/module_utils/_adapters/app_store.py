@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import application, applicationset, compare, crds, merge_patch, projects
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
     APP_API_VERSION,
@@ -22,6 +24,9 @@ class AppStore:
         self.cluster = cluster
         self.clock = clock
         self._rtype = None
+        # What this store last wrote, per Application as it was read (namespace, name,
+        # resourceVersion): a second write from the same read diffs against the first.
+        self._written = {}
 
     @property
     def rtype(self):
@@ -92,13 +97,18 @@ class AppStore:
     def write_status(self, app, status):
         """Replace the status with a JSON merge patch of what differs (keys removed at any
         depth are nulled: a merge patch would keep them); nothing is sent when nothing differs.
-        True when written."""
+        The patch is taken against what the server holds: the status read with ``app``, or
+        the one this store wrote since from the same read (a run records a sync, then its
+        analysis). True when written."""
         meta = app["metadata"]
-        patch = merge_patch.between(app.get("status") or {}, status)
+        read = (meta["namespace"], meta["name"], meta.get("resourceVersion"))
+        base = self._written.get(read)
+        patch = merge_patch.between(app.get("status") or {} if base is None else base, status)
         if not patch:
             return False
         try:
             self.cluster.patch_merge(self.rtype, meta["namespace"], meta["name"], {"status": patch}, sub="status")
         except GitOpsError as exc:
             raise ClusterError("cannot record status: %s" % exc.message, subject="%s/%s/%s" % (APP_KIND, meta["namespace"], meta["name"])) from exc
+        self._written[read] = copy.deepcopy(status)
         return True

@@ -153,3 +153,19 @@ def test_write_status_removes_nested_keys_and_sends_nothing_when_equal():
     cluster.reset_calls()
     assert store.write_status(app, {"health": {"status": "Healthy"}}) is False
     assert cluster.writes() == []
+
+
+def test_a_second_status_write_from_the_same_read_diffs_against_the_first():
+    # A run records its sync with the analysis Running, then the verdict, from one read of
+    # the Application: the verdict must reach the server even where it equals the old status.
+    cluster = with_namespace()
+    store = AppStore(cluster, FakeClock())
+    app, _changed = store.declare(definition())
+    store.write_status(app, {"analysis": {"phase": "Successful", "revision": "a"}})
+    app = store.get(NS, "root")
+    assert store.write_status(app, {"analysis": {"phase": "Running", "revision": "b"}}) is True
+    assert store.write_status(app, {"analysis": {"phase": "Successful", "revision": "b"}}) is True
+    assert store.get(NS, "root")["status"] == {"analysis": {"phase": "Successful", "revision": "b"}}
+    cluster.reset_calls()
+    assert store.write_status(app, {"analysis": {"phase": "Successful", "revision": "b"}}) is False
+    assert cluster.writes() == []
