@@ -17,9 +17,10 @@ import time
 
 import yaml
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_FINALIZER
 from tests.helpers.waiting import wait_for
 
-from .gitops import GitRepo, release_finalizers
+from .gitops import GitRepo, application, release_finalizers
 from .playbook import VENV_BIN, ansible_env
 from .test_status_page_events import config_map
 
@@ -35,22 +36,10 @@ PREVIEW_RULES = [
 
 
 def app_manifest(name, path, namespace, finalizer=False):
-    return """
-    apiVersion: gitops-k8s.dev/v1alpha1
-    kind: Application
-    metadata:
-      name: %s
-      finalizers: %s
-    spec:
-      source:
-        path: %s
-      destination:
-        namespace: %s
-      syncPolicy:
-        automated:
-          prune: true
-          selfHeal: true
-    """ % (name, '["gitops-k8s.dev/resources-finalizer"]' if finalizer else "[]", path, namespace)
+    app = application(name, namespace, path, namespace)
+    if finalizer:
+        app["metadata"]["finalizers"] = [APP_FINALIZER]
+    return yaml.safe_dump(app)
 
 
 def secret(value):

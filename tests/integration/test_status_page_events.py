@@ -12,10 +12,12 @@ import os
 import subprocess
 import time
 
+import yaml
+
 from tests.helpers.browser import dump_dom, screenshot
 from tests.helpers.png_pixels import colour_count
 
-from .gitops import GitRepo
+from .gitops import GitRepo, application
 from .playbook import VENV_BIN, ansible_env
 
 SECRET_IN_GIT = "gitvalue-Zq81xK-do-not-show"
@@ -24,22 +26,7 @@ WARN_BACKGROUND = (0xFF, 0xE7, 0xB3)  # status_page.CSS .warn
 
 
 def app_manifest(name, namespace, path, self_heal):
-    return """
-    apiVersion: gitops-k8s.dev/v1alpha1
-    kind: Application
-    metadata:
-      name: %s
-      namespace: %s
-    spec:
-      source:
-        path: %s
-      destination:
-        namespace: %s
-      syncPolicy:
-        automated:
-          prune: true
-          selfHeal: %s
-    """ % (name, namespace, path, namespace, "true" if self_heal else "false")
+    return yaml.safe_dump(application(name, namespace, path, namespace, self_heal=self_heal))
 
 
 def config_map(name, value):
