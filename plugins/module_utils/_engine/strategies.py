@@ -23,7 +23,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_checks import Health
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import ObjectId, format_id
 
 FIELD = "strategy"  # status.strategy: {"<namespace>/<name>": state} of each Deployment with a strategy
 CONDITION = "RolloutAborted"
@@ -63,6 +63,7 @@ class Rollouts:
     health: Optional[Health] = None
     conditions: tuple = ()
     progressing: str = ""
+    steered: frozenset = frozenset()  # ObjectIds of the stable Deployments and active Services (strategy_owners.py)
 
 
 def _live_template(obj):
@@ -228,12 +229,15 @@ def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespa
             due.append("%s %s: %s" % (label, dep.subject, state.get("message", phase)))
     if any(dep.chosen.kind == strategy_spec.BLUE_GREEN for dep, _state in states):
         out = _with_services(out, states, namespace)
+    steered = set(ObjectId("apps", "Deployment", dep.namespace, dep.name) for dep, _state in states)
+    steered.update(ObjectId("", "Service", ns, name) for ns, name in _active_services(states))
     return Rollouts(
         manifests=tuple(out),
         status=status,
         health=health.aggregate(healths) if healths else None,
         conditions=tuple((ctype, messages.bounded(text)) for ctype, text in conditions),
         progressing=messages.bounded("; ".join(due)),
+        steered=frozenset(steered),
     )
 
 
