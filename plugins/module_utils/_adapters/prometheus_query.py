@@ -82,8 +82,9 @@ def _read(response, deadline, timeout, subject):
     """The reply's bytes, at most MAX_REPLY_BYTES + 1 of them (the caller refuses more),
     read before ``deadline`` (time.monotonic()) or MetricsError."""
     chunks, size = [], 0
+    read = getattr(response, "read1", None) or response.read  # read1: what has arrived, never waiting for a full chunk
     while size <= MAX_REPLY_BYTES:
-        chunk = response.read(min(_CHUNK, MAX_REPLY_BYTES + 1 - size))
+        chunk = read(min(_CHUNK, MAX_REPLY_BYTES + 1 - size))
         if not chunk:
             break
         chunks.append(chunk)

@@ -20,7 +20,7 @@ So, checked while planning, beside the Project's rules and before the first writ
 2. a Deployment or Service a strategy steers is refused when its tracking annotation
    names another Application (or another object): a strategy of this Application does not
    steer another's traffic or replicas. An unmanaged one is adopted, as any object
-   rendered from Git is, on its first (direct) rollout.
+   rendered from Git is (it then carries this Application's tracking annotation).
 
 Refusals are one AuthorityError naming every refused object, its owner and the rule.
 """
