@@ -112,7 +112,8 @@ def test_a_canary_writes_only_its_own_objects_and_as_the_projects_service_accoun
     install_project_crd(kubectl)
     kubectl("apply", "-f", "-", stdin=json.dumps(_deployer(namespace, ALL_VERBS)))
     account = {"server": SERVER, "namespace": namespace, "defaultServiceAccount": "deployer"}
-    apply_project(kubectl, namespace, "pd-canary", {"sourceRepos": ["*"], "destinations": [{"server": SERVER, "namespace": namespace}], "destinationServiceAccounts": [account]})
+    bounds = {"sourceRepos": ["*"], "destinations": [{"server": SERVER, "namespace": namespace}], "destinationServiceAccounts": [account]}
+    apply_project(kubectl, namespace, "pd-canary", bounds)
     repo = GitRepo(tmp_path / "repo")
     service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
     repo.write("deploy/service.yaml", yaml_doc(service))

@@ -61,8 +61,7 @@ WARNED = {
     "roles": "project roles grant Argo CD API and UI users rights; nothing here reads them (the cluster's RBAC decides who edits Applications)",
     "orphanedResources": "orphaned resources are not reported",
     "permitOnlyProjectScopedClusters": "there is one cluster, the cluster of the run",
-    "analysisProviders": "not a field: list the addresses in the annotation %s (Argo CD's AppProject CRD prunes unknown spec fields)"
-    % ANN_ANALYSIS_PROVIDERS,
+    "analysisProviders": "not a field: list the addresses in the annotation %s (Argo CD's AppProject CRD prunes unknown spec fields)" % ANN_ANALYSIS_PROVIDERS,
 }
 REFUSED: dict = {}
 

@@ -229,9 +229,7 @@ def reconcile(app, ports, settings):
         manifests, left_out = argocd_application.convert(manifests, spec.namespace)
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
         # a repository names the addresses: only the operator's are queried, checked before any query or write
-        analysis_providers.check_all(
-            spec, manifests, destination, settings.analysis_providers, format_id(APP_KIND, spec.namespace, spec.name), bounds.project
-        )
+        analysis_providers.check_all(spec, manifests, destination, settings.analysis_providers, format_id(APP_KIND, spec.namespace, spec.name), bounds.project)
         controls = _controls(settings, ports, started)
         rollouts = strategies.prepare(ports.cluster, manifests, spec.strategy, previous.get(strategies.FIELD), controls, ports.clock, destination)
         manifests = list(rollouts.manifests)
