@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import json
 
+import yaml
+
 from .gitops import GitRepo
 from .playbook import run_tasks
 from .test_app_authority import app_task, conditions, exists, get_app
-from .test_projects import apply_project, install_project_crd, yaml_doc
+from .test_canary_delivery import manifests
+from .test_projects import ALL_VERBS, apply_project, deployer_rbac, install_project_crd, yaml_doc
 
 SERVER = "https://kubernetes.default.svc"
 
@@ -60,43 +63,20 @@ def test_a_project_narrows_the_analysis_addresses_of_its_applications(tmp_path, 
     assert get_app(kubectl, namespace, "pd-analysis")["status"]["analysis"]["phase"] in ("Inconclusive", "Error")
 
 
-def _deployment(namespace, image):
-    notes = {"gitops-k8s.dev/strategy": "canary", "gitops-k8s.dev/canary-steps": json.dumps([{"setWeight": 25}, {"pause": {}}])}
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": namespace, "annotations": notes},
-        "spec": {
-            "replicas": 4,
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "example.test/web:%s" % image}]}},
-        },
-    }
+STEPS = [{"setWeight": 25}, {"pause": {}}]
+
+
+def _web(namespace, image):
+    """deploy/web.yaml: Deployment web (4 replicas, a canary) and Service web."""
+    return manifests(namespace, image, STEPS)
 
 
 def _deployer(namespace, verbs):
     rules = [
         {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": list(verbs)},
-        {"apiGroups": [""], "resources": ["services", "configmaps"], "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]},
+        {"apiGroups": [""], "resources": ["services", "configmaps"], "verbs": list(ALL_VERBS)},
     ]
-    return {
-        "apiVersion": "v1",
-        "kind": "List",
-        "items": [
-            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "deployer", "namespace": namespace}},
-            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "deployer", "namespace": namespace}, "rules": rules},
-            {
-                "apiVersion": "rbac.authorization.k8s.io/v1",
-                "kind": "RoleBinding",
-                "metadata": {"name": "deployer", "namespace": namespace},
-                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "deployer"},
-                "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": namespace}],
-            },
-        ],
-    }
-
-
-ALL_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete")
+    return deployer_rbac(namespace, rules)
 
 
 def _get(kubectl, namespace, name):
@@ -115,9 +95,7 @@ def test_a_canary_writes_only_its_own_objects_and_as_the_projects_service_accoun
     bounds = {"sourceRepos": ["*"], "destinations": [{"server": SERVER, "namespace": namespace}], "destinationServiceAccounts": [account]}
     apply_project(kubectl, namespace, "pd-canary", bounds)
     repo = GitRepo(tmp_path / "repo")
-    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
-    repo.write("deploy/service.yaml", yaml_doc(service))
-    repo.write("deploy/web.yaml", yaml_doc(_deployment(namespace, "v1")))
+    repo.write("deploy/web.yaml", _web(namespace, "example.test/web:v1"))
     repo.commit()
     task = _app(tmp_path, kubeconfig, namespace, repo, "pd-web", "pd-canary")
     _rc, res = run_tasks(tmp_path, [task])
@@ -125,7 +103,7 @@ def test_a_canary_writes_only_its_own_objects_and_as_the_projects_service_accoun
     assert _image(_get(kubectl, namespace, "web")) == "v1"  # the first rollout: direct
 
     # another Application's Deployment happens to be named web-canary
-    theirs = _deployment(namespace, "theirs")
+    theirs = next(yaml.safe_load_all(_web(namespace, "example.test/web:theirs")))
     theirs["metadata"] = {
         "name": "web-canary",
         "namespace": namespace,
@@ -133,7 +111,7 @@ def test_a_canary_writes_only_its_own_objects_and_as_the_projects_service_accoun
     }
     theirs["spec"]["selector"]["matchLabels"] = theirs["spec"]["template"]["metadata"]["labels"] = {"app": "other"}
     kubectl("apply", "-f", "-", stdin=json.dumps(theirs))
-    repo.write("deploy/web.yaml", yaml_doc(_deployment(namespace, "v2")))
+    repo.write("deploy/web.yaml", _web(namespace, "example.test/web:v2"))
     repo.commit()
     _rc, res = run_tasks(tmp_path, [task])
     assert res["pd-web"]["error_step"] == "safety", res["pd-web"]

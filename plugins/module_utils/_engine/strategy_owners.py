@@ -27,8 +27,8 @@ Refusals are one AuthorityError naming every refused object, its owner and the r
 
 from __future__ import annotations
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import authority
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_STRATEGY_OBJECT, ANN_TRACKING_ID
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import AuthorityError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.tracking import describe_owner, owner_of, tracking_id
 
@@ -64,12 +64,5 @@ def refusal(item, owner, steered):
 def check(items, owner, steered):
     """Raise AuthorityError naming every item (PlanItems with their live objects) a
     strategy of ``owner`` may not write; nothing when there is no owner (the sync module)."""
-    if not owner:
-        return
-    refused = []
-    for item in items:
-        reason = refusal(item, owner, steered)
-        if reason:
-            refused.append("%s: %s" % (item.subject, reason))
-    if refused:
-        raise AuthorityError("refused to write %d object(s) (%s): %s" % (len(refused), RULE, "; ".join(refused)), subject=owner)
+    if owner:
+        authority.refuse(items, lambda item: refusal(item, owner, steered), "object(s)", RULE, owner)
