@@ -40,6 +40,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     prune_guard,
     rollback,
     strategies,
+    strategy_sync,
     sync_gate,
     sync_windows,
     triggers,
@@ -119,6 +120,7 @@ class Outcome:
     analysis: Optional[analysis.Verdict] = None  # the verdict of spec.analysis after this run's sync (app_analysis.py)
     # an automatic rollback's reconcile carries the one whose analysis failed (its sync's events are told too)
     before_rollback: Optional["Outcome"] = None
+    resume_on_new_revision: bool = False  # the policy of a failed strategy analysis, recorded with its rollback
 
 
 def _bounds(app_spec, ports, settings):
@@ -252,6 +254,8 @@ def reconcile(app, ports, settings):
 
     planned = syncer.planned_status(plan)
     gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now(), (record.name, record.server), rollouts.progressing)
+    if gate.strategies_only and not strategy_sync.writes(plan, rollouts.objects):
+        gate = replace(gate, do_sync=False, reason=gate.policy, strategies_only=False)  # nothing of theirs to write
     do_sync, outcome.reason = gate.do_sync, gate.reason
     result = blocked = None
     if do_sync and not settings.dry_run:
@@ -259,7 +263,7 @@ def reconcile(app, ports, settings):
             with ports.lock(spec) as held:
                 options = _options(spec, settings, True, bounds)
                 plan = planner.build_plan(ports.cluster, manifests, prev_inventory, options, earlier=plan)
-                result = syncer.execute(ports.cluster, plan, options, ports.clock, held=held)
+                result = _execute(ports, plan, options, held, gate, rollouts, report_options)
         except LockError as exc:
             blocked = exc
             do_sync = False
@@ -304,7 +308,9 @@ def reconcile(app, ports, settings):
     outcome.status, warnings = app_status.next_status(previous, report)
     outcome.warnings.extend(warnings)
     analyse = app_analysis.due(spec, spec.pinned_revision, settings.dry_run, do_sync, result)
-    if blocked is None and result.error is None and (analyse or app_analysis.interrupted(spec, previous, revision, settings.dry_run)):
+    if rollouts.failed and not settings.dry_run and blocked is None and result.error is None:
+        _strategy_failed(spec, rollouts, outcome, previous, now, ports)  # rolled back below, as a failed spec.analysis
+    elif blocked is None and result.error is None and (analyse or app_analysis.interrupted(spec, previous, revision, settings.dry_run)):
         _analyse(spec, ports, app, settings, outcome, previous, started)
     _triggers(previous, outcome, settings)
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
@@ -313,6 +319,17 @@ def reconcile(app, ports, settings):
         outcome = _roll_back(app, base_ports, settings, outcome, previous)
     outcome.duration = time.monotonic() - started
     return outcome
+
+
+def _execute(ports, plan, options, held, gate, rollouts, report_options):
+    """Carry out the plan; a run only the strategies need (automated without selfHeal, no
+    new revision) writes their objects alone and reports the other objects' drift."""
+    if not gate.strategies_only:
+        return syncer.execute(ports.cluster, plan, options, ports.clock, held=held)
+    skipped = strategy_sync.left_out(plan, rollouts.objects)
+    result = syncer.execute(ports.cluster, strategy_sync.narrow(plan, rollouts.objects, gate.policy), options, ports.clock, held=held)
+    report = syncer.execute(ports.cluster, plan, report_options, ports.clock)
+    return strategy_sync.merged(result, report, skipped, gate.policy)
 
 
 def _resumed(app, spec, ports, held):
@@ -342,6 +359,17 @@ def _analyse(spec, ports, app, settings, outcome, previous, started):
         outcome.warnings.append(verdict.message)
 
 
+def _strategy_failed(spec, rollouts, outcome, previous, started, ports):
+    """A strategy's analysis failed in this run (the strategy aborted): its verdict is the
+    run's, recorded as status.analysis (source: strategy) with its AnalysisFailed
+    condition, and reconcile() rolls the Application back as after a failed spec.analysis;
+    the rollback records the analysis's own resumeOnNewRevision policy."""
+    verdict, resume = app_analysis.strategy_failure(rollouts.failed, spec)
+    outcome.analysis, outcome.resume_on_new_revision = verdict, resume
+    outcome.status = app_analysis.record(outcome.status, previous, verdict, outcome.revision, started, ports.clock.iso(), app_analysis.SOURCE_STRATEGY)
+    outcome.warnings.append(verdict.message)
+
+
 def _roll_back(app, ports, settings, failed, previous):
     """The analysis of ``failed``'s sync failed: reconcile again, rolling back to the last
     healthy revision (rollback.py: automated sync is then suspended); the outcome of that
@@ -351,7 +379,7 @@ def _roll_back(app, ports, settings, failed, previous):
     if target is None:
         failed.reason = app_analysis.no_target_message(verdict)
         return failed
-    cause = app_analysis.cause(verdict, revision)
+    cause = app_analysis.cause(verdict, revision, failed.resume_on_new_revision)
     again = reconcile(dict(app, status=failed.status), ports, replace(settings, rollback=str(target["id"]), rollback_cause=cause, sync=None, resume=False))
     again.analysis, again.before_rollback = verdict, failed
     again.warnings = failed.warnings + again.warnings
