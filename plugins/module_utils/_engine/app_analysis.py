@@ -81,14 +81,16 @@ def measure(spec, query, clock, time_left):
     return analysis.run_analysis(spec.analysis, query, clock.sleep, clock.now, deadline)
 
 
-def record(status, previous, verdict, revision, started, finished, source=""):
+def record(status, previous, verdict, revision, started, finished, source="", resume=False):
     """``status`` with ``status.analysis`` of ``verdict`` (for ``revision``, measured from
-    ``started`` to ``finished``; ``source``: SOURCE_STRATEGY for a strategy's) and its
-    condition; a verdict other than Successful keeps the deployed revision where it was
-    (no promotion)."""
+    ``started`` to ``finished``; ``source``: SOURCE_STRATEGY for a strategy's, ``resume``
+    its rollback policy) and its condition; a verdict other than Successful keeps the
+    deployed revision where it was (no promotion)."""
     analysed = dict(verdict.to_status(), revision=revision, startedAt=started, finishedAt=finished)
     if source:
         analysed["source"] = source
+    if resume:
+        analysed[RESUME_FIELD] = True
     status = application.next_status(status, **{FIELD: analysed})
     if verdict.phase != analysis.SUCCESSFUL:
         metrics = dict(status.get(app_metrics.FIELD) or {})
@@ -164,6 +166,18 @@ def strategy_failure(failed, spec):
     ``rollback.resumeOnNewRevision``, or spec.analysis's."""
     verdict, measured = failed[0]
     return verdict, bool(measured.resume_on_new_revision or (spec.analysis is not None and spec.analysis.resume_on_new_revision))
+
+
+def unfinished_rollback(previous, revision, dry_run, pinned):
+    """(verdict, resume) of a strategy's failed analysis of ``revision`` recorded by an
+    earlier run whose rollback did not happen (the agent ended before it, or a sync window
+    held it): this run rolls back; None otherwise."""
+    analysed = (previous or {}).get(FIELD) or {}
+    if dry_run or pinned or not revision or (previous or {}).get("rolledBack"):
+        return None
+    if analysed.get("source") != SOURCE_STRATEGY or analysed.get("phase") != analysis.FAILED or analysed.get("revision") != revision:
+        return None
+    return analysis.Verdict(analysis.FAILED, str(analysed.get("message") or "")), bool(analysed.get(RESUME_FIELD))
 
 
 def may_resume(held, spec):

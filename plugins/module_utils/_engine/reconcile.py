@@ -308,8 +308,9 @@ def reconcile(app, ports, settings):
     outcome.status, warnings = app_status.next_status(previous, report)
     outcome.warnings.extend(warnings)
     analyse = app_analysis.due(spec, spec.pinned_revision, settings.dry_run, do_sync, result)
-    if rollouts.failed and not settings.dry_run and blocked is None and result.error is None:
-        _strategy_failed(spec, rollouts, outcome, previous, now, ports)  # rolled back below, as a failed spec.analysis
+    unfinished = app_analysis.unfinished_rollback(previous, revision, settings.dry_run, spec.pinned_revision)
+    if (rollouts.failed or unfinished) and not settings.dry_run and blocked is None and result.error is None:
+        _strategy_failed(spec, rollouts, outcome, previous, now, ports, unfinished)  # rolled back below, as a failed spec.analysis
     elif blocked is None and result.error is None and (analyse or app_analysis.interrupted(spec, previous, revision, settings.dry_run)):
         _analyse(spec, ports, app, settings, outcome, previous, started)
     _triggers(previous, outcome, settings)
@@ -359,14 +360,18 @@ def _analyse(spec, ports, app, settings, outcome, previous, started):
         outcome.warnings.append(verdict.message)
 
 
-def _strategy_failed(spec, rollouts, outcome, previous, started, ports):
-    """A strategy's analysis failed in this run (the strategy aborted): its verdict is the
-    run's, recorded as status.analysis (source: strategy) with its AnalysisFailed
-    condition, and reconcile() rolls the Application back as after a failed spec.analysis;
-    the rollback records the analysis's own resumeOnNewRevision policy."""
-    verdict, resume = app_analysis.strategy_failure(rollouts.failed, spec)
+def _strategy_failed(spec, rollouts, outcome, previous, started, ports, unfinished):
+    """A strategy's analysis failed in this run (the strategy aborted), or in an earlier
+    one whose rollback did not happen (``unfinished``: its verdict and policy): the
+    verdict is the run's, recorded as status.analysis (source: strategy) with its
+    AnalysisFailed condition, and reconcile() rolls the Application back as after a failed
+    spec.analysis; the rollback records the analysis's own resumeOnNewRevision policy."""
+    verdict, resume = app_analysis.strategy_failure(rollouts.failed, spec) if rollouts.failed else unfinished
     outcome.analysis, outcome.resume_on_new_revision = verdict, resume
-    outcome.status = app_analysis.record(outcome.status, previous, verdict, outcome.revision, started, ports.clock.iso(), app_analysis.SOURCE_STRATEGY)
+    source = app_analysis.SOURCE_STRATEGY
+    outcome.status = app_analysis.record(outcome.status, previous, verdict, outcome.revision, started, ports.clock.iso(), source, resume)
+    if not rollouts.failed:  # the verdict as it was measured
+        outcome.status[app_analysis.FIELD] = previous[app_analysis.FIELD]
     outcome.warnings.append(verdict.message)
 
 

@@ -11,6 +11,7 @@ import copy
 import json
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_analysis, app_events, canary, rollback, strategy_spec, triggers
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import reconcile as reconcile_module
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Fetched
 
 from .test_blue_green import SERVICE
@@ -194,3 +195,17 @@ def test_analysis_verdicts_kept_and_policy():
     held = rollback.Decision(revision=R1, record={"automatic": True, "failedRevision": R2, "resumeOnNewRevision": True}, suspended=True)
     assert app_analysis.may_resume(held, Spec)
     assert not app_analysis.may_resume(rollback.Decision(revision=R1, record={"automatic": True, "failedRevision": R2}, suspended=True), Spec)
+
+
+def test_a_rollback_that_did_not_happen_is_done_by_the_next_run(monkeypatch):
+    world = GitWorld()
+    at_the_analysis_step(world)
+    world.values = [0.5, 0.6]
+    with monkeypatch.context() as patched:  # the agent ends after recording the abort, before the rollback
+        patched.setattr(reconcile_module, "_roll_back", lambda app, ports, settings, failed, previous: failed)
+        world.step()
+    assert world.state()["phase"] == canary.ABORTED and "rolledBack" not in world.status()
+    assert world.status()["analysis"]["source"] == "strategy" and world.conditions("AnalysisFailed")
+    out = world.step()  # nothing measured again (no values left): the recorded verdict rolls back
+    assert out.before_rollback is not None and world.status()["rolledBack"]["failedRevision"] == R2
+    assert world.state()["phase"] == canary.HEALTHY and world.image("web") == "v1" and "0.5" in world.conditions("AnalysisFailed")[0]
