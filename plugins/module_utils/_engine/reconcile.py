@@ -269,7 +269,9 @@ def reconcile(app, ports, settings):
             do_sync = False
         except GitOpsError as exc:
             result = syncer.SyncResult(changeset=None, inventory=prev_inventory, sync_status=planned, error=exc, plan=plan)
-    if result is None:  # report only: check mode, in sync, policy says no, or lock held
+    if result is None and do_sync:  # check mode: what the sync would do (the strategies' objects alone, when only they need it)
+        result = _execute(ports, plan, report_options, None, gate, rollouts, report_options)
+    if result is None:  # report only: in sync, policy says no, or lock held
         result = syncer.execute(ports.cluster, plan, report_options, ports.clock)
     if blocked is not None:
         result = _lock_blocked(result, blocked, outcome)

@@ -19,7 +19,7 @@ from .test_blue_green import deployment as blue_green_deployment
 from .test_strategies import ANALYSIS, CanaryWorld, deployment
 
 R1, R2, R3 = "1" * 40, "2" * 40, "3" * 40
-STEPS = [{"setWeight": 50}, {"analysis": ANALYSIS}]
+STEPS = ({"setWeight": 50}, {"analysis": ANALYSIS})
 
 
 def configmap(value):
@@ -27,7 +27,7 @@ def configmap(value):
 
 
 def release(image, steps=STEPS, value="a"):
-    return [deployment(image, steps=steps), configmap(value)]
+    return [deployment(image, steps=list(steps)), configmap(value)]
 
 
 class GitWorld(CanaryWorld):
@@ -209,3 +209,11 @@ def test_a_rollback_that_did_not_happen_is_done_by_the_next_run(monkeypatch):
     out = world.step()  # nothing measured again (no values left): the recorded verdict rolls back
     assert out.before_rollback is not None and world.status()["rolledBack"]["failedRevision"] == R2
     assert world.state()["phase"] == canary.HEALTHY and world.image("web") == "v1" and "0.5" in world.conditions("AnalysisFailed")[0]
+
+
+def test_check_mode_shows_the_strategies_writes_alone():
+    world = paused_with_drift(self_heal=False)
+    out = world.run_app("demo", "a", promote=True, dry_run=True)
+    actions = dict((e.subject, e.action) for e in out.changeset.entries)
+    assert actions["ConfigMap/demo/settings"] == "skipped" and actions["Deployment/demo/web-canary"] == "configured"
+    assert settings(world)["data"]["k"] == "edited by hand" and world.state()["weight"] == 25
