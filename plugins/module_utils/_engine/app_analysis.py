@@ -40,6 +40,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis
 
 FIELD = "analysis"
 SOURCE_STRATEGY = "strategy"  # status.analysis.source of a strategy's analysis (spec.analysis's has none)
+RESUME_FIELD = "resumeOnNewRevision"  # a strategy's rollback policy, in status.analysis and status.rolledBack
 FAILED_CONDITION = "AnalysisFailed"
 INCONCLUSIVE_CONDITION = "AnalysisInconclusive"
 _HOLD = (analysis.INCONCLUSIVE, analysis.ERROR)
@@ -155,9 +156,6 @@ def cause(verdict, revision, resume=False):
     if resume:
         out[RESUME_FIELD] = True
     return out
-
-
-RESUME_FIELD = "resumeOnNewRevision"
 
 
 def strategy_failure(failed, spec):
