@@ -26,10 +26,12 @@ import os
 import threading
 from collections import Counter
 from contextlib import contextmanager
+from urllib.parse import quote
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_names import name_problem, namespace_problem
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import ResourceType
 
@@ -151,12 +153,17 @@ class KubeCluster:
     # -- requests --------------------------------------------------------------------
 
     def _path(self, rtype, namespace=None, name=None, sub=None):
+        # names reach here from repositories and live objects: never let one name another path
+        if rtype.namespaced and namespace and namespace_problem(namespace):
+            raise ClusterError("%s namespace %r %s" % (rtype.kind, str(namespace)[:80], namespace_problem(namespace)))
+        if name and name_problem(name):
+            raise ClusterError("%s name %r %s" % (rtype.kind, str(name)[:80], name_problem(name)))
         base = "/api/%s" % rtype.version if not rtype.group else "/apis/%s/%s" % (rtype.group, rtype.version)
         if rtype.namespaced and namespace:
             base += "/namespaces/%s" % namespace
         base += "/" + rtype.plural
         if name:
-            base += "/" + name
+            base += "/" + quote(name, safe=":@")  # a path segment: RBAC names may hold ':' or a space
         if sub:
             base += "/" + sub
         return base

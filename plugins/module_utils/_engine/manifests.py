@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.hooks import is_hook
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_names import problems
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import object_id
 
 # Objects one render may produce. Large real Applications (a cluster's monitoring stack
@@ -45,7 +46,8 @@ def expand_lists(manifests):
 def validate(manifests, source=None):
     """Check there are at most MAX_OBJECTS manifests, every one an object with apiVersion,
     kind and name (a hook may have a generateName instead: it is created, and the server
-    names it), and that no id appears twice. Raises ManifestError naming the origin
+    names it), that names and namespaces are safe in an API path (object_names), and that
+    no id appears twice. Raises ManifestError naming the origin
     (or ``source``, the rendered path, for the count); returns the manifests."""
     if len(manifests) > MAX_OBJECTS:
         raise ManifestError("renders %d objects, more than the limit of %d" % (len(manifests), MAX_OBJECTS), subject=source)
@@ -57,6 +59,9 @@ def validate(manifests, source=None):
         for key in ("apiVersion", "kind"):
             if not isinstance(obj.get(key), str) or not obj.get(key):
                 raise ManifestError("missing or invalid '%s'" % key, subject=m.origin)
+        bad_names = problems(obj)
+        if bad_names:
+            raise ManifestError("%s: %s" % (obj.get("kind"), "; ".join(bad_names)), subject=m.origin)
         meta = obj.get("metadata")
         if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta.get("name"):
             if isinstance(meta, dict) and isinstance(meta.get("generateName"), str) and meta.get("generateName"):
