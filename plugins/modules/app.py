@@ -56,7 +56,9 @@ attributes:
       - One before/after pair per object that is (or would be) created, configured or pruned; Secret values redacted.
 options:
   name:
-    description: Name of the Application. Required unless O(definition) names it or O(all=true).
+    description:
+      - Name of the Application. Required unless O(definition) names it or O(all=true).
+      - With O(all=true), the root Application, reconciled first (see O(all)).
     type: str
   namespace:
     description:
@@ -69,6 +71,7 @@ options:
       - An Application manifest to declare (server-side apply) before reconciling it, for example the root
         Application of an app-of-apps repository. C(apiVersion), C(kind), C(metadata.name) and
         C(metadata.namespace) default to this module's values.
+      - With O(all=true), the root Application, declared and reconciled first (see O(all)).
     type: dict
   install_crd:
     description: Install or update the Application, Project and ApplicationSet CRDs (and the Application namespace for O(definition)) when missing.
@@ -291,6 +294,11 @@ options:
         later in this run (the run that created the children) is evaluated again without a sync, so a
         converged run leaves its health final and the next run writes nothing. So is an Application of
         O(exclude) (the root, reconciled before), reported in RV(refreshed).
+      - With O(name) or O(definition), that Application is the root of the run, in the same process (one module
+        start, one API client, one discovery for the whole run): it is declared (from O(definition), with
+        O(install_crd)) and reconciled first, never waited for (O(wait) is for the others), then left out
+        like O(exclude) and evaluated again at the end. Its result is RV(root); its failure fails the task
+        under O(fail_on_error) after all the others ran, like theirs. An Application it cannot declare fails the task at once.
     type: bool
     default: false
   exclude:
@@ -381,6 +389,19 @@ EXAMPLES = r"""
     fail_on_error: false
   register: gitops_apps
 
+- name: Declare and reconcile the root Application, then every other one, in one process
+  gitops.k8s.app:
+    all: true
+    checkout_dir: "{{ gitops_checkout }}"
+    definition:
+      metadata:
+        name: root
+      spec:
+        source:
+          path: apps
+    fail_on_error: false
+  register: gitops_run  # gitops_run.root, gitops_run.applications
+
 - name: Roll back to history entry 3 (automated sync is suspended afterwards)
   gitops.k8s.app:
     name: guestbook
@@ -468,6 +489,15 @@ application_sets:
   sample:
     - {"name": "addons", "namespace": "gitops-system", "generated": ["addon-alpha", "addon-beta"], "created": ["addon-beta"],
        "updated": [], "deleted": ["addon-gamma"], "kept": [], "warnings": []}
+root:
+  description:
+    - With O(all=true) and O(name) or O(definition), the root Application's result, with the keys documented here
+      for one Application, as evaluated again at the end of the run (its health, status and RV(status_updated),
+      its duration and requests added up); C(skipped) and C(msg) instead when O(push) does not change it.
+  returned: when O(all=true) and O(name) or O(definition)
+  type: dict
+  sample: {"application": "gitops-system/root", "sync_status": "Synced", "health_status": "Healthy", "synced": false,
+           "changed": false, "status_updated": false, "duration": 0.412, "requests": {"list": 2}}
 refreshed:
   description:
     - With O(all=true), the Applications of O(exclude) evaluated again at the end (no sync) because
@@ -963,8 +993,6 @@ def main():
         supports_check_mode=True,
         required_one_of=[("name", "definition", "all")],
         mutually_exclusive=[
-            ("all", "name"),
-            ("all", "definition"),
             ("all", "rollback"),
             ("all", "resume"),
             ("rollback", "resume"),
