@@ -344,6 +344,21 @@ options:
         description: The repository's default branch, which C(HEAD) follows; empty when unknown.
         type: str
         default: ""
+  status_page:
+    description:
+      - With O(all=true), draw the status page after the run and return it as RV(status_page): what
+        P(gitops.k8s.status_page#filter) draws from M(gitops.k8s.app_info) (O(gitops.k8s.app_info#module:include_inventory=true))
+        and this run's results, as of the newest sync. Set O(report_diffs=true) for the diffs of what is out of sync.
+      - Drawn in this module process, so a run keeps its page without starting M(gitops.k8s.app_info) and M(gitops.k8s.sync).
+    type: bool
+    default: false
+  status_configmap:
+    description:
+      - With O(all=true), keep the status page (see O(status_page)) in this ConfigMap of O(namespace), key C(index.html),
+        labelled C(app.kubernetes.io/component=status-page); written (server-side apply) only when the page or its labels
+        changed, never in check mode. Writing it does not make the task changed (bookkeeping, like the Application status).
+      - A failure to draw or write the page is a warning and RV(status_page_error); the Applications' results stay.
+    type: str
   report_diffs:
     description:
       - Add to each row of RV(objects) its C(diff), the unified diff (Secret values redacted) of what differs
@@ -498,6 +513,14 @@ root:
   type: dict
   sample: {"application": "gitops-system/root", "sync_status": "Synced", "health_status": "Healthy", "synced": false,
            "changed": false, "status_updated": false, "duration": 0.412, "requests": {"list": 2}}
+status_page:
+  description: The status page of the run (self-contained HTML), see O(status_page).
+  returned: when O(all=true) and O(status_page=true)
+  type: str
+status_page_error:
+  description: Why the status page could not be drawn or kept in O(status_configmap) (the task does not fail for it).
+  returned: when O(status_page) or O(status_configmap) failed
+  type: str
 refreshed:
   description:
     - With O(all=true), the Applications of O(exclude) evaluated again at the end (no sync) because
@@ -976,6 +999,8 @@ def main():
         lock_timeout={"type": "int", "default": runner.LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},
         report_diffs={"type": "bool", "default": False},
+        status_page={"type": "bool", "default": False},
+        status_configmap={"type": "str"},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},
         push={

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import app_events as event_writer
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, preview, results
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, preview, results, status_output
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     app_events,
@@ -152,6 +152,8 @@ def run_all(module, cluster, store, ports, sources=None):
         # one diff list for the task, so ansible-playbook --diff shows every Application's changes
         result["diff"] = [d for r in rows for d in r.pop("diff", [])]
     result = with_root(result, root, module._diff)
+    if p.get("status_page") or p.get("status_configmap"):
+        add_status_page(module, cluster, store, result)
     if failed and p["fail_on_error"]:
         raise GitOpsError("; ".join(failed), details=result)  # the task fails with every row
     return result
@@ -185,6 +187,23 @@ def with_root(result, root, with_diff):
     if with_diff:
         result["diff"] = root[1].pop("diff", []) + result.get("diff", [])
     return result
+
+
+def add_status_page(module, cluster, store, result):
+    """The run's status page (RV(status_page)) and its ConfigMap (O(status_configmap)), as
+    of the Applications read after the run. A failure to read or write is RV(status_page_error)
+    and a warning: the run's results stay."""
+    p = module.params
+    try:
+        rows = [r for r in [result.get("root")] if r and "application" in r] + result["applications"]  # a root the push skipped has none
+        page = status_output.draw([describe(a, True) for a in store.list(p["namespace"])], rows)
+        if p.get("status_page"):
+            result["status_page"] = page
+        if p.get("status_configmap"):
+            status_output.keep(cluster, p["namespace"], p["status_configmap"], page, module.check_mode)
+    except GitOpsError as exc:
+        result["status_page_error"] = "the status page: %s" % exc
+        module.warn(result["status_page_error"])
 
 
 def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed):

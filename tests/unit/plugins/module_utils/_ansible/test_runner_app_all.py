@@ -292,3 +292,33 @@ def test_a_push_that_does_not_change_the_root_skips_it_and_runs_the_others_it_ch
     assert result["root"]["skipped"] is True and "Application/demo/root" in result["root"]["msg"], result
     assert world.cluster.get(world.app_type, NS, "root") is None  # not declared either
     assert sorted(rows_by_name(result)) == ["a"]
+
+
+def status_writes(world):
+    return [c for c in world.cluster.calls if c[0] == "apply" and c[1:] == ("ConfigMap", NS, "status")]
+
+
+def test_the_status_page_is_drawn_and_kept_in_its_configmap_only_when_it_changed():
+    world = app_of_apps()
+    first, _clock = run_all(world, status_page=True, status_configmap="status", **root_params())
+    page = first["status_page"]
+    assert all('id="app-demo/%s"' % name in page for name in ("root", "mid", "leaf")), page[:2000]
+    kept = world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "status")
+    assert kept["data"]["index.html"] == page and kept["metadata"]["labels"]["app.kubernetes.io/component"] == "status-page"
+    assert len(status_writes(world)) == 1 and "status_page_error" not in first
+    again, _clock = run_all(world, status_page=False, status_configmap="status", **root_params())
+    assert "status_page" not in again and len(status_writes(world)) == 1  # the same page: nothing written
+
+
+def test_a_status_page_that_cannot_be_kept_is_a_warning_and_the_results_stay(monkeypatch):
+    world = world_with("a")
+    warned = []
+    monkeypatch.setattr(Module, "warn", lambda self, text: warned.append(text), raising=False)
+
+    def refused(*_args, **_kwargs):
+        raise ClusterError("configmaps \"status\" is forbidden")
+
+    monkeypatch.setattr(world.cluster, "get", refused)
+    result, _clock = run_all(world, status_configmap="status")
+    assert "forbidden" in result["status_page_error"] and warned == [result["status_page_error"]]
+    assert "failed" not in result and [r["application"] for r in result["applications"]] == ["demo/a"]
