@@ -295,7 +295,7 @@ options:
         converged run leaves its health final and the next run writes nothing. So is an Application of
         O(exclude) (the root, reconciled before), reported in RV(refreshed).
       - With O(name) or O(definition), that Application is the root of the run, in the same process (one module
-        start, one API client, one discovery for the whole run): it is declared (from O(definition), with
+        start, one API client, one discovery for the whole run). It is declared (from O(definition), with
         O(install_crd)) and reconciled first, never waited for (O(wait) is for the others), then left out
         like O(exclude) and evaluated again at the end. Its result is RV(root); its failure fails the task
         under O(fail_on_error) after all the others ran, like theirs. An Application it cannot declare fails the task at once.
@@ -346,7 +346,7 @@ options:
         default: ""
   status_page:
     description:
-      - With O(all=true), draw the status page after the run and return it as RV(status_page): what
+      - With O(all=true), draw the status page after the run and return it as RV(status_page), the page
         P(gitops.k8s.status_page#filter) draws from M(gitops.k8s.app_info) (O(gitops.k8s.app_info#module:include_inventory=true))
         and this run's results, as of the newest sync. Set O(report_diffs=true) for the diffs of what is out of sync.
       - Drawn in this module process, so a run keeps its page without starting M(gitops.k8s.app_info) and M(gitops.k8s.sync).

@@ -316,7 +316,7 @@ def test_a_status_page_that_cannot_be_kept_is_a_warning_and_the_results_stay(mon
     monkeypatch.setattr(Module, "warn", lambda self, text: warned.append(text), raising=False)
 
     def refused(*_args, **_kwargs):
-        raise ClusterError("configmaps \"status\" is forbidden")
+        raise ClusterError('configmaps "status" is forbidden')
 
     monkeypatch.setattr(world.cluster, "get", refused)
     result, _clock = run_all(world, status_configmap="status")
