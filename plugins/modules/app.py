@@ -404,16 +404,12 @@ EXAMPLES = r"""
     fail_on_error: false
   register: gitops_apps
 
-- name: Declare and reconcile the root Application, then every other one, in one process
+- name: The root Application first, then every other one, in one process; the status page kept in a ConfigMap
   gitops.k8s.app:
     all: true
-    checkout_dir: "{{ gitops_checkout }}"
-    definition:
-      metadata:
-        name: root
-      spec:
-        source:
-          path: apps
+    name: root  # or a definition to declare it from, as the reconcile playbook does
+    report_diffs: true
+    status_configmap: gitops-k8s-status
     fail_on_error: false
   register: gitops_run  # gitops_run.root, gitops_run.applications
 
