@@ -193,7 +193,7 @@ class Bench:
 
     def ours_pull(self, tree, label, apps, docs, scale):
         """ansible-pull: (first sync, no-op times, peak RSS MB, requests of the last no-op by
-        verb, summed over the module runs: the root's and the other Applications')."""
+        verb, summed over the gitops.k8s.app tasks (one; a baseline from before may run two))."""
         control, repo = self.gitops_repo(label, apps, docs, scale)
         argv = [
             os.path.join(VENV_BIN, "ansible-pull"),

@@ -118,6 +118,32 @@ def cluster_summary(rows, root_application=""):
     }
 
 
+def run_rows(result):
+    """The Application results of one gitops.k8s.app all=true result: its root's (when it
+    reconciled one) first, then every other one's."""
+    if not isinstance(result, dict):
+        raise AnsibleFilterError("run_rows and run_summary expect a gitops.k8s.app all=true result, got %s" % type(result).__name__)
+    root = result.get("root")
+    return ([root] if isinstance(root, dict) and "application" in root else []) + list(result.get("applications") or [])
+
+
+def run_summary(result, cluster=None):
+    """The summary rows (reconcile_summary) of a gitops.k8s.app all=true result, the root
+    first; each names ``cluster`` (a fleet's inventory host) when given. One filter, so
+    a run of 1,000 Applications is summarised in Python, not by a template looping over rows."""
+    rows = [reconcile_summary(r) for r in run_rows(result)]
+    if cluster is not None:
+        for row in rows:
+            row["cluster"] = cluster
+    return rows
+
+
 class FilterModule:
     def filters(self):
-        return {"reconcile_summary": reconcile_summary, "summary_line": summary_line, "cluster_summary": cluster_summary}
+        return {
+            "reconcile_summary": reconcile_summary,
+            "run_rows": run_rows,
+            "run_summary": run_summary,
+            "summary_line": summary_line,
+            "cluster_summary": cluster_summary,
+        }

@@ -56,7 +56,9 @@ attributes:
       - One before/after pair per object that is (or would be) created, configured or pruned; Secret values redacted.
 options:
   name:
-    description: Name of the Application. Required unless O(definition) names it or O(all=true).
+    description:
+      - Name of the Application. Required unless O(definition) names it or O(all=true).
+      - With O(all=true), the root Application, reconciled first (see O(all)).
     type: str
   namespace:
     description:
@@ -69,6 +71,7 @@ options:
       - An Application manifest to declare (server-side apply) before reconciling it, for example the root
         Application of an app-of-apps repository. C(apiVersion), C(kind), C(metadata.name) and
         C(metadata.namespace) default to this module's values.
+      - With O(all=true), the root Application, declared and reconciled first (see O(all)).
     type: dict
   install_crd:
     description: Install or update the Application, Project and ApplicationSet CRDs (and the Application namespace for O(definition)) when missing.
@@ -294,6 +297,11 @@ options:
         later in this run (the run that created the children) is evaluated again without a sync, so a
         converged run leaves its health final and the next run writes nothing. So is an Application of
         O(exclude) (the root, reconciled before), reported in RV(refreshed).
+      - With O(name) or O(definition), that Application is the root of the run, in the same process (one module
+        start, one API client, one discovery for the whole run). It is declared (from O(definition), with
+        O(install_crd)) and reconciled first, never waited for (O(wait) is for the others), then left out
+        like O(exclude) and evaluated again at the end. Its result is RV(root); its failure fails the task
+        under O(fail_on_error) after all the others ran, like theirs. An Application it cannot declare fails the task at once.
     type: bool
     default: false
   exclude:
@@ -339,6 +347,21 @@ options:
         description: The repository's default branch, which C(HEAD) follows; empty when unknown.
         type: str
         default: ""
+  status_page:
+    description:
+      - With O(all=true), draw the status page after the run and return it as RV(status_page), the page
+        P(gitops.k8s.status_page#filter) draws from M(gitops.k8s.app_info) (O(gitops.k8s.app_info#module:include_inventory=true))
+        and this run's results, as of the newest sync. Set O(report_diffs=true) for the diffs of what is out of sync.
+      - Drawn in this module process, so a run keeps its page without starting M(gitops.k8s.app_info) and M(gitops.k8s.sync).
+    type: bool
+    default: false
+  status_configmap:
+    description:
+      - With O(all=true), keep the status page (see O(status_page)) in this ConfigMap of O(namespace), key C(index.html),
+        labelled C(app.kubernetes.io/component=status-page); written (server-side apply) only when the page or its labels
+        changed, never in check mode. Writing it does not make the task changed (bookkeeping, like the Application status).
+      - A failure to draw or write the page is a warning and RV(status_page_error); the Applications' results stay.
+    type: str
   report_diffs:
     description:
       - Add to each row of RV(objects) its C(diff), the unified diff (Secret values redacted) of what differs
@@ -383,6 +406,15 @@ EXAMPLES = r"""
     exclude: [root]
     fail_on_error: false
   register: gitops_apps
+
+- name: The root Application first, then every other one, in one process; the status page kept in a ConfigMap
+  gitops.k8s.app:
+    all: true
+    name: root  # or a definition to declare it from, as the reconcile playbook does
+    report_diffs: true
+    status_configmap: gitops-k8s-status
+    fail_on_error: false
+  register: gitops_run  # gitops_run.root, gitops_run.applications
 
 - name: Roll back to history entry 3 (automated sync is suspended afterwards)
   gitops.k8s.app:
@@ -471,6 +503,23 @@ application_sets:
   sample:
     - {"name": "addons", "namespace": "gitops-system", "generated": ["addon-alpha", "addon-beta"], "created": ["addon-beta"],
        "updated": [], "deleted": ["addon-gamma"], "kept": [], "warnings": []}
+root:
+  description:
+    - With O(all=true) and O(name) or O(definition), the root Application's result, with the keys documented here
+      for one Application, as evaluated again at the end of the run (its health, status and RV(status_updated),
+      its duration and requests added up); C(skipped) and C(msg) instead when O(push) does not change it.
+  returned: when O(all=true) and O(name) or O(definition)
+  type: dict
+  sample: {"application": "gitops-system/root", "sync_status": "Synced", "health_status": "Healthy", "synced": false,
+           "changed": false, "status_updated": false, "duration": 0.412, "requests": {"list": 2}}
+status_page:
+  description: The status page of the run (self-contained HTML), see O(status_page).
+  returned: when O(all=true) and O(status_page=true)
+  type: str
+status_page_error:
+  description: Why the status page could not be drawn or kept in O(status_configmap) (the task does not fail for it).
+  returned: when O(status_page) or O(status_configmap) failed
+  type: str
 refreshed:
   description:
     - With O(all=true), the Applications of O(exclude) evaluated again at the end (no sync) because
@@ -949,6 +998,8 @@ def main():
         lock_timeout={"type": "int", "default": runner.LOCK_TIMEOUT},
         fail_on_error={"type": "bool", "default": True},
         report_diffs={"type": "bool", "default": False},
+        status_page={"type": "bool", "default": False},
+        status_configmap={"type": "str"},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},
         push={
@@ -966,8 +1017,6 @@ def main():
         supports_check_mode=True,
         required_one_of=[("name", "definition", "all")],
         mutually_exclusive=[
-            ("all", "name"),
-            ("all", "definition"),
             ("all", "rollback"),
             ("all", "resume"),
             ("rollback", "resume"),

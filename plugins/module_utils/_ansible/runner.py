@@ -15,7 +15,7 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import app_events as event_writer
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, preview, results
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, preview, results, status_output
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     app_events,
@@ -63,7 +63,8 @@ def reconcile_one(module, cluster, ports, app, deadline=None, **overrides):
     settings = app_wiring.settings_of(module, **overrides)
     if deadline is not None and deadline.left() is not None:
         # hooks and waves that wait end with the run too (time_left 0 would mean unbounded)
-        settings = app_wiring.settings_of(module, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001), **overrides)
+        capped = dict(overrides, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
+        settings = app_wiring.settings_of(module, **capped)
     outcome = reconcile(app, ports, settings)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats  # destinations reached meanwhile too
     outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in stats.items() if count - before.get(verb, 0))
@@ -88,10 +89,13 @@ def run_all(module, cluster, store, ports, sources=None):
     reported as not reconciled."""
     p = module.params
     deadline = Deadline(p.get("deadline"), ports.clock.now)
+    failed = []
+    root = run_root(module, cluster, store, ports, deadline, failed) if p.get("name") or p.get("definition") else None
+    left_out = set(p["exclude"]) | ({root[0]} if root else set())
     if not store.crd_installed():
-        return {"changed": False, "applications": [], "requests": dict(cluster.stats)}
+        return with_root({"changed": False, "applications": [], "requests": dict(cluster.stats)}, root, module._diff)
     push = pushes.parse_push(p["push"]) if p.get("push") else None
-    done, rows, failed, excluded = set(p["exclude"]), [], [], []
+    done, rows, excluded = set(left_out), [], []
     sets = application_sets.Expansion()
     sets_store = AppSetStore(cluster)
     inputs = SetInputs(cluster, sources, p["namespace"]) if sources is not None else None
@@ -104,7 +108,7 @@ def run_all(module, cluster, store, ports, sources=None):
                 message = "cannot expand the ApplicationSets: %s" % exc
                 if message not in failed:
                     failed.append(message)
-            done -= sets.touched - before - set(p["exclude"])  # written or deleted now: reconciled (again) in this pass
+            done -= sets.touched - before - left_out  # written or deleted now: reconciled (again) in this pass
         try:
             listed = store.list(p["namespace"])
         except GitOpsError as exc:
@@ -114,7 +118,7 @@ def run_all(module, cluster, store, ports, sources=None):
             break
         if sources is not None:
             sources.listed_applications(listed)
-        excluded = [a for a in listed if a["metadata"]["name"] in p["exclude"]]
+        excluded = [a for a in listed if a["metadata"]["name"] in left_out]
         pending = [a for a in listed if a["metadata"]["name"] not in done]
         if push is not None:  # the others are not this run's: never reconciled, in any pass
             done.update(a["metadata"]["name"] for a in pending if not pushes.changed_by(a, push))
@@ -135,19 +139,71 @@ def run_all(module, cluster, store, ports, sources=None):
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
     failed.extend(f for f in sets.failed if f not in failed)
-    refreshed = refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed)
+    again = refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
     result = {"changed": any(r["changed"] for r in rows) or sets.changed, "applications": rows, "requests": dict(stats)}
-    if refreshed:
-        result["refreshed"] = refreshed
+    if again:
+        result["refreshed"] = dict((name, results.refreshed_fields(evaluated)) for name, evaluated in again.items())
+    if root and root[0] in again and "application" in root[1]:  # the root's row as evaluated again
+        results.merge_refreshed(root[1], again[root[0]], result["refreshed"][root[0]])
     if sets.rows:
         result["application_sets"] = list(sets.rows.values())
     if module._diff:
         # one diff list for the task, so ansible-playbook --diff shows every Application's changes
         result["diff"] = [d for r in rows for d in r.pop("diff", [])]
+    result = with_root(result, root, module._diff)
+    if p.get("status_page") or p.get("status_configmap"):
+        add_status_page(module, cluster, store, result)
     if failed and p["fail_on_error"]:
         raise GitOpsError("; ".join(failed), details=result)  # the task fails with every row
     return result
+
+
+def run_root(module, cluster, store, ports, deadline, failed):
+    """``(name, result)`` of the root Application of an all=true run (O(name) or
+    O(definition)): declared (CRDs installed with O(install_crd)) and reconciled first, in
+    this process, never waited for (its objects are the Applications the run reconciles
+    next). A push that does not change it skips it; its failure joins ``failed``."""
+    p = module.params
+    name = p["name"] or ((p["definition"] or {}).get("metadata") or {}).get("name") or ""
+    if p.get("push") and not _changed_by_push(store, p):
+        subject = format_id(APP_KIND, p["namespace"], name)
+        return name, {"changed": False, "skipped": True, "msg": "the push does not change %s" % subject}
+    app, declared = app_wiring.load_app(module, store, p["name"], p["namespace"], p["definition"], p["install_crd"])
+    name = app["metadata"]["name"]
+    outcome, result = reconcile_one(module, cluster, ports, app, deadline, wait_timeout=0)
+    result["changed"] = result["changed"] or declared
+    if outcome.error is not None:
+        failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+    return name, result
+
+
+def with_root(result, root, with_diff):
+    """The all=true ``result`` with the root's (RV(root)) and its change; its diff first."""
+    if root is None:
+        return result
+    result["root"] = root[1]
+    result["changed"] = result["changed"] or root[1]["changed"]
+    if with_diff:
+        result["diff"] = root[1].pop("diff", []) + result.get("diff", [])
+    return result
+
+
+def add_status_page(module, cluster, store, result):
+    """The run's status page (RV(status_page)) and its ConfigMap (O(status_configmap)), as
+    of the Applications read after the run. A failure to read or write is RV(status_page_error)
+    and a warning: the run's results stay."""
+    p = module.params
+    try:
+        rows = [r for r in [result.get("root")] if r and "application" in r] + result["applications"]  # a root the push skipped has none
+        page = status_output.draw([describe(a, True) for a in store.list(p["namespace"])], rows)
+        if p.get("status_page"):
+            result["status_page"] = page
+        if p.get("status_configmap"):
+            status_output.keep(cluster, p["namespace"], p["status_configmap"], page, module.check_mode)
+    except GitOpsError as exc:
+        result["status_page_error"] = "the status page: %s" % exc
+        module.warn(result["status_page_error"])
 
 
 def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed):
@@ -155,8 +211,8 @@ def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, fai
     Application's health that the child's reconcile later in this run changed
     (parent_health.py): the run that creates the children leaves the parents' health final.
     ``rows`` (this run's, updated in place) and ``excluded`` (the Applications of
-    O(exclude), reconciled before the run, as listed). Returns {name: the fields evaluated
-    again} of the excluded ones; check mode evaluates nothing (it created no child)."""
+    O(exclude) and the root, reconciled before the others, as listed). Returns {name: the
+    result evaluated again} of the excluded ones; check mode evaluates nothing (it created no child)."""
     if module.check_mode:
         return {}
     table = [parent_health.row_of(a) for a in excluded]
@@ -176,7 +232,7 @@ def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, fai
             if outcome.error is not None:
                 failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
             if index < len(excluded):
-                refreshed[name] = fields
+                refreshed[name] = again
             else:
                 results.merge_refreshed(rows[index - len(excluded)], again, fields)
             table[index] = (key, outcome.status, fields["health_status"], outcome.error is not None)

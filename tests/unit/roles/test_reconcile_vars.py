@@ -104,5 +104,5 @@ def test_right_variables_reach_the_playbook_tasks(tmp_path, extra_vars):
     proc, output = reconcile(tmp_path, extra_vars)
     assert "Validation of arguments failed" not in output
     assert FIRST_PLAYBOOK_TASK in output, output[-3000:]
-    assert "TASK [Reconcile the root Application]" in output  # which fails: there is no cluster here
+    assert "TASK [Reconcile the root Application, then every other one" in output  # which fails: there is no cluster here
     assert SECRET not in output

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.gitops.k8s.plugins.filter.summary import cluster_summary, reconcile_summary, summary_line
+from ansible_collections.gitops.k8s.plugins.filter.summary import cluster_summary, reconcile_summary, run_rows, run_summary, summary_line
 
 HOLDER = "node-1/4242/beef"
 
@@ -90,3 +90,27 @@ def test_cluster_summary_counts_and_names_the_failed():
 def test_cluster_summary_refuses_what_is_not_rows():
     with pytest.raises(AnsibleFilterError):
         cluster_summary({"application": "x"})
+
+
+def test_a_run_is_summarised_root_first_and_a_skipped_root_has_no_row():
+    run = {
+        "root": result(application="gitops-system/root", synced=True, created=["Application/gitops-system/web"]),
+        "applications": [result(), result(application="gitops-system/db", error="boom")],
+    }
+    rows = run_summary(run)
+    assert [(r["application"], r["result"]) for r in rows] == [
+        ("gitops-system/root", "synced"),
+        ("gitops-system/web", "out-of-sync"),
+        ("gitops-system/db", "failed"),
+    ]
+    assert rows[0]["created"] == 1 and "cluster" not in rows[0]
+    assert [r["cluster"] for r in run_summary(run, cluster="east")] == ["east"] * 3
+    assert run_rows(run) == [run["root"]] + run["applications"]
+    skipped = dict(run, root={"changed": False, "skipped": True, "msg": "the push does not change Application/gitops-system/root"})
+    assert [r["application"] for r in run_summary(skipped)] == ["gitops-system/web", "gitops-system/db"]
+    assert run_summary({"applications": []}) == [] and run_rows({}) == []
+
+
+def test_a_run_summary_of_something_else_is_an_error():
+    with pytest.raises(AnsibleFilterError, match="all=true result"):
+        run_summary([result()])

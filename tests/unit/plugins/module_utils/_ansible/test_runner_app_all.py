@@ -244,3 +244,81 @@ def test_a_push_reconciles_only_the_applications_it_changed():
     assert sorted(rows_by_name(result)) == ["a"]
     assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-a") is not None
     assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-b") is None
+
+
+def root_params(**params):
+    """The reconcile playbook's one task: the root (declared from a definition) and every other Application."""
+    definition = {"metadata": {"name": "root"}, "spec": {"source": {"path": "root"}, "destination": {"namespace": NS}}}
+    return dict(dict(name="root", definition=definition, install_crd=True), **params)
+
+
+def test_the_root_of_an_all_run_is_declared_and_reconciled_first_and_reported_apart():
+    world = app_of_apps()
+    first, _clock = run_all(world, **root_params())
+    # the root first (its Application created mid), then the others in the same run, the root not twice
+    assert first["root"]["application"] == "demo/root" and first["root"]["created"] == ["Application/demo/mid"]
+    assert [r["application"] for r in first["applications"]] == ["demo/mid", "demo/leaf"]
+    # evaluated again at the end: its row says Healthy, its status was written, its requests add up
+    assert first["root"]["health_status"] == "Healthy" and first["root"]["status_updated"] is True, first["root"]
+    assert first["refreshed"]["root"]["health_status"] == "Healthy" and first["changed"] is True
+    assert first["requests"] == dict(world.cluster.stats)
+    written = statuses(world)
+    assert [s["health"]["status"] for s in written.values()] == ["Healthy"] * 3
+    again, _clock = run_all(world, **root_params())
+    assert again["changed"] is False and again["root"]["status_updated"] is False and "refreshed" not in again, again
+    assert statuses(world) == written
+
+
+def test_a_failed_root_fails_the_task_after_the_others_ran():
+    world = world_with("a")
+    world.paths["broken"] = [{"apiVersion": "example.test/v1", "kind": "Nope", "metadata": {"name": "x"}}]  # an unknown kind
+    params = root_params()
+    params["definition"]["spec"]["source"]["path"] = "broken"
+    result, _clock = run_all(world, **params)
+    assert result["failed"] is True and result["root"]["error_step"], result
+    assert "demo/root" in result["msg"] and [r["application"] for r in result["applications"]] == ["demo/a"]
+    assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "cm-a") is not None
+    kept, _clock = run_all(world, **dict(params, fail_on_error=False))
+    assert "failed" not in kept and kept["root"]["error"], kept
+
+
+def test_a_push_that_does_not_change_the_root_skips_it_and_runs_the_others_it_changed():
+    world = world_with("a")
+    app = world.cluster.get(world.app_type, NS, "a")
+    app["spec"]["source"].update(repoURL="https://git.example/org/shop.git", targetRevision="main")
+    world.cluster.apply(world.app_type, app)
+    push = {"repo_urls": ["https://git.example/org/shop"], "branch": "main", "default_branch": "main"}
+    result, _clock = run_all(world, **root_params(push=push))
+    assert result["root"]["skipped"] is True and "Application/demo/root" in result["root"]["msg"], result
+    assert world.cluster.get(world.app_type, NS, "root") is None  # not declared either
+    assert sorted(rows_by_name(result)) == ["a"]
+
+
+def status_writes(world):
+    return [c for c in world.cluster.calls if c[0] == "apply" and c[1:] == ("ConfigMap", NS, "status")]
+
+
+def test_the_status_page_is_drawn_and_kept_in_its_configmap_only_when_it_changed():
+    world = app_of_apps()
+    first, _clock = run_all(world, status_page=True, status_configmap="status", **root_params())
+    page = first["status_page"]
+    assert all('id="app-demo/%s"' % name in page for name in ("root", "mid", "leaf")), page[:2000]
+    kept = world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), NS, "status")
+    assert kept["data"]["index.html"] == page and kept["metadata"]["labels"]["app.kubernetes.io/component"] == "status-page"
+    assert len(status_writes(world)) == 1 and "status_page_error" not in first
+    again, _clock = run_all(world, status_page=False, status_configmap="status", **root_params())
+    assert "status_page" not in again and len(status_writes(world)) == 1  # the same page: nothing written
+
+
+def test_a_status_page_that_cannot_be_kept_is_a_warning_and_the_results_stay(monkeypatch):
+    world = world_with("a")
+    warned = []
+    monkeypatch.setattr(Module, "warn", lambda self, text: warned.append(text), raising=False)
+
+    def refused(*_args, **_kwargs):
+        raise ClusterError('configmaps "status" is forbidden')
+
+    monkeypatch.setattr(world.cluster, "get", refused)
+    result, _clock = run_all(world, status_configmap="status")
+    assert "forbidden" in result["status_page_error"] and warned == [result["status_page_error"]]
+    assert "failed" not in result and [r["application"] for r in result["applications"]] == ["demo/a"]
