@@ -27,7 +27,7 @@ import threading
 from collections import Counter
 from contextlib import contextmanager
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport, request_tally
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
@@ -176,6 +176,7 @@ class KubeCluster:
             params["header_params"] = {"Impersonate-User": self.impersonate}
         with self._counting:
             self.stats[verb] += 1
+        request_tally.add(verb)
         with self._sending("%s %s" % (verb, subject)):
             try:
                 resp = self.dynamic.request(method, path, serialize=False, **params)
