@@ -284,10 +284,11 @@ class KubeCluster:
             field_manager=self.field_manager,
         )
 
-    def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
+    def delete(self, rtype, namespace, name, uid=None, propagation="Background", resource_version=None):
         body = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": propagation}
-        if uid:
-            body["preconditions"] = {"uid": uid}
+        preconditions = dict((key, value) for key, value in (("uid", uid), ("resourceVersion", resource_version)) if value)
+        if preconditions:
+            body["preconditions"] = preconditions
         self._wrote(rtype)
         try:
             self._request("delete", "DELETE", self._path(rtype, namespace, name), format_id(rtype.kind, namespace, name), body=body)
