@@ -111,8 +111,8 @@ def each(call, apps, app_workers, stop):
         return call(app)
 
     pool = ThreadPoolExecutor(max_workers=min(app_workers, len(apps)), thread_name_prefix="gitops-k8s-app")
-    futures = [pool.submit(contextvars.copy_context().run, one, app) for app in apps]
     try:
+        futures = [pool.submit(contextvars.copy_context().run, one, app) for app in apps]
         results = [f.result() for f in futures]
     except Terminated as exc:
         stop.set(exc.signum)
