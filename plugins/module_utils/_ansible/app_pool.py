@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.signals import Terminated
@@ -113,6 +113,10 @@ def each(call, apps, app_workers, stop):
     pool = ThreadPoolExecutor(max_workers=min(app_workers, len(apps)), thread_name_prefix="gitops-k8s-app")
     try:
         futures = [pool.submit(contextvars.copy_context().run, one, app) for app in apps]
+        # waited for in slices: a signal the kernel gave a worker thread runs its handler
+        # here only once this thread wakes (a lock wait is not interrupted for another thread)
+        while wait(futures, timeout=SLICE).not_done:
+            pass
         results = [f.result() for f in futures]
     except Terminated as exc:
         stop.set(exc.signum)
