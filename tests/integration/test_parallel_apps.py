@@ -85,7 +85,8 @@ def test_children_in_waves_keep_their_order_side_by_side(tmp_path, kubeconfig, n
     try:
         result = reconcile_all(tmp_path, kubeconfig, namespace, repo.path, app_workers=3)
         rows = rows_by_name(result)
-        assert [r["application"] for r in result["applications"]] == ["%s/%s" % (namespace, n) for n in ("root", "base", "w0-a", "w0-b", "w0-widget", "w1-a", "w1-b")]
+        order = ("root", "base", "w0-a", "w0-b", "w0-widget", "w1-a", "w1-b")
+        assert [r["application"] for r in result["applications"]] == ["%s/%s" % (namespace, n) for n in order]
         assert all("error" not in r for r in result["applications"]), json.dumps(result, indent=1)[-4000:]
         assert rows["w0-widget"]["created"] == ["Widget/%s/w" % extra]
         assert sorted(rows["w1-b"]["created"]) == sorted(["ConfigMap/%s/w1-b" % extra, "Widget/%s/w2" % extra])

@@ -124,7 +124,12 @@ def run_all(module, cluster, store, ports, sources=None):
             break
         for step in ordering.app_steps(pending):  # one wave after another, its Applications side by side
             done.update(a["metadata"]["name"] for a in step)
-            for outcome, result in app_pool.each(lambda app: _reconcile_in_run(module, cluster, ports, app, deadline, sources, len(step)), step, app_workers, stop):
+            side_by_side = len(step)
+
+            def one(app, side_by_side=side_by_side):
+                return _reconcile_in_run(module, cluster, ports, app, deadline, sources, side_by_side)
+
+            for outcome, result in app_pool.each(one, step, app_workers, stop):
                 rows.append(result)
                 if outcome.error is None:
                     continue

@@ -102,9 +102,7 @@ def test_after_a_stop_writes_and_locks_refuse():
         finally:
             released.append(True)
 
-    ports = app_pool.stoppable(
-        Ports(cluster=None, source=None, render=None, lock=lock, write_status=lambda a, s: written.append(s), clock=FakeClock()), stop
-    )
+    ports = app_pool.stoppable(Ports(cluster=None, source=None, render=None, lock=lock, write_status=lambda a, s: written.append(s), clock=FakeClock()), stop)
     with ports.lock("spec") as held:
         held.check()
         ports.write_status({}, {"a": 1})
