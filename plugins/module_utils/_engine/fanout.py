@@ -63,8 +63,15 @@ def each(call, items, workers, catch=GitOpsError, stop_on_error=False):
     if workers <= 1 or len(items) <= 1:
         return [one(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="gitops-k8s") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, one, item) for item in items]
-        return [f.result() for f in futures]
+        futures = []
+        try:
+            for item in items:
+                futures.append(pool.submit(contextvars.copy_context().run, one, item))
+            return [f.result() for f in futures]
+        except BaseException:  # Terminated (SIGTERM) in the waiting thread: no call starts any more
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def errors_of(outcomes):
