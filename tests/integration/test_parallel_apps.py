@@ -14,10 +14,7 @@ real API server through real module processes:
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -26,7 +23,7 @@ import yaml
 from tests.helpers.waiting import wait_for
 
 from .gitops import GitRepo, Runner, application
-from .playbook import REPO_ROOT, ansible_env, reconcile_all
+from .playbook import reconcile_all, start_module
 
 
 def child(name, namespace, path, wave):
@@ -152,22 +149,6 @@ def test_a_deadline_that_passes_while_applications_wait_starts_no_other(tmp_path
     deployments = kubectl("get", "deployments", "-n", namespace, "-o", "jsonpath={.items[*].metadata.name}").split()
     assert sorted(deployments) == sorted("never-" + n for n in names if n not in late)
     assert leases(kubectl, namespace) == []
-
-
-def start_module(tmp_path, args):
-    """The gitops.k8s.app module process itself, as Ansible runs it (JSON result on stdout)."""
-    path = os.path.join(str(tmp_path), "args.json")
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump({"ANSIBLE_MODULE_ARGS": args}, handle)
-    env = dict(ansible_env(), PYTHONPATH=os.path.join(REPO_ROOT, ".collections"))
-    return subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, "-m", "ansible_collections.gitops.k8s.plugins.modules.app", path],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
 
 
 @pytest.mark.serial  # stopped mid-sync: another test beside it would change when that is
