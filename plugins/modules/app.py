@@ -303,9 +303,11 @@ options:
       - With O(all=true), how many Applications of one sync wave are reconciled side by side (Argo CD's
         controller processes Applications in parallel too). The waves of the Application objects stay in
         order (every Application of wave -1 is done before wave 0 starts); rows come back in name order.
-      - The run's threads stay bounded: with several Applications at once, each sends its requests
+      - >-
+        The run's threads stay bounded. With several Applications at once, each sends its requests
         O(workers) divided by the Applications running (at least 1 each).
-      - One Application's failure never stops the others. SIGTERM or the end of O(deadline) starts no
+      - >-
+        One Application's failure never stops the others. SIGTERM or the end of O(deadline) starts no
         further Application; on SIGTERM the running ones stop before their next write and release their Lease.
       - V(1) reconciles them one after another.
     type: int
