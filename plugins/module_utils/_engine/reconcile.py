@@ -164,7 +164,7 @@ def _as_service_account(ports, bounds, app_spec, settings):
     return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user), reads=None)
 
 
-def _options(spec, settings, syncing, bounds=None):
+def _options(spec, settings, syncing, bounds=None, rollouts=None):
     prune = spec.prune if settings.prune is None else settings.prune
     app_options = syncopts.app_options(spec.sync_options)[0]  # its warnings are the spec's (application.parse)
     budget = prune_guard.budget_of(app_options, settings.prune_limit, settings.prune_limit_percent)
@@ -192,6 +192,7 @@ def _options(spec, settings, syncing, bounds=None):
         time_left=settings.time_left,
         bounds=bounds,
         workers=settings.workers,
+        strategy_steered=rollouts.steered if rollouts is not None else frozenset(),
     )
 
 
@@ -231,12 +232,12 @@ def reconcile(app, ports, settings):
         manifests, left_out = argocd_application.convert(manifests, spec.namespace)
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
         # a repository names the addresses: only the operator's are queried, checked before any query or write
-        analysis_providers.check_all(spec, manifests, destination, settings.analysis_providers, format_id(APP_KIND, spec.namespace, spec.name))
+        analysis_providers.check_all(spec, manifests, destination, settings.analysis_providers, format_id(APP_KIND, spec.namespace, spec.name), bounds.project)
         controls = _controls(settings, ports, started)
         rollouts = strategies.prepare(ports.cluster, manifests, spec.strategy, previous.get(strategies.FIELD), controls, ports.clock, destination)
         manifests = list(rollouts.manifests)
         prev_inventory = inventory.from_status(previous.get("inventory"))
-        report_options = _options(spec, settings, False, bounds)
+        report_options = _options(spec, settings, False, bounds, rollouts)
         plan = planner.build_plan(ports.reads or ports.cluster, manifests, prev_inventory, report_options)
         syncer.check_empty_guard(plan, report_options)
     except GitOpsError as exc:
@@ -262,7 +263,7 @@ def reconcile(app, ports, settings):
     if do_sync and not settings.dry_run:
         try:
             with ports.lock(spec) as held:
-                options = _options(spec, settings, True, bounds)
+                options = _options(spec, settings, True, bounds, rollouts)
                 plan = planner.build_plan(ports.cluster, manifests, prev_inventory, options, earlier=plan)
                 result = _execute(ports, plan, options, held, gate, rollouts, report_options)
         except LockError as exc:

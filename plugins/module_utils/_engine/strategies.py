@@ -23,7 +23,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_checks import Health
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import ObjectId, format_id
 
 FIELD = "strategy"  # status.strategy: {"<namespace>/<name>": state} of each Deployment with a strategy
 CONDITION = "RolloutAborted"
@@ -70,6 +70,7 @@ class Rollouts:
     progressing: str = ""
     objects: frozenset = frozenset()
     failed: tuple = ()
+    steered: frozenset = frozenset()  # ObjectIds of the stable Deployments and active Services (strategy_owners.py)
 
 
 def _live_template(obj):
@@ -250,6 +251,8 @@ def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespa
             due.append("%s %s: %s" % (label, dep.subject, state.get("message", phase)))
     if any(dep.chosen.kind == strategy_spec.BLUE_GREEN for dep, _state in states):
         out = _with_services(out, states, namespace, subjects)
+    steered = set(ObjectId("apps", "Deployment", dep.namespace, dep.name) for dep, _state in states)
+    steered.update(ObjectId("", "Service", ns, name) for ns, name in _active_services(states))
     return Rollouts(
         manifests=tuple(out),
         status=status,
@@ -258,6 +261,7 @@ def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespa
         progressing=messages.bounded("; ".join(due)),
         objects=frozenset(subjects),
         failed=tuple(failed),
+        steered=frozenset(steered),
     )
 
 
