@@ -1,7 +1,8 @@
 """One in-process run of the engine, as one `gitops.k8s.app all=true` module process runs it.
 
 Declares the Applications of a benchmark repository (``apps/*.yaml``) and reconciles them
-one after another with one client, then repeats the no-op; prints one JSON line: seconds of
+with one client, the Applications of one wave ``--app-workers`` side by side where the
+collection can (one after another in a baseline that cannot), then repeats the no-op; prints one JSON line: seconds of
 the first sync, of each no-op, and the no-op's requests by verb. Run by bench.py in its
 own process (peak RSS is measured from outside), with the collection found on
 ``--collections`` (this checkout, or the baseline bench.py unpacked).
@@ -29,6 +30,7 @@ def main():
     parser.add_argument("--cache", required=True)
     parser.add_argument("--noop-runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--app-workers", type=int, default=4)
     args = parser.parse_args()
     sys.path.insert(0, args.collections)
     # pylint: disable=import-outside-toplevel
@@ -54,6 +56,10 @@ def main():
         store = AppStore(cluster, clock)
         sources = Sources(store, checkout_dir=args.repo, cache_dir=args.cache, allow_local_repos=True, discovery=cluster.capabilities)
         extra = {}
+        if "projects" in inspect.signature(Ports.__init__).parameters:  # the Projects read once per run
+            from ansible_collections.gitops.k8s.plugins.module_utils._adapters.run_projects import RunProjects
+
+            extra["projects"] = RunProjects(cluster).catalog
         if "reads" in inspect.signature(Ports.__init__).parameters:  # a baseline without shared reads has none
             from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
 
@@ -69,6 +75,19 @@ def main():
         )
         return cluster, store, ports
 
+    def reconcile_each(apps, ports):
+        """The outcomes of ``apps``, as gitops.k8s.app all=true reconciles them (runner.run_all)."""
+        if not hasattr(ordering, "app_steps"):  # a baseline: one after another, lowest wave first
+            return [reconcile(app, ports, Settings(**settings)) for app in sorted(apps, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"]))]
+        from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_pool
+
+        stop, outcomes = app_pool.Stop(), []
+        ports = app_pool.stoppable(ports, stop)
+        for step in ordering.app_steps(apps):
+            each = dict(settings, workers=ordering.request_workers(args.workers, args.app_workers, len(step)))
+            outcomes += app_pool.each(lambda app, each=each: reconcile(app, ports, Settings(**each)), step, args.app_workers, stop)
+        return outcomes
+
     def reconcile_all(declare=False):
         """One run over every Application (declared first from apps/*.yaml when asked);
         the requests it made by verb."""
@@ -79,8 +98,7 @@ def main():
                 with open(path, encoding="utf-8") as handle:
                     store.declare(yaml.safe_load(handle))
         failed = []
-        for app in sorted(store.list(args.namespace), key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
-            outcome = reconcile(app, ports, Settings(**settings))
+        for outcome in reconcile_each(store.list(args.namespace), ports):
             if outcome.error is not None:
                 failed.append("%s: %s" % (outcome.app, outcome.error))
         if failed:

@@ -309,6 +309,20 @@ options:
     type: list
     elements: str
     default: []
+  app_workers:
+    description:
+      - With O(all=true), how many Applications of one sync wave are reconciled side by side (Argo CD's
+        controller processes Applications in parallel too). The waves of the Application objects stay in
+        order (every Application of wave -1 is done before wave 0 starts); rows come back in name order.
+      - >-
+        The run's threads stay bounded. With several Applications at once, each sends its requests
+        O(workers) divided by the Applications running (at least 1 each).
+      - >-
+        One Application's failure never stops the others. SIGTERM or the end of O(deadline) starts no
+        further Application; on SIGTERM the running ones stop before their next write and release their Lease.
+      - V(1) reconciles them one after another.
+    type: int
+    default: 4
   deadline:
     description:
       - With O(all=true), seconds the whole run may take; V(0) sets no deadline.
@@ -1002,6 +1016,7 @@ def main():
         status_configmap={"type": "str"},
         all={"type": "bool", "default": False},
         exclude={"type": "list", "elements": "str", "default": []},
+        app_workers={"type": "int", "default": 4},
         push={
             "type": "dict",
             "options": {

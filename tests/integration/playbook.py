@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 
 import yaml
 
@@ -123,3 +124,19 @@ def bootstrap(extra_vars):
     )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-3000:]
     return proc
+
+
+def start_module(tmp_path, args):
+    """The gitops.k8s.app module process itself, as Ansible runs it (JSON result on stdout)."""
+    path = os.path.join(str(tmp_path), "args-%d.json" % len(os.listdir(str(tmp_path))))
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"ANSIBLE_MODULE_ARGS": args}, handle)
+    env = dict(ansible_env(), PYTHONPATH=os.path.join(REPO_ROOT, ".collections"))
+    return subprocess.Popen(  # pylint: disable=consider-using-with
+        [sys.executable, "-m", "ansible_collections.gitops.k8s.plugins.modules.app", path],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )

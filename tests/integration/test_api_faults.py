@@ -317,6 +317,7 @@ def test_run_deadline_leaves_late_applications_out_and_ends_the_wait(tmp_path, p
                     "wait": True,
                     "wait_timeout": 300,
                     "deadline": 8,
+                    "app_workers": 1,  # one after another: b-late waits behind a-slow (test_parallel_apps.py: side by side)
                 },
             }
         ],

@@ -19,7 +19,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -30,7 +29,7 @@ from tests.helpers.waiting import wait_for
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LEASE_DURATION
 
 from .gitops import GitRepo
-from .playbook import REPO_ROOT, VENV_BIN, ansible_env, run_tasks
+from .playbook import VENV_BIN, ansible_env, run_tasks, start_module
 
 # timed: run with no other test beside it (tests/integration/conftest.py, serial_gate)
 pytestmark = pytest.mark.serial
@@ -86,22 +85,6 @@ def start_playbook(tmp_path, args):
         env=ansible_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def start_module(tmp_path, args):
-    """The gitops.k8s.app module process itself, as Ansible runs it (JSON result on stdout)."""
-    path = os.path.join(str(tmp_path), "args-%d.json" % len(os.listdir(str(tmp_path))))
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump({"ANSIBLE_MODULE_ARGS": args}, handle)
-    env = dict(ansible_env(), PYTHONPATH=os.path.join(REPO_ROOT, ".collections"))
-    return subprocess.Popen(
-        [sys.executable, "-m", "ansible_collections.gitops.k8s.plugins.modules.app", path],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )

@@ -15,6 +15,7 @@ error, without another try in this run. Credentials never reach a message.
 from __future__ import annotations
 
 import base64
+import threading
 from collections import Counter
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube
@@ -74,11 +75,14 @@ class ClusterRegistry:
         self.manager = manager
         self._registries = {}  # namespace -> clusters.Registry
         self._clusters = {}  # (server, Secret) -> KubeCluster, or the DestinationError it failed with
+        # Applications side by side (runner app_workers) ask at once: one registry read, one client per cluster
+        self._guard = threading.RLock()
 
     def select(self, spec):
         if clusters.names_run_cluster(spec.destination_server, spec.destination_name):
             return clusters.RUN_CLUSTER  # no Secret read: an agent without access to Secrets keeps working
-        return clusters.select(self._registry(spec.namespace), spec.destination_server, spec.destination_name)
+        with self._guard:
+            return clusters.select(self._registry(spec.namespace), spec.destination_server, spec.destination_name)
 
     def _registry(self, namespace):
         if namespace not in self._registries:
@@ -98,6 +102,10 @@ class ClusterRegistry:
         if record.in_cluster:
             return self.manager
         key = (record.server, record.secret)
+        with self._guard:
+            return self._connected(key, record)
+
+    def _connected(self, key, record):
         if key not in self._clusters:
             try:
                 self._clusters[key] = kube.KubeCluster(
@@ -121,7 +129,9 @@ class ClusterRegistry:
     def stats(self):
         """Requests by verb over the cluster of the run and every destination reached."""
         total = Counter(self.manager.stats)
-        for found in self._clusters.values():
+        with self._guard:
+            reached = list(self._clusters.values())
+        for found in reached:
             if not isinstance(found, DestinationError):
                 total.update(found.stats)
         return total

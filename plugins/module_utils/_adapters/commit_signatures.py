@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, SignatureError
@@ -64,6 +65,7 @@ class CommitVerifier:
         self.cluster = cluster
         self.timeout = timeout
         self._checked = {}
+        self._verifying = threading.Lock()  # Applications side by side: one verification per commit, one keyring import at a time
 
     def check(self, git_args, commit, url, key_ids, subject):
         """Raise SignatureError unless ``commit`` (read with ``git <git_args>``) satisfies
@@ -74,9 +76,10 @@ class CommitVerifier:
         if not _SHA.match(commit or ""):
             raise SignatureError("cannot verify revision %r: not a commit SHA" % (commit,), subject=subject)
         memo = (tuple(git_args), commit, required)
-        if memo not in self._checked:
-            self._checked[memo] = self._verify(git_args, commit, required, subject)
-        reason = self._checked[memo]
+        with self._verifying:
+            if memo not in self._checked:
+                self._checked[memo] = self._verify(git_args, commit, required, subject)
+            reason = self._checked[memo]
         if reason:
             raise SignatureError("revision %s is not deployed: %s (trusted keys: %s)" % (commit[:12], reason, required.rule.name), subject=subject)
         return True

@@ -28,7 +28,7 @@ from collections import Counter
 from contextlib import contextmanager
 from urllib.parse import quote
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport, request_tally
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_names import name_problem, namespace_problem
@@ -183,6 +183,7 @@ class KubeCluster:
             params["header_params"] = {"Impersonate-User": self.impersonate}
         with self._counting:
             self.stats[verb] += 1
+        request_tally.add(verb)
         with self._sending("%s %s" % (verb, subject)):
             try:
                 resp = self.dynamic.request(method, path, serialize=False, **params)
@@ -291,10 +292,11 @@ class KubeCluster:
             field_manager=self.field_manager,
         )
 
-    def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
+    def delete(self, rtype, namespace, name, uid=None, propagation="Background", resource_version=None):
         body = {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": propagation}
-        if uid:
-            body["preconditions"] = {"uid": uid}
+        preconditions = dict((key, value) for key, value in (("uid", uid), ("resourceVersion", resource_version)) if value)
+        if preconditions:
+            body["preconditions"] = preconditions
         self._wrote(rtype)
         try:
             self._request("delete", "DELETE", self._path(rtype, namespace, name), format_id(rtype.kind, namespace, name), body=body)

@@ -162,6 +162,7 @@ class LeaseLock:
         self.renewer = None
         self._acquired = None
         self._rtype = None
+        self._version = None  # resourceVersion of our Lease as our last write left it
 
     @property
     def rtype(self):
@@ -209,21 +210,31 @@ class LeaseLock:
         self.current_holder = holder
         return False
 
-    def try_acquire(self):
-        """True when we now hold the Lease; False when someone else holds a live one."""
-        lease = self.cluster.get(self.rtype, self.namespace, self.name)
+    def try_acquire(self, first=False):
+        """True when we now hold the Lease; False when someone else holds a live one.
+        ``first``: create it before reading it (no Lease is the common case: one request);
+        one that exists is then read and judged as on every other try."""
         try:
+            if first:
+                try:
+                    return self._took(self.cluster.create(self.rtype, self._body()))
+                except ClusterError as exc:
+                    if exc.details.get("status_code") != 409:
+                        raise
+            lease = self.cluster.get(self.rtype, self.namespace, self.name)
             if lease is None:
-                self.cluster.create(self.rtype, self._body())
-            elif self._available(lease):
-                transitions = int((lease.get("spec") or {}).get("leaseTransitions") or 0) + 1
-                self.cluster.replace(self.rtype, self._body(lease["metadata"]["resourceVersion"], transitions))
-            else:
+                return self._took(self.cluster.create(self.rtype, self._body()))
+            if not self._available(lease):
                 return False
+            transitions = int((lease.get("spec") or {}).get("leaseTransitions") or 0) + 1
+            return self._took(self.cluster.replace(self.rtype, self._body(lease["metadata"]["resourceVersion"], transitions)))
         except ClusterError as exc:
             if exc.details.get("status_code") in (409, 422):
                 return False  # lost a race: someone else created or updated it first
             raise
+
+    def _took(self, written):
+        self._version = ((written or {}).get("metadata") or {}).get("resourceVersion")
         self.renewed_at, self.lost_to = self.clock.now(), None
         return True
 
@@ -236,9 +247,10 @@ class LeaseLock:
             if spec.get("holderIdentity") != self.holder:
                 self.lost_to = spec.get("holderIdentity") or "nobody (the Lease was deleted)"
                 return False
-            self.cluster.replace(self.rtype, self._body(lease["metadata"]["resourceVersion"], int(spec.get("leaseTransitions") or 0)))
+            written = self.cluster.replace(self.rtype, self._body(lease["metadata"]["resourceVersion"], int(spec.get("leaseTransitions") or 0)))
         except ClusterError:
             return False
+        self._version = ((written or {}).get("metadata") or {}).get("resourceVersion")
         self.renewed_at = self.clock.now()
         return True
 
@@ -255,12 +267,22 @@ class LeaseLock:
 
     def release(self):
         """Delete our Lease. Runs in ``finally:`` blocks, so it never raises: a failure
-        here must not hide the error being unwound, and the Lease expires on its own."""
+        here must not hide the error being unwound, and the Lease expires on its own.
+        One request when the Lease is as our last write left it (a delete on that
+        resourceVersion); when it changed since (a renewal we did not see answered, or
+        another holder), it is read and deleted only while it is still ours."""
         try:
+            if self._version:
+                try:
+                    self.cluster.delete(self.rtype, self.namespace, self.name, resource_version=self._version)
+                    return
+                except ClusterError as exc:
+                    if exc.details.get("status_code") != 409:
+                        raise
             lease = self.cluster.get(self.rtype, self.namespace, self.name)
             if lease is None or (lease.get("spec") or {}).get("holderIdentity") != self.holder:
                 return
-            self.cluster.delete(self.rtype, self.namespace, self.name, uid=lease["metadata"].get("uid"))
+            self.cluster.delete(self.rtype, self.namespace, self.name, resource_version=lease["metadata"].get("resourceVersion"))
         except ClusterError:
             pass
 
@@ -268,7 +290,9 @@ class LeaseLock:
         """Take the Lease, waiting (mode wait) up to ``timeout`` seconds; LockError
         (details: holder, skipped) when it stays held."""
         deadline = self.clock.now() + self.timeout
-        while not self.try_acquire():
+        first = True
+        while not self.try_acquire(first):
+            first = False
             if self.mode == SKIP or self.clock.now() >= deadline:
                 raise LockError(
                     "Lease %s/%s is held by %s" % (self.namespace, self.name, self.current_holder or "another reconcile"),

@@ -19,6 +19,9 @@ import threading
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lists
 
 
+_NOT_SHARED = object()  # the answer is not the run's shared read: read it alone
+
+
 class SharedReads:
     """A Cluster whose ``list`` of a namespaced kind may come from one LIST across
     namespaces, and whose ``get`` of a Namespace from one LIST of them; every other
@@ -40,35 +43,46 @@ class SharedReads:
         return getattr(self.cluster, "written", None) is not None and hasattr(self.cluster, "list_cached")
 
     def get(self, rtype, namespace, name):
+        found = self._get_shared(rtype, name)
+        return self.cluster.get(rtype, namespace, name) if found is _NOT_SHARED else found
+
+    def _get_shared(self, rtype, name):
+        """The object from the run's LIST of its kind, or _NOT_SHARED (then read it alone,
+        outside the guard: the Applications of a wave read side by side)."""
         key = (rtype.group, rtype.kind)
         with self._guard:
             names = self._named.setdefault(key, set())
             names.add(name)
             if rtype.namespaced or not self._shares():
-                return self.cluster.get(rtype, namespace, name)
+                return _NOT_SHARED
             written = key in self.cluster.written
             full = (rtype.group, rtype.version, rtype.kind)
             if written:
                 self._listed.pop(full, None)
             if not wide_lists.get_from_list(rtype.group, rtype.kind, len(names), written):
-                return self.cluster.get(rtype, namespace, name)
+                return _NOT_SHARED
             if full not in self._listed:
                 self._listed[full] = dict(((o.get("metadata") or {}).get("name"), o) for o in self.cluster.list_cached(rtype))
             found = self._listed[full].get(name)
             return copy.deepcopy(found) if found is not None else None
 
     def list(self, rtype, namespace=None):
+        found = self._list_shared(rtype, namespace)
+        return self.cluster.list(rtype, namespace) if found is _NOT_SHARED else found
+
+    def _list_shared(self, rtype, namespace):
+        """The objects from the run's LIST of the kind across namespaces, or _NOT_SHARED."""
         key = (rtype.group, rtype.kind)
         with self._guard:
             asked = self._asked.setdefault(key, set())
             asked.add(namespace or "")
             if not self._shares():
-                return self.cluster.list(rtype, namespace)  # a cluster that does not say what it wrote: nothing shared
+                return _NOT_SHARED  # a cluster that does not say what it wrote: nothing shared
             written = key in self.cluster.written
             if written:
                 self._wide = dict((k, v) for k, v in self._wide.items() if k[::2] != key)
             if not (namespace and wide_lists.read_wide(rtype.namespaced, len(asked), written)):
-                return self.cluster.list(rtype, namespace)
+                return _NOT_SHARED
             full = (rtype.group, rtype.version, rtype.kind)
             if full not in self._wide:
                 by_namespace = {}

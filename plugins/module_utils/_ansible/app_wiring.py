@@ -11,6 +11,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._adapters.clock import 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.cluster_registry import ClusterRegistry
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.commit_signatures import CommitVerifier
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.lease import LOCK_TIMEOUT, LeaseLock
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.run_projects import RunProjects
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.sources import Sources
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis_providers, app_loading, commit_trust, redact, repo_urls
@@ -191,6 +192,7 @@ def make_ports_and_sources(module, cluster, store, clock):
         reads=SharedReads(cluster),
         destinations=destinations,
         metrics=prometheus_query.query,
+        projects=RunProjects(cluster).catalog,
     )
     return ports, sources
 

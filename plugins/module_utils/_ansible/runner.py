@@ -13,9 +13,9 @@ in-memory cluster.
 from __future__ import annotations
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import app_events as event_writer
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease, request_tally
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
-from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, application_sets, objects_wiring, preview, results, status_output
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_pool, app_wiring, application_sets, objects_wiring, preview, results, status_output
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     app_events,
@@ -42,7 +42,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     WAVE_TIMEOUT,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.deadline import Deadline, not_reconciled
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import GitOpsError, HealthTimeout
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import DeadlineError, GitOpsError, HealthTimeout
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import reconcile
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.versions import by_priority
@@ -58,16 +58,14 @@ MAX_PASSES = 5  # app all=true: passes over the namespace (nested app-of-apps cr
 def reconcile_one(module, cluster, ports, app, deadline=None, **overrides):
     """Result of one Application, with the requests it made; its wait for health ends
     with the run's ``deadline``. ``overrides``: Settings fields other than the module's."""
-    stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
-    before = dict(stats)
     settings = app_wiring.settings_of(module, **overrides)
     if deadline is not None and deadline.left() is not None:
         # hooks and waves that wait end with the run too (time_left 0 would mean unbounded)
         capped = dict(overrides, wait_timeout=deadline.cap(settings.wait_timeout), time_left=max(deadline.left(), 0.001))
         settings = app_wiring.settings_of(module, **capped)
-    outcome = reconcile(app, ports, settings)
-    stats = ports.destinations.stats if ports.destinations is not None else cluster.stats  # destinations reached meanwhile too
-    outcome.requests = dict((verb, count - before.get(verb, 0)) for verb, count in stats.items() if count - before.get(verb, 0))
+    with request_tally.counting() as tally:  # its own requests, on every cluster, other Applications running beside it or not
+        outcome = reconcile(app, ports, settings)
+    outcome.requests = dict((verb, count) for verb, count in sorted(tally.items()) if count)
     # the story for kubectl describe gapp (none in check mode), on the cluster the Application lives in;
     # its requests are not the reconcile's
     outcome.warnings.extend(event_writer.record(cluster, ports.clock, app, app_events.events_of(app.get("status"), outcome, settings.dry_run)))
@@ -86,7 +84,8 @@ def run_all(module, cluster, store, ports, sources=None):
 
     One Application's failure (a render error, a request that timed out) never stops
     the others. Once the run's deadline passed, the Applications not started yet are
-    reported as not reconciled."""
+    reported as not reconciled. The Applications of one sync wave run ``app_workers`` side
+    by side (app_pool.py), their rows in name order; a wave ends before the next starts."""
     p = module.params
     deadline = Deadline(p.get("deadline"), ports.clock.now)
     failed = []
@@ -96,6 +95,8 @@ def run_all(module, cluster, store, ports, sources=None):
         return with_root({"changed": False, "applications": [], "requests": dict(cluster.stats)}, root, module._diff)
     push = pushes.parse_push(p["push"]) if p.get("push") else None
     done, rows, excluded = set(left_out), [], []
+    app_workers, stop = max(1, p.get("app_workers") or 1), app_pool.Stop()
+    ports = app_pool.stoppable(ports, stop) if app_workers > 1 else ports
     sets = application_sets.Expansion()
     sets_store = AppSetStore(cluster)
     inputs = SetInputs(cluster, sources, p["namespace"]) if sources is not None else None
@@ -125,19 +126,21 @@ def run_all(module, cluster, store, ports, sources=None):
             pending = [a for a in pending if a["metadata"]["name"] not in done]
         if not pending:
             break
-        for app in sorted(pending, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
-            done.add(app["metadata"]["name"])
-            if deadline.passed():
-                outcome = not_reconciled(app, deadline)
-                rows.append(results.outcome_result(outcome, module._diff))
-                failed.append("%s: %s" % (outcome.app, outcome.error))
-                continue
-            outcome, result = reconcile_one(module, cluster, ports, app, deadline)  # never raises: errors are in the outcome
-            if sources is not None:
-                sources.reconciled(app)
-            rows.append(result)
-            if outcome.error is not None:
-                failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+        for step in ordering.app_steps(pending):  # one wave after another, its Applications side by side
+            done.update(a["metadata"]["name"] for a in step)
+            side_by_side = len(step)
+
+            def one(app, side_by_side=side_by_side):
+                return _reconcile_in_run(module, cluster, ports, app, deadline, sources, side_by_side)
+
+            for outcome, result in app_pool.each(one, step, app_workers, stop):
+                rows.append(result)
+                if outcome.error is None:
+                    continue
+                if isinstance(outcome.error, DeadlineError):
+                    failed.append("%s: %s" % (outcome.app, outcome.error))
+                else:
+                    failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
     failed.extend(f for f in sets.failed if f not in failed)
     again = refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
@@ -204,6 +207,19 @@ def add_status_page(module, cluster, store, result):
     except GitOpsError as exc:
         result["status_page_error"] = "the status page: %s" % exc
         module.warn(result["status_page_error"])
+
+
+def _reconcile_in_run(module, cluster, ports, app, deadline, sources, side_by_side):
+    """(outcome, row) of one Application of a run of many; not reconciled once the deadline passed.
+    Beside others, its request ``workers`` are a share of the run's (ordering.request_workers)."""
+    if deadline.passed():
+        outcome = not_reconciled(app, deadline)
+        return outcome, results.outcome_result(outcome, module._diff)
+    workers = ordering.request_workers(app_wiring.workers_of(module.params), module.params.get("app_workers") or 1, side_by_side)
+    outcome, result = reconcile_one(module, cluster, ports, app, deadline, workers=workers)  # never raises: errors are in the outcome
+    if sources is not None:
+        sources.reconciled(app)
+    return outcome, result
 
 
 def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed):

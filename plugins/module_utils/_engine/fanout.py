@@ -16,10 +16,13 @@ applies per second from a few parallel clients than from one.
   False): the first failed write stops a sync, as it did one object at a time; writes
   already sent finish and are reported.
 - ``workers`` <= 1, or a single item: the calls run one after another in the caller's thread.
+- Each call runs in a copy of the caller's context (``contextvars``): what the caller's
+  context carries (the request tally of its Application) holds in the workers too.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -60,7 +63,15 @@ def each(call, items, workers, catch=GitOpsError, stop_on_error=False):
     if workers <= 1 or len(items) <= 1:
         return [one(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(workers, len(items)), thread_name_prefix="gitops-k8s") as pool:
-        return list(pool.map(one, items))
+        futures = []
+        try:
+            for item in items:
+                futures.append(pool.submit(contextvars.copy_context().run, one, item))
+            return [f.result() for f in futures]
+        except BaseException:  # Terminated (SIGTERM) in the waiting thread: no call starts any more
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def errors_of(outcomes):

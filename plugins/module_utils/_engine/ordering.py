@@ -59,3 +59,21 @@ def sort_key(obj, namespaced):
     meta = obj.get("metadata") or {}
     kind = obj.get("kind") or ""
     return (wave_of(obj), stage_of(kind, namespaced), kind_rank(kind), kind, meta.get("namespace") or "", meta.get("name") or "")
+
+
+def app_steps(apps):
+    """The Applications of one pass of a run (``all: true``) in the steps it reconciles
+    them: one list per sync wave of the Application objects, lowest wave first, each by
+    name. The Applications of one step are independent and may run side by side; a step
+    ends before the next starts (an app-of-apps' wave -1 children before its wave 0 ones)."""
+    steps = {}
+    for app in apps:
+        steps.setdefault(wave_of(app), []).append(app)
+    return [sorted(steps[wave], key=lambda a: (a.get("metadata") or {}).get("name") or "") for wave in sorted(steps)]
+
+
+def request_workers(workers, app_workers, side_by_side):
+    """The request ``workers`` of each of ``side_by_side`` Applications reconciled at once
+    with ``app_workers``: the run's threads stay within the larger of both options."""
+    running = max(1, min(app_workers, side_by_side))
+    return max(1, workers // running) if running > 1 else workers

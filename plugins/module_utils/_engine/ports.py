@@ -62,8 +62,17 @@ class Cluster(Protocol):
     def patch_merge(self, rtype: ResourceType, namespace: Optional[str], name: str, patch: dict, sub: Optional[str] = None) -> dict:
         """JSON merge patch (None removes a key); ``sub`` a subresource such as status."""
 
-    def delete(self, rtype: ResourceType, namespace: Optional[str], name: str, uid: Optional[str] = None, propagation: str = "Background") -> bool:
-        """Delete one object (precondition on uid when given); False when already gone."""
+    def delete(
+        self,
+        rtype: ResourceType,
+        namespace: Optional[str],
+        name: str,
+        uid: Optional[str] = None,
+        propagation: str = "Background",
+        resource_version: Optional[str] = None,
+    ) -> bool:
+        """Delete one object (preconditions on uid and resourceVersion when given: a
+        ClusterError with details status_code 409 when one fails); False when already gone."""
 
     def impersonating(self, user: str) -> "Cluster":
         """The same cluster whose requests (not discovery) impersonate ``user`` (a
@@ -126,6 +135,8 @@ Lock = Callable[[Any], ContextManager[Optional[LockHandle]]]
 WriteStatus = Callable[[dict, dict], None]
 # remove_finalizer(app): after a deleted Application's objects were pruned
 RemoveFinalizer = Callable[[dict], None]
+# projects(namespace) -> projects.Catalog of the Projects in namespace (one LIST per run, _adapters/run_projects.py)
+ProjectsOf = Callable[[str], Any]
 # metrics(address, promql, timeout) -> a number or a list of numbers (an instant query,
 # _adapters/prometheus_query.py); raises MetricsError when it cannot be answered
 MetricsQuery = Callable[[str, str, float], Any]
@@ -148,6 +159,7 @@ class Ports:
         reads: Optional[Cluster] = None,
         destinations: Optional[Destinations] = None,
         metrics: Optional[MetricsQuery] = None,
+        projects: Optional[ProjectsOf] = None,
     ):
         self.cluster = cluster
         self.source = source
@@ -164,6 +176,8 @@ class Ports:
         self.destinations = destinations
         # the metrics of spec.analysis (app_analysis.py); None: an analysis is Inconclusive
         self.metrics = metrics
+        # None: the Projects are read (one LIST) for each Application
+        self.projects = projects
 
     def with_changes(self, **changes) -> "Ports":
         """A copy with some ports changed (tests: another lock or status store)."""

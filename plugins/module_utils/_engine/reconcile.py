@@ -125,9 +125,10 @@ class Outcome:
 
 def _bounds(app_spec, ports, settings):
     """The project_check.Bounds of the Application: its Project from the control
-    namespace (one LIST); raises ProjectError when the project is missing or invalid."""
+    namespace (one LIST, or the run's: ports.projects); raises ProjectError when the
+    project is missing or invalid."""
     control = settings.control_namespace or app_spec.namespace
-    catalog = projects.load(ports.cluster, control)
+    catalog = ports.projects(control) if ports.projects is not None else projects.load(ports.cluster, control)
     return project_check.Bounds(catalog.get(app_spec.project), catalog, control)
 
 

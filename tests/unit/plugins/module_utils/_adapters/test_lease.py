@@ -220,9 +220,49 @@ def test_release_never_raises_over_the_error_being_unwound(cluster):
     def unreachable(*_args, **_kwargs):
         raise ClusterError("the API server did not answer within 30 s (get Lease/ops/gapp-a)")
 
-    cluster.get = unreachable
+    cluster.get = cluster.delete = unreachable
     with pytest.raises(ValueError, match="the sync's own error"):
         try:
             raise ValueError("the sync's own error")
         finally:
             lock.release()
+
+
+def lease_calls(cluster):
+    return [c[0] for c in cluster.calls if c[1] == "Lease"]
+
+
+def test_an_uncontended_hold_is_a_create_and_a_delete(cluster):
+    with lease.LeaseLock(cluster, FakeClock(), NS, NAME).hold() as held:
+        held.check()
+    assert lease_calls(cluster) == ["create", "delete"] and stored(cluster) is None
+
+
+def test_a_held_lease_found_by_the_create_is_read_and_judged(cluster):
+    clock = FakeClock()
+    plant(cluster, clock, "other-host/1/abc")
+    lock = lease.LeaseLock(cluster, clock, NS, NAME, mode=lease.SKIP)
+    with pytest.raises(LockError, match="held by other-host/1/abc"):
+        lock.acquire()
+    assert lease_calls(cluster) == ["create", "create", "get"]  # planted, then ours: 409, then read
+
+
+def test_release_after_a_renewal_deletes_the_renewed_lease(cluster):
+    clock = FakeClock()
+    lock = lease.LeaseLock(cluster, clock, NS, NAME)
+    assert lock.try_acquire(first=True) and lock.renew()
+    lock.release()
+    assert lease_calls(cluster) == ["create", "get", "replace", "delete"] and stored(cluster) is None
+
+
+def test_release_leaves_a_lease_another_holder_took_over_in_place(cluster):
+    """Our Lease expired (a frozen holder) and another took it over by an update (same uid):
+    the delete on our resourceVersion fails, the read shows the other holder, nothing is deleted."""
+    clock = FakeClock()
+    lock = lease.LeaseLock(cluster, clock, NS, NAME)
+    assert lock.try_acquire(first=True)
+    taken = stored(cluster)
+    taken["spec"]["holderIdentity"] = "other-host/7/thief"
+    cluster.replace(lease_type(cluster), taken)
+    lock.release()
+    assert stored(cluster)["spec"]["holderIdentity"] == "other-host/7/thief"

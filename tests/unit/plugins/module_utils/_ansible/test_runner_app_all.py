@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import request_tally
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.app_store import AppStore
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import APP_API_VERSION, APP_KIND
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, GitOpsError
@@ -76,11 +79,12 @@ def rows_by_name(result):
     return dict((r["application"].split("/")[1], r) for r in result["applications"])
 
 
-def test_an_application_whose_request_timed_out_does_not_stop_the_others():
+@pytest.mark.parametrize("app_workers", [1, 3])
+def test_an_application_whose_request_timed_out_does_not_stop_the_others(app_workers):
     world = world_with("a", "b", "c")
     world.cluster.fail_apply_on = {"cm-b"}
     world.cluster.failure_message = TIMED_OUT
-    result, _clock = run_all(world)
+    result, _clock = run_all(world, app_workers=app_workers)
     rows = rows_by_name(result)
     assert [r["application"] for r in result["applications"]] == ["demo/a", "demo/b", "demo/c"]
     assert rows["a"]["created"] == ["ConfigMap/demo/cm-a"] and rows["c"]["created"] == ["ConfigMap/demo/cm-c"]
@@ -88,7 +92,8 @@ def test_an_application_whose_request_timed_out_does_not_stop_the_others():
     assert result["failed"] is True and result["msg"].startswith("demo/b: apply failed: ") and "demo/a" not in result["msg"]
 
 
-def test_an_application_whose_status_cannot_be_recorded_does_not_stop_the_others():
+@pytest.mark.parametrize("app_workers", [1, 3])
+def test_an_application_whose_status_cannot_be_recorded_does_not_stop_the_others(app_workers):
     """Recording the status is the last request of a reconcile; its failure used to end the run."""
     world = world_with("a", "b", "c")
     write_status = world.write_status
@@ -101,7 +106,7 @@ def test_an_application_whose_status_cannot_be_recorded_does_not_stop_the_others
         write_status(app, status)
 
     world.write_status = failing_for_b
-    result, _clock = run_all(world)
+    result, _clock = run_all(world, app_workers=app_workers)
     rows = rows_by_name(result)
     assert [r["application"] for r in result["applications"]] == ["demo/a", "demo/b", "demo/c"]
     assert rows["c"]["created"] == ["ConfigMap/demo/cm-c"] and rows["c"].get("error") is None
@@ -156,6 +161,58 @@ def test_without_fail_on_error_late_applications_are_reported_in_their_rows():
     result, _clock = run_all(world, deadline=5, wait=True, fail_on_error=False)
     assert "failed" not in result
     assert [r.get("error") for r in result["applications"]] == [None, "not reconciled: the run deadline of 5 s passed"]
+
+
+def wave(world, name, number):
+    app_type = world.app_type
+    live = world.cluster.get(app_type, NS, name)
+    live["metadata"]["annotations"] = {"gitops-k8s.dev/sync-wave": str(number)}
+    world.cluster.apply(app_type, live)
+
+
+def test_side_by_side_applications_keep_the_waves_in_order_and_rows_by_name():
+    names = ["w1-b", "w1-a", "w0-c", "w0-b", "w0-a", "crd-wave"]
+    world = world_with(*names)
+    for name in names:
+        wave(world, name, -1 if name == "crd-wave" else int(name[1]))
+    order = []
+    write_status = world.write_status
+
+    def recording(app, status):
+        order.append(app["metadata"]["name"])
+        write_status(app, status)
+
+    world.write_status = recording
+    result, _clock = run_all(world, app_workers=3)
+    assert [r["application"] for r in result["applications"]] == ["demo/" + n for n in ("crd-wave", "w0-a", "w0-b", "w0-c", "w1-a", "w1-b")]
+    assert order[0] == "crd-wave" and sorted(order[1:4]) == ["w0-a", "w0-b", "w0-c"] and sorted(order[4:]) == ["w1-a", "w1-b"]
+    assert all(r["created"] == ["ConfigMap/demo/cm-" + r["application"][5:]] for r in result["applications"])
+
+
+def test_each_row_counts_its_own_requests_beside_the_others():
+    class Tallied(CountingCluster):
+        def apply(self, rtype, obj, dry_run=False, force=False):
+            request_tally.add("apply")
+            return super().apply(rtype, obj, dry_run=dry_run, force=force)
+
+    world = world_with()
+    world.cluster = Tallied()
+    world.cluster.apply(world.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+    for name in ("a", "b", "c", "d"):
+        world.paths[name] = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-%s-%d" % (name, i)}} for i in range("abcd".index(name) + 1)]
+        world.cluster.apply(
+            world.app_type,
+            {
+                "apiVersion": APP_API_VERSION,
+                "kind": APP_KIND,
+                "metadata": {"name": name, "namespace": NS},
+                "spec": {"source": {"path": name}, "destination": {"namespace": NS}, "syncPolicy": {"automated": {}}},
+            },
+        )
+    result, _clock = run_all(world, app_workers=4)
+    applies = [r["requests"].get("apply") for r in result["applications"]]
+    assert [len(r["created"]) for r in result["applications"]] == [1, 2, 3, 4]
+    assert applies[1] - applies[0] == applies[2] - applies[1] == applies[3] - applies[2] > 0  # one object more each, not the others'
 
 
 def test_a_listing_that_fails_after_some_applications_ran_keeps_their_results():

@@ -220,7 +220,7 @@ class FakeCluster:
         self.objects[key] = stored
         return copy.deepcopy(stored)
 
-    def delete(self, rtype, namespace, name, uid=None, propagation="Background"):
+    def delete(self, rtype, namespace, name, uid=None, propagation="Background", resource_version=None):
         self._authorize("delete", rtype, namespace)
         self.calls.append(("delete", rtype.kind, namespace, name))
         self.deletions.append(("%s/%s" % (rtype.kind, "%s/%s" % (namespace, name) if namespace else name), propagation))
@@ -229,6 +229,8 @@ class FakeCluster:
             return False
         if uid and self.objects[key]["metadata"].get("uid") != uid:
             raise ClusterError("uid precondition failed")
+        if resource_version and self.objects[key]["metadata"].get("resourceVersion") != resource_version:
+            raise ClusterError("resourceVersion precondition failed", details={"status_code": 409})
         del self.objects[key]
         return True
 

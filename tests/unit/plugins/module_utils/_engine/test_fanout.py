@@ -5,10 +5,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
 
 import pytest
 
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible.signals import Terminated, terminate_on_signals
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import fanout
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError, ClusterError, LockError
 
@@ -126,3 +130,21 @@ def test_summary_counts_what_it_does_not_name():
     assert isinstance(error, LockError)
     assert error.message.endswith("; +4 more (%d objects failed)" % (fanout.SUMMARY_LIMIT + 4))
     assert error.message.count("lost") == fanout.SUMMARY_LIMIT
+
+
+def test_sigterm_in_the_waiting_thread_starts_no_further_call():
+    """SIGTERM raises Terminated in the thread that waits: the calls not started are not made
+    (the running ones finish), as pool.map's iterator cancelled them when it was closed."""
+    started = []
+
+    def call(item):
+        started.append(item)
+        time.sleep(0.2)
+        if item == 0:  # every call submitted by now: the caller waits for the first
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with pytest.raises(Terminated):
+        with terminate_on_signals():
+            fanout.each(call, range(40), 2)
+    time.sleep(0.5)
+    assert len(started) < 10, started  # without the cancel, all 40 ran before the exception went on
