@@ -79,7 +79,12 @@ def main():
                 with open(path, encoding="utf-8") as handle:
                     store.declare(yaml.safe_load(handle))
         failed = []
-        for app in sorted(store.list(args.namespace), key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
+        listed = store.list(args.namespace)
+        if hasattr(getattr(ports, "reads", None), "expect_namespaces"):  # as the module's run tells it (a baseline may not)
+            from ansible_collections.gitops.k8s.plugins.module_utils._engine.wide_lists import deploy_namespaces
+
+            ports.reads.expect_namespaces(deploy_namespaces(listed))
+        for app in sorted(listed, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"])):
             outcome = reconcile(app, ports, Settings(**settings))
             if outcome.error is not None:
                 failed.append("%s: %s" % (outcome.app, outcome.error))
