@@ -29,7 +29,7 @@ def _shared(value, memo):
         return dict((memo.setdefault(k, k), _shared(v, memo)) for k, v in value.items())
     if isinstance(value, list):
         return [_shared(v, memo) for v in value]
-    if type(value) is str and len(value) <= SHARED_STRING_MAX:
+    if isinstance(value, str) and len(value) <= SHARED_STRING_MAX:
         return memo.setdefault(value, value)
     return value
 
