@@ -138,6 +138,9 @@ options:
         skipped.
       - The default, an empty list, allows no address. The playbook C(gitops.k8s.reconcile) passes
         C(gitops_k8s_analysis_providers). See docs/progressive-delivery.md.
+      - A Project narrows this list for its Applications with the annotation C(gitops-k8s.dev/analysis-providers), a
+        JSON list of base URLs read as these entries are; an address must then be allowed by both. A Project without
+        the annotation leaves this list as it is.
     type: list
     elements: str
     default: []

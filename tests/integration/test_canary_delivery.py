@@ -21,6 +21,7 @@ from tests.helpers import fake_kubelet, prometheus
 from tests.helpers.waiting import wait_for
 
 from .playbook import ansible_env
+from .test_analysis_rollback import conditions, events
 from .test_retry_rollback_windows import Setup, ok
 
 STEPS = [{"setWeight": 25}, {"pause": {}}, {"setWeight": 50}, {"pause": {"duration": "5s"}}]
@@ -28,7 +29,7 @@ TIMEOUT = 240.0  # generous: 2 cores shared by many tests
 
 
 def manifests(namespace, image, steps=None, blue_green=None):
-    """The app: Deployment web (4 replicas) with a canary (``steps``) or blue-green strategy, Service web."""
+    """The app: Deployment web (4 replicas) with a canary (``steps``) or blue-green strategy, Service web, ConfigMap settings."""
     if blue_green is not None:
         notes = {"gitops-k8s.dev/strategy": "blueGreen", "gitops-k8s.dev/blue-green": json.dumps(blue_green)}
     else:
@@ -52,12 +53,13 @@ def manifests(namespace, image, steps=None, blue_green=None):
         "metadata": {"name": "web", "namespace": namespace},
         "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "protocol": "TCP"}]},
     }
-    return yaml.safe_dump_all([deployment, service])
+    settings = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": namespace}, "data": {"mode": "git"}}
+    return yaml.safe_dump_all([deployment, service, settings])
 
 
 class Canary(Setup):
-    def __init__(self, tmp_path, kubeconfig, namespace, name, kube_api, kubectl, steps=None, blue_green=None, providers=()):
-        super().__init__(tmp_path, kubeconfig, namespace, name)
+    def __init__(self, tmp_path, kubeconfig, namespace, name, kube_api, kubectl, steps=None, blue_green=None, providers=(), sync_policy=None):
+        super().__init__(tmp_path, kubeconfig, namespace, name, sync_policy=sync_policy)
         self.providers = tuple(providers)  # the Prometheus base URLs the operator allows
         self.api, self.kubectl, self.steps, self.blue_green = kube_api, kubectl, STEPS if steps is None else steps, blue_green
 
@@ -98,14 +100,15 @@ class Canary(Setup):
         return wait_for(predicate, what=what, timeout=TIMEOUT, interval=1.0)
 
 
-def setup(tmp_path, kubeconfig, namespace, kube_api, kubectl, name, steps=None, blue_green=None, providers=()):
-    """v1 deployed (directly: the first rollout), then v2 released and reconciled once."""
-    run = Canary(tmp_path, kubeconfig, namespace, name, kube_api, kubectl, steps, blue_green, providers)
-    run.release("v1")
+def setup(tmp_path, kubeconfig, namespace, kube_api, kubectl, name, steps=None, blue_green=None, providers=(), sync_policy=None):
+    """v1 deployed (directly: the first rollout), then v2 released and reconciled once
+    (``run.commits``: the commit of each release)."""
+    run = Canary(tmp_path, kubeconfig, namespace, name, kube_api, kubectl, steps, blue_green, providers, sync_policy)
+    run.commits = {"v1": run.release("v1")}
     ok(run.reconcile())
     run.wait(lambda: run.available("web"), "web v1 available")
     assert run.state()["phase"] == "Healthy" and run.deployment("web-canary") is None and run.deployment("web-preview") is None
-    run.release("v2")
+    run.commits["v2"] = run.release("v2")
     ok(run.reconcile())
     return run
 
@@ -262,11 +265,52 @@ def test_a_canary_whose_error_rate_is_over_the_threshold_is_aborted(tmp_path, ku
         assert run.pod_images().count("v2") <= 1  # the bad image: at most the canary's share
         ok(run.reconcile())  # the canary is ready: on to the analysis step
         assert run.state()["step"] == 1 and run.deployment("web-canary") is not None
-        ok(run.reconcile())  # measured: 0.5 is over 0.1
-        state, status = run.state(), run.status(kubectl)
-        assert state["phase"] == "Aborted" and "analysis failed" in state["message"] and "0.5" in state["message"], state
-        assert status["health"]["status"] == "Degraded" and run.deployment("web-canary") is None
+        measured = ok(run.reconcile())  # measured: 0.5 is over 0.1: aborted, and the Application rolled back to v1
+        status = run.status(kubectl)
+        assert run.deployment("web-canary") is None and run.replicas("web") == 4, measured.stdout[-4000:]
+        assert run.deployment("web")["spec"]["template"]["spec"]["containers"][0]["image"] == "example.test/web:v1"
+        assert status["sync"]["revision"] == run.commits["v1"]
+        assert status["rolledBack"] == dict(status["rolledBack"], revision=run.commits["v1"], automatic=True, failedRevision=run.commits["v2"])
+        found = conditions(status)
+        assert "automatically" in found["AutomatedSyncSuspended"] and "RolloutAborted" not in found, found
+        assert "Deployment/%s/web canary step 2" % namespace in found["AnalysisFailed"], found
+        assert "max(web_error_rate)" in found["AnalysisFailed"] and "0.5" in found["AnalysisFailed"]
+        assert run.state()["phase"] == "Healthy"  # the rolled-back revision renders what the stable runs: no stale Aborted
+        told = events(kubectl, namespace, "canary-metric")
+        assert any(r == "AnalysisFailed" and "0.5" in m for r, m in told) and any(r == "RolledBack" for r, _m in told), told
         run.wait(lambda: run.available("web") and run.pod_images() == ["v1"] * 4, "every Pod back on v1")
+
+        ok(run.reconcile())  # nothing new: no canary re-created for the bad revision
+        assert run.deployment("web-canary") is None and run.state()["phase"] == "Healthy" and "rolledBack" in run.status(kubectl)
+        run.commits["v3"] = run.release("v3")
+        ok(run.reconcile())  # the default policy: a new commit waits for the user to resume
+        assert run.deployment("web-canary") is None and run.status(kubectl)["sync"]["revision"] == run.commits["v1"]
+
+        ok(run.adhoc("resume=true"))  # v3 goes out as a canary, analysed at its step like v2
+        status = run.status(kubectl)
+        assert "rolledBack" not in status and "AnalysisFailed" not in conditions(status)
+        assert run.state()["canaryHash"] and run.replicas("web-canary") == 1
+        assert run.deployment("web-canary")["spec"]["template"]["spec"]["containers"][0]["image"] == "example.test/web:v3"
+
+
+def test_a_run_that_only_advances_a_canary_leaves_unrelated_drift_alone(tmp_path, kubeconfig, namespace, kube_api, kubectl):
+    """Automated without selfHeal: drift is reported, never reverted, even by the runs a canary needs."""
+    with fake_kubelet.running(kube_api, namespace):
+        run = setup(tmp_path, kubeconfig, namespace, kube_api, kubectl, "canary-drift", sync_policy={"automated": {"prune": True}})
+        run.wait(lambda: run.available("web-canary") and run.available("web"), "the canary at 25 %")
+        ok(run.reconcile())
+        assert run.state()["phase"] == "Paused"
+        kubectl("patch", "configmap", "settings", "-n", namespace, "--type", "merge", "-p", '{"data": {"mode": "edited by hand"}}')
+
+        ok(run.adhoc("promote=true"))  # the canary goes to 50 %
+        assert (run.replicas("web"), run.replicas("web-canary"), run.state()["weight"]) == (2, 2, 50)
+        run.wait(lambda: run.available("web-canary") and run.available("web"), "the canary at 50 %")
+        ok(run.reconcile(gitops_k8s_pause_wait=0))  # the playbook's run: on to the 5 s pause (not waited for)
+        assert run.state()["step"] == 3
+        status = run.status(kubectl)
+        assert kubectl("get", "configmap", "settings", "-n", namespace, "-o", "jsonpath={.data.mode}") == "edited by hand"
+        assert status["sync"]["status"] == "OutOfSync" and status["summary"]["outOfSync"] == 1
+        assert [r["status"] for r in status["resources"] if r["kind"] == "ConfigMap"] == ["OutOfSync"]
 
 
 def _active_images(run):
@@ -286,15 +330,16 @@ def test_blue_green_switches_the_active_service_after_the_preview_is_ready_and_i
             preview = kubectl("get", "service", "web-preview", "-n", namespace, "-o", "jsonpath={.spec.selector}")
             assert run.pod_images(",".join("%s=%s" % kv for kv in sorted(json.loads(preview).items()))) == ["v2"] * 4
 
-            ok(run.reconcile())  # ready, but the error rate is over the threshold: not switched... and aborted
-            state = run.state()
-            assert state["phase"] == "Aborted" and "pre-promotion analysis failed" in state["message"], state
+            ok(run.reconcile())  # ready, but the error rate is over the threshold: not switched, aborted and rolled back
+            status = run.status(kubectl)
+            assert run.state()["phase"] == "Healthy" and status["rolledBack"]["failedRevision"] == run.commits["v2"], status
+            assert "blue-green prePromotionAnalysis" in conditions(status)["AnalysisFailed"]
             assert _active_images(run) == ["v1"] * 4 and run.deployment("web-preview") is None
 
             error_rate(tmp_path / "textfiles", 0.01)
             wait_for(lambda: prom.query("web_error_rate")[0][1] == 0.01, what="the new error rate scraped", timeout=TIMEOUT, interval=1.0)
             run.release("v3")
-            ok(run.reconcile())
+            ok(run.adhoc("resume=true"))  # automation was suspended by the rollback
             run.wait(lambda: run.available("web-preview"), "the v3 preview available")
             assert _active_images(run) == ["v1"] * 4  # not before its analysis
             ok(run.reconcile(gitops_k8s_pause_wait=0))  # passed: switched in one write

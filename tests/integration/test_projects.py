@@ -124,9 +124,12 @@ def test_an_app_of_apps_child_naming_a_project_its_namespace_may_not_use_is_refu
         kubectl.run("delete", "namespace", tenant_ns, "--wait=false")
 
 
-def deployer_rbac(namespace):
-    """A ServiceAccount that may manage ConfigMaps in its namespace, and nothing else."""
-    rules = [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]}]
+ALL_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete")
+
+
+def deployer_rbac(namespace, rules=None):
+    """A ServiceAccount that may do ``rules`` in its namespace (by default: manage ConfigMaps), and nothing else."""
+    rules = rules or [{"apiGroups": [""], "resources": ["configmaps"], "verbs": list(ALL_VERBS)}]
     return {
         "apiVersion": "v1",
         "kind": "List",

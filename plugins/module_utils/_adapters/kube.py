@@ -183,9 +183,10 @@ class KubeCluster:
             except NotFoundError:
                 raise
             except DynamicApiError as exc:
-                raise ClusterError(
-                    self._at("%s failed: %s" % (verb, api_message(exc))), subject=subject, details={"status_code": getattr(exc, "status", None)}
-                ) from exc
+                message = api_message(exc)
+                if self.impersonate and getattr(exc, "status", None) == 403 and self.impersonate not in message:
+                    message += " (the request impersonated %s)" % self.impersonate  # an API server may leave out who was refused
+                raise ClusterError(self._at("%s failed: %s" % (verb, message)), subject=subject, details={"status_code": getattr(exc, "status", None)}) from exc
             data = resp.data  # the body is read here: a server that stops mid-answer times out here too
             del resp
         if not data:

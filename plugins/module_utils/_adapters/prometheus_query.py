@@ -9,12 +9,15 @@ series) for a vector (``[]`` when nothing matched). Anything else (no answer wit
 ``timeout``, an HTTP error, Prometheus' own error, a matrix or a string) raises
 MetricsError naming the address (never its user-info) and why: the analysis counts that
 as an Error measurement, never as a failed one. No redirects are followed (the address
-is written in an Application, so it is where the query goes).
+is written in an Application, so it is where the query goes). ``timeout`` bounds the
+whole exchange, not each socket read: a reply trickling in byte by byte is cut off
+(within one more read's timeout), as is one larger than MAX_REPLY_BYTES.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,6 +26,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_url
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import MetricsError
 
 MAX_REPLY_BYTES = 4 * 1024 * 1024  # a reply larger than this is not a metric a condition reads
+_CHUNK = 64 * 1024
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -54,11 +58,12 @@ def query(address, promql, timeout):
     subject = repo_urls.display(address)
     url = "%s/api/v1/query?%s" % (address.rstrip("/"), urllib.parse.urlencode({"query": promql, "timeout": "%gs" % timeout}))
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    deadline = time.monotonic() + timeout
     try:
         with _OPENER.open(request, timeout=timeout) as response:
-            body = response.read(MAX_REPLY_BYTES + 1)
+            body = _read(response, deadline, timeout, subject)
     except urllib.error.HTTPError as exc:
-        body = exc.read(MAX_REPLY_BYTES + 1) if exc.fp is not None else b""
+        body = _read(exc, deadline, timeout, subject) if exc.fp is not None else b""
         raise MetricsError("Prometheus answered %d %s%s" % (exc.code, exc.reason, _error_of(body)), subject=subject) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise MetricsError("Prometheus not reachable: %s" % (getattr(exc, "reason", None) or exc), subject=subject) from None
@@ -71,6 +76,22 @@ def query(address, promql, timeout):
     if not isinstance(reply, dict) or reply.get("status") != "success" or not isinstance(reply.get("data"), dict):
         raise MetricsError("the query failed%s" % _error_of(body), subject=subject)
     return _values(reply["data"], subject)
+
+
+def _read(response, deadline, timeout, subject):
+    """The reply's bytes, at most MAX_REPLY_BYTES + 1 of them (the caller refuses more),
+    read before ``deadline`` (time.monotonic()) or MetricsError."""
+    chunks, size = [], 0
+    read = getattr(response, "read1", None) or response.read  # read1: what has arrived, never waiting for a full chunk
+    while size <= MAX_REPLY_BYTES:
+        chunk = read(min(_CHUNK, MAX_REPLY_BYTES + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if time.monotonic() > deadline:
+            raise MetricsError("no complete reply within the timeout of %gs" % timeout, subject=subject)
+    return b"".join(chunks)
 
 
 def _error_of(body):

@@ -49,6 +49,15 @@ _ORDER = (FAILED, ERROR, INCONCLUSIVE, RUNNING, SUCCESSFUL)
 
 DEFAULT_TIMEOUT = 10.0  # seconds of one Prometheus query (Argo Rollouts' default is 30s; a run is short)
 DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4  # as Argo Rollouts
+# Bounds on what a repository may make the agent do (an analysis is written in Git): a
+# query is text sent as it is (never a template), and no analysis can hold a run or its
+# memory for long. Each bound refused by name (InvalidSpec), never silently clipped.
+MAX_METRICS = 10  # metrics of one analysis
+MAX_QUERY_CHARS = 4096  # characters of one query (it travels in the URL of a GET)
+MAX_COUNT = 100  # measurements of one metric
+MIN_INTERVAL = 1.0  # seconds between two measurements: no query storm against Prometheus
+MAX_TIMEOUT = 60.0  # seconds of one query
+MAX_METRIC_SECONDS = 3600.0  # initialDelay + (count - 1) x interval of one metric
 _METRIC_FIELDS = {
     "name",
     "interval",
@@ -201,9 +210,11 @@ def _prometheus(provider, where):
         raise InvalidSpec("%s.provider.prometheus.query: required" % where)
     if "{{" in query:
         raise InvalidSpec("%s.provider.prometheus.query: templates ({{args...}}) are not supported; write the query in full" % where)
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidSpec("%s.provider.prometheus.query: %d characters, more than %d" % (where, len(query), MAX_QUERY_CHARS))
     timeout = _seconds(prom.get("timeout"), where + ".provider.prometheus.timeout", DEFAULT_TIMEOUT)
-    if timeout <= 0:
-        raise InvalidSpec("%s.provider.prometheus.timeout: must be more than 0" % where)
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise InvalidSpec("%s.provider.prometheus.timeout: must be more than 0 and at most %gs, got %gs" % (where, MAX_TIMEOUT, timeout))
     return address, query, timeout
 
 
@@ -226,6 +237,7 @@ def _metric(raw, where, warnings):
     count = _int(raw.get("count"), where + ".count", 1, 1)
     if count > 1 and not interval:
         raise InvalidSpec("%s.interval: required when count is more than 1" % where)
+    _bounded(where, count, interval, _seconds(raw.get("initialDelay"), where + ".initialDelay", 0.0))
     success = Condition(raw["successCondition"], where + ".successCondition") if raw.get("successCondition") else None
     failure = Condition(raw["failureCondition"], where + ".failureCondition") if raw.get("failureCondition") else None
     return Metric(
@@ -244,6 +256,19 @@ def _metric(raw, where, warnings):
     )
 
 
+def _bounded(where, count, interval, initial_delay):
+    """InvalidSpec when a metric would measure too often or for too long (MAX_* above)."""
+    if count > MAX_COUNT:
+        raise InvalidSpec("%s.count: %d measurements, more than %d" % (where, count, MAX_COUNT))
+    if interval and interval < MIN_INTERVAL:
+        raise InvalidSpec("%s.interval: %gs, less than %gs" % (where, interval, MIN_INTERVAL))
+    if initial_delay < 0:
+        raise InvalidSpec("%s.initialDelay: must not be negative" % where)
+    total = initial_delay + (count - 1) * interval
+    if total > MAX_METRIC_SECONDS:
+        raise InvalidSpec("%s: initialDelay + (count - 1) x interval is %gs, more than %gs" % (where, total, MAX_METRIC_SECONDS))
+
+
 def parse_analysis(raw, where):
     """AnalysisSpec of ``raw`` (an AnalysisTemplate's spec, or ``spec.analysis``); ``where``
     names it in errors and warnings (e.g. 'GitOpsApplication/ns/app spec.analysis')."""
@@ -258,6 +283,8 @@ def parse_analysis(raw, where):
     metrics = raw.get("metrics")
     if not isinstance(metrics, list) or not metrics:
         raise InvalidSpec("%s.metrics: a list of at least one metric is required" % where)
+    if len(metrics) > MAX_METRICS:
+        raise InvalidSpec("%s.metrics: %d metrics, more than %d" % (where, len(metrics), MAX_METRICS))
     parsed = tuple(_metric(m, "%s.metrics[%d]" % (where, i), warnings) for i, m in enumerate(metrics))
     names = [m.name for m in parsed]
     twice = sorted({n for n in names if names.count(n) > 1})

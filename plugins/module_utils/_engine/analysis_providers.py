@@ -20,20 +20,32 @@ address with user-info, a query, a fragment, a dot segment (``.``, ``..``, also
 percent-encoded), a backslash, a control character or a port out of range is never
 allowed; an entry with any of these is an error of the option.
 
-API: ``parse(entries) -> tuple[Provider]`` (InvalidSpec naming the entry),
-``allowed(address, providers) -> bool``, ``check(metrics, providers, where, subject)``
-(SafetyError naming the Application, the metric, the address and the variable), and
+A Project can only narrow that list for its Applications (one team must not query another
+team's Prometheus with its own queries): the annotation ``gitops-k8s.dev/analysis-providers``
+on the Project (a JSON list of base URLs, parsed like the option's entries) makes the
+addresses its Applications may query those that both lists allow. A Project without the
+annotation leaves the operator's list as it is; ``[]`` allows none. An annotation, not a
+spec field: Argo CD's AppProject CRD prunes unknown spec fields, an annotation survives
+on either CRD (projects.py warns about a ``spec.analysisProviders``).
+
+API: ``parse(entries, where) -> tuple[Provider]`` (InvalidSpec naming the entry),
+``parse_annotation(text, where)`` (the Project's JSON list),
+``allowed(address, providers) -> bool``, ``check(metrics, providers, where, subject,
+project)`` (SafetyError naming the Application, the metric, the address and the variable,
+or ProjectError naming the Application, the Project and the address), and
 ``analyses_of(spec, manifests, namespace)``: every analysis an Application may measure in a run.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import urllib.parse
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import repo_urls, strategy_spec
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec, SafetyError
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_ANALYSIS_PROVIDERS
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec, ProjectError, SafetyError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 
 OPTION = "analysis_providers"
@@ -106,16 +118,28 @@ def _parse(url):
     return Provider(scheme, _host(parts.hostname), port if port is not None else _DEFAULT_PORTS[scheme], _segments(parts.path))
 
 
-def parse(entries):
-    """The Providers of the option's list; InvalidSpec naming the entry that is not a
-    plain http(s) base URL."""
+def parse(entries, where=OPTION):
+    """The Providers of the option's list (``where`` names it); InvalidSpec naming the
+    entry that is not a plain http(s) base URL."""
     out = []
     for index, entry in enumerate(entries or ()):
         try:
             out.append(_parse(entry))
         except ValueError as exc:
-            raise InvalidSpec("%s[%d]: %s is not an allowed Prometheus base URL: %s" % (OPTION, index, repo_urls.display(str(entry)), exc)) from None
+            raise InvalidSpec("%s[%d]: %s is not an allowed Prometheus base URL: %s" % (where, index, repo_urls.display(str(entry)), exc)) from None
     return tuple(out)
+
+
+def parse_annotation(text, where):
+    """The Providers of a Project's ANN_ANALYSIS_PROVIDERS annotation (a JSON list of base
+    URLs); InvalidSpec naming ``where`` when it is not one."""
+    try:
+        entries = json.loads(text) if isinstance(text, str) else None
+    except ValueError as exc:
+        raise InvalidSpec("%s: annotation %s is not JSON: %s" % (where, ANN_ANALYSIS_PROVIDERS, exc)) from None
+    if not isinstance(entries, list):
+        raise InvalidSpec("%s: annotation %s must be a JSON list of Prometheus base URLs, got %r" % (where, ANN_ANALYSIS_PROVIDERS, text))
+    return parse(entries, "%s: annotation %s" % (where, ANN_ANALYSIS_PROVIDERS))
 
 
 def allowed(address, providers):
@@ -135,15 +159,24 @@ def _why(address):
     return "it is not in %s" % OPTION
 
 
-def check(metrics, providers, where, subject):
-    """SafetyError for the first metric (analysis.Metric) whose address is not allowed;
-    ``where`` names the analysis (e.g. 'spec.analysis'), ``subject`` the Application."""
+def check(metrics, providers, where, subject, project=None):
+    """SafetyError for the first metric (analysis.Metric) whose address the operator's
+    ``providers`` do not allow, ProjectError for one that ``project`` (projects.Project;
+    None: no project bound) does not; ``where`` names the analysis (e.g. 'spec.analysis'),
+    ``subject`` the Application."""
+    narrowed = getattr(project, "analysis_providers", None)
     for metric in metrics:
+        shown = repo_urls.display(metric.address)
         if not allowed(metric.address, providers):
-            shown = repo_urls.display(metric.address)
             raise SafetyError(
                 "%s metric %s: the Prometheus address %s is not allowed (%s); the agent queries only the addresses the operator "
                 "lists in the %s option (playbook variable %s)" % (where, metric.name, shown, _why(metric.address), OPTION, VARIABLE),
+                subject=subject,
+            )
+        if narrowed is not None and not allowed(metric.address, narrowed):
+            raise ProjectError(
+                "%s metric %s: the Prometheus address %s is not allowed for project %s (not in its %s annotation, which narrows "
+                "the operator's %s for the project's Applications)" % (where, metric.name, shown, project.name, ANN_ANALYSIS_PROVIDERS, OPTION),
                 subject=subject,
             )
 
@@ -167,7 +200,7 @@ def analyses_of(spec, manifests, namespace):
     return out
 
 
-def check_all(spec, manifests, namespace, providers, subject):
+def check_all(spec, manifests, namespace, providers, subject, project=None):
     """check() of every analysis of analyses_of(); before any query or write of the run."""
     for where, analysed in analyses_of(spec, manifests, namespace):
-        check(analysed.metrics, providers, where, subject)
+        check(analysed.metrics, providers, where, subject, project)

@@ -24,6 +24,14 @@ or ``spec.analysis`` is removed. With ``spec.analysis.rollback.resumeOnNewRevisi
 a commit other than the failed one ends an automatic rollback's suspension (reconcile
 checks it before fetching the rolled-back revision); by default only the user does
 (``resume=true`` or a manual sync).
+
+A progressive strategy's analysis (a canary ``analysis`` step, a blue-green
+``prePromotionAnalysis``, strategies.py) that fails aborts the strategy and takes the same
+road: its verdict is recorded as ``status.analysis`` with ``source: strategy`` and the
+Application is rolled back. Its policy is its own ``rollback.resumeOnNewRevision`` (or
+spec.analysis's), recorded in ``status.rolledBack`` when the rollback begins: the
+rolled-back revision may not render that strategy at all. Its verdict and condition stay
+while the rollback it caused holds (there is no spec to forget them with).
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis, app_metrics, application, messages
 
 FIELD = "analysis"
+SOURCE_STRATEGY = "strategy"  # status.analysis.source of a strategy's analysis (spec.analysis's has none)
+RESUME_FIELD = "resumeOnNewRevision"  # a strategy's rollback policy, in status.analysis and status.rolledBack
 FAILED_CONDITION = "AnalysisFailed"
 INCONCLUSIVE_CONDITION = "AnalysisInconclusive"
 _HOLD = (analysis.INCONCLUSIVE, analysis.ERROR)
@@ -72,11 +82,16 @@ def measure(spec, query, clock, time_left):
     return analysis.run_analysis(spec.analysis, query, clock.sleep, clock.now, deadline)
 
 
-def record(status, previous, verdict, revision, started, finished):
+def record(status, previous, verdict, revision, started, finished, source="", resume=False):
     """``status`` with ``status.analysis`` of ``verdict`` (for ``revision``, measured from
-    ``started`` to ``finished``) and its condition; a verdict other than Successful keeps
-    the deployed revision where it was (no promotion)."""
+    ``started`` to ``finished``; ``source``: SOURCE_STRATEGY for a strategy's, ``resume``
+    its rollback policy) and its condition; a verdict other than Successful keeps the
+    deployed revision where it was (no promotion)."""
     analysed = dict(verdict.to_status(), revision=revision, startedAt=started, finishedAt=finished)
+    if source:
+        analysed["source"] = source
+    if resume:
+        analysed[RESUME_FIELD] = True
     status = application.next_status(status, **{FIELD: analysed})
     if verdict.phase != analysis.SUCCESSFUL:
         metrics = dict(status.get(app_metrics.FIELD) or {})
@@ -91,6 +106,17 @@ def record(status, previous, verdict, revision, started, finished):
     if not status["conditions"]:
         status.pop("conditions")
     return status
+
+
+def kept(spec, analysed, rolled_back):
+    """Whether the last verdict (``analysed``: status.analysis) stays in the status:
+    spec.analysis's while spec.analysis is set, a strategy's while the rollback it caused
+    (``rolled_back``: this run's status.rolledBack) holds."""
+    if not isinstance(analysed, dict):
+        return False
+    if analysed.get("source") == SOURCE_STRATEGY:
+        return bool(analysed.get("revision")) and (rolled_back or {}).get("failedRevision") == analysed.get("revision")
+    return spec.analysis is not None
 
 
 def conditions(status, previous, now):
@@ -123,16 +149,42 @@ def rollback_target(status, revision):
     return history[0] if history else None
 
 
-def cause(verdict, revision):
-    """The fields an automatic rollback adds to ``status.rolledBack``."""
-    return {"automatic": True, "failedRevision": revision, "reason": messages.bounded(verdict.message, 300)}
+def cause(verdict, revision, resume=False):
+    """The fields an automatic rollback adds to ``status.rolledBack`` (``resume``: a new
+    commit ends it, the policy of a strategy's analysis, recorded with it)."""
+    out = {"automatic": True, "failedRevision": revision, "reason": messages.bounded(verdict.message, 300)}
+    if resume:
+        out[RESUME_FIELD] = True
+    return out
+
+
+def strategy_failure(failed, spec):
+    """(verdict, resume) of the first strategy analysis that failed in this run (strategies.
+    Rollouts.failed: (analysis.Verdict, AnalysisSpec) pairs); ``resume``: its
+    ``rollback.resumeOnNewRevision``, or spec.analysis's."""
+    verdict, measured = failed[0]
+    return verdict, bool(measured.resume_on_new_revision or (spec.analysis is not None and spec.analysis.resume_on_new_revision))
+
+
+def unfinished_rollback(previous, revision, dry_run, pinned):
+    """(verdict, resume) of a strategy's failed analysis of ``revision`` recorded by an
+    earlier run whose rollback did not happen (the agent ended before it, or a sync window
+    held it): this run rolls back; None otherwise."""
+    analysed = (previous or {}).get(FIELD) or {}
+    if dry_run or pinned or not revision or (previous or {}).get("rolledBack"):
+        return None
+    if analysed.get("source") != SOURCE_STRATEGY or analysed.get("phase") != analysis.FAILED or analysed.get("revision") != revision:
+        return None
+    return analysis.Verdict(analysis.FAILED, str(analysed.get("message") or "")), bool(analysed.get(RESUME_FIELD))
 
 
 def may_resume(held, spec):
-    """Whether a new commit could end this suspension (an automatic rollback, and
-    spec.analysis.rollback.resumeOnNewRevision)."""
+    """Whether a new commit could end this suspension: an automatic rollback, and
+    spec.analysis.rollback.resumeOnNewRevision (or the failed strategy analysis's, recorded
+    in the rollback)."""
     record_ = held.record or {}
-    return bool(held.suspended and not held.requested and record_.get("automatic") and spec.analysis is not None and spec.analysis.resume_on_new_revision)
+    policy = record_.get(RESUME_FIELD) or (spec.analysis is not None and spec.analysis.resume_on_new_revision)
+    return bool(held.suspended and not held.requested and record_.get("automatic") and policy)
 
 
 def resumed_by(held, revision):

@@ -27,7 +27,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     sync_windows,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import plan as planner
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import OUT_OF_SYNC, PRUNED, SYNCED, WRITE_ACTIONS
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import OUT_OF_SYNC, PRUNED, SKIPPED, SYNCED, WRITE_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def unsupported_message(spec, plan):
 def out_of_sync_count(plan, result, synced):
     """Objects still out of sync after this reconcile."""
     extra = sum(1 for i in plan.extra if i.blocks_sync and i.action != PRUNED)
-    if synced and result.error is None:
-        return extra
+    if synced and result.error is None:  # a write the sync left out (strategy_sync.py) is still drift
+        return extra + sum(1 for i in plan.items if i.status != SYNCED and i.action == SKIPPED)
     return extra + sum(1 for i in plan.items if i.status != SYNCED)
 
 
@@ -155,10 +155,10 @@ def next_status(previous, report) -> Tuple[dict, List[str]]:
     now, spec, plan, result, sourced = report.started, report.spec, report.plan, report.result, report.sourced
     conditions, changes = _gate_fields(previous, report.gate, now)
     conditions += _warning_conditions(previous, report, now, warnings)
-    if spec.analysis is None:  # the last analysis is forgotten with its spec
-        changes[app_analysis.FIELD] = None
-    else:  # its condition stays until another analysis replaces it
+    if app_analysis.kept(spec, previous.get(app_analysis.FIELD), changes.get(rollback.FIELD)):  # until another replaces it
         conditions += app_analysis.conditions(previous, previous, now)
+    else:  # forgotten with its spec (a strategy's: with the rollback it caused)
+        changes[app_analysis.FIELD] = None
     sync = {"status": result.sync_status, "revision": sourced.revision, "repoURL": sourced.repo_url, "path": spec.path}
     if sourced.revisions:  # a multi-source Application: each source's revision, as Argo CD
         sync["revisions"] = list(sourced.revisions)

@@ -121,10 +121,12 @@ def check(cluster, items, owner, live):
     if not owner or not apps:
         return
     chain = ancestors(cluster, owner, live)
-    refused = []
-    for item in apps:
-        reason = refusal(item, owner, chain)
-        if reason:
-            refused.append("%s: %s" % (item.subject, reason))
+    refuse(apps, lambda item: refusal(item, owner, chain), "Application(s)", RULE, owner)
+
+
+def refuse(items, reason_of, what, rule, owner):
+    """Raise one AuthorityError naming every item ``reason_of(item)`` refuses (a non-empty
+    reason), ``what`` they are and the ``rule``; nothing when it refuses none."""
+    refused = ["%s: %s" % (item.subject, reason) for item, reason in ((i, reason_of(i)) for i in items) if reason]
     if refused:
-        raise AuthorityError("refused to write %d Application(s) (%s): %s" % (len(refused), RULE, "; ".join(refused)), subject=owner)
+        raise AuthorityError("refused to write %d %s (%s): %s" % (len(refused), what, rule, "; ".join(refused)), subject=owner)

@@ -65,6 +65,9 @@ ANN_CONVERTED_FROM = ANNOTATION_PREFIX + "converted-from"
 # on the objects a progressive strategy adds (canary.py; not rendered from Git): pruned when
 # the strategy no longer wants them, whatever the Application's prune policy
 ANN_STRATEGY_OBJECT = ANNOTATION_PREFIX + "strategy-object"
+# on a Project (or an Argo CD AppProject): a JSON list of Prometheus base URLs that narrows
+# the operator's analysis_providers for the project's Applications (analysis_providers.py)
+ANN_ANALYSIS_PROVIDERS = ANNOTATION_PREFIX + "analysis-providers"
 # Argo CD's own keys for the same per-object options, honoured beside ours (ours win per
 # option when both set one): content written for Argo CD works unchanged.
 ARGOCD_PREFIX = "argocd.argoproj.io/"

@@ -65,6 +65,9 @@ class SyncOptions:
     bounds: project_check.Bounds of the Application's Project: every object (and every
         prune) is checked against it before the first write; None: no project (the sync
         module, which writes what its caller gives it).
+    strategy_steered: ObjectIds of the rendered objects a progressive strategy steers (a
+        stable Deployment, an active Service): one of another Application is refused
+        before the first write (strategy_owners.py).
     """
 
     namespace: str = "default"
@@ -94,3 +97,4 @@ class SyncOptions:
     time_left: float = 0
     bounds: Optional[object] = None
     workers: int = 1
+    strategy_steered: frozenset = frozenset()

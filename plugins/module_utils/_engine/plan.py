@@ -49,6 +49,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     project_check,
     project_request,
     prune_guard,
+    strategy_owners,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync_options as syncopts
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
@@ -444,6 +445,7 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
     items = [replace(item, live=live.get(item.entry.id)) for item in items]
     pending_namespaces = set(i.entry.name for i in items if i.entry.kind == "Namespace" and i.live is None)
     authority.check(cluster, items, options.tracking, live)
+    strategy_owners.check(items, options.tracking, options.strategy_steered)
     if options.create_namespace and options.namespace not in pending_namespaces:
         _ensure_namespace_item(cluster, items, options, pending_namespaces)
     project_check.check_items(options.bounds, items + list(hook_items))  # before any dry-run

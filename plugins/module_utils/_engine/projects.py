@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
+    ANN_ANALYSIS_PROVIDERS,
     API_GROUP,
     API_VERSION,
     DEFAULT_PROJECT,
@@ -35,7 +36,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
     PROJECT_PLURAL,
     PROJECT_SHORT_NAME,
 )
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import commit_trust, crds
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import analysis_providers, commit_trust, crds
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec, ProjectError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
 
@@ -60,6 +61,7 @@ WARNED = {
     "roles": "project roles grant Argo CD API and UI users rights; nothing here reads them (the cluster's RBAC decides who edits Applications)",
     "orphanedResources": "orphaned resources are not reported",
     "permitOnlyProjectScopedClusters": "there is one cluster, the cluster of the run",
+    "analysisProviders": "not a field: list the addresses in the annotation %s (Argo CD's AppProject CRD prunes unknown spec fields)" % ANN_ANALYSIS_PROVIDERS,
 }
 REFUSED: dict = {}
 
@@ -88,6 +90,8 @@ class Project:
     service_accounts: tuple = ()  # destinationServiceAccounts: (server, namespace, defaultServiceAccount)
     sync_windows: tuple = ()
     signature_keys: tuple = ()  # signatureKeys: key IDs one of which must have signed each revision
+    # ANN_ANALYSIS_PROVIDERS: analysis_providers.Provider that narrow the operator's list; None: not narrowed
+    analysis_providers: object = None
     warnings: tuple = ()
     builtin: bool = False
 
@@ -182,8 +186,20 @@ def parse(obj):
         service_accounts=_service_accounts(spec, subject),
         sync_windows=tuple(windows),
         signature_keys=_signature_keys(spec, subject),
+        analysis_providers=_analysis_providers(meta, subject),
         warnings=tuple(warnings),
     )
+
+
+def _analysis_providers(meta, subject):
+    """The Providers of the ANN_ANALYSIS_PROVIDERS annotation, or None without one."""
+    text = (meta.get("annotations") or {}).get(ANN_ANALYSIS_PROVIDERS)
+    if text is None:
+        return None
+    try:
+        return analysis_providers.parse_annotation(text, subject)
+    except InvalidSpec as exc:
+        raise ProjectError(exc.message, subject=subject) from exc
 
 
 def _signature_keys(spec, subject):

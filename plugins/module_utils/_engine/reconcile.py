@@ -40,6 +40,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     prune_guard,
     rollback,
     strategies,
+    strategy_sync,
     sync_gate,
     sync_windows,
     triggers,
@@ -119,6 +120,7 @@ class Outcome:
     analysis: Optional[analysis.Verdict] = None  # the verdict of spec.analysis after this run's sync (app_analysis.py)
     # an automatic rollback's reconcile carries the one whose analysis failed (its sync's events are told too)
     before_rollback: Optional["Outcome"] = None
+    resume_on_new_revision: bool = False  # the policy of a failed strategy analysis, recorded with its rollback
 
 
 def _bounds(app_spec, ports, settings):
@@ -161,7 +163,7 @@ def _as_service_account(ports, bounds, app_spec, settings):
     return ports if user is None else ports.with_changes(cluster=ports.cluster.impersonating(user), reads=None)
 
 
-def _options(spec, settings, syncing, bounds=None):
+def _options(spec, settings, syncing, bounds=None, rollouts=None):
     prune = spec.prune if settings.prune is None else settings.prune
     app_options = syncopts.app_options(spec.sync_options)[0]  # its warnings are the spec's (application.parse)
     budget = prune_guard.budget_of(app_options, settings.prune_limit, settings.prune_limit_percent)
@@ -189,6 +191,7 @@ def _options(spec, settings, syncing, bounds=None):
         time_left=settings.time_left,
         bounds=bounds,
         workers=settings.workers,
+        strategy_steered=rollouts.steered if rollouts is not None else frozenset(),
     )
 
 
@@ -228,12 +231,12 @@ def reconcile(app, ports, settings):
         manifests, left_out = argocd_application.convert(manifests, spec.namespace)
         spec = replace(spec, warnings=tuple(spec.warnings) + left_out)
         # a repository names the addresses: only the operator's are queried, checked before any query or write
-        analysis_providers.check_all(spec, manifests, destination, settings.analysis_providers, format_id(APP_KIND, spec.namespace, spec.name))
+        analysis_providers.check_all(spec, manifests, destination, settings.analysis_providers, format_id(APP_KIND, spec.namespace, spec.name), bounds.project)
         controls = _controls(settings, ports, started)
         rollouts = strategies.prepare(ports.cluster, manifests, spec.strategy, previous.get(strategies.FIELD), controls, ports.clock, destination)
         manifests = list(rollouts.manifests)
         prev_inventory = inventory.from_status(previous.get("inventory"))
-        report_options = _options(spec, settings, False, bounds)
+        report_options = _options(spec, settings, False, bounds, rollouts)
         plan = planner.build_plan(ports.reads or ports.cluster, manifests, prev_inventory, report_options)
         syncer.check_empty_guard(plan, report_options)
     except GitOpsError as exc:
@@ -252,20 +255,24 @@ def reconcile(app, ports, settings):
 
     planned = syncer.planned_status(plan)
     gate = sync_gate.decide(spec, previous, revision, planned, settings, held, windows, ports.clock.now(), (record.name, record.server), rollouts.progressing)
+    if gate.strategies_only and not strategy_sync.writes(plan, rollouts.objects):
+        gate = replace(gate, do_sync=False, reason=gate.policy, strategies_only=False)  # nothing of theirs to write
     do_sync, outcome.reason = gate.do_sync, gate.reason
     result = blocked = None
     if do_sync and not settings.dry_run:
         try:
             with ports.lock(spec) as held:
-                options = _options(spec, settings, True, bounds)
+                options = _options(spec, settings, True, bounds, rollouts)
                 plan = planner.build_plan(ports.cluster, manifests, prev_inventory, options, earlier=plan)
-                result = syncer.execute(ports.cluster, plan, options, ports.clock, held=held)
+                result = _execute(ports, plan, options, held, gate, rollouts, report_options)
         except LockError as exc:
             blocked = exc
             do_sync = False
         except GitOpsError as exc:
             result = syncer.SyncResult(changeset=None, inventory=prev_inventory, sync_status=planned, error=exc, plan=plan)
-    if result is None:  # report only: check mode, in sync, policy says no, or lock held
+    if result is None and do_sync:  # check mode: what the sync would do (the strategies' objects alone, when only they need it)
+        result = _execute(ports, plan, report_options, None, gate, rollouts, report_options)
+    if result is None:  # report only: in sync, policy says no, or lock held
         result = syncer.execute(ports.cluster, plan, report_options, ports.clock)
     if blocked is not None:
         result = _lock_blocked(result, blocked, outcome)
@@ -304,7 +311,10 @@ def reconcile(app, ports, settings):
     outcome.status, warnings = app_status.next_status(previous, report)
     outcome.warnings.extend(warnings)
     analyse = app_analysis.due(spec, spec.pinned_revision, settings.dry_run, do_sync, result)
-    if blocked is None and result.error is None and (analyse or app_analysis.interrupted(spec, previous, revision, settings.dry_run)):
+    unfinished = app_analysis.unfinished_rollback(previous, revision, settings.dry_run, spec.pinned_revision)
+    if (rollouts.failed or unfinished) and not settings.dry_run and blocked is None and result.error is None:
+        _strategy_failed(spec, rollouts, outcome, previous, now, ports, unfinished)  # rolled back below, as a failed spec.analysis
+    elif blocked is None and result.error is None and (analyse or app_analysis.interrupted(spec, previous, revision, settings.dry_run)):
         _analyse(spec, ports, app, settings, outcome, previous, started)
     _triggers(previous, outcome, settings)
     if blocked is None:  # else the Lease's holder is writing this status: leave it to it
@@ -313,6 +323,17 @@ def reconcile(app, ports, settings):
         outcome = _roll_back(app, base_ports, settings, outcome, previous)
     outcome.duration = time.monotonic() - started
     return outcome
+
+
+def _execute(ports, plan, options, held, gate, rollouts, report_options):
+    """Carry out the plan; a run only the strategies need (automated without selfHeal, no
+    new revision) writes their objects alone and reports the other objects' drift."""
+    if not gate.strategies_only:
+        return syncer.execute(ports.cluster, plan, options, ports.clock, held=held)
+    skipped = strategy_sync.left_out(plan, rollouts.objects)
+    result = syncer.execute(ports.cluster, strategy_sync.narrow(plan, rollouts.objects, gate.policy), options, ports.clock, held=held)
+    report = syncer.execute(ports.cluster, plan, report_options, ports.clock)
+    return strategy_sync.merged(result, report, skipped, gate.policy)
 
 
 def _resumed(app, spec, ports, held):
@@ -342,6 +363,21 @@ def _analyse(spec, ports, app, settings, outcome, previous, started):
         outcome.warnings.append(verdict.message)
 
 
+def _strategy_failed(spec, rollouts, outcome, previous, started, ports, unfinished):
+    """A strategy's analysis failed in this run (the strategy aborted), or in an earlier
+    one whose rollback did not happen (``unfinished``: its verdict and policy): the
+    verdict is the run's, recorded as status.analysis (source: strategy) with its
+    AnalysisFailed condition, and reconcile() rolls the Application back as after a failed
+    spec.analysis; the rollback records the analysis's own resumeOnNewRevision policy."""
+    verdict, resume = app_analysis.strategy_failure(rollouts.failed, spec) if rollouts.failed else unfinished
+    outcome.analysis, outcome.resume_on_new_revision = verdict, resume
+    source = app_analysis.SOURCE_STRATEGY
+    outcome.status = app_analysis.record(outcome.status, previous, verdict, outcome.revision, started, ports.clock.iso(), source, resume)
+    if not rollouts.failed:  # the verdict as it was measured
+        outcome.status[app_analysis.FIELD] = previous[app_analysis.FIELD]
+    outcome.warnings.append(verdict.message)
+
+
 def _roll_back(app, ports, settings, failed, previous):
     """The analysis of ``failed``'s sync failed: reconcile again, rolling back to the last
     healthy revision (rollback.py: automated sync is then suspended); the outcome of that
@@ -351,7 +387,7 @@ def _roll_back(app, ports, settings, failed, previous):
     if target is None:
         failed.reason = app_analysis.no_target_message(verdict)
         return failed
-    cause = app_analysis.cause(verdict, revision)
+    cause = app_analysis.cause(verdict, revision, failed.resume_on_new_revision)
     again = reconcile(dict(app, status=failed.status), ports, replace(settings, rollback=str(target["id"]), rollback_cause=cause, sync=None, resume=False))
     again.analysis, again.before_rollback = verdict, failed
     again.warnings = failed.warnings + again.warnings

@@ -23,7 +23,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants impor
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import InvalidSpec
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health_checks import Health
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.manifests import Manifest
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import ObjectId, format_id
 
 FIELD = "strategy"  # status.strategy: {"<namespace>/<name>": state} of each Deployment with a strategy
 CONDITION = "RolloutAborted"
@@ -56,13 +56,21 @@ class Controls:
 class Rollouts:
     """What the strategies made of a render: the manifests to plan, the next
     ``status.strategy``, the worst health of the strategies (None: nothing in progress),
-    the conditions (type, message) and why a sync is due for them ("" when none is)."""
+    the conditions (type, message), why a sync is due for them ("" when none is), the
+    subjects (objects.format_id) of the strategies' objects (the Deployments, their canary
+    or preview, the blue-green Services: what a sync for the strategies alone writes,
+    strategy_sync.py) and the failed analyses that aborted a strategy in this run
+    ((analysis.Verdict, analysis.AnalysisSpec) pairs, the message naming the Deployment and
+    the step: the Application is rolled back, app_analysis.py)."""
 
     manifests: tuple
     status: dict = field(default_factory=dict)
     health: Optional[Health] = None
     conditions: tuple = ()
     progressing: str = ""
+    objects: frozenset = frozenset()
+    failed: tuple = ()
+    steered: frozenset = frozenset()  # ObjectIds of the stable Deployments and active Services (strategy_owners.py)
 
 
 def _live_template(obj):
@@ -86,11 +94,15 @@ def _readiness(live, wanted):
     return ready, (assessed.message or assessed.status) if assessed.status == DEGRADED else ""
 
 
-def _judge(controls, spec):
-    """(verdict of canary.py / blue_green.py, message) of an analysis measured now."""
+def _judge(controls, spec, dep, where):
+    """(verdict of canary.py / blue_green.py, message) of an analysis measured now; a
+    Failed one is kept on ``dep`` (it aborts the strategy: the caller made sure no abort
+    request or Degraded canary aborts it first), its message naming ``where``."""
     if controls.analyze is None:
         return canary.INCONCLUSIVE, "no analysis in this run (check mode)"
     verdict = controls.analyze(spec)
+    if verdict.phase == analysis.FAILED:
+        dep.failed = (replace(verdict, message="%s %s: %s" % (dep.subject, where, verdict.message)), spec)
     return _VERDICTS.get(verdict.phase, canary.INCONCLUSIVE), verdict.message
 
 
@@ -106,6 +118,7 @@ class _Deployment:
         self.before = previous.get(self.key) or {}
         self.hash = canary.template_hash((self.rendered.get("spec") or {}).get("template") or {})
         self.live = cluster.get(rtype, self.namespace, self.name)
+        self.failed = None  # (analysis.Verdict, AnalysisSpec) of an analysis that failed in this run
 
 
 def _canary(cluster, rtype, dep, controls, clock):
@@ -129,7 +142,10 @@ def _canary(cluster, rtype, dep, controls, clock):
         step = canary.current_step(state, steps)
         if step is None or step.kind != strategy_spec.STEP_ANALYSIS or state.get("canaryHash") != observed.rendered_hash:
             return observed
-        return replace(observed, analysis=_judge(controls, step.analysis))
+        if observed.abort or observed.canary_failed:  # aborted anyway: nothing to measure
+            return observed
+        where = "canary step %d (analysis)" % (state.get("step", 0) + 1)
+        return replace(observed, analysis=_judge(controls, step.analysis, dep, where))
 
     state, left = canary.advance(dep.before, steps, judged(observed, dep.before))
     while 0 < left <= controls.pause_wait:  # a short timed pause is waited for within the run
@@ -156,8 +172,8 @@ def _blue_green(cluster, rtype, dep, controls, clock):
         promote=controls.promote,
         abort=controls.abort,
     )
-    if blue_green.wants_analysis(dep.before, observed, config):
-        observed = replace(observed, analysis=_judge(controls, config.analysis))
+    if blue_green.wants_analysis(dep.before, observed, config) and not (observed.abort or observed.preview_failed):
+        observed = replace(observed, analysis=_judge(controls, config.analysis, dep, "blue-green prePromotionAnalysis"))
     state, left = blue_green.advance(dep.before, config, observed)
     if 0 < left <= controls.pause_wait:  # a short rollback window is waited for within the run
         clock.sleep(left)
@@ -180,9 +196,10 @@ def _active_services(states):
     return out
 
 
-def _with_services(manifests, states, namespace):
+def _with_services(manifests, states, namespace, subjects):
     """``manifests`` with each blue-green active Service narrowed to its revision, and its
-    preview Service beside it; InvalidSpec when an active Service is not rendered."""
+    preview Service beside it (their subjects added to ``subjects``); InvalidSpec when an
+    active Service is not rendered."""
     wanted = _active_services(states)
     out, found = [], set()
     for manifest in manifests:
@@ -192,7 +209,9 @@ def _with_services(manifests, states, namespace):
         if obj.get("kind") == "Service" and obj.get("apiVersion") == "v1" and where in wanted:
             state, config, _subject = wanted[where]
             found.add(where)
-            out.extend(Manifest(o, manifest.origin) for o in blue_green.services(state, config, obj))
+            made = blue_green.services(state, config, obj)
+            subjects.update(_subject_of(o, namespace) for o in made)
+            out.extend(Manifest(o, manifest.origin) for o in made)
         else:
             out.append(manifest)
     for where, (_state, _config, subject) in sorted(wanted.items()):
@@ -207,6 +226,7 @@ def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespa
     ``previous``; ``namespace``: the destination namespace (of objects without one)."""
     previous = previous if isinstance(previous, dict) else {}
     out, states, status, healths, conditions, due = [], [], {}, [], [], []
+    subjects, failed = set(), []
     rtype = None
     for manifest in manifests:
         chosen = strategy_spec.of_object(manifest.obj, app_strategy)
@@ -218,7 +238,10 @@ def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespa
         state, objects = _REALIZE[chosen.kind](cluster, rtype, dep, controls, clock)
         states.append((dep, state))
         status[dep.key] = state
+        subjects.update(_subject_of(obj, dep.namespace) for obj in objects)
         out.extend(Manifest(obj, dep.origin) for obj in objects)
+        if dep.failed is not None and state.get("phase") == canary.ABORTED:
+            failed.append(dep.failed)
         phase, label = state.get("phase"), "canary" if chosen.kind == strategy_spec.CANARY else "blue-green"
         if phase in _PHASE_HEALTH:
             healths.append((dep.subject, Health(_PHASE_HEALTH[phase], "%s %s" % (label, state.get("message", phase)))))
@@ -227,14 +250,24 @@ def prepare(cluster, manifests, app_strategy, previous, controls, clock, namespa
         if phase in canary.IN_PROGRESS + blue_green.IN_PROGRESS or _moved(dep.before, state):
             due.append("%s %s: %s" % (label, dep.subject, state.get("message", phase)))
     if any(dep.chosen.kind == strategy_spec.BLUE_GREEN for dep, _state in states):
-        out = _with_services(out, states, namespace)
+        out = _with_services(out, states, namespace, subjects)
+    steered = set(ObjectId("apps", "Deployment", dep.namespace, dep.name) for dep, _state in states)
+    steered.update(ObjectId("", "Service", ns, name) for ns, name in _active_services(states))
     return Rollouts(
         manifests=tuple(out),
         status=status,
         health=health.aggregate(healths) if healths else None,
         conditions=tuple((ctype, messages.bounded(text)) for ctype, text in conditions),
         progressing=messages.bounded("; ".join(due)),
+        objects=frozenset(subjects),
+        failed=tuple(failed),
+        steered=frozenset(steered),
     )
+
+
+def _subject_of(obj, namespace):
+    meta = obj.get("metadata") or {}
+    return format_id(obj.get("kind"), meta.get("namespace") or namespace, meta.get("name"))
 
 
 def _moved(before, state):

@@ -18,6 +18,7 @@ names are Argo Rollouts': steps ``setWeight: 20``, ``pause: {}`` (until promoted
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -40,6 +41,8 @@ STEP_ANALYSIS = "analysis"
 STEP_KINDS = (STEP_SET_WEIGHT, STEP_PAUSE, STEP_ANALYSIS)
 # Argo Rollouts' default when a canary has no steps: all at once after the canary is ready
 DEFAULT_STEPS = ()
+# a Service name (DNS-1035 label): activeService and previewService become object names and API paths
+_SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,11 @@ def parse_blue_green(raw, where):
     active, preview = raw.get("activeService"), raw.get("previewService") or ""
     if not isinstance(active, str) or not active or not isinstance(preview, str):
         raise InvalidSpec("%s: activeService must name a Service of the Application (previewService too, when given)" % where)
+    for key, value in (("activeService", active), ("previewService", preview)):
+        if value and not _SERVICE_NAME.match(value):
+            raise InvalidSpec("%s: %s %r is not a Service name (lower case letters, digits and '-', at most 63)" % (where, key, value))
+    if preview == active:
+        raise InvalidSpec("%s: previewService must differ from activeService %r" % (where, active))
     auto = raw.get("autoPromotionEnabled", True)
     delay = raw.get("scaleDownDelaySeconds", DEFAULT_SCALE_DOWN_DELAY)
     if not isinstance(auto, bool):

@@ -22,7 +22,10 @@ class Gate:
     held: the rollback.Decision of this run (a suspension, a rollback asked for).
     window: the sync_windows.Verdict that held the sync, or None.
     clock: epoch seconds: when the decision was taken, then when the sync finished (a
-        retry's backoff counts from the end of the failed attempt)."""
+        retry's backoff counts from the end of the failed attempt).
+    strategies_only: the policy said no and only a progressive strategy wants this run:
+        the sync writes the strategies' objects alone (strategy_sync.py); ``policy`` is
+        why the others are not synced."""
 
     do_sync: bool
     reason: str
@@ -30,6 +33,8 @@ class Gate:
     held: Any = None
     window: Optional[Any] = None
     clock: float = 0.0
+    strategies_only: bool = False
+    policy: str = ""
 
 
 def decide(spec, previous, revision, planned, settings, held, windows, now, clusters=sync_windows.LOCAL_CLUSTERS, progressing=""):
@@ -41,8 +46,9 @@ def decide(spec, previous, revision, planned, settings, held, windows, now, clus
     synced, promoted or aborted by hand) without a new revision or selfHeal."""
     requested = True if held.requested else settings.sync
     do_sync, reason = application.should_sync(spec, previous, revision, planned, requested, now=now)
+    only, policy = False, ""
     if not do_sync and progressing and planned != APP_SYNCED and requested is not False and (spec.automated or settings.promote or settings.abort):
-        do_sync, reason = True, progressing
+        do_sync, reason, only, policy = True, progressing, True, reason
     last = previous.get("operationState") or {}
     retried = requested is not True and last.get("phase") == application.FAILED and last.get("revision") == revision
     if do_sync and held.suspended and requested is not True:
@@ -54,4 +60,4 @@ def decide(spec, previous, revision, planned, settings, held, windows, now, clus
             do_sync, reason, window = False, verdict.message, verdict
             if held.requested:  # a rollback that did not happen is not in effect: the earlier state stays
                 held = rollback.decide(previous, None, settings.resume, settings.sync, held.record.get("at"))
-    return Gate(do_sync, reason, retried=retried, held=held, window=window, clock=now)
+    return Gate(do_sync, reason, retried=retried, held=held, window=window, clock=now, strategies_only=only and do_sync, policy=policy)

@@ -111,3 +111,36 @@ def test_nobody_listening_is_a_metrics_error():
     with pytest.raises(MetricsError) as err:
         prometheus_query.query("http://127.0.0.1:%d" % port, "up", 5)
     assert "not reachable" in str(err.value)
+
+
+class _Trickle(BaseHTTPRequestHandler):
+    """A reply that never ends: headers, then one byte every 0.2 s (each read succeeds
+    within a socket timeout; only a bound on the whole exchange stops it)."""
+
+    def do_GET(self):  # noqa: N802  (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        try:
+            for _i in range(600):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the client gave up, as it should
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+def test_a_reply_trickling_in_is_cut_off_by_the_timeout_of_the_whole_exchange():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
+    httpd.daemon_threads, httpd.block_on_close = True, False  # the trickle outlives the test: never waited for
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(MetricsError) as err:
+            prometheus_query.query("http://127.0.0.1:%d" % httpd.server_address[1], "up", 1)
+        assert "no complete reply within the timeout of 1s" in str(err.value)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
