@@ -98,7 +98,12 @@ def main():
                 with open(path, encoding="utf-8") as handle:
                     store.declare(yaml.safe_load(handle))
         failed = []
-        for outcome in reconcile_each(store.list(args.namespace), ports):
+        listed = store.list(args.namespace)
+        if hasattr(getattr(ports, "reads", None), "expect_namespaces"):  # as the module's run tells it (a baseline may not)
+            from ansible_collections.gitops.k8s.plugins.module_utils._engine.wide_lists import deploy_namespaces
+
+            ports.reads.expect_namespaces(deploy_namespaces(listed))
+        for outcome in reconcile_each(listed, ports):
             if outcome.error is not None:
                 failed.append("%s: %s" % (outcome.app, outcome.error))
         if failed:

@@ -28,7 +28,7 @@ from collections import Counter
 from contextlib import contextmanager
 from urllib.parse import quote
 
-from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport, request_tally
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport, list_body, request_tally
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_names import name_problem, namespace_problem
@@ -178,7 +178,8 @@ class KubeCluster:
     def _wrote(self, rtype):
         self.written.add((rtype.group, rtype.kind))
 
-    def _request(self, verb, method, path, subject, **params):
+    def _request(self, verb, method, path, subject, decode=json.loads, **params):
+        """The answer to one request, decoded by ``decode`` (the body as str)."""
         if self.impersonate:
             params["header_params"] = {"Impersonate-User": self.impersonate}
         with self._counting:
@@ -195,18 +196,24 @@ class KubeCluster:
                     message += " (the request impersonated %s)" % self.impersonate  # an API server may leave out who was refused
                 raise ClusterError(self._at("%s failed: %s" % (verb, message)), subject=subject, details={"status_code": getattr(exc, "status", None)}) from exc
             data = resp.data  # the body is read here: a server that stops mid-answer times out here too
-        return json.loads(data.decode("utf-8")) if data else {}
+            del resp
+        if not data:
+            return {}
+        text = data.decode("utf-8")
+        del data  # a large LIST: its bytes are not held while it is decoded
+        return decode(text)
 
     def list(self, rtype, namespace=None):
         return self._list(rtype, namespace)
 
-    def list_cached(self, rtype):
+    def list_cached(self, rtype, keep=None):
         """Every object of a kind in every namespace, as the API server's watch cache holds
         them (``resourceVersion=0``: not read from etcd, a moment stale, one answer): for
-        reads that decide no write alone (shared_reads.py)."""
-        return self._list(rtype, None, cached=True)
+        reads that decide no write alone (shared_reads.py). ``keep(item)``: the item to
+        keep (it may change it) or None to drop it, called as each item is decoded."""
+        return self._list(rtype, None, cached=True, keep=keep)
 
-    def _list(self, rtype, namespace, cached=False):
+    def _list(self, rtype, namespace, cached=False, keep=None):
         items = []
         token = None
         while True:
@@ -219,6 +226,7 @@ class KubeCluster:
                     limit=LIST_PAGE_SIZE,
                     _continue=token,
                     resource_version="0" if cached and not token else None,
+                    decode=json.loads if keep is None else lambda text: list_body.decode(text, keep),
                 )
             except NotFoundError:
                 return []

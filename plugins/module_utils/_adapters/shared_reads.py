@@ -8,7 +8,9 @@ Only the plan made before the lock reads through this (Ports.reads): it decides 
 sync is due and what a no-op reports. A sync is planned again under its lock from
 ``cluster`` itself, so nothing is written on the strength of a shared read. A wide LIST is
 served from the API server's watch cache (``resourceVersion=0``) and kept for the run,
-until the run writes an object of that kind.
+until the run writes an object of that kind. Only what the run may read is kept of it
+(wide_lists.kept): the objects of the namespaces its Applications deploy to, told by
+``expect_namespaces``, without the other field managers' managedFields.
 """
 
 from __future__ import annotations
@@ -30,13 +32,25 @@ class SharedReads:
     def __init__(self, cluster):
         self.cluster = cluster
         self._asked = {}  # (group, kind) -> namespaces asked for
-        self._wide = {}  # (group, version, kind) -> namespace -> objects
+        self._wide = {}  # (group, version, kind) -> (namespaces kept or None: all, namespace -> objects)
+        self._expected = None  # the namespaces the run's Applications deploy to (expect_namespaces); None: every one
+        self._unbounded = False  # told of an Application whose namespaces are not known beforehand
         self._named = {}  # (group, kind) -> names asked for (get)
         self._listed = {}  # (group, version, kind) -> name -> object
         self._guard = threading.Lock()
 
     def __getattr__(self, name):
         return getattr(self.cluster, name)
+
+    def expect_namespaces(self, namespaces):
+        """The run's Applications deploy to ``namespaces`` (None: also to namespaces not
+        known beforehand): a LIST across namespaces made from now on keeps only their
+        objects, and the others are read on their own. Told again (another pass of the
+        run), the namespaces add up."""
+        with self._guard:
+            if namespaces is None:
+                self._unbounded = True
+            self._expected = None if self._unbounded else set(self._expected or ()) | set(namespaces)
 
     def _shares(self):
         """Whether the cluster says what it wrote and can read the watch cache."""
@@ -81,13 +95,18 @@ class SharedReads:
             written = key in self.cluster.written
             if written:
                 self._wide = dict((k, v) for k, v in self._wide.items() if k[::2] != key)
-            if not (namespace and wide_lists.read_wide(rtype.namespaced, len(asked), written)):
+            expected = self._expected
+            if not (namespace and (expected is None or namespace in expected) and wide_lists.read_wide(rtype.namespaced, len(asked), written)):
                 return _NOT_SHARED
             full = (rtype.group, rtype.version, rtype.kind)
             if full not in self._wide:
+                kept = None if expected is None else frozenset(expected)
                 by_namespace = {}
-                for obj in self.cluster.list_cached(rtype):
+                for obj in self.cluster.list_cached(rtype, keep=lambda o: wide_lists.kept(o, kept)):
                     by_namespace.setdefault((obj.get("metadata") or {}).get("namespace") or "", []).append(obj)
-                self._wide[full] = by_namespace
+                self._wide[full] = (kept, by_namespace)
+            kept, by_namespace = self._wide[full]
+            if kept is not None and namespace not in kept:  # a namespace told of after the LIST
+                return _NOT_SHARED
             # a copy: the plans of two Applications in one namespace never share a live object
-            return copy.deepcopy(self._wide[full].get(namespace, []))
+            return copy.deepcopy(by_namespace.get(namespace, []))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import app_events as event_writer
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import git, lease, request_tally
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.appset_store import AppSetStore, SetInputs
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_pool, app_wiring, application_sets, objects_wiring, preview, results, status_output
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
@@ -27,6 +28,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine import (
     prune_guard,
     pushes,
     repo_urls,
+    wide_lists,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import sync as syncer
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import (
@@ -119,6 +121,8 @@ def run_all(module, cluster, store, ports, sources=None):
             break
         if sources is not None:
             sources.listed_applications(listed)
+        if isinstance(ports.reads, SharedReads):  # what its LISTs across namespaces keep
+            ports.reads.expect_namespaces(wide_lists.deploy_namespaces(listed))
         excluded = [a for a in listed if a["metadata"]["name"] in left_out]
         pending = [a for a in listed if a["metadata"]["name"] not in done]
         if push is not None:  # the others are not this run's: never reconciled, in any pass

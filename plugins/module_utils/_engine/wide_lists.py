@@ -18,12 +18,21 @@ per-namespace reads. The adapter (_adapters/shared_reads.py) asks this module:
 - never cluster-scoped kinds (one LIST already) nor an impersonated view (RBAC may allow
   one namespace only).
 
+What a LIST across namespaces keeps for the run (``kept``): only the objects of the
+namespaces the run's Applications deploy to (``deploy_namespaces``; a LIST across namespaces
+returns every namespace's objects, most of them no Application's), and of each object's
+managedFields only our field manager's Apply entries (compare.owned_fields reads nothing
+else; the other managers' entries are often most of a small object). A namespace the run
+learns of after the LIST (an Application created meanwhile) is read on its own.
+
 The same holds for GETs of a Namespace by name (CreateNamespace asks whether each
 Application's destination exists): once WIDE_AFTER distinct names were asked, one LIST
 of the Namespaces answers the rest of the run.
 """
 
 from __future__ import annotations
+
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
 
 # distinct namespaces of one kind asked for before the kind is read across namespaces
 WIDE_AFTER = 2
@@ -43,3 +52,29 @@ def get_from_list(group, kind, names_asked, written):
     """Whether the next GET of a cluster-scoped object is answered from one LIST of its
     kind: ``names_asked`` distinct names so far (this one included)."""
     return (group, kind) in LISTED_GETS and not written and names_asked > WIDE_AFTER
+
+
+def deploy_namespaces(apps):
+    """The destination namespaces of Applications (as listed: dicts), or None when one has
+    none (its objects go to namespaces only its render names: nothing can be left out)."""
+    out = set()
+    for app in apps:
+        namespace = ((app.get("spec") or {}).get("destination") or {}).get("namespace")
+        if not namespace or not isinstance(namespace, str):
+            return None
+        out.add(namespace)
+    return out
+
+
+def kept(obj, namespaces):
+    """``obj`` (a live object of a LIST across namespaces, changed in place) as the run keeps
+    it, or None when it is in none of ``namespaces`` (None: every namespace is kept)."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict):
+        return obj
+    if namespaces is not None and (meta.get("namespace") or "") not in namespaces:
+        return None
+    fields = meta.get("managedFields")
+    if isinstance(fields, list):
+        meta["managedFields"] = [f for f in fields if isinstance(f, dict) and f.get("manager") == FIELD_MANAGER and f.get("operation") == "Apply"]
+    return obj

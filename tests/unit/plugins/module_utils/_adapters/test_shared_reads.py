@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lists
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CREATED, UNCHANGED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CREATED, FIELD_MANAGER, UNCHANGED
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
 
 from tests.unit.plugins.module_utils._engine.fake_cluster import FakeCluster, World
@@ -30,9 +30,10 @@ class WritesCluster(FakeCluster):
         super().__init__()
         self.written = set()
 
-    def list_cached(self, rtype):
+    def list_cached(self, rtype, keep=None):
         self.calls.append(("list-cached", rtype.kind))
-        return [copy.deepcopy(o) for k, o in sorted(self.objects.items()) if k[:2] == (rtype.group, rtype.kind)]
+        listed = [copy.deepcopy(o) for k, o in sorted(self.objects.items()) if k[:2] == (rtype.group, rtype.kind)]
+        return [o for o in listed if keep is None or keep(o) is not None]
 
     def apply(self, rtype, obj, dry_run=False, force=False):
         if not dry_run:
@@ -157,3 +158,55 @@ def test_gets_of_other_kinds_are_the_clusters(cluster):
     for ns in NAMESPACES:
         assert reads.get(cm_type, ns, "c")["data"] == {"ns": ns}
     assert [c[0] for c in gets(cluster)] == ["get"] * len(NAMESPACES)
+
+
+def test_a_list_across_namespaces_keeps_only_the_namespaces_the_run_deploys_to(cluster):
+    reads = SharedReads(cluster)
+    reads.expect_namespaces(NAMESPACES[:4])
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    got = dict((ns, reads.list(cm_type, ns)) for ns in NAMESPACES[:4])
+    assert lists(cluster) == [("list", "ConfigMap", "n0"), ("list", "ConfigMap", "n1"), ("list-cached", "ConfigMap")]
+    assert got["n3"] == cluster.list(cm_type, "n3")
+    cluster.reset_calls()
+    # n4 is no Application's destination: its objects were not kept, it is read on its own
+    assert reads.list(cm_type, "n4") == cluster.list(cm_type, "n4") != []
+    assert lists(cluster)[0] == ("list", "ConfigMap", "n4")
+    kept = reads._wide[(cm_type.group, cm_type.version, cm_type.kind)][1]  # pylint: disable=protected-access
+    assert sorted(kept) == NAMESPACES[:4]
+
+
+def test_a_namespace_told_after_the_list_is_read_on_its_own(cluster):
+    reads = SharedReads(cluster)
+    reads.expect_namespaces(NAMESPACES[:3])
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    for ns in NAMESPACES[:3]:
+        reads.list(cm_type, ns)
+    reads.expect_namespaces(["n4"])  # an Application created meanwhile (another pass of the run)
+    cluster.reset_calls()
+    assert reads.list(cm_type, "n4")[0]["data"] == {"ns": "n4"}
+    assert lists(cluster) == [("list", "ConfigMap", "n4")]
+
+
+def test_an_application_without_a_destination_namespace_keeps_every_namespace(cluster):
+    reads = SharedReads(cluster)
+    reads.expect_namespaces(NAMESPACES[:3])
+    reads.expect_namespaces(wide_lists.deploy_namespaces([{"spec": {"destination": {"server": "https://x"}}}]))
+    reads.expect_namespaces(["n0"])  # once unbounded, always
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    for ns in NAMESPACES[:3]:
+        reads.list(cm_type, ns)
+    cluster.reset_calls()
+    assert reads.list(cm_type, "n4")[0]["data"] == {"ns": "n4"}
+    assert lists(cluster) == []
+
+
+def test_shared_objects_keep_only_our_managed_fields(cluster):
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    ours = {"manager": FIELD_MANAGER, "operation": "Apply", "fieldsV1": {"f:data": {"f:ns": {}}}}
+    theirs = {"manager": "kubectl-edit", "operation": "Update", "fieldsV1": {"f:data": {"f:x": {}}}}
+    for ns in NAMESPACES:
+        cluster.objects[cluster.key(cm_type, ns, "c")]["metadata"]["managedFields"] = [ours, theirs]
+    reads = SharedReads(cluster)
+    got = [reads.list(cm_type, ns) for ns in NAMESPACES]
+    assert got[0][0]["metadata"]["managedFields"] == [ours, theirs]  # read on its own: as the server said
+    assert got[4][0]["metadata"]["managedFields"] == [ours]
