@@ -327,7 +327,7 @@ class KubeCluster:
     def served_kinds(self):
         """``group/version/Kind`` of every kind the API server serves (the form Helm's
         ``--api-versions`` and Argo CD also use), from the client's discovery cache."""
-        with self._sending("discovery"):
+        with self._discovering, self._sending("discovery"):  # another thread may refresh the cache meanwhile
             found = self.dynamic.resources.search()
         # the client adds a <Kind>List entry per resource: not a kind the server serves
         return sorted(set("%s/%s" % (r.group_version, r.kind) for r in found if r.kind and "/" not in (r.name or "") and type(r).__name__ != "ResourceList"))
@@ -339,7 +339,7 @@ class KubeCluster:
 
     def kind_versions(self, kind):
         """apiVersions that serve ``kind`` (any group), from the client's discovery cache."""
-        with self._sending("discovery of %s" % kind):
+        with self._discovering, self._sending("discovery of %s" % kind):
             found = self.dynamic.resources.search(kind=kind)
         return sorted(set(r.group_version for r in found if "/" not in (r.name or "")))
 

@@ -1,0 +1,47 @@
+"""One client, Applications side by side: discovery read by some threads while another refreshes it.
+
+The kubernetes client's discovery cache is a plain dict that a refresh replaces: a search
+in another thread at that moment failed with KeyError 'resources' (seen as "Module failed:
+'resources'" when a Helm render asked for the served kinds while a sibling Application
+refreshed discovery for a CRD it had just installed). Real API server, real client.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kube import KubeCluster
+
+ROUNDS = 60
+
+
+def test_discovery_reads_and_refreshes_from_many_threads(kubeconfig):
+    cluster = KubeCluster(kubeconfig=kubeconfig)
+    cluster.served_kinds()  # the cache filled once, as a run does before it renders
+    errors = []
+
+    def guarded(call):
+        def run():
+            try:
+                for _round in range(ROUNDS):
+                    call()
+            except Exception as exc:  # noqa: BLE001 - any failure of any thread is the finding
+                errors.append(repr(exc))
+
+        return run
+
+    calls = [cluster.refresh_discovery, cluster.served_kinds, cluster.served_kinds, lambda: cluster.kind_versions("Deployment"), lambda: cluster.resolve("v1", "ConfigMap")]
+    threads = [threading.Thread(target=guarded(call)) for call in calls]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch as often as they can: a race shows in a few rounds
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=600)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not any(t.is_alive() for t in threads), "a discovery call hung"
+    assert errors == []
+    assert "apps/v1/Deployment" in cluster.served_kinds() and cluster.kind_versions("Deployment") == ["apps/v1"]
