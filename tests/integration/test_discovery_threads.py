@@ -31,7 +31,13 @@ def test_discovery_reads_and_refreshes_from_many_threads(kubeconfig):
 
         return run
 
-    calls = [cluster.refresh_discovery, cluster.served_kinds, cluster.served_kinds, lambda: cluster.kind_versions("Deployment"), lambda: cluster.resolve("v1", "ConfigMap")]
+    calls = [
+        cluster.refresh_discovery,
+        cluster.served_kinds,
+        cluster.served_kinds,
+        lambda: cluster.kind_versions("Deployment"),
+        lambda: cluster.resolve("v1", "ConfigMap"),
+    ]
     threads = [threading.Thread(target=guarded(call)) for call in calls]
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # threads switch as often as they can: a race shows in a few rounds
