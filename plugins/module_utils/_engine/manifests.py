@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import ANN_STRATEGY_OBJECT
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ManifestError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.hooks import is_hook
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_names import problems
@@ -46,8 +47,9 @@ def expand_lists(manifests):
 def validate(manifests, source=None):
     """Check there are at most MAX_OBJECTS manifests, every one an object with apiVersion,
     kind and name (a hook may have a generateName instead: it is created, and the server
-    names it), that names and namespaces are safe in an API path (object_names), and that
-    no id appears twice. Raises ManifestError naming the origin
+    names it), that names and namespaces are safe in an API path (object_names), that no
+    object carries the agent's own mark of a strategy object (such an object is pruned when
+    its strategy ends, even with prune off), and that no id appears twice. Raises ManifestError naming the origin
     (or ``source``, the rendered path, for the count); returns the manifests."""
     if len(manifests) > MAX_OBJECTS:
         raise ManifestError("renders %d objects, more than the limit of %d" % (len(manifests), MAX_OBJECTS), subject=source)
@@ -63,6 +65,11 @@ def validate(manifests, source=None):
         if bad_names:
             raise ManifestError("%s: %s" % (obj.get("kind"), "; ".join(bad_names)), subject=m.origin)
         meta = obj.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict) and ANN_STRATEGY_OBJECT in meta["annotations"]:
+            raise ManifestError(
+                "%s: annotation %s is the agent's own mark of a canary or preview object; a repository may not set it" % (obj.get("kind"), ANN_STRATEGY_OBJECT),
+                subject=m.origin,
+            )
         if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta.get("name"):
             if isinstance(meta, dict) and isinstance(meta.get("generateName"), str) and meta.get("generateName"):
                 if is_hook(obj):

@@ -78,3 +78,13 @@ def test_the_client_never_builds_a_path_from_a_bad_name():
 def test_a_name_is_one_quoted_path_segment():
     assert _paths()._path(CONFIGMAP, "web", "cm", "status") == "/api/v1/namespaces/web/configmaps/cm/status"
     assert _paths()._path(CLUSTER_ROLE, None, "system:aggregate to view") == "/apis/rbac.authorization.k8s.io/v1/clusterroles/system:aggregate%20to%20view"
+
+
+def test_a_repository_may_not_mark_an_object_as_a_strategy_object():
+    # such an object is pruned when "its" strategy ends, even with prune off and outside the deletion budget
+    marked = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "db", "annotations": {"gitops-k8s.dev/strategy-object": "web"}}}
+    with pytest.raises(ManifestError) as err:
+        validate([Manifest(marked, "db/cm.yaml:4")])
+    assert str(err.value) == (
+        "db/cm.yaml:4: ConfigMap: annotation gitops-k8s.dev/strategy-object is the agent's own mark of a canary or preview object; a repository may not set it"
+    )
