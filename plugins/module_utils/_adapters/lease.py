@@ -234,8 +234,13 @@ class LeaseLock:
             raise
 
     def _took(self, written):
+        self.lost_to = None
+        return self._kept(written)
+
+    def _kept(self, written):
+        """Our Lease as ``written`` (its resourceVersion, for the release's precondition), renewed now."""
         self._version = ((written or {}).get("metadata") or {}).get("resourceVersion")
-        self.renewed_at, self.lost_to = self.clock.now(), None
+        self.renewed_at = self.clock.now()
         return True
 
     def renew(self):
@@ -250,9 +255,7 @@ class LeaseLock:
             written = self.cluster.replace(self.rtype, self._body(lease["metadata"]["resourceVersion"], int(spec.get("leaseTransitions") or 0)))
         except ClusterError:
             return False
-        self._version = ((written or {}).get("metadata") or {}).get("resourceVersion")
-        self.renewed_at = self.clock.now()
-        return True
+        return self._kept(written)
 
     def check(self):
         """Raise LockError when the Lease may no longer be ours. No request: the sync

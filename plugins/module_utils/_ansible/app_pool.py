@@ -118,11 +118,9 @@ def each(call, apps, app_workers, stop):
         while wait(futures, timeout=SLICE).not_done:
             pass
         results = [f.result() for f in futures]
-    except Terminated as exc:
-        stop.set(exc.signum)
-        pool.shutdown(wait=True, cancel_futures=True)  # the running ones end at their next check
-        raise
-    except BaseException:  # a bug in one reconcile: the running ones finish, no other starts
+    except BaseException as exc:  # no other starts; on Terminated the running ones end at their next check, else they finish
+        if isinstance(exc, Terminated):
+            stop.set(exc.signum)
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
