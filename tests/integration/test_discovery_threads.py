@@ -3,13 +3,17 @@
 The kubernetes client's discovery cache is a plain dict that a refresh replaces: a search
 in another thread at that moment failed with KeyError 'resources' (seen as "Module failed:
 'resources'" when a Helm render asked for the served kinds while a sibling Application
-refreshed discovery for a CRD it had just installed). Real API server, real client.
+refreshed discovery for a CRD it had just installed). A search made under the discovery lock
+is not enough: reading any attribute of the client's <Kind>List entries searches the cache
+again (ResourceList delegates to its base resource), so results are read under the lock too.
+Real API server, real client; the race shows when several runs of this test share 2 cores.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+import traceback
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.kube import KubeCluster
 
@@ -27,7 +31,7 @@ def test_discovery_reads_and_refreshes_from_many_threads(kubeconfig):
                 for _round in range(ROUNDS):
                     call()
             except Exception as exc:  # noqa: BLE001 - any failure of any thread is the finding
-                errors.append(repr(exc))
+                errors.append(traceback.format_exc())
 
         return run
 

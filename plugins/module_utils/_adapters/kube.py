@@ -38,6 +38,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Re
 try:
     from kubernetes.dynamic import DynamicClient
     from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError, ResourceNotFoundError, ResourceNotUniqueError
+    from kubernetes.dynamic.resource import ResourceList
 
     HAS_KUBERNETES = True
     KUBERNETES_IMPORT_ERROR = None
@@ -328,9 +329,8 @@ class KubeCluster:
         """``group/version/Kind`` of every kind the API server serves (the form Helm's
         ``--api-versions`` and Argo CD also use), from the client's discovery cache."""
         with self._discovering, self._sending("discovery"):  # another thread may refresh the cache meanwhile
-            found = self.dynamic.resources.search()
-        # the client adds a <Kind>List entry per resource: not a kind the server serves
-        return sorted(set("%s/%s" % (r.group_version, r.kind) for r in found if r.kind and "/" not in (r.name or "") and type(r).__name__ != "ResourceList"))
+            found = _served(self.dynamic.resources.search())
+        return sorted(set("%s/%s" % (group_version, kind) for group_version, kind in found if kind))
 
     def capabilities(self):
         """(server gitVersion, served group versions and group/version/Kinds): what Argo CD
@@ -340,8 +340,16 @@ class KubeCluster:
     def kind_versions(self, kind):
         """apiVersions that serve ``kind`` (any group), from the client's discovery cache."""
         with self._discovering, self._sending("discovery of %s" % kind):
-            found = self.dynamic.resources.search(kind=kind)
-        return sorted(set(r.group_version for r in found if "/" not in (r.name or "")))
+            found = _served(self.dynamic.resources.search(kind=kind))
+        return sorted(set(group_version for group_version, _kind in found))
+
+
+def _served(found):
+    """(group/version, kind) of the resources of a discovery search, read while the caller holds
+    the discovery lock. The client adds a <Kind>List entry per resource: not a kind the server
+    serves, and any attribute read on one searches the discovery cache again (ResourceList
+    delegates to its base resource), so it is skipped before its attributes are touched."""
+    return [(r.group_version, r.kind) for r in found if not isinstance(r, ResourceList) and "/" not in (r.name or "")]
 
 
 def _list_subject(rtype, namespace):
