@@ -30,7 +30,7 @@ def test_discovery_reads_and_refreshes_from_many_threads(kubeconfig):
             try:
                 for _round in range(ROUNDS):
                     call()
-            except Exception as exc:  # noqa: BLE001 - any failure of any thread is the finding
+            except Exception:  # noqa: BLE001 - any failure of any thread is the finding
                 errors.append(traceback.format_exc())
 
         return run
