@@ -7,7 +7,11 @@ the first sync, of each no-op, and the no-op's requests by verb. Run by bench.py
 own process (peak RSS is measured from outside), with the collection found on
 ``--collections`` (this checkout, or the baseline bench.py unpacked).
 
-Usage: python benchmarks/inprocess.py --collections DIR --kubeconfig FILE --repo DIR --namespace NS [--noop-runs 3]
+With ``--trace FILE``, tracemalloc follows the run (several times slower) and FILE gets,
+for the first sync and for a no-op, the largest allocations by file and line at the highest
+traced memory seen (a snapshot whenever it grew by 5 %, taken by a sampler thread).
+
+Usage: python benchmarks/inprocess.py --collections DIR --kubeconfig FILE --repo DIR --namespace NS [--noop-runs 3] [--trace FILE]
 """
 
 from __future__ import annotations
@@ -18,7 +22,37 @@ import inspect
 import json
 import os
 import sys
+import threading
 import time
+import tracemalloc
+
+
+class PeakSnapshots(threading.Thread):
+    """Snapshots of the traced memory at its highest (sampled every 0.2 s) during one phase."""
+
+    def __init__(self, label, out):
+        super().__init__(daemon=True)
+        self.label, self.out = label, out
+        self.done = threading.Event()
+        self.best, self.snapshot = 0, None
+
+    def run(self):
+        while not self.done.wait(0.2):
+            current = tracemalloc.get_traced_memory()[0]
+            if current > self.best * 1.05:
+                self.best, self.snapshot = current, tracemalloc.take_snapshot()
+
+    def report(self, top=25):
+        self.done.set()
+        self.join()
+        peak = tracemalloc.get_traced_memory()[1]
+        self.out.write("## %s: traced peak %.1f MB, snapshot at %.1f MB\n" % (self.label, peak / 2.0**20, self.best / 2.0**20))
+        if self.snapshot is not None:
+            for stat in self.snapshot.statistics("lineno")[:top]:
+                frame = stat.traceback[0]
+                where = "/".join(frame.filename.split("/")[-3:])
+                self.out.write("%8.1f MB %8d blocks  %s:%d\n" % (stat.size / 2.0**20, stat.count, where, frame.lineno))
+        tracemalloc.reset_peak()
 
 
 def main():
@@ -31,6 +65,7 @@ def main():
     parser.add_argument("--noop-runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--app-workers", type=int, default=4)
+    parser.add_argument("--trace", default="", help="write the largest allocations at the traced peak here")
     args = parser.parse_args()
     sys.path.insert(0, args.collections)
     # pylint: disable=import-outside-toplevel
@@ -75,18 +110,32 @@ def main():
         )
         return cluster, store, ports
 
-    def reconcile_each(apps, ports):
-        """The outcomes of ``apps``, as gitops.k8s.app all=true reconciles them (runner.run_all)."""
-        if not hasattr(ordering, "app_steps"):  # a baseline: one after another, lowest wave first
-            return [reconcile(app, ports, Settings(**settings)) for app in sorted(apps, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"]))]
-        from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_pool
+    def runner_failure(outcome):
+        return "%s: %s" % (outcome.app, outcome.error) if outcome.error is not None else ""
 
-        stop, outcomes = app_pool.Stop(), []
+    def reconcile_each(apps, ports, store):
+        """The failures of ``apps`` ("" for none), as gitops.k8s.app all=true reconciles them (runner.run_all)."""
+        if not hasattr(ordering, "app_steps"):  # a baseline: one after another, lowest wave first
+            ordered = sorted(apps, key=lambda a: (ordering.wave_of(a), a["metadata"]["name"]))
+            return [runner_failure(reconcile(app, ports, Settings(**settings))) for app in ordered]
+        from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_pool, runner
+
+        def kept(app, each):
+            """What run_all keeps of one Application: its failure (and its row, not made here)
+            once the outcome is let go (runner.failure_of), else the outcome to the step's end."""
+            outcome = reconcile(app, ports, Settings(**each))
+            if not hasattr(runner, "failure_of"):
+                return outcome
+            store.reconciled(app)
+            return runner.failure_of(outcome)
+
+        stop, failures = app_pool.Stop(), []
         ports = app_pool.stoppable(ports, stop)
         for step in ordering.app_steps(apps):
             each = dict(settings, workers=ordering.request_workers(args.workers, args.app_workers, len(step)))
-            outcomes += app_pool.each(lambda app, each=each: reconcile(app, ports, Settings(**each)), step, args.app_workers, stop)
-        return outcomes
+            done = app_pool.each(lambda app, each=each: kept(app, each), step, args.app_workers, stop)
+            failures += [d if isinstance(d, str) else runner_failure(d) for d in done]
+        return failures
 
     def reconcile_all(declare=False):
         """One run over every Application (declared first from apps/*.yaml when asked);
@@ -97,30 +146,41 @@ def main():
             for path in sorted(glob.glob(os.path.join(args.repo, "apps", "*.yaml"))):
                 with open(path, encoding="utf-8") as handle:
                     store.declare(yaml.safe_load(handle))
-        failed = []
         listed = store.list(args.namespace)
         if hasattr(getattr(ports, "reads", None), "expect_namespaces"):  # as the module's run tells it (a baseline may not)
             from ansible_collections.gitops.k8s.plugins.module_utils._engine.wide_lists import deploy_namespaces
 
             ports.reads.expect_namespaces(deploy_namespaces(listed))
-        for outcome in reconcile_each(listed, ports):
-            if outcome.error is not None:
-                failed.append("%s: %s" % (outcome.app, outcome.error))
+        failed = [f for f in reconcile_each(listed, ports, store) if f]
         if failed:
             raise SystemExit("; ".join(failed[:5]))
         return dict(cluster.stats)
 
+    trace = open(args.trace, "w", encoding="utf-8") if args.trace else None  # pylint: disable=consider-using-with
+    if trace:
+        tracemalloc.start()
+        sampler = PeakSnapshots("first sync", trace)
+        sampler.start()
     start = time.monotonic()
-    reconcile_all(declare=True)
+    first_requests = reconcile_all(declare=True)
     first = time.monotonic() - start
+    if trace:
+        sampler.report()
     time.sleep(3)  # the controller manager records the new Deployments' status; the next run records their health once
     reconcile_all()
     noops, requests = [], {}
     for _run in range(args.noop_runs):
+        if trace:
+            sampler = PeakSnapshots("no-op", trace)
+            sampler.start()
         start = time.monotonic()
         requests = reconcile_all()
         noops.append(time.monotonic() - start)
-    print(json.dumps({"first": first, "noops": noops, "requests": requests}))
+        if trace:
+            sampler.report()
+    if trace:
+        trace.close()
+    print(json.dumps({"first": first, "noops": noops, "requests": requests, "first_requests": first_requests}))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 
 Repeated identical events are aggregated as Kubernetes' own recorder does: one Event
 object per (Application uid, type, reason, message), named ``<app>.<hash>``, whose
-``count`` and ``lastTimestamp`` grow on each repeat. A reconcile has no memory of the
+``count`` and ``lastTimestamp`` grow on each repeat (created first, read only when it
+exists: a sync of 1,000 new Applications sends one request per event, not two). A reconcile has no memory of the
 last one, so the name is a hash instead of the recorder's in-memory cache: the same
 story told twice is one Event with count 2. The API server's event TTL (1 h by default)
 bounds how many stay. Writing an event never fails a reconcile: a refused write
@@ -58,6 +59,21 @@ def event_object(app, event, name, now):
     }
 
 
+def _create_or_read(cluster, rtype, event):
+    """None when ``event`` was created, else the Event of its name that already exists."""
+    try:
+        cluster.create(rtype, event)
+        return None
+    except GitOpsError as exc:
+        if exc.details.get("status_code") != 409:
+            raise
+    meta = event["metadata"]
+    live = cluster.get(rtype, meta["namespace"], meta["name"])
+    if live is None:  # expired between the two requests: tell it anew
+        cluster.create(rtype, event)
+    return live
+
+
 def record(cluster, clock, app, events):
     """Create or count up each event on ``app``; returns the warnings of writes that failed."""
     if not events:
@@ -72,10 +88,10 @@ def record(cluster, clock, app, events):
         name = event_name(app, event)
         now = clock.iso()
         try:
-            live = cluster.get(rtype, meta["namespace"], name)
-            if live is None:
-                cluster.create(rtype, event_object(app, event, name, now))
-            else:
+            # created without a read first (a new story is the common case: one request);
+            # read and counted up only when the create finds one (409)
+            live = _create_or_read(cluster, rtype, event_object(app, event, name, now))
+            if live is not None:
                 count = int(live.get("count") or 1) + 1
                 patch = {"count": count, "lastTimestamp": now, "metadata": {"resourceVersion": live["metadata"].get("resourceVersion")}}
                 cluster.patch_merge(rtype, meta["namespace"], name, patch)

@@ -72,7 +72,13 @@ class AppStore:
         return self.cluster.get(self.rtype, namespace, name)
 
     def list(self, namespace=None):
-        return sorted(self.cluster.list(self.rtype, namespace), key=lambda a: (a["metadata"].get("namespace"), a["metadata"]["name"]))
+        """The Applications of ``namespace`` (None: every one) by namespace and name, without
+        their managedFields (nothing reads an Application's: its status is written by merge
+        patch, its definition applied from the manifest), which a run of many would hold."""
+        apps = self.cluster.list(self.rtype, namespace)
+        for app in apps:
+            app["metadata"].pop("managedFields", None)
+        return sorted(apps, key=lambda a: (a["metadata"].get("namespace"), a["metadata"]["name"]))
 
     def declare(self, definition, dry_run=False):
         """Apply an Application manifest (used for the root Application); returns
@@ -112,3 +118,9 @@ class AppStore:
             raise ClusterError("cannot record status: %s" % exc.message, subject="%s/%s/%s" % (APP_KIND, meta["namespace"], meta["name"])) from exc
         self._written[read] = copy.deepcopy(status)
         return True
+
+    def reconciled(self, app):
+        """The run is done with ``app`` as it was read: what was written from that read is let
+        go (a run of many Applications would hold every status it wrote until its end)."""
+        meta = app.get("metadata") or {}
+        self._written.pop((meta.get("namespace"), meta.get("name"), meta.get("resourceVersion")), None)

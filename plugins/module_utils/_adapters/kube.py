@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from urllib.parse import quote
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport, list_body, request_tally
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lists
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_names import name_problem, namespace_problem
@@ -75,7 +76,10 @@ class KubeCluster:
         self.impersonate = ""  # a user every request impersonates (impersonating()); "": the credentials' own
         self.stats = Counter()
         self._counting = threading.Lock()  # a sync sends requests from several threads (_engine/fanout.py)
-        self.written = set()  # (group, kind) of every kind this run wrote (shared_reads.py stops sharing its reads)
+        self.written = set()  # (group, kind) of every kind this run wrote
+        # (group, kind, namespace, "") of a namespaced kind, (group, kind, "", name) of a cluster-scoped
+        # one: where this run wrote (shared_reads.py reads those alone from then on)
+        self.written_at = set()
         self._types = {}
         self._discovering = threading.Lock()  # the client's discovery cache is not safe to fill from two threads
         self._hung = None  # the request that found the API server hung: nothing more is sent
@@ -176,7 +180,9 @@ class KubeCluster:
         view.impersonate = user
         return view
 
-    def _wrote(self, rtype):
+    def _wrote(self, rtype, namespace, name):
+        """Records a write before it is sent (a read beside it must not trust a shared LIST)."""
+        self.written_at.add(wide_lists.written_key(rtype.group, rtype.kind, rtype.namespaced, namespace, name))
         self.written.add((rtype.group, rtype.kind))
 
     def _request(self, verb, method, path, subject, decode=json.loads, **params):
@@ -249,7 +255,7 @@ class KubeCluster:
         meta = obj.get("metadata") or {}
         subject = format_id(rtype.kind, meta.get("namespace"), meta.get("name"))
         if not dry_run:
-            self._wrote(rtype)
+            self._wrote(rtype, meta.get("namespace"), meta.get("name"))
         try:
             return self._request(
                 "dry-run" if dry_run else "apply",
@@ -267,7 +273,7 @@ class KubeCluster:
 
     def create(self, rtype, obj):
         meta = obj.get("metadata") or {}
-        self._wrote(rtype)
+        self._wrote(rtype, meta.get("namespace"), meta.get("name"))
         return self._request(
             "create",
             "POST",
@@ -279,7 +285,7 @@ class KubeCluster:
 
     def replace(self, rtype, obj, sub=None):
         meta = obj.get("metadata") or {}
-        self._wrote(rtype)
+        self._wrote(rtype, meta.get("namespace"), meta.get("name"))
         return self._request(
             "replace",
             "PUT",
@@ -290,7 +296,7 @@ class KubeCluster:
         )
 
     def patch_merge(self, rtype, namespace, name, patch, sub=None):
-        self._wrote(rtype)
+        self._wrote(rtype, namespace, name)
         return self._request(
             "patch",
             "PATCH",
@@ -306,7 +312,7 @@ class KubeCluster:
         preconditions = dict((key, value) for key, value in (("uid", uid), ("resourceVersion", resource_version)) if value)
         if preconditions:
             body["preconditions"] = preconditions
-        self._wrote(rtype)
+        self._wrote(rtype, namespace, name)
         try:
             self._request("delete", "DELETE", self._path(rtype, namespace, name), format_id(rtype.kind, namespace, name), body=body)
         except NotFoundError:

@@ -8,7 +8,8 @@ Only the plan made before the lock reads through this (Ports.reads): it decides 
 sync is due and what a no-op reports. A sync is planned again under its lock from
 ``cluster`` itself, so nothing is written on the strength of a shared read. A wide LIST is
 served from the API server's watch cache (``resourceVersion=0``) and kept for the run,
-until the run writes an object of that kind. Only what the run may read is kept of it
+but for the namespaces (and cluster-scoped names) where the run wrote an object of that
+kind: those are read on their own from then on. Only what the run may read is kept of it
 (wide_lists.kept): the objects of the namespaces its Applications deploy to, told by
 ``expect_namespaces``, without the other field managers' managedFields.
 """
@@ -56,6 +57,14 @@ class SharedReads:
         """Whether the cluster says what it wrote and can read the watch cache."""
         return getattr(self.cluster, "written", None) is not None and hasattr(self.cluster, "list_cached")
 
+    def _written(self, rtype, namespace, name):
+        """Whether the run wrote where this read looks (wide_lists.written_key), or, with a
+        cluster that records only kinds, an object of the kind anywhere."""
+        where = getattr(self.cluster, "written_at", None)
+        if where is None:
+            return (rtype.group, rtype.kind) in self.cluster.written
+        return wide_lists.written_key(rtype.group, rtype.kind, rtype.namespaced, namespace, name) in where
+
     def get(self, rtype, namespace, name):
         found = self._get_shared(rtype, name)
         return self.cluster.get(rtype, namespace, name) if found is _NOT_SHARED else found
@@ -69,10 +78,10 @@ class SharedReads:
             names.add(name)
             if rtype.namespaced or not self._shares():
                 return _NOT_SHARED
-            written = key in self.cluster.written
+            written = self._written(rtype, None, name)
             full = (rtype.group, rtype.version, rtype.kind)
-            if written:
-                self._listed.pop(full, None)
+            if written:  # read on its own from now on
+                self._listed.get(full, {}).pop(name, None)
             if not wide_lists.get_from_list(rtype.group, rtype.kind, len(names), written):
                 return _NOT_SHARED
             if full not in self._listed:
@@ -92,9 +101,10 @@ class SharedReads:
             asked.add(namespace or "")
             if not self._shares():
                 return _NOT_SHARED  # a cluster that does not say what it wrote: nothing shared
-            written = key in self.cluster.written
-            if written:
-                self._wide = dict((k, v) for k, v in self._wide.items() if k[::2] != key)
+            written = self._written(rtype, namespace, None)
+            if written:  # read on its own from now on
+                for full in [k for k in self._wide if k[::2] == key]:
+                    self._wide[full][1].pop(namespace or "", None)
             expected = self._expected
             if not (namespace and (expected is None or namespace in expected) and wide_lists.read_wide(rtype.namespaced, len(asked), written)):
                 return _NOT_SHARED

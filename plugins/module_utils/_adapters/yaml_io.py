@@ -279,7 +279,11 @@ def read_text(path, subject):
                 raise ManifestError("not a regular file", subject=subject)
             if info.st_size > MAX_DOCUMENT_BYTES:
                 raise ManifestError("file is larger than %s" % format_size(MAX_DOCUMENT_BYTES), subject=subject)
-            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+            # the file's size (and one byte to see it grew), not the limit: read(n) allocates
+            # n bytes first, and a run renders many small files side by side
+            data = handle.read(min(info.st_size, MAX_DOCUMENT_BYTES) + 1)
+            if len(data) > info.st_size:  # grew since fstat: the rest, up to the limit
+                data += handle.read(MAX_DOCUMENT_BYTES + 1 - len(data))
     except OSError as exc:
         raise RenderError("cannot read file: %s" % exc.strerror, subject=subject) from exc
     if len(data) > MAX_DOCUMENT_BYTES:  # grew since fstat

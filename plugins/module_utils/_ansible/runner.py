@@ -135,16 +135,13 @@ def run_all(module, cluster, store, ports, sources=None):
             side_by_side = len(step)
 
             def one(app, side_by_side=side_by_side):
-                return _reconcile_in_run(module, cluster, ports, app, deadline, sources, side_by_side)
+                return _reconcile_in_run(module, cluster, store, ports, app, deadline, sources, side_by_side)
 
-            for outcome, result in app_pool.each(one, step, app_workers, stop):
+            for failure, result in app_pool.each(one, step, app_workers, stop):
                 rows.append(result)
-                if outcome.error is None:
-                    continue
-                if isinstance(outcome.error, DeadlineError):
-                    failed.append("%s: %s" % (outcome.app, outcome.error))
-                else:
-                    failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+                if failure:
+                    failed.append(failure)
+        del listed, pending  # the next pass lists them again
     failed.extend(f for f in sets.failed if f not in failed)
     again = refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed)
     stats = ports.destinations.stats if ports.destinations is not None else cluster.stats
@@ -180,9 +177,18 @@ def run_root(module, cluster, store, ports, deadline, failed):
     name = app["metadata"]["name"]
     outcome, result = reconcile_one(module, cluster, ports, app, deadline, wait_timeout=0)
     result["changed"] = result["changed"] or declared
-    if outcome.error is not None:
-        failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+    if failure_of(outcome):
+        failed.append(failure_of(outcome))
     return name, result
+
+
+def failure_of(outcome):
+    """The line of the run's failure message for ``outcome``'s error, or "" without one."""
+    if outcome.error is None:
+        return ""
+    if isinstance(outcome.error, DeadlineError):
+        return "%s: %s" % (outcome.app, outcome.error)
+    return "%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error)
 
 
 def with_root(result, root, with_diff):
@@ -213,17 +219,20 @@ def add_status_page(module, cluster, store, result):
         module.warn(result["status_page_error"])
 
 
-def _reconcile_in_run(module, cluster, ports, app, deadline, sources, side_by_side):
-    """(outcome, row) of one Application of a run of many; not reconciled once the deadline passed.
-    Beside others, its request ``workers`` are a share of the run's (ordering.request_workers)."""
+def _reconcile_in_run(module, cluster, store, ports, app, deadline, sources, side_by_side):
+    """(failure line or "", row) of one Application of a run of many; not reconciled once the
+    deadline passed. Beside others, its request ``workers`` are a share of the run's
+    (ordering.request_workers). Only the row is kept: the outcome (rendered and live objects,
+    plans, diffs) is let go here, not when the last Application of the wave ends."""
     if deadline.passed():
         outcome = not_reconciled(app, deadline)
-        return outcome, results.outcome_result(outcome, module._diff)
+        return failure_of(outcome), results.outcome_result(outcome, module._diff)
     workers = ordering.request_workers(app_wiring.workers_of(module.params), module.params.get("app_workers") or 1, side_by_side)
     outcome, result = reconcile_one(module, cluster, ports, app, deadline, workers=workers)  # never raises: errors are in the outcome
     if sources is not None:
         sources.reconciled(app)
-    return outcome, result
+    store.reconciled(app)
+    return failure_of(outcome), result
 
 
 def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, failed):
@@ -249,8 +258,8 @@ def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, fai
         else:
             outcome, again = reconcile_one(module, cluster, ports, app, deadline, sync=False)  # never raises
             fields = results.refreshed_fields(again)
-            if outcome.error is not None:
-                failed.append("%s: %s failed: %s" % (outcome.app, outcome.error.step, outcome.error))
+            if failure_of(outcome):
+                failed.append(failure_of(outcome))
             if index < len(excluded):
                 refreshed[name] = again
             else:

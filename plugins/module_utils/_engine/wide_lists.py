@@ -13,8 +13,11 @@ per-namespace reads. The adapter (_adapters/shared_reads.py) asks this module:
 - a kind is read across namespaces once the run has asked for it in WIDE_AFTER distinct
   namespaces (the first ones were read per namespace: a run of one Application never
   lists the whole cluster);
-- never a kind this run has written (its wide read would be stale by the run's own
-  writes): it is read per namespace, fresh, from then on;
+- never where this run has written (its wide read would be stale by the run's own
+  writes): a namespace in which the run wrote an object of the kind is read on its own,
+  fresh, from then on; the other namespaces still come from the LIST across namespaces
+  (``written_key``: a first sync of 1,000 Applications, each writing ConfigMaps in its
+  own namespace, still plans from one LIST of them);
 - never cluster-scoped kinds (one LIST already) nor an impersonated view (RBAC may allow
   one namespace only).
 
@@ -27,7 +30,7 @@ learns of after the LIST (an Application created meanwhile) is read on its own.
 
 The same holds for GETs of a Namespace by name (CreateNamespace asks whether each
 Application's destination exists): once WIDE_AFTER distinct names were asked, one LIST
-of the Namespaces answers the rest of the run.
+of the Namespaces answers the rest of the run, but for the names the run wrote.
 """
 
 from __future__ import annotations
@@ -41,16 +44,23 @@ WIDE_AFTER = 2
 LISTED_GETS = (("", "Namespace"),)
 
 
+def written_key(group, kind, namespaced, namespace, name):
+    """Where a write lands, as the shared reads ask of it: (group, kind, namespace, "")
+    of a namespaced kind, (group, kind, "", name) of a cluster-scoped one."""
+    return (group, kind, namespace or "", "") if namespaced else (group, kind, "", name or "")
+
+
 def read_wide(namespaced, namespaces_asked, written):
     """Whether the next LIST of a kind is served from one LIST across namespaces:
     ``namespaces_asked`` distinct namespaces so far (this one included), ``written``:
-    the run wrote an object of this kind."""
+    the run wrote an object of this kind in this namespace."""
     return namespaced and not written and namespaces_asked > WIDE_AFTER
 
 
 def get_from_list(group, kind, names_asked, written):
     """Whether the next GET of a cluster-scoped object is answered from one LIST of its
-    kind: ``names_asked`` distinct names so far (this one included)."""
+    kind: ``names_asked`` distinct names so far (this one included); ``written``: the run
+    wrote the object of this name."""
     return (group, kind) in LISTED_GETS and not written and names_asked > WIDE_AFTER
 
 

@@ -52,3 +52,13 @@ def test_a_refused_write_is_a_warning_not_an_error():
     cluster = FakeCluster().impersonating("system:serviceaccount:ops:reader")  # may do nothing (RBAC)
     warnings = writer.record(cluster, FakeClock(), APP, [SYNCED])
     assert len(warnings) == 1 and "event SyncSucceeded not recorded on Application/ops/web" in warnings[0] and "forbidden" in warnings[0]
+
+
+def test_a_new_event_is_one_create_and_a_repeat_reads_it_once():
+    cluster, clock = FakeCluster(), FakeClock()
+    writer.record(cluster, clock, APP, [SYNCED])
+    assert [c[0] for c in cluster.calls] == ["create"]  # no read before a new story
+    del cluster.calls[:]
+    writer.record(cluster, clock, APP, [SYNCED])
+    assert [c[0] for c in cluster.calls] == ["create", "get", "patch"]  # 409, then counted up
+    assert events(cluster)[0]["count"] == 2

@@ -169,3 +169,27 @@ def test_a_second_status_write_from_the_same_read_diffs_against_the_first():
     cluster.reset_calls()
     assert store.write_status(app, {"analysis": {"phase": "Successful", "revision": "b"}}) is False
     assert cluster.writes() == []
+
+
+def test_what_was_written_from_a_read_is_let_go_once_the_application_was_reconciled():
+    cluster = with_namespace()
+    store = AppStore(cluster, FakeClock())
+    app, _changed = store.declare(definition())
+    app = store.get(NS, "root")
+    assert store.write_status(app, {"analysis": {"phase": "Running"}}) is True
+    assert len(store._written) == 1  # pylint: disable=protected-access
+    store.reconciled(app)
+    assert not store._written  # pylint: disable=protected-access
+    # a later write from the same read diffs against that read again (the run is done with it)
+    assert store.write_status(app, {"analysis": {"phase": "Running"}}) is True
+
+
+def test_listed_applications_leave_out_their_managed_fields():
+    cluster = with_namespace()
+    store = AppStore(cluster, FakeClock())
+    store.declare(definition())
+    stored = cluster.objects[cluster.key(store.rtype, NS, "root")]
+    stored["metadata"]["managedFields"] = [{"manager": "gitops-k8s", "operation": "Update", "subresource": "status", "fieldsV1": {"f:status": {}}}]
+    (listed,) = store.list(NS)
+    assert "managedFields" not in listed["metadata"] and listed["spec"] == definition()["spec"]
+    assert "managedFields" in store.get(NS, "root")["metadata"]  # a read by name is whole

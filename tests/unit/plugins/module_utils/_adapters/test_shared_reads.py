@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, gitops.k8s contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Shared reads of one run (shared_reads.py, _engine/wide_lists.py): one LIST of a kind across
-namespaces once several namespaces asked for it, never for a kind the run wrote, never the
+namespaces once several namespaces asked for it, never where the run wrote, never the
 plan a sync carries out."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class WritesCluster(FakeCluster):
     def __init__(self):
         super().__init__()
         self.written = set()
+        self.written_at = set()
 
     def list_cached(self, rtype, keep=None):
         self.calls.append(("list-cached", rtype.kind))
@@ -38,12 +39,25 @@ class WritesCluster(FakeCluster):
     def apply(self, rtype, obj, dry_run=False, force=False):
         if not dry_run:
             self.written.add((rtype.group, rtype.kind))
+            meta = obj["metadata"]
+            getattr(self, "written_at", set()).add(wide_lists.written_key(rtype.group, rtype.kind, rtype.namespaced, meta.get("namespace"), meta["name"]))
         return super().apply(rtype, obj, dry_run=dry_run, force=force)
+
+
+class KindsOnlyCluster(WritesCluster):
+    """A cluster that records only the kinds it wrote (no ``written_at``)."""
+
+    def __init__(self):
+        super().__init__()
+        del self.written_at
 
 
 @pytest.fixture
 def cluster():
-    c = WritesCluster()
+    return populated(WritesCluster())
+
+
+def populated(c):
     cm_type, ns_type = c.resolve("v1", "ConfigMap"), c.resolve("v1", "Namespace")
     for ns in NAMESPACES:
         c.objects[c.key(ns_type, None, ns)] = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
@@ -92,6 +106,36 @@ def test_a_kind_written_in_the_run_is_read_fresh_per_namespace(cluster):
     cluster.reset_calls()
     assert reads.list(cm_type, "n4")[0]["data"] == {"ns": "new"}
     assert lists(cluster) == [("list", "ConfigMap", "n4")]
+
+
+def test_a_namespace_the_run_wrote_in_is_read_fresh_the_others_still_shared(cluster):
+    reads = SharedReads(cluster)
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    reads.list(cm_type, "n0")
+    # the first Application synced before the LIST across namespaces was made (a first sync)
+    cluster.apply(cm_type, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n0"}, "data": {"ns": "new"}})
+    cluster.reset_calls()
+    got = dict((ns, reads.list(cm_type, ns)) for ns in NAMESPACES[1:])
+    assert lists(cluster) == [("list", "ConfigMap", "n1"), ("list-cached", "ConfigMap")]
+    assert got["n3"] == cluster.list(cm_type, "n3")
+    cluster.objects[cluster.key(cm_type, "n0", "c")]["data"] = {"ns": "newer"}  # a LIST now would be stale for n0
+    cluster.apply(cm_type, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n3"}, "data": {"ns": "3"}})
+    cluster.reset_calls()
+    assert reads.list(cm_type, "n0")[0]["data"] == {"ns": "newer"}  # never from a LIST
+    assert reads.list(cm_type, "n3")[0]["data"] == {"ns": "3"}  # written after the LIST: fresh
+    assert reads.list(cm_type, "n4")[0]["data"] == {"ns": "n4"}  # still the LIST's
+    assert lists(cluster) == [("list", "ConfigMap", "n0"), ("list", "ConfigMap", "n3")]
+
+
+def test_a_cluster_that_records_only_kinds_reads_a_written_kind_fresh_everywhere():
+    cluster = populated(KindsOnlyCluster())
+    cm_type = cluster.resolve("v1", "ConfigMap")
+    reads = SharedReads(cluster)
+    cluster.apply(cm_type, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n0"}, "data": {}})
+    cluster.reset_calls()
+    for ns in NAMESPACES:
+        reads.list(cm_type, ns)
+    assert lists(cluster) == [("list", "ConfigMap", ns) for ns in NAMESPACES]
 
 
 def test_only_the_report_plan_reads_through_shared_reads():
@@ -150,6 +194,11 @@ def test_namespace_gets_are_fresh_once_the_run_wrote_a_namespace(cluster):
     cluster.reset_calls()
     assert reads.get(ns_type, None, "new")["metadata"]["name"] == "new"
     assert gets(cluster) == [("get", "Namespace", None, "new")]
+    cluster.apply(ns_type, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n4", "labels": {"x": "y"}}})
+    cluster.reset_calls()
+    assert reads.get(ns_type, None, "n4")["metadata"]["labels"] == {"x": "y"}  # the one written: fresh
+    assert reads.get(ns_type, None, "n3")["metadata"]["name"] == "n3"  # the others: still the LIST's
+    assert gets(cluster) == [("get", "Namespace", None, "n4")]
 
 
 def test_gets_of_other_kinds_are_the_clusters(cluster):

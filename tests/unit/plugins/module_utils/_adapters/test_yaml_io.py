@@ -267,6 +267,24 @@ def test_read_text_is_bounded(tmp_path):
     assert yaml_io.read_text(str(path), "apps/big.yaml") == "kind: x\n"
 
 
+def test_read_text_reads_what_grew_after_its_size_was_taken_up_to_the_limit(tmp_path, monkeypatch):
+    real_fstat = os.fstat
+
+    def smaller(fd):  # the size taken before the file grew
+        info = real_fstat(fd)
+        return os.stat_result((info.st_mode, 0, 0, 1, 0, 0, 10) + tuple(info)[7:])
+
+    monkeypatch.setattr(yaml_io.os, "fstat", smaller)
+    path = tmp_path / "growing.yaml"
+    path.write_text("kind: x\n" + "# padding\n" * 50)
+    assert yaml_io.read_text(str(path), "apps/growing.yaml") == path.read_text()
+    with open(path, "wb") as handle:
+        handle.truncate(16 * 1024 * 1024 + 1)
+    with pytest.raises(ManifestError) as err:
+        yaml_io.read_text(str(path), "apps/growing.yaml")
+    assert str(err.value) == "apps/growing.yaml: file is larger than 16 MiB"
+
+
 def test_read_text_refuses_what_is_not_a_regular_file(tmp_path):
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)  # opening it for reading would wait for a writer for ever

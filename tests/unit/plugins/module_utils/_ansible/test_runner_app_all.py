@@ -6,6 +6,8 @@ does not stop the others; the run deadline leaves the late ones out, and caps a 
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections import Counter
 
 import pytest
@@ -379,3 +381,24 @@ def test_a_status_page_that_cannot_be_kept_is_a_warning_and_the_results_stay(mon
     result, _clock = run_all(world, status_configmap="status")
     assert "forbidden" in result["status_page_error"] and warned == [result["status_page_error"]]
     assert "failed" not in result and [r["application"] for r in result["applications"]] == ["demo/a"]
+
+
+@pytest.mark.parametrize("app_workers", [1, 2])
+def test_an_applications_outcome_is_let_go_once_its_row_is_made(app_workers, monkeypatch):
+    """A run of many Applications keeps their rows, not their outcomes (rendered and live
+    objects, plans, diffs) until the last Application of the wave ended."""
+    outcomes, alive = [], []
+    reconcile = runner.reconcile
+
+    def kept(app, ports, settings):
+        gc.collect()
+        alive.append(sum(1 for ref in list(outcomes) if ref() is not None))  # of the Applications before it
+        outcome = reconcile(app, ports, settings)
+        outcomes.append(weakref.ref(outcome.changeset))
+        return outcome
+
+    monkeypatch.setattr(runner, "reconcile", kept)
+    world = world_with("a", "b", "c", "d", "e")
+    result, _clock = run_all(world, app_workers=app_workers)
+    assert [r["created"] for r in result["applications"]] == [["ConfigMap/demo/cm-%s" % n] for n in "abcde"]
+    assert len(alive) == 5 and max(alive) <= app_workers - 1, alive  # at most those still running beside it

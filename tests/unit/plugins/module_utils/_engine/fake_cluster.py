@@ -174,6 +174,7 @@ class FakeCluster:
         gets a numbered suffix, as the server adds a random one."""
         stored = copy.deepcopy(obj)
         meta = stored["metadata"]
+        self._authorize("create", rtype, meta.get("namespace"))
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = "%s%05d" % (meta["generateName"], next(self._uid))
         self.calls.append(("create", rtype.kind, meta.get("namespace"), meta["name"]))
