@@ -80,10 +80,12 @@ def test_one_list_across_namespaces_serves_what_per_namespace_lists_serve(namesp
         for ns, got in zip(others, shared):
             fresh = [o for o in cluster.list(cm_type, ns) if o["metadata"]["name"] != "kube-root-ca.crt"]
             assert [o["metadata"]["name"] for o in got if o["metadata"]["name"] != "kube-root-ca.crt"] == [o["metadata"]["name"] for o in fresh]
-        # a kind the run wrote is read fresh, per namespace, from then on
+        # a namespace the run wrote in is read fresh from then on; the others still from the one LIST
         cluster.apply(cm_type, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "new", "namespace": others[3]}, "data": {"k": "v"}})
         listed = cluster.stats["list"]
         assert "new" in [o["metadata"]["name"] for o in reads.list(cm_type, others[3])]
+        assert cluster.stats["list"] == listed + 1
+        assert "c2" in [o["metadata"]["name"] for o in reads.list(cm_type, others[2])]
         assert cluster.stats["list"] == listed + 1
     finally:
         kubectl.run("delete", "namespace", "--wait=false", *others)
