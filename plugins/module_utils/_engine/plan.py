@@ -356,7 +356,7 @@ def _classify_all(cluster, items, options, pending_namespaces, known):
     fails its dry-run is named in one ApplyError."""
     settled = [_reuse(item, known) or settle(item, options, pending_namespaces)[1] for item in items]
     rest = [item for item, verdict in zip(items, settled) if verdict is None]
-    outcomes = fanout.each(lambda item: classify(cluster, item, options, pending_namespaces), rest, options.workers, catch=ApplyError)
+    outcomes = fanout.each(lambda item: classify(cluster, item, options, pending_namespaces), rest, options.workers, catch=ApplyError, slots=options.slots)
     errors = fanout.errors_of(outcomes)
     if errors:
         raise fanout.summary(errors)
