@@ -133,6 +133,7 @@ def run_all(module, cluster, store, ports, sources=None):
             break
         for step in ordering.app_steps(pending):  # one wave after another, its Applications side by side
             done.update(a["metadata"]["name"] for a in step)
+
             def one(app):
                 return _reconcile_in_run(module, cluster, ports, app, deadline, sources, slots)
 

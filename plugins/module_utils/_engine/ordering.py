@@ -70,4 +70,3 @@ def app_steps(apps):
     for app in apps:
         steps.setdefault(wave_of(app), []).append(app)
     return [sorted(steps[wave], key=lambda a: (a.get("metadata") or {}).get("name") or "") for wave in sorted(steps)]
-
