@@ -35,51 +35,47 @@ def test_calls_really_overlap_up_to_the_worker_count():
     assert [o.value for o in outcomes] == [0, 1, 2, 3]
 
 
-def test_never_more_than_workers_at_once():
-    lock, running, peak = threading.Lock(), [0], [0]
-    release = threading.Event()
+class Gauge:
+    """Calls that count how many run at once (``running``, ``peak``) and wait for ``release``
+    (set by the ``release_at``-th call running at once, or by the test)."""
 
-    def call(n):
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-            if running[0] == 3:
-                release.set()
-        release.wait(DEADLINE)
-        with lock:
-            running[0] -= 1
+    def __init__(self, release_at=None):
+        self.lock, self.running, self.peak = threading.Lock(), 0, 0
+        self.release, self.release_at = threading.Event(), release_at
+
+    def call(self, n):
+        with self.lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            if self.running == self.release_at:
+                self.release.set()
+        self.release.wait(DEADLINE)
+        with self.lock:
+            self.running -= 1
         return n
 
-    fanout.each(call, range(12), 3)
-    assert peak[0] == 3
+
+def test_never_more_than_workers_at_once():
+    gauge = Gauge(release_at=3)
+    fanout.each(gauge.call, range(12), 3)
+    assert gauge.peak == 3
 
 
 def test_slots_bound_every_fanout_that_shares_them():
     """Two fanouts of 4 workers each (two Applications side by side) sharing 2 slots: never
     more than 2 calls at once in all, and every call is still made, in item order."""
     slots = threading.BoundedSemaphore(2)
-    lock, running, peak = threading.Lock(), [0], [0]
-    release = threading.Event()
-
-    def call(n):
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-        release.wait(DEADLINE)
-        with lock:
-            running[0] -= 1
-        return n
-
+    gauge = Gauge()
     results = {}
-    threads = [threading.Thread(target=lambda k=k: results.update({k: fanout.each(call, range(4), 4, slots=slots)})) for k in "ab"]
+    threads = [threading.Thread(target=lambda k=k: results.update({k: fanout.each(gauge.call, range(4), 4, slots=slots)})) for k in "ab"]
     for thread in threads:
         thread.start()
     ends = time.monotonic() + DEADLINE
-    while running[0] < 2 and time.monotonic() < ends:
+    while gauge.running < 2 and time.monotonic() < ends:
         time.sleep(0.01)
     time.sleep(0.5)  # time for any call that does not wait for a slot to start
-    assert peak[0] == 2
-    release.set()
+    assert gauge.peak == 2
+    gauge.release.set()
     for thread in threads:
         thread.join(DEADLINE)
     assert [[o.value for o in results[k]] for k in "ab"] == [[0, 1, 2, 3]] * 2
