@@ -123,31 +123,65 @@ def _private(status, is_type):
 
 
 class CacheFinder:
-    """A meta path finder: a module under ``prefix`` that zipimport would load gets a
-    CachingLoader around the zipimporter; every other module is left to the next finders."""
+    """A meta path finder: a module under ``prefix`` whose parent package lies in a zip, as
+    source, gets a CachingLoader; every other module is left to the next finders.
+
+    It finds the module in the zip itself: zipimport's own ``find_spec`` compiles the module
+    once only to learn its file name (``get_filename``), then ``exec_module`` compiles it
+    again (CPython 3.11 and 3.12)."""
 
     def __init__(self, dir_fd, prefix=PACKAGE):
         self.dir_fd = dir_fd
         self.prefix = prefix
+        self.importers = {}
         self.hits = 0
         self.misses = 0
 
-    def find_spec(self, fullname, path=None, target=None):
-        if not fullname.startswith(self.prefix):
+    def find_spec(self, fullname, path=None, target=None):  # pylint: disable=unused-argument
+        if not fullname.startswith(self.prefix) or not path:
             return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
-        if spec is None or not isinstance(spec.loader, zipimport.zipimporter):
-            return None
-        spec.loader = CachingLoader(spec.loader, self)
-        return spec
+        for entry in path:
+            importer = self._importer(entry)
+            if importer is None:
+                return None  # not a zip: the usual finders
+            try:
+                package = importer.is_package(fullname)
+            except ImportError:
+                continue  # not in this entry
+            location = os.path.join(importer.archive, importer.prefix + fullname.rpartition(".")[2])
+            origin = os.path.join(location, "__init__.py") if package else location + ".py"
+            try:
+                source = importer.get_data(origin)
+            except OSError:
+                return None  # bytecode only, or no such file: the usual finders
+            spec = importlib.machinery.ModuleSpec(fullname, CachingLoader(importer, origin, source, self), origin=origin, is_package=package)
+            spec.has_location = True
+            if package:
+                spec.submodule_search_locations.append(location)
+            return spec
+        return None
+
+    def _importer(self, entry):
+        """The zipimporter of a path entry, or None."""
+        if entry not in self.importers:
+            importer = sys.path_importer_cache.get(entry)
+            if not isinstance(importer, zipimport.zipimporter):
+                try:
+                    importer = zipimport.zipimporter(entry)
+                except (ImportError, OSError, TypeError):
+                    importer = None
+            self.importers[entry] = importer
+        return self.importers[entry]
 
 
 class CachingLoader:
     """Loads a module's code from the cache, or compiles its source from the zip (as zipimport
     does) and stores the result; everything else is the zipimporter's."""
 
-    def __init__(self, zip_loader, finder):
+    def __init__(self, zip_loader, origin, source, finder):
         self.zip_loader = zip_loader
+        self.origin = origin
+        self.source = source
         self.finder = finder
 
     def __getattr__(self, name):
@@ -159,17 +193,19 @@ class CachingLoader:
     def exec_module(self, module):
         exec(self.get_code(module.__name__), module.__dict__)  # pylint: disable=exec-used
 
-    def get_code(self, fullname):
-        origin = self.zip_loader.get_filename(fullname)
-        source = self.zip_loader.get_data(origin)
+    def get_filename(self, fullname):  # pylint: disable=unused-argument
+        return self.origin
+
+    def get_code(self, fullname):  # pylint: disable=unused-argument
+        source, self.source = self.source or self.zip_loader.get_data(self.origin), None
         key = hashlib.sha256(importlib.util.MAGIC_NUMBER + source).digest()
         name = key.hex()
-        code = _read(self.finder.dir_fd, name, key, origin)
+        code = _read(self.finder.dir_fd, name, key, self.origin)
         if code is not None:
             self.finder.hits += 1
             return code
         self.finder.misses += 1
-        code = compile(source, origin, "exec", dont_inherit=True)
+        code = compile(source, self.origin, "exec", dont_inherit=True)
         _write(self.finder.dir_fd, name, key, code)
         return code
 
