@@ -11,7 +11,7 @@ keeps the compiled code in a per-user directory and loads it with ``marshal`` ne
 
 Where: ``$XDG_CACHE_HOME/gitops-k8s/bytecode/<cache tag>`` (``~/.cache`` when the variable is
 unset or not absolute), the cache tag being the interpreter's (``cpython-311``). A file is
-named by the SHA-256 of the interpreter's magic number and the source bytes, and starts with
+named by the SHA-256 of the interpreter's magic number, its optimisation level and the source bytes, and starts with
 both again; a changed source is a new name, an old name is never read for new source.
 
 Off: ``GITOPS_K8S_BYTECODE_CACHE=0`` (or ``false``, ``no``, ``off``) in the module's
@@ -198,7 +198,7 @@ class CachingLoader:
 
     def get_code(self, fullname):  # pylint: disable=unused-argument
         source, self.source = self.source or self.zip_loader.get_data(self.origin), None
-        key = hashlib.sha256(importlib.util.MAGIC_NUMBER + source).digest()
+        key = hashlib.sha256(_salt() + source).digest()
         name = key.hex()
         code = _read(self.finder.dir_fd, name, key, self.origin)
         if code is not None:
@@ -208,6 +208,12 @@ class CachingLoader:
         code = compile(source, self.origin, "exec", dont_inherit=True)
         _write(self.finder.dir_fd, name, key, code)
         return code
+
+
+def _salt():
+    """What compiled code depends on besides the source: the interpreter's magic number and its
+    optimisation level (``python -O`` drops asserts: its code is never loaded without it)."""
+    return importlib.util.MAGIC_NUMBER + b"O%d" % sys.flags.optimize
 
 
 def _read(dir_fd, name, key, origin):

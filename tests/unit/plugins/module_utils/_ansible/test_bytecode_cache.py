@@ -151,7 +151,7 @@ def _entry_for(name, write, cache_dir):
     path, fd = cache_dir
     zip_path = write(1)
     fresh_import(name, zip_path, bytecode_cache.CacheFinder(fd, prefix=name + "."))
-    entry = os.path.join(path, hashlib.sha256(importlib.util.MAGIC_NUMBER + (SOURCE % 1).encode()).hexdigest())
+    entry = os.path.join(path, hashlib.sha256(importlib.util.MAGIC_NUMBER + b"O0" + (SOURCE % 1).encode()).hexdigest())
     assert os.path.isfile(entry)
     return zip_path, entry
 
