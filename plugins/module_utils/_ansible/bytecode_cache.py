@@ -11,8 +11,9 @@ keeps the compiled code in a per-user directory and loads it with ``marshal`` ne
 
 Where: ``$XDG_CACHE_HOME/gitops-k8s/bytecode/<cache tag>`` (``~/.cache`` when the variable is
 unset or not absolute), the cache tag being the interpreter's (``cpython-311``). A file is
-named by the SHA-256 of the interpreter's magic number, its optimisation level and the source bytes, and starts with
-both again; a changed source is a new name, an old name is never read for new source.
+named by the SHA-256 of the interpreter's magic number, its optimisation level and the source
+bytes, and starts with the magic number and that hash again; a changed source is a new name,
+an old name is never read for new source.
 
 Off: ``GITOPS_K8S_BYTECODE_CACHE=0`` (or ``false``, ``no``, ``off``) in the module's
 environment. Not active either when the module does not run from a zip (sanity's import test,
