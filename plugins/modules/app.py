@@ -961,6 +961,10 @@ error_step:
   type: str
 """
 
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import bytecode_cache
+
+bytecode_cache.install()  # before the imports below: their code loads from the cache
+
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, arg_specs, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 
