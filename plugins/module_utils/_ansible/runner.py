@@ -99,6 +99,7 @@ def run_all(module, cluster, store, ports, sources=None):
     done, rows, excluded = set(left_out), [], []
     app_workers, stop = max(1, p.get("app_workers") or 1), app_pool.Stop()
     ports = app_pool.stoppable(ports, stop) if app_workers > 1 else ports
+    slots = app_pool.request_slots(app_wiring.workers_of(p), app_workers)
     sets = application_sets.Expansion()
     sets_store = AppSetStore(cluster)
     inputs = SetInputs(cluster, sources, p["namespace"]) if sources is not None else None
@@ -132,10 +133,9 @@ def run_all(module, cluster, store, ports, sources=None):
             break
         for step in ordering.app_steps(pending):  # one wave after another, its Applications side by side
             done.update(a["metadata"]["name"] for a in step)
-            side_by_side = len(step)
 
-            def one(app, side_by_side=side_by_side):
-                return _reconcile_in_run(module, cluster, store, ports, app, deadline, sources, side_by_side)
+            def one(app):
+                return _reconcile_in_run(module, cluster, store, ports, app, deadline, sources, slots)
 
             for failure, result in app_pool.each(one, step, app_workers, stop):
                 rows.append(result)
@@ -219,16 +219,15 @@ def add_status_page(module, cluster, store, result):
         module.warn(result["status_page_error"])
 
 
-def _reconcile_in_run(module, cluster, store, ports, app, deadline, sources, side_by_side):
+def _reconcile_in_run(module, cluster, store, ports, app, deadline, sources, slots):
     """(failure line or "", row) of one Application of a run of many; not reconciled once the
-    deadline passed. Beside others, its request ``workers`` are a share of the run's
-    (ordering.request_workers). Only the row is kept: the outcome (rendered and live objects,
+    deadline passed. Beside others, its dry-runs and writes take the run's request ``slots``
+    (app_pool.request_slots). Only the row is kept: the outcome (rendered and live objects,
     plans, diffs) is let go here, not when the last Application of the wave ends."""
     if deadline.passed():
         outcome = not_reconciled(app, deadline)
         return failure_of(outcome), results.outcome_result(outcome, module._diff)
-    workers = ordering.request_workers(app_wiring.workers_of(module.params), module.params.get("app_workers") or 1, side_by_side)
-    outcome, result = reconcile_one(module, cluster, ports, app, deadline, workers=workers)  # never raises: errors are in the outcome
+    outcome, result = reconcile_one(module, cluster, ports, app, deadline, slots=slots)  # never raises: errors are in the outcome
     if sources is not None:
         sources.reconciled(app)
     store.reconciled(app)
