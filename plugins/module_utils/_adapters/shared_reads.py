@@ -15,10 +15,10 @@ until the run writes an object of that kind. Only what the run may read is kept 
 
 from __future__ import annotations
 
-import copy
 import threading
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lists
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.json_copy import json_copy
 
 
 _NOT_SHARED = object()  # the answer is not the run's shared read: read it alone
@@ -78,7 +78,7 @@ class SharedReads:
             if full not in self._listed:
                 self._listed[full] = dict(((o.get("metadata") or {}).get("name"), o) for o in self.cluster.list_cached(rtype))
             found = self._listed[full].get(name)
-            return copy.deepcopy(found) if found is not None else None
+            return json_copy(found) if found is not None else None
 
     def list(self, rtype, namespace=None):
         found = self._list_shared(rtype, namespace)
@@ -109,4 +109,4 @@ class SharedReads:
             if kept is not None and namespace not in kept:  # a namespace told of after the LIST
                 return _NOT_SHARED
             # a copy: the plans of two Applications in one namespace never share a live object
-            return copy.deepcopy(by_namespace.get(namespace, []))
+            return json_copy(by_namespace.get(namespace, []))

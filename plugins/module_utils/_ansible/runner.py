@@ -161,6 +161,8 @@ def run_all(module, cluster, store, ports, sources=None):
     result = with_root(result, root, module._diff)
     if p.get("status_page") or p.get("status_configmap"):
         add_status_page(module, cluster, store, result)
+    if not (module._diff or getattr(module, "_verbosity", 0) >= results.FULL_ROWS_VERBOSITY):
+        results.compact_run(result)  # drawn and refreshed from the full rows; returned in the size of what happened
     if failed and p["fail_on_error"]:
         raise GitOpsError("; ".join(failed), details=result)  # the task fails with every row
     return result
