@@ -73,7 +73,7 @@ class SharedReads:
             full = (rtype.group, rtype.version, rtype.kind)
             if written:
                 self._listed.pop(full, None)
-            if not wide_lists.get_from_list(rtype.group, rtype.kind, len(names), written):
+            if not wide_lists.get_from_list(rtype.group, rtype.kind, len(names), written, len(self._expected or ())):
                 return _NOT_SHARED
             if full not in self._listed:
                 self._listed[full] = dict(((o.get("metadata") or {}).get("name"), o) for o in self.cluster.list_cached(rtype))
@@ -96,7 +96,7 @@ class SharedReads:
             if written:
                 self._wide = dict((k, v) for k, v in self._wide.items() if k[::2] != key)
             expected = self._expected
-            if not (namespace and (expected is None or namespace in expected) and wide_lists.read_wide(rtype.namespaced, len(asked), written)):
+            if not (namespace and (expected is None or namespace in expected) and wide_lists.read_wide(rtype.namespaced, len(asked), written, len(expected or ()))):
                 return _NOT_SHARED
             full = (rtype.group, rtype.version, rtype.kind)
             if full not in self._wide:
