@@ -134,7 +134,8 @@ def _sync_events(previous, outcome, entries):
             len(pruned),
         )
         out.append(_event(NORMAL, SYNC_SUCCEEDED, "synced %s: %s" % (_short(revision), counts)))
-    drifted = [e.subject for e in written if e.status in _DRIFTED]
+    # a progressive strategy's step writes Git's revision in parts: not drift
+    drifted = [e.subject for e in written if e.status in _DRIFTED and e.subject not in outcome.strategy_objects]
     if drifted and previous_revision and revision == previous_revision:  # the same revision: the cluster had moved, not Git
         out.append(_event(NORMAL, DRIFT_CORRECTED, "corrected drift at %s: %s" % (_short(revision), _names(drifted))))
     if pruned:

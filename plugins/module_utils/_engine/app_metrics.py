@@ -52,9 +52,9 @@ def resource_counts(plan, synced_ok, health_statuses):
     return {"sync": by_sync, "health": by_health}
 
 
-def changes_of(changeset):
-    """Objects a sync wrote (created, configured, pruned)."""
-    return sum(1 for e in changeset.entries if e.action in WRITE_ACTIONS) if changeset is not None else 0
+def changes_of(changeset, besides=frozenset()):
+    """Objects a sync wrote (created, configured, pruned), but those of ``besides`` (subjects)."""
+    return sum(1 for e in changeset.entries if e.action in WRITE_ACTIONS and e.subject not in besides) if changeset is not None else 0
 
 
 def last_sync(started, finished, seconds, result, revision, changes):

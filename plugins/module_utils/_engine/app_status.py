@@ -211,5 +211,7 @@ def _metrics(previous, report):
         phase = application.FAILED if result.error else application.SUCCEEDED
         changes = app_metrics.changes_of(result.changeset)
         sync = app_metrics.last_sync(report.started, report.finished, report.seconds, phase, report.sourced.revision, changes)
-        drift = app_metrics.is_drift_correction(previous, report.sourced.revision, phase, changes)
+        # a progressive strategy's step (its canary, preview, promoted stable) deploys Git's revision: not drift
+        steps = report.rollouts.objects if report.rollouts is not None else frozenset()
+        drift = app_metrics.is_drift_correction(previous, report.sourced.revision, phase, app_metrics.changes_of(result.changeset, steps))
     return app_metrics.next_metrics(previous, report.started, counts, sync, bool(drift), report.health.status)

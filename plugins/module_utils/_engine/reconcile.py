@@ -121,6 +121,7 @@ class Outcome:
     # an automatic rollback's reconcile carries the one whose analysis failed (its sync's events are told too)
     before_rollback: Optional["Outcome"] = None
     resume_on_new_revision: bool = False  # the policy of a failed strategy analysis, recorded with its rollback
+    strategy_objects: frozenset = frozenset()  # subjects of the strategies' objects: their writes are steps, not drift
 
 
 def _bounds(app_spec, ports, settings):
@@ -236,6 +237,7 @@ def reconcile(app, ports, settings):
         controls = _controls(settings, ports, started)
         rollouts = strategies.prepare(ports.cluster, manifests, spec.strategy, previous.get(strategies.FIELD), controls, ports.clock, destination)
         manifests = list(rollouts.manifests)
+        outcome.strategy_objects = rollouts.objects
         prev_inventory = inventory.from_status(previous.get("inventory"))
         report_options = _options(spec, settings, False, bounds, rollouts)
         plan = planner.build_plan(ports.reads or ports.cluster, manifests, prev_inventory, report_options)

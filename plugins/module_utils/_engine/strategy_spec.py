@@ -41,6 +41,7 @@ STEP_ANALYSIS = "analysis"
 STEP_KINDS = (STEP_SET_WEIGHT, STEP_PAUSE, STEP_ANALYSIS)
 # Argo Rollouts' default when a canary has no steps: all at once after the canary is ready
 DEFAULT_STEPS = ()
+MAX_STEPS = 100  # steps of one canary: each is a run or more of the agent, and its index is kept in the status
 # a Service name (DNS-1035 label): activeService and previewService become object names and API paths
 _SERVICE_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 
@@ -138,6 +139,8 @@ def parse_steps(raw, where):
         return DEFAULT_STEPS
     if not isinstance(raw, list):
         raise InvalidSpec("%s: steps must be a list, got %r" % (where, raw))
+    if len(raw) > MAX_STEPS:
+        raise InvalidSpec("%s: %d steps, more than %d" % (where, len(raw), MAX_STEPS))
     return tuple(_step(item, "%s.steps[%d]" % (where, index)) for index, item in enumerate(raw))
 
 

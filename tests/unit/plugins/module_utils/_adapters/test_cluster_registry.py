@@ -23,10 +23,21 @@ TOKEN = "sa-token-that-must-never-show"
 CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
 
+@pytest.fixture
 def closed_port():
-    with socket.socket() as sock:
+    """Ports that refuse connections for the whole test: each is held by a bound socket that
+    never listens (a port merely freed could be taken by another process on a busy machine)."""
+    held = []
+
+    def port():
+        sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
+        held.append(sock)
         return sock.getsockname()[1]
+
+    yield port
+    for sock in held:
+        sock.close()
 
 
 def manager_with(*secrets):
@@ -74,7 +85,7 @@ def test_the_cluster_of_the_run_reads_no_secret():
     assert manager.calls == []
 
 
-def test_secrets_are_read_once_per_namespace_and_an_unreachable_cluster_is_tried_once(monkeypatch):
+def test_secrets_are_read_once_per_namespace_and_an_unreachable_cluster_is_tried_once(monkeypatch, closed_port):
     monkeypatch.setenv("K8S_AUTH_API_KEY", "the-run-clusters-own-token")  # never sent to another cluster
     server = "https://127.0.0.1:%d" % closed_port()
     manager = manager_with(("east", server), ("west", "https://127.0.0.1:%d" % closed_port()))

@@ -10,6 +10,7 @@ import copy
 import json
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_events
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.changeset import ChangeSet, ChangeSetEntry
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Outcome
 
 from .fake_cluster import World
@@ -122,3 +123,16 @@ def test_events_and_their_messages_are_bounded():
 
 def test_a_deleted_application_tells_nothing():
     assert app_events.events_of({}, Outcome(app="ops/a", deleted=True, hooks=[{"hookPhase": "Failed"}])) == ()
+
+
+def test_a_progressive_strategys_step_at_the_same_revision_is_a_sync_not_a_drift_correction():
+    canary, drifted = "Deployment/demo/web-canary", "ConfigMap/demo/c"
+    entries = (ChangeSetEntry(subject=canary, action="configured", status="OutOfSync"),)
+    previous = {"sync": {"revision": "r1"}}
+    step = Outcome(app="demo/app", revision="r1", synced=True, changeset=ChangeSet(entries), strategy_objects=frozenset((canary,)))
+    assert reasons(app_events.events_of(previous, step)) == [app_events.SYNC_SUCCEEDED]
+    entries += (ChangeSetEntry(subject=drifted, action="configured", status="OutOfSync"),)
+    healed = Outcome(app="demo/app", revision="r1", synced=True, changeset=ChangeSet(entries), strategy_objects=frozenset((canary,)))
+    events = app_events.events_of(previous, healed)
+    assert reasons(events) == [app_events.SYNC_SUCCEEDED, app_events.DRIFT_CORRECTED]
+    assert drifted in events[1].message and canary not in events[1].message

@@ -10,7 +10,7 @@ import copy
 
 import pytest
 
-from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_metrics, app_status, triggers
+from ansible_collections.gitops.k8s.plugins.module_utils._engine import app_metrics, app_status, strategies, triggers
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ApplyError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.health import Health
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.multi_source import Sourced
@@ -141,3 +141,13 @@ def test_an_error_is_counted_once_per_revision_while_it_lasts():
     assert triggers.fired(synced, first) == [triggers.SYNC_FAILED] and triggers.fired(first, again) == []
     other = app_metrics.after_error(first, "t9", "t9", 0.5, "beef")
     assert other["syncs"]["Error"] == 2
+
+
+def test_a_progressive_strategys_step_at_the_revision_already_synced_is_not_a_drift_correction():
+    first = app_status.next_status({}, report())[0]
+    both = frozenset(("ConfigMap/shop/c0", "ConfigMap/shop/c1"))  # the two writes of report() are the strategy's
+    step = app_status.next_status(copy.deepcopy(first), report(rollouts=strategies.Rollouts(manifests=(), objects=both)))[0]
+    assert step["metrics"]["driftCorrected"] == 0 and step["metrics"]["syncs"]["Succeeded"] == 2
+    one = frozenset(("ConfigMap/shop/c0",))  # c1 is not: reverting it is a drift correction
+    mixed = app_status.next_status(copy.deepcopy(first), report(rollouts=strategies.Rollouts(manifests=(), objects=one)))[0]
+    assert mixed["metrics"]["driftCorrected"] == 1

@@ -193,6 +193,7 @@ def test_spec_strategy_per_deployment_and_for_all():
         ([{"pause": {"duration": "soon"}}], "is not a duration"),
         ([{"wait": 1}], "unknown step 'wait'"),
         ("x", "is not JSON"),
+        ([{"pause": {"duration": "1s"}}] * 101, r"gitops-k8s.dev/canary-steps: 101 steps, more than 100"),
     ],
 )
 def test_bad_steps_are_a_comparison_error_naming_the_deployment(steps, message):
