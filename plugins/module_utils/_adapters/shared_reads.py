@@ -96,7 +96,8 @@ class SharedReads:
             if written:
                 self._wide = dict((k, v) for k, v in self._wide.items() if k[::2] != key)
             expected = self._expected
-            if not (namespace and (expected is None or namespace in expected) and wide_lists.read_wide(rtype.namespaced, len(asked), written, len(expected or ()))):
+            wide = wide_lists.read_wide(rtype.namespaced, len(asked), written, len(expected or ()))
+            if not (namespace and (expected is None or namespace in expected) and wide):
                 return _NOT_SHARED
             full = (rtype.group, rtype.version, rtype.kind)
             if full not in self._wide:
