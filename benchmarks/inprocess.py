@@ -83,8 +83,12 @@ def main():
 
         stop, outcomes = app_pool.Stop(), []
         ports = app_pool.stoppable(ports, stop)
+        slots = app_pool.request_slots(args.workers, args.app_workers) if hasattr(app_pool, "request_slots") else None
         for step in ordering.app_steps(apps):
-            each = dict(settings, workers=ordering.request_workers(args.workers, args.app_workers, len(step)))
+            if slots is not None:  # the run's request slots, shared by the Applications side by side
+                each = dict(settings, slots=slots)
+            else:  # a baseline: a fixed share of the workers each
+                each = dict(settings, workers=ordering.request_workers(args.workers, args.app_workers, len(step)))
             outcomes += app_pool.each(lambda app, each=each: reconcile(app, ports, Settings(**each)), step, args.app_workers, stop)
         return outcomes
 

@@ -315,8 +315,9 @@ options:
         controller processes Applications in parallel too). The waves of the Application objects stay in
         order (every Application of wave -1 is done before wave 0 starts); rows come back in name order.
       - >-
-        The run's threads stay bounded. With several Applications at once, each sends its requests
-        O(workers) divided by the Applications running (at least 1 each).
+        The run's requests stay bounded. With several Applications at once, their dry-runs and writes
+        share O(workers) requests in flight for the whole run; one Application may use every one the
+        others leave free (while they plan, take their Lease or record their status).
       - >-
         One Application's failure never stops the others. SIGTERM or the end of O(deadline) starts no
         further Application; on SIGTERM the running ones stop before their next write and release their Lease.
@@ -964,6 +965,10 @@ error_step:
   returned: on failure
   type: str
 """
+
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import bytecode_cache
+
+bytecode_cache.install()  # before the imports below: their code loads from the cache
 
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, arg_specs, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule

@@ -228,6 +228,10 @@ applications:
        "history": [], "resources": 2, "source": {"path": "deploy"}, "parent": "gitops-system/root", "wave": 0}
 """
 
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import bytecode_cache
+
+bytecode_cache.install()  # before the imports below: their code loads from the cache
+
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 

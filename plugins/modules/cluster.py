@@ -187,6 +187,10 @@ pruned:
   elements: str
 """
 
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import bytecode_cache
+
+bytecode_cache.install()  # before the imports below: their code loads from the cache
+
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, cluster_add
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 

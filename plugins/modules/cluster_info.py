@@ -72,6 +72,10 @@ kinds:
   sample: {"CronJob": ["batch/v1", "batch/v1beta1"]}
 """
 
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import bytecode_cache
+
+bytecode_cache.install()  # before the imports below: their code loads from the cache
+
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import arg_specs, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 

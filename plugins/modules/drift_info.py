@@ -213,6 +213,10 @@ requests:
   sample: {"list": 4, "get": 2, "dry-run": 1, "apply": 1}
 """
 
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import bytecode_cache
+
+bytecode_cache.install()  # before the imports below: their code loads from the cache
+
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import app_wiring, arg_specs, objects_wiring, runner
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.module import GitOpsModule
 

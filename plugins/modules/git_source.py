@@ -208,6 +208,10 @@ verified:
   sample: false
 """
 
+from ansible_collections.gitops.k8s.plugins.module_utils._ansible import bytecode_cache
+
+bytecode_cache.install()  # before the imports below: their code loads from the cache
+
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible import runner
 
 

@@ -4,6 +4,7 @@ mode, return values."""
 from __future__ import annotations
 
 import json
+import os
 
 from .playbook import run_tasks
 
@@ -150,3 +151,35 @@ def test_all_mode_reconciles_the_others_when_one_fails(tmp_path, kubeconfig, nam
     assert rows["%s/bad" % namespace]["error_step"] == "render"
     assert rows["%s/good" % namespace]["created"] == ["ConfigMap/%s/good" % namespace]
     assert kubectl("get", "cm", "good", "-n", namespace, "-o", "jsonpath={.data.a}") == "b"
+
+
+def test_the_module_process_keeps_our_bytecode_in_a_private_cache(tmp_path, kubeconfig, namespace):
+    """The AnsiballZ process of gitops.k8s.app stores our compiled module_utils in the cache
+    directory on its first run and loads them from there on the next (bytecode_cache.py)."""
+    src = tmp_path / "src"
+    (src / "app").mkdir(parents=True)
+    (src / "app" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cached\ndata:\n  a: b\n")
+    spec = {"source": {"path": "app"}, "destination": {"namespace": namespace}}
+    app = {"kubeconfig": kubeconfig, "namespace": namespace, "checkout_dir": str(src), "definition": {"metadata": {"name": "cached"}, "spec": spec}}
+    xdg = tmp_path / "xdg"
+    cache = xdg / "gitops-k8s" / "bytecode"
+
+    def check_run(label, **environment):
+        (tmp_path / label).mkdir()
+        _rc, res = run_tasks(tmp_path / label, [{"name": label, "gitops.k8s.app": app, "environment": environment}], "--check")
+        assert res[label]["created"] == ["ConfigMap/%s/cached" % namespace], res[label]
+
+    def entries():
+        (tag,) = os.listdir(cache)
+        return {entry.name: (entry.inode(), entry.stat().st_mtime_ns, entry.stat().st_mode) for entry in os.scandir(cache / tag)}
+
+    check_run("first", XDG_CACHE_HOME=str(xdg))
+    stored = entries()
+    assert len(stored) > 50, sorted(stored)  # about 130 of our files
+    assert all(mode & 0o077 == 0 for _inode, _mtime, mode in stored.values())
+    for level in (xdg / "gitops-k8s", cache, *cache.iterdir()):
+        assert level.stat().st_mode & 0o777 == 0o700
+    check_run("second", XDG_CACHE_HOME=str(xdg))
+    assert entries() == stored  # every file loaded from the cache: none compiled and written again
+    check_run("off", XDG_CACHE_HOME=str(tmp_path / "xdg-off"), GITOPS_K8S_BYTECODE_CACHE="0")
+    assert not (tmp_path / "xdg-off").exists()

@@ -24,12 +24,13 @@ import copy
 import json
 import os
 import threading
+import time
 from collections import Counter
 from contextlib import contextmanager
 from urllib.parse import quote
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth, kube_transport, list_body, request_tally
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CRD_KIND, FIELD_MANAGER
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError, UnknownKindError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_names import name_problem, namespace_problem
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.objects import format_id
@@ -47,6 +48,10 @@ except ImportError as exc:  # pragma: no cover - reported by the module
     KUBERNETES_IMPORT_ERROR = exc
 
 LIST_PAGE_SIZE = 500
+# kinds whose write may serve new kinds: a kind found not served is looked up again after one
+NEW_KINDS_FROM = frozenset((("apiextensions.k8s.io", CRD_KIND), ("apiregistration.k8s.io", "APIService")))
+# seconds a kind found not served is taken as not served without asking discovery again
+UNSERVED_TTL = 5.0
 
 
 def api_message(exc):
@@ -77,6 +82,14 @@ class KubeCluster:
         self._counting = threading.Lock()  # a sync sends requests from several threads (_engine/fanout.py)
         self.written = set()  # (group, kind) of every kind this run wrote (shared_reads.py stops sharing its reads)
         self._types = {}
+        # (apiVersion, kind) -> (message, when) of a kind found not served: asked again within
+        # UNSERVED_TTL seconds, the answer is the same unless discovery was refreshed since (a CRD
+        # waited for, refresh_discovery) or this client wrote a CRD or an APIService. A kind the
+        # cluster does not serve is asked for by every plan (OpenShift's ProjectRequest for
+        # CreateNamespace=true): each miss made the client discover every API group again and
+        # rewrite its cache file, holding the discovery lock the other threads wait on.
+        self._unserved = {}
+        self._kinds_written = [0]  # CRD and APIService writes so far (shared by impersonating views): a miss found before one is not kept
         self._discovering = threading.Lock()  # the client's discovery cache is not safe to fill from two threads
         self._hung = None  # the request that found the API server hung: nothing more is sent
         self._probing = threading.Lock()  # held while a timeout is being probed (the Lease renewer is another thread)
@@ -125,8 +138,18 @@ class KubeCluster:
         key = (api_version, kind)
         if key in self._types:
             return self._types[key]
+        unserved = self._unserved.get(key)
+        if unserved is not None and time.monotonic() - unserved[1] < UNSERVED_TTL:
+            raise UnknownKindError(unserved[0], subject=kind)
         with self._discovering:
-            return self._resolve(key, api_version, kind)
+            written = self._kinds_written[0]
+            asked = time.monotonic()
+            try:
+                return self._resolve(key, api_version, kind)
+            except UnknownKindError as exc:
+                if written == self._kinds_written[0]:
+                    self._unserved[key] = (exc.message, asked)
+                raise
 
     def _resolve(self, key, api_version, kind):
         if key in self._types:  # another thread found it meanwhile
@@ -148,6 +171,7 @@ class KubeCluster:
     def refresh_discovery(self):
         with self._discovering:
             self._types.clear()
+            self._unserved.clear()
             with self._sending("discovery"):
                 self.dynamic.resources.invalidate_cache()
 
@@ -178,6 +202,9 @@ class KubeCluster:
 
     def _wrote(self, rtype):
         self.written.add((rtype.group, rtype.kind))
+        if (rtype.group, rtype.kind) in NEW_KINDS_FROM:
+            self._kinds_written[0] += 1
+            self._unserved.clear()
 
     def _request(self, verb, method, path, subject, decode=json.loads, **params):
         """The answer to one request, decoded by ``decode`` (the body as str)."""

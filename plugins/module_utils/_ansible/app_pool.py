@@ -100,6 +100,15 @@ def stoppable(ports, stop):
     return ports.with_changes(clock=_StoppableClock(ports.clock, stop), lock=lock, write_status=write_status)
 
 
+def request_slots(workers, app_workers):
+    """The run's request slots (_engine/fanout.py ``slots``): ``workers`` dry-runs and writes in
+    flight across the Applications reconciled side by side, or None when they run one at a time
+    (each then sends its own ``workers``). Each Application may use every slot the others leave
+    free, instead of a fixed share of them: one alone at its writes (the last of a wave, or while
+    the others plan or take their Lease) keeps the API server as busy as all of them would."""
+    return threading.BoundedSemaphore(max(1, workers)) if app_workers > 1 else None
+
+
 def each(call, apps, app_workers, stop):
     """``call(app)`` for every app of one step, at most ``app_workers`` at a time (one after
     another in this thread when 1, or for a single app); the results in the order of ``apps``."""

@@ -101,6 +101,7 @@ def run_all(module, cluster, store, ports, sources=None):
     done, rows, excluded = set(left_out), [], []
     app_workers, stop = max(1, p.get("app_workers") or 1), app_pool.Stop()
     ports = app_pool.stoppable(ports, stop) if app_workers > 1 else ports
+    slots = app_pool.request_slots(app_wiring.workers_of(p), app_workers)
     sets = application_sets.Expansion()
     sets_store = AppSetStore(cluster)
     inputs = SetInputs(cluster, sources, p["namespace"]) if sources is not None else None
@@ -134,10 +135,9 @@ def run_all(module, cluster, store, ports, sources=None):
             break
         for step in ordering.app_steps(pending):  # one wave after another, its Applications side by side
             done.update(a["metadata"]["name"] for a in step)
-            side_by_side = len(step)
 
-            def one(app, side_by_side=side_by_side):
-                return _reconcile_in_run(module, cluster, ports, app, deadline, sources, side_by_side)
+            def one(app):
+                return _reconcile_in_run(module, cluster, ports, app, deadline, sources, slots)
 
             for outcome, result in app_pool.each(one, step, app_workers, stop):
                 rows.append(result)
@@ -227,14 +227,13 @@ def add_status_page(module, cluster, store, result):
         module.warn(result["status_page_error"])
 
 
-def _reconcile_in_run(module, cluster, ports, app, deadline, sources, side_by_side):
+def _reconcile_in_run(module, cluster, ports, app, deadline, sources, slots):
     """(outcome, row) of one Application of a run of many; not reconciled once the deadline passed.
-    Beside others, its request ``workers`` are a share of the run's (ordering.request_workers)."""
+    Beside others, its dry-runs and writes take the run's request ``slots`` (app_pool.request_slots)."""
     if deadline.passed():
         outcome = not_reconciled(app, deadline)
         return outcome, results.outcome_result(outcome, module._diff)
-    workers = ordering.request_workers(app_wiring.workers_of(module.params), module.params.get("app_workers") or 1, side_by_side)
-    outcome, result = reconcile_one(module, cluster, ports, app, deadline, workers=workers)  # never raises: errors are in the outcome
+    outcome, result = reconcile_one(module, cluster, ports, app, deadline, slots=slots)  # never raises: errors are in the outcome
     if sources is not None:
         sources.reconciled(app)
     return outcome, result

@@ -18,6 +18,12 @@ applies per second from a few parallel clients than from one.
 - ``workers`` <= 1, or a single item: the calls run one after another in the caller's thread.
 - Each call runs in a copy of the caller's context (``contextvars``): what the caller's
   context carries (the request tally of its Application) holds in the workers too.
+- ``slots``: a semaphore shared by every fanout of a run (Applications side by side): each
+  call is made holding one of its slots, so the run has at most that many of these
+  requests in flight, however many Applications are at the same step. An Application
+  alone at its writes uses every slot; none waits on a slot another one leaves idle
+  while it plans, takes its Lease or records its status. Nothing is called while
+  waiting for a slot once ``stop_on_error`` stopped the step.
 """
 
 from __future__ import annotations
@@ -44,13 +50,13 @@ class Outcome:
     ran: bool = True
 
 
-def each(call, items, workers, catch=GitOpsError, stop_on_error=False):
-    """``call(item)`` for every item, at most ``workers`` at a time; a list of Outcome in
-    the order of ``items``."""
+def each(call, items, workers, catch=GitOpsError, stop_on_error=False, slots=None):
+    """``call(item)`` for every item, at most ``workers`` at a time (and, with ``slots``,
+    each holding one of the run's slots); a list of Outcome in the order of ``items``."""
     items = list(items)
     stop = threading.Event()
 
-    def one(item):
+    def attempt(item):
         if stop.is_set():
             return Outcome(item, ran=False)
         try:
@@ -59,6 +65,12 @@ def each(call, items, workers, catch=GitOpsError, stop_on_error=False):
             if stop_on_error:
                 stop.set()
             return Outcome(item, error=exc)
+
+    def one(item):
+        if slots is None:
+            return attempt(item)
+        with slots:
+            return attempt(item)
 
     if workers <= 1 or len(items) <= 1:
         return [one(item) for item in items]

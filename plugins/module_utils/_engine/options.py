@@ -62,6 +62,8 @@ class SyncOptions:
     workers: how many dry-runs of a plan, and writes of one kind group of a sync wave, are
         sent side by side (fanout.py); 1: one after another, the engine's default (the
         modules default to DEFAULT_WORKERS).
+    slots: the run's semaphore of requests in flight, shared by the Applications
+        reconciled side by side (fanout.py ``slots``); None: only ``workers`` bounds them.
     bounds: project_check.Bounds of the Application's Project: every object (and every
         prune) is checked against it before the first write; None: no project (the sync
         module, which writes what its caller gives it).
@@ -97,4 +99,5 @@ class SyncOptions:
     time_left: float = 0
     bounds: Optional[object] = None
     workers: int = 1
+    slots: Optional[object] = None
     strategy_steered: frozenset = frozenset()

@@ -70,10 +70,3 @@ def app_steps(apps):
     for app in apps:
         steps.setdefault(wave_of(app), []).append(app)
     return [sorted(steps[wave], key=lambda a: (a.get("metadata") or {}).get("name") or "") for wave in sorted(steps)]
-
-
-def request_workers(workers, app_workers, side_by_side):
-    """The request ``workers`` of each of ``side_by_side`` Applications reconciled at once
-    with ``app_workers``: the run's threads stay within the larger of both options."""
-    running = max(1, min(app_workers, side_by_side))
-    return max(1, workers // running) if running > 1 else workers

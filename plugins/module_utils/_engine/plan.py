@@ -264,11 +264,15 @@ def prepare(cluster, manifests, options):
 # -- 2. live state ----------------------------------------------------------------------
 
 
-def read_live(cluster, items, extra_types):
+def read_live(cluster, items, extra_types, missing_namespace=None):
     """Live objects by ObjectId: one LIST per (kind, namespace). A LIST the API server
-    forbids (RBAC, an impersonated ServiceAccount) fails naming the objects it was for."""
+    forbids (RBAC, an impersonated ServiceAccount) fails naming the objects it was for.
+    ``missing_namespace``: a namespace just read as not there (the destination that
+    CreateNamespace=true creates): nothing can live in it, so nothing in it is listed."""
     groups = set()
     for rtype, namespace in [(i.rtype, i.entry.namespace) for i in items if not (i.pending_crd or i.kind_missing)] + list(extra_types):
+        if rtype.namespaced and missing_namespace and namespace == missing_namespace:
+            continue
         groups.add((rtype, namespace if rtype.namespaced else ""))
     live = {}
     for rtype, namespace in sorted(groups, key=lambda k: (k[0].group, k[0].kind, k[1])):
@@ -356,7 +360,7 @@ def _classify_all(cluster, items, options, pending_namespaces, known):
     fails its dry-run is named in one ApplyError."""
     settled = [_reuse(item, known) or settle(item, options, pending_namespaces)[1] for item in items]
     rest = [item for item, verdict in zip(items, settled) if verdict is None]
-    outcomes = fanout.each(lambda item: classify(cluster, item, options, pending_namespaces), rest, options.workers, catch=ApplyError)
+    outcomes = fanout.each(lambda item: classify(cluster, item, options, pending_namespaces), rest, options.workers, catch=ApplyError, slots=options.slots)
     errors = fanout.errors_of(outcomes)
     if errors:
         raise fanout.summary(errors)
@@ -441,13 +445,15 @@ def build_plan(cluster, manifests, previous, options, earlier=None):
             continue
         key = (0, ordering.stage_of(entry.kind, rtype.namespaced), ordering.kind_rank(entry.kind), entry.kind, entry.namespace, entry.name)
         extra.append(PlanItem(entry=entry, rtype=rtype, sort_key=key))
-    live = read_live(cluster, items, [(e.rtype, e.entry.namespace) for e in extra if e.rtype is not None])
+    destination = _destination_namespace(cluster, items, options)  # read first: a missing one is not listed
+    missing = options.namespace if destination is _MISSING else None
+    live = read_live(cluster, items, [(e.rtype, e.entry.namespace) for e in extra if e.rtype is not None], missing)
     items = [replace(item, live=live.get(item.entry.id)) for item in items]
     pending_namespaces = set(i.entry.name for i in items if i.entry.kind == "Namespace" and i.live is None)
     authority.check(cluster, items, options.tracking, live)
     strategy_owners.check(items, options.tracking, options.strategy_steered)
-    if options.create_namespace and options.namespace not in pending_namespaces:
-        _ensure_namespace_item(cluster, items, options, pending_namespaces)
+    if destination is not _NOT_READ and options.namespace not in pending_namespaces:
+        _ensure_namespace_item(cluster, items, options, pending_namespaces, None if destination is _MISSING else destination)
     project_check.check_items(options.bounds, items + list(hook_items))  # before any dry-run
     known = dict((i.entry.id, i) for i in (earlier.items if earlier else ()))
     items = _classify_all(cluster, items, options, pending_namespaces, known)
@@ -520,15 +526,25 @@ def prepare_hooks(cluster, hooked, options):
     return items
 
 
-def _ensure_namespace_item(cluster, items, options, pending_namespaces):
-    """CreateNamespace: an untracked Namespace item when the destination is missing, or
-    when managedNamespaceMetadata sets labels/annotations on it (as in Argo CD, a Namespace
-    in the render takes precedence). A missing one is created through a ProjectRequest
-    where the API serves project.openshift.io (project_request.py)."""
-    if any(i.entry.kind == "Namespace" and i.entry.name == options.namespace for i in items):
-        return
+_NOT_READ = object()  # the destination Namespace is not CreateNamespace's to read (_destination_namespace)
+_MISSING = object()  # read, and not there
+
+
+def _destination_namespace(cluster, items, options):
+    """CreateNamespace: the live destination Namespace, _MISSING, or _NOT_READ (not
+    CreateNamespace, or a Namespace of the render takes precedence, as in Argo CD)."""
+    if not options.create_namespace or any(i.entry.kind == "Namespace" and i.entry.name == options.namespace for i in items):
+        return _NOT_READ
+    live = cluster.get(cluster.resolve("v1", "Namespace"), None, options.namespace)
+    return _MISSING if live is None else live
+
+
+def _ensure_namespace_item(cluster, items, options, pending_namespaces, live):
+    """CreateNamespace: an untracked Namespace item when the destination (``live``, read by
+    _destination_namespace) is missing, or when managedNamespaceMetadata sets
+    labels/annotations on it. A missing one is created through a ProjectRequest where the
+    API serves project.openshift.io (project_request.py)."""
     rtype = cluster.resolve("v1", "Namespace")
-    live = cluster.get(rtype, None, options.namespace)
     if live is not None and not options.namespace_metadata:
         return
     obj = {"apiVersion": "v1", "kind": "Namespace", "metadata": dict(options.namespace_metadata or {}, name=options.namespace)}

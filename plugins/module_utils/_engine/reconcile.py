@@ -88,6 +88,7 @@ class Settings:
     wave_timeout: float = WAVE_TIMEOUT  # seconds a sync wave may take to become healthy
     time_left: float = 0  # seconds the sync's waits may take in all (the run's deadline); 0: unbounded
     workers: int = 1  # dry-runs and writes of one kind group sent side by side (fanout.py); the modules pass DEFAULT_WORKERS
+    slots: Optional[object] = None  # the run's semaphore of those requests in flight, shared by the Applications side by side
     control_namespace: str = ""  # where Projects live (the namespace of the run); "": the Application's own
     promote: bool = False  # pass the current ``pause: {}`` of a canary (strategies.py)
     abort: bool = False  # abort a canary in progress: the canary removed, the stable untouched
@@ -193,6 +194,7 @@ def _options(spec, settings, syncing, bounds=None, rollouts=None):
         time_left=settings.time_left,
         bounds=bounds,
         workers=settings.workers,
+        slots=settings.slots,
         strategy_steered=rollouts.steered if rollouts is not None else frozenset(),
     )
 

@@ -320,7 +320,9 @@ class _Run:
         except (LockError, ClusterError) as exc:
             self.error = self._write_error(exc, item)
             return False
-        outcomes = iter(fanout.each(self._write_one, pending, self.options.workers, catch=(LockError, ClusterError), stop_on_error=True))
+        outcomes = iter(
+            fanout.each(self._write_one, pending, self.options.workers, catch=(LockError, ClusterError), stop_on_error=True, slots=self.options.slots)
+        )
         errors = []
         for item in items:
             if item.action not in (CREATED, CONFIGURED):

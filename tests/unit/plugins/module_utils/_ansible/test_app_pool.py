@@ -43,13 +43,30 @@ def test_steps_are_the_waves_lowest_first_each_by_name():
     assert ordering.app_steps([]) == []
 
 
-@pytest.mark.parametrize(
-    "workers, app_workers, side_by_side, share",
-    [(8, 1, 10, 8), (8, 4, 10, 2), (8, 4, 2, 4), (8, 4, 1, 8), (2, 4, 10, 1), (8, 3, 10, 2)],
-)
-def test_request_workers_keep_the_run_within_its_threads(workers, app_workers, side_by_side, share):
-    assert ordering.request_workers(workers, app_workers, side_by_side) == share
-    assert share * min(app_workers, side_by_side) <= max(workers, app_workers)
+@pytest.mark.parametrize("workers, app_workers, slots", [(8, 1, None), (8, 4, 8), (2, 4, 2), (0, 4, 1), (8, 2, 8)])
+def test_request_slots_are_the_runs_workers_when_applications_run_side_by_side(workers, app_workers, slots):
+    made = app_pool.request_slots(workers, app_workers)
+    if slots is None:
+        assert made is None
+        return
+    taken = 0
+    while made.acquire(blocking=False):
+        taken += 1
+    assert taken == slots
+
+
+def test_an_application_alone_at_its_writes_uses_every_slot_of_the_run():
+    """The last Application of a wave (the others done) sends ``workers`` calls at once, not a
+    share: three calls that each wait for all three to have started."""
+    slots = app_pool.request_slots(3, 4)
+    barrier = threading.Barrier(3, timeout=WAIT)
+
+    def plan(a):
+        if a["metadata"]["name"] != "last":
+            return []
+        return [o.value for o in fanout.each(lambda n: barrier.wait() is not None and n, range(3), 3, slots=slots)]
+
+    assert app_pool.each(plan, [app("done"), app("last")], 4, app_pool.Stop()) == [[], [0, 1, 2]]
 
 
 def test_applications_run_side_by_side_and_come_back_in_order():

@@ -35,23 +35,66 @@ def test_calls_really_overlap_up_to_the_worker_count():
     assert [o.value for o in outcomes] == [0, 1, 2, 3]
 
 
-def test_never_more_than_workers_at_once():
-    lock, running, peak = threading.Lock(), [0], [0]
-    release = threading.Event()
+class Gauge:
+    """Calls that count how many run at once (``running``, ``peak``) and wait for ``release``
+    (set by the ``release_at``-th call running at once, or by the test)."""
 
-    def call(n):
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-            if running[0] == 3:
-                release.set()
-        release.wait(DEADLINE)
-        with lock:
-            running[0] -= 1
+    def __init__(self, release_at=None):
+        self.lock, self.running, self.peak = threading.Lock(), 0, 0
+        self.release, self.release_at = threading.Event(), release_at
+
+    def call(self, n):
+        with self.lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            if self.running == self.release_at:
+                self.release.set()
+        self.release.wait(DEADLINE)
+        with self.lock:
+            self.running -= 1
         return n
 
-    fanout.each(call, range(12), 3)
-    assert peak[0] == 3
+
+def test_never_more_than_workers_at_once():
+    gauge = Gauge(release_at=3)
+    fanout.each(gauge.call, range(12), 3)
+    assert gauge.peak == 3
+
+
+def test_slots_bound_every_fanout_that_shares_them():
+    """Two fanouts of 4 workers each (two Applications side by side) sharing 2 slots: never
+    more than 2 calls at once in all, and every call is still made, in item order."""
+    slots = threading.BoundedSemaphore(2)
+    gauge = Gauge()
+    results = {}
+    threads = [threading.Thread(target=lambda k=k: results.update({k: fanout.each(gauge.call, range(4), 4, slots=slots)})) for k in "ab"]
+    for thread in threads:
+        thread.start()
+    ends = time.monotonic() + DEADLINE
+    while gauge.running < 2 and time.monotonic() < ends:
+        time.sleep(0.01)
+    time.sleep(0.5)  # time for any call that does not wait for a slot to start
+    assert gauge.peak == 2
+    gauge.release.set()
+    for thread in threads:
+        thread.join(DEADLINE)
+    assert [[o.value for o in results[k]] for k in "ab"] == [[0, 1, 2, 3]] * 2
+
+
+def test_stop_on_error_starts_nothing_that_was_waiting_for_a_slot():
+    slots = threading.BoundedSemaphore(1)
+    calls = []
+
+    def call(n):
+        calls.append(n)
+        if n == 0:
+            raise ClusterError("refused", subject="o0")
+        return n
+
+    outcomes = fanout.each(call, range(6), 3, catch=ClusterError, stop_on_error=True, slots=slots)
+    assert calls[-1] == 0  # one slot: the calls are one after another, and none after the failure
+    assert [o.ran for o in outcomes] == [n in calls for n in range(6)]
+    assert outcomes[0].error is not None
 
 
 @pytest.mark.parametrize("workers", [1, 4])

@@ -309,3 +309,20 @@ def test_create_namespace_with_managed_namespace_metadata():
     assert outcome.error is None
     live = world.cluster.get(world.cluster.resolve("v1", "Namespace"), None, "shop")
     assert live["metadata"]["labels"] == {"team": "shop"} and live["metadata"]["annotations"] == {"owner": "ops"}
+
+
+def test_create_namespace_lists_nothing_in_the_destination_it_creates():
+    """A first sync into a missing destination: nothing can live there, so no LIST of its
+    kinds (before and under the Lease); once it exists, its kinds are listed again."""
+    world = World()
+    world.objects = [cm("c"), deployment("d")]
+    obj = app(["CreateNamespace=true"])
+    obj["spec"]["destination"]["namespace"] = "fresh"
+    outcome = world.run(obj)
+    assert outcome.error is None and sorted(outcome.changeset.by_action("created")) == ["ConfigMap/fresh/c", "Deployment/fresh/d", "Namespace/fresh"]
+    assert [c for c in world.cluster.calls if c[0] == "list" and c[2] == "fresh"] == []
+    assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), "fresh", "c") is not None
+    world.cluster.reset_calls()
+    again = world.run(obj)  # its status now holds the inventory of the first sync
+    assert again.error is None
+    assert {c[1] for c in world.cluster.calls if c[0] == "list" and c[2] == "fresh"} == {"ConfigMap", "Deployment"}
