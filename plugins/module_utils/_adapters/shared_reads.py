@@ -16,10 +16,10 @@ kind: those are read on their own from then on. Only what the run may read is ke
 
 from __future__ import annotations
 
-import copy
 import threading
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lists
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.json_copy import json_copy
 
 
 _NOT_SHARED = object()  # the answer is not the run's shared read: read it alone
@@ -82,12 +82,12 @@ class SharedReads:
             full = (rtype.group, rtype.version, rtype.kind)
             if written:  # read on its own from now on
                 self._listed.get(full, {}).pop(name, None)
-            if not wide_lists.get_from_list(rtype.group, rtype.kind, len(names), written):
+            if not wide_lists.get_from_list(rtype.group, rtype.kind, len(names), written, len(self._expected or ())):
                 return _NOT_SHARED
             if full not in self._listed:
                 self._listed[full] = dict(((o.get("metadata") or {}).get("name"), o) for o in self.cluster.list_cached(rtype))
             found = self._listed[full].get(name)
-            return copy.deepcopy(found) if found is not None else None
+            return json_copy(found) if found is not None else None
 
     def list(self, rtype, namespace=None):
         found = self._list_shared(rtype, namespace)
@@ -106,7 +106,8 @@ class SharedReads:
                 for full in [k for k in self._wide if k[::2] == key]:
                     self._wide[full][1].pop(namespace or "", None)
             expected = self._expected
-            if not (namespace and (expected is None or namespace in expected) and wide_lists.read_wide(rtype.namespaced, len(asked), written)):
+            wide = wide_lists.read_wide(rtype.namespaced, len(asked), written, len(expected or ()))
+            if not (namespace and (expected is None or namespace in expected) and wide):
                 return _NOT_SHARED
             full = (rtype.group, rtype.version, rtype.kind)
             if full not in self._wide:
@@ -119,4 +120,4 @@ class SharedReads:
             if kept is not None and namespace not in kept:  # a namespace told of after the LIST
                 return _NOT_SHARED
             # a copy: the plans of two Applications in one namespace never share a live object
-            return copy.deepcopy(by_namespace.get(namespace, []))
+            return json_copy(by_namespace.get(namespace, []))

@@ -23,6 +23,7 @@ import json
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import ignore, quantity
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import FIELD_MANAGER
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.json_copy import json_copy
 
 # Merge keys of the common keyed lists (strategic merge / SSA list-map keys).
 MERGE_KEYS = {
@@ -247,7 +248,7 @@ def _fill_containers(node):
 
 def strip_volatile(obj, keep_status=True):
     """Copy of a live object without server bookkeeping (for equality and diffs)."""
-    out = copy.deepcopy(obj)
+    out = json_copy(obj)  # an object the API server returned: JSON, nothing shared
     meta = out.get("metadata") or {}
     for key in VOLATILE_METADATA:
         meta.pop(key, None)

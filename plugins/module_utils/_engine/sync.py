@@ -116,14 +116,16 @@ def _resolved(cluster, item, options, clock):
 
 
 def _entry(item, salt, after=None):
-    before = compare.strip_volatile(item.live, keep_status=False) if item.live is not None else None
-    after = after if after is not None else item.predicted
-    if after is not None:
-        after = compare.strip_volatile(after, keep_status=False)
-    elif item.action == CREATED:
-        after = item.desired
-    if item.action not in (CREATED, CONFIGURED, PRUNED):
-        before = after = None
+    before = None
+    if item.action not in (CREATED, CONFIGURED, PRUNED):  # an unchanged or skipped object carries no before/after
+        after = None
+    else:  # copies made only for what is shown (a no-op of 5,000 objects copied each live object here)
+        before = compare.strip_volatile(item.live, keep_status=False) if item.live is not None else None
+        after = after if after is not None else item.predicted
+        if after is not None:
+            after = compare.strip_volatile(after, keep_status=False)
+        elif item.action == CREATED:
+            after = item.desired
     return ChangeSetEntry(
         subject=item.subject,
         action=item.action,

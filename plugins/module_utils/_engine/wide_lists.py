@@ -10,9 +10,11 @@ watch cache holds (a moment stale: a drift that happened in that moment is found
 next run); the plan a sync carries out is always made again under the lock from fresh
 per-namespace reads. The adapter (_adapters/shared_reads.py) asks this module:
 
-- a kind is read across namespaces once the run has asked for it in WIDE_AFTER distinct
-  namespaces (the first ones were read per namespace: a run of one Application never
-  lists the whole cluster);
+- a kind is read across namespaces once the run has asked for it in more than WIDE_AFTER
+  distinct namespaces (the first ones were read per namespace: a run of one Application
+  never lists the whole cluster), or from the first ask when the run's Applications deploy
+  to more than WIDE_AFTER namespaces (``expected``: it would come to that; a no-op of 10
+  Applications saved two LISTs per kind);
 - never where this run has written (its wide read would be stale by the run's own
   writes): a namespace in which the run wrote an object of the kind is read on its own,
   fresh, from then on; the other namespaces still come from the LIST across namespaces
@@ -29,8 +31,9 @@ else; the other managers' entries are often most of a small object). A namespace
 learns of after the LIST (an Application created meanwhile) is read on its own.
 
 The same holds for GETs of a Namespace by name (CreateNamespace asks whether each
-Application's destination exists): once WIDE_AFTER distinct names were asked, one LIST
-of the Namespaces answers the rest of the run, but for the names the run wrote.
+Application's destination exists): once more than WIDE_AFTER distinct names were asked
+(or more destination namespaces are expected), one LIST of the Namespaces answers the rest
+of the run, but for the names the run wrote.
 """
 
 from __future__ import annotations
@@ -50,18 +53,20 @@ def written_key(group, kind, namespaced, namespace, name):
     return (group, kind, namespace or "", "") if namespaced else (group, kind, "", name or "")
 
 
-def read_wide(namespaced, namespaces_asked, written):
+def read_wide(namespaced, namespaces_asked, written, expected=0):
     """Whether the next LIST of a kind is served from one LIST across namespaces:
     ``namespaces_asked`` distinct namespaces so far (this one included), ``written``:
-    the run wrote an object of this kind in this namespace."""
-    return namespaced and not written and namespaces_asked > WIDE_AFTER
+    the run wrote an object of this kind in this namespace, ``expected``: the number of
+    namespaces the run's Applications deploy to (0: not known)."""
+    return namespaced and not written and max(namespaces_asked, expected) > WIDE_AFTER
 
 
-def get_from_list(group, kind, names_asked, written):
+def get_from_list(group, kind, names_asked, written, expected=0):
     """Whether the next GET of a cluster-scoped object is answered from one LIST of its
-    kind: ``names_asked`` distinct names so far (this one included); ``written``: the run
-    wrote the object of this name."""
-    return (group, kind) in LISTED_GETS and not written and names_asked > WIDE_AFTER
+    kind: ``names_asked`` distinct names so far (this one included), ``written``: the run
+    wrote the object of this name, ``expected``: as for read_wide (the destination
+    Namespaces are what is asked for by name)."""
+    return (group, kind) in LISTED_GETS and not written and max(names_asked, expected) > WIDE_AFTER
 
 
 def deploy_namespaces(apps):

@@ -75,6 +75,32 @@ def test_a_kind_is_read_across_namespaces_once_several_asked():
     assert wide_lists.read_wide(True, wide_lists.WIDE_AFTER + 1, False)
     assert not wide_lists.read_wide(True, 10, True)  # written in this run
     assert not wide_lists.read_wide(False, 10, False)  # cluster-scoped: one LIST anyway
+    # the run's Applications deploy to more namespaces than that: across namespaces from the first ask
+    assert wide_lists.read_wide(True, 1, False, wide_lists.WIDE_AFTER + 1)
+    assert not wide_lists.read_wide(True, 1, False, wide_lists.WIDE_AFTER)
+    assert not wide_lists.read_wide(True, 1, True, 10) and not wide_lists.read_wide(False, 1, False, 10)
+    assert wide_lists.get_from_list("", "Namespace", 1, False, wide_lists.WIDE_AFTER + 1)
+    assert not wide_lists.get_from_list("", "Namespace", 1, False, wide_lists.WIDE_AFTER)
+
+
+def test_a_run_deploying_to_many_namespaces_reads_across_them_from_the_first_ask(cluster):
+    reads = SharedReads(cluster)
+    reads.expect_namespaces(NAMESPACES)
+    cm_type, ns_type = cluster.resolve("v1", "ConfigMap"), cluster.resolve("v1", "Namespace")
+    got = dict((ns, reads.list(cm_type, ns)) for ns in NAMESPACES)
+    found = [reads.get(ns_type, None, ns) for ns in NAMESPACES]
+    assert gets(cluster) == [("list-cached", "ConfigMap"), ("list-cached", "Namespace")]
+    for ns in NAMESPACES:
+        assert got[ns] == cluster.list(cm_type, ns)
+    assert [n["metadata"]["name"] for n in found] == NAMESPACES
+    # a run of few namespaces reads them one by one
+    few = SharedReads(cluster)
+    few.expect_namespaces(NAMESPACES[:2])
+    cluster.reset_calls()
+    for ns in NAMESPACES[:2]:
+        few.list(cm_type, ns)
+        few.get(ns_type, None, ns)
+    assert [c[0] for c in gets(cluster)] == ["list", "get", "list", "get"]
 
 
 def test_one_list_serves_every_later_namespace(cluster):
@@ -214,7 +240,7 @@ def test_a_list_across_namespaces_keeps_only_the_namespaces_the_run_deploys_to(c
     reads.expect_namespaces(NAMESPACES[:4])
     cm_type = cluster.resolve("v1", "ConfigMap")
     got = dict((ns, reads.list(cm_type, ns)) for ns in NAMESPACES[:4])
-    assert lists(cluster) == [("list", "ConfigMap", "n0"), ("list", "ConfigMap", "n1"), ("list-cached", "ConfigMap")]
+    assert lists(cluster) == [("list-cached", "ConfigMap")]  # four namespaces expected: across them at once
     assert got["n3"] == cluster.list(cm_type, "n3")
     cluster.reset_calls()
     # n4 is no Application's destination: its objects were not kept, it is read on its own

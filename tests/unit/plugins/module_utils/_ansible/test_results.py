@@ -70,3 +70,40 @@ def test_outcome_warnings_become_ansible_warnings_named_by_application(warned):
     out = results.outcome_result(Outcome(app="ops/b", warnings=[shared]), False)
     assert warned == ["ops/b: " + shared]
     assert "warnings" not in out
+
+
+def _row(objects, status):
+    return {"application": "ops/web", "summary": {"unchanged": 2}, "objects": objects, "status": status}
+
+
+def test_compact_row_lists_only_objects_that_say_something_and_drops_per_object_status():
+    quiet = {"id": "ConfigMap/web/a", "action": "unchanged", "status": "Synced"}
+    written = {"id": "ConfigMap/web/b", "action": "configured", "status": "OutOfSync", "reason": "data.k: 1 != 2"}
+    skipped = {"id": "Secret/web/c", "action": "skipped", "status": "OutOfSync"}
+    explained = {"id": "Service/web/d", "action": "unchanged", "status": "Synced", "reason": "ignored by ignoreDifferences"}
+    diffed = {"id": "Service/web/e", "action": "unchanged", "status": "Synced", "diff": "--- live\n"}
+    extra = {"id": "ConfigMap/web/old", "action": "unchanged", "status": "Extra"}
+    status = {"sync": {"status": "Synced"}, "inventory": [{"name": "a"}], "resources": [{"name": "a"}], "summary": {"resources": 2}}
+    row = results.compact_row(_row([quiet, written, skipped, explained, diffed, extra, quiet], status))
+    assert row["objects"] == [written, skipped, explained, diffed, extra]
+    assert row["status"] == {"sync": {"status": "Synced"}, "summary": {"resources": 2}}
+    assert "inventory" in status and "resources" in status  # the recorded status is another dict, left whole
+    assert row["summary"] == {"unchanged": 2}
+
+
+def test_compact_run_compacts_the_root_the_refreshed_and_every_row():
+    status = {"inventory": [{"name": "a"}], "health": {"status": "Healthy"}}
+    quiet = {"id": "ConfigMap/web/a", "action": "unchanged", "status": "Synced"}
+    result = {
+        "applications": [_row([quiet], dict(status)), _row([], {})],
+        "root": _row([quiet], dict(status)),
+        "refreshed": {"root": {"health_status": "Healthy", "status": dict(status)}},
+    }
+    out = results.compact_run(result)
+    assert [r["objects"] for r in out["applications"]] == [[], []]
+    assert out["applications"][0]["status"] == {"health": {"status": "Healthy"}}
+    assert out["root"]["objects"] == [] and out["root"]["status"] == {"health": {"status": "Healthy"}}
+    assert out["refreshed"]["root"]["status"] == {"health": {"status": "Healthy"}}
+    # a root the push skipped has no rows to compact
+    skipped = {"applications": [], "root": {"changed": False, "skipped": True, "msg": "the push does not change ops/root"}}
+    assert results.compact_run(dict(skipped)) == skipped

@@ -402,3 +402,58 @@ def test_an_applications_outcome_is_let_go_once_its_row_is_made(app_workers, mon
     result, _clock = run_all(world, app_workers=app_workers)
     assert [r["created"] for r in result["applications"]] == [["ConfigMap/demo/cm-%s" % n] for n in "abcde"]
     assert len(alive) == 5 and max(alive) <= app_workers - 1, alive  # at most those still running beside it
+
+
+class SaysWhatItWrote(CountingCluster):
+    """The fake cluster with KubeCluster's ``written``: (group, kind) of every kind written."""
+
+    def __init__(self):
+        super().__init__()
+        self.written = set()
+
+    def apply(self, rtype, obj, dry_run=False, force=False):
+        if not dry_run:
+            self.written.add((rtype.group, rtype.kind))
+        return super().apply(rtype, obj, dry_run=dry_run, force=force)
+
+    def create(self, rtype, obj):
+        self.written.add((rtype.group, rtype.kind))
+        return super().create(rtype, obj)
+
+    def replace(self, rtype, obj, sub=None):
+        self.written.add((rtype.group, rtype.kind))
+        return super().replace(rtype, obj, sub=sub)
+
+    def patch_merge(self, rtype, namespace, name, patch, sub=None):
+        self.written.add((rtype.group, rtype.kind))
+        return super().patch_merge(rtype, namespace, name, patch, sub=sub)
+
+
+def application_lists(world):
+    return [c for c in world.cluster.calls if c[:2] == ("list", APP_KIND)]
+
+
+def test_a_run_that_wrote_no_application_lists_them_once():
+    world = world_with()
+    world.cluster = SaysWhatItWrote()
+    world.cluster.apply(world.cluster.resolve("v1", "Namespace"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+    for name in ("a", "b"):
+        world.paths[name] = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-" + name}, "data": {"k": "v"}}]
+        world.cluster.apply(world.app_type, _app(name, name))
+    first, _clock = run_all(world, app_workers=2)
+    assert [r["created"] for r in first["applications"]] == [["ConfigMap/demo/cm-a"], ["ConfigMap/demo/cm-b"]]
+    world.cluster.written.clear()  # a new run, a new client
+    world.cluster.reset_calls()
+    noop, _clock = run_all(world, app_workers=2)
+    assert world.cluster.writes() == [] and not any(r["changed"] for r in noop["applications"])
+    assert len(application_lists(world)) == 1  # no second pass: nothing of the run wrote an Application
+
+
+def test_applications_written_in_a_pass_are_looked_for_in_another():
+    world = app_of_apps()
+    cluster = SaysWhatItWrote()
+    cluster.objects, cluster.calls = world.cluster.objects, []
+    world.cluster = cluster
+    result, _clock = run_all(world)
+    assert [r["application"] for r in result["applications"]] == ["demo/root", "demo/mid", "demo/leaf"]
+    assert len(application_lists(world)) >= 3  # root's pass wrote mid, mid's pass wrote leaf, then one finds none

@@ -111,6 +111,21 @@ def test_drift_is_configured_back(cluster):
     assert cluster.objects[key]["data"]["k"] == "v"
 
 
+def test_only_written_objects_carry_before_and_after(cluster):
+    """An unchanged object's change set entry has no copies of it (a no-op of 5,000 objects
+    made two each); a configured one has both sides, without server bookkeeping."""
+    _plan, first = run(cluster, [cm("a", k="v"), cm("b")])
+    key = cluster.key(cluster.resolve("v1", "ConfigMap"), "demo", "a")
+    cluster.objects[key]["data"]["k"] = "edited"
+    _plan, second = run(cluster, [cm("a", k="v"), cm("b")], previous=first.inventory)
+    entries = dict((e.subject, e) for e in second.changeset.entries)
+    unchanged, configured = entries["ConfigMap/demo/b"], entries["ConfigMap/demo/a"]
+    assert unchanged.action == UNCHANGED and unchanged.before is None and unchanged.after is None
+    assert configured.action == CONFIGURED
+    assert configured.before["data"] == {"k": "edited"} and configured.after["data"] == {"k": "v"}
+    assert "resourceVersion" not in configured.before["metadata"]
+
+
 def test_dry_run_writes_nothing_and_reports_the_plan(cluster):
     p, result = run(cluster, [cm("a"), cm("b")], dry_run=True)
     assert cluster.writes() == []
