@@ -11,7 +11,8 @@ served from the API server's watch cache (``resourceVersion=0``) and kept for th
 but for the namespaces (and cluster-scoped names) where the run wrote an object of that
 kind: those are read on their own from then on. Only what the run may read is kept of it
 (wide_lists.kept): the objects of the namespaces its Applications deploy to, told by
-``expect_namespaces``, without the other field managers' managedFields.
+``expect_namespaces``, without the other field managers' managedFields. A kind whose LIST
+across namespaces the API server forbids (RBAC granted per namespace) is read per namespace.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import threading
 
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lists
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.json_copy import json_copy
 
 
@@ -38,6 +40,7 @@ class SharedReads:
         self._unbounded = False  # told of an Application whose namespaces are not known beforehand
         self._named = {}  # (group, kind) -> names asked for (get)
         self._listed = {}  # (group, version, kind) -> name -> object
+        self._refused = set()  # (group, kind) whose LIST across namespaces the API server refused (403)
         self._guard = threading.Lock()
 
     def __getattr__(self, name):
@@ -65,6 +68,19 @@ class SharedReads:
             return (rtype.group, rtype.kind) in self.cluster.written
         return wide_lists.written_key(rtype.group, rtype.kind, rtype.namespaced, namespace, name) in where
 
+    def _list_cached(self, rtype, keep=None):
+        """The kind's LIST across namespaces, or _NOT_SHARED when the API server refuses it
+        (an agent whose RBAC is per namespace: its Roles allow the namespaces it deploys to,
+        not the cluster scope). Then the kind is read per namespace for the rest of the run,
+        each read under the agent's own rights, as without the shared reads."""
+        try:
+            return self.cluster.list_cached(rtype, keep=keep) if keep is not None else self.cluster.list_cached(rtype)
+        except ClusterError as exc:
+            if exc.details.get("status_code") != 403:
+                raise
+            self._refused.add((rtype.group, rtype.kind))
+            return _NOT_SHARED
+
     def get(self, rtype, namespace, name):
         found = self._get_shared(rtype, name)
         return self.cluster.get(rtype, namespace, name) if found is _NOT_SHARED else found
@@ -76,7 +92,7 @@ class SharedReads:
         with self._guard:
             names = self._named.setdefault(key, set())
             names.add(name)
-            if rtype.namespaced or not self._shares():
+            if rtype.namespaced or not self._shares() or key in self._refused:
                 return _NOT_SHARED
             written = self._written(rtype, None, name)
             full = (rtype.group, rtype.version, rtype.kind)
@@ -85,7 +101,10 @@ class SharedReads:
             if not wide_lists.get_from_list(rtype.group, rtype.kind, len(names), written, len(self._expected or ())):
                 return _NOT_SHARED
             if full not in self._listed:
-                self._listed[full] = dict(((o.get("metadata") or {}).get("name"), o) for o in self.cluster.list_cached(rtype))
+                listed = self._list_cached(rtype)
+                if listed is _NOT_SHARED:
+                    return _NOT_SHARED
+                self._listed[full] = dict(((o.get("metadata") or {}).get("name"), o) for o in listed)
             found = self._listed[full].get(name)
             return json_copy(found) if found is not None else None
 
@@ -99,7 +118,7 @@ class SharedReads:
         with self._guard:
             asked = self._asked.setdefault(key, set())
             asked.add(namespace or "")
-            if not self._shares():
+            if not self._shares() or key in self._refused:
                 return _NOT_SHARED  # a cluster that does not say what it wrote: nothing shared
             written = self._written(rtype, namespace, None)
             if written:  # read on its own from now on
@@ -112,8 +131,11 @@ class SharedReads:
             full = (rtype.group, rtype.version, rtype.kind)
             if full not in self._wide:
                 kept = None if expected is None else frozenset(expected)
+                listed = self._list_cached(rtype, keep=lambda o: wide_lists.kept(o, kept))
+                if listed is _NOT_SHARED:
+                    return _NOT_SHARED
                 by_namespace = {}
-                for obj in self.cluster.list_cached(rtype, keep=lambda o: wide_lists.kept(o, kept)):
+                for obj in listed:
                     by_namespace.setdefault((obj.get("metadata") or {}).get("namespace") or "", []).append(obj)
                 self._wide[full] = (kept, by_namespace)
             kept, by_namespace = self._wide[full]

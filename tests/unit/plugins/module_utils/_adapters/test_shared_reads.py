@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters.shared_reads import SharedReads
 from ansible_collections.gitops.k8s.plugins.module_utils._engine import wide_lists
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.constants import CREATED, FIELD_MANAGER, UNCHANGED
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.reconcile import Settings, reconcile
 
 from tests.unit.plugins.module_utils._engine.fake_cluster import FakeCluster, World
@@ -285,3 +286,38 @@ def test_shared_objects_keep_only_our_managed_fields(cluster):
     got = [reads.list(cm_type, ns) for ns in NAMESPACES]
     assert got[0][0]["metadata"]["managedFields"] == [ours, theirs]  # read on its own: as the server said
     assert got[4][0]["metadata"]["managedFields"] == [ours]
+
+
+class RefusingCluster(WritesCluster):
+    """An agent whose RBAC is granted per namespace: a LIST at the cluster scope is refused
+    with ``status`` (403 Forbidden as the API server answers; another code: a real failure)."""
+
+    def __init__(self, status=403):
+        super().__init__()
+        self.status = status
+
+    def list_cached(self, rtype, keep=None):
+        self.calls.append(("list-cached", rtype.kind))
+        raise ClusterError("list failed: %s is forbidden at the cluster scope" % rtype.kind, subject=rtype.kind, details={"status_code": self.status})
+
+
+def test_a_list_across_namespaces_the_api_server_forbids_is_read_per_namespace():
+    cluster = populated(RefusingCluster())
+    reads = SharedReads(cluster)
+    reads.expect_namespaces(NAMESPACES)
+    cm_type, ns_type = cluster.resolve("v1", "ConfigMap"), cluster.resolve("v1", "Namespace")
+    got = dict((ns, reads.list(cm_type, ns)) for ns in NAMESPACES)
+    found = [reads.get(ns_type, None, ns) for ns in NAMESPACES]
+    for ns in NAMESPACES:
+        assert got[ns] == cluster.list(cm_type, ns)
+    assert [n["metadata"]["name"] for n in found] == NAMESPACES
+    # asked once per kind, then per namespace (per name) for the rest of the run
+    assert [c for c in cluster.calls if c[0] == "list-cached"] == [("list-cached", "ConfigMap"), ("list-cached", "Namespace")]
+
+
+def test_a_list_across_namespaces_that_fails_otherwise_fails_the_read():
+    cluster = populated(RefusingCluster(status=500))
+    reads = SharedReads(cluster)
+    reads.expect_namespaces(NAMESPACES)
+    with pytest.raises(ClusterError, match="forbidden at the cluster scope"):
+        reads.list(cluster.resolve("v1", "ConfigMap"), "n0")
