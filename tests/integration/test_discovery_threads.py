@@ -11,7 +11,10 @@ Real API server, real client; the race shows when several runs of this test shar
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
+import tempfile
 import threading
 import traceback
 
@@ -55,3 +58,21 @@ def test_discovery_reads_and_refreshes_from_many_threads(kubeconfig):
     assert not any(t.is_alive() for t in threads), "a discovery call hung"
     assert errors == []
     assert "apps/v1/Deployment" in cluster.served_kinds() and cluster.kind_versions("Deployment") == ["apps/v1"]
+
+
+def test_discovery_is_neither_read_from_nor_written_to_the_shared_temporary_directory(kubeconfig):
+    """The client's default cache file is named after the server's address in the shared
+    temporary directory: any local user could write it first, and every process shared it."""
+    probe = KubeCluster(kubeconfig=kubeconfig)
+    host = probe.api_client.configuration.host
+    shared = os.path.join(tempfile.gettempdir(), "osrcp-%s.json" % hashlib.md5(host.encode("utf-8")).hexdigest())  # noqa: S324 - the client's name
+    with open(shared, "w", encoding="utf-8") as planted:
+        planted.write('{"library_version": "planted", "resources": {}}')
+    try:
+        cluster = KubeCluster(kubeconfig=kubeconfig)
+        cluster.refresh_discovery()
+        assert cluster.resolve("v1", "ConfigMap").plural == "configmaps"
+        with open(shared, encoding="utf-8") as left:
+            assert left.read() == '{"library_version": "planted", "resources": {}}'  # not rewritten
+    finally:
+        os.unlink(shared)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -40,7 +41,19 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.ports import Re
 try:
     from kubernetes.dynamic import DynamicClient
     from kubernetes.dynamic.exceptions import DynamicApiError, NotFoundError, ResourceNotFoundError, ResourceNotUniqueError
+    from kubernetes.dynamic.discovery import LazyDiscoverer
     from kubernetes.dynamic.resource import ResourceList
+
+    class PrivateDiscoverer(LazyDiscoverer):
+        """The client's discoverer, keeping what it found in memory only. By default the
+        client reads and writes a cache file named after the server's address in the shared
+        temporary directory: one any local user could write first (kinds mapped to other
+        resources), shared by every process on the machine (one process read another's
+        discovery of an earlier server on the same port, and rewrote the file on every
+        refresh). A run discovers for itself."""
+
+        def _write_cache(self):
+            """Nothing is written."""
 
     HAS_KUBERNETES = True
     KUBERNETES_IMPORT_ERROR = None
@@ -101,7 +114,8 @@ class KubeCluster:
         self.api_client = kube_auth.api_client(auth, self.request_timeout, environ)
         with self._sending("discovery"):
             try:
-                self.dynamic = DynamicClient(self.api_client)
+                with tempfile.TemporaryDirectory() as private:  # a cache file that does not exist: nothing is read
+                    self.dynamic = DynamicClient(self.api_client, cache_file=os.path.join(private, "discovery.json"), discoverer=PrivateDiscoverer)
             except DynamicApiError as exc:
                 raise ClusterError(self._at("API discovery failed: %s" % api_message(exc))) from exc
 
