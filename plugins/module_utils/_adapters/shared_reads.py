@@ -74,7 +74,7 @@ class SharedReads:
         not the cluster scope). Then the kind is read per namespace for the rest of the run,
         each read under the agent's own rights, as without the shared reads."""
         try:
-            return self.cluster.list_cached(rtype, keep=keep) if keep is not None else self.cluster.list_cached(rtype)
+            return self.cluster.list_cached(rtype, keep=keep)
         except ClusterError as exc:
             if exc.details.get("status_code") != 403:
                 raise
