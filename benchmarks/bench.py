@@ -292,7 +292,9 @@ class Bench:
         return first, noops, rss
 
     def ceiling(self, apps, docs, scale):
-        """Seconds 8 threads take to server-side apply the objects (nothing else)."""
+        """(dry-run, apply) seconds 8 threads take to server-side dry-run the objects (none
+        exists yet), then to apply them, nothing else done. Their sum is the least a first
+        sync can take that validates every object before its first write."""
         names = ["%s-c-%03d" % (scale, i) for i in range(apps)]
         self.create_namespaces(names)
         work = []
@@ -300,10 +302,29 @@ class Bench:
             for d in docs:
                 obj = dict(d, metadata=dict(d["metadata"], namespace=name))
                 work.append((self.cluster.resolve(obj["apiVersion"], obj["kind"]), obj))
-        start = time.monotonic()
-        with ThreadPoolExecutor(CEILING_WORKERS) as pool:
-            list(pool.map(lambda pair: self.cluster.apply(pair[0], pair[1], force=True), work))
-        return time.monotonic() - start
+        times = []
+        for dry_run in (True, False):
+            start = time.monotonic()
+            with ThreadPoolExecutor(CEILING_WORKERS) as pool:
+                list(pool.map(lambda pair, dry=dry_run: self.cluster.apply(pair[0], pair[1], dry_run=dry, force=True), work))
+            times.append(time.monotonic() - start)
+        return times[0], times[1]
+
+    def pull_floor(self):
+        """Seconds of `ansible-pull` of a repository whose playbook runs one `ping` task
+        (median of --runs after one not timed): what any run through ansible-pull costs here."""
+        repo = os.path.join(self.work, "repo-floor")
+        os.makedirs(repo)
+        with open(os.path.join(repo, "local.yml"), "w", encoding="utf-8") as handle:
+            handle.write("- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n    - name: Ping\n      ansible.builtin.ping:\n")
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "floor")
+        checkout = os.path.join(self.work, "checkout-floor")
+        argv = [os.path.join(VENV_BIN, "ansible-pull"), "-U", "file://" + repo, "-d", checkout, "-i", "localhost,", "local.yml"]
+        env = ansible_env(REPO)
+        measured(argv, env=env)
+        return median([measured(argv, env=env)[0] for _run in range(self.args.runs)])
 
     def cleanup(self):
         app_type = self.cluster.resolve("gitops-k8s.dev/v1alpha1", "Application")
@@ -312,10 +333,19 @@ class Bench:
                 if app["metadata"].get("finalizers"):
                     self.cluster.patch_merge(app_type, control, app["metadata"]["name"], {"metadata": {"finalizers": None}})
         names = sorted(set(self.namespaces + self.controls))
-        for start in range(0, len(names), 100):
-            kubectl = [os.path.join(VENV_BIN, "kubectl"), "--kubeconfig", self.kubeconfig]
-            batch = names[start : start + 100]
-            subprocess.run([*kubectl, "delete", "namespace", "--wait=false", "--ignore-not-found", *batch], capture_output=True, check=False)
+        namespace_type = self.cluster.resolve("v1", "Namespace")
+        failed = []
+
+        def delete(name):
+            try:
+                self.cluster.delete(namespace_type, None, name)
+            except Exception as exc:  # pylint: disable=broad-exception-caught  # reported below, the others still go
+                failed.append("%s: %s" % (name, exc))
+
+        with ThreadPoolExecutor(CEILING_WORKERS) as pool:
+            list(pool.map(delete, names))
+        if failed:
+            print("left behind, delete by hand: %s" % "; ".join(failed[:20]), file=sys.stderr)
 
 
 def module_requests(out):
@@ -361,7 +391,7 @@ def run_scale(bench, apps, per_app, baseline):
     scale = "gb%s-%dx%d" % (bench.args.tag, apps, per_app)
     print("scale %d apps x %d objects: measuring..." % (apps, per_app), file=sys.stderr, flush=True)
     row = {"apps": apps, "per_app": per_app, "objects": apps * per_app}
-    row["ceiling"] = bench.ceiling(apps, docs, scale)
+    row["dry_ceiling"], row["ceiling"] = bench.ceiling(apps, docs, scale)
     row["kubectl_apply"], row["kubectl_diff"], row["kubectl_rss"] = bench.kubectl_runs(apps, docs, scale)
     loop = bench.k8s_loop(apps, docs, scale)
     if loop is not None:
@@ -405,6 +435,10 @@ def table(rows, baseline_ref, runs):
         line(row, "first sync, ansible-pull", "pull_first", "`kubectl apply --server-side`", row["kubectl_apply"])
         line(row, "no-op, ansible-pull (median of %d)" % runs, "pull_noops", "`kubectl diff --server-side` (median)", median(row["kubectl_diff"]))
         line(row, "first sync, in-process", "in_first", "parallel SSA ceiling (%d threads)" % CEILING_WORKERS, row["ceiling"])
+        if "dry_ceiling" in row:
+            validated = row["dry_ceiling"] + row["ceiling"]
+            both = "parallel dry-run + SSA ceilings (%.1f s + %.1f s)" % (row["dry_ceiling"], row["ceiling"])
+            line(row, "first sync, in-process", "in_first", both, validated)
         line(row, "no-op, in-process (median of %d)" % runs, "in_noops")
         if "loop_first" in row:
             line(row, "first sync, ansible-pull", "pull_first", "`kubernetes.core.k8s` loop, first", row["loop_first"])
@@ -441,7 +475,9 @@ def main():
     rows = []
     load = LoadSampler()
     load.start()
+    floor = None
     try:
+        floor = bench.pull_floor()
         baseline = baseline_tree(args.baseline, work) if args.baseline else None
         for scale in args.scales.split(","):
             apps, per_app = (int(v) for v in scale.lower().split("x"))
@@ -454,6 +490,7 @@ def main():
     version = bench.cluster.server_version().get("gitVersion", "")
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2.0**30
     print("%s, %d CPUs, %.0f GiB, kube-apiserver %s, %s" % (time.strftime("%Y-%m-%d", time.gmtime()), os.cpu_count(), memory, version, load.summary()))
+    print("`ansible-pull` of a one-`ping`-task playbook (the floor of any run through ansible-pull): %.1f s (median of %d)" % (floor, args.runs))
     print()
     print(table(rows, args.baseline or "none", args.runs))
     if args.chart:

@@ -7,6 +7,7 @@ every module with ``module_defaults: group/gitops.k8s.k8s``."""
 from __future__ import annotations
 
 import json
+import socket
 import uuid
 
 import yaml
@@ -100,3 +101,25 @@ def test_a_kubeconfig_path_is_named_in_its_error(tmp_path):
     assert rc == 1
     assert res["info"]["subject"] == missing
     assert "cannot load Kubernetes credentials" in res["info"]["msg"]
+
+
+def test_the_host_option_holds_for_every_request(tmp_path, kubeconfig, namespace):
+    """A kubeconfig with a token whose server refuses connections, and the real server as
+    the ``host`` option: every request of the run (discovery, reads, dry-runs, writes) goes
+    to ``host``. The client's token hook copied the kubeconfig's server back before each
+    request, so only the first one used ``host``."""
+    with open(kubeconfig, encoding="utf-8") as handle:
+        inline = yaml.safe_load(handle)
+    assert inline["users"][0]["user"].get("token"), "the test cluster's kubeconfig holds a token"
+    real = inline["clusters"][0]["cluster"]["server"]
+    closed = socket.socket()  # bound, never listening: connections to it are refused
+    closed.bind(("127.0.0.1", 0))
+    try:
+        inline["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:%d" % closed.getsockname()[1]
+        objects = [cm("host-%d" % i, namespace) for i in range(5)]
+        defaults = {"group/gitops.k8s.k8s": {"kubeconfig": inline, "host": real}}
+        rc, res = run_tasks(tmp_path, [sync("apply", namespace, objects)], check=False, module_defaults=defaults)
+    finally:
+        closed.close()
+    assert rc == 0, res["apply"].get("msg")
+    assert sorted(res["apply"]["created"]) == sorted("ConfigMap/%s/host-%d" % (namespace, i) for i in range(5))

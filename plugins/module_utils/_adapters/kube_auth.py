@@ -15,6 +15,8 @@ Configuration of our own, never into the process-wide default one.
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_transport
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError
@@ -48,6 +50,12 @@ OPTIONS = (
     "impersonate_user",
     "impersonate_groups",
 )
+# Seconds between two calls of a kubeconfig's or a Pod's token refresh hook (TokenRefresh).
+# The loaders renew a token 5 minutes before it expires (in-cluster: a token file read once
+# a minute), so checking every 10 s never sends an expired one.
+TOKEN_CHECK_INTERVAL = 10.0
+# What the loaders' refresh hooks copy back onto the Configuration besides the token.
+LOADER_SETTINGS = ("host", "ssl_ca_cert", "cert_file", "key_file", "verify_ssl", "tls_server_name", "proxy")
 # option -> the kubernetes Configuration attribute it sets, when the names differ (also its second K8S_AUTH_ name)
 CONFIGURATION_NAMES = {"validate_certs": "verify_ssl", "ca_cert": "ssl_ca_cert", "client_cert": "cert_file", "client_key": "key_file"}
 # set on the Configuration as they are, after the kubeconfig (an option wins over the kubeconfig)
@@ -70,6 +78,40 @@ class _RepeatedHeader(str):
 
     def __ne__(self, other):
         return self is not other
+
+
+class TokenRefresh:
+    """A loader's ``refresh_api_key_hook`` that renews the token only.
+
+    The client calls the hook before every request. The kubeconfig loader's hook reloads
+    the token when it is about to expire, then copies the kubeconfig's server, CA, client
+    certificate and proxy back over the Configuration: a ``host`` option, set after the
+    kubeconfig was loaded, held for the first request only (the URL is built after the
+    hook ran), and every request paid for reading the proxy variables again. Here the hook
+    runs at most once per ``interval`` seconds, and what it copied over the Configuration
+    besides the token is put back as it was. The loader's hook sets itself again each
+    time it runs: that new hook is the one called next, from here.
+    """
+
+    def __init__(self, hook, interval=TOKEN_CHECK_INTERVAL, clock=time.monotonic):
+        self.hook, self.interval, self.clock = hook, interval, clock
+        self._checked = None
+        self._lock = threading.Lock()
+
+    def __call__(self, configuration):
+        with self._lock:
+            now = self.clock()
+            if self._checked is not None and now - self._checked < self.interval:
+                return
+            self._checked = now
+            kept = dict((name, getattr(configuration, name)) for name in LOADER_SETTINGS if hasattr(configuration, name))
+            self.hook(configuration)
+            if configuration.refresh_api_key_hook is not self:
+                self.hook = configuration.refresh_api_key_hook or self.hook
+                configuration.refresh_api_key_hook = self
+            for name, value in kept.items():
+                if getattr(configuration, name) != value:
+                    setattr(configuration, name, value)
 
 
 def resolve(given, environ=None):
@@ -147,6 +189,8 @@ def _configuration(auth):
     # the client's default is 5 connections per CPU: a sync's parallel requests (the
     # workers option) and the Lease renewer keep theirs open instead of reconnecting
     configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize or 0, CONNECTION_POOL_SIZE)
+    if configuration.refresh_api_key_hook is not None:
+        configuration.refresh_api_key_hook = TokenRefresh(configuration.refresh_api_key_hook)
     return configuration
 
 

@@ -164,6 +164,48 @@ def test_explicit_options_override_the_kubeconfig():
     assert client.configuration.verify_ssl is True
 
 
+def test_options_still_override_the_kubeconfig_after_requests():
+    """The kubeconfig loader's token hook runs before each request and copied the
+    kubeconfig's server back: a host option held for the first request only."""
+    client = build(kubeconfig=kubeconfig_dict(), host="https://127.0.0.3:6443", proxy="http://127.0.0.4:3128")
+    for _request in range(3):
+        assert client.configuration.auth_settings()["BearerToken"]["value"] == "Bearer kubeconfig-token"
+        assert client.configuration.host == "https://127.0.0.3:6443"
+        assert client.configuration.proxy == "http://127.0.0.4:3128"
+        assert isinstance(client.configuration.refresh_api_key_hook, kube_auth.TokenRefresh)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_token_refresh_hook_runs_once_per_interval_and_renews_the_token():
+    calls = []
+
+    def hook(configuration):  # as the kubeconfig loader's: a new token, its own server, and itself again
+        calls.append(1)
+        configuration.api_key["BearerToken"] = "token-%d" % len(calls)
+        configuration.host = "https://127.0.0.9:6443"
+        configuration.refresh_api_key_hook = hook
+
+    configuration = kube_auth.k8s_client.Configuration(host="https://127.0.0.3:6443")
+    clock = FakeClock()
+    refresh = kube_auth.TokenRefresh(hook, interval=10, clock=clock)
+    configuration.refresh_api_key_hook = refresh
+    assert configuration.get_api_key_with_prefix("BearerToken") == "token-1"
+    clock.now += 9.9
+    assert configuration.get_api_key_with_prefix("BearerToken") == "token-1"
+    assert len(calls) == 1
+    clock.now += 0.2
+    assert configuration.get_api_key_with_prefix("BearerToken") == "token-2"
+    assert configuration.host == "https://127.0.0.3:6443"
+    assert configuration.refresh_api_key_hook is refresh
+
+
 def test_kubeconfig_of_another_type_fails_clearly():
     with pytest.raises(ClusterError, match="kubeconfig must be a path or a dict"):
         build(kubeconfig=["a"])
