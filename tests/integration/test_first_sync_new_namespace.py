@@ -4,6 +4,10 @@ Nothing can live in a namespace that is not there: the plan reads the destinatio
 first and lists none of its kinds in it (before the Lease and under it), so a first sync
 sends no LIST there and starts no LIST across namespaces for them. Once the namespace
 exists, the next run lists its kinds again and finds everything in sync.
+
+Nor can the API server dry-run into it: the objects are dry-run right after the sync
+created the Namespace, every one before the first is written, so an invalid object still
+stops the sync before any object is written.
 """
 
 from __future__ import annotations
@@ -70,3 +74,19 @@ def test_first_sync_lists_nothing_in_the_namespace_it_creates(tmp_path, kubeconf
     second = runner.reconcile(namespace, "fresh", workers=4)
     assert second.error is None and not second.synced
     assert {kind for kind, where in ListsSeen.seen if where == destination} == {"ConfigMap", "Secret"}
+
+
+def test_an_invalid_object_stops_the_first_sync_before_any_object_is_written(tmp_path, kubeconfig, namespace, destination, kubectl):
+    repo = GitRepo(tmp_path / "repo")
+    invalid = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "bad-port"}, "spec": {"ports": [{"port": 0}]}}
+    repo.write("app/objects.yaml", objects() + "---\n" + json.dumps(invalid) + "\n")
+    repo.commit("objects, one invalid")
+    runner = Runner(kubeconfig=kubeconfig, checkout_dir=repo.path, cache_dir=str(tmp_path / "cache"))
+    app = application("fresh", namespace, "app", destination)
+    app["spec"]["syncPolicy"]["syncOptions"] = ["CreateNamespace=true"]
+    runner.declare(app)
+    first = runner.reconcile(namespace, "fresh", workers=4)
+    assert first.error is not None
+    assert "Service/%s/bad-port" % destination in str(first.error) and "dry-run" in str(first.error), str(first.error)
+    assert first.changeset.by_action("created") == ["Namespace/" + destination]
+    assert kubectl("get", "configmaps,secrets,services", "-n", destination, "-o", "name").split() in ([], ["configmap/kube-root-ca.crt"])

@@ -294,7 +294,9 @@ def read_live(cluster, items, extra_types, missing_namespace=None):
 # -- 3. compare -------------------------------------------------------------------------
 
 
-def _dry_run(cluster, item, options):
+def dry_run(cluster, item, options):
+    """What the server would make of ``item`` (a server-side dry-run apply); ApplyError naming it
+    and its origin when the server refuses it."""
     try:
         return cluster.apply(item.rtype, applied_form(item, options), dry_run=True, force=options.force_conflicts)
     except ClusterError as exc:
@@ -316,9 +318,9 @@ def classify(cluster, item, options, pending_namespaces):
     if verdict is not None:
         return verdict
     if item.live is None:
-        return replace(item, status=MISSING, action=CREATED, reason="not in the cluster", predicted=_dry_run(cluster, item, options))
+        return replace(item, status=MISSING, action=CREATED, reason="not in the cluster", predicted=dry_run(cluster, item, options))
     try:
-        predicted = _dry_run(cluster, item, options)
+        predicted = dry_run(cluster, item, options)
     except ApplyError as exc:
         if not recreates(item):
             raise

@@ -60,7 +60,7 @@ from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import (
     SafetyError,
 )
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.object_write import resolve_missing_kind, write_object
-from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import shared_message
+from ansible_collections.gitops.k8s.plugins.module_utils._engine.plan import dry_run, shared_message
 
 
 @dataclass
@@ -245,6 +245,18 @@ def execute_deletion(cluster, plan, options, clock, held=None):
     return run.result(run.entries)
 
 
+def _awaits_namespace(item, namespaces):
+    """Whether ``item`` is to be created in one of ``namespaces`` and was not dry-run when
+    planned (a kind not served yet cannot be: its CRD comes first; a ProjectRequest never)."""
+    return (
+        item.action == CREATED
+        and item.live is None
+        and item.predicted is None
+        and item.entry.namespace in namespaces
+        and not (item.pending_crd or item.kind_missing or item.create_with is not None)
+    )
+
+
 def _writes(plan):
     return any(i.action in (CREATED, CONFIGURED) for i in plan.items) or any(i.action == PRUNED for i in plan.extra)
 
@@ -323,7 +335,7 @@ class _Run:
         outcomes = iter(
             fanout.each(self._write_one, pending, self.options.workers, catch=(LockError, ClusterError), stop_on_error=True, slots=self.options.slots)
         )
-        errors = []
+        errors, created_namespaces = [], set()
         for item in items:
             if item.action not in (CREATED, CONFIGURED):
                 self.entries.append(_entry(item, self.options.salt))
@@ -338,9 +350,27 @@ class _Run:
                 self.entries.append(_entry(item, self.options.salt, after=outcome.value))
                 self.live[item.entry.id] = outcome.value
                 self.applied.append(item.entry)
+                if item.entry.kind == "Namespace" and item.live is None:
+                    created_namespaces.add(item.entry.name)
         if errors:
             locks = [e for e in errors if isinstance(e, LockError)]
             self.error = locks[0] if locks else fanout.summary(errors)
+            return False
+        return self.validate_in(created_namespaces)
+
+    def validate_in(self, namespaces):
+        """Dry-run the objects of the plan that wait for one of ``namespaces``, just created by
+        this sync (the API server cannot dry-run into a namespace that does not exist, so the
+        plan could not), before any of them is written. False, with every invalid object
+        named in the sync's error, when one is refused: none of them is written."""
+        waiting = [item for item in map(self.current, self.plan.items) if _awaits_namespace(item, namespaces)]
+        if not waiting:
+            return True
+        options = self.options
+        outcomes = fanout.each(lambda item: dry_run(self.cluster, item, options), waiting, options.workers, catch=ApplyError, slots=options.slots)
+        errors = fanout.errors_of(outcomes)
+        if errors:
+            self.error = fanout.summary(errors)
             return False
         return True
 

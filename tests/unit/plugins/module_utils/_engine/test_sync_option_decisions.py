@@ -326,3 +326,34 @@ def test_create_namespace_lists_nothing_in_the_destination_it_creates():
     again = world.run(obj)  # its status now holds the inventory of the first sync
     assert again.error is None
     assert {c[1] for c in world.cluster.calls if c[0] == "list" and c[2] == "fresh"} == {"ConfigMap", "Deployment"}
+
+
+def test_create_namespace_validates_every_object_before_writing_one():
+    """The server cannot dry-run into a namespace that is not there: the objects of a
+    destination CreateNamespace creates are dry-run right after the Namespace is created,
+    all of them before the first is written; an invalid one stops the sync there, named."""
+    world = World()
+    world.objects = [cm("a"), cm("bad"), deployment("d"), cm("worse")]
+    world.cluster.fail_dry_run_on = {"bad", "worse"}
+    obj = app(["CreateNamespace=true"])
+    obj["spec"]["destination"]["namespace"] = "fresh"
+    outcome = world.run(obj)
+    assert isinstance(outcome.error, ApplyError)
+    assert "ConfigMap/fresh/bad" in str(outcome.error) and "ConfigMap/fresh/worse" in str(outcome.error), str(outcome.error)
+    writes = [c for c in world.cluster.calls if c[0] == "apply" and "fresh" in (c[2], c[3])]
+    assert writes == [("apply", "Namespace", None, "fresh")], writes
+    for name in ("a", "d"):
+        assert world.cluster.get(world.cluster.resolve("v1", "ConfigMap"), "fresh", name) is None
+
+
+def test_create_namespace_dry_runs_the_objects_then_writes_them():
+    world = World()
+    world.objects = [cm("a"), deployment("d")]
+    obj = app(["CreateNamespace=true"])
+    obj["spec"]["destination"]["namespace"] = "fresh"
+    outcome = world.run(obj)
+    assert outcome.error is None
+    calls = [c for c in world.cluster.calls if c[0] in ("apply", "dry-run") and c[2] == "fresh"]
+    dry = [c for c in calls if c[0] == "dry-run"]
+    assert sorted(c[3] for c in dry) == ["a", "d"]
+    assert calls.index(dry[-1]) < min(i for i, c in enumerate(calls) if c[0] == "apply")
