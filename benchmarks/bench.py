@@ -470,6 +470,7 @@ def main():
     parser.add_argument("--chart", default="", help="write the PNG chart here (matplotlib of --k8s-venv)")
     parser.add_argument("--tag", default=str(int(time.time()))[-5:], help="part of every namespace name")
     args = parser.parse_args()
+    args.k8s_venv = os.path.abspath(args.k8s_venv)  # its python is the loop's module interpreter, run from elsewhere
     work = tempfile.mkdtemp(prefix="gitops-bench-")
     bench = Bench(args, work)
     rows = []

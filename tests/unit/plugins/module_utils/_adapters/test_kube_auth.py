@@ -19,6 +19,7 @@ from ansible_collections.gitops.k8s.plugins.doc_fragments.kube_auth import Modul
 from ansible_collections.gitops.k8s.plugins.module_utils._adapters import kube_auth
 from ansible_collections.gitops.k8s.plugins.module_utils._ansible.arg_specs import KUBE_AUTH
 from ansible_collections.gitops.k8s.plugins.module_utils._engine.errors import ClusterError
+from tests.unit.plugins.module_utils._engine.fake_cluster import FakeClock
 
 HOST = "https://127.0.0.1:6443"
 
@@ -175,14 +176,6 @@ def test_options_still_override_the_kubeconfig_after_requests():
         assert isinstance(client.configuration.refresh_api_key_hook, kube_auth.TokenRefresh)
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
-
-
 def test_token_refresh_hook_runs_once_per_interval_and_renews_the_token():
     calls = []
 
@@ -194,13 +187,13 @@ def test_token_refresh_hook_runs_once_per_interval_and_renews_the_token():
 
     configuration = kube_auth.k8s_client.Configuration(host="https://127.0.0.3:6443")
     clock = FakeClock()
-    refresh = kube_auth.TokenRefresh(hook, interval=10, clock=clock)
+    refresh = kube_auth.TokenRefresh(hook, interval=10, clock=clock.now)
     configuration.refresh_api_key_hook = refresh
     assert configuration.get_api_key_with_prefix("BearerToken") == "token-1"
-    clock.now += 9.9
+    clock.sleep(9.9)
     assert configuration.get_api_key_with_prefix("BearerToken") == "token-1"
     assert len(calls) == 1
-    clock.now += 0.2
+    clock.sleep(0.2)
     assert configuration.get_api_key_with_prefix("BearerToken") == "token-2"
     assert configuration.host == "https://127.0.0.3:6443"
     assert configuration.refresh_api_key_hook is refresh
