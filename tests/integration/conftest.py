@@ -149,6 +149,20 @@ def namespace(request, kube_api: KubeApi) -> str:
         fake_kubelet.release_pods(kube_api, name)
 
 
+@pytest.fixture
+def crd_group(kubectl):
+    """An API group of this test only (``t<random>.example.test``); every CRD of it is deleted
+    at the end (CRDs are cluster-scoped: no namespace takes them away)."""
+    group = "t%s.example.test" % uuid.uuid4().hex[:8]
+    try:
+        yield group
+    finally:
+        names = kubectl.run("get", "crd", "-o", "name").stdout.split()
+        ours = [name for name in names if name.endswith("." + group)]
+        if ours:
+            kubectl.run("delete", "--wait=false", *ours)
+
+
 @pytest.fixture(autouse=True)
 def serial_gate(request, tmp_path_factory):
     """Under pytest-xdist, a test marked ``serial`` (it measures time) runs with no other test

@@ -7,7 +7,6 @@ test_content_limits.py, objects declared by two Applications in test_app_authori
 
 from __future__ import annotations
 
-import uuid
 
 import pytest
 
@@ -92,16 +91,6 @@ def test_object_over_the_api_size_limit_is_named_and_nothing_else_is_lost(runner
     assert ids(converged, "configured") == configmaps(namespace, "a", "z")
     assert kubectl("get", "cm", "z", "-n", namespace, "-o", "jsonpath={.data.value}") == "2"
     assert lost(before, uids(kubectl, namespace), pruned=configmaps(namespace, "old")) == []
-
-
-@pytest.fixture
-def crd_group(kubectl):
-    """A CRD group of this test only; its CRD is deleted at the end (cluster-scoped)."""
-    group = "faults%s.example.test" % uuid.uuid4().hex[:8]
-    try:
-        yield group
-    finally:
-        kubectl.run("delete", "crd", "widgets." + group, "--wait=false")
 
 
 CRD = """

@@ -48,16 +48,6 @@ def test_an_unserved_kind_is_not_discovered_again_by_every_ask(kubeconfig):
     assert lookups[0] == 2
 
 
-@pytest.fixture
-def crd_group(kubectl):
-    """A CRD group of this test only; its CRD is deleted at the end (cluster-scoped)."""
-    group = "unserved%s.example.test" % uuid.uuid4().hex[:8]
-    try:
-        yield group
-    finally:
-        kubectl.run("delete", "crd", "gadgets." + group, "--wait=false")
-
-
 def crd(group):
     schema = {"type": "object", "properties": {"spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}
     return {

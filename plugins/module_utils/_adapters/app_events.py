@@ -6,10 +6,10 @@
 Repeated identical events are aggregated as Kubernetes' own recorder does: one Event
 object per (Application uid, type, reason, message), named ``<app>.<hash>``, whose
 ``count`` and ``lastTimestamp`` grow on each repeat (created first, read only when it
-exists: a sync of 1,000 new Applications sends one request per event, not two). A reconcile has no memory of the
-last one, so the name is a hash instead of the recorder's in-memory cache: the same
-story told twice is one Event with count 2. The API server's event TTL (1 h by default)
-bounds how many stay. Writing an event never fails a reconcile: a refused write
+exists: a sync of 1,000 new Applications sends one request per event, not two). A
+reconcile has no memory of the last one, so the name is a hash instead of the
+recorder's in-memory cache: the same story told twice is one Event with count 2. The
+API server's event TTL (1 h by default) bounds how many stay. Writing an event never fails a reconcile: a refused write
 (RBAC, a hung server) is returned as a warning.
 """
 

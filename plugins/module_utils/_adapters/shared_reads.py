@@ -57,16 +57,13 @@ class SharedReads:
             self._expected = None if self._unbounded else set(self._expected or ()) | set(namespaces)
 
     def _shares(self):
-        """Whether the cluster says what it wrote and can read the watch cache."""
-        return getattr(self.cluster, "written", None) is not None and hasattr(self.cluster, "list_cached")
+        """Whether the cluster says where it wrote (KubeCluster.written_at) and can read the
+        watch cache."""
+        return getattr(self.cluster, "written_at", None) is not None and hasattr(self.cluster, "list_cached")
 
     def _written(self, rtype, namespace, name):
-        """Whether the run wrote where this read looks (wide_lists.written_key), or, with a
-        cluster that records only kinds, an object of the kind anywhere."""
-        where = getattr(self.cluster, "written_at", None)
-        if where is None:
-            return (rtype.group, rtype.kind) in self.cluster.written
-        return wide_lists.written_key(rtype.group, rtype.kind, rtype.namespaced, namespace, name) in where
+        """Whether the run wrote where this read looks (wide_lists.written_key)."""
+        return wide_lists.written_key(rtype.group, rtype.kind, rtype.namespaced, namespace, name) in self.cluster.written_at
 
     def _list_cached(self, rtype, keep=None):
         """The kind's LIST across namespaces, or _NOT_SHARED when the API server refuses it

@@ -23,8 +23,8 @@ from tests.unit.plugins.module_utils._engine.fake_cluster import FakeClock, Fake
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
 LAYERS = [os.path.join(REPO_ROOT, "plugins", "module_utils", layer) for layer in ("_engine", "_adapters", "_ansible")]
 PROTOCOLS = {"cluster": ports.Cluster, "clock": ports.Clock}
-# KubeCluster's extras used by the glue only (cluster_info and request counts), not a port
-NOT_PORTS = {"cluster": {"stats", "written", "list_cached", "server_version", "served_versions", "kind_versions"}, "clock": set()}
+# KubeCluster's extras used by the glue and the shared reads only (cluster_info, request counts, what was written where), not a port
+NOT_PORTS = {"cluster": {"stats", "written", "written_at", "list_cached", "server_version", "served_versions", "kind_versions"}, "clock": set()}
 
 
 def declared(protocol):

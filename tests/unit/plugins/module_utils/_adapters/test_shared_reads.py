@@ -24,12 +24,11 @@ NAMESPACES = ["n%d" % i for i in range(5)]
 
 
 class WritesCluster(FakeCluster):
-    """FakeCluster with what KubeCluster adds for shared reads: the kinds written, a LIST
-    of every namespace from the watch cache."""
+    """FakeCluster with what KubeCluster adds for shared reads: where it wrote, a LIST of
+    every namespace from the watch cache."""
 
     def __init__(self):
         super().__init__()
-        self.written = set()
         self.written_at = set()
 
     def list_cached(self, rtype, keep=None):
@@ -39,18 +38,9 @@ class WritesCluster(FakeCluster):
 
     def apply(self, rtype, obj, dry_run=False, force=False):
         if not dry_run:
-            self.written.add((rtype.group, rtype.kind))
             meta = obj["metadata"]
-            getattr(self, "written_at", set()).add(wide_lists.written_key(rtype.group, rtype.kind, rtype.namespaced, meta.get("namespace"), meta["name"]))
+            self.written_at.add(wide_lists.written_key(rtype.group, rtype.kind, rtype.namespaced, meta.get("namespace"), meta["name"]))
         return super().apply(rtype, obj, dry_run=dry_run, force=force)
-
-
-class KindsOnlyCluster(WritesCluster):
-    """A cluster that records only the kinds it wrote (no ``written_at``)."""
-
-    def __init__(self):
-        super().__init__()
-        del self.written_at
 
 
 @pytest.fixture
@@ -154,17 +144,6 @@ def test_a_namespace_the_run_wrote_in_is_read_fresh_the_others_still_shared(clus
     assert lists(cluster) == [("list", "ConfigMap", "n0"), ("list", "ConfigMap", "n3")]
 
 
-def test_a_cluster_that_records_only_kinds_reads_a_written_kind_fresh_everywhere():
-    cluster = populated(KindsOnlyCluster())
-    cm_type = cluster.resolve("v1", "ConfigMap")
-    reads = SharedReads(cluster)
-    cluster.apply(cm_type, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n0"}, "data": {}})
-    cluster.reset_calls()
-    for ns in NAMESPACES:
-        reads.list(cm_type, ns)
-    assert lists(cluster) == [("list", "ConfigMap", ns) for ns in NAMESPACES]
-
-
 def test_only_the_report_plan_reads_through_shared_reads():
     """The plan before the lock reads through Ports.reads; the plan a sync carries out
     reads the cluster itself."""
@@ -189,7 +168,7 @@ def test_only_the_report_plan_reads_through_shared_reads():
 
 
 def test_a_cluster_that_does_not_say_what_it_wrote_is_never_shared():
-    plain = FakeCluster()  # no ``written``, no ``list_cached``
+    plain = FakeCluster()  # no ``written_at``, no ``list_cached``
     reads = SharedReads(plain)
     cm_type = plain.resolve("v1", "ConfigMap")
     for ns in NAMESPACES:
