@@ -191,8 +191,9 @@ def run_root(module, cluster, store, ports, deadline, failed):
     name = app["metadata"]["name"]
     outcome, result = reconcile_one(module, cluster, ports, app, deadline, wait_timeout=0)
     result["changed"] = result["changed"] or declared
-    if failure_of(outcome):
-        failed.append(failure_of(outcome))
+    failure = failure_of(outcome)
+    if failure:
+        failed.append(failure)
     return name, result
 
 
@@ -271,8 +272,9 @@ def refresh_parents(module, cluster, store, ports, rows, excluded, deadline, fai
         else:
             outcome, again = reconcile_one(module, cluster, ports, app, deadline, sync=False)  # never raises
             fields = results.refreshed_fields(again)
-            if failure_of(outcome):
-                failed.append(failure_of(outcome))
+            failure = failure_of(outcome)
+            if failure:
+                failed.append(failure)
             if index < len(excluded):
                 refreshed[name] = again
             else:
